@@ -1,0 +1,5 @@
+"""``python -m tm`` runs the CLI."""
+
+from tm.cli import main
+
+main()

@@ -1,0 +1,108 @@
+"""The ``tm`` command line: a click group; each verb group lives in its own module.
+
+A command parses flags, calls one TMService method and renders. Errors become one line
+on stderr (plus a hint) and an exit code from ``ExitCode``; a traceback only with
+``--debug``. stdout carries data only.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from tm.errors import ExitCode, TMError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class TMGroup(click.Group):
+    """Lists commands in the order they were added (import before export …)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@click.group(cls=TMGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="tm", prog_name="tm")
+@click.option(
+    "-v", "--verbose", count=True, help="More log output on stderr (-vv for debug)."
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars or log output.")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
+    """tm: a Chinese→English translation memory and term base.
+
+    \b
+    Example:
+      tm import examples/factor-reform-2025.zh-en.txt
+      tm lookup "按照国家统一部署" --json
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    ctx.obj["quiet"] = quiet
+    level = logging.WARNING - 10 * verbose if not quiet else logging.ERROR
+    from rich.console import Console
+    from rich.logging import RichHandler
+
+    logging.basicConfig(
+        level=max(level, logging.DEBUG),
+        format="%(message)s",
+        handlers=[RichHandler(console=Console(stderr=True), show_path=False)],
+        force=True,
+    )
+
+
+def _register() -> None:
+    from tm.cli import core  # noqa: F401
+
+    for name in ("lookup", "terms", "qa", "analyze", "align", "tui", "db"):
+        try:
+            __import__(f"tm.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"tm.cli.{name}":
+                raise
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point: run the CLI and map errors to exit codes."""
+    _register()
+    debug = "--debug" in (argv if argv is not None else sys.argv)
+    try:
+        rv = cli.main(args=argv, prog_name="tm", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Interrupted.", err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    except TMError as exc:
+        if debug:
+            raise
+        report_error(exc)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(ExitCode.OK)
+    except Exception as exc:  # the outermost entry point is the one place for this
+        if debug:
+            raise
+        click.echo(
+            f"tm: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)",
+            err=True,
+        )
+        sys.exit(ExitCode.INTERNAL)
+    sys.exit(rv if isinstance(rv, int) else ExitCode.OK)
+
+
+def report_error(exc: TMError) -> None:
+    click.echo(f"tm: error: {exc}", err=True)
+    if exc.hint:
+        click.echo(f"  hint: {exc.hint}", err=True)

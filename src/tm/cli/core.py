@@ -1,0 +1,208 @@
+"""Core verbs: import, export, stats, and the db group (migrate, info)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tm.cli import cli
+from tm.cli.options import db_option, echo_json, json_option, open_service, progress_bar
+from tm.service import EXPORT_FORMATS
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["bilingual", "tmx", "tsv"]),
+    help="Skip detection.",
+)
+@click.option(
+    "--encoding", help="The files' encoding when it is not UTF-8/UTF-16 with BOM."
+)
+@click.option(
+    "--user", help="Creator id for new units (default: $TM_USER or the login name)."
+)
+@json_option
+@click.pass_context
+def import_(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    db: str,
+    fmt: str | None,
+    encoding: str | None,
+    user: str | None,
+    as_json: bool,
+) -> None:
+    """Import bilingual files (seed .txt, .tmx, .tsv) into the TM, one transaction per file.
+
+    A malformed file changes nothing and exits with code 3; re-importing adds nothing.
+
+    \b
+    Example:
+      tm import examples/factor-reform-2025.zh-en.txt --db tm.db
+    """
+    service = open_service(ctx, db)
+    reports = []
+    for path in paths:
+        with progress_bar(ctx, f"importing {path}") as bar:
+            report = service.import_file(
+                path, fmt=fmt, encoding=encoding, progress=bar, user=user
+            )
+        reports.append(report)
+        if not as_json:
+            sentences = (
+                f", {report.sentences_added} sentence units"
+                if report.sentences_added
+                else ""
+            )
+            click.echo(
+                f"{path}: {report.read} read, {report.added} units added, "
+                f"{report.duplicates} skipped as duplicates, {report.occurrences_added} new occurrences{sentences}"
+            )
+    if as_json:
+        echo_json(
+            [
+                {
+                    "path": r.path,
+                    "format": r.format,
+                    "read": r.read,
+                    "added": r.added,
+                    "duplicates": r.duplicates,
+                    "occurrences_added": r.occurrences_added,
+                    "sentences_added": r.sentences_added,
+                    "warnings": r.warnings,
+                }
+                for r in reports
+            ]
+        )
+
+
+@cli.command("export")
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="tmx",
+    show_default=True,
+)
+@click.option("-o", "--output", required=True, help="Output file, or - for stdout.")
+@click.option(
+    "--segtype",
+    type=click.Choice(["paragraph", "sentence"]),
+    help="Only units of this segtype.",
+)
+@click.option(
+    "--source-lang", help="Language code to write for the source (default zh-CN)."
+)
+@click.option(
+    "--target-lang", help="Language code to write for the target (default en-US)."
+)
+@click.pass_context
+def export(
+    ctx: click.Context,
+    db: str,
+    fmt: str,
+    output: str,
+    segtype: str | None,
+    source_lang: str | None,
+    target_lang: str | None,
+) -> None:
+    """Export the TM as TMX 1.4b or TSV (written atomically; -o - for stdout).
+
+    \b
+    Example:
+      tm export --format tmx -o tm.tmx --segtype sentence
+    """
+    service = open_service(ctx, db, create=False)
+    n = service.export(
+        output,
+        fmt=fmt,
+        segtype=segtype,
+        source_lang=source_lang,
+        target_lang=target_lang,
+    )
+    if output != "-":
+        click.echo(f"{output}: {n} units written", err=True)
+
+
+@cli.command("stats")
+@db_option
+@json_option
+@click.pass_context
+def stats(ctx: click.Context, db: str, as_json: bool) -> None:
+    """Counts of units, occurrences, languages and documents in the TM.
+
+    \b
+    Example:
+      tm stats --json
+    """
+    service = open_service(ctx, db, create=False)
+    data = service.stats()
+    if as_json:
+        echo_json(data)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"TM {db}", show_header=False)
+    table.add_row("units", str(data["units"]))
+    for segtype, n in data.get("by_segtype", {}).items():
+        table.add_row(f"  {segtype}", str(n))
+    table.add_row("occurrences", str(data["occurrences"]))
+    table.add_row("languages", ", ".join(data["languages"]))
+    table.add_row("documents", "\n".join(data["documents"]))
+    Console(file=sys.stdout).print(table)
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database maintenance: migrate, info."""
+
+
+@db_group.command("migrate")
+@db_option
+@click.pass_context
+def db_migrate(ctx: click.Context, db: str) -> None:
+    """Apply pending schema migrations.
+
+    \b
+    Example:
+      tm db migrate --db tm.db
+    """
+    service = open_service(ctx, db)
+    done = service.store.migrate()
+    click.echo(
+        f"{len(done)} migrations applied" + (f": {', '.join(done)}" if done else "")
+    )
+
+
+@db_group.command("info")
+@db_option
+@json_option
+@click.pass_context
+def db_info(ctx: click.Context, db: str, as_json: bool) -> None:
+    """Backend, location, schema version and applied migrations.
+
+    \b
+    Example:
+      tm db info --json
+    """
+    service = open_service(ctx, db, create=False)
+    info = service.store.info()
+    data = {
+        "backend": info.backend,
+        "location": info.location,
+        "schema_version": info.schema_version,
+        "migrations": list(info.migrations),
+        **info.extra,
+    }
+    if as_json:
+        echo_json(data)
+    else:
+        for k, v in data.items():
+            click.echo(f"{k}: {v}")

@@ -1,0 +1,80 @@
+"""Format registry: pick a reader from the extension, or sniff the first bytes.
+
+Readers are imported lazily so that using one format does not load the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from tm.errors import FormatError
+from tm.models import TranslationUnit
+
+FORMATS = ("bilingual", "tmx", "tsv")
+
+
+def detect_format(path: str | Path) -> str:
+    """The format name of ``path`` from its extension or its first bytes.
+
+    Raises:
+        FormatError: the file is empty, unreadable, or of no known format.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(65536)
+    except OSError as exc:
+        raise FormatError(
+            str(path), None, f"cannot read: {exc.strerror or exc}"
+        ) from exc
+    if not head.strip(b" \t\r\n\xef\xbb\xbf\xff\xfe\x00"):
+        raise FormatError(str(path), 1, "the file is empty")
+    if suffix == ".tmx":
+        return "tmx"
+    if suffix in (".tsv", ".tab"):
+        return "tsv"
+    sniff = _sniff_text(head)
+    if "<tmx" in sniff[:4096]:
+        return "tmx"
+    if suffix == ".txt" or suffix == "":
+        from tm.formats.bilingual import looks_bilingual
+
+        if looks_bilingual(sniff):
+            return "bilingual"
+        if "\t" in sniff.split("\n", 1)[0]:
+            return "tsv"
+    raise FormatError(
+        str(path),
+        None,
+        "unknown format",
+        hint="tm reads the seed bilingual .txt, .tmx and .tsv",
+    )
+
+
+def _sniff_text(head: bytes) -> str:
+    for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return head[2:].decode(enc, errors="ignore")
+    return head.decode("utf-8", errors="ignore")
+
+
+def read_units(
+    path: str | Path, *, fmt: str | None = None, encoding: str | None = None
+) -> Iterator[TranslationUnit]:
+    """Yield the units of ``path`` with the reader for ``fmt`` (detected when None)."""
+    fmt = fmt or detect_format(path)
+    if fmt == "tmx":
+        from tm.formats.tmx import iter_tmx
+
+        return iter_tmx(path)
+    if fmt == "tsv":
+        from tm.formats.tabular import iter_tsv
+
+        return iter_tsv(path, encoding=encoding)
+    if fmt == "bilingual":
+        from tm.formats.bilingual import iter_bilingual
+
+        return iter_bilingual(path, encoding=encoding)
+    raise FormatError(str(path), None, f"unknown format {fmt!r}")

@@ -1,0 +1,311 @@
+"""TMX 1.4b: a streaming reader and a streaming writer.
+
+The reader runs ``iterparse`` and clears each ``<tu>`` once read, so a 500 MB file is
+read in constant memory. It accepts ``xml:lang`` and the TMX 1.1 ``lang`` attribute,
+UTF-8 and UTF-16 with BOM (as Trados writes), keeps ``<prop>`` and ``<note>``, and keeps
+inline tags as placeholders (see ``_xml``). Our own provenance travels in ``x-`` props.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from lxml import etree
+
+from tm import __version__
+from tm.errors import FormatError
+from tm.formats._xml import local_name, make_inline_element, read_inline, safe_iterparse
+from tm.models import Occurrence, TranslationUnit, now_stamp
+from tm.text.normalize import normalize_lang, primary_lang
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# Props tm writes for provenance; read back into an Occurrence, not kept as props.
+OCC_PROPS = (
+    "x-document",
+    "x-position",
+    "x-sub",
+    "x-section",
+    "x-context-prev",
+    "x-context-next",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TMXHeader:
+    srclang: str = "zh-CN"
+    tgtlang: str = "en-US"
+    segtype: str = "sentence"
+    creationtool: str = "tm"
+    creationtoolversion: str = __version__
+    o_tmf: str = "tm"
+    adminlang: str = "en-US"
+    datatype: str = "plaintext"
+
+
+def iter_tmx(
+    source: str | Path | IO[bytes],
+    *,
+    source_lang: str | None = None,
+    target_lang: str | None = None,
+    name: str | None = None,
+) -> Iterator[TranslationUnit]:
+    """Yield the translation units of a TMX file, one per (source, target language).
+
+    Args:
+        source: a path or a binary file object.
+        source_lang: the source language; defaults to the header's ``srclang`` (or the
+            first ``<tuv>`` when it is ``*all*``).
+        target_lang: keep only this target language; by default every other ``<tuv>``.
+        name: document name for provenance; defaults to the file name.
+
+    Raises:
+        FormatError: malformed XML, a ``<tu>`` without a source ``<tuv>``, etc.
+    """
+    path = str(source) if isinstance(source, (str, Path)) else (name or "<stream>")
+    doc_name = name or os.path.basename(path)
+    fh: IO[bytes] = open(source, "rb") if isinstance(source, (str, Path)) else source  # noqa: SIM115
+    try:
+        yield from _iter_tmx(fh, path, doc_name, source_lang, target_lang)
+    except OSError as exc:
+        raise FormatError(path, None, f"cannot read: {exc}") from exc
+    finally:
+        if isinstance(source, (str, Path)):
+            fh.close()
+
+
+def _iter_tmx(
+    fh: IO[bytes],
+    path: str,
+    doc_name: str,
+    source_lang: str | None,
+    target_lang: str | None,
+) -> Iterator[TranslationUnit]:
+    header_src: str | None = None
+    header_segtype = "sentence"
+    seen_root = seen_body = False
+    index = 0
+    for event, el in safe_iterparse(fh, path):
+        name = local_name(el.tag)
+        if event == "start":
+            if not seen_root:
+                if name != "tmx":
+                    raise FormatError(
+                        path, el.sourceline, f"root element is <{name}>, not <tmx>"
+                    )
+                seen_root = True
+            elif name == "header":
+                header_src = el.get("srclang")
+                header_segtype = el.get("segtype") or "sentence"
+            elif name == "body":
+                seen_body = True
+            continue
+        if name != "tu":
+            continue
+        srclang = source_lang or el.get("srclang") or header_src
+        for unit in _tu_units(
+            el, path, doc_name, index, srclang, target_lang, header_segtype
+        ):
+            yield unit
+        index += 1
+        el.clear(keep_tail=False)
+        while el.getprevious() is not None:
+            del el.getparent()[0]
+    if not seen_body:
+        raise FormatError(path, None, "no <body> element: not a TMX file or truncated")
+
+
+def _tu_units(
+    tu: Any,
+    path: str,
+    doc_name: str,
+    index: int,
+    srclang: str | None,
+    target_lang: str | None,
+    segtype: str,
+) -> Iterator[TranslationUnit]:
+    tuvs: list[tuple[str, str, tuple[str, ...]]] = []
+    props: list[tuple[str, str]] = []
+    notes: list[str] = []
+    for child in tu:
+        cname = local_name(child.tag)
+        if cname == "prop":
+            props.append((child.get("type") or "", child.text or ""))
+        elif cname == "note":
+            notes.append(child.text or "")
+        elif cname == "tuv":
+            lang = child.get(XML_LANG) or child.get("lang")
+            if not lang:
+                raise FormatError(path, child.sourceline, "<tuv> without xml:lang")
+            seg = next((c for c in child if local_name(c.tag) == "seg"), None)
+            if seg is None:
+                raise FormatError(path, child.sourceline, "<tuv> without <seg>")
+            text, codes = read_inline(seg, path)
+            tuvs.append((normalize_lang(lang), text, codes))
+    if not tuvs:
+        return
+    src = _pick_source(tuvs, srclang)
+    if src is None:
+        raise FormatError(
+            path, tu.sourceline, f"<tu> has no <tuv> in the source language {srclang}"
+        )
+    occ, props_kept = _occurrence(props, doc_name, index)
+    for lang, text, codes in tuvs:
+        if (lang, text, codes) is src or lang == src[0]:
+            continue
+        if (
+            target_lang
+            and primary_lang(lang) != primary_lang(target_lang)
+            and lang != target_lang
+        ):
+            continue
+        yield TranslationUnit(
+            source=src[1],
+            target=text,
+            source_lang=src[0],
+            target_lang=lang,
+            segtype=tu.get("segtype") or segtype,
+            tuid=tu.get("tuid"),
+            created_at=tu.get("creationdate"),
+            created_by=tu.get("creationid"),
+            changed_at=tu.get("changedate"),
+            changed_by=tu.get("changeid"),
+            props=tuple(props_kept),
+            notes=tuple(notes),
+            source_codes=src[2],
+            target_codes=codes,
+            occurrence=occ,
+        )
+
+
+def _pick_source(
+    tuvs: list[tuple[str, str, tuple[str, ...]]], srclang: str | None
+) -> tuple[str, str, tuple[str, ...]] | None:
+    if not srclang or srclang == "*all*":
+        return tuvs[0]
+    want = normalize_lang(srclang)
+    for tuv in tuvs:
+        if tuv[0] == want:
+            return tuv
+    for tuv in tuvs:
+        if primary_lang(tuv[0]) == primary_lang(want):
+            return tuv
+    return None
+
+
+def _occurrence(
+    props: list[tuple[str, str]], doc_name: str, index: int
+) -> tuple[Occurrence, list[tuple[str, str]]]:
+    ours = {k: v for k, v in props if k in OCC_PROPS}
+    kept = [(k, v) for k, v in props if k not in OCC_PROPS]
+    if "x-document" not in ours:
+        return Occurrence(document=doc_name, position=index), kept
+    try:
+        position = int(ours.get("x-position", index))
+        sub = int(ours.get("x-sub", 0))
+    except ValueError:
+        position, sub = index, 0
+    occ = Occurrence(
+        document=ours["x-document"],
+        position=position,
+        sub=sub,
+        prev_source=ours.get("x-context-prev"),
+        next_source=ours.get("x-context-next"),
+        section=ours.get("x-section", ""),
+    )
+    return occ, kept
+
+
+def write_tmx(
+    units: Iterable[TranslationUnit],
+    dest: str | Path | IO[bytes],
+    *,
+    header: TMXHeader | None = None,
+) -> int:
+    """Write ``units`` as TMX 1.4b; returns the number of ``<tu>`` written.
+
+    A path is written atomically (temporary file, then rename), so an interrupted export
+    leaves the old file as it was.
+    """
+    header = header or TMXHeader()
+    if isinstance(dest, (str, Path)):
+        from tm.formats._atomic import atomic_output
+
+        with atomic_output(dest) as fh:
+            return _write(units, fh, header)
+    return _write(units, dest, header)
+
+
+def _write(units: Iterable[TranslationUnit], fh: IO[bytes], header: TMXHeader) -> int:
+    count = 0
+    with etree.xmlfile(fh, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        xf.write(etree.Comment(" Exported by tm "), pretty_print=True)
+        with xf.element("tmx", version="1.4"):
+            xf.write("\n")
+            head = etree.Element(
+                "header",
+                creationtool=header.creationtool,
+                creationtoolversion=header.creationtoolversion,
+                segtype=header.segtype,
+                **{"o-tmf": header.o_tmf},
+                adminlang=header.adminlang,
+                srclang=header.srclang,
+                datatype=header.datatype,
+                creationdate=now_stamp(),
+            )
+            xf.write(head, pretty_print=True)
+            with xf.element("body"):
+                xf.write("\n")
+                for unit in units:
+                    xf.write(_tu_element(unit, header), pretty_print=True)
+                    count += 1
+            xf.write("\n")
+    return count
+
+
+def _tu_element(unit: TranslationUnit, header: TMXHeader) -> Any:
+    attrs: dict[str, str] = {}
+    if unit.tuid or unit.id is not None:
+        attrs["tuid"] = unit.tuid or str(unit.id)
+    for key, value in (
+        ("creationdate", unit.created_at),
+        ("creationid", unit.created_by),
+        ("changedate", unit.changed_at),
+        ("changeid", unit.changed_by),
+    ):
+        if value:
+            attrs[key] = value
+    if unit.segtype and unit.segtype != header.segtype:
+        attrs["segtype"] = unit.segtype
+    tu = etree.Element("tu", attrs)
+    for note in unit.notes:
+        etree.SubElement(tu, "note").text = note
+    for key, value in unit.props:
+        etree.SubElement(tu, "prop", type=key).text = value
+    if unit.occurrence is not None:
+        for key, value in _occurrence_props(unit.occurrence):
+            etree.SubElement(tu, "prop", type=key).text = value
+    for lang, text, codes in (
+        (unit.source_lang, unit.source, unit.source_codes),
+        (unit.target_lang, unit.target, unit.target_codes),
+    ):
+        tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
+        tuv.append(make_inline_element("seg", text, codes))
+    return tu
+
+
+def _occurrence_props(occ: Occurrence) -> list[tuple[str, str]]:
+    out = [("x-document", occ.document), ("x-position", str(occ.position))]
+    if occ.sub:
+        out.append(("x-sub", str(occ.sub)))
+    if occ.section:
+        out.append(("x-section", occ.section))
+    if occ.prev_source is not None:
+        out.append(("x-context-prev", occ.prev_source))
+    if occ.next_source is not None:
+        out.append(("x-context-next", occ.next_source))
+    return out

@@ -1,0 +1,99 @@
+"""The Store protocol both backends implement, and the value types it returns.
+
+Matching, terms and QA type against this protocol only, never a backend class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from tm.models import Occurrence, TranslationUnit
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    added: int = 0
+    duplicates: int = 0
+    occurrences_added: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRow:
+    """What the matcher's index needs of a unit: id, key and how to filter it."""
+
+    id: int
+    key: str
+    source_lang: str
+    target_lang: str
+    segtype: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    backend: str
+    location: str
+    schema_version: int
+    migrations: tuple[str, ...]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A translation memory store.
+
+    Writes go in batches inside one transaction; ``transaction()`` makes a whole import
+    atomic: if the block raises, nothing it wrote stays.
+    """
+
+    def transaction(self) -> Any: ...
+
+    def add_units(
+        self,
+        units: Iterable[TranslationUnit],
+        *,
+        batch_size: int = 1000,
+        progress: Progress | None = None,
+        user: str | None = None,
+    ) -> AddResult: ...
+
+    def add_document(self, name: str, meta: dict[str, str] | None = None) -> int: ...
+
+    def iter_units(
+        self, *, segtype: str | None = None, source_lang: str | None = None
+    ) -> Iterator[TranslationUnit]: ...
+
+    def iter_keys(self, *, side: str = "source") -> Iterator[KeyRow]: ...
+
+    def get_units(self, ids: Iterable[int]) -> list[TranslationUnit]: ...
+
+    def exact(
+        self, key: str, *, source_lang: str | None = None
+    ) -> list[TranslationUnit]: ...
+
+    def occurrences(self, unit_id: int) -> list[Occurrence]: ...
+
+    def units_after(self, prev_key: str) -> set[int]: ...
+
+    def concordance(
+        self, key: str, *, side: str = "source", limit: int | None = None
+    ) -> list[TranslationUnit]: ...
+
+    def stats(self) -> dict[str, Any]: ...
+
+    def info(self) -> StoreInfo: ...
+
+    def count_units(self) -> int: ...
+
+    def data_version(self) -> str: ...
+
+    def migrate(self) -> list[str]: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store: ...
+
+    def __exit__(self, *exc: object) -> None: ...

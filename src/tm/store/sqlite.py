@@ -1,0 +1,658 @@
+"""SQLiteStore: the embedded default, on sqlite-utils.
+
+WAL mode so readers never block the writer; a busy timeout so a second writer waits
+instead of failing with "database is locked". One write connection; each reading
+thread gets its own connection (datasette's model), so TUI workers can read while an
+import writes. An FTS5 trigram index over the match keys serves concordance.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from tm.errors import StoreError
+from tm.models import Occurrence, TranslationUnit, now_stamp
+from tm.store.base import AddResult, KeyRow, Progress, StoreInfo
+from tm.store.schema import SCHEMA_VERSION_KEY, Migration, common_migrations
+from tm.text.normalize import match_key
+
+BUSY_TIMEOUT_MS = 60_000
+
+FTS = """
+CREATE VIRTUAL TABLE units_fts USING fts5(
+    source_key, target_key, content='units', content_rowid='id', tokenize='trigram'
+);
+CREATE TRIGGER units_ai AFTER INSERT ON units BEGIN
+    INSERT INTO units_fts (rowid, source_key, target_key) VALUES (new.id, new.source_key, new.target_key);
+END;
+CREATE TRIGGER units_ad AFTER DELETE ON units BEGIN
+    INSERT INTO units_fts (units_fts, rowid, source_key, target_key)
+    VALUES ('delete', old.id, old.source_key, old.target_key);
+END;
+CREATE TRIGGER units_au AFTER UPDATE ON units BEGIN
+    INSERT INTO units_fts (units_fts, rowid, source_key, target_key)
+    VALUES ('delete', old.id, old.source_key, old.target_key);
+    INSERT INTO units_fts (rowid, source_key, target_key) VALUES (new.id, new.source_key, new.target_key);
+END;
+"""
+
+MIGRATIONS: list[Migration] = [
+    *common_migrations("INTEGER PRIMARY KEY", "source", "target"),
+    Migration("0004_units_fts_trigram", FTS),
+]
+MIGRATIONS.sort(key=lambda m: m.name)
+
+UNIT_COLUMNS = (
+    "id, source, target, source_lang, target_lang, segtype, tuid, created_at, created_by, "
+    "changed_at, changed_by, props, notes, source_codes, target_codes"
+)
+
+
+def default_user() -> str:
+    try:
+        return os.environ.get("TM_USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "tm"
+
+
+class SQLiteStore:
+    """A TM in one SQLite file (or ``:memory:``)."""
+
+    backend = "sqlite"
+
+    def __init__(
+        self, path: str | Path, *, create: bool = True, readonly: bool = False
+    ) -> None:
+        self.path = str(path)
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._closed = False
+        self._depth = 0
+        self._tx_owner = 0
+        if self.path != ":memory:" and not create and not Path(self.path).exists():
+            raise StoreError(
+                f"no TM database at {self.path}",
+                hint="import a file first: tm import FILE",
+            )
+        self._conn = self._connect(write=not readonly)
+        self.db = sqlite_utils.Database(self._conn)
+        self._check_file()
+        if not readonly:
+            self.migrate()
+        else:
+            self._check_version()
+
+    # -- connections -------------------------------------------------------------
+
+    def _connect(self, *, write: bool) -> sqlite3.Connection:
+        try:
+            if self.path == ":memory:":
+                conn = sqlite3.connect(
+                    ":memory:", isolation_level=None, check_same_thread=False
+                )
+            elif write:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=False
+                )
+            else:
+                uri = Path(self.path).absolute().as_uri() + "?mode=ro"
+                conn = sqlite3.connect(
+                    uri, uri=True, isolation_level=None, check_same_thread=False
+                )
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if write and self.path != ":memory:":
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as exc:
+            raise _store_error(self.path, exc) from exc
+        return conn
+
+    def _check_file(self) -> None:
+        try:
+            self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise _store_error(self.path, exc) from exc
+
+    def _reader(self) -> sqlite3.Connection:
+        """The calling thread's read connection; inside a transaction, the writer's own."""
+        self._ensure_open()
+        in_own_tx = self._depth and self._tx_owner == threading.get_ident()
+        if self.path == ":memory:" or in_own_tx or self.readonly:
+            return self._conn
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect(write=False)
+            self._local.conn = conn
+        return conn
+
+    def _ensure_open(self) -> None:
+        if self._closed:
+            raise StoreError("the TM store is closed")
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            for conn in (getattr(self._local, "conn", None), self._conn):
+                if conn is not None:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ------------------------------------------------------------------
+
+    def _applied(self) -> list[str]:
+        if "tm_migrations" not in self.db.table_names():
+            return []
+        return [
+            r[0]
+            for r in self._conn.execute("SELECT name FROM tm_migrations ORDER BY name")
+        ]
+
+    def _check_version(self) -> None:
+        known = {m.name for m in MIGRATIONS}
+        unknown = [n for n in self._applied() if n not in known]
+        if unknown:
+            raise StoreError(
+                f"{self.path} was written by a newer tm (schema migration {unknown[-1]})",
+                hint="upgrade tm to open this database",
+            )
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations; returns the names applied."""
+        self._check_version()
+        applied = set(self._applied())
+        done: list[str] = []
+        with self.transaction():
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS tm_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
+            )
+            for m in MIGRATIONS:
+                if m.name in applied:
+                    continue
+                for stmt in _statements(m.sql):
+                    self._conn.execute(stmt)
+                self._conn.execute(
+                    "INSERT INTO tm_migrations (name, applied_at) VALUES (?, ?)",
+                    (m.name, now_stamp()),
+                )
+                done.append(m.name)
+            self._conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (SCHEMA_VERSION_KEY, str(len(MIGRATIONS))),
+            )
+        return done
+
+    def info(self) -> StoreInfo:
+        size = os.path.getsize(self.path) if self.path != ":memory:" else 0
+        return StoreInfo(
+            backend="sqlite",
+            location=self.path,
+            schema_version=len(self._applied()),
+            migrations=tuple(self._applied()),
+            extra={
+                "sqlite_version": sqlite3.sqlite_version,
+                "file_bytes": size,
+                "journal_mode": self._conn.execute("PRAGMA journal_mode").fetchone()[0],
+            },
+        )
+
+    # -- writes ------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction (nested calls join the outer one)."""
+        self._ensure_open()
+        if self.readonly:
+            raise StoreError(f"{self.path} is opened read-only")
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                raise _store_error(self.path, exc) from exc
+            self._depth = 1
+            self._tx_owner = threading.get_ident()
+            try:
+                yield
+            except BaseException:
+                self._depth = 0
+                self._conn.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+                raise _store_error(self.path, exc) from exc
+
+    def add_document(self, name: str, meta: dict[str, str] | None = None) -> int:
+        with self.transaction():
+            row = self._conn.execute(
+                "SELECT id, meta FROM documents WHERE name = ?", (name,)
+            ).fetchone()
+            if row:
+                if meta and json.loads(row[1]) != meta:
+                    merged = {**json.loads(row[1]), **meta}
+                    self._conn.execute(
+                        "UPDATE documents SET meta = ? WHERE id = ?",
+                        (_dumps(merged), row[0]),
+                    )
+                return int(row[0])
+            cur = self._conn.execute(
+                "INSERT INTO documents (name, meta, imported_at) VALUES (?, ?, ?)",
+                (name, _dumps(meta or {}), now_stamp()),
+            )
+            return int(cur.lastrowid or 0)
+
+    def add_units(
+        self,
+        units: Iterable[TranslationUnit],
+        *,
+        batch_size: int = 1000,
+        progress: Progress | None = None,
+        user: str | None = None,
+    ) -> AddResult:
+        """Add units (deduplicated on source, target, languages, segtype) and their occurrences.
+
+        All in one transaction: if ``units`` raises part-way (a malformed file), nothing
+        is added.
+        """
+        user = user or default_user()
+        stamp = now_stamp()
+        added = dups = occ_added = 0
+        doc_ids: dict[str, int] = {}
+        n = 0
+        try:
+            with self.transaction():
+                cur = self._conn.cursor()
+                for unit in units:
+                    unit_id, new = self._insert_unit(cur, unit, stamp, user)
+                    added += new
+                    dups += not new
+                    if unit.occurrence is not None:
+                        occ_added += self._insert_occurrence(
+                            cur, unit_id, unit, doc_ids
+                        )
+                    n += 1
+                    if progress and n % batch_size == 0:
+                        progress(n)
+        except sqlite3.DatabaseError as exc:
+            raise _store_error(self.path, exc) from exc
+        if progress:
+            progress(n)
+        return AddResult(added=added, duplicates=dups, occurrences_added=occ_added)
+
+    def _insert_unit(
+        self, cur: sqlite3.Cursor, u: TranslationUnit, stamp: str, user: str
+    ) -> tuple[int, bool]:
+        skey = match_key(u.source)
+        row = cur.execute(
+            "INSERT INTO units (source, target, source_lang, target_lang, segtype, source_key, target_key,"
+            " source_len, tuid, created_at, created_by, changed_at, changed_by, props, notes,"
+            " source_codes, target_codes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT DO NOTHING RETURNING id",
+            (
+                u.source,
+                u.target,
+                u.source_lang,
+                u.target_lang,
+                str(u.segtype),
+                skey,
+                match_key(u.target),
+                len(skey),
+                u.tuid,
+                u.created_at or stamp,
+                u.created_by or user,
+                u.changed_at,
+                u.changed_by,
+                _dumps(u.props),
+                _dumps(u.notes),
+                _dumps(u.source_codes),
+                _dumps(u.target_codes),
+            ),
+        ).fetchone()
+        if row:
+            return int(row[0]), True
+        row = cur.execute(
+            "SELECT id FROM units WHERE source_lang = ? AND target_lang = ? AND segtype = ?"
+            " AND source = ? AND target = ?",
+            (u.source_lang, u.target_lang, str(u.segtype), u.source, u.target),
+        ).fetchone()
+        return int(row[0]), False
+
+    def _insert_occurrence(
+        self,
+        cur: sqlite3.Cursor,
+        unit_id: int,
+        u: TranslationUnit,
+        doc_ids: dict[str, int],
+    ) -> int:
+        occ = u.occurrence
+        assert occ is not None
+        doc_id = doc_ids.get(occ.document)
+        if doc_id is None:
+            doc_id = doc_ids[occ.document] = self.add_document(occ.document)
+        cur.execute(
+            "INSERT INTO occurrences (unit_id, document_id, segtype, position, sub, prev_source,"
+            " next_source, prev_key, next_key, section) VALUES (?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT DO NOTHING",
+            (
+                unit_id,
+                doc_id,
+                str(u.segtype),
+                occ.position,
+                occ.sub,
+                occ.prev_source,
+                occ.next_source,
+                match_key(occ.prev_source) if occ.prev_source is not None else None,
+                match_key(occ.next_source) if occ.next_source is not None else None,
+                occ.section,
+            ),
+        )
+        return cur.rowcount if cur.rowcount > 0 else 0
+
+    # -- reads -------------------------------------------------------------------
+
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        conn = self._reader()
+        try:
+            return conn.execute(sql, tuple(params)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise _store_error(self.path, exc) from exc
+
+    def _first_occurrences(self, ids: list[int]) -> dict[int, Occurrence]:
+        out: dict[int, Occurrence] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self._query(
+                "SELECT o.unit_id, d.name, o.position, o.sub, o.prev_source, o.next_source, o.section"
+                f" FROM occurrences o JOIN documents d ON d.id = o.document_id WHERE o.unit_id IN ({marks})"
+                " ORDER BY o.unit_id, o.id",
+                chunk,
+            )
+            for r in rows:
+                if r[0] not in out:
+                    out[r[0]] = Occurrence(r[1], r[2], r[3], r[4], r[5], r[6])
+        return out
+
+    def iter_units(
+        self,
+        *,
+        segtype: str | None = None,
+        source_lang: str | None = None,
+        batch: int = 2000,
+    ) -> Iterator[TranslationUnit]:
+        """All units in id order, each with its first occurrence."""
+        where, params = _filters(segtype=segtype, source_lang=source_lang)
+        last = 0
+        while True:
+            rows = self._query(
+                f"SELECT {UNIT_COLUMNS} FROM units WHERE id > ?{where} ORDER BY id LIMIT {batch}",
+                [last, *params],
+            )
+            if not rows:
+                return
+            occs = self._first_occurrences([r[0] for r in rows])
+            for r in rows:
+                yield _unit(r, occs.get(r[0]))
+            last = rows[-1][0]
+
+    def iter_keys(self, *, side: str = "source") -> Iterator[KeyRow]:
+        col = "source_key" if side == "source" else "target_key"
+        conn = self._reader()
+        cur = conn.execute(
+            f"SELECT id, {col}, source_lang, target_lang, segtype FROM units ORDER BY id"
+        )
+        for r in cur:
+            yield KeyRow(r[0], r[1], r[2], r[3], r[4])
+
+    def get_units(self, ids: Iterable[int]) -> list[TranslationUnit]:
+        ids = list(ids)
+        rows: dict[int, Any] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            for r in self._query(
+                f"SELECT {UNIT_COLUMNS} FROM units WHERE id IN ({marks})", chunk
+            ):
+                rows[r[0]] = r
+        occs = self._first_occurrences(list(rows))
+        return [_unit(rows[i], occs.get(i)) for i in ids if i in rows]
+
+    def exact(
+        self, key: str, *, source_lang: str | None = None
+    ) -> list[TranslationUnit]:
+        where, params = _filters(source_lang=source_lang)
+        rows = self._query(
+            f"SELECT id FROM units WHERE source_key = ?{where} ORDER BY id",
+            [key, *params],
+        )
+        return self.get_units(r[0] for r in rows)
+
+    def occurrences(self, unit_id: int) -> list[Occurrence]:
+        rows = self._query(
+            "SELECT d.name, o.position, o.sub, o.prev_source, o.next_source, o.section"
+            " FROM occurrences o JOIN documents d ON d.id = o.document_id WHERE o.unit_id = ? ORDER BY o.id",
+            (unit_id,),
+        )
+        return [Occurrence(*r) for r in rows]
+
+    def units_after(self, prev_key: str) -> set[int]:
+        """Ids of units whose previous unit in some document has the match key ``prev_key``."""
+        return {
+            r[0]
+            for r in self._query(
+                "SELECT unit_id FROM occurrences WHERE prev_key = ?", (prev_key,)
+            )
+        }
+
+    def concordance(
+        self, key: str, *, side: str = "source", limit: int | None = None
+    ) -> list[TranslationUnit]:
+        """Units whose source (or target, or either) key contains ``key`` as a substring.
+
+        Keys of 3+ characters use the FTS5 trigram index; shorter ones scan with instr().
+        """
+        if not key:
+            return []
+        cols = {
+            "source": ["source_key"],
+            "target": ["target_key"],
+            "both": ["source_key", "target_key"],
+        }[side]
+        lim = f" LIMIT {int(limit)}" if limit else ""
+        if len(key) >= 3:
+            phrase = '"' + key.replace('"', '""') + '"'
+            match = (
+                " OR ".join(f"{c} : {phrase}" for c in cols)
+                if len(cols) > 1
+                else f"{cols[0]} : {phrase}"
+            )
+            sql = f"SELECT rowid FROM units_fts WHERE units_fts MATCH ? ORDER BY rowid{lim}"
+            params: list[Any] = [match]
+        else:
+            cond = " OR ".join(f"instr({c}, ?) > 0" for c in cols)
+            sql = f"SELECT id FROM units WHERE {cond} ORDER BY id{lim}"
+            params = [key] * len(cols)
+        return self.get_units(r[0] for r in self._query(sql, params))
+
+    def count_units(self) -> int:
+        return int(self._query("SELECT count(*) FROM units")[0][0])
+
+    def data_version(self) -> str:
+        """Changes whenever units are added: used to invalidate in-memory indexes."""
+        row = self._query("SELECT count(*), coalesce(max(id), 0) FROM units")[0]
+        return f"{row[0]}:{row[1]}"
+
+    def documents(self) -> list[tuple[str, dict[str, str]]]:
+        return [
+            (r[0], json.loads(r[1]))
+            for r in self._query("SELECT name, meta FROM documents ORDER BY id")
+        ]
+
+    def stats(self) -> dict[str, Any]:
+        units = self.count_units()
+        occ = int(self._query("SELECT count(*) FROM occurrences")[0][0])
+        langs = [
+            f"{r[0]}→{r[1]}"
+            for r in self._query(
+                "SELECT DISTINCT source_lang, target_lang FROM units ORDER BY 1, 2"
+            )
+        ]
+        by_segtype = {
+            r[0]: r[1]
+            for r in self._query(
+                "SELECT segtype, count(*) FROM units GROUP BY 1 ORDER BY 1"
+            )
+        }
+        return {
+            "units": units,
+            "occurrences": occ,
+            "languages": langs,
+            "documents": [name for name, _ in self.documents()],
+            "by_segtype": by_segtype,
+        }
+
+    # -- QA marks ----------------------------------------------------------------
+
+    def set_mark(
+        self, fingerprint: str, check: str, note: str = "", user: str | None = None
+    ) -> None:
+        with self.transaction():
+            self._conn.execute(
+                "INSERT INTO qa_marks (fingerprint, check_name, note, marked_at, marked_by) VALUES (?,?,?,?,?)"
+                " ON CONFLICT (fingerprint) DO UPDATE SET note = excluded.note",
+                (fingerprint, check, note, now_stamp(), user or default_user()),
+            )
+
+    def clear_mark(self, fingerprint: str) -> None:
+        with self.transaction():
+            self._conn.execute(
+                "DELETE FROM qa_marks WHERE fingerprint = ?", (fingerprint,)
+            )
+
+    def marks(self) -> set[str]:
+        return {r[0] for r in self._query("SELECT fingerprint FROM qa_marks")}
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements; trigger bodies keep their inner semicolons."""
+    out: list[str] = []
+    buf = ""
+    for line in sql.strip().splitlines():
+        buf += line + "\n"
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
+def _filters(**kw: str | None) -> tuple[str, list[Any]]:
+    where = ""
+    params: list[Any] = []
+    for col, value in kw.items():
+        if value is not None:
+            where += f" AND {col} = ?"
+            params.append(value)
+    return where, params
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(
+        [list(v) if isinstance(v, tuple) else v for v in value]
+        if isinstance(value, tuple)
+        else value,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def _unit(r: Any, occ: Occurrence | None) -> TranslationUnit:
+    return TranslationUnit(
+        id=r[0],
+        source=r[1],
+        target=r[2],
+        source_lang=r[3],
+        target_lang=r[4],
+        segtype=r[5],
+        tuid=r[6],
+        created_at=r[7],
+        created_by=r[8],
+        changed_at=r[9],
+        changed_by=r[10],
+        props=tuple((k, v) for k, v in json.loads(r[11])),
+        notes=tuple(json.loads(r[12])),
+        source_codes=tuple(json.loads(r[13])),
+        target_codes=tuple(json.loads(r[14])),
+        occurrence=occ,
+    )
+
+
+def _store_error(path: str, exc: sqlite3.DatabaseError) -> StoreError:
+    msg = str(exc)
+    if "readonly" in msg or "read-only" in msg:
+        return StoreError(
+            f"{path}: the database is read-only ({msg})",
+            hint="check the file's permissions",
+        )
+    if "not a database" in msg or "malformed" in msg:
+        return StoreError(
+            f"{path}: not a tm database or corrupt ({msg})",
+            hint="restore it from a backup or a TMX export",
+        )
+    if "locked" in msg or "busy" in msg:
+        return StoreError(
+            f"{path}: the database stayed locked by another process ({msg})"
+        )
+    if "full" in msg:
+        return StoreError(f"{path}: the disk is full ({msg}); nothing was written")
+    if "unable to open" in msg:
+        return StoreError(f"{path}: cannot open the database ({msg})")
+    return StoreError(f"{path}: {msg}")
+
+
+def utc_iso(stamp: str | None) -> str | None:
+    """``YYYYMMDDThhmmssZ`` → ISO 8601 for display; other strings are returned as they are."""
+    if not stamp:
+        return stamp
+    try:
+        return (
+            datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).isoformat()
+        )
+    except ValueError:
+        return stamp

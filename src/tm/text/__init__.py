@@ -1,0 +1,1 @@
+"""Pure text functions: normalization, segmentation, tokenization. No I/O."""
