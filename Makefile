@@ -1,0 +1,54 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= tm.db
+SEED := examples/factor-reform-2025.zh-en.txt
+NEXT := examples/changzhutan-action-plan.zh.txt
+
+.PHONY: install run test test-fast tm-db shipped-tm lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+# Build the TM from examples/ into the default database (idempotent: re-importing adds nothing).
+tm-db: install
+	$(BIN)/tm import $(SEED) --db $(DB)
+
+# The main job: the TUI in document mode on the next document, with the seed TM and glossary.
+run: tm-db
+	@if $(BIN)/tm tui --help >/dev/null 2>&1; then \
+		$(BIN)/tm tui --db $(DB) $(NEXT); \
+	else \
+		$(BIN)/tm stats --db $(DB); \
+	fi
+
+# The README's test command; CI runs it (slow tests included).
+test: install
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -m "not slow"
+
+# Regenerate the TMX files the project ships from the seed.
+shipped-tm: install
+	rm -f build/shipped.db
+	mkdir -p build
+	$(BIN)/tm import $(SEED) --db build/shipped.db
+	$(BIN)/tm export --db build/shipped.db --segtype paragraph -o tmx/factor-reform-2025.paragraphs.zh-en.tmx
+	@if $(BIN)/tm stats --db build/shipped.db --json | grep -q '"sentence"'; then \
+		$(BIN)/tm export --db build/shipped.db --segtype sentence -o tmx/factor-reform-2025.zh-en.tmx; \
+	else \
+		cp tmx/factor-reform-2025.paragraphs.zh-en.tmx tmx/factor-reform-2025.zh-en.tmx; \
+	fi
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+
+clean:
+	rm -rf $(VENV) build .pytest_cache
