@@ -54,8 +54,15 @@ FAMILY = {
     "b": {"source-inconsistent", "near-source-inconsistent", "target-inconsistent"},
     "c": {"untranslated-han"},
     "d": {"enumerator-consistency", "enumerator"},
-    "e": {"length-ratio", "truncated", "numbers", "source-inconsistent",
-          "term-mismatch", "term-forbidden", "term-inconsistent"},
+    "e": {
+        "length-ratio",
+        "truncated",
+        "numbers",
+        "source-inconsistent",
+        "term-mismatch",
+        "term-forbidden",
+        "term-inconsistent",
+    },
 }
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -82,7 +89,9 @@ def load_gold(path: Path) -> list[dict]:
             else:
                 p = e["pair_index"]
                 item["groups"] = [set(p if isinstance(p, list) else [p])]
-                missing = " ".join([*map(str, e.get("missing_zh", [])), str(e.get("missing", ""))])
+                missing = " ".join(
+                    [*map(str, e.get("missing_zh", [])), str(e.get("missing", ""))]
+                )
                 item["han"] = set(_HAN.findall(missing))
             items.append(item)
     return items
@@ -103,7 +112,11 @@ def matches(item: dict, f: QAIssue, pairs: set[int]) -> bool:
             return any(piece in match_key(f.source) for piece in item["pieces"])
         return True
     if fam == "c":
-        return bool(groups[0] & pairs) and f.span is not None and f.span.text == item["han"]
+        return (
+            bool(groups[0] & pairs)
+            and f.span is not None
+            and f.span.text == item["han"]
+        )
     if not groups[0] & pairs:
         return False
     if f.check.startswith("term-"):
@@ -120,7 +133,12 @@ def touches(item: dict, f: QAIssue, pairs: set[int]) -> bool:
     return any(g & pairs for g in item["groups"])
 
 
-def evaluate(gold: list[dict], findings: list[QAIssue], pair_of: dict[int, list[int]], verbose: bool) -> dict:
+def evaluate(
+    gold: list[dict],
+    findings: list[QAIssue],
+    pair_of: dict[int, list[int]],
+    verbose: bool,
+) -> dict:
     in_scope = set().union(*FAMILY.values())
     fpairs = [set(p for u in f.units for p in pair_of.get(u, [])) for f in findings]
     matched_items: dict[str, int] = {}
@@ -137,9 +155,18 @@ def evaluate(gold: list[dict], findings: list[QAIssue], pair_of: dict[int, list[
     if verbose:
         for item in gold:
             i = matched_items.get(item["id"])
-            print(f"  {item['id']}: " + (f"{findings[i].check}: {findings[i].message[:110]}" if i is not None else "MISSED"))
+            print(
+                f"  {item['id']}: "
+                + (
+                    f"{findings[i].check}: {findings[i].message[:110]}"
+                    if i is not None
+                    else "MISSED"
+                )
+            )
         for i in sorted(attributable - matched_findings):
-            print(f"  unmatched attributable: {findings[i].check} {sorted(fpairs[i])[:8]} {findings[i].message[:120]}")
+            print(
+                f"  unmatched attributable: {findings[i].check} {sorted(fpairs[i])[:8]} {findings[i].message[:120]}"
+            )
     return {
         "items": len(gold),
         "matched": len(matched_items),
@@ -155,8 +182,14 @@ def evaluate(gold: list[dict], findings: list[QAIssue], pair_of: dict[int, list[
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--gold", type=Path, default=ROOT.parent / "shared/dev/gold_inconsistencies.dev.yaml")
-    ap.add_argument("--seed", type=Path, default=ROOT / "examples/factor-reform-2025.zh-en.txt")
+    ap.add_argument(
+        "--gold",
+        type=Path,
+        default=ROOT.parent / "shared/dev/gold_inconsistencies.dev.yaml",
+    )
+    ap.add_argument(
+        "--seed", type=Path, default=ROOT / "examples/factor-reform-2025.zh-en.txt"
+    )
     ap.add_argument("--glossary", type=Path, default=ROOT / "glossary")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
@@ -166,18 +199,34 @@ def main(argv: list[str] | None = None) -> int:
         service.import_file(args.seed)
         units = list(service.store.iter_units())
         pair_of = {
-            u.id: sorted({o.position - 1 for o in service.store.occurrences(u.id) if o.position > 0})
-            for u in units if u.id is not None
+            u.id: sorted(
+                {
+                    o.position - 1
+                    for o in service.store.occurrences(u.id)
+                    if o.position > 0
+                }
+            )
+            for u in units
+            if u.id is not None
         }
     report = run_checks(units, termbase=load_termbase(args.glossary))
     gold = load_gold(args.gold)
     res = evaluate(gold, list(report.findings), pair_of, args.verbose)
-    print(f"gold items: {res['items']}  matched: {res['matched']}  recall: {res['recall']:.3f}")
-    print(f"attributable findings: {res['attributable']}  matching: {res['attributable_matched']}"
-          f"  precision: {res['precision']:.3f}")
-    print(f"in-scope findings: {res['in_scope']}  raw precision vs the sample: {res['raw_precision']:.3f}")
+    print(
+        f"gold items: {res['items']}  matched: {res['matched']}  recall: {res['recall']:.3f}"
+    )
+    print(
+        f"attributable findings: {res['attributable']}  matching: {res['attributable_matched']}"
+        f"  precision: {res['precision']:.3f}"
+    )
+    print(
+        f"in-scope findings: {res['in_scope']}  raw precision vs the sample: {res['raw_precision']:.3f}"
+    )
     print(f"missed: {', '.join(res['missed']) or '-'}")
-    print("findings per check: " + ", ".join(f"{k} {v}" for k, v in report.counts().items()))
+    print(
+        "findings per check: "
+        + ", ".join(f"{k} {v}" for k, v in report.counts().items())
+    )
     return 0
 
 

@@ -56,7 +56,9 @@ class QAReport:
         }
 
     def worst(self) -> Severity | None:
-        return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+        return max(
+            (f.severity for f in self.findings), key=lambda s: s.rank, default=None
+        )
 
     def fails(self, threshold: Severity | str) -> bool:
         """True when a finding at or above ``threshold`` exists."""
@@ -64,10 +66,17 @@ class QAReport:
         return any(f.severity.rank >= level for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape: ``{"findings": [...], "summary": {...}}``."""
+        """The JSON shape: ``{"findings": [...], "summary": {...}}``.
+
+        Each finding has exactly check, severity, units, source, target, span, message
+        and fix; ``summary["fingerprints"]`` lists their fingerprints in the same order
+        (what ``tm qa mark`` takes).
+        """
+        summary = self.summary()
+        summary["fingerprints"] = [f.fingerprint for f in self.findings]
         return {
             "findings": [finding_dict(f) for f in self.findings],
-            "summary": self.summary(),
+            "summary": summary,
         }
 
 
@@ -86,7 +95,6 @@ def finding_dict(f: QAIssue) -> dict[str, Any]:
         ),
         "message": f.message,
         "fix": f.fix,
-        "fingerprint": f.fingerprint,
     }
 
 
@@ -127,7 +135,9 @@ def run_checks(
         ConfigError: an unknown check name.
     """
     selected = select_checks(checks)
-    pool: Sequence[TranslationUnit] = units if isinstance(units, Sequence) else list(units)
+    pool: Sequence[TranslationUnit] = (
+        units if isinstance(units, Sequence) else list(units)
+    )
     ctx = QAContext(termbase=termbase)
     found: list[QAIssue] = []
     unit_checks = [c for c in selected if c.scope == "unit"]
@@ -162,4 +172,12 @@ def run_checks(
     )
 
 
-__all__ = ["CHECKS", "Check", "QAContext", "QAReport", "finding_dict", "run_checks", "select_checks"]
+__all__ = [
+    "CHECKS",
+    "Check",
+    "QAContext",
+    "QAReport",
+    "finding_dict",
+    "run_checks",
+    "select_checks",
+]

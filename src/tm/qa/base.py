@@ -52,7 +52,9 @@ def register(
 ) -> Callable[[Callable[..., Iterable[QAIssue]]], Callable[..., Iterable[QAIssue]]]:
     """Register a check under ``name``; its docstring's first line is the title."""
 
-    def deco(func: Callable[..., Iterable[QAIssue]]) -> Callable[..., Iterable[QAIssue]]:
+    def deco(
+        func: Callable[..., Iterable[QAIssue]],
+    ) -> Callable[..., Iterable[QAIssue]]:
         title = (func.__doc__ or name).strip().splitlines()[0].rstrip(".")
         CHECKS[name] = Check(name, func, Severity(severity), title, scope)
         return func
@@ -91,7 +93,11 @@ def issue(
     """
     from tm.text.normalize import match_key
 
-    ids = tuple(units) if units is not None else ((unit.id,) if unit.id is not None else ())
+    ids = (
+        tuple(units)
+        if units is not None
+        else ((unit.id,) if unit.id is not None else ())
+    )
     parts = list(key) or [
         match_key(unit.source),
         match_key(unit.target),

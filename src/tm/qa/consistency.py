@@ -82,7 +82,7 @@ def split_en(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for m in _EN_SENT.finditer(text):
         head = text[start : m.start()].split()
-        if head and _EN_NO_SPLIT.search(head[-1]) and len(head) <= 1 or (
+        if (head and _EN_NO_SPLIT.search(head[-1]) and len(head) <= 1) or (
             head and re.search(r"\b(?:No|etc)\.$", head[-1])
         ):
             continue
@@ -102,8 +102,14 @@ def segments(units: Sequence[TranslationUnit]) -> list[Seg]:
             continue
         level = "sentence" if u.segtype == "sentence" else "paragraph"
         out.append(
-            Seg(level, u, (0, len(u.source)), (0, len(u.target)),
-                source_key(u.source), target_key(u.target))
+            Seg(
+                level,
+                u,
+                (0, len(u.source)),
+                (0, len(u.target)),
+                source_key(u.source),
+                target_key(u.target),
+            )
         )
         if has_sentences or level == "sentence":
             continue
@@ -112,8 +118,14 @@ def segments(units: Sequence[TranslationUnit]) -> list[Seg]:
             continue
         for a, b in zip(zs, es, strict=True):
             out.append(
-                Seg("sentence", u, a, b, source_key(u.source[a[0] : a[1]]),
-                    target_key(u.target[b[0] : b[1]]))
+                Seg(
+                    "sentence",
+                    u,
+                    a,
+                    b,
+                    source_key(u.source[a[0] : a[1]]),
+                    target_key(u.target[b[0] : b[1]]),
+                )
             )
     return out
 
@@ -136,7 +148,9 @@ def _ids(segs: Sequence[Seg]) -> list[int]:
 
 
 @register("source-inconsistent", "warning", scope="corpus")
-def source_inconsistent(units: Sequence[TranslationUnit], ctx: QAContext) -> Iterator[QAIssue]:
+def source_inconsistent(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
     """The same source is translated in different ways."""
     groups: dict[str, list[Seg]] = defaultdict(list)
     for s in _segs(units, ctx):
@@ -162,7 +176,9 @@ def source_inconsistent(units: Sequence[TranslationUnit], ctx: QAContext) -> Ite
 
 
 @register("target-inconsistent", "info", scope="corpus")
-def target_inconsistent(units: Sequence[TranslationUnit], ctx: QAContext) -> Iterator[QAIssue]:
+def target_inconsistent(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
     """The same translation stands for different sources."""
     groups: dict[str, list[Seg]] = defaultdict(list)
     for s in _segs(units, ctx):
@@ -218,7 +234,9 @@ def near_source_inconsistent(
         )
 
 
-def near_pairs(keys: Sequence[str], *, cutoff: float = NEAR_MIN) -> Iterator[tuple[str, str, float]]:
+def near_pairs(
+    keys: Sequence[str], *, cutoff: float = NEAR_MIN
+) -> Iterator[tuple[str, str, float]]:
     """Pairs of distinct keys with ``fuzz.ratio`` ≥ cutoff, found through blocking."""
     blocks: dict[tuple[int, str], list[str]] = defaultdict(list)
     for k in keys:
@@ -250,8 +268,8 @@ def enumerator_consistency(
 ) -> Iterator[QAIssue]:
     """A Chinese enumerator style (一、 (一) 1. (1)) is rendered in more than one English style."""
     by_style: dict[str, Counter[str]] = defaultdict(Counter)
-    by_value: dict[tuple[str, int], dict[str, list[tuple[TranslationUnit, str]]]] = defaultdict(
-        lambda: defaultdict(list)
+    by_value: dict[tuple[str, int], dict[str, list[tuple[TranslationUnit, str]]]] = (
+        defaultdict(lambda: defaultdict(list))
     )
     for u in units:
         if u.segtype == "sentence":
@@ -270,17 +288,25 @@ def enumerator_consistency(
         if not odd:
             continue
         first_odd = styles[odd[0]][0]
-        u, text = first_odd
+        u, _text = first_odd
         ze = en_enumerator(u.target)
         zs = zh_enumerator(u.source)
-        parts = [f"{v[0][1]!r} ×{len(v)}" for _, v in sorted(styles.items(), key=lambda kv: -len(kv[1]))]
-        all_units = [x for s in sorted(styles, key=lambda s: s == main) for x in styles[s]]
+        parts = [
+            f"{v[0][1]!r} ×{len(v)}"
+            for _, v in sorted(styles.items(), key=lambda kv: -len(kv[1]))
+        ]
+        all_units = [
+            x for s in sorted(styles, key=lambda s: s == main) for x in styles[s]
+        ]
         yield issue(
             "enumerator-consistency",
             u,
-            f"{zs.text if zs else zstyle} is rendered " + " and ".join(parts)
+            f"{zs.text if zs else zstyle} is rendered "
+            + " and ".join(parts)
             + f"; {by_style[zstyle][main]} {_zh_label(zstyle)} enumerators use the {EN_STYLES[main]!r} style",
-            spans=[Span("target", ze.start, ze.end, u.target[ze.start : ze.end])] if ze else [],
+            spans=[Span("target", ze.start, ze.end, u.target[ze.start : ze.end])]
+            if ze
+            else [],
             fix=render(main, value),
             units=list(dict.fromkeys(x.id for x, _ in all_units if x.id is not None)),
             key=[zstyle, str(value), *sorted(styles)],

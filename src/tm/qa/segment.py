@@ -37,7 +37,9 @@ def _sspan(unit: TranslationUnit, start: int, end: int) -> Span:
 def empty_target(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """Target is empty."""
     if unit.source.strip() and not unit.target.strip():
-        yield issue("empty-target", unit, "the target is empty", fix="translate the source")
+        yield issue(
+            "empty-target", unit, "the target is empty", fix="translate the source"
+        )
 
 
 @register("target-equals-source", "warning")
@@ -96,7 +98,9 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """A number in the source is missing from the target (万/亿 scaled, %, years)."""
     zs, ze = zh_enumerator(unit.source), en_enumerator(unit.target)
     src = [n for n in find_numbers(unit.source) if not (zs and n.start < zs.end)]
-    tgt_nums = [n for n in find_english_numbers(unit.target) if not (ze and n.start < ze.end)]
+    tgt_nums = [
+        n for n in find_english_numbers(unit.target) if not (ze and n.start < ze.end)
+    ]
     values = [n.value for n in tgt_nums]
     for n in src:
         if n.chinese and n.value < 10 and not n.percent:
@@ -118,7 +122,9 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
 
 def _fmt(value: float) -> str:
     if value >= 1e8 and value % 1e8 == 0:
-        return f"{value / 1e9:g} billion" if value >= 1e9 else f"{value / 1e6:g} million"
+        return (
+            f"{value / 1e9:g} billion" if value >= 1e9 else f"{value / 1e6:g} million"
+        )
     return f"{value:,.0f}" if value == int(value) else f"{value:g}"
 
 
@@ -166,7 +172,16 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
 
 # -- form --------------------------------------------------------------------------
 
-_PAIRS = {"(": ")", "（": "）", "[": "]", "【": "】", "〔": "〕", "《": "》", "“": "”", "{": "}"}
+_PAIRS = {
+    "(": ")",
+    "（": "）",
+    "[": "]",
+    "【": "】",
+    "〔": "〕",
+    "《": "》",
+    "“": "”",
+    "{": "}",
+}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
 
 
@@ -220,18 +235,40 @@ def spacing(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
         else:
             at = m.end() if kind == "after" else m.start()
             lo = max(0, at - 4)
-            msg = "missing space " + ("after" if kind == "after" else "before") + f" {unit.target[at - 1 if kind == 'after' else at]!r}"
-            fix = f"{unit.target[lo:at]} {unit.target[at:at + 4]}"
+            msg = (
+                "missing space "
+                + ("after" if kind == "after" else "before")
+                + f" {unit.target[at - 1 if kind == 'after' else at]!r}"
+            )
+            fix = f"{unit.target[lo:at]} {unit.target[at : at + 4]}"
             span = _tspan(unit, lo, min(len(unit.target), at + 4))
         yield issue("spacing", unit, msg, spans=[span], fix=fix)
 
 
 _ZH_PUNCT_EN = {
-    "，": ",", "。": ".", "；": ";", "：": ":", "？": "?", "！": "!", "、": ",",
-    "（": "(", "）": ")", "《": '"', "》": '"', "【": "[", "】": "]", "〔": "(", "〕": ")",
-    "「": '"', "」": '"', "～": "~", "…": "...",
+    "，": ",",
+    "。": ".",
+    "；": ";",
+    "：": ":",
+    "？": "?",
+    "！": "!",
+    "、": ",",
+    "（": "(",
+    "）": ")",
+    "《": '"',
+    "》": '"',
+    "【": "[",
+    "】": "]",
+    "〔": "(",
+    "〕": ")",
+    "「": '"',
+    "」": '"',
+    "～": "~",
+    "…": "...",
 }
-_ZH_PUNCT_RE = re.compile("[" + re.escape("".join(k for k in _ZH_PUNCT_EN if k != "…")) + "]")
+_ZH_PUNCT_RE = re.compile(
+    "[" + re.escape("".join(k for k in _ZH_PUNCT_EN if k != "…")) + "]"
+)
 
 
 @register("cjk-punctuation", "warning")
@@ -262,12 +299,22 @@ def whitespace(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
         lead = len(text) - len(text.lstrip())
         trail = len(text) - len(text.rstrip())
         if lead and text.strip():
-            yield issue("whitespace", unit, f"leading whitespace in the {side}",
-                        spans=[Span(side, 0, lead, text[:lead])], fix="strip it")
+            yield issue(
+                "whitespace",
+                unit,
+                f"leading whitespace in the {side}",
+                spans=[Span(side, 0, lead, text[:lead])],
+                fix="strip it",
+            )
         if trail and text.strip():
             n = len(text)
-            yield issue("whitespace", unit, f"trailing whitespace in the {side}",
-                        spans=[Span(side, n - trail, n, text[n - trail :])], fix="strip it")
+            yield issue(
+                "whitespace",
+                unit,
+                f"trailing whitespace in the {side}",
+                spans=[Span(side, n - trail, n, text[n - trail :])],
+                fix="strip it",
+            )
 
 
 _DANGLING = re.compile(

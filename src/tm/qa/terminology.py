@@ -29,7 +29,32 @@ from tm.qa.base import QAContext, fingerprint, issue, register
 
 UNKNOWN_MIN_SCORE = 72.0
 _STOP = frozenset(
-    "a an the of and or in on for to with by at from as its their his her this that be is are".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "for",
+        "to",
+        "with",
+        "by",
+        "at",
+        "from",
+        "as",
+        "its",
+        "their",
+        "his",
+        "her",
+        "this",
+        "that",
+        "be",
+        "is",
+        "are",
+    ]
 )
 
 
@@ -120,11 +145,17 @@ def term_usage(units: Sequence[TranslationUnit], termbase: Any) -> list[TermUsag
     order = {id(e): i for i, e in enumerate(termbase.entries)}
     out = []
     for key in sorted(per_entry, key=lambda k: order.get(k, 0)):
-        accs = sorted(per_entry[key].values(), key=lambda a: (a.status == "missing", -len(a.units)))
+        accs = sorted(
+            per_entry[key].values(),
+            key=lambda a: (a.status == "missing", -len(a.units)),
+        )
         out.append(
             TermUsage(
                 entries[key],
-                tuple(Rendering(a.text, a.status, tuple(a.units), tuple(a.spans)) for a in accs),
+                tuple(
+                    Rendering(a.text, a.status, tuple(a.units), tuple(a.spans))
+                    for a in accs
+                ),
             )
         )
     return out
@@ -136,13 +167,18 @@ def _norm(text: str) -> str:
     return " ".join(phrase_key(text))
 
 
-def _renderings(termbase: Any, entry: Any, target: str) -> list[tuple[str, str, Span | None]]:
+def _renderings(
+    termbase: Any, entry: Any, target: str
+) -> list[tuple[str, str, Span | None]]:
     """(text, status, span) of each rendering of ``entry`` in ``target``."""
     hits = termbase.renderings_in(entry, target)
     if hits:
         return [
-            (h.text, str(h.kind.value if hasattr(h.kind, "value") else h.kind),
-             Span("target", h.start, h.end, h.text))
+            (
+                h.text,
+                str(h.kind.value if hasattr(h.kind, "value") else h.kind),
+                Span("target", h.start, h.end, h.text),
+            )
             for h in hits
         ]
     guess = guess_rendering(entry, target)
@@ -195,7 +231,9 @@ def _by_id(units: Sequence[TranslationUnit]) -> dict[int, TranslationUnit]:
 
 
 @register("term-inconsistent", "warning", scope="corpus")
-def term_inconsistent(units: Sequence[TranslationUnit], ctx: QAContext) -> Iterator[QAIssue]:
+def term_inconsistent(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
     """A glossary term is rendered in more than one way across the TM."""
     lookup = _by_id(units)
     for usage in _usage(units, ctx):
@@ -212,7 +250,11 @@ def term_inconsistent(units: Sequence[TranslationUnit], ctx: QAContext) -> Itera
         yield issue(
             "term-inconsistent",
             rep,
-            (f"{e.zh} is rendered {len(used)} ways: " if len(used) > 1 else f"{e.zh} is rendered only as ")
+            (
+                f"{e.zh} is rendered {len(used)} ways: "
+                if len(used) > 1
+                else f"{e.zh} is rendered only as "
+            )
             + ", ".join(parts),
             spans=[s for s in odd.spans[:1] if s is not None],
             fix=f"use {e.en!r}" if e.en else "choose one rendering",
@@ -220,13 +262,21 @@ def term_inconsistent(units: Sequence[TranslationUnit], ctx: QAContext) -> Itera
             key=[e.zh, *sorted(_norm(r.text) + r.status for r in used)],
             data=[
                 ("term", e.zh),
-                ("renderings", [(r.text, r.status, r.count, list(r.units)) for r in usage.renderings]),
+                (
+                    "renderings",
+                    [
+                        (r.text, r.status, r.count, list(r.units))
+                        for r in usage.renderings
+                    ],
+                ),
             ],
         )
 
 
 @register("term-forbidden", "error", scope="corpus")
-def term_forbidden(units: Sequence[TranslationUnit], ctx: QAContext) -> Iterator[QAIssue]:
+def term_forbidden(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
     """A rendering the glossary forbids is used for a term in the source."""
     lookup = _by_id(units)
     for usage in _usage(units, ctx):
@@ -249,14 +299,21 @@ def term_forbidden(units: Sequence[TranslationUnit], ctx: QAContext) -> Iterator
 
 
 @register("term-mismatch", "warning", scope="corpus")
-def term_mismatch(units: Sequence[TranslationUnit], ctx: QAContext) -> Iterator[QAIssue]:
+def term_mismatch(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
     """A glossary term in the source has neither its approved rendering nor a variant in the target."""
     lookup = _by_id(units)
     for usage in _usage(units, ctx):
         e = usage.entry
         if not e.en:
             continue
-        good = {uid for r in usage.renderings if r.status in ("approved", "variant") for uid in r.units}
+        good = {
+            uid
+            for r in usage.renderings
+            if r.status in ("approved", "variant")
+            for uid in r.units
+        }
         for r in usage.renderings:
             if r.status not in ("unknown", "missing"):
                 continue
