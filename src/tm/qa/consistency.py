@@ -21,6 +21,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -147,31 +148,55 @@ def _ids(segs: Sequence[Seg]) -> list[int]:
     return list(dict.fromkeys(s.unit.id for s in segs if s.unit.id is not None))
 
 
+def _one_to_many(
+    segs: Sequence[Seg], side: str, min_len: int
+) -> Iterator[tuple[str, list[tuple[str, list[Seg]]], Seg]]:
+    """Keys of ``side`` ("skey"/"tkey") seen with 2+ keys of the other side.
+
+    Yields the key, the variants (other-side key → segments, most used first) and the
+    odd one out (first segment of the least used variant).
+    """
+    other = "tkey" if side == "skey" else "skey"
+    groups: dict[str, list[Seg]] = defaultdict(list)
+    for s in segs:
+        k = getattr(s, side)
+        if len(k) >= min_len:
+            groups[k].append(s)
+    for key, group in groups.items():
+        variants = _variants(group, other)
+        if len(variants) >= 2:
+            yield key, variants, variants[-1][1][0]
+
+
+def _spread(
+    check: str, key: str, variants: list[tuple[str, list[Seg]]], odd: Seg, **kw: Any
+) -> QAIssue:
+    return issue(
+        check,
+        odd.unit,
+        units=_ids([s for _, v in variants for s in v]),
+        key=[key, *sorted(k for k, _ in variants)],
+        **kw,
+    )
+
+
 @register("source-inconsistent", "warning", scope="corpus")
 def source_inconsistent(
     units: Sequence[TranslationUnit], ctx: QAContext
 ) -> Iterator[QAIssue]:
     """The same source is translated in different ways."""
-    groups: dict[str, list[Seg]] = defaultdict(list)
-    for s in _segs(units, ctx):
-        if len(s.skey) >= MIN_SOURCE_KEY:
-            groups[s.skey].append(s)
-    for skey, group in groups.items():
-        variants = _variants(group, "tkey")
-        if len(variants) < 2:
-            continue
-        odd = variants[-1][1][0]
+    for key, variants, odd in _one_to_many(_segs(units, ctx), "skey", MIN_SOURCE_KEY):
         parts = [f"{v[0].target!r} ×{len(_ids(v))}" for _, v in variants]
-        yield issue(
+        yield _spread(
             "source-inconsistent",
-            odd.unit,
-            f"{group[0].level} {odd.source.strip()!r} has {len(variants)} translations: "
-            + "; ".join(parts),
+            key,
+            variants,
+            odd,
+            message=f"{odd.level} {odd.source.strip()!r} has {len(variants)} "
+            "translations: " + "; ".join(parts),
             spans=[Span("target", *odd.tgt, odd.target)],
             fix=f"use one translation, e.g. {variants[0][1][0].target.strip()!r}",
-            units=_ids([s for _, v in variants for s in v]),
-            key=[skey, *sorted(k for k, _ in variants)],
-            data=[("level", group[0].level)],
+            data=[("level", odd.level)],
         )
 
 
@@ -180,25 +205,17 @@ def target_inconsistent(
     units: Sequence[TranslationUnit], ctx: QAContext
 ) -> Iterator[QAIssue]:
     """The same translation stands for different sources."""
-    groups: dict[str, list[Seg]] = defaultdict(list)
-    for s in _segs(units, ctx):
-        if len(s.tkey) >= MIN_TARGET_KEY:
-            groups[s.tkey].append(s)
-    for tkey, group in groups.items():
-        variants = _variants(group, "skey")
-        if len(variants) < 2:
-            continue
-        odd = variants[-1][1][0]
+    for key, variants, odd in _one_to_many(_segs(units, ctx), "tkey", MIN_TARGET_KEY):
         parts = [f"{v[0].source.strip()!r} ×{len(_ids(v))}" for _, v in variants]
-        yield issue(
+        yield _spread(
             "target-inconsistent",
-            odd.unit,
-            f"{odd.target.strip()!r} translates {len(variants)} different sources: "
-            + "; ".join(parts),
+            key,
+            variants,
+            odd,
+            message=f"{odd.target.strip()!r} translates {len(variants)} different "
+            "sources: " + "; ".join(parts),
             spans=[Span("source", *odd.src, odd.source)],
             fix="check that the sources mean the same",
-            units=_ids([s for _, v in variants for s in v]),
-            key=[tkey, *sorted(k for k, _ in variants)],
         )
 
 

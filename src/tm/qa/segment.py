@@ -85,6 +85,15 @@ def _term_rendering(ctx: QAContext, han: str) -> str:
 
 # -- numbers and enumerators ---------------------------------------------------------
 
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+_EN_EXTRA = re.compile(
+    r"\b(?:(?P<month>" + "|".join(_MONTHS) + r")|(?P<once>once|twice)"
+    r"|(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth))\b",
+    re.IGNORECASE,
+)
+_CN_DIGIT_CHARS = frozenset("零〇一二三四五六七八九两")
 _DOC_NO_ZH = re.compile(r"[〔\[(（【]\s*(\d{4})\s*[〕\])）】]\s*(\d+)\s*号")
 _ORDINAL_EN = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 
@@ -101,10 +110,12 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     tgt_nums = [
         n for n in find_english_numbers(unit.target) if not (ze and n.start < ze.end)
     ]
-    values = [n.value for n in tgt_nums]
+    values = [n.value for n in tgt_nums] + _word_values(unit.target)
     for n in src:
-        if n.chinese and n.value < 10 and not n.percent:
-            continue  # 一批, 两个 … are as often "a", "both" as numbers
+        if (n.chinese and n.value < 10 or n.value == 1) and not n.percent:
+            continue  # 一批, 两个, 1次 … are as often "a", "both", "another" as numbers
+        if n.chinese and not _CN_DIGIT_CHARS.intersection(n.text):
+            continue  # 十百千 (a project name), not a number
         if any(_close(n.value, v) for v in values):
             continue
         if n.percent and any(_close(n.value / 100, v) for v in values):
@@ -118,6 +129,25 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             spans=[_sspan(unit, n.start, n.end)],
             fix=f"render {n.text} as {_fmt(n.value)}",
         )
+
+
+def _word_values(text: str) -> list[float]:
+    """Numbers English writes as words: month names, once/twice, ordinals."""
+    out: list[float] = []
+    for m in _EN_EXTRA.finditer(text):
+        word = m.group(0).lower()
+        if m.group("month"):
+            out.append(float(_MONTHS.index(word) + 1))
+        elif m.group("once"):
+            out.append(1.0 if word == "once" else 2.0)
+        else:
+            out.append(float(_ORDINAL_WORDS.index(word) + 1))
+    return out
+
+
+_ORDINAL_WORDS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+)
 
 
 def _fmt(value: float) -> str:
