@@ -86,7 +86,8 @@ def test_near_pairs_blocking_matches_scan() -> None:
 def test_enumerator_mapping_inconsistency(seed_report: Any) -> None:
     [f] = [f for f in seed_report.findings if f.check == "enumerator-consistency"]
     assert f.message.startswith("二、")
-    assert "'Second,'" in f.message and "'2.'" in f.message
+    assert "'Second,'" in f.message
+    assert "'2.'" in f.message
     assert f.fix == "2."
     assert {6, 56} <= set(f.units)
 

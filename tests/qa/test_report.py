@@ -20,7 +20,8 @@ KEYS = {"check", "severity", "units", "source", "target", "span", "message", "fi
 def test_json_shape(seed_report: Any) -> None:
     data = seed_report.to_dict()
     assert set(data) == {"findings", "summary"}
-    assert data["findings"] and all(set(f) == KEYS for f in data["findings"])
+    assert data["findings"]
+    assert all(set(f) == KEYS for f in data["findings"])
     assert data["summary"]["findings"] == len(data["findings"])
     assert len(data["summary"]["fingerprints"]) == len(data["findings"])
     json.dumps(data, ensure_ascii=False)
@@ -38,8 +39,12 @@ def test_csv_and_html(seed_report: Any, tmp_path: Path) -> None:
     text = page.read_text(encoding="utf-8")
     assert (
         text.startswith("<!DOCTYPE html>")
-        and "<style>" in text
-        and "<script" not in text
+    )
+    assert (
+        "<style>" in text
+    )
+    assert (
+        "<script" not in text
     )
     assert "<mark>标定地价</mark>" in text
     assert 'id="untranslated-han-error"' in text
@@ -136,7 +141,8 @@ def test_cli_db_html_and_marks(seed_db: Path, tmp_path: Path) -> None:
             str(out),
         ]
     )
-    assert res.exit_code == 0 and "<mark>" in out.read_text(encoding="utf-8")
+    assert res.exit_code == 0
+    assert "<mark>" in out.read_text(encoding="utf-8")
     res = run_cli(
         ["qa", "--db", str(seed_db), "--checks", "spacing", "--format", "json"]
     )
@@ -157,7 +163,13 @@ def test_cli_db_html_and_marks(seed_db: Path, tmp_path: Path) -> None:
 def test_cli_table_and_errors(seed_db: Path) -> None:
     res = run_cli(["qa", "--db", str(seed_db), "--checks", "truncated"])
     assert (
-        res.exit_code == 0 and "truncated" in res.stdout and "findings in" in res.stdout
+        res.exit_code == 0
+    )
+    assert (
+        "truncated" in res.stdout
+    )
+    assert (
+        "findings in" in res.stdout
     )
     from tm.cli import main
 

@@ -19,7 +19,8 @@ def test_untranslated_han_with_term_base_fix(
     pair_unit: Callable[..., TranslationUnit], termbase: Any
 ) -> None:
     [f] = found(pair_unit(78), "untranslated-han", termbase)
-    assert f.span is not None and f.span.text == "标定地价"
+    assert f.span is not None
+    assert f.span.text == "标定地价"
     assert f.severity is Severity.ERROR
     assert "standard land price" in f.fix
     assert pair_unit(78).target[f.span.start : f.span.end] == "标定地价"
@@ -98,7 +99,9 @@ def test_brackets_both_sides(
         TranslationUnit(zh, "Build more than 50 typical application scenarios."),
         "brackets",
     )
-    assert f.span is not None and f.span.side == "source" and f.span.text == "”"
+    assert f.span is not None
+    assert f.span.side == "source"
+    assert f.span.text == "”"
     u = pair_unit(78)  # (21) and (marked land prices) are balanced
     assert found(u, "brackets") == []
     assert found(
@@ -132,7 +135,8 @@ def test_whitespace(pair_unit: Callable[..., TranslationUnit]) -> None:
 
 def test_truncated(pair_unit: Callable[..., TranslationUnit]) -> None:
     [f] = found(pair_unit(209), "truncated")  # "… in Changsha, Zhuzhou and"
-    assert f.span is not None and f.span.text.startswith("and")
+    assert f.span is not None
+    assert f.span.text.startswith("and")
     assert found(pair_unit(16), "truncated") == []
 
 

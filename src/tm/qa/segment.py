@@ -85,9 +85,7 @@ def _term_rendering(ctx: QAContext, han: str) -> str:
 
 # -- numbers and enumerators ---------------------------------------------------------
 
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
 _EN_EXTRA = re.compile(
     r"\b(?:(?P<month>" + "|".join(_MONTHS) + r")|(?P<once>once|twice)"
     r"|(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth))\b",
@@ -112,7 +110,7 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     ]
     values = [n.value for n in tgt_nums] + _word_values(unit.target)
     for n in src:
-        if (n.chinese and n.value < 10 or n.value == 1) and not n.percent:
+        if ((n.chinese and n.value < 10) or n.value == 1) and not n.percent:
             continue  # 一批, 两个, 1次 … are as often "a", "both", "another" as numbers
         if n.chinese and not _CN_DIGIT_CHARS.intersection(n.text):
             continue  # 十百千 (a project name), not a number
@@ -146,7 +144,7 @@ def _word_values(text: str) -> list[float]:
 
 
 _ORDINAL_WORDS = (
-    "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
 )
 
 
