@@ -45,11 +45,13 @@ def seen_counts(zh: str, pairs: list, text003: str) -> dict[str, int]:
 
 def show(term: str, pairs: list, width: int = 0) -> None:
     hits = [p for p in pairs if term in p.zh]
-    print(f"=== {term}: {sum(p.zh.count(term) for p in hits)} in 000, {next_doc_text().count(term)} in 003")
+    print(
+        f"=== {term}: {sum(p.zh.count(term) for p in hits)} in 000, {next_doc_text().count(term)} in 003"
+    )
     for p in hits:
         zh = p.zh
         i = zh.find(term)
-        ctx = zh[max(0, i - 15): i + len(term) + 15]
+        ctx = zh[max(0, i - 15) : i + len(term) + 15]
         print(f"[{p.index}] ...{ctx}...")
         print(f"      {p.en if not width else p.en[:width]}")
 
@@ -61,7 +63,9 @@ def check(term: str, renderings: list[str], pairs: list) -> None:
     """
     hits = [p for p in pairs if term in p.zh]
     n000 = sum(p.zh.count(term) for p in hits)
-    print(f"=== {term}: 000={n000} in {len(hits)} pairs, 003={next_doc_text().count(term)}")
+    print(
+        f"=== {term}: 000={n000} in {len(hits)} pairs, 003={next_doc_text().count(term)}"
+    )
     used: dict[str, list[int]] = {r: [] for r in renderings}
     for p in hits:
         found = [r for r in renderings if re.search(r, p.en, re.I)]
@@ -69,7 +73,7 @@ def check(term: str, renderings: list[str], pairs: list) -> None:
             used[r].append(p.index)
         if not found:
             i = p.zh.find(term)
-            print(f"  ? [{p.index}] ...{p.zh[max(0, i - 12): i + len(term) + 12]}...")
+            print(f"  ? [{p.index}] ...{p.zh[max(0, i - 12) : i + len(term) + 12]}...")
             print(f"        {p.en[:420]}")
     for r, idx in used.items():
         print(f"  {r!r}: {len(idx)} {idx}")
@@ -107,11 +111,17 @@ def rebuild(path: Path, pairs: list) -> None:
     for entry in entries:
         entry["seen"] = seen_counts(entry["zh"], pairs, text003)
     entries.sort(key=lambda e: (-e["seen"]["003"], -e["seen"]["000"]))
-    out = ["glossary:"] + [f"  {k}: {v}" for k, v in data["glossary"].items()] + ["entries:"]
+    out = (
+        ["glossary:"]
+        + [f"  {k}: {v}" for k, v in data["glossary"].items()]
+        + ["entries:"]
+    )
     for entry in entries:
         out.extend(emit_entry(entry))
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
-    print(len(entries), "entries,", sum(1 for e in entries if e["seen"]["003"]), "in 003")
+    print(
+        len(entries), "entries,", sum(1 for e in entries if e["seen"]["003"]), "in 003"
+    )
 
 
 def ngrams(n: int, top: int, pairs: list) -> None:
@@ -119,7 +129,7 @@ def ngrams(n: int, top: int, pairs: list) -> None:
     counts: Counter[str] = Counter()
     for chunk in re.findall(r"[\u4e00-\u9fff]+", text):
         for i in range(len(chunk) - n + 1):
-            counts[chunk[i: i + n]] += 1
+            counts[chunk[i : i + n]] += 1
     for gram, c in counts.most_common(top):
         print(gram, c, sum(p.zh.count(gram) for p in pairs))
 

@@ -16,7 +16,14 @@ HEADER = {"name", "source_lang", "target_lang", "domain", "owner"}
 KEYS = ["zh", "en", "variants", "forbidden", "note", "status", "category", "seen"]
 REQUIRED = {"zh", "en", "status", "category", "seen"}
 STATUSES = {"approved", "proposed", "deprecated"}
-CATEGORIES = {"place_name", "institution", "policy_term", "set_phrase", "document", "other"}
+CATEGORIES = {
+    "place_name",
+    "institution",
+    "policy_term",
+    "set_phrase",
+    "document",
+    "other",
+}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +57,9 @@ def test_entry_schema(entries: list[dict]) -> None:
     assert len(entries) >= 150
     for entry in entries:
         assert REQUIRED <= set(entry) <= set(KEYS), entry["zh"]
-        assert [k for k in KEYS if k in entry] == list(entry), f"{entry['zh']}: keys out of schema order"
+        assert [k for k in KEYS if k in entry] == list(entry), (
+            f"{entry['zh']}: keys out of schema order"
+        )
         assert entry["status"] in STATUSES, entry["zh"]
         assert entry["category"] in CATEGORIES, entry["zh"]
         assert has_han(entry["zh"]), entry["zh"]
@@ -78,10 +87,15 @@ def test_approved_is_neither_variant_nor_forbidden(entries: list[dict]) -> None:
                 assert bad.casefold() not in good.casefold(), (entry["zh"], bad, good)
 
 
-def test_seen_counts_match_the_seeds(entries: list[dict], seed_pairs: list, next_text: str) -> None:
+def test_seen_counts_match_the_seeds(
+    entries: list[dict], seed_pairs: list, next_text: str
+) -> None:
     for entry in entries:
         zh = entry["zh"]
-        expected = {"000": sum(p.zh.count(zh) for p in seed_pairs), "003": next_text.count(zh)}
+        expected = {
+            "000": sum(p.zh.count(zh) for p in seed_pairs),
+            "003": next_text.count(zh),
+        }
         assert entry["seen"] == expected, zh
         assert any(expected.values()), f"{zh} occurs in neither seed"
 
@@ -100,23 +114,33 @@ def _renders(text: str, rendering: str) -> bool:
     return re.search(rf"(?<!\w){pattern}s?(?!\w)", text, re.I) is not None
 
 
-def test_000_uses_one_of_the_listed_renderings(entries: list[dict], seed_pairs: list) -> None:
+def test_000_uses_one_of_the_listed_renderings(
+    entries: list[dict], seed_pairs: list
+) -> None:
     """Each term of 000 has at least one of its listed renderings in the English of a pair that holds it.
 
     Entries whose note says "000 paraphrases" or "000 omits" are exempt: they document that no rendering is reusable.
     """
     missing = []
     for entry in entries:
-        renderings = [entry["en"], *entry.get("variants", []), *entry.get("forbidden", [])]
+        renderings = [
+            entry["en"],
+            *entry.get("variants", []),
+            *entry.get("forbidden", []),
+        ]
         english = [p.en for p in seed_pairs if entry["zh"] in p.zh]
-        if any(mark in entry.get("note", "") for mark in ("000 paraphrases", "000 omits")):
+        if any(
+            mark in entry.get("note", "") for mark in ("000 paraphrases", "000 omits")
+        ):
             continue  # documented: 000 has no term-like rendering to list
         if english and not any(_renders(en, r) for en in english for r in renderings):
             missing.append(entry["zh"])
     assert missing == []
 
 
-def test_chinese_left_in_000_english_is_real(entries: list[dict], seed_pairs: list) -> None:
+def test_chinese_left_in_000_english_is_real(
+    entries: list[dict], seed_pairs: list
+) -> None:
     """A forbidden rendering in Chinese script documents Chinese left in 000's English, so it must be there."""
     english = "\n".join(p.en for p in seed_pairs)
     for entry in entries:
