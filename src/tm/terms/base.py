@@ -360,7 +360,7 @@ def read_any(path: Path) -> tuple[GlossaryHeader, list[TermEntry]]:
 
         return read_tbx(path)
     if suffix in (".csv", ".tsv", ".txt", ".utf8"):
-        from tm.formats.tabular import read_glossary_table
+        from tm.formats.glossary_table import read_glossary_table
 
         return read_glossary_table(path)
     return read_glossary(path)
