@@ -101,3 +101,13 @@ def test_sentence_split() -> None:
         "See No. 5 etc. and more.",
         "Optimize work permits.",
     ]
+
+
+def test_clause_inconsistent(pair_unit: Callable[..., TranslationUnit]) -> None:
+    # 162 and 193 share the clause 优化外国人来华工作许可和工作类居留许可联动审批 inside
+    # different sentences; 193 says "work-type residence permits".
+    a, b = pair_unit(162), pair_unit(193)
+    report = run_checks([a, b], checks=["clause-inconsistent"])
+    assert any("work-type" in f.message for f in report.findings)
+    same = run_checks([a, pair_unit(162, id=998)], checks=["clause-inconsistent"])
+    assert same.findings == ()

@@ -37,15 +37,9 @@ def test_csv_and_html(seed_report: Any, tmp_path: Path) -> None:
     page = tmp_path / "qa.html"
     write_html(seed_report, page)
     text = page.read_text(encoding="utf-8")
-    assert (
-        text.startswith("<!DOCTYPE html>")
-    )
-    assert (
-        "<style>" in text
-    )
-    assert (
-        "<script" not in text
-    )
+    assert text.startswith("<!DOCTYPE html>")
+    assert "<style>" in text
+    assert "<script" not in text
     assert "<mark>标定地价</mark>" in text
     assert 'id="untranslated-han-error"' in text
 
@@ -162,15 +156,9 @@ def test_cli_db_html_and_marks(seed_db: Path, tmp_path: Path) -> None:
 
 def test_cli_table_and_errors(seed_db: Path) -> None:
     res = run_cli(["qa", "--db", str(seed_db), "--checks", "truncated"])
-    assert (
-        res.exit_code == 0
-    )
-    assert (
-        "truncated" in res.stdout
-    )
-    assert (
-        "findings in" in res.stdout
-    )
+    assert res.exit_code == 0
+    assert "truncated" in res.stdout
+    assert "findings in" in res.stdout
     from tm.cli import main
 
     with pytest.raises(SystemExit) as exc:

@@ -18,7 +18,7 @@ from typing import Any
 from tm.errors import ConfigError
 from tm.models import QAIssue, Severity, TranslationUnit
 from tm.qa import consistency, segment, terminology  # noqa: F401  (registers checks)
-from tm.qa.base import CHECKS, Check, QAContext
+from tm.qa.base import CHECKS, Check, QAContext, primary_units
 
 ProgressFn = Callable[[int], None]
 
@@ -141,7 +141,7 @@ def run_checks(
     ctx = QAContext(termbase=termbase)
     found: list[QAIssue] = []
     unit_checks = [c for c in selected if c.scope == "unit"]
-    for i, unit in enumerate(pool, 1):
+    for i, unit in enumerate(primary_units(pool), 1):
         for c in unit_checks:
             found.extend(c.func(unit, ctx))
         if i % 5000 == 0:

@@ -47,6 +47,16 @@ class QAContext:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
+def primary_units(units: Sequence[TranslationUnit]) -> Sequence[TranslationUnit]:
+    """The units per-unit checks read: all but sentence units, when there are others.
+
+    Sentence units aligned from the TM's paragraphs repeat their text; checking both
+    would report every number or stray character twice.
+    """
+    rest = [u for u in units if u.segtype != "sentence"]
+    return rest if rest else units
+
+
 def register(
     name: str, severity: Severity | str, *, scope: str = "unit"
 ) -> Callable[[Callable[..., Iterable[QAIssue]]], Callable[..., Iterable[QAIssue]]]:

@@ -219,6 +219,81 @@ def target_inconsistent(
         )
 
 
+_ZH_CLAUSE = re.compile(r"[^,，;；]+[,，;；]?")
+_EN_CLAUSE = re.compile(r".+?(?:[,;](?=\s)|$)", re.S)
+_EN_LEAD = re.compile(r"^(?:and|or|but|as well as)\s+", re.I)
+MIN_CLAUSE_HAN = 8
+
+
+def clauses(seg: Seg) -> list[Seg]:
+    """Clause pairs of a sentence pair: zh split at ,;  en at , or ; before a space.
+
+    With equal counts clauses pair in order; otherwise only the first and the last
+    clauses pair (lists of names add commas in the middle of English sentences).
+    """
+    zs = _spans(_ZH_CLAUSE, seg.unit.source, seg.src)
+    es = _spans(_EN_CLAUSE, seg.unit.target, seg.tgt)
+    if len(zs) < 2 or len(es) < 2:
+        return []
+    pairs = (
+        list(zip(zs, es, strict=False))
+        if len(zs) == len(es)
+        else [(zs[0], es[0]), (zs[-1], es[-1])]
+    )
+    out = []
+    for a, b in pairs:
+        zh = seg.unit.source[a[0] : a[1]]
+        if len(HAN_RUN.findall(zh)) < MIN_CLAUSE_HAN:
+            continue
+        en = _EN_LEAD.sub("", target_key(seg.unit.target[b[0] : b[1]]))
+        out.append(Seg("clause", seg.unit, a, b, source_key(zh), en))
+    return out
+
+
+HAN_RUN = re.compile("[\u4e00-\u9fff]")
+
+
+def _spans(
+    rx: re.Pattern[str], text: str, within: tuple[int, int]
+) -> list[tuple[int, int]]:
+    lo, hi = within
+    return [
+        (lo + m.start(), lo + m.end())
+        for m in rx.finditer(text[lo:hi])
+        if m.group().strip()
+    ]
+
+
+@register("clause-inconsistent", "info", scope="corpus")
+def clause_inconsistent(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """The same clause inside different sentences is translated in different ways.
+
+    Clauses are paired by position (see :func:`clauses`), which is a heuristic: an
+    English sentence that reorders its clauses can give a false finding, hence info.
+    """
+    segs = _segs(units, ctx)
+    whole = {s.skey for s in segs}
+    pieces = [c for s in segs if s.level != "paragraph" for c in clauses(s)]
+    pieces = [c for c in pieces if c.skey not in whole]
+    for key, variants, odd in _one_to_many(pieces, "skey", MIN_CLAUSE_HAN):
+        parts = [f"{v[0].target.strip()!r} ×{len(_ids(v))}" for _, v in variants]
+        yield _spread(
+            "clause-inconsistent",
+            key,
+            variants,
+            odd,
+            message=f"clause {odd.source.strip()!r} has {len(variants)} "
+            "translations: " + "; ".join(parts),
+            spans=[
+                Span("source", *odd.src, odd.source),
+                Span("target", *odd.tgt, odd.target),
+            ],
+            fix=f"use one translation, e.g. {variants[0][1][0].target.strip()!r}",
+        )
+
+
 @register("near-source-inconsistent", "warning", scope="corpus")
 def near_source_inconsistent(
     units: Sequence[TranslationUnit], ctx: QAContext

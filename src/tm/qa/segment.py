@@ -14,7 +14,7 @@ import statistics
 from collections.abc import Iterator, Sequence
 
 from tm.models import QAIssue, Span, TranslationUnit
-from tm.qa.base import QAContext, issue, register
+from tm.qa.base import QAContext, issue, primary_units, register
 from tm.qa.enumerators import en_enumerator, render, zh_enumerator
 from tm.text.normalize import HAN_RE, has_han, match_key
 from tm.text.numbers import find_english_numbers, find_numbers
@@ -85,7 +85,20 @@ def _term_rendering(ctx: QAContext, han: str) -> str:
 
 # -- numbers and enumerators ---------------------------------------------------------
 
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 _EN_EXTRA = re.compile(
     r"\b(?:(?P<month>" + "|".join(_MONTHS) + r")|(?P<once>once|twice)"
     r"|(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth))\b",
@@ -143,9 +156,18 @@ def _word_values(text: str) -> list[float]:
     return out
 
 
-_ORDINAL_WORDS = (
-    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
-)
+_ORDINAL_WORDS = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+]
 
 
 def _fmt(value: float) -> str:
@@ -391,6 +413,7 @@ def length_model(units: Sequence[TranslationUnit]) -> tuple[float, float] | None
 @register("length-ratio", "warning", scope="corpus")
 def length_ratio(units: Sequence[TranslationUnit], ctx: QAContext) -> Iterator[QAIssue]:
     """Target much shorter or longer than the corpus's length ratio predicts."""
+    units = primary_units(units)
     model = ctx.stats.get("length") or length_model(units)
     if model is None:
         return
