@@ -45,7 +45,7 @@ def empty_target(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
 @register("target-equals-source", "warning")
 def target_equals_source(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """Target is a copy of the Chinese source."""
-    if has_han(unit.source) and match_key(unit.source) == match_key(unit.target):
+    if _copied(unit):
         yield issue(
             "target-equals-source",
             unit,
@@ -58,8 +58,8 @@ def target_equals_source(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIs
 @register("untranslated-han", "error")
 def untranslated_han(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """Chinese characters left in the English target."""
-    if has_han(unit.source) and match_key(unit.source) == match_key(unit.target):
-        return  # target-equals-source says it better
+    if not has_han(unit.target) or _copied(unit):
+        return  # nothing to say, or target-equals-source says it better
     for m in _HAN_RUN.finditer(unit.target):
         fix = _term_rendering(ctx, m.group(0))
         yield issue(
@@ -70,6 +70,13 @@ def untranslated_han(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]
             fix=f"replace with {fix!r} (term base)" if fix else "translate it",
             key=[match_key(unit.source), m.group(0)],
         )
+
+
+def _copied(unit: TranslationUnit) -> bool:
+    s, t = unit.source, unit.target
+    if abs(len(s) - len(t)) > len(s) // 2 + 2 or not has_han(t):
+        return False
+    return has_han(s) and match_key(s) == match_key(t)
 
 
 def _term_rendering(ctx: QAContext, han: str) -> str:
@@ -116,6 +123,8 @@ def _close(a: float, b: float) -> bool:
 @register("numbers", "error")
 def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """A number in the source is missing from the target (万/亿 scaled, %, years)."""
+    if _numbers_agree_fast(unit.source, unit.target):
+        return
     zs, ze = zh_enumerator(unit.source), en_enumerator(unit.target)
     src = [n for n in find_numbers(unit.source) if not (zs and n.start < zs.end)]
     tgt_nums = [
@@ -140,6 +149,22 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             spans=[_sspan(unit, n.start, n.end)],
             fix=f"render {n.text} as {_fmt(n.value)}",
         )
+
+
+_SLOW_NUMBERS = re.compile("[万亿萬億%％百千十零〇二三四五六七八九０-９]")
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _numbers_agree_fast(source: str, target: str) -> bool:
+    """True when plain Arabic numbers are all the source has and the target has them all.
+
+    Skips the full number parse for most units; 万/亿, percents and Chinese numerals
+    (but a lone 一/两, which the check ignores anyway) take the full path.
+    """
+    if _SLOW_NUMBERS.search(source):
+        return False
+    wanted = set(_DIGITS.findall(source))
+    return not wanted or wanted <= set(_DIGITS.findall(target))
 
 
 def _word_values(text: str) -> list[float]:
@@ -253,10 +278,22 @@ def _unbalanced(text: str) -> list[int]:
     return sorted(bad)
 
 
+def _balanced_counts(text: str) -> bool:
+    """Cheap pre-test: every opener as often as its closer, and an even number of ".
+
+    A text that passes can still nest wrongly (")(") — rare enough to skip the scan.
+    """
+    return text.count('"') % 2 == 0 and all(
+        text.count(o) == text.count(c) for o, c in _PAIRS.items()
+    )
+
+
 @register("brackets", "warning")
 def brackets(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """Unbalanced brackets or quotes, in the source or the target."""
     for side, text in (("source", unit.source), ("target", unit.target)):
+        if _balanced_counts(text):
+            continue
         for i in _unbalanced(text):
             yield issue(
                 "brackets",
@@ -274,9 +311,14 @@ _SPACING = re.compile(
 )
 
 
+_SPACING_HINT = re.compile(r"  |[,;)][A-Za-z]|[a-z]\(")
+
+
 @register("spacing", "info")
 def spacing(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """Doubled spaces, or a missing space after , ; ) or before ( in the target."""
+    if not _SPACING_HINT.search(unit.target):
+        return
     for m in _SPACING.finditer(unit.target):
         kind = m.lastgroup
         if kind == "double":
@@ -375,8 +417,9 @@ _DANGLING = re.compile(
 @register("truncated", "warning")
 def truncated(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """The target stops mid-phrase (ends on 'and', 'of', 'the' …)."""
-    m = _DANGLING.search(unit.target)
-    if m and not _DANGLING.search(unit.source):
+    tail = len(unit.target) - 40 if len(unit.target) > 40 else 0
+    m = _DANGLING.search(unit.target, tail)
+    if m and not _DANGLING.search(unit.source[-40:]):
         yield issue(
             "truncated",
             unit,

@@ -18,6 +18,7 @@ and misses free paraphrases, which stay ``missing``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -124,7 +125,10 @@ def term_usage(units: Sequence[TranslationUnit], termbase: Any) -> list[TermUsag
     """
     per_entry: dict[int, dict[str, _Acc]] = {}
     entries: dict[int, Any] = {}
+    maybe = _prefilter(termbase)
     for u in term_units(units):
+        if maybe is not None and not maybe.search(u.source):
+            continue
         seen_here: set[int] = set()
         for hit in termbase.find(u.source, lang="zh"):
             key = id(hit.entry)
@@ -159,6 +163,27 @@ def term_usage(units: Sequence[TranslationUnit], termbase: Any) -> list[TermUsag
             )
         )
     return out
+
+
+def _prefilter(termbase: Any) -> re.Pattern[str] | None:
+    """A regex that any source holding a term must match: each term's longest Han run.
+
+    Han characters survive normalization unchanged, so a source without any of these
+    runs holds no term and skips the (much slower) term base scan. None when a term
+    has no Han at all (then every source is scanned).
+    """
+    runs = []
+    for e in termbase.entries:
+        found = _HAN_RUNS.findall(e.zh)
+        if not found:
+            return None
+        runs.append(max(found, key=len))
+    return re.compile(
+        "|".join(sorted(map(re.escape, set(runs)), key=len, reverse=True))
+    )
+
+
+_HAN_RUNS = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 def _norm(text: str) -> str:
