@@ -115,10 +115,22 @@ def split_en(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def segments(units: Sequence[TranslationUnit]) -> list[Seg]:
-    """Paragraph and sentence pairs to compare (see the module docstring)."""
+def segments(
+    units: Sequence[TranslationUnit], *, derive: bool | None = None
+) -> list[Seg]:
+    """Paragraph and sentence pairs to compare (see the module docstring).
+
+    Args:
+        units: the units.
+        derive: split paragraphs into sentence pairs; default: when no unit is a
+            sentence unit.
+    """
     out: list[Seg] = []
-    has_sentences = any(u.segtype == "sentence" for u in units)
+    has_sentences = (
+        not derive
+        if derive is not None
+        else any(u.segtype == "sentence" for u in units)
+    )
     for u in units:
         if not has_han(u.source) or not u.target.strip():
             continue
@@ -271,6 +283,11 @@ def clauses(seg: Seg) -> list[Seg]:
     return out
 
 
+def all_clauses(segs: Sequence[Seg]) -> list[Seg]:
+    """Clause pairs of every sentence-level pair."""
+    return [c for s in segs if s.level != "paragraph" for c in clauses(s)]
+
+
 HAN_RUN = re.compile("[\u4e00-\u9fff]")
 
 
@@ -295,9 +312,10 @@ def clause_inconsistent(
     English sentence that reorders its clauses can give a false finding, hence info.
     """
     segs = _segs(units, ctx)
+    if "clauses" not in ctx.stats:
+        ctx.stats["clauses"] = all_clauses(segs)
     whole = {s.skey for s in segs}
-    pieces = [c for s in segs if s.level != "paragraph" for c in clauses(s)]
-    pieces = [c for c in pieces if c.skey not in whole]
+    pieces = [c for c in ctx.stats["clauses"] if c.skey not in whole]
     for key, variants, odd in _one_to_many(pieces, "skey", MIN_CLAUSE_HAN):
         parts = [f"{v[0].target.strip()!r} ×{len(_ids(v))}" for _, v in variants]
         yield _spread(

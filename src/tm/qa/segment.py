@@ -17,7 +17,7 @@ from tm.models import QAIssue, Span, TranslationUnit
 from tm.qa.base import QAContext, issue, primary_units, register
 from tm.qa.enumerators import en_enumerator, render, zh_enumerator
 from tm.text.normalize import HAN_RE, has_han, match_key
-from tm.text.numbers import find_english_numbers, find_numbers
+from tm.text.numbers import Number, find_english_numbers, find_numbers
 
 _HAN_RUN = re.compile(f"(?:{HAN_RE.pattern})+")
 
@@ -125,20 +125,26 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """A number in the source is missing from the target (万/亿 scaled, %, years)."""
     if _numbers_agree_fast(unit.source, unit.target):
         return
-    zs, ze = zh_enumerator(unit.source), en_enumerator(unit.target)
-    src = [n for n in find_numbers(unit.source) if not (zs and n.start < zs.end)]
+    zs = zh_enumerator(unit.source)
+    wanted = [
+        n
+        for n in find_numbers(unit.source)
+        if not (zs and n.start < zs.end) and _counts(n)
+    ]
+    if not wanted:
+        return
+    ze = en_enumerator(unit.target)
     tgt_nums = [
         n for n in find_english_numbers(unit.target) if not (ze and n.start < ze.end)
     ]
-    values = [n.value for n in tgt_nums] + _word_values(unit.target)
-    for n in src:
-        if ((n.chinese and n.value < 10) or n.value == 1) and not n.percent:
-            continue  # 一批, 两个, 1次 … are as often "a", "both", "another" as numbers
-        if n.chinese and not _CN_DIGIT_CHARS.intersection(n.text):
-            continue  # 十百千 (a project name), not a number
-        if any(_close(n.value, v) for v in values):
+    values = [n.value for n in tgt_nums]
+    words: list[float] | None = None
+    for n in wanted:
+        if _present(n, values):
             continue
-        if n.percent and any(_close(n.value / 100, v) for v in values):
+        if words is None:
+            words = _word_values(unit.target)
+        if _present(n, words):
             continue
         found = [f"{t.text.strip()}" for t in tgt_nums]
         yield issue(
@@ -149,6 +155,19 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             spans=[_sspan(unit, n.start, n.end)],
             fix=f"render {n.text} as {_fmt(n.value)}",
         )
+
+
+def _counts(n: Number) -> bool:
+    """Whether a source number must show in the target."""
+    if ((n.chinese and n.value < 10) or n.value == 1) and not n.percent:
+        return False  # 一批, 两个, 1次 … are as often "a", "both", "another"
+    return not (n.chinese and not _CN_DIGIT_CHARS.intersection(n.text))  # 十百千
+
+
+def _present(n: Number, values: list[float]) -> bool:
+    return any(_close(n.value, v) for v in values) or (
+        n.percent and any(_close(n.value / 100, v) for v in values)
+    )
 
 
 _SLOW_NUMBERS = re.compile("[万亿萬億%％百千十零〇二三四五六七八九０-９]")

@@ -113,22 +113,28 @@ def term_units(units: Sequence[TranslationUnit]) -> list[TranslationUnit]:
     return sentences or list(units)
 
 
-def term_usage(units: Sequence[TranslationUnit], termbase: Any) -> list[TermUsage]:
+def term_usage(
+    units: Sequence[TranslationUnit],
+    termbase: Any,
+    *,
+    candidates: Sequence[TranslationUnit] | None = None,
+) -> list[TermUsage]:
     """How each glossary term found in the sources is rendered in the targets.
 
     Args:
         units: the TM's units (sentence units are preferred when present).
         termbase: a ``tm.terms.TermBase``.
+        candidates: the units that passed :func:`term_candidates` already (a parallel
+            run computes them in its workers).
 
     Returns:
         One :class:`TermUsage` per entry found, in term base order.
     """
     per_entry: dict[int, dict[str, _Acc]] = {}
     entries: dict[int, Any] = {}
-    maybe = _prefilter(termbase)
-    for u in term_units(units):
-        if maybe is not None and not maybe.search(u.source):
-            continue
+    if candidates is None:
+        candidates = term_candidates(term_units(units), termbase)
+    for u in candidates:
         seen_here: set[int] = set()
         for hit in termbase.find(u.source, lang="zh"):
             key = id(hit.entry)
@@ -163,6 +169,16 @@ def term_usage(units: Sequence[TranslationUnit], termbase: Any) -> list[TermUsag
             )
         )
     return out
+
+
+def term_candidates(
+    units: Sequence[TranslationUnit], termbase: Any
+) -> list[TranslationUnit]:
+    """The units whose source may hold a term (see :func:`_prefilter`)."""
+    maybe = _prefilter(termbase)
+    if maybe is None:
+        return list(units)
+    return [u for u in units if maybe.search(u.source)]
 
 
 def _prefilter(termbase: Any) -> re.Pattern[str] | None:
@@ -247,7 +263,9 @@ def _usage(units: Sequence[TranslationUnit], ctx: QAContext) -> list[TermUsage]:
     if ctx.termbase is None:
         return []
     if "term_usage" not in ctx.stats:
-        ctx.stats["term_usage"] = term_usage(units, ctx.termbase)
+        ctx.stats["term_usage"] = term_usage(
+            units, ctx.termbase, candidates=ctx.stats.get("term_candidates")
+        )
     return ctx.stats["term_usage"]  # type: ignore[no-any-return]
 
 
