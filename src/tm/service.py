@@ -153,6 +153,7 @@ class TMService:
         termbase: Any = None,
         progress: ProgressFn | None = None,
         cancel: Any = None,
+        workers: int = 1,
     ) -> Any:
         """Run QA checks over the whole TM; findings marked false positive are dropped.
 
@@ -163,6 +164,7 @@ class TMService:
             termbase: an already loaded ``TermBase`` (wins over ``glossary``).
             progress: called with the number of units checked.
             cancel: a ``threading.Event`` that stops the run early.
+            workers: processes for a large TM (0 = one per CPU; see ``tm.qa``).
 
         Returns:
             A ``tm.qa.QAReport``.
@@ -182,6 +184,7 @@ class TMService:
             marks=self.store.marks(),
             progress=progress,
             cancel=cancel,
+            workers=workers,
         )
 
     @classmethod
