@@ -278,7 +278,7 @@ def clauses(seg: Seg) -> list[Seg]:
         zh = seg.unit.source[a[0] : a[1]]
         if len(HAN_RUN.findall(zh)) < MIN_CLAUSE_HAN:
             continue
-        en = _EN_LEAD.sub("", target_key(seg.unit.target[b[0] : b[1]]))
+        en = target_key(_EN_LEAD.sub("", seg.unit.target[b[0] : b[1]].strip()))
         out.append(Seg("clause", seg.unit, a, b, source_key(zh), en))
     return out
 
