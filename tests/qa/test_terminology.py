@@ -88,3 +88,22 @@ def test_no_termbase_no_term_findings(seed_units: list[TranslationUnit]) -> None
         seed_units, checks=["term-inconsistent", "term-mismatch", "term-forbidden"]
     )
     assert report.findings == ()
+
+
+def test_reordered_rendering_counts_as_known(
+    termbase: Any, pair_unit: Callable[..., TranslationUnit]
+) -> None:
+    from tm.qa.terminology import reordered_rendering
+
+    [entry] = termbase.lookup("科技成果转化")
+    target = "(1) Unblock the chain of scientific and technological achievement transformation."
+    moved = reordered_rendering(entry, target)
+    assert moved is not None and moved[1] == "approved"
+    assert (
+        target[moved[2] : moved[3]]
+        == "scientific and technological achievement transformation"
+    )
+    [beijing] = termbase.lookup("北京城市副中心")
+    assert (
+        reordered_rendering(beijing, pair_unit(39).target) is None
+    )  # "Urban" is added

@@ -222,11 +222,65 @@ def _renderings(
             )
             for h in hits
         ]
+    moved = reordered_rendering(entry, target)
+    if moved:
+        rendering, kind, a, b = moved
+        return [(rendering, kind, Span("target", a, b, target[a:b]))]
     guess = guess_rendering(entry, target)
     if guess:
         a, b = guess
         return [(target[a:b], "unknown", Span("target", a, b, target[a:b]))]
     return [("", "missing", None)]
+
+
+def reordered_rendering(entry: Any, target: str) -> tuple[str, str, int, int] | None:
+    """A known rendering whose content words all stand together in ``target``, alone.
+
+    "achievement transformation" for "transformation of … achievements", or "China and
+    Africa" for "China-Africa": the same words in another order or grammatical form
+    (a word matches another that it starts, when the shorter has 4+ letters). Returns
+    (rendering, kind, start, end) or None.
+    """
+    from tm.terms.english import phrase_key, tokens
+
+    toks = tokens(target)
+    words = [t for t, _, _ in toks]
+    for rendering, kind in entry.renderings():
+        key = phrase_key(rendering)
+        ref = [w for w in key if w.isalnum() and w not in _STOP]
+        if not ref:
+            continue
+        span = len(key) + 3
+        for i in range(len(words)):
+            window = words[i : i + span]
+            hits = [
+                next((j for j, w in enumerate(window) if _same_word(w, r)), -1)
+                for r in ref
+            ]
+            if 0 in hits and min(hits) >= 0 and _only(window[: max(hits) + 1], ref):
+                end = i + max(hits)
+                return (
+                    rendering,
+                    str(kind.value if hasattr(kind, "value") else kind),
+                    toks[i][1],
+                    toks[end][2],
+                )
+    return None
+
+
+def _only(window: Sequence[str], ref: Sequence[str]) -> bool:
+    """Every word of the window is a reference word or a stop word (nothing added)."""
+    return all(
+        w in _STOP or not w.isalnum() or any(_same_word(w, r) for r in ref)
+        for w in window
+    )
+
+
+def _same_word(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 4 and long_.startswith(short)
 
 
 def guess_rendering(entry: Any, target: str) -> tuple[int, int] | None:
