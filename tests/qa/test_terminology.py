@@ -98,7 +98,8 @@ def test_reordered_rendering_counts_as_known(
     [entry] = termbase.lookup("科技成果转化")
     target = "(1) Unblock the chain of scientific and technological achievement transformation."
     moved = reordered_rendering(entry, target)
-    assert moved is not None and moved[1] == "approved"
+    assert moved is not None
+    assert moved[1] == "approved"
     assert (
         target[moved[2] : moved[3]]
         == "scientific and technological achievement transformation"
