@@ -370,41 +370,12 @@ def term_inconsistent(
         )
 
 
-@register("term-forbidden", "error", scope="corpus")
-def term_forbidden(
-    units: Sequence[TranslationUnit], ctx: QAContext
-) -> Iterator[QAIssue]:
-    """A rendering the glossary forbids is used for a term in the source."""
+def _uses(
+    units: Sequence[TranslationUnit], ctx: QAContext, statuses: tuple[str, ...]
+) -> Iterator[tuple[Any, Rendering, TranslationUnit, Span | None, set[int]]]:
+    """(entry, rendering, unit, span, ids with a good rendering) for each use of a status."""
     lookup = _by_id(units)
     for usage in _usage(units, ctx):
-        e = usage.entry
-        for r in usage.renderings:
-            if r.status != "forbidden":
-                continue
-            for uid, span in zip(r.units, r.spans, strict=True):
-                u = lookup.get(uid)
-                if u is None:
-                    continue
-                yield issue(
-                    "term-forbidden",
-                    u,
-                    f"{e.zh} is rendered {r.text!r}, which the glossary forbids",
-                    spans=[span] if span else [],
-                    fix=f"use {e.en!r}",
-                    key=[e.zh, u.source, u.target, r.text],
-                )
-
-
-@register("term-mismatch", "warning", scope="corpus")
-def term_mismatch(
-    units: Sequence[TranslationUnit], ctx: QAContext
-) -> Iterator[QAIssue]:
-    """A glossary term in the source has neither its approved rendering nor a variant in the target."""
-    lookup = _by_id(units)
-    for usage in _usage(units, ctx):
-        e = usage.entry
-        if not e.en:
-            continue
         good = {
             uid
             for r in usage.renderings
@@ -412,22 +383,47 @@ def term_mismatch(
             for uid in r.units
         }
         for r in usage.renderings:
-            if r.status not in ("unknown", "missing"):
+            if r.status not in statuses:
                 continue
             for uid, span in zip(r.units, r.spans, strict=True):
                 u = lookup.get(uid)
-                if u is None or uid in good:
-                    continue
-                zh_span = _zh_span(u, e.zh)
-                found = f"; the target has {r.text!r}" if r.status == "unknown" else ""
-                yield issue(
-                    "term-mismatch",
-                    u,
-                    f"{e.zh} should be {e.en!r}{found}",
-                    spans=[s for s in (zh_span, span) if s is not None],
-                    fix=f"use {e.en!r}",
-                    key=[e.zh, fingerprint("u", u.source, u.target)],
-                )
+                if u is not None:
+                    yield usage.entry, r, u, span, good
+
+
+@register("term-forbidden", "error", scope="corpus")
+def term_forbidden(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """A rendering the glossary forbids is used for a term in the source."""
+    for e, r, u, span, _good in _uses(units, ctx, ("forbidden",)):
+        yield issue(
+            "term-forbidden",
+            u,
+            f"{e.zh} is rendered {r.text!r}, which the glossary forbids",
+            spans=[span] if span else [],
+            fix=f"use {e.en!r}",
+            key=[e.zh, u.source, u.target, r.text],
+        )
+
+
+@register("term-mismatch", "warning", scope="corpus")
+def term_mismatch(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """A glossary term in the source has neither its approved rendering nor a variant in the target."""
+    for e, r, u, span, good in _uses(units, ctx, ("unknown", "missing")):
+        if not e.en or u.id in good:
+            continue
+        found = f"; the target has {r.text!r}" if r.status == "unknown" else ""
+        yield issue(
+            "term-mismatch",
+            u,
+            f"{e.zh} should be {e.en!r}{found}",
+            spans=[s for s in (_zh_span(u, e.zh), span) if s is not None],
+            fix=f"use {e.en!r}",
+            key=[e.zh, fingerprint("u", u.source, u.target)],
+        )
 
 
 def _zh_span(u: TranslationUnit, zh: str) -> Span | None:
