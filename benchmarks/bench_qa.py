@@ -2,12 +2,13 @@
 
 Without ``--db`` the TM is built in memory from ../shared/corpora, real pairs only, up to
 ``--size`` units (default 1,000,000): every pair of the parallel corpora (Taiwan laws
-paragraphs and headings, Python docs, WMT news, TICO-19, FLORES, Tatoeba), then a
-Simplified-script copy of the Traditional law paragraphs (OpenCC t2s), then sentence
+paragraphs and headings as zh-TW, Python docs, WMT news, TICO-19, FLORES, Tatoeba as
+zh-CN), then a zh-CN copy of the Traditional law paragraphs (OpenCC t2s), then sentence
 units cut from the law paragraphs whose two sides split into the same number of
 sentences (paired in order, ``segtype=sentence``), as an aligned TM would hold. The
-corpora hold about 330k distinct pairs, so 1M units need the last two sources; the
-output says how many units of each kind were used.
+corpora hold about 330k distinct pairs; with the copies and the sentence units they give
+about 608k units, which is where the build stops however large ``--size`` is (the output
+says how many units of each kind were used; no pair is invented or repeated).
 
 With ``--db`` the units are read from that store (the time to read them is printed
 apart) and QA runs as ``tm qa --db`` does.
@@ -65,14 +66,25 @@ def corpus_units(size: int) -> tuple[list[TranslationUnit], Counter[str]]:
     units: list[TranslationUnit] = []
     kinds: Counter[str] = Counter()
 
-    def add(zh: str, en: str, kind: str, segtype: str = SegType.PARAGRAPH) -> bool:
-        units.append(TranslationUnit(zh, en, segtype=segtype, id=len(units) + 1))
+    def add(
+        zh: str,
+        en: str,
+        kind: str,
+        segtype: str = SegType.PARAGRAPH,
+        lang: str = "zh-CN",
+    ) -> bool:
+        units.append(
+            TranslationUnit(
+                zh, en, source_lang=lang, segtype=segtype, id=len(units) + 1
+            )
+        )
         kinds[kind] += 1
         return len(units) >= size
 
     for name in FILES:
+        lang = "zh-TW" if name.startswith("tw_") else "zh-CN"
         for zh, en in read_pairs(name):
-            if add(zh, en, name.split(".")[0]):
+            if add(zh, en, name.split(".")[0], lang=lang):
                 return units, kinds
     import opencc
 
@@ -86,7 +98,7 @@ def corpus_units(size: int) -> tuple[list[TranslationUnit], Counter[str]]:
         if len(zs) < 2 or len(zs) != len(es):
             continue
         for (a, b), (c, d) in zip(zs, es, strict=True):
-            if add(zh[a:b], en[c:d], "laws, sentence units", SegType.SENTENCE):
+            if add(zh[a:b], en[c:d], "laws, sentence units", SegType.SENTENCE, "zh-TW"):
                 return units, kinds
     return units, kinds
 

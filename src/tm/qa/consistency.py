@@ -19,7 +19,6 @@ block of same-prefix keys, are missed; that is the price of blocking.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -28,9 +27,9 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from tm.models import QAIssue, Span, TranslationUnit
-from tm.qa.base import QAContext, issue, register
+from tm.qa.base import QAContext, group_key, issue, register
 from tm.qa.enumerators import EN_STYLES, en_enumerator, render, zh_enumerator
-from tm.text.normalize import PUNCT_TABLE, has_han
+from tm.text.normalize import has_han
 
 NEAR_MIN = 95.0
 NEAR_TARGET_MAX = 98.0
@@ -65,21 +64,7 @@ class Seg:
         return self.unit.target[self.tgt[0] : self.tgt[1]]
 
 
-_KEY_TABLE = str.maketrans(
-    {**PUNCT_TABLE, " ": None, "\t": None, "\n": None, "\r": None}
-)
 _TRAIL_CHARS = ".,;:!?\"'"
-
-
-def group_key(text: str) -> str:
-    """A cheap normalized key: NFKC, zh→ASCII punctuation, no whitespace, casefolded.
-
-    Coarser than ``match_key`` in one way only (it drops every space, so "a b" and
-    "ab" group together) and several times faster, which a million units need.
-    """
-    if text.isascii():
-        return "".join(text.split()).translate(_KEY_TABLE).casefold()
-    return unicodedata.normalize("NFKC", text).translate(_KEY_TABLE).casefold()
 
 
 def source_key(text: str) -> str:
@@ -186,16 +171,18 @@ def _one_to_many(
 ) -> Iterator[tuple[str, list[tuple[str, list[Seg]]], Seg]]:
     """Keys of ``side`` ("skey"/"tkey") seen with 2+ keys of the other side.
 
+    Units of different language pairs (zh-TW and zh-CN sources) never group together.
+
     Yields the key, the variants (other-side key → segments, most used first) and the
     odd one out (first segment of the least used variant).
     """
     other = "tkey" if side == "skey" else "skey"
-    groups: dict[str, list[Seg]] = defaultdict(list)
+    groups: dict[tuple[str, str, str], list[Seg]] = defaultdict(list)
     for s in segs:
         k = getattr(s, side)
         if len(k) >= min_len:
-            groups[k].append(s)
-    for key, group in groups.items():
+            groups[(s.unit.source_lang, s.unit.target_lang, k)].append(s)
+    for (_sl, _tl, key), group in groups.items():
         variants = _variants(group, other)
         if len(variants) >= 2:
             yield key, variants, variants[-1][1][0]
@@ -342,10 +329,15 @@ def near_source_inconsistent(
     Material: the targets are less alike than the sources by more than NEAR_MARGIN
     points, i.e. the translation changed more than the source did.
     """
-    reps: dict[str, Seg] = {}
+    by_lang: dict[tuple[str, str], dict[str, Seg]] = defaultdict(dict)
     for s in _segs(units, ctx):
         if len(s.skey) >= 10:
-            reps.setdefault(s.skey, s)
+            by_lang[(s.unit.source_lang, s.unit.target_lang)].setdefault(s.skey, s)
+    for reps in by_lang.values():
+        yield from _near_findings(reps)
+
+
+def _near_findings(reps: dict[str, Seg]) -> Iterator[QAIssue]:
     for a, b, score in near_pairs(list(reps)):
         sa, sb = reps[a], reps[b]
         if sa.unit.id == sb.unit.id:

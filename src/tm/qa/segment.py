@@ -14,7 +14,7 @@ import statistics
 from collections.abc import Iterator, Sequence
 
 from tm.models import QAIssue, Span, TranslationUnit
-from tm.qa.base import QAContext, issue, primary_units, register
+from tm.qa.base import QAContext, group_key, issue, primary_units, register
 from tm.qa.enumerators import en_enumerator, render, zh_enumerator
 from tm.text.normalize import HAN_RE, has_han, match_key
 from tm.text.numbers import Number, find_english_numbers, find_numbers
@@ -68,7 +68,7 @@ def untranslated_han(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]
             f"Chinese left in the target: {m.group(0)}",
             spans=[_tspan(unit, m.start(), m.end())],
             fix=f"replace with {fix!r} (term base)" if fix else "translate it",
-            key=[match_key(unit.source), m.group(0)],
+            key=[group_key(unit.source), m.group(0)],
         )
 
 
