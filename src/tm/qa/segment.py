@@ -13,7 +13,7 @@ import re
 import statistics
 from collections.abc import Iterator, Sequence
 
-from tm.models import QAIssue, Span, TranslationUnit
+from tm.models import QAIssue, Severity, Span, TranslationUnit
 from tm.qa.base import QAContext, group_key, issue, primary_units, register
 from tm.qa.enumerators import en_enumerator, render, zh_enumerator
 from tm.text.normalize import HAN_RE, has_han, match_key
@@ -252,7 +252,7 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             f"enumerator {zs.text} is not carried into the target",
             spans=[_sspan(unit, zs.start, zs.end)],
             fix=f"start the target with {render('numdot' if zs.style in ('dun', 'numdot') else 'numparen', zs.value)}",
-            severity=None,
+            severity=Severity.WARNING,
         )
     elif ze.value != zs.value:
         yield issue(
