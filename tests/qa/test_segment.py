@@ -151,3 +151,47 @@ def test_length_ratio_learns_from_corpus(seed_report: Any) -> None:
         for f in seed_report.findings
         if f.check == "length-ratio"
     )
+
+
+# Real pairs from ../shared/corpora/tw_moj_laws.paragraphs.zh-en.tsv.gz (Taiwan statutes).
+RETENTION = TranslationUnit(
+    "定期保存之檔案，其保存年限區分為三十年、二十五年、二十年、十五年、十年、五年、三年及一年。但下列範圍之檔案，不在此限：",
+    "The retention period for temporary records shall be set at thirty years, twenty-five "
+    "years, twenty years, fifteen years, ten years, five years or one year, but this "
+    "requirement shall not apply to the following:",
+)
+ALTERNATIVE = TranslationUnit(
+    "六、廠商提出替代方案應遵循之其他事項。",
+    "6) other matters by which a supplier submitting an alternative offer shall abide.",
+)
+PROCUREMENT = TranslationUnit(
+    "三、採購原料、物料或農礦產品，其市場行情波動不定者。",
+    "3. where procurement involves raw materials, raw supplies, or agricultural or mineral "
+    "products of which the market price is fluctuating; or",
+)
+
+
+def test_numbers_in_words() -> None:
+    assert found(RETENTION, "numbers") == []  # twenty-five, fifteen, thirty …
+    dropped = TranslationUnit(
+        RETENTION.source, RETENTION.target.replace("twenty-five", "twenty")
+    )
+    assert [f.span.text for f in found(dropped, "numbers") if f.span] == ["二十五"]
+
+
+def test_numbers_roc_year() -> None:
+    u = TranslationUnit(
+        "中華民國一百零八年十二月十日修正", "amended on December 10, 2019"
+    )
+    assert found(u, "numbers") == []
+    assert found(TranslationUnit(u.source, "amended on December 10, 2018"), "numbers")
+
+
+def test_enumerator_closing_paren_and_legal_list_ending() -> None:
+    assert found(ALTERNATIVE, "enumerator") == []
+    assert found(TranslationUnit(ALTERNATIVE.source, "7) other matters"), "enumerator")
+    assert found(PROCUREMENT, "truncated") == []  # "…; or" ends a list item
+    assert found(
+        TranslationUnit(PROCUREMENT.source, PROCUREMENT.target[:-4] + " or"),
+        "truncated",
+    )

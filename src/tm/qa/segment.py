@@ -106,11 +106,29 @@ _MONTHS = [
     "november",
     "december",
 ]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = [
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 _EN_EXTRA = re.compile(
     r"\b(?:(?P<month>" + "|".join(_MONTHS) + r")|(?P<once>once|twice)"
-    r"|(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth))\b",
+    r"|(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
+    r"|(?P<teen>" + "|".join(_TEENS) + r")"
+    r"|(?P<tens>"
+    + "|".join(_TENS)
+    + r")(?:[-\s](?P<unit>"
+    + "|".join(_UNITS)
+    + r"))?)\b",
     re.IGNORECASE,
 )
+_ROC_YEAR = re.compile(r"民國\s*$")
 _CN_DIGIT_CHARS = frozenset("零〇一二三四五六七八九两")
 _DOC_NO_ZH = re.compile(r"[〔\[(（【]\s*(\d{4})\s*[〕\])）】]\s*(\d+)\s*号")
 _ORDINAL_EN = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
@@ -140,7 +158,7 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     values = [n.value for n in tgt_nums]
     words: list[float] | None = None
     for n in wanted:
-        if _present(n, values):
+        if _present(n, values) or _roc_year(unit.source, n, values):
             continue
         if words is None:
             words = _word_values(unit.target)
@@ -162,6 +180,13 @@ def _counts(n: Number) -> bool:
     if ((n.chinese and n.value < 10) or n.value == 1) and not n.percent:
         return False  # 一批, 两个, 1次 … are as often "a", "both", "another"
     return not (n.chinese and not _CN_DIGIT_CHARS.intersection(n.text))  # 十百千
+
+
+def _roc_year(source: str, n: Number, values: list[float]) -> bool:
+    """民國108年 is 2019: Taiwan's statutes count years from 1912."""
+    if not _ROC_YEAR.search(source[max(0, n.start - 6) : n.start]):
+        return False
+    return any(_close(n.value + 1911, v) for v in values)
 
 
 def _present(n: Number, values: list[float]) -> bool:
@@ -195,6 +220,12 @@ def _word_values(text: str) -> list[float]:
             out.append(float(_MONTHS.index(word) + 1))
         elif m.group("once"):
             out.append(1.0 if word == "once" else 2.0)
+        elif m.group("teen"):
+            out.append(float(_TEENS.index(word) + 13))
+        elif m.group("tens"):
+            unit = m.group("unit")
+            tens = 10 * (_TENS.index(m.group("tens").lower()) + 2)
+            out.append(float(tens + (_UNITS.index(unit.lower()) + 1 if unit else 0)))
         else:
             out.append(float(_ORDINAL_WORDS.index(word) + 1))
     return out
@@ -428,8 +459,11 @@ def whitespace(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             )
 
 
+# "…; or" / "…, and" end list items in legal English, and "applies to:" / "based on."
+# end with punctuation: not a cut. A cut target stops on the bare word.
 _DANGLING = re.compile(
-    r"\b(?:and|or|of|the|a|an|in|for|to|with|by|on|at|from|as|that)\W*$", re.IGNORECASE
+    r"(?<![,;]\s)(?<![,;])\b(?:and|or|of|the|a|an|in|for|to|with|by|on|at|from|as|that)[\s,]*$",
+    re.IGNORECASE,
 )
 
 
