@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from tm.errors import NotFound, TMError
+from tm.errors import ExitCode, NotFound, TMError
 from tm.terms.english import phrase_key, tokens
 from tm.terms.entry import (
     GlossaryHeader,
@@ -40,6 +40,12 @@ _STATUS_ORDER = {
     TermStatus.PROPOSED: 1,
     TermStatus.DEPRECATED: 2,
 }
+
+
+class TermExists(TMError):
+    """An entry with the same Chinese and English is already in the term base."""
+
+    exit_code = ExitCode.USAGE
 
 
 @dataclass(slots=True)
@@ -246,9 +252,9 @@ class TermBase:
         """
         same = [e for e in self.lookup(entry.zh) if e.en == entry.en]
         if same and not replace_existing:
-            raise TMError(
+            raise TermExists(
                 f"term {entry.zh} → {entry.en or '(none)'} is already in the glossary",
-                hint="use edit to change it",
+                hint="replace it with --replace, or change it in the YAML file",
             )
         target = str(path) if path is not None else self._default_file()
         if target is None:
@@ -282,6 +288,31 @@ class TermBase:
         if len(self.entries) == before:
             raise NotFound(f"term {entry.zh} is not in this term base")
         self._invalidate()
+
+    def merge(
+        self,
+        entries: Iterable[TermEntry],
+        *,
+        path: str | Path | None = None,
+        replace_existing: bool = False,
+    ) -> tuple[int, int, int]:
+        """Add entries read from elsewhere; returns (added, replaced, skipped).
+
+        An entry with the same zh and en as one already here is skipped, or replaces
+        it with ``replace_existing``.
+        """
+        added = replaced = skipped = 0
+        for entry in entries:
+            exists = any(e.en == entry.en for e in self.lookup(entry.zh))
+            if exists and not replace_existing:
+                skipped += 1
+                continue
+            self.add(entry, path=path, replace_existing=True)
+            if exists:
+                replaced += 1
+            else:
+                added += 1
+        return added, replaced, skipped
 
     def save(self, path: str | Path | None = None) -> list[str]:
         """Write each file's entries back in their order; returns the paths written.
@@ -364,3 +395,34 @@ def read_any(path: Path) -> tuple[GlossaryHeader, list[TermEntry]]:
 
         return read_glossary_table(path)
     return read_glossary(path)
+
+
+_CACHE: dict[str, tuple[tuple[tuple[str, int, int], ...], TermBase]] = {}
+
+
+def cached_termbase(path_or_dir: str | Path | None = None) -> TermBase:
+    """Like :func:`load_termbase`, but reuse the last load while no file changed.
+
+    The check is on each file's modification time and size, so a glossary edited by
+    hand (or by another process) is read again on the next call.
+    """
+    path = Path(path_or_dir) if path_or_dir is not None else default_glossary_path()
+    key = str(path.resolve())
+    stamp = _stamp(path)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    base = load_termbase(path)
+    _CACHE[key] = (stamp, base)
+    return base
+
+
+def _stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
+    if not path.exists():
+        return ()
+    files = sorted(path.iterdir()) if path.is_dir() else [path]
+    out = []
+    for f in files:
+        st = f.stat()
+        out.append((f.name, st.st_mtime_ns, st.st_size))
+    return tuple(out)

@@ -1,0 +1,584 @@
+"""Bilingual term extraction from a TM: Chinese candidates, then their English renderings.
+
+Chinese side: every Han n-gram of 2–10 characters seen at least ``min_count`` times is
+a candidate. It must have stable boundaries, i.e. appear after and before at least two
+different neighbours (a sentence edge counts as a new one each time), so fragments
+such as 市场化配 (always followed by 置) drop out; and it may not start or end with a
+function character (的, 和, 与 …). Candidates are ranked by C-value (Frantzi et al.),
+which discounts a string by the longer candidates it sits inside: 要素市场 counts only
+where it is not part of 要素市场化配置.
+
+English side: for each candidate, English n-grams (1–7 tokens, no function word or
+punctuation at an edge) in the targets of the units that contain it are scored by Dice
+over occurrence counts, min(count in unit) summed over units; a rendering must
+co-occur at least twice (or in every occurrence of a once-seen term). Sentence units
+are used when the TM has them, as co-occurrence in a paragraph is much noisier.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from tm.models import TranslationUnit
+from tm.terms.english import tokens
+from tm.terms.entry import GlossaryHeader, TermEntry, TermStatus
+from tm.terms.glossary import dump_glossary
+from tm.text.normalize import match_key
+
+MIN_LEN, MAX_LEN = 2, 10
+MAX_EN_WORDS = 7
+_SENT_END = re.compile(r"(?<=[。！？；!?;])|\n")
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# Function characters that do not start or end a term.
+# Bound suffixes (市场化, 创新性, 方式) do not start a term either.
+STOP_START = frozenset(
+    "的了和与及或在对为以并将把被从由向于是之其该这此而且也都就还等每各按化性式型率"
+)
+STOP_END = frozenset("的了和与及或在对为以并将把被从由向于是之其该这此而且也都就还")
+# C-value was made for multi-word terms; a 2-character string is most often one
+# general word (探索, 支持, 数据), so it competes at a discount.
+SINGLE_WORD_WEIGHT = 0.3
+FRAGMENT_SHARE = 0.85
+# A 2-character string counts as a word when this frequent and this free.
+WORD_MIN_COUNT = 5
+WORD_MIN_NEIGHBOURS = 3
+WORD_EDGE_MAX_LEN = 6
+INNER_STOP = frozenset("的了和与及或向对把被将从由于是")
+# How much a string that always opens a clause (a verb, in policy text) is discounted.
+CLAUSE_OPENER_PENALTY = 0.8
+CLAUSE_PUNCT = frozenset(",.;:!?。；：，！？\n")
+# Half-width of the band (share of the English) around a term's relative position.
+BAND = 0.15
+BAND_SLACK = 6
+# A longer rendering replaces a shorter one inside it if it keeps this share of its co-occurrences.
+EXTEND_SHARE = 0.6
+POSITION_WEIGHT = 0.5
+# An alternative rendering is proposed as a variant only if this close to the best.
+VARIANT_SHARE = 0.6
+FREQ = float
+EN_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "to",
+        "in",
+        "on",
+        "for",
+        "by",
+        "with",
+        "at",
+        "from",
+        "as",
+        "into",
+        "its",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "is",
+        "are",
+        "be",
+        "been",
+        "was",
+        "were",
+        "will",
+        "shall",
+        "should",
+        "can",
+        "may",
+        "such",
+        "other",
+        "which",
+        "who",
+        "including",
+        "include",
+        "etc",
+    ]
+)
+EN_INNER_PUNCT_OK = frozenset({",", '"', "“", "”", "+", "/"})
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """An English rendering found for a candidate.
+
+    Attributes:
+        en: the rendering as most often written in the TM.
+        count: co-occurrences with the Chinese candidate.
+        total: occurrences of the rendering in the whole TM.
+        dice: 2·count / (candidate count + total).
+    """
+
+    en: str
+    count: int
+    total: int
+    dice: float
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A candidate term with its English renderings, best first.
+
+    Attributes:
+        zh: the Chinese candidate.
+        count: occurrences in the TM's source texts.
+        units: how many units contain it.
+        cvalue: the C-value it was ranked by.
+        renderings: English renderings, best first (may be empty).
+        confidence: 0–1, the best rendering's Dice times how much it leads the next.
+        in_glossary: the English of an existing glossary entry with this term, if any.
+        seen: occurrences per document.
+    """
+
+    zh: str
+    count: int
+    units: int
+    cvalue: float
+    renderings: tuple[Rendering, ...]
+    confidence: float
+    in_glossary: str | None = None
+    seen: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def en(self) -> str:
+        return self.renderings[0].en if self.renderings else ""
+
+
+def choose_units(
+    sentence_units: Sequence[TranslationUnit],
+    paragraph_units: Iterable[TranslationUnit],
+) -> list[TranslationUnit]:
+    """Sentence units if the TM has any, else paragraph units."""
+    return list(sentence_units) if sentence_units else list(paragraph_units)
+
+
+def extract_terms(
+    units: Iterable[TranslationUnit],
+    *,
+    top: int = 300,
+    min_count: int = 2,
+    known: Callable[[str], str | None] | None = None,
+    max_renderings: int = 3,
+) -> list[Candidate]:
+    """Rank Chinese term candidates in ``units`` and propose English renderings.
+
+    Args:
+        units: TM units (zh source, en target).
+        top: how many candidates to return (after ranking).
+        min_count: least number of occurrences of a candidate.
+        known: returns the approved English of a glossary entry for a term, or None;
+            known terms are ranked like the rest and marked, so a reviewer sees them.
+        max_renderings: renderings kept per candidate.
+
+    Returns:
+        Candidates, highest C-value first.
+    """
+    units = [u for u in units if u.source and u.target]
+    grams = _count_zh(units, min_count)
+    ranked = _rank(grams)[:top]
+    english = _EnglishIndex(units)
+    out = []
+    for zh, cvalue in ranked:
+        per_unit = _occurrences(english.keys, zh)
+        rends = english.renderings(zh, per_unit, max_renderings)
+        out.append(
+            Candidate(
+                zh=zh,
+                count=sum(per_unit.values()),
+                units=len(per_unit),
+                cvalue=round(cvalue, 3),
+                renderings=rends,
+                confidence=_confidence(rends),
+                in_glossary=known(zh) if known else None,
+                seen=_seen(units, per_unit),
+            )
+        )
+    return out
+
+
+# -- Chinese candidates ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Gram:
+    count: int = 0
+    clause_starts: int = 0
+    left: Counter[str] = field(default_factory=Counter)
+    right: Counter[str] = field(default_factory=Counter)
+    left2: Counter[str] = field(default_factory=Counter)
+    right2: Counter[str] = field(default_factory=Counter)
+
+
+def _sentences(units: list[TranslationUnit]) -> list[tuple[int, str]]:
+    """``(unit index, sentence)`` for each Chinese sentence, each distinct one once.
+
+    The seed repeats whole sentences in each pilot area's annex; counted once per
+    copy, every string inside such a sentence would look like a frequent term.
+    """
+    seen: set[str] = set()
+    out = []
+    for ui, unit in enumerate(units):
+        text = unicodedata.normalize("NFKC", unit.source)
+        for sent in _SENT_END.split(text):
+            key = match_key(sent)
+            if len(key) >= MIN_LEN and key not in seen:
+                seen.add(key)
+                out.append((ui, sent))
+    return out
+
+
+def _runs(text: str) -> Iterator[tuple[str, bool]]:
+    """Han runs of a sentence, each with whether it starts a clause.
+
+    The text is only NFKC-folded: 、 (listing comma) must stay apart from the clause
+    comma, since a listed item is typically a term and a clause opener a verb.
+    """
+    for m in _HAN_RUN.finditer(text):
+        before = text[: m.start()].rstrip()
+        yield m.group(), not before or before[-1] in CLAUSE_PUNCT
+
+
+def _count_zh(units: list[TranslationUnit], min_count: int) -> dict[str, _Gram]:
+    """Counts of 2–10-character Han strings over distinct sentences, with neighbours."""
+    runs = [(ui, list(_runs(sent))) for ui, sent in _sentences(units)]
+    counts: Counter[str] = Counter()
+    for _, sent_runs in runs:
+        for run, _ in sent_runs:
+            n = len(run)
+            for i in range(n - MIN_LEN + 1):
+                for size in range(MIN_LEN, min(MAX_LEN, n - i) + 1):
+                    counts[run[i : i + size]] += 1
+    grams = {s: _Gram(count=c) for s, c in counts.items() if c >= min_count}
+    edge = 0  # an edge of a run is a new neighbour every time
+    for _ui, sent_runs in runs:
+        for run, clause_start in sent_runs:
+            n = len(run)
+            for i in range(n - MIN_LEN + 1):
+                for size in range(MIN_LEN, min(MAX_LEN, n - i) + 1):
+                    g = grams.get(run[i : i + size])
+                    if g is None:
+                        continue
+                    edge += 1
+                    j = i + size
+                    g.left[run[i - 1] if i else f"^{edge}"] += 1
+                    g.right[run[j] if j < n else f"${edge}"] += 1
+                    if i >= 2:
+                        g.left2[run[i - 2 : i]] += 1
+                    if j + 2 <= n:
+                        g.right2[run[j : j + 2]] += 1
+                    if i == 0 and clause_start:
+                        g.clause_starts += 1
+    return grams
+
+
+def _occurrences(keys: list[str], zh: str) -> dict[int, int]:
+    """Occurrences of ``zh`` per unit (all copies count here: they all need a rendering)."""
+    out = {}
+    for ui, key in enumerate(keys):
+        n = key.count(zh)
+        if n:
+            out[ui] = n
+    return out
+
+
+def _rank(grams: dict[str, _Gram]) -> list[tuple[str, float]]:
+    keep = {s: g for s, g in grams.items() if _is_candidate(s, g, grams)}
+    # C-value: subtract the mean frequency of the longer candidates containing it.
+    nested: dict[str, list[int]] = defaultdict(list)
+    for s, g in keep.items():
+        for size in range(MIN_LEN, len(s)):
+            for i in range(len(s) - size + 1):
+                sub = s[i : i + size]
+                if sub in keep:
+                    nested[sub].append(g.count)
+    scored = []
+    for s, g in keep.items():
+        longer = nested.get(s)
+        f = g.count - (sum(longer) / len(longer) if longer else 0.0)
+        if f > 0:
+            weight = SINGLE_WORD_WEIGHT if len(s) == 2 else 1.0
+            opener = CLAUSE_OPENER_PENALTY * g.clause_starts / g.count
+            scored.append((s, math.log2(len(s)) * FREQ(f) * weight * (1 - opener)))
+    scored.sort(key=lambda x: (-x[1], -len(x[0]), x[0]))
+    return scored
+
+
+def _is_candidate(s: str, g: _Gram, grams: dict[str, _Gram]) -> bool:
+    if s[0] in STOP_START or s[-1] in STOP_END:
+        return False
+    for left in (True, False):
+        if not _stable_edge(s, g, grams, left=left):
+            return False
+        if _inside_units(s, g.left if left else g.right, grams, left=left):
+            return False
+    return True
+
+
+def _stable_edge(s: str, g: _Gram, grams: dict[str, _Gram], *, left: bool) -> bool:
+    """Does this edge of the string fall on a word boundary?
+
+    It does when the neighbours on that side vary (a sentence edge counts as a new
+    neighbour each time), or when the one usual neighbour ends a word of its own:
+    气候投融资 always follows 探索 in the seed, and 探索 is a word (frequent, free on
+    both sides), so the edge holds. That second way is only open to short strings
+    without a function character inside: a long window of a repeated sentence
+    (要素向发展新质生产力) may happen to end on words, but is no term.
+    """
+    neighbours = g.left if left else g.right
+    if (
+        len(neighbours) >= 2
+        and neighbours.most_common(1)[0][1] < FRAGMENT_SHARE * g.count
+    ):
+        return True
+    pairs = g.left2 if left else g.right2
+    if not pairs or len(s) > WORD_EDGE_MAX_LEN or any(c in INNER_STOP for c in s):
+        return False
+    pair, n = pairs.most_common(1)[0]
+    return n >= FRAGMENT_SHARE * g.count and _is_word(grams.get(pair))
+
+
+def _is_word(g: _Gram | None) -> bool:
+    return (
+        g is not None
+        and g.count >= WORD_MIN_COUNT
+        and len(g.left) >= WORD_MIN_NEIGHBOURS
+        and len(g.right) >= WORD_MIN_NEIGHBOURS
+    )
+
+
+def _inside_units(
+    s: str, neighbours: Counter[str], grams: dict[str, _Gram], *, left: bool
+) -> bool:
+    """True when most occurrences of ``s`` sit inside longer, stable strings.
+
+    设用地 is inside 建设用地 in 67 of 68 cases, and 建设用地 has many different
+    left neighbours, so 设用地 is a fragment; 业用地 likewise sits inside 产业用地
+    and 工业用地.
+    """
+    inside = 0
+    for ch, n in neighbours.items():
+        if len(ch) != 1:
+            continue
+        longer = grams.get(ch + s if left else s + ch)
+        if longer is not None and len(longer.left if left else longer.right) >= 2:
+            inside += n
+    return inside >= FRAGMENT_SHARE * sum(neighbours.values())
+
+
+# -- English renderings ------------------------------------------------------------------
+
+
+class _EnglishIndex:
+    """English n-grams of every unit, their TM-wide counts, and their usual spelling.
+
+    Co-occurrence is counted inside a band around the place where the Chinese term
+    sits: in a paragraph pair the translation of a term at 30% of the Chinese is
+    near 30% of the English (sentences keep their order), so n-grams from the other
+    end of the paragraph are not counted. Sentence units use the whole unit.
+    """
+
+    def __init__(self, units: list[TranslationUnit]) -> None:
+        self.units = units
+        self.keys = [match_key(u.source) for u in units]
+        self.toks = [tokens(u.target) for u in units]
+        self.total: Counter[tuple[str, ...]] = Counter()
+        self.surface: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+        self.grams: list[list[tuple[tuple[str, ...], int, int]]] = []
+        for unit, toks in zip(units, self.toks, strict=True):
+            grams = list(_en_grams(toks, 0, len(toks)))
+            self.grams.append(grams)
+            for key, i, j in grams:
+                self.total[key] += 1
+                self.surface[key][unit.target[toks[i][1] : toks[j - 1][2]]] += 1
+
+    def renderings(
+        self, zh: str, zh_units: dict[int, int], keep: int
+    ) -> tuple[Rendering, ...]:
+        zh_count = sum(zh_units.values())
+        co: Counter[tuple[str, ...]] = Counter()
+        dist: defaultdict[tuple[str, ...], float] = defaultdict(float)
+        for ui, n in zh_units.items():
+            inside: Counter[tuple[str, ...]] = Counter()
+            near: dict[tuple[str, ...], float] = {}
+            for key, d in self._band_grams(ui, zh):
+                inside[key] += 1
+                near[key] = min(d, near.get(key, 1.0))
+            for key, m in inside.items():
+                co[key] += min(n, m)
+                dist[key] += near[key] * min(n, m)
+        need = 2 if zh_count >= 2 else 1
+        score: dict[tuple[str, ...], float] = {}
+        dice_of: dict[tuple[str, ...], float] = {}
+        for key, c in co.items():
+            if c >= need:
+                dice_of[key] = 2 * c / (zh_count + self.total[key])
+                # Ties are common (a repeated sentence makes all its n-grams equal):
+                # the n-gram nearest the term's place wins.
+                score[key] = dice_of[key] - POSITION_WEIGHT * dist[key] / c
+        ranked = sorted(score, key=lambda k: (-score[k], -len(k)))
+        out: list[tuple[str, ...]] = []
+        for key in ranked[: keep * 8]:
+            key = _extend(key, co, dice_of)
+            if any(key == o or _contains(key, o) or _contains(o, key) for o in out):
+                continue
+            out.append(key)
+            if len(out) == keep:
+                break
+        return tuple(
+            Rendering(
+                self.surface[key].most_common(1)[0][0],
+                co[key],
+                self.total[key],
+                round(dice_of[key], 3),
+            )
+            for key in out
+        )
+
+    def _band_grams(self, ui: int, zh: str) -> Iterator[tuple[tuple[str, ...], float]]:
+        """N-grams near the term's occurrences, each with its relative distance."""
+        toks, key = self.toks[ui], self.keys[ui]
+        n = len(toks)
+        mids = []
+        pos = key.find(zh)
+        while pos >= 0:
+            mids.append((pos + len(zh) / 2) / max(1, len(key)))
+            pos = key.find(zh, pos + 1)
+        whole = self.units[ui].segtype != "paragraph" or n <= 2 * BAND_SLACK
+        covered = bytearray(b"\x01" * n) if whole else bytearray(n)
+        if not whole:
+            for mid in mids:
+                lo = max(0, int((mid - BAND) * n) - BAND_SLACK)
+                hi = min(n, int((mid + BAND) * n) + BAND_SLACK)
+                covered[lo:hi] = b"\x01" * (hi - lo)
+        if not mids:
+            mids.append(0.5)
+        for gram, a, b in self.grams[ui]:
+            if covered[a] and covered[b - 1]:
+                centre = (a + b) / 2 / n
+                yield gram, min(abs(centre - m) for m in mids)
+
+
+def _en_grams(
+    toks: list[tuple[str, int, int]], lo: int, hi: int
+) -> Iterator[tuple[tuple[str, ...], int, int]]:
+    for i in range(lo, hi):
+        for j in range(i + 1, min(hi, i + MAX_EN_WORDS) + 1):
+            key = tuple(t for t, _, _ in toks[i:j])
+            if _good_en(key):
+                yield key, i, j
+
+
+def _extend(
+    key: tuple[str, ...],
+    co: Counter[tuple[str, ...]],
+    dice_of: dict[tuple[str, ...], float],
+) -> tuple[str, ...]:
+    """Grow a rendering to a longer one that carries most of its co-occurrences.
+
+    "inefficient" co-occurs with 低效用地 wherever "inefficient land" does; a single
+    word often scores best on Dice while the TM's real rendering is the phrase.
+    """
+    while True:
+        longer = [
+            k
+            for k in dice_of
+            if len(k) > len(key)
+            and _contains(k, key)
+            and co[k] >= EXTEND_SHARE * co[key]
+        ]
+        if not longer:
+            return key
+        key = max(longer, key=lambda k: (co[k], -len(k)))
+
+
+def _good_en(key: tuple[str, ...]) -> bool:
+    first, last = key[0], key[-1]
+    if first in EN_STOP or last in EN_STOP:
+        return False
+    if not (first[0].isalnum() and last[0].isalnum()):
+        return False
+    for t in key[1:-1]:
+        if not t[0].isalnum() and t not in EN_INNER_PUNCT_OK:
+            return False
+    return not any(_is_han(t) for t in key)
+
+
+def _is_han(token: str) -> bool:
+    return "\u3400" <= token[0] <= "\ufaff"
+
+
+def _contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
+    n = len(small)
+    return len(big) > n and any(
+        big[i : i + n] == small for i in range(len(big) - n + 1)
+    )
+
+
+def _confidence(rends: tuple[Rendering, ...]) -> float:
+    if not rends:
+        return 0.0
+    best = rends[0].dice
+    lead = best - (rends[1].dice if len(rends) > 1 else 0.0)
+    return round(min(1.0, best * (0.5 + lead)), 3)
+
+
+def _seen(
+    units: list[TranslationUnit], per_unit: dict[int, int]
+) -> tuple[tuple[str, int], ...]:
+    docs: Counter[str] = Counter()
+    for ui, n in per_unit.items():
+        occ = units[ui].occurrence
+        docs[occ.document if occ is not None else "?"] += n
+    return tuple(sorted(docs.items()))
+
+
+# -- output ------------------------------------------------------------------------------
+
+
+def candidate_entry(cand: Candidate) -> TermEntry:
+    """A proposed-status glossary entry for a candidate, counts and confidence in the note."""
+    found = "; ".join(
+        f"{r.en} ({r.count}× with the term, {r.total}× in TM, Dice {r.dice})"
+        for r in cand.renderings
+    )
+    note = (
+        f"extracted: {cand.count}× in {cand.units} units, C-value {cand.cvalue}, "
+        f"confidence {cand.confidence}"
+        + (f"; renderings: {found}" if found else "; no English rendering found")
+    )
+    return TermEntry(
+        zh=cand.zh,
+        en=cand.en,
+        variants=tuple(
+            r.en
+            for r in cand.renderings[1:]
+            if r.dice >= VARIANT_SHARE * cand.renderings[0].dice
+        ),
+        note=note,
+        status=TermStatus.PROPOSED,
+        seen=cand.seen,
+    )
+
+
+def dump_candidates(cands: Sequence[Candidate], header: GlossaryHeader) -> str:
+    """Proposed entries as glossary YAML; terms already in the glossary become comments."""
+    known = [c for c in cands if c.in_glossary is not None]
+    comments = [
+        f"Proposed by `tm terms extract`: {len(cands) - len(known)} new candidates,",
+        "best first. Check each rendering against the TM before approving.",
+    ]
+    if known:
+        comments.append(f"Already in the glossary ({len(known)}), not repeated:")
+        comments.extend(f"  {c.zh} ({c.count}×) → {c.in_glossary}" for c in known)
+    fresh = [candidate_entry(c) for c in cands if c.in_glossary is None]
+    return dump_glossary(header, fresh, comments=comments)
