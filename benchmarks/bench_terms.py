@@ -51,10 +51,10 @@ def cedict_entries(path: Path) -> list[TermEntry]:
     return out
 
 
-def bench_recognition(repeat: int) -> None:
+def bench_recognition(repeat: int, glossary_path: Path) -> None:
     t0 = time.perf_counter()
     entries = cedict_entries(CEDICT)
-    glossary = _glossary_entries()
+    glossary = _glossary_entries(glossary_path)
     base = TermBase([*entries, *glossary])
     load_s = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -85,9 +85,9 @@ def bench_recognition(repeat: int) -> None:
         )
 
 
-def _glossary_entries() -> list[TermEntry]:
+def _glossary_entries(path: Path) -> list[TermEntry]:
     try:
-        return list(load_termbase(ROOT / "glossary"))
+        return list(load_termbase(path))
     except Exception as exc:  # a benchmark reports and goes on without the glossary
         print(f"  (no glossary: {exc})")
         return []
@@ -157,11 +157,12 @@ def main() -> None:
         "--db", default=None, help="a TM database (uses its sentence units)"
     )
     ap.add_argument("--show", type=int, default=0, help="print the top N candidates")
+    ap.add_argument("--glossary", type=Path, default=ROOT / "glossary")
     args = ap.parse_args()
     if args.what in ("extraction", "all"):
         bench_extraction(args.top, args.db, args.show)
     if args.what in ("recognition", "all"):
-        bench_recognition(args.repeat)
+        bench_recognition(args.repeat, args.glossary)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,6 +37,7 @@ from tm.text.normalize import fold_with_map, match_key
 log = logging.getLogger(__name__)
 
 GLOSSARY_SUFFIXES = (".yaml", ".yml")
+_SPACE = re.compile(r"\s")
 _STATUS_ORDER = {
     TermStatus.APPROVED: 0,
     TermStatus.PROPOSED: 1,
@@ -91,6 +94,19 @@ def choose_longest(found: list[tuple[int, int]], n: int) -> list[tuple[int, int]
             chosen.append((start, size))
     chosen.sort()
     return chosen
+
+
+def _key_with_map(text: str) -> tuple[str, Sequence[int]]:
+    """``fold_with_map`` with a fast path for text the key only changes char for char.
+
+    Text already in NFKC without whitespace changes only through the punctuation
+    table and case folding; if the length is kept, position i maps to i.
+    """
+    if unicodedata.is_normalized("NFKC", text) and not _SPACE.search(text):
+        key = match_key(text)
+        if len(key) == len(text):
+            return key, range(len(text))
+    return fold_with_map(text)
 
 
 class TermBase:
@@ -176,7 +192,7 @@ class TermBase:
 
     def _find_zh(self, text: str) -> list[TermHit]:
         index = self._zh_index()
-        key, where = fold_with_map(text)
+        key, where = _key_with_map(text)
         hits: list[TermHit] = []
         for start, size in index.scan(key):
             a, b = where[start], where[start + size - 1] + 1

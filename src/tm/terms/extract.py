@@ -1,18 +1,30 @@
 """Bilingual term extraction from a TM: Chinese candidates, then their English renderings.
 
-Chinese side: every Han n-gram of 2–10 characters seen at least ``min_count`` times is
-a candidate. It must have stable boundaries, i.e. appear after and before at least two
-different neighbours (a sentence edge counts as a new one each time), so fragments
-such as 市场化配 (always followed by 置) drop out; and it may not start or end with a
-function character (的, 和, 与 …). Candidates are ranked by C-value (Frantzi et al.),
-which discounts a string by the longer candidates it sits inside: 要素市场 counts only
-where it is not part of 要素市场化配置.
+Chinese side. Strings of 2–10 Han characters are counted over *distinct* sentences:
+the seed repeats whole sentences in each pilot area's annex, and every window of such
+a sentence would otherwise look like a frequent term. A candidate
+(count ≥ ``min_count``) must
 
-English side: for each candidate, English n-grams (1–7 tokens, no function word or
-punctuation at an edge) in the targets of the units that contain it are scored by Dice
-over occurrence counts, min(count in unit) summed over units; a rendering must
-co-occur at least twice (or in every occurrence of a once-seen term). Sentence units
-are used when the TM has them, as co-occurrence in a paragraph is much noisier.
+* not start or end with a function character or bound suffix (的, 和, 化, 性 …);
+* have stable edges: varied neighbours on each side (a sentence edge counts as a new
+  one each time), or one usual neighbour that ends a word of its own (气候投融资
+  always follows 探索 in the seed; 探索 is frequent and free on both sides) – that
+  second way only for short strings without a function character inside;
+* not sit, in most occurrences, inside longer stable strings (设用地 in 建设用地).
+
+Candidates are ranked by C-value (Frantzi et al.: log2 length × frequency minus the
+mean frequency of the longer candidates containing it), discounted for 2-character
+strings (mostly general words: 探索, 数据) and for strings that open clauses (policy
+Chinese opens clauses with verbs: 支持, 探索建立).
+
+English side. For a candidate, English n-grams (1–7 tokens, no function word or
+punctuation at an edge) of the units containing it are scored by Dice over occurrence
+counts (min of the two counts in a unit, summed). In a paragraph unit only n-grams in
+a band around the term's relative position count (sentences keep their order in a
+translation); ties – common inside a repeated sentence – go to the n-gram nearest that
+position; and a rendering grows to a longer n-gram that keeps most of its
+co-occurrences ("inefficient" → "inefficient land use"). Sentence units, when the TM
+has them, use the whole unit and are much less noisy.
 """
 
 from __future__ import annotations
@@ -190,7 +202,8 @@ def extract_terms(
     out = []
     for zh, cvalue in ranked:
         per_unit = _occurrences(english.keys, zh)
-        rends = english.renderings(zh, per_unit, max_renderings)
+        starts = _positions(english.keys, per_unit, zh)
+        rends = english.renderings(zh, starts, max_renderings)
         out.append(
             Candidate(
                 zh=zh,
@@ -279,6 +292,21 @@ def _count_zh(units: list[TranslationUnit], min_count: int) -> dict[str, _Gram]:
                     if i == 0 and clause_start:
                         g.clause_starts += 1
     return grams
+
+
+def _positions(
+    keys: list[str], per_unit: dict[int, int], zh: str
+) -> dict[int, list[int]]:
+    """Start positions of ``zh`` in each unit's key."""
+    out: dict[int, list[int]] = {}
+    for ui in per_unit:
+        key, starts = keys[ui], []
+        pos = key.find(zh)
+        while pos >= 0:
+            starts.append(pos)
+            pos = key.find(zh, pos + 1)
+        out[ui] = starts
+    return out
 
 
 def _occurrences(keys: list[str], zh: str) -> dict[int, int]:
@@ -402,15 +430,17 @@ class _EnglishIndex:
                 self.surface[key][unit.target[toks[i][1] : toks[j - 1][2]]] += 1
 
     def renderings(
-        self, zh: str, zh_units: dict[int, int], keep: int
+        self, zh: str, zh_units: dict[int, list[int]], keep: int
     ) -> tuple[Rendering, ...]:
-        zh_count = sum(zh_units.values())
+        """The best English n-grams for a term at the given start positions per unit."""
+        zh_count = sum(map(len, zh_units.values()))
         co: Counter[tuple[str, ...]] = Counter()
         dist: defaultdict[tuple[str, ...], float] = defaultdict(float)
-        for ui, n in zh_units.items():
+        for ui, starts in zh_units.items():
+            n = len(starts)
             inside: Counter[tuple[str, ...]] = Counter()
             near: dict[tuple[str, ...], float] = {}
-            for key, d in self._band_grams(ui, zh):
+            for key, d in self._band_grams(ui, zh, starts):
                 inside[key] += 1
                 near[key] = min(d, near.get(key, 1.0))
             for key, m in inside.items():
@@ -444,15 +474,13 @@ class _EnglishIndex:
             for key in out
         )
 
-    def _band_grams(self, ui: int, zh: str) -> Iterator[tuple[tuple[str, ...], float]]:
+    def _band_grams(
+        self, ui: int, zh: str, starts: list[int]
+    ) -> Iterator[tuple[tuple[str, ...], float]]:
         """N-grams near the term's occurrences, each with its relative distance."""
         toks, key = self.toks[ui], self.keys[ui]
         n = len(toks)
-        mids = []
-        pos = key.find(zh)
-        while pos >= 0:
-            mids.append((pos + len(zh) / 2) / max(1, len(key)))
-            pos = key.find(zh, pos + 1)
+        mids = [(pos + len(zh) / 2) / max(1, len(key)) for pos in starts]
         whole = self.units[ui].segtype != "paragraph" or n <= 2 * BAND_SLACK
         covered = bytearray(b"\x01" * n) if whole else bytearray(n)
         if not whole:
