@@ -15,7 +15,9 @@ a sentence would otherwise look like a frequent term. A candidate
 Candidates are ranked by C-value (Frantzi et al.: log2 length × frequency, minus here
 the largest frequency of a longer candidate containing it), discounted for 2-character
 strings (mostly general words: 探索, 数据) and for strings that open clauses (policy
-Chinese opens clauses with verbs: 支持, 探索建立).
+Chinese opens clauses with verbs: 支持, 探索建立), and weighted by 0.5 + the lower
+of its left and right branching entropies, so a string met in many different
+contexts outranks one that recurs in a single stock phrase.
 
 English side. For a candidate, English n-grams (1–7 tokens, no function word or
 punctuation at an edge) of the units containing it are scored by Dice over occurrence
@@ -75,7 +77,6 @@ EXTEND_SHARE = 0.6
 POSITION_WEIGHT = 0.5
 # An alternative rendering is proposed as a variant only if this close to the best.
 VARIANT_SHARE = 0.6
-FREQ = float
 EN_STOP = frozenset(
     [
         "a",
@@ -341,9 +342,16 @@ def _rank(grams: dict[str, _Gram]) -> list[tuple[str, float]]:
         if f > 0:
             weight = SINGLE_WORD_WEIGHT if len(s) == 2 else 1.0
             opener = CLAUSE_OPENER_PENALTY * g.clause_starts / g.count
-            scored.append((s, math.log2(len(s)) * FREQ(f) * weight * (1 - opener)))
+            edges = 0.5 + min(_entropy(g.left), _entropy(g.right))
+            scored.append((s, math.log2(len(s)) * f * weight * (1 - opener) * edges))
     scored.sort(key=lambda x: (-x[1], -len(x[0]), x[0]))
     return [(s, v) for s, v in scored if len(s) <= MAX_LEN]
+
+
+def _entropy(neighbours: Counter[str]) -> float:
+    """Branching entropy (bits) of a string's neighbours on one side."""
+    total = sum(neighbours.values())
+    return -sum(n / total * math.log2(n / total) for n in neighbours.values())
 
 
 def _is_candidate(s: str, g: _Gram, grams: dict[str, _Gram]) -> bool:
