@@ -42,8 +42,8 @@ BEAD_PRIORS: dict[tuple[int, int], float] = {
     (1, 3): 0.02,
     (3, 1): 0.005,
     (2, 2): 0.002,
-    (1, 0): 0.0075,
-    (0, 1): 0.0075,
+    (1, 0): 0.01,
+    (0, 1): 0.01,
 }
 ANCHOR_COST = 2.5  # nats per anchor a bead separates from its counterpart
 BOUNDARY_COST = 2.0  # nats for a weak break facing a strong one
@@ -52,7 +52,7 @@ REVIEW_BELOW = 0.6  # links less probable than this are flagged for review
 # expansion): a floor under the Gaussian tail, so one gross outlier cannot force a
 # wrong merge of its neighbours.
 LENGTH_OUTLIER = 0.01
-RATIO_PRIOR_CHARS = 40  # weight of the model's ratio against a pair's own, in zh chars
+RATIO_PRIOR_CHARS = 300  # weight of the model's ratio against a pair's own, in zh chars
 DEFAULT_BAND = 12  # sentences either side of the diagonal
 _PRIOR_COST = {b: -math.log(p) for b, p in BEAD_PRIORS.items()}
 
@@ -159,7 +159,13 @@ class Aligner:
 
     def align(self, zh: Sequence[str], en: Sequence[str]) -> Alignment:
         """Align one paragraph pair's sentences (or any two sentence lists)."""
-        lattice = _Lattice(zh, en, self.model, paragraph_anchors(zh, en, self.terms))
+        return self._solve(self._lattice(zh, en))
+
+    def _lattice(self, zh: Sequence[str], en: Sequence[str]) -> _Lattice:
+        return _Lattice(zh, en, self.model, paragraph_anchors(zh, en, self.terms))
+
+    def _solve(self, lattice: _Lattice) -> Alignment:
+        lattice.variance = self.model.variance
         path = lattice.solve(self.band)
         links = tuple(
             Link(
@@ -170,7 +176,7 @@ class Aligner:
             )
             for (i0, j0, i1, j1), conf in path
         )
-        return Alignment(tuple(zh), tuple(en), links, lattice.cells)
+        return Alignment(lattice.zh, lattice.en, links, lattice.cells)
 
     def align_text(self, zh: str, en: str) -> Alignment:
         """Split a paragraph pair into sentences and align them."""
@@ -208,14 +214,15 @@ def _align_estimated(
     """Align with the given model, or estimate one, align, refine it and align again."""
     term_list = list(terms) if terms is not None else None
     aligner = Aligner(model or LengthModel.estimate(paragraphs), terms=term_list)
-    result = [aligner.align(zh, en) for zh, en in items]
+    lattices = [aligner._lattice(zh, en) for zh, en in items]
+    result = [aligner._solve(lat) for lat in lattices]
     if model is not None:
         return result
     refined = aligner.model.refine(result)
     if refined == aligner.model:
         return result
     aligner.model = refined
-    return [aligner.align(zh, en) for zh, en in items]
+    return [aligner._solve(lat) for lat in lattices]
 
 
 # -- the lattice -------------------------------------------------------------------
@@ -233,6 +240,7 @@ class _Lattice:
         model: LengthModel,
         anchors: ParagraphAnchors,
     ) -> None:
+        self.zh, self.en = tuple(zh), tuple(en)
         self.n, self.m = len(zh), len(en)
         self.zlen = _prefix([_zh_len(s) for s in zh])
         self.elen = _prefix([len(s) for s in en])
@@ -246,33 +254,43 @@ class _Lattice:
         self.variance = model.variance
         self.zweak = [False] + [_weak_break(zh[k - 1], zh[k]) for k in range(1, self.n)]
         self.eweak = [False] + [_weak_break(en[k - 1], en[k]) for k in range(1, self.m)]
-        self.size = anchors.size
-        self.zanch = _prefix_vectors(anchors.zh, self.size)
-        self.eanch = _prefix_vectors(anchors.en, self.size)
+        self.zanch = anchors.zh
+        self.eanch = anchors.en
+        self.anchored = anchors.size > 0
+        self._fixed: dict[Bead, float] = {}
         self.cells = 0
 
     # -- costs
 
     def cost(self, i0: int, j0: int, i1: int, j1: int) -> float:
-        c = _PRIOR_COST[(i1 - i0, j1 - j0)] + self._length(i0, j0, i1, j1)
-        if self.size:
-            za, zb, ea, eb = (
-                self.zanch[i0],
-                self.zanch[i1],
-                self.eanch[j0],
-                self.eanch[j1],
-            )
-            split = sum(
-                abs((zb[t] - za[t]) - (eb[t] - ea[t])) for t in range(self.size)
-            )
-            c += ANCHOR_COST * split
-        if 0 < i0 < self.n and 0 < j0 < self.m and self.zweak[i0] != self.eweak[j0]:
-            c += BOUNDARY_COST
-        return c
+        """A bead's cost in nats; all but the length term is kept for the next solve."""
+        bead = (i0, j0, i1, j1)
+        fixed = self._fixed.get(bead)
+        if fixed is None:
+            fixed = _PRIOR_COST[(i1 - i0, j1 - j0)]
+            if self.anchored:
+                fixed += ANCHOR_COST * self._split_anchors(i0, j0, i1, j1)
+            if 0 < i0 < self.n and 0 < j0 < self.m and self.zweak[i0] != self.eweak[j0]:
+                fixed += BOUNDARY_COST
+            self._fixed[bead] = fixed
+        return fixed + self._length(i0, j0, i1, j1)
+
+    def _split_anchors(self, i0: int, j0: int, i1: int, j1: int) -> int:
+        """Anchors in the bead whose counterpart is not in it (counted per side)."""
+        diff: dict[int, int] = {}
+        for k in range(i0, i1):
+            for t, n in self.zanch[k].items():
+                diff[t] = diff.get(t, 0) + n
+        for k in range(j0, j1):
+            for t, n in self.eanch[k].items():
+                diff[t] = diff.get(t, 0) - n
+        return sum(abs(v) for v in diff.values())
 
     def _length(self, i0: int, j0: int, i1: int, j1: int) -> float:
         lz = self.zlen[i1] - self.zlen[i0]
         le = self.elen[j1] - self.elen[j0]
+        if not (i1 - i0 and j1 - j0):
+            return 0.0  # an untranslated sentence: its prior says all there is to say
         mean = max((lz + le / self.ratio) / 2, 1.0)
         delta = (le - self.ratio * lz) / math.sqrt(mean * self.variance)
         tail = math.erfc(abs(delta) / math.sqrt(2))
@@ -294,6 +312,7 @@ class _Lattice:
 
     def _search(self, band: int) -> list[tuple[Bead, float]] | None:
         n, m = self.n, self.m
+        self.cells = 0
         rows = _band_rows(n, m, band)
         best: dict[tuple[int, int], tuple[float, Bead | None]] = {(0, 0): (0.0, None)}
         fwd: dict[tuple[int, int], float] = {(0, 0): 0.0}
@@ -382,13 +401,6 @@ def _prefix(values: list[int]) -> list[int]:
     out = [0]
     for v in values:
         out.append(out[-1] + v)
-    return out
-
-
-def _prefix_vectors(vectors: Sequence[Sequence[int]], size: int) -> list[list[int]]:
-    out = [[0] * size]
-    for vec in vectors:
-        out.append([a + b for a, b in zip(out[-1], vec, strict=True)])
     return out
 
 
