@@ -1,0 +1,141 @@
+"""Aligner speed and link shapes: the seed, then paragraph pairs of the Taiwan laws corpus.
+
+Prints, for each input: pairs, sentences, seconds, pairs/s, the estimated length model,
+the share of links that are not 1-1 and of links flagged for review. With
+``--synthetic N`` it also builds N paragraphs by joining 2–6 consecutive corpus pairs
+and scores the strict links against the known joins (a gold that costs nothing, on a
+domain the parameters were never tuned on).
+
+Usage:
+    PYTHONPATH=src python benchmarks/bench_align.py [--pairs 20000] [--synthetic 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import itertools
+import random
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "examples" / "factor-reform-2025.zh-en.txt"
+CORPUS = ROOT.parent / "shared" / "corpora" / "tw_moj_laws.paragraphs.zh-en.tsv.gz"
+
+
+def read_corpus(path: Path, limit: int, skip: int = 0) -> list[tuple[str, str]]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        rows = (line.rstrip("\n").split("\t") for line in fh)
+        good = ((r[0], r[1]) for r in rows if len(r) == 2 and r[0] and r[1])
+        return list(itertools.islice(good, skip, skip + limit))
+
+
+def report(name: str, pairs: list[tuple[str, str]], repeat: int = 1) -> None:
+    from tm.align import LengthModel, align_pairs
+
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        results = align_pairs(pairs)
+        times.append(time.perf_counter() - start)
+    secs = statistics.median(times)
+    links = [lk for res in results for lk in res.links]
+    shapes = Counter((len(lk.zh), len(lk.en)) for lk in links)
+    non11 = 1 - shapes[(1, 1)] / len(links)
+    model = LengthModel.estimate(pairs)
+    print(f"== {name}")
+    print(
+        f"  pairs: {len(pairs)}   sentences zh/en: "
+        f"{sum(len(r.zh) for r in results)}/{sum(len(r.en) for r in results)}"
+    )
+    runs = ", ".join(f"{t:.2f}" for t in times)
+    print(
+        f"  seconds: {secs:.2f} (median of {repeat}: {runs})   pairs/s: {len(pairs) / secs:,.0f}"
+    )
+    print(
+        f"  model (before refinement): ratio {model.ratio:.2f}, variance {model.variance:.1f}"
+    )
+    print(
+        f"  links: {len(links)}   non-1-1: {non11:.2%}   review: "
+        f"{sum(lk.review for lk in links) / len(links):.2%}"
+    )
+    top = ", ".join(f"{z}-{e}: {n}" for (z, e), n in shapes.most_common(8))
+    print(f"  shapes: {top}")
+
+
+def synthetic(corpus: list[tuple[str, str]], groups: int, seed: int = 7) -> None:
+    """Join consecutive corpus pairs into paragraphs; score links against the joins."""
+    from tm.align import align_presegmented
+    from tm.text.segment import split_en, split_zh
+
+    # Only corpus pairs whose Chinese is one sentence: a finer, correct alignment
+    # inside a multi-sentence pair would otherwise count as an error.
+    units = []
+    for z, e in corpus:
+        zs, es = split_zh(z), split_en(e)
+        if len(zs) == 1 and 1 <= len(es) <= 3:
+            units.append((zs, es))
+    rng = random.Random(seed)
+    items, golds = [], []
+    pos = 0
+    while len(items) < groups and pos < len(units):
+        k = rng.randint(2, 6)
+        zh: list[str] = []
+        en: list[str] = []
+        gold = set()
+        for zs, es in units[pos : pos + k]:
+            gold.add(
+                (
+                    tuple(range(len(zh), len(zh) + len(zs))),
+                    tuple(range(len(en), len(en) + len(es))),
+                )
+            )
+            zh += zs
+            en += es
+        pos += k
+        items.append((zh, en))
+        golds.append(gold)
+    results = align_presegmented(items)
+    tp = n_pred = n_gold = 0
+    for gold, res in zip(golds, results, strict=True):
+        pred = {(lk.zh, lk.en) for lk in res.links}
+        tp += len(gold & pred)
+        n_pred += len(pred)
+        n_gold += len(gold)
+    p, r = tp / n_pred, tp / n_gold
+    print(
+        f"== synthetic paragraphs from the corpus: {len(items)} paragraphs of 2-6 "
+        f"pairs with one Chinese sentence each, {n_gold} gold links"
+    )
+    print(f"  strict precision {p:.4f}  recall {r:.4f}  F1 {2 * p * r / (p + r):.4f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=20_000)
+    parser.add_argument("--synthetic", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    from tm.formats.bilingual import read_bilingual
+
+    doc = read_bilingual(SEED)
+    seed_pairs = [(p.zh, p.en) for p in doc.pairs if p.index is not None]
+    report(f"seed {SEED.name}", seed_pairs, repeat=5)
+    if not CORPUS.exists():
+        print(f"no corpus at {CORPUS}: skipped", file=sys.stderr)
+        return 0
+    corpus = read_corpus(CORPUS, args.pairs)
+    report(f"{CORPUS.name} (first {len(corpus)} pairs)", corpus)
+    if args.synthetic:
+        synthetic(
+            read_corpus(CORPUS, args.synthetic * 8, skip=args.pairs), args.synthetic
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
