@@ -37,27 +37,35 @@ def read_corpus(path: Path, limit: int, skip: int = 0) -> list[tuple[str, str]]:
 def report(name: str, pairs: list[tuple[str, str]], repeat: int = 1) -> None:
     from tm.align import LengthModel, align_pairs
 
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         results = align_pairs(pairs)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
     secs = statistics.median(times)
     links = [lk for res in results for lk in res.links]
     shapes = Counter((len(lk.zh), len(lk.en)) for lk in links)
     non11 = 1 - shapes[(1, 1)] / len(links)
+    from tm.text.segment import split_en, split_zh
+
     model = LengthModel.estimate(pairs)
+    sentence_model = model.for_sentences([(split_zh(z), split_en(e)) for z, e in pairs])
     print(f"== {name}")
     print(
         f"  pairs: {len(pairs)}   sentences zh/en: "
         f"{sum(len(r.zh) for r in results)}/{sum(len(r.en) for r in results)}"
     )
     runs = ", ".join(f"{t:.2f}" for t in times)
+    cpus = ", ".join(f"{t:.2f}" for t in cpu)
     print(
-        f"  seconds: {secs:.2f} (median of {repeat}: {runs})   pairs/s: {len(pairs) / secs:,.0f}"
+        f"  wall seconds: {secs:.2f} (median of {repeat}: {runs})   "
+        f"pairs/s: {len(pairs) / secs:,.0f}"
     )
+    print(f"  CPU seconds: {cpus}")
     print(
-        f"  model (before refinement): ratio {model.ratio:.2f}, variance {model.variance:.1f}"
+        f"  model: ratio {model.ratio:.2f}, variance {model.variance:.1f} between "
+        f"paragraphs, {sentence_model.variance:.1f} between sentences"
     )
     print(
         f"  links: {len(links)}   non-1-1: {non11:.2%}   review: "
