@@ -57,7 +57,7 @@ class LengthModel:
         median of a χ² with one degree of freedom), so a few pairs with an omission do
         not inflate it.
         """
-        lens = [(len(z), len(e)) for z, e in pairs if z.strip() and e.strip()]
+        lens = [(zh_len(z), len(e)) for z, e in pairs if z.strip() and e.strip()]
         if len(lens) < 3:
             return cls()
         ratio = sum(e for _, e in lens) / sum(z for z, _ in lens)
