@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from tm.align import (
     DEFAULT_BAND,
+    REVIEW_BELOW,
     Aligner,
     LengthModel,
     align_pairs,
@@ -90,7 +91,7 @@ def test_seed_links_have_the_translators_shapes(bullets):
         assert covered_en == list(range(len(res.en)))
         for lk in res.links:
             assert 0.0 <= lk.confidence <= 1.0
-            assert lk.review == (lk.confidence < 0.6)
+            assert lk.review == (lk.confidence < REVIEW_BELOW)
     shapes = {(len(lk.zh), len(lk.en)) for res in results for lk in res.links}
     assert shapes <= {(1, 1), (1, 2), (1, 3)}
 
@@ -266,9 +267,10 @@ def test_sentence_units_flag_low_confidence(bullets, seed_doc):
 
     units = sentence_units(list(doc_units(seed_doc)))
     flagged = [u for u in units if ("x-align-review", "yes") in u.props]
+    assert flagged
     for u in flagged:
         conf = dict(u.props)["x-align-confidence"]
-        assert 0.0 <= float(conf) < 0.6
+        assert 0.0 <= float(conf) < REVIEW_BELOW
     unflagged = [u for u in units if u not in flagged]
     assert all("x-align-confidence" not in dict(u.props) for u in unflagged)
     # a 1-3 link becomes one unit with the English joined by spaces
