@@ -204,6 +204,79 @@ class TMService:
 
         return fragments(self.store, text, min_chars=min_chars, limit=limit)
 
+    # -- analysis and pre-translation ----------------------------------------------
+
+    def load_termbase(self, glossary: str | Path | None = None, *, required: bool = False) -> Any:
+        """The term base at ``glossary`` (default: the glossary/ directory), or None if absent."""
+        from tm.errors import NotFound
+        from tm.terms import load_termbase
+
+        try:
+            return load_termbase(glossary)
+        except NotFound:
+            if required or glossary is not None:
+                raise
+            return None
+
+    def analyze(
+        self,
+        path: str | Path,
+        *,
+        min_score: float = 50,
+        weights: dict[str, float] | None = None,
+        termbase: Any = None,
+        exhaustive: bool = False,
+        encoding: str | None = None,
+    ) -> Any:
+        """Band every segment of a new document by its best TM match (see ``tm.analysis``).
+
+        Args:
+            exhaustive: score every TM unit instead of using the index (the reference).
+        """
+        from tm.analysis import analyze_segments, document_name, read_source_document
+
+        segments, residue = read_source_document(path, encoding=encoding)
+        matcher = self.matcher("source")
+        find = matcher.scan if exhaustive else matcher.lookup
+
+        def lookup(text: str, prev: str | None) -> list[Any]:
+            return find(text, min_score=min_score, limit=1, prev=prev)
+
+        return analyze_segments(segments, lookup, document=document_name(path), termbase=termbase,
+                                weights=weights, residue=residue)
+
+    def pretranslate(
+        self,
+        path: str | Path,
+        dest: str | Path | IO[bytes],
+        *,
+        fmt: str = "xliff12",
+        min_score: float = 75,
+        alt_min: float = 50,
+        alternatives: int = 3,
+        termbase: Any = None,
+        project_tm: str | Path | None = None,
+        encoding: str | None = None,
+    ) -> Any:
+        """Write ``path`` pre-translated as XLIFF 1.2/2.0 (or the used matches as TMX)."""
+        from tm.analysis import document_name, read_source_document
+        from tm.pretranslate import FORMATS, build_segments, report_of, write_output, write_project_tm
+
+        if fmt not in FORMATS:
+            raise ConfigError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
+        segments, _ = read_source_document(path, encoding=encoding)
+        matcher = self.matcher("source")
+
+        def lookup(text: str, prev: str | None) -> list[Any]:
+            return matcher.lookup(text, min_score=min(alt_min, min_score), limit=alternatives + 1, prev=prev)
+
+        xsegs, used = build_segments(segments, lookup, lambda t: self.fragments(t, limit=alternatives),
+                                     min_score=min_score, alternatives=alternatives, termbase=termbase)
+        write_output(xsegs, used, dest, fmt=fmt, original=document_name(path))
+        if project_tm is not None:
+            write_project_tm(used, project_tm)
+        return report_of(xsegs, used)
+
 
 def _counting(
     units: Iterable[TranslationUnit], report: ImportReport
