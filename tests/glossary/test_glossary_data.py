@@ -78,6 +78,8 @@ def test_terms_are_unique(entries: list[dict]) -> None:
 
 def test_approved_is_neither_variant_nor_forbidden(entries: list[dict]) -> None:
     for entry in entries:
+        listed = [entry["en"], *entry.get("variants", []), *entry.get("forbidden", [])]
+        assert len({r.casefold() for r in listed}) == len(listed), entry["zh"]
         en = entry["en"].casefold()
         assert en not in {v.casefold() for v in entry.get("variants", [])}, entry["zh"]
         assert en not in {v.casefold() for v in entry.get("forbidden", [])}, entry["zh"]
