@@ -165,3 +165,16 @@ def test_cli_table_and_errors(seed_db: Path) -> None:
         main(["qa", "--db", str(seed_db), "--checks", "nope"])
     assert exc.value.code == 2
     assert run_cli(["qa", "--list-checks"]).stdout.count("\n") >= 15
+
+
+def test_cli_tmx_file(tmx_dir: Path) -> None:
+    tmx = tmx_dir / "factor-reform-2025.zh-en.tmx"  # sentence units, shipped
+    res = run_cli(
+        ["qa", str(tmx), "--json", "--checks", "untranslated-han,term-inconsistent"]
+    )
+    assert res.exit_code == 0
+    data = json.loads(res.stdout)
+    assert {"标定地价", "规上企业", "攻坚"} <= {
+        f["span"]["text"] for f in data["findings"] if f["check"] == "untranslated-han"
+    }
+    assert any("福厦泉" in f["message"] for f in data["findings"])
