@@ -219,10 +219,9 @@ class TMService:
     def load_termbase(self, glossary: str | Path | None = None, *, required: bool = False) -> Any:
         """The term base at ``glossary`` (default: the glossary/ directory), or None if absent."""
         from tm.errors import NotFound
-        from tm.terms import load_termbase
 
         try:
-            return load_termbase(glossary)
+            return self.termbase(glossary)
         except NotFound:
             if required or glossary is not None:
                 raise
