@@ -269,7 +269,13 @@ class TMService:
     ) -> Any:
         """Write ``path`` pre-translated as XLIFF 1.2/2.0 (or the used matches as TMX)."""
         from tm.analysis import document_name, read_source_document
-        from tm.pretranslate import FORMATS, build_segments, report_of, write_output, write_project_tm
+        from tm.pretranslate import (
+            FORMATS,
+            build_segments,
+            report_of,
+            write_output,
+            write_project_tm,
+        )
 
         if fmt not in FORMATS:
             raise ConfigError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
