@@ -500,7 +500,7 @@ class TMService:
         from tm.qa import run_checks
 
         if termbase is None:
-            termbase = self._qa_termbase(glossary)
+            termbase = self.load_termbase(glossary)
         return run_checks(
             self.store.iter_units(),
             checks=checks,
@@ -532,18 +532,6 @@ class TMService:
 
     def unmark_false_positive(self, fingerprint: str) -> None:
         self.store.clear_mark(fingerprint)
-
-    @staticmethod
-    def _qa_termbase(glossary: str | Path | None) -> Any:
-        """The given glossary, else the default one when it exists, else None."""
-        from tm.errors import NotFound
-
-        try:
-            return TMService.termbase(glossary)
-        except NotFound:
-            if glossary is not None:
-                raise
-            return None
 
 
 def _counting(
