@@ -56,9 +56,9 @@ Q = 2
 # the survivors in float64 so no unit is lost to rounding.
 _EPS = 1e-4
 _PUNCT = re.compile(r"[\W_]+")
-# Scores are checked against the store's data version at most this often, so a
-# look-up does not pay for a count over a million rows each time.
-VERSION_CHECK_SECONDS = 2.0
+# The store's data version is checked at most this often (a count over a million rows
+# costs milliseconds); writers in this process call Matcher.invalidate().
+VERSION_CHECK_SECONDS = 1.0
 
 
 def similarity(a: str, b: str) -> float:
@@ -195,7 +195,7 @@ class CandidateIndex:
             # one per dropped numbered gram, so the bound drops by as much.
             lists.sort(key=len)
             budget = (min_need - 1) // 2
-            while dropped < budget and len(lists[-1]) > 256:
+            while dropped < budget and lists and len(lists[-1]) > 256:
                 lists.pop()
                 dropped += 1
         counts = _count(lists, lo, hi)
@@ -325,6 +325,7 @@ class Matcher:
         self.index: CandidateIndex | None = None
         self.version: str | None = None
         self._checked = 0.0
+        self.check_every = VERSION_CHECK_SECONDS
         self._lock = threading.Lock()
 
     # -- index lifecycle -----------------------------------------------------------
@@ -333,7 +334,7 @@ class Matcher:
         """Build the index, or rebuild it when the store's data changed."""
         with self._lock:
             now = time.monotonic()
-            if self.index is not None and now - self._checked < VERSION_CHECK_SECONDS:
+            if self.index is not None and now - self._checked < self.check_every:
                 return self.index
             version = self.store.data_version()
             self._checked = now
@@ -359,6 +360,11 @@ class Matcher:
             time.perf_counter() - t0,
         )
         return index
+
+    def invalidate(self) -> None:
+        """Check the data version before the next look-up (call after writing units)."""
+        with self._lock:
+            self._checked = 0.0
 
     def rebind(self, store: Store) -> None:
         """Use another open handle on the same database (re-checks the data version)."""
@@ -406,6 +412,7 @@ class Matcher:
         min_score: float = DEFAULT_MIN_SCORE,
         limit: int = 5,
         exhaustive: bool = False,
+        workers: int = 1,
     ) -> list[Scored]:
         """Scores without fetching units (for equivalence tests and benchmarks)."""
         index = self.ensure_index()
@@ -414,7 +421,7 @@ class Matcher:
             positions = np.arange(len(index), dtype=np.int64)
         else:
             positions = index.candidates(query.codes, min_score)
-        return self._rank(index, query, positions, min_score, limit)
+        return self._rank(index, query, positions, min_score, limit, workers)
 
     def _rank(
         self,
@@ -423,8 +430,9 @@ class Matcher:
         positions: np.ndarray,
         min_score: float,
         limit: int,
+        workers: int = 1,
     ) -> list[Scored]:
-        raw = _similarities(query.codes, index.codes, positions, min_score)
+        raw = _similarities(query.codes, index.codes, positions, min_score, workers)
         special = index.same_stripped(query.stripped) if query.stripped else []
         evaluated: set[int] = set()
         sources: dict[int, str] = {}
@@ -512,12 +520,19 @@ def _order(s: Scored) -> tuple[float, int]:
 
 
 def _similarities(
-    codes: str, all_codes: list[str], positions: np.ndarray, min_score: float
+    codes: str,
+    all_codes: list[str],
+    positions: np.ndarray,
+    min_score: float,
+    workers: int = 1,
 ) -> list[tuple[int, float]]:
     """(position, similarity ≥ min_score) pairs, best first, scored in float64."""
     if not len(positions):
         return []
-    choices = [all_codes[i] for i in positions.tolist()]
+    if len(positions) == len(all_codes):  # the scan: every unit, in order
+        choices = all_codes
+    else:
+        choices = [all_codes[i] for i in positions.tolist()]
     cutoff = max(min_score / 100.0 - _EPS, 0.0)
     approx = cdist(
         [codes],
@@ -525,6 +540,7 @@ def _similarities(
         scorer=Levenshtein.normalized_similarity,
         score_cutoff=cutoff,
         dtype=np.float32,
+        workers=workers,
     )[0]
     hit = np.flatnonzero(approx > 0) if cutoff > 0 else np.arange(len(choices))
     out = []
@@ -545,10 +561,7 @@ def _penalty(reason: str, query: Query, text: str) -> Penalty:
         return Penalty("punctuation", "only punctuation differs")
     q_nums = find_numbers(query.text)
     t_nums = find_numbers(text)
-    q_vals = Counter((n.value, n.percent) for n in q_nums)
-    t_vals = Counter((n.value, n.percent) for n in t_nums)
-    only_t = _unmatched(t_nums, q_vals)
-    only_q = _unmatched(q_nums, t_vals)
+    only_t, only_q = _unpaired(t_nums, q_nums)
     detail = "numbers differ: TM {} / query {}".format(
         ", ".join(n.text for n in only_t) or "—",
         ", ".join(n.text for n in only_q) or "—",
@@ -561,16 +574,23 @@ def _penalty(reason: str, query: Query, text: str) -> Penalty:
     )
 
 
-def _unmatched(nums: list[Number], other: Counter[tuple[float, bool]]) -> list[Number]:
-    left = Counter(other)
-    out = []
-    for n in nums:
-        k = (n.value, n.percent)
-        if left[k] > 0:
-            left[k] -= 1
-        else:
-            out.append(n)
-    return out
+def _unpaired(a: list[Number], b: list[Number]) -> tuple[list[Number], list[Number]]:
+    """Numbers of ``a`` and of ``b`` left over after pairing equal values.
+
+    Same-looking numbers pair first (``九`` with ``九``), then equal values (``9`` with
+    ``九``), so the ones reported are those a translator has to change.
+    """
+    left_a, left_b = list(a), list(b)
+    for same in (
+        lambda x, y: (x.value, x.percent, x.text) == (y.value, y.percent, y.text),
+        lambda x, y: (x.value, x.percent) == (y.value, y.percent),
+    ):
+        for x in list(left_a):
+            y = next((y for y in left_b if same(x, y)), None)
+            if y is not None:
+                left_a.remove(x)
+                left_b.remove(y)
+    return left_a, left_b
 
 
 def diff_spans(query: str, text: str) -> list[DiffSpan]:
