@@ -282,3 +282,22 @@ def test_index_equals_scan_on_100k_law_tm(shared_dir: Path, tmp_path: Path) -> N
             same_ranking(matcher, q, (50.0, 70.0, 90.0)[i % 3], 5)
     finally:
         store.close()
+
+
+def test_target_side_pieces_index_equals_scan(seed_service: TMService) -> None:
+    units = list(seed_service.store.iter_units())
+    matcher = seed_service.matcher("target")
+    rng = random.Random(2)
+    matches = 0
+    for i in range(400):
+        words = rng.choice(units).target.split()
+        a = rng.randrange(len(words))
+        words = words[a : a + rng.choice([1, 2, 6, 15, 40])]
+        if i % 2 and len(words) > 2:
+            words[rng.randrange(len(words))] = rng.choice(["data", "market", "12"])
+        q = " ".join(words)
+        for cutoff in (30.0, 60.0, 80.0):
+            same_ranking(matcher, q, cutoff, 5)
+        matches += bool(seed_service.lookup(q, side="target", min_score=60))
+    assert matcher.encoder is not None  # scored over pieces, not characters
+    assert matches > 10  # long slices of a target still reach 60

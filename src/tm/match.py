@@ -43,6 +43,7 @@ from tm.models import DiffSpan, Match, MatchKind, Penalty, TranslationUnit
 from tm.store.base import Store
 from tm.text.normalize import fold_with_map, match_key
 from tm.text.numbers import Number, find_numbers
+from tm.text.tokenize import Tokenizer, load_or_train
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +309,8 @@ class Matcher:
         store: the TM store.
         side: ``source`` (Chinese queries, scored over characters) or ``target``
             (English queries, scored over SentencePiece pieces when a model exists).
-        encoder: turns a key into the code string scored and indexed (identity when None).
+        tokenizer: makes the tokenizer whose pieces are scored (called at each index
+            build, so a retrained model is picked up); None scores characters.
     """
 
     def __init__(
@@ -316,11 +318,12 @@ class Matcher:
         store: Store,
         *,
         side: str = "source",
-        encoder: Callable[[str], str] | None = None,
+        tokenizer: Callable[[], Tokenizer] | None = None,
     ) -> None:
         self.store = store
         self.side = side
-        self.encoder = encoder
+        self.tokenizer = tokenizer
+        self.encoder: Callable[[str], str] | None = None
         self.keys: dict[int, str] = {}
         self.index: CandidateIndex | None = None
         self.version: str | None = None
@@ -350,7 +353,11 @@ class Matcher:
         for row in self.store.iter_keys(side=self.side):
             ids.append(row.id)
             keys.append(row.key)
-        codes = [self.encoder(k) for k in keys] if self.encoder else keys
+        codes = keys
+        if self.tokenizer is not None:
+            tok = self.tokenizer()
+            self.encoder = None if tok.fallback else tok.codes
+            codes = tok.codes_many(keys)
         index = CandidateIndex(ids, codes)
         self.keys = dict(zip(ids, keys, strict=True))
         log.info(
@@ -646,12 +653,23 @@ def matcher_for(store: Store, *, side: str = "source") -> Matcher:
     with _MATCHERS_LOCK:
         matcher = _MATCHERS.get((place, side))
         if matcher is None:
-            matcher = Matcher(store, side=side, encoder=_encoder(store, side))
+            tokenizer = _tokenizer_factory(store) if side == "target" else None
+            matcher = Matcher(store, side=side, tokenizer=tokenizer)
             _MATCHERS[(place, side)] = matcher
         elif matcher.store is not store:
             matcher.rebind(store)
         return matcher
 
 
-def _encoder(store: Store, side: str) -> Callable[[str], str] | None:
-    return None
+def _tokenizer_factory(store: Store) -> Callable[[], Tokenizer]:
+    """English pieces for target-side search: the model beside the database."""
+
+    def make() -> Tokenizer:
+        path = getattr(store, "path", None)
+        return load_or_train(
+            None if path in (None, ":memory:") else path,
+            store.count_units(),
+            lambda: (row.key for row in store.iter_keys(side="target")),
+        )
+
+    return make
