@@ -301,3 +301,28 @@ def test_target_side_pieces_index_equals_scan(seed_service: TMService) -> None:
         matches += bool(seed_service.lookup(q, side="target", min_score=60))
     assert matcher.encoder is not None  # scored over pieces, not characters
     assert matches > 10  # long slices of a target still reach 60
+
+
+def test_index_cache_beside_the_db_is_reused_and_refreshed(
+    seed_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tm.match
+
+    monkeypatch.setattr(tm.match, "CACHE_MIN_UNITS", 0)
+    store = open_store(seed_db)
+    try:
+        first = Matcher(store)
+        built = first.ensure_index()
+        cache = Path(f"{seed_db}.match-source.npz")
+        assert cache.exists()
+        loaded = Matcher(store).ensure_index()
+        assert loaded is not built
+        assert loaded.codes == built.codes
+        assert loaded.ids.tolist() == built.ids.tolist()
+        query = built.codes[-1][:-3]
+        assert Matcher(store).rank(query) == first.rank(query)
+        store.add_units([TranslationUnit("缓存之后才加入的一句新的话", "added")])
+        fresh = Matcher(store)
+        assert [s.score for s in fresh.rank("缓存之后才加入的一句新的话")] == [100.0]
+    finally:
+        store.close()

@@ -18,6 +18,7 @@ import io
 import json
 import logging
 import random
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -36,6 +37,7 @@ class Tokenizer:
 
     def __init__(self, model: bytes | None = None) -> None:
         self._sp = None
+        self.fingerprint = f"spm-{zlib.crc32(model):08x}" if model else "chars"
         if model is not None:
             import sentencepiece as spm
 
@@ -68,7 +70,9 @@ class Tokenizer:
         ]
 
 
-def train(texts: Iterable[str], *, vocab_size: int = VOCAB_SIZE, seed: int = 0) -> bytes:
+def train(
+    texts: Iterable[str], *, vocab_size: int = VOCAB_SIZE, seed: int = 0
+) -> bytes:
     """Train a unigram SentencePiece model on ``texts``; returns the serialized model.
 
     Raises:
