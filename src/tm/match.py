@@ -231,12 +231,23 @@ class Matcher:
         min_score: float = DEFAULT_MIN_SCORE,
         limit: int = 5,
         prev: str | None = None,
+        exhaustive: bool = False,
     ) -> list[Match]:
-        """The best ``limit`` matches scoring at least ``min_score``, best first."""
+        """The best ``limit`` matches scoring at least ``min_score``, best first.
+
+        Args:
+            text: the query as typed.
+            min_score: the cutoff (0–100).
+            limit: how many matches at most.
+            prev: the previous segment, for context (101) matches.
+            exhaustive: score every unit instead of the index's candidates (the
+                reference the index must equal; slow on a large TM).
+        """
         index = self.ensure_index()
         query = self.prepare(text)
-        positions = index.candidates(query.codes, min_score)
-        return self._matches(index, query, positions, min_score, limit, prev)
+        positions = self._positions(index, query, min_score, exhaustive)
+        scored = self._rank(index, query, positions, min_score, limit)
+        return self._matches(query, scored, prev)
 
     def scan(
         self,
@@ -246,11 +257,10 @@ class Matcher:
         limit: int = 5,
         prev: str | None = None,
     ) -> list[Match]:
-        """Like :meth:`lookup` but scoring every unit: the reference the index must equal."""
-        index = self.ensure_index()
-        query = self.prepare(text)
-        positions = np.arange(len(index), dtype=np.int64)
-        return self._matches(index, query, positions, min_score, limit, prev)
+        """:meth:`lookup` over every unit, without the index."""
+        return self.lookup(
+            text, min_score=min_score, limit=limit, prev=prev, exhaustive=True
+        )
 
     def rank(
         self,
@@ -264,11 +274,18 @@ class Matcher:
         """Scores without fetching units (for equivalence tests and benchmarks)."""
         index = self.ensure_index()
         query = self.prepare(text)
-        if exhaustive:
-            positions = np.arange(len(index), dtype=np.int64)
-        else:
-            positions = index.candidates(query.codes, min_score)
+        positions = self._positions(index, query, min_score, exhaustive)
         return self._rank(index, query, positions, min_score, limit, workers)
+
+    @staticmethod
+    def _positions(
+        index: CandidateIndex, query: Query, min_score: float, exhaustive: bool
+    ) -> np.ndarray:
+        if not query.key:
+            return np.empty(0, dtype=np.int64)
+        if exhaustive:
+            return np.arange(len(index), dtype=np.int64)
+        return index.candidates(query.codes, min_score)
 
     def _rank(
         self,
@@ -317,15 +334,8 @@ class Matcher:
         return units[0].source if self.side == "source" else units[0].target
 
     def _matches(
-        self,
-        index: CandidateIndex,
-        query: Query,
-        positions: np.ndarray,
-        min_score: float,
-        limit: int,
-        prev: str | None,
+        self, query: Query, scored: list[Scored], prev: str | None
     ) -> list[Match]:
-        scored = self._rank(index, query, positions, min_score, limit)
         context = self._context_ids(prev, scored)
         units = {u.id: u for u in self.store.get_units(s.unit_id for s in scored)}
         out = [
