@@ -251,26 +251,29 @@ def _gram_value(gram: str) -> int:
 
 
 def _build_postings(
-    codes: list[str], q: int, chunk: int = 200_000
+    codes: list[str], q: int, chunk: int = 50_000
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sorted numbered-gram keys, list offsets, and postings (positions, ascending)."""
     if q != 2:
         raise ValueError("the vectorized build supports q = 2")
-    key_parts = []
-    pos_parts = []
+    # Fill preallocated arrays chunk by chunk: concatenating per-chunk parts would
+    # hold every gram twice at the peak.
+    total = sum(max(0, len(c) - q + 1) for c in codes)
+    keys = np.empty(total, dtype=np.int64)
+    pos = np.empty(total, dtype=np.int32)
+    at = 0
     for start in range(0, len(codes), chunk):
-        keys, pos = _chunk_grams(codes[start : start + chunk], start)
-        key_parts.append(keys)
-        pos_parts.append(pos)
-    keys = np.concatenate(key_parts) if key_parts else np.empty(0, np.int64)
-    pos = np.concatenate(pos_parts) if pos_parts else np.empty(0, np.int32)
-    del key_parts, pos_parts
+        part_keys, part_pos = _chunk_grams(codes[start : start + chunk], start)
+        keys[at : at + len(part_keys)] = part_keys
+        pos[at : at + len(part_pos)] = part_pos
+        at += len(part_keys)
+        del part_keys, part_pos
     if not len(keys):
         return keys, np.zeros(1, dtype=np.int64), pos
     order = np.argsort(keys, kind="stable")  # stable: positions stay ascending
     pos = pos[order]
-    keys = keys[order]
     del order
+    keys.sort()  # in place: the same order as keys[order], without a second copy
     # Run starts of the sorted keys (np.unique would sort them all over again).
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     uniq = keys[starts]
