@@ -24,7 +24,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -299,7 +299,6 @@ class Matcher:
         raw = _similarities(query.codes, index.codes, positions, min_score, workers)
         special = index.same_stripped(query.stripped) if query.stripped else []
         evaluated: set[int] = set()
-        sources: dict[int, str] = {}
         results: list[Scored] = []
 
         def consider(pos: int, raw_score: float) -> None:
@@ -310,7 +309,7 @@ class Matcher:
             key = index.keys[pos]
             source = None
             if key == query.key:
-                source = sources.get(uid) or self._source(uid)
+                source = self._source(uid)
             score, reasons = final_score(query, key, raw_score, source)
             if score >= min_score:
                 results.append(Scored(score, raw_score, uid, reasons, key == query.key))
@@ -473,16 +472,6 @@ def _span(where: list[int], a: int, b: int, n: int) -> tuple[int, int]:
         return where[a], where[b - 1] + 1
     at = where[a] if a < len(where) else n
     return at, at
-
-
-def exhaustive_top(
-    matcher: Matcher, texts: Iterable[str], *, min_score: float, limit: int
-) -> list[list[Scored]]:
-    """The scan's ranking for many queries (a helper for tests and benchmarks)."""
-    return [
-        matcher.rank(t, min_score=min_score, limit=limit, exhaustive=True)
-        for t in texts
-    ]
 
 
 _MATCHERS: dict[tuple[str, str], Matcher] = {}
