@@ -204,6 +204,152 @@ class TMService:
 
         return fragments(self.store, text, min_chars=min_chars, limit=limit)
 
+    # -- tui: documents, project TM layer, unit details ---------------------------
+
+    def document_segments(
+        self, path: str | Path, *, encoding: str | None = None
+    ) -> list[str]:
+        """The sentences of a plain-text document, in order, for document mode.
+
+        A small plain-text reader: lines are paragraphs (blank ones skipped, list
+        bullets dropped) and each paragraph is split after 。！？； (and a closing
+        quote or bracket that follows).
+
+        Raises:
+            FormatError: the file cannot be read or decoded.
+        """
+        from tm.formats._text import read_text
+
+        try:
+            text, _ = read_text(path, encoding=encoding)
+        except OSError as exc:
+            raise FormatError(str(path), None, f"cannot read: {exc}") from exc
+        return plain_text_sentences(text)
+
+    def project_path(self, document: str | Path) -> Path:
+        """Where the project TM of ``document`` lives: beside the master TM file.
+
+        ``tm.db`` + ``plan.zh.txt`` → ``tm.plan.zh.project.db``; a TM that is not a
+        file (PostgreSQL, in memory) keeps it beside the document instead.
+        """
+        doc = Path(document)
+        stem = doc.name.removesuffix(doc.suffix)
+        db = getattr(self.store, "path", None)
+        if db and str(db) != ":memory:":
+            master = Path(db)
+            return master.with_name(f"{master.stem}.{stem}.project.db")
+        return doc.with_name(f"{stem}.project.db")
+
+    def open_project(self, document: str | Path) -> TMService:
+        """Open (or create) the project TM layer of a document."""
+        return TMService.open(self.project_path(document))
+
+    def confirm_segment(
+        self,
+        project: TMService,
+        source: str,
+        target: str,
+        *,
+        document: str,
+        position: int,
+        prev: str | None = None,
+        next_source: str | None = None,
+        user: str | None = None,
+    ) -> None:
+        """Store a confirmed translation in the project layer (never in the master)."""
+        from tm.models import Occurrence
+
+        unit = TranslationUnit(
+            source=source,
+            target=target,
+            segtype="sentence",
+            occurrence=Occurrence(
+                document=document,
+                position=position,
+                prev_source=prev,
+                next_source=next_source,
+            ),
+        )
+        with project.store.transaction():
+            project.store.add_units([unit], user=user)
+
+    def project_targets(self, project: TMService) -> dict[str, TranslationUnit]:
+        """The latest confirmed unit per source text in the project layer."""
+        latest: dict[str, TranslationUnit] = {}
+        for unit in project.store.iter_units():
+            latest[unit.source] = unit
+        return latest
+
+    def lookup_layers(
+        self,
+        text: str,
+        project: TMService | None,
+        *,
+        min_score: float = 70,
+        limit: int = 5,
+        prev: str | None = None,
+    ) -> list[tuple[str, Match]]:
+        """Matches from the project layer and the master, best first, as (layer, match).
+
+        On equal scores the project layer wins: it holds this job's decisions.
+        """
+        found: list[tuple[str, Match]] = []
+        if project is not None:
+            found += [
+                ("project", m)
+                for m in project.lookup(text, min_score=min_score, limit=limit, prev=prev)
+            ]
+        found += [
+            ("master", m)
+            for m in self.lookup(text, min_score=min_score, limit=limit, prev=prev)
+        ]
+        found.sort(key=lambda lm: (-lm[1].score, lm[0] != "project"))
+        seen: set[tuple[str, str]] = set()
+        out: list[tuple[str, Match]] = []
+        for layer, m in found:
+            if (m.source, m.target) not in seen:
+                seen.add((m.source, m.target))
+                out.append((layer, m))
+        return out[:limit]
+
+    def iter_best_scores(
+        self,
+        texts: list[str],
+        project: TMService | None = None,
+        *,
+        min_score: float = 50,
+    ) -> Iterator[tuple[int, float | None]]:
+        """(index, best score or None) for each text, with the previous text as context."""
+        for i, text in enumerate(texts):
+            best = self.lookup_layers(
+                text,
+                project,
+                min_score=min_score,
+                limit=1,
+                prev=texts[i - 1] if i else None,
+            )
+            yield i, (best[0][1].score if best else None)
+
+    def commit_project(self, project: TMService, *, user: str | None = None) -> int:
+        """Copy the project layer's latest units into the master TM; returns how many were new."""
+        units = list(self.project_targets(project).values())
+        with self.store.transaction():
+            result = self.store.add_units(units, user=user)
+        return result.added
+
+    def unit_details(self, unit_id: int) -> tuple[TranslationUnit, list[Any]]:
+        """A unit and all its occurrences (document, position, context), for display.
+
+        Raises:
+            NotFound: no unit with that id.
+        """
+        from tm.errors import NotFound
+
+        units = self.store.get_units([unit_id])
+        if not units:
+            raise NotFound(f"no unit with id {unit_id}")
+        return units[0], list(self.store.occurrences(unit_id))
+
 
 def _counting(
     units: Iterable[TranslationUnit], report: ImportReport
@@ -234,5 +380,28 @@ def _binary_dest(dest: str | Path | IO[bytes]) -> str | Path | IO[bytes]:
         return sys.stdout.buffer
     return dest
 
+
+
+_SENTENCE_END = "。！？；!?;"
+_CLOSERS = "”’」』》）)】〕\"'"
+
+
+def plain_text_sentences(text: str) -> list[str]:
+    """Split plain Chinese text into sentences: per line, after 。！？； and closers."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.strip().lstrip("•·").strip()
+        start = 0
+        i = 0
+        while i < len(line):
+            if line[i] in _SENTENCE_END:
+                while i + 1 < len(line) and line[i + 1] in _CLOSERS:
+                    i += 1
+                out.append(line[start : i + 1].strip())
+                start = i + 1
+            i += 1
+        if line[start:].strip():
+            out.append(line[start:].strip())
+    return [s for s in out if s]
 
 __all__ = ["FormatError", "TMService"]
