@@ -350,6 +350,79 @@ class TMService:
             raise NotFound(f"no unit with id {unit_id}")
         return units[0], list(self.store.occurrences(unit_id))
 
+    # -- qa ----------------------------------------------------------------------
+
+    def qa(
+        self,
+        *,
+        checks: Iterable[str] | None = None,
+        glossary: str | Path | None = None,
+        termbase: Any = None,
+        progress: ProgressFn | None = None,
+        cancel: Any = None,
+    ) -> Any:
+        """Run QA checks over the whole TM; findings marked false positive are dropped.
+
+        Args:
+            checks: check names to run (default: all, see ``tm.qa.CHECKS``).
+            glossary: a glossary file or directory; default ``$TM_GLOSSARY`` or
+                ``./glossary`` when it exists (term checks need one).
+            termbase: an already loaded ``TermBase`` (wins over ``glossary``).
+            progress: called with the number of units checked.
+            cancel: a ``threading.Event`` that stops the run early.
+
+        Returns:
+            A ``tm.qa.QAReport``.
+
+        Raises:
+            ConfigError: an unknown check name.
+            NotFound: ``glossary`` does not exist.
+        """
+        from tm.qa import run_checks
+
+        if termbase is None:
+            termbase = self._qa_termbase(glossary)
+        return run_checks(
+            self.store.iter_units(),
+            checks=checks,
+            termbase=termbase,
+            marks=self.store.marks(),
+            progress=progress,
+            cancel=cancel,
+        )
+
+    @classmethod
+    def qa_file(
+        cls, path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
+        **kw: Any,
+    ) -> Any:
+        """QA a bilingual file (TMX, TSV, seed format) without importing it anywhere.
+
+        The file goes through the normal import path into an in-memory store.
+        """
+        with cls.open(":memory:") as service:
+            service.import_file(path, fmt=fmt, encoding=encoding)
+            return service.qa(**kw)
+
+    def mark_false_positive(
+        self, fingerprint: str, *, check: str = "", note: str = "", user: str | None = None
+    ) -> None:
+        """Mark a finding (by fingerprint) as a false positive; later runs skip it."""
+        self.store.set_mark(fingerprint, check, note, user)
+
+    def unmark_false_positive(self, fingerprint: str) -> None:
+        self.store.clear_mark(fingerprint)
+
+    @staticmethod
+    def _qa_termbase(glossary: str | Path | None) -> Any:
+        """The given glossary, else the default one when it exists, else None."""
+        from tm.terms import default_glossary_path, load_termbase
+
+        if glossary is not None:
+            return load_termbase(glossary)
+        default = default_glossary_path()
+        return load_termbase(default) if default.exists() else None
+
 
 def _counting(
     units: Iterable[TranslationUnit], report: ImportReport

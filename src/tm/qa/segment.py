@@ -1,0 +1,387 @@
+"""Per-unit checks: untranslated Han, numbers, enumerators, form, and length outliers.
+
+Each check looks at one unit at a time (the length check first learns the corpus's own
+target/source length ratio, so it is a corpus check). They know zh→en specifics: the seeds
+write ASCII ``,():;`` inside Chinese, full-width punctuation must not survive into the
+English, and 〔2025〕86号 is rendered ``(2025) No. 86``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections.abc import Iterator, Sequence
+
+from tm.models import QAIssue, Span, TranslationUnit
+from tm.qa.base import QAContext, issue, register
+from tm.qa.enumerators import en_enumerator, render, zh_enumerator
+from tm.text.normalize import HAN_RE, has_han, match_key
+from tm.text.numbers import find_english_numbers, find_numbers
+
+_HAN_RUN = re.compile(f"(?:{HAN_RE.pattern})+")
+
+
+def _tspan(unit: TranslationUnit, start: int, end: int) -> Span:
+    return Span("target", start, end, unit.target[start:end])
+
+
+def _sspan(unit: TranslationUnit, start: int, end: int) -> Span:
+    return Span("source", start, end, unit.source[start:end])
+
+
+# -- content -----------------------------------------------------------------------
+
+
+@register("empty-target", "error")
+def empty_target(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """Target is empty."""
+    if unit.source.strip() and not unit.target.strip():
+        yield issue(
+            "empty-target", unit, "the target is empty", fix="translate the source"
+        )
+
+
+@register("target-equals-source", "warning")
+def target_equals_source(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """Target is a copy of the Chinese source."""
+    if has_han(unit.source) and match_key(unit.source) == match_key(unit.target):
+        yield issue(
+            "target-equals-source",
+            unit,
+            "the target repeats the Chinese source",
+            spans=[_tspan(unit, 0, len(unit.target))],
+            fix="translate the source",
+        )
+
+
+@register("untranslated-han", "error")
+def untranslated_han(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """Chinese characters left in the English target."""
+    if has_han(unit.source) and match_key(unit.source) == match_key(unit.target):
+        return  # target-equals-source says it better
+    for m in _HAN_RUN.finditer(unit.target):
+        fix = _term_rendering(ctx, m.group(0))
+        yield issue(
+            "untranslated-han",
+            unit,
+            f"Chinese left in the target: {m.group(0)}",
+            spans=[_tspan(unit, m.start(), m.end())],
+            fix=f"replace with {fix!r} (term base)" if fix else "translate it",
+            key=[match_key(unit.source), m.group(0)],
+        )
+
+
+def _term_rendering(ctx: QAContext, han: str) -> str:
+    """The term base's rendering of ``han`` when it names a whole entry."""
+    tb = ctx.termbase
+    if tb is None:
+        return ""
+    for hit in tb.find(han, lang="zh"):
+        if hit.text == han:
+            return str(hit.entry.en)
+    return ""
+
+
+# -- numbers and enumerators ---------------------------------------------------------
+
+_DOC_NO_ZH = re.compile(r"[〔\[(（【]\s*(\d{4})\s*[〕\])）】]\s*(\d+)\s*号")
+_ORDINAL_EN = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-6 * max(1.0, abs(a))
+
+
+@register("numbers", "error")
+def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """A number in the source is missing from the target (万/亿 scaled, %, years)."""
+    zs, ze = zh_enumerator(unit.source), en_enumerator(unit.target)
+    src = [n for n in find_numbers(unit.source) if not (zs and n.start < zs.end)]
+    tgt_nums = [
+        n for n in find_english_numbers(unit.target) if not (ze and n.start < ze.end)
+    ]
+    values = [n.value for n in tgt_nums]
+    for n in src:
+        if n.chinese and n.value < 10 and not n.percent:
+            continue  # 一批, 两个 … are as often "a", "both" as numbers
+        if any(_close(n.value, v) for v in values):
+            continue
+        if n.percent and any(_close(n.value / 100, v) for v in values):
+            continue
+        found = [f"{t.text.strip()}" for t in tgt_nums]
+        yield issue(
+            "numbers",
+            unit,
+            f"number {n.text} ({_fmt(n.value)}) is not in the target"
+            + (f" (target has {', '.join(found)})" if found else ""),
+            spans=[_sspan(unit, n.start, n.end)],
+            fix=f"render {n.text} as {_fmt(n.value)}",
+        )
+
+
+def _fmt(value: float) -> str:
+    if value >= 1e8 and value % 1e8 == 0:
+        return (
+            f"{value / 1e9:g} billion" if value >= 1e9 else f"{value / 1e6:g} million"
+        )
+    return f"{value:,.0f}" if value == int(value) else f"{value:g}"
+
+
+@register("document-number", "error")
+def document_number(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """A document number 〔2025〕86号 is not rendered as (2025) No. 86."""
+    for m in _DOC_NO_ZH.finditer(unit.source):
+        year, no = m.group(1), m.group(2)
+        if re.search(rf"[(\[]{year}[)\]]\s*No\.\s*{no}\b", unit.target):
+            continue
+        yield issue(
+            "document-number",
+            unit,
+            f"document number {m.group(0)} is not rendered as ({year}) No. {no}",
+            spans=[_sspan(unit, m.start(), m.end())],
+            fix=f"({year}) No. {no}",
+        )
+
+
+@register("enumerator", "error")
+def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """The source's enumerator (一、 (一) 1. (1)) is missing or numbered differently."""
+    zs = zh_enumerator(unit.source)
+    if zs is None:
+        return
+    ze = en_enumerator(unit.target)
+    if ze is None:
+        yield issue(
+            "enumerator",
+            unit,
+            f"enumerator {zs.text} is not carried into the target",
+            spans=[_sspan(unit, zs.start, zs.end)],
+            fix=f"start the target with {render('numdot' if zs.style in ('dun', 'numdot') else 'numparen', zs.value)}",
+            severity=None,
+        )
+    elif ze.value != zs.value:
+        yield issue(
+            "enumerator",
+            unit,
+            f"enumerator {zs.text} ({zs.value}) is numbered {ze.text} ({ze.value}) in the target",
+            spans=[_sspan(unit, zs.start, zs.end), _tspan(unit, ze.start, ze.end)],
+            fix=render(ze.style, zs.value),
+        )
+
+
+# -- form --------------------------------------------------------------------------
+
+_PAIRS = {
+    "(": ")",
+    "（": "）",
+    "[": "]",
+    "【": "】",
+    "〔": "〕",
+    "《": "》",
+    "“": "”",
+    "{": "}",
+}
+_CLOSERS = {v: k for k, v in _PAIRS.items()}
+
+
+def _unbalanced(text: str) -> list[int]:
+    """Positions of brackets and curly quotes that have no partner."""
+    stack: list[int] = []
+    bad: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in _PAIRS:
+            stack.append(i)
+        elif ch in _CLOSERS:
+            if stack and text[stack[-1]] == _CLOSERS[ch]:
+                stack.pop()
+            else:
+                bad.append(i)
+    bad.extend(stack)
+    if text.count('"') % 2:
+        bad.append(text.rfind('"'))
+    return sorted(bad)
+
+
+@register("brackets", "warning")
+def brackets(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """Unbalanced brackets or quotes, in the source or the target."""
+    for side, text in (("source", unit.source), ("target", unit.target)):
+        for i in _unbalanced(text):
+            yield issue(
+                "brackets",
+                unit,
+                f"unbalanced {text[i]} in the {side}",
+                spans=[Span(side, i, i + 1, text[i])],
+                fix="add the missing partner or remove it",
+            )
+
+
+_SPACING = re.compile(
+    r"(?P<double>(?<=\S) {2,}(?=\S))"
+    r"|(?P<after>(?<=[a-z])[,;](?=[A-Za-z])|(?<=\))(?=[A-Za-z]))"
+    r"|(?P<before>(?<=[a-z])(?=\())"
+)
+
+
+@register("spacing", "info")
+def spacing(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """Doubled spaces, or a missing space after , ; ) or before ( in the target."""
+    for m in _SPACING.finditer(unit.target):
+        kind = m.lastgroup
+        if kind == "double":
+            msg, fix = "doubled space", "one space"
+            span = _tspan(unit, m.start(), m.end())
+        else:
+            at = m.end() if kind == "after" else m.start()
+            lo = max(0, at - 4)
+            msg = (
+                "missing space "
+                + ("after" if kind == "after" else "before")
+                + f" {unit.target[at - 1 if kind == 'after' else at]!r}"
+            )
+            fix = f"{unit.target[lo:at]} {unit.target[at : at + 4]}"
+            span = _tspan(unit, lo, min(len(unit.target), at + 4))
+        yield issue("spacing", unit, msg, spans=[span], fix=fix)
+
+
+_ZH_PUNCT_EN = {
+    "，": ",",
+    "。": ".",
+    "；": ";",
+    "：": ":",
+    "？": "?",
+    "！": "!",
+    "、": ",",
+    "（": "(",
+    "）": ")",
+    "《": '"',
+    "》": '"',
+    "【": "[",
+    "】": "]",
+    "〔": "(",
+    "〕": ")",
+    "「": '"',
+    "」": '"',
+    "～": "~",
+    "…": "...",
+}
+_ZH_PUNCT_RE = re.compile(
+    "[" + re.escape("".join(k for k in _ZH_PUNCT_EN if k != "…")) + "]"
+)
+
+
+@register("cjk-punctuation", "warning")
+def cjk_punctuation(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """Chinese (full-width) punctuation left in the English target."""
+    for m in _ZH_PUNCT_RE.finditer(unit.target):
+        if _in_han_run(unit.target, m.start()):
+            continue  # part of untranslated Chinese, reported there
+        ch = m.group(0)
+        yield issue(
+            "cjk-punctuation",
+            unit,
+            f"Chinese punctuation {ch} in the target",
+            spans=[_tspan(unit, m.start(), m.end())],
+            fix=f"use {_ZH_PUNCT_EN[ch]!r}",
+        )
+
+
+def _in_han_run(text: str, i: int) -> bool:
+    near = text[max(0, i - 1) : i + 2]
+    return has_han(near)
+
+
+@register("whitespace", "info")
+def whitespace(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """Leading or trailing whitespace on either side."""
+    for side, text in (("source", unit.source), ("target", unit.target)):
+        lead = len(text) - len(text.lstrip())
+        trail = len(text) - len(text.rstrip())
+        if lead and text.strip():
+            yield issue(
+                "whitespace",
+                unit,
+                f"leading whitespace in the {side}",
+                spans=[Span(side, 0, lead, text[:lead])],
+                fix="strip it",
+            )
+        if trail and text.strip():
+            n = len(text)
+            yield issue(
+                "whitespace",
+                unit,
+                f"trailing whitespace in the {side}",
+                spans=[Span(side, n - trail, n, text[n - trail :])],
+                fix="strip it",
+            )
+
+
+_DANGLING = re.compile(
+    r"\b(?:and|or|of|the|a|an|in|for|to|with|by|on|at|from|as|that)\W*$", re.IGNORECASE
+)
+
+
+@register("truncated", "warning")
+def truncated(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """The target stops mid-phrase (ends on 'and', 'of', 'the' …)."""
+    m = _DANGLING.search(unit.target)
+    if m and not _DANGLING.search(unit.source):
+        yield issue(
+            "truncated",
+            unit,
+            f"the target ends on {m.group(0).strip()!r}: likely cut off",
+            spans=[_tspan(unit, m.start(), m.end())],
+            fix="complete the translation",
+        )
+
+
+# -- length ratio (learns from the corpus) -------------------------------------------
+
+MIN_SOURCE_CHARS = 12
+Z_LIMIT = 4.0
+
+
+def _log_ratio(unit: TranslationUnit) -> float | None:
+    s = len(unit.source.strip())
+    t = len(unit.target.strip())
+    if s < MIN_SOURCE_CHARS or t == 0 or not has_han(unit.source):
+        return None
+    return math.log(t / s)
+
+
+def length_model(units: Sequence[TranslationUnit]) -> tuple[float, float] | None:
+    """Median and robust spread (1.4826·MAD) of log(target/source length) in the corpus."""
+    ratios = [r for u in units if (r := _log_ratio(u)) is not None]
+    if len(ratios) < 20:
+        return None
+    med = statistics.median(ratios)
+    mad = statistics.median(abs(r - med) for r in ratios) * 1.4826
+    return med, max(mad, 0.05)
+
+
+@register("length-ratio", "warning", scope="corpus")
+def length_ratio(units: Sequence[TranslationUnit], ctx: QAContext) -> Iterator[QAIssue]:
+    """Target much shorter or longer than the corpus's length ratio predicts."""
+    model = ctx.stats.get("length") or length_model(units)
+    if model is None:
+        return
+    ctx.stats["length"] = model
+    med, spread = model
+    for u in units:
+        r = _log_ratio(u)
+        if r is None:
+            continue
+        z = (r - med) / spread
+        if abs(z) < Z_LIMIT:
+            continue
+        expect = round(len(u.source.strip()) * math.exp(med))
+        short = z < 0
+        yield issue(
+            "length-ratio",
+            u,
+            f"target is {len(u.target.strip())} chars where about {expect} are expected"
+            + (": likely omission or truncation" if short else ": likely addition"),
+            fix="check for a missing part" if short else "check for added text",
+            data=[("z", round(z, 2))],
+        )
