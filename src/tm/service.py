@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from tm.errors import ConfigError, FormatError
 from tm.formats import detect_format, read_units
-from tm.models import ImportReport, TranslationUnit
+from tm.models import ImportReport, SegType, TranslationUnit
 from tm.store import Store, open_store
 
 if TYPE_CHECKING:  # matching types (the matcher imports numpy: load it on first use)
@@ -60,8 +60,12 @@ class TMService:
         encoding: str | None = None,
         progress: ProgressFn | None = None,
         user: str | None = None,
+        sentences: bool = True,
     ) -> ImportReport:
         """Import one file in one transaction: a malformed file changes nothing.
+
+        With ``sentences`` (the default), paragraph units also yield sentence units
+        aligned from them (``tm.align.sentence_units``), in the same transaction.
 
         Raises:
             FormatError: the file is unreadable or malformed (with file and line).
@@ -78,11 +82,17 @@ class TMService:
                 units: Iterable[TranslationUnit] = list(doc_units(doc))
             else:
                 units = read_units(path, fmt=fmt, encoding=encoding)
-            counted = _counting(units, report)
+            paragraphs: list[TranslationUnit] = []
+            counted = _counting(units, report, paragraphs if sentences else None)
             result = self.store.add_units(counted, progress=progress, user=user)
             report.added += result.added
             report.duplicates += result.duplicates
             report.occurrences_added += result.occurrences_added
+            if paragraphs:
+                from tm.align import sentence_units
+
+                aligned = sentence_units(paragraphs)
+                report.sentences_added = self.store.add_units(aligned, user=user).added
         return report
 
     def import_files(
@@ -425,10 +435,15 @@ class TMService:
 
 
 def _counting(
-    units: Iterable[TranslationUnit], report: ImportReport
+    units: Iterable[TranslationUnit],
+    report: ImportReport,
+    paragraphs: list[TranslationUnit] | None = None,
 ) -> Iterator[TranslationUnit]:
+    """Count units as they pass; keep the paragraph ones when a list is given."""
     for unit in units:
         report.read += 1
+        if paragraphs is not None and unit.segtype == SegType.PARAGRAPH:
+            paragraphs.append(unit)
         yield unit
 
 
