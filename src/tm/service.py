@@ -221,9 +221,9 @@ class TMService:
     ) -> list[str]:
         """The sentences of a plain-text document, in order, for document mode.
 
-        A small plain-text reader: lines are paragraphs (blank ones skipped, list
-        bullets dropped) and each paragraph is split after 。！？； (and a closing
-        quote or bracket that follows).
+        A small plain-text reader (no ``tm.formats`` reader for plain monolingual text
+        exists yet): lines are paragraphs, blank ones skipped, list bullets dropped;
+        each is split into sentences by ``tm.text.segment``.
 
         Raises:
             FormatError: the file cannot be read or decoded.
@@ -360,6 +360,20 @@ class TMService:
             raise NotFound(f"no unit with id {unit_id}")
         return units[0], list(self.store.occurrences(unit_id))
 
+    def edit_target(self, unit_id: int, target: str, *, user: str | None = None) -> None:
+        """Replace one unit's target in the TM (a reviewer's fix from QA review).
+
+        Raises:
+            NotFound: no unit with that id.
+            StoreError: the store cannot edit, or the edit would duplicate a unit.
+        """
+        from tm.errors import StoreError
+
+        setter = getattr(self.store, "set_target", None)
+        if setter is None:
+            raise StoreError(f"{type(self.store).__name__} cannot edit targets yet")
+        setter(unit_id, target, user=user)
+
     # -- qa ----------------------------------------------------------------------
 
     def qa(
@@ -470,26 +484,19 @@ def _binary_dest(dest: str | Path | IO[bytes]) -> str | Path | IO[bytes]:
 
 
 
-_SENTENCE_END = "。！？；!?;"
-_CLOSERS = "”’」』》）)】〕\"'"
-
-
 def plain_text_sentences(text: str) -> list[str]:
-    """Split plain Chinese text into sentences: per line, after 。！？； and closers."""
+    """Sentences of plain text: each non-blank line (list bullets dropped), split by
+    ``tm.text.segment`` (Chinese rules when the line has Han, else English)."""
+    from tm.text.normalize import has_han
+    from tm.text.segment import split_sentences
+
     out: list[str] = []
     for line in text.splitlines():
         line = line.strip().lstrip("•·").strip()
-        start = 0
-        i = 0
-        while i < len(line):
-            if line[i] in _SENTENCE_END:
-                while i + 1 < len(line) and line[i + 1] in _CLOSERS:
-                    i += 1
-                out.append(line[start : i + 1].strip())
-                start = i + 1
-            i += 1
-        if line[start:].strip():
-            out.append(line[start:].strip())
+        if line:
+            out.extend(
+                s.strip() for s in split_sentences(line, "zh" if has_han(line) else "en")
+            )
     return [s for s in out if s]
 
 __all__ = ["FormatError", "TMService"]

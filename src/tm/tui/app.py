@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
 
 from tm.errors import TMError
 from tm.service import TMService
@@ -87,6 +88,13 @@ class TMApp(App[None]):
         if self.project is None:
             self.project = self.service.open_project(document)
         return self.project
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that crashed says so instead of failing silently."""
+        if event.state == WorkerState.ERROR:
+            what = event.worker.description or event.worker.name
+            log.error("%s failed: %r", what, event.worker.error)
+            self.notify(f"{what} failed: {event.worker.error}", severity="error")
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

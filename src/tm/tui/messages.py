@@ -49,11 +49,12 @@ class BandsReady(Message):
 
 
 @dataclass
-class QADone(Message):
+class QaDone(Message):
     """A QA run finished: findings plus the term-consistency rows."""
 
     findings: list[Any]
-    consistency: list[tuple[str, str, int]] = field(default_factory=list)
+    consistency: list[tuple[str, str, str, str, int]] = field(default_factory=list)
+    units: int = 0
     error: str = ""
 
 

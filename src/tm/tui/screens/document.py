@@ -85,7 +85,7 @@ class DocumentScreen(Screen[None]):
         table = self.query_one("#segments", DataTable)
         table.cursor_type = "row"
         table.add_column("#", key="n")
-        table.add_column("Band", key="band")
+        table.add_column("Band", key="band", width=5)
         table.add_column("✓", key="done")
         table.add_column("Source", key="source")
         doc = self.tm_app.document
