@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
@@ -146,7 +146,7 @@ class GlossaryScreen(Screen[None]):
         yield Input(placeholder="Search terms (zh or en)", id="term-search")
         with Horizontal(id="glossary-body"):
             yield DataTable(id="entries")
-            with Vertical(id="side"):
+            with VerticalScroll(id="side"):
                 yield Label("Entry", classes="panel-title")
                 yield Static(id="entry-detail")
         yield Static(id="status")

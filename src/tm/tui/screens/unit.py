@@ -24,7 +24,7 @@ class UnitScreen(ModalScreen[None]):
     def __init__(self, unit_id: int, *, layer: str = "master") -> None:
         super().__init__()
         self.unit_id = unit_id
-        self.layer = layer
+        self.tm_layer = layer
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="unit-box"):
@@ -33,7 +33,7 @@ class UnitScreen(ModalScreen[None]):
 
     def _render_unit(self) -> Text:
         service = self.app.service  # type: ignore[attr-defined]
-        if self.layer == "project":
+        if self.tm_layer == "project":
             service = getattr(self.app, "project", None) or service
         try:
             unit, occurrences = service.unit_details(self.unit_id)
@@ -42,7 +42,7 @@ class UnitScreen(ModalScreen[None]):
         out = Text()
         out.append(f"Unit {unit.id}", style="bold")
         out.append(
-            f"  ({self.layer} TM, {unit.segtype}, {unit.source_lang}→{unit.target_lang})\n\n"
+            f"  ({self.tm_layer} TM, {unit.segtype}, {unit.source_lang}→{unit.target_lang})\n\n"
         )
         out.append("Source\n", style="bold underline")
         out.append(unit.source + "\n\n")
