@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
@@ -186,7 +187,7 @@ class GlossaryScreen(Screen[None]):
         for entry in self.shown:
             style = "red" if entry.status == "deprecated" else ""
             table.add_row(Text(entry.zh, style=style), entry.en, entry.status)
-        where = ", ".join(base.headers) or "-"
+        where = ", ".join(Path(p).name for p in base.headers) or "-"
         self.set_status(f"{len(self.shown)} of {len(base)} entries · {where}")
         if keep is not None and keep in self.shown:
             table.move_cursor(row=self.shown.index(keep))

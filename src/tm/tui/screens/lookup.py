@@ -146,9 +146,7 @@ class LookupScreen(Screen[None]):
         self.query_one(TermPanel).show(message.terms, error=self.tm_app.term_error)
         self.shown_query = message.query
         empty = self.tm_app.empty_tm_message()
-        self.set_status(
-            empty or f"{len(message.matches)} match(es) in {message.elapsed_ms:.1f} ms"
-        )
+        self.set_status(empty or f"{len(message.matches)} match(es)")
 
     def on_fragments_ready(self, message: FragmentsReady) -> None:
         if message.query == self._current() and not self.query_one(MatchTable).matches:
