@@ -12,13 +12,7 @@ Levenshtein similarity ``100 × (1 − d / max(len a, len b))`` on match keys. T
 
 Every penalty only lowers a score, except the two 99 rules, which are found through
 exact hash look-ups. So the candidate step only has to be lossless for the plain edit
-similarity, and the q-gram lemma makes it so: two strings within ``k`` edits share at
-least ``max(|a|, |b|) − q + 1 − k·q`` q-grams (counted with multiplicity). The index
-(:class:`CandidateIndex`) keeps units sorted by key length, so the length window that
-``min_score`` allows is one contiguous range, and inverted lists of *numbered* q-grams
-(the i-th occurrence of a gram in a key is its own gram), so that counting list hits
-counts shared grams with multiplicity. Dropping the ``t`` longest lists from the count
-lowers the bound by ``t`` and stays lossless while the bound stays positive.
+similarity: :mod:`tm.match_index` gives every unit that can reach the cutoff.
 
 The scan (:meth:`Matcher.scan`) scores every unit with the same scorer; tests and the
 benchmark check that both give the same top-k with the same scores.
@@ -27,22 +21,29 @@ benchmark check that both give the same top-k with the same scores.
 from __future__ import annotations
 
 import logging
-import math
-import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cdist
 
+from tm.match_index import (
+    CandidateIndex,
+    cache_path,
+    load_index,
+    save_index,
+    strip_punct,
+)
 from tm.models import DiffSpan, Match, MatchKind, Penalty, TranslationUnit
 from tm.store.base import Store
 from tm.text.normalize import fold_with_map, match_key
 from tm.text.numbers import Number, find_numbers
+from tm.text.tokenize import Tokenizer, load_or_train
 
 log = logging.getLogger(__name__)
 
@@ -51,24 +52,19 @@ FUZZY_CAP = 98.0
 FORMAT_SCORE = 99.0
 NUMBER_CAP = 90.0
 CONTEXT_SCORE = 101.0
-Q = 2
 # rapidfuzz's cdist works in float32: filter a hair below the cutoff, then re-score
 # the survivors in float64 so no unit is lost to rounding.
 _EPS = 1e-4
-_PUNCT = re.compile(r"[\W_]+")
-# Scores are checked against the store's data version at most this often, so a
-# look-up does not pay for a count over a million rows each time.
-VERSION_CHECK_SECONDS = 2.0
+# The store's data version is checked at most this often (a count over a million rows
+# costs milliseconds); writers in this process call Matcher.invalidate().
+VERSION_CHECK_SECONDS = 1.0
+# Smaller TMs build their index in well under a second: not worth a file.
+CACHE_MIN_UNITS = 20_000
 
 
 def similarity(a: str, b: str) -> float:
     """Edit similarity 0–100: ``100 × (1 − d / max(len a, len b))`` (100 for two empty keys)."""
     return 100.0 * Levenshtein.normalized_similarity(a, b)
-
-
-def strip_punct(key: str) -> str:
-    """The key without punctuation, symbols and spaces (for the punctuation-only rule)."""
-    return _PUNCT.sub("", key)
 
 
 def _number_bag(key: str) -> Counter[tuple[float, bool]]:
@@ -105,6 +101,7 @@ class Scored:
     similarity: float
     unit_id: int
     reasons: tuple[str, ...]
+    exact: bool = False
 
 
 def final_score(
@@ -135,172 +132,6 @@ def final_score(
     return score, tuple(reasons)
 
 
-class CandidateIndex:
-    """Units' code strings sorted by length, with inverted lists of numbered q-grams.
-
-    Args:
-        ids: unit ids.
-        codes: one code string per unit (the match key itself for Chinese; one
-            character per SentencePiece piece for piece scoring).
-        q: the gram length.
-    """
-
-    def __init__(self, ids: Sequence[int], codes: Sequence[str], *, q: int = Q) -> None:
-        self.q = q
-        lens = np.fromiter((len(c) for c in codes), dtype=np.int32, count=len(codes))
-        order = np.argsort(lens, kind="stable")
-        self.lens = lens[order]
-        self.ids = np.asarray(ids, dtype=np.int64)[order]
-        self.codes: list[str] = [codes[i] for i in order.tolist()]
-        self.gram_keys, self.offsets, self.postings = _build_postings(self.codes, q)
-        stripped = np.fromiter(
-            (hash(strip_punct(c)) for c in self.codes),
-            dtype=np.int64,
-            count=len(self.codes),
-        )
-        self._stripped_order = np.argsort(stripped, kind="stable")
-        self._stripped = stripped[self._stripped_order]
-
-    def __len__(self) -> int:
-        return len(self.codes)
-
-    def nbytes(self) -> int:
-        arrays = (self.lens, self.ids, self.gram_keys, self.offsets, self.postings)
-        return sum(a.nbytes for a in arrays) + self._stripped.nbytes * 2
-
-    def window(self, m: int, min_score: float) -> tuple[int, int]:
-        """The range of positions whose length can reach ``min_score`` against length ``m``."""
-        s = min_score / 100.0
-        if s <= 0:
-            return 0, len(self.codes)
-        lo_len = math.floor(m * s) - 1
-        hi_len = math.ceil(m / s) + 1
-        lo = int(np.searchsorted(self.lens, lo_len, side="left"))
-        hi = int(np.searchsorted(self.lens, hi_len, side="right"))
-        return lo, hi
-
-    def candidates(self, codes: str, min_score: float) -> np.ndarray:
-        """Positions of every unit whose similarity to ``codes`` can reach ``min_score``."""
-        m = len(codes)
-        lo, hi = self.window(m, min_score)
-        if lo >= hi:
-            return np.empty(0, dtype=np.int64)
-        lens = self.lens[lo:hi]
-        need = _need(np.maximum(lens, m), min_score, self.q)
-        lists = self._lists(codes, lo, hi)
-        min_need = int(need.min())
-        dropped = 0
-        if min_need > 1 and lists:
-            # Drop the longest lists while the bound stays ≥ 1: counts lose at most
-            # one per dropped numbered gram, so the bound drops by as much.
-            lists.sort(key=len)
-            budget = (min_need - 1) // 2
-            while dropped < budget and len(lists[-1]) > 256:
-                lists.pop()
-                dropped += 1
-        counts = _count(lists, lo, hi)
-        keep = counts >= (need - dropped)
-        return np.flatnonzero(keep) + lo
-
-    def _lists(self, codes: str, lo: int, hi: int) -> list[np.ndarray]:
-        keys = np.array(_numbered_grams(codes, self.q), dtype=np.int64)
-        if not len(keys):
-            return []
-        at = np.searchsorted(self.gram_keys, keys)
-        at = at[at < len(self.gram_keys)]
-        at = at[self.gram_keys[at] == keys[: len(at)]] if len(at) else at
-        out = []
-        for j in at.tolist():
-            post = self.postings[self.offsets[j] : self.offsets[j + 1]]
-            a, b = np.searchsorted(post, (lo, hi))
-            if b > a:
-                out.append(post[a:b])
-        return out
-
-    def same_stripped(self, stripped: str) -> np.ndarray:
-        """Positions of units whose punctuation-free key hashes like ``stripped``."""
-        h = hash(stripped)
-        a, b = np.searchsorted(self._stripped, (h, h + 1))
-        return self._stripped_order[a:b]
-
-
-def _need(m: np.ndarray, min_score: float, q: int) -> np.ndarray:
-    """The q-gram bound per max length: ``M − q + 1 − k·q`` with ``k`` the edits allowed."""
-    k = np.floor(m * (1.0 - min_score / 100.0) + 1e-9).astype(np.int64)
-    return m.astype(np.int64) - q + 1 - k * q
-
-
-def _count(lists: list[np.ndarray], lo: int, hi: int) -> np.ndarray:
-    if not lists:
-        return np.zeros(hi - lo, dtype=np.int64)
-    hits = np.concatenate(lists)
-    return np.bincount(hits - lo, minlength=hi - lo)
-
-
-def _numbered_grams(codes: str, q: int) -> list[int]:
-    seen: Counter[int] = Counter()
-    out = []
-    for i in range(len(codes) - q + 1):
-        g = _gram_value(codes[i : i + q])
-        out.append(g | (seen[g] << 42))
-        seen[g] += 1
-    return out
-
-
-def _gram_value(gram: str) -> int:
-    v = 0
-    for ch in gram:
-        v = (v << 21) | ord(ch)
-    return v
-
-
-def _build_postings(
-    codes: list[str], q: int, chunk: int = 200_000
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted numbered-gram keys, list offsets, and postings (positions, ascending)."""
-    if q != 2:
-        raise ValueError("the vectorized build supports q = 2")
-    key_parts = []
-    pos_parts = []
-    for start in range(0, len(codes), chunk):
-        keys, pos = _chunk_grams(codes[start : start + chunk], start)
-        key_parts.append(keys)
-        pos_parts.append(pos)
-    keys = np.concatenate(key_parts) if key_parts else np.empty(0, np.int64)
-    pos = np.concatenate(pos_parts) if pos_parts else np.empty(0, np.int32)
-    del key_parts, pos_parts
-    order = np.argsort(keys, kind="stable")  # stable: positions stay ascending
-    keys = keys[order]
-    pos = pos[order]
-    del order
-    uniq, first = np.unique(keys, return_index=True)
-    offsets = np.append(first, len(keys)).astype(np.int64)
-    return uniq, offsets, pos
-
-
-def _chunk_grams(codes: list[str], base: int) -> tuple[np.ndarray, np.ndarray]:
-    lens = np.fromiter((len(c) for c in codes), dtype=np.int64, count=len(codes))
-    flat = np.frombuffer("".join(codes).encode("utf-32-le"), dtype=np.uint32)
-    flat = flat.astype(np.int64)
-    owner = np.repeat(np.arange(len(codes), dtype=np.int64), lens)
-    if len(flat) < 2:
-        return np.empty(0, np.int64), np.empty(0, np.int32)
-    valid = owner[:-1] == owner[1:]
-    grams = ((flat[:-1] << 21) | flat[1:])[valid]
-    owner = owner[:-1][valid]
-    # Number repeated grams inside one key: rank within runs of equal (owner, gram).
-    order = np.lexsort((grams, owner))
-    g_sorted = grams[order]
-    o_sorted = owner[order]
-    n = len(g_sorted)
-    new_run = np.ones(n, dtype=bool)
-    new_run[1:] = (g_sorted[1:] != g_sorted[:-1]) | (o_sorted[1:] != o_sorted[:-1])
-    run_start = np.maximum.accumulate(np.where(new_run, np.arange(n), 0))
-    rank = np.arange(n) - run_start
-    keys = g_sorted | (rank << 42)
-    return keys, (o_sorted + base).astype(np.int32)
-
-
 class Matcher:
     """Fuzzy look-up over one side of a store, with a lossless in-memory index.
 
@@ -308,7 +139,8 @@ class Matcher:
         store: the TM store.
         side: ``source`` (Chinese queries, scored over characters) or ``target``
             (English queries, scored over SentencePiece pieces when a model exists).
-        encoder: turns a key into the code string scored and indexed (identity when None).
+        tokenizer: makes the tokenizer whose pieces are scored (called at each index
+            build, so a retrained model is picked up); None scores characters.
     """
 
     def __init__(
@@ -316,15 +148,16 @@ class Matcher:
         store: Store,
         *,
         side: str = "source",
-        encoder: Callable[[str], str] | None = None,
+        tokenizer: Callable[[], Tokenizer] | None = None,
     ) -> None:
         self.store = store
         self.side = side
-        self.encoder = encoder
-        self.keys: dict[int, str] = {}
+        self.tokenizer = tokenizer
+        self.encoder: Callable[[str], str] | None = None
         self.index: CandidateIndex | None = None
         self.version: str | None = None
         self._checked = 0.0
+        self.check_every = VERSION_CHECK_SECONDS
         self._lock = threading.Lock()
 
     # -- index lifecycle -----------------------------------------------------------
@@ -333,32 +166,52 @@ class Matcher:
         """Build the index, or rebuild it when the store's data changed."""
         with self._lock:
             now = time.monotonic()
-            if self.index is not None and now - self._checked < VERSION_CHECK_SECONDS:
+            if self.index is not None and now - self._checked < self.check_every:
                 return self.index
             version = self.store.data_version()
             self._checked = now
             if self.index is None or version != self.version:
-                self.index = self._build()
+                self.index = self._build(version)
                 self.version = version
             return self.index
 
-    def _build(self) -> CandidateIndex:
+    def _build(self, version: str) -> CandidateIndex:
         t0 = time.perf_counter()
+        tok = self.tokenizer() if self.tokenizer is not None else None
+        self.encoder = None if tok is None or tok.fallback else tok.codes
+        stamp = f"{self.side}|{version}|{tok.fingerprint if tok else 'chars'}"
+        cache = self._cache_path()
+        index = load_index(cache, stamp) if cache is not None else None
+        if index is not None:
+            log.info("loaded %s index from %s", self.side, cache)
+            return index
         ids: list[int] = []
         keys: list[str] = []
         for row in self.store.iter_keys(side=self.side):
             ids.append(row.id)
             keys.append(row.key)
-        codes = [self.encoder(k) for k in keys] if self.encoder else keys
-        index = CandidateIndex(ids, codes)
-        self.keys = dict(zip(ids, keys, strict=True))
+        codes = tok.codes_many(keys) if tok is not None else keys
+        index = CandidateIndex.build(ids, codes, None if codes is keys else keys)
         log.info(
             "built %s index over %d units in %.1fs",
             self.side,
             len(ids),
             time.perf_counter() - t0,
         )
+        if cache is not None and len(index) >= CACHE_MIN_UNITS:
+            save_index(index, cache, stamp)
         return index
+
+    def _cache_path(self) -> Path | None:
+        path = getattr(self.store, "path", None)
+        if not path or path == ":memory:":
+            return None
+        return cache_path(path, self.side)
+
+    def invalidate(self) -> None:
+        """Check the data version before the next look-up (call after writing units)."""
+        with self._lock:
+            self._checked = 0.0
 
     def rebind(self, store: Store) -> None:
         """Use another open handle on the same database (re-checks the data version)."""
@@ -378,12 +231,23 @@ class Matcher:
         min_score: float = DEFAULT_MIN_SCORE,
         limit: int = 5,
         prev: str | None = None,
+        exhaustive: bool = False,
     ) -> list[Match]:
-        """The best ``limit`` matches scoring at least ``min_score``, best first."""
+        """The best ``limit`` matches scoring at least ``min_score``, best first.
+
+        Args:
+            text: the query as typed.
+            min_score: the cutoff (0–100).
+            limit: how many matches at most.
+            prev: the previous segment, for context (101) matches.
+            exhaustive: score every unit instead of the index's candidates (the
+                reference the index must equal; slow on a large TM).
+        """
         index = self.ensure_index()
         query = self.prepare(text)
-        positions = index.candidates(query.codes, min_score)
-        return self._matches(index, query, positions, min_score, limit, prev)
+        positions = self._positions(index, query, min_score, exhaustive)
+        scored = self._rank(index, query, positions, min_score, limit)
+        return self._matches(query, scored, prev)
 
     def scan(
         self,
@@ -393,11 +257,10 @@ class Matcher:
         limit: int = 5,
         prev: str | None = None,
     ) -> list[Match]:
-        """Like :meth:`lookup` but scoring every unit: the reference the index must equal."""
-        index = self.ensure_index()
-        query = self.prepare(text)
-        positions = np.arange(len(index), dtype=np.int64)
-        return self._matches(index, query, positions, min_score, limit, prev)
+        """:meth:`lookup` over every unit, without the index."""
+        return self.lookup(
+            text, min_score=min_score, limit=limit, prev=prev, exhaustive=True
+        )
 
     def rank(
         self,
@@ -406,15 +269,23 @@ class Matcher:
         min_score: float = DEFAULT_MIN_SCORE,
         limit: int = 5,
         exhaustive: bool = False,
+        workers: int = 1,
     ) -> list[Scored]:
         """Scores without fetching units (for equivalence tests and benchmarks)."""
         index = self.ensure_index()
         query = self.prepare(text)
+        positions = self._positions(index, query, min_score, exhaustive)
+        return self._rank(index, query, positions, min_score, limit, workers)
+
+    @staticmethod
+    def _positions(
+        index: CandidateIndex, query: Query, min_score: float, exhaustive: bool
+    ) -> np.ndarray:
+        if not query.key:
+            return np.empty(0, dtype=np.int64)
         if exhaustive:
-            positions = np.arange(len(index), dtype=np.int64)
-        else:
-            positions = index.candidates(query.codes, min_score)
-        return self._rank(index, query, positions, min_score, limit)
+            return np.arange(len(index), dtype=np.int64)
+        return index.candidates(query.codes, min_score)
 
     def _rank(
         self,
@@ -423,8 +294,9 @@ class Matcher:
         positions: np.ndarray,
         min_score: float,
         limit: int,
+        workers: int = 1,
     ) -> list[Scored]:
-        raw = _similarities(query.codes, index.codes, positions, min_score)
+        raw = _similarities(query.codes, index.codes, positions, min_score, workers)
         special = index.same_stripped(query.stripped) if query.stripped else []
         evaluated: set[int] = set()
         sources: dict[int, str] = {}
@@ -435,13 +307,13 @@ class Matcher:
             if uid in evaluated:
                 return
             evaluated.add(uid)
-            key = self.keys[uid]
+            key = index.keys[pos]
             source = None
             if key == query.key:
                 source = sources.get(uid) or self._source(uid)
             score, reasons = final_score(query, key, raw_score, source)
             if score >= min_score:
-                results.append(Scored(score, raw_score, uid, reasons))
+                results.append(Scored(score, raw_score, uid, reasons, key == query.key))
 
         for pos in np.asarray(special).tolist():
             consider(pos, similarity(query.codes, index.codes[pos]))
@@ -462,15 +334,8 @@ class Matcher:
         return units[0].source if self.side == "source" else units[0].target
 
     def _matches(
-        self,
-        index: CandidateIndex,
-        query: Query,
-        positions: np.ndarray,
-        min_score: float,
-        limit: int,
-        prev: str | None,
+        self, query: Query, scored: list[Scored], prev: str | None
     ) -> list[Match]:
-        scored = self._rank(index, query, positions, min_score, limit)
         context = self._context_ids(prev, scored)
         units = {u.id: u for u in self.store.get_units(s.unit_id for s in scored)}
         out = [
@@ -492,7 +357,7 @@ class Matcher:
         text = unit.source if self.side == "source" else unit.target
         score = s.score
         kind = MatchKind.FUZZY
-        if self.keys.get(s.unit_id) == query.key:
+        if s.exact:
             kind = MatchKind.EXACT
             if score == 100.0 and in_context:
                 score, kind = CONTEXT_SCORE, MatchKind.CONTEXT
@@ -512,12 +377,19 @@ def _order(s: Scored) -> tuple[float, int]:
 
 
 def _similarities(
-    codes: str, all_codes: list[str], positions: np.ndarray, min_score: float
+    codes: str,
+    all_codes: list[str],
+    positions: np.ndarray,
+    min_score: float,
+    workers: int = 1,
 ) -> list[tuple[int, float]]:
     """(position, similarity ≥ min_score) pairs, best first, scored in float64."""
     if not len(positions):
         return []
-    choices = [all_codes[i] for i in positions.tolist()]
+    if len(positions) == len(all_codes):  # the scan: every unit, in order
+        choices = all_codes
+    else:
+        choices = [all_codes[i] for i in positions.tolist()]
     cutoff = max(min_score / 100.0 - _EPS, 0.0)
     approx = cdist(
         [codes],
@@ -525,6 +397,7 @@ def _similarities(
         scorer=Levenshtein.normalized_similarity,
         score_cutoff=cutoff,
         dtype=np.float32,
+        workers=workers,
     )[0]
     hit = np.flatnonzero(approx > 0) if cutoff > 0 else np.arange(len(choices))
     out = []
@@ -545,10 +418,7 @@ def _penalty(reason: str, query: Query, text: str) -> Penalty:
         return Penalty("punctuation", "only punctuation differs")
     q_nums = find_numbers(query.text)
     t_nums = find_numbers(text)
-    q_vals = Counter((n.value, n.percent) for n in q_nums)
-    t_vals = Counter((n.value, n.percent) for n in t_nums)
-    only_t = _unmatched(t_nums, q_vals)
-    only_q = _unmatched(q_nums, t_vals)
+    only_t, only_q = _unpaired(t_nums, q_nums)
     detail = "numbers differ: TM {} / query {}".format(
         ", ".join(n.text for n in only_t) or "—",
         ", ".join(n.text for n in only_q) or "—",
@@ -561,16 +431,23 @@ def _penalty(reason: str, query: Query, text: str) -> Penalty:
     )
 
 
-def _unmatched(nums: list[Number], other: Counter[tuple[float, bool]]) -> list[Number]:
-    left = Counter(other)
-    out = []
-    for n in nums:
-        k = (n.value, n.percent)
-        if left[k] > 0:
-            left[k] -= 1
-        else:
-            out.append(n)
-    return out
+def _unpaired(a: list[Number], b: list[Number]) -> tuple[list[Number], list[Number]]:
+    """Numbers of ``a`` and of ``b`` left over after pairing equal values.
+
+    Same-looking numbers pair first (``九`` with ``九``), then equal values (``9`` with
+    ``九``), so the ones reported are those a translator has to change.
+    """
+    left_a, left_b = list(a), list(b)
+    for same in (
+        lambda x, y: (x.value, x.percent, x.text) == (y.value, y.percent, y.text),
+        lambda x, y: (x.value, x.percent) == (y.value, y.percent),
+    ):
+        for x in list(left_a):
+            y = next((y for y in left_b if same(x, y)), None)
+            if y is not None:
+                left_a.remove(x)
+                left_b.remove(y)
+    return left_a, left_b
 
 
 def diff_spans(query: str, text: str) -> list[DiffSpan]:
@@ -626,12 +503,23 @@ def matcher_for(store: Store, *, side: str = "source") -> Matcher:
     with _MATCHERS_LOCK:
         matcher = _MATCHERS.get((place, side))
         if matcher is None:
-            matcher = Matcher(store, side=side, encoder=_encoder(store, side))
+            tokenizer = _tokenizer_factory(store) if side == "target" else None
+            matcher = Matcher(store, side=side, tokenizer=tokenizer)
             _MATCHERS[(place, side)] = matcher
         elif matcher.store is not store:
             matcher.rebind(store)
         return matcher
 
 
-def _encoder(store: Store, side: str) -> Callable[[str], str] | None:
-    return None
+def _tokenizer_factory(store: Store) -> Callable[[], Tokenizer]:
+    """English pieces for target-side search: the model beside the database."""
+
+    def make() -> Tokenizer:
+        path = getattr(store, "path", None)
+        return load_or_train(
+            None if path in (None, ":memory:") else path,
+            store.count_units(),
+            lambda: (row.key for row in store.iter_keys(side="target")),
+        )
+
+    return make
