@@ -44,7 +44,8 @@ def seed_app(seed_db: Path, glossary_copy: Path) -> Callable[..., TMApp]:
 
 async def settle(pilot: Any) -> None:
     """Let workers finish and their messages render."""
-    for _ in range(3):
-        await pilot.pause()
+    for _ in range(2):
         await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.3)  # past the lookup screen's typing pause
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()

@@ -10,9 +10,10 @@ SIZE = (100, 32)
 
 
 async def settled(pilot: Any) -> None:
-    for _ in range(3):
-        await pilot.pause()
+    for _ in range(2):
         await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.3)  # past the lookup screen's typing pause
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from time import perf_counter
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -10,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from tm.tui.app import TMApp
 
 LOOKUP_MIN_SCORE = 60
+TYPING_PAUSE = 0.25
 COPY_KEYS = [
     Binding(f"ctrl+{n},alt+{n}", f"copy({n})", f"Copy {n}", show=n == 1)
     for n in range(1, 6)
@@ -67,6 +70,7 @@ class LookupScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
         self.shown_query: str | None = None
+        self._pending: dict[str, Timer] = {}
         self.query_one(TermPanel).show([], error=self.tm_app.term_error)
         self.set_status(
             self.tm_app.empty_tm_message() or f"TM: {self.tm_app.tm_units} units"
@@ -86,7 +90,9 @@ class LookupScreen(Screen[None]):
             self.query_one(TermPanel).show([], error=self.tm_app.term_error)
             return
         self.run_lookup(text)
-        self.run_concordance(text)
+        # Concordance and sub-segment hits are slower and secondary: run them once
+        # typing pauses, so they never compete with the next keystroke's look-up.
+        self.later("concordance", lambda: self.run_concordance(text))
 
     @on(Input.Submitted, "#query")
     def query_submitted(self) -> None:
@@ -110,14 +116,20 @@ class LookupScreen(Screen[None]):
         except TMError as exc:
             self.post_message(WorkFailed("look-up", str(exc)))
             return
-        if worker.is_cancelled:
-            return
-        elapsed = (perf_counter() - started) * 1000
-        self.post_message(MatchesReady(text, matches, terms, elapsed))
-        if not matches:
+        if not worker.is_cancelled:
+            elapsed = (perf_counter() - started) * 1000
+            self.post_message(MatchesReady(text, matches, terms, elapsed))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="fragments")
+    def run_fragments(self, text: str) -> None:
+        worker = get_current_worker()
+        try:
             fragments = self.tm_app.service.fragments(text)
-            if not worker.is_cancelled:
-                self.post_message(FragmentsReady(text, fragments))
+        except TMError as exc:
+            self.post_message(WorkFailed("sub-segment look-up", str(exc)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(FragmentsReady(text, fragments))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="concordance")
     def run_concordance(self, text: str) -> None:
@@ -129,6 +141,13 @@ class LookupScreen(Screen[None]):
             return
         if not worker.is_cancelled:
             self.post_message(ConcordanceReady(text, hits))
+
+    def later(self, kind: str, job: Callable[[], object]) -> None:
+        """Run ``job`` once typing pauses (TYPING_PAUSE s); a newer job of a kind wins."""
+        pending = self._pending.pop(kind, None)
+        if pending is not None:
+            pending.stop()
+        self._pending[kind] = self.set_timer(TYPING_PAUSE, job)
 
     def _current(self) -> str:
         return self.query_one("#query", Input).value.strip()
@@ -143,6 +162,7 @@ class LookupScreen(Screen[None]):
             detail.show_match(*message.matches[0])
         else:
             detail.clear_detail("No whole match; looking for sub-segment hits…")
+            self.later("fragments", lambda: self.run_fragments(message.query))
         self.query_one(TermPanel).show(message.terms, error=self.tm_app.term_error)
         self.shown_query = message.query
         empty = self.tm_app.empty_tm_message()
