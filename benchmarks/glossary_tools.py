@@ -4,6 +4,12 @@ Usage (from the repository root, PYTHONPATH=src):
     python benchmarks/glossary_tools.py show 标定地价 基准地价   # pairs of 000 containing each term, with English
     python benchmarks/glossary_tools.py count 标定地价           # substring counts in 000 (zh) and 003
     python benchmarks/glossary_tools.py ngrams 4 30             # frequent 4-grams of 003, with 000 counts
+    python benchmarks/glossary_tools.py check 先租后让 'lease first' 'first lease'
+        # which pairs of 000 use which candidate rendering (regexes); pairs using none are printed to read
+    python benchmarks/glossary_tools.py rebuild glossary/factor-markets.zh-en.yaml
+        # recount `seen`, order entries by 003 then 000 frequency, rewrite in the canonical layout
+
+Not a benchmark: a curation aid kept beside them because it reads the same seed files.
 """
 
 from __future__ import annotations
@@ -33,18 +39,19 @@ def next_doc_text() -> str:
 
 
 def seen_counts(zh: str, pairs: list, text003: str) -> dict[str, int]:
-    """Substring occurrences of `zh` in 000's Chinese and in 003 (only the non-zero ones)."""
-    counts = {"000": sum(p.zh.count(zh) for p in pairs), "003": text003.count(zh)}
-    return {k: v for k, v in counts.items() if v}
+    """Substring occurrences of `zh` in 000's Chinese (the 333 bullet pairs) and in 003 (the whole file)."""
+    return {"000": sum(p.zh.count(zh) for p in pairs), "003": text003.count(zh)}
 
 
 def show(term: str, pairs: list, width: int = 0) -> None:
     hits = [p for p in pairs if term in p.zh]
-    print(f"=== {term}: {sum(p.zh.count(term) for p in hits)} in 000, {next_doc_text().count(term)} in 003")
+    print(
+        f"=== {term}: {sum(p.zh.count(term) for p in hits)} in 000, {next_doc_text().count(term)} in 003"
+    )
     for p in hits:
         zh = p.zh
         i = zh.find(term)
-        ctx = zh[max(0, i - 15): i + len(term) + 15]
+        ctx = zh[max(0, i - 15) : i + len(term) + 15]
         print(f"[{p.index}] ...{ctx}...")
         print(f"      {p.en if not width else p.en[:width]}")
 
@@ -56,7 +63,9 @@ def check(term: str, renderings: list[str], pairs: list) -> None:
     """
     hits = [p for p in pairs if term in p.zh]
     n000 = sum(p.zh.count(term) for p in hits)
-    print(f"=== {term}: 000={n000} in {len(hits)} pairs, 003={next_doc_text().count(term)}")
+    print(
+        f"=== {term}: 000={n000} in {len(hits)} pairs, 003={next_doc_text().count(term)}"
+    )
     used: dict[str, list[int]] = {r: [] for r in renderings}
     for p in hits:
         found = [r for r in renderings if re.search(r, p.en, re.I)]
@@ -64,7 +73,7 @@ def check(term: str, renderings: list[str], pairs: list) -> None:
             used[r].append(p.index)
         if not found:
             i = p.zh.find(term)
-            print(f"  ? [{p.index}] ...{p.zh[max(0, i - 12): i + len(term) + 12]}...")
+            print(f"  ? [{p.index}] ...{p.zh[max(0, i - 12) : i + len(term) + 12]}...")
             print(f"        {p.en[:420]}")
     for r, idx in used.items():
         print(f"  {r!r}: {len(idx)} {idx}")
@@ -101,12 +110,18 @@ def rebuild(path: Path, pairs: list) -> None:
     entries = data["entries"]
     for entry in entries:
         entry["seen"] = seen_counts(entry["zh"], pairs, text003)
-    entries.sort(key=lambda e: (-e["seen"].get("003", 0), -e["seen"].get("000", 0)))
-    out = ["glossary:"] + [f"  {k}: {v}" for k, v in data["glossary"].items()] + ["entries:"]
+    entries.sort(key=lambda e: (-e["seen"]["003"], -e["seen"]["000"]))
+    out = (
+        ["glossary:"]
+        + [f"  {k}: {v}" for k, v in data["glossary"].items()]
+        + ["entries:"]
+    )
     for entry in entries:
         out.extend(emit_entry(entry))
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
-    print(len(entries), "entries,", sum(1 for e in entries if "003" in e["seen"]), "in 003")
+    print(
+        len(entries), "entries,", sum(1 for e in entries if e["seen"]["003"]), "in 003"
+    )
 
 
 def ngrams(n: int, top: int, pairs: list) -> None:
@@ -114,7 +129,7 @@ def ngrams(n: int, top: int, pairs: list) -> None:
     counts: Counter[str] = Counter()
     for chunk in re.findall(r"[\u4e00-\u9fff]+", text):
         for i in range(len(chunk) - n + 1):
-            counts[chunk[i: i + n]] += 1
+            counts[chunk[i : i + n]] += 1
     for gram, c in counts.most_common(top):
         print(gram, c, sum(p.zh.count(gram) for p in pairs))
 

@@ -68,17 +68,24 @@ def _roman(raw: str) -> int | None:
     return total
 
 
-def zh_tokens(sentence: str, terms: TermIndex | None = None) -> Counter[str]:
-    """Anchor tokens of a Chinese sentence."""
+def _head_and_numbers(sentence: str, lang: str) -> tuple[Counter[str], str]:
+    """Tokens for the enumerator head and the numbers; the body after the head."""
     out: Counter[str] = Counter()
     body = sentence
-    enum = enumerator_value(sentence, "zh")
+    enum = enumerator_value(sentence, lang)
     if enum:
         out[f"enum:{enum[0]}"] += 1
         body = sentence[enum[1] :]
-    for n in find_numbers(body):
+    numbers = find_numbers(body) if lang == "zh" else find_english_numbers(body)
+    for n in numbers:
         if n.value != 1:
             out[f"num:{n.value:g}"] += 1
+    return out, body
+
+
+def zh_tokens(sentence: str, terms: TermIndex | None = None) -> Counter[str]:
+    """Anchor tokens of a Chinese sentence."""
+    out, body = _head_and_numbers(sentence, "zh")
     for tok in _LATIN.findall(body):
         if not tok.isdigit() and not _is_number_text(tok):
             out[f"lat:{tok.casefold()}"] += 1
@@ -103,15 +110,7 @@ def en_tokens(
         terms: the term index, with ``term_ids`` the terms seen on the Chinese side.
         term_ids: which terms' renderings to look for.
     """
-    out: Counter[str] = Counter()
-    body = sentence
-    enum = enumerator_value(sentence, "en")
-    if enum:
-        out[f"enum:{enum[0]}"] += 1
-        body = sentence[enum[1] :]
-    for n in find_english_numbers(body):
-        if n.value != 1:
-            out[f"num:{n.value:g}"] += 1
+    out, body = _head_and_numbers(sentence, "en")
     folded = body.casefold()
     words = Counter(t.casefold() for t in _LATIN.findall(body))
     for tok in latin:
@@ -134,32 +133,30 @@ class ParagraphAnchors:
     """Per-sentence counts of the tokens both sides of one paragraph pair share.
 
     Attributes:
-        zh: one count vector per Chinese sentence (index = token number).
-        en: one count vector per English sentence.
+        zh: one {token number: count} per Chinese sentence (empty when it has none).
+        en: one {token number: count} per English sentence.
+        size: how many distinct shared tokens there are.
     """
 
-    zh: tuple[tuple[int, ...], ...]
-    en: tuple[tuple[int, ...], ...]
-
-    @property
-    def size(self) -> int:
-        return len(self.zh[0]) if self.zh else 0
+    zh: tuple[dict[int, int], ...]
+    en: tuple[dict[int, int], ...]
+    size: int
 
 
 def paragraph_anchors(
     zh: Sequence[str], en: Sequence[str], terms: TermIndex | None = None
 ) -> ParagraphAnchors:
-    """Anchor count vectors for a paragraph pair, keeping only shared tokens."""
+    """Anchor counts for a paragraph pair, keeping only tokens found on both sides."""
     zc = [zh_tokens(s, terms) for s in zh]
     latin = {t[4:] for c in zc for t in c if t.startswith("lat:")}
     term_ids = {int(t[5:]) for c in zc for t in c if t.startswith("term:")}
     ec = [en_tokens(s, latin, terms, term_ids) for s in en]
-    zh_all: Counter[str] = sum(zc, Counter())
-    en_all: Counter[str] = sum(ec, Counter())
-    shared = sorted(set(zh_all) & set(en_all))
+    shared = set().union(*zc) & set().union(*ec)
+    number = {t: k for k, t in enumerate(sorted(shared))}
     return ParagraphAnchors(
-        tuple(tuple(c[t] for t in shared) for c in zc),
-        tuple(tuple(c[t] for t in shared) for c in ec),
+        tuple({number[t]: n for t, n in c.items() if t in number} for c in zc),
+        tuple({number[t]: n for t, n in c.items() if t in number} for c in ec),
+        len(number),
     )
 
 

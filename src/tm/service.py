@@ -219,22 +219,39 @@ class TMService:
     def document_segments(
         self, path: str | Path, *, encoding: str | None = None
     ) -> list[str]:
-        """The sentences of a plain-text document, in order, for document mode.
+        """The segments of a document to translate, in order, for document mode.
 
-        A small plain-text reader (no ``tm.formats`` reader for plain monolingual text
-        exists yet): lines are paragraphs, blank ones skipped, list bullets dropped;
-        each is split into sentences by ``tm.text.segment``.
+        Read as ``tm analyze`` reads it (``tm.analysis.read_source_document``): plain
+        text with the page residue set aside, the seed format's source side, XLIFF or
+        TMX sources; sentences split by the TM's rules.
 
         Raises:
-            FormatError: the file cannot be read or decoded.
+            FormatError: the file cannot be read or is not a document.
         """
-        from tm.formats._text import read_text
+        from tm.analysis import read_source_document
 
-        try:
-            text, _ = read_text(path, encoding=encoding)
-        except OSError as exc:
-            raise FormatError(str(path), None, f"cannot read: {exc}") from exc
-        return plain_text_sentences(text)
+        segments, _ = read_source_document(path, encoding=encoding)
+        return [seg.source for seg in segments]
+
+    def export_document_xliff(
+        self,
+        segments: list[str],
+        targets: dict[int, str],
+        dest: str | Path,
+        *,
+        original: str,
+    ) -> int:
+        """Write a document being translated as XLIFF 1.2: confirmed targets filled in."""
+        from tm.formats.xliff import XliffSegment, write_xliff
+
+        return write_xliff(
+            (
+                XliffSegment(id=str(i + 1), source=src, target=targets.get(i))
+                for i, src in enumerate(segments)
+            ),
+            dest,
+            original=original,
+        )
 
     def project_path(self, document: str | Path) -> Path:
         """Where the project TM of ``document`` lives: beside the master TM file.
@@ -289,6 +306,17 @@ class TMService:
         for unit in project.store.iter_units():
             latest[unit.source] = unit
         return latest
+
+    def project_confirmed(self, project: TMService, document: str) -> dict[int, str]:
+        """Confirmed targets of ``document`` by segment index (0-based), latest winning."""
+        done: dict[int, str] = {}
+        for unit in project.store.iter_units():
+            if unit.id is None:
+                continue
+            for occ in project.store.occurrences(unit.id):
+                if occ.document == document and occ.position >= 1:
+                    done[occ.position - 1] = unit.target
+        return done
 
     def lookup_layers(
         self,
@@ -447,6 +475,79 @@ class TMService:
         default = default_glossary_path()
         return load_termbase(default) if default.exists() else None
 
+    # -- analysis and pre-translation ----------------------------------------------
+
+    def load_termbase(self, glossary: str | Path | None = None, *, required: bool = False) -> Any:
+        """The term base at ``glossary`` (default: the glossary/ directory), or None if absent."""
+        from tm.errors import NotFound
+        from tm.terms import load_termbase
+
+        try:
+            return load_termbase(glossary)
+        except NotFound:
+            if required or glossary is not None:
+                raise
+            return None
+
+    def analyze(
+        self,
+        path: str | Path,
+        *,
+        min_score: float = 50,
+        weights: dict[str, float] | None = None,
+        termbase: Any = None,
+        exhaustive: bool = False,
+        encoding: str | None = None,
+    ) -> Any:
+        """Band every segment of a new document by its best TM match (see ``tm.analysis``).
+
+        Args:
+            exhaustive: score every TM unit instead of using the index (the reference).
+        """
+        from tm.analysis import analyze_segments, document_name, read_source_document
+
+        segments, residue = read_source_document(path, encoding=encoding)
+        matcher = self.matcher("source")
+        find = matcher.scan if exhaustive else matcher.lookup
+
+        def lookup(text: str, prev: str | None) -> list[Any]:
+            return find(text, min_score=min_score, limit=1, prev=prev)
+
+        return analyze_segments(segments, lookup, document=document_name(path), termbase=termbase,
+                                weights=weights, residue=residue)
+
+    def pretranslate(
+        self,
+        path: str | Path,
+        dest: str | Path | IO[bytes],
+        *,
+        fmt: str = "xliff12",
+        min_score: float = 75,
+        alt_min: float = 50,
+        alternatives: int = 3,
+        termbase: Any = None,
+        project_tm: str | Path | None = None,
+        encoding: str | None = None,
+    ) -> Any:
+        """Write ``path`` pre-translated as XLIFF 1.2/2.0 (or the used matches as TMX)."""
+        from tm.analysis import document_name, read_source_document
+        from tm.pretranslate import FORMATS, build_segments, report_of, write_output, write_project_tm
+
+        if fmt not in FORMATS:
+            raise ConfigError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
+        segments, _ = read_source_document(path, encoding=encoding)
+        matcher = self.matcher("source")
+
+        def lookup(text: str, prev: str | None) -> list[Any]:
+            return matcher.lookup(text, min_score=min(alt_min, min_score), limit=alternatives + 1, prev=prev)
+
+        xsegs, used = build_segments(segments, lookup, lambda t: self.fragments(t, limit=alternatives),
+                                     min_score=min_score, alternatives=alternatives, termbase=termbase)
+        write_output(xsegs, used, dest, fmt=fmt, original=document_name(path))
+        if project_tm is not None:
+            write_project_tm(used, project_tm)
+        return report_of(xsegs, used)
+
 
 def _counting(
     units: Iterable[TranslationUnit],
@@ -482,21 +583,5 @@ def _binary_dest(dest: str | Path | IO[bytes]) -> str | Path | IO[bytes]:
         return sys.stdout.buffer
     return dest
 
-
-
-def plain_text_sentences(text: str) -> list[str]:
-    """Sentences of plain text: each non-blank line (list bullets dropped), split by
-    ``tm.text.segment`` (Chinese rules when the line has Han, else English)."""
-    from tm.text.normalize import has_han
-    from tm.text.segment import split_sentences
-
-    out: list[str] = []
-    for line in text.splitlines():
-        line = line.strip().lstrip("•·").strip()
-        if line:
-            out.extend(
-                s.strip() for s in split_sentences(line, "zh" if has_han(line) else "en")
-            )
-    return [s for s in out if s]
 
 __all__ = ["FormatError", "TMService"]

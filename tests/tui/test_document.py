@@ -6,6 +6,7 @@ from textual.widgets import DataTable, TextArea
 
 from tests.tui.conftest import SIZE, settle
 from tm.formats.tmx import iter_tmx
+from tm.formats.xliff import iter_xliff
 from tm.service import TMService
 from tm.tui.screens.dialogs import ConfirmDialog
 from tm.tui.screens.document import DocumentScreen
@@ -87,6 +88,10 @@ async def test_insert_confirm_goes_to_project_layer_only(
         await pilot.pause()
         tmx = app.service.project_path(next_doc_path).with_suffix(".tmx")
         assert [u.target for u in iter_tmx(tmx)] == [best.target]
+        xlf = tmx.with_suffix(".xlf")
+        units = list(iter_xliff(xlf))
+        assert [u.source for u in units] == screen.segments
+        assert [u.target for u in units if u.target] == [best.target]
         # Commit to master, after saying yes.
         await pilot.press("ctrl+k")
         await pilot.pause()

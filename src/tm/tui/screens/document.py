@@ -51,7 +51,7 @@ class DocumentScreen(Screen[None]):
         Binding("ctrl+enter,ctrl+s", "confirm", "Confirm", priority=True),
         Binding("ctrl+down", "move(1)", "Next", priority=True),
         Binding("ctrl+up", "move(-1)", "Prev", priority=True),
-        Binding("ctrl+e", "export", "Export TMX", priority=True),
+        Binding("ctrl+e", "export", "Export", priority=True),
         Binding("ctrl+k", "commit", "Commit to master", priority=True),
     ]
 
@@ -103,10 +103,8 @@ class DocumentScreen(Screen[None]):
         service = self.tm_app.service
         self.segments = service.document_segments(doc)
         self.project = self.tm_app.open_project(doc)
-        done = service.project_targets(self.project)
-        self.targets = {
-            i: done[s].target for i, s in enumerate(self.segments) if s in done
-        }
+        done = service.project_confirmed(self.project, doc.name)
+        self.targets = {i: t for i, t in done.items() if i < len(self.segments)}
         table = self.query_one("#segments", DataTable)
         for i, seg in enumerate(self.segments):
             table.add_row(
@@ -310,18 +308,23 @@ class DocumentScreen(Screen[None]):
         self.action_move(1)
 
     def action_export(self) -> None:
-        if self.project is None:
+        doc = self.tm_app.document
+        if self.project is None or doc is None:
             self.set_status("No document open.")
             return
-        dest = self.tm_app.service.project_path(self.tm_app.document).with_suffix(
-            ".tmx"
-        )  # type: ignore[arg-type]
+        base = self.tm_app.service.project_path(doc)
+        tmx, xlf = base.with_suffix(".tmx"), base.with_suffix(".xlf")
         try:
-            count = self.project.export(dest, fmt="tmx")
+            units = self.project.export(tmx, fmt="tmx")
+            segs = self.tm_app.service.export_document_xliff(
+                self.segments, self.targets, xlf, original=doc.name
+            )
         except TMError as exc:
             self.set_status(f"Export failed: {exc}")
             return
-        self.set_status(f"Exported {count} unit(s) to {dest}")
+        self.set_status(
+            f"Exported {units} unit(s) to {tmx.name}, {segs} segment(s) to {xlf.name}"
+        )
 
     def action_commit(self) -> None:
         if self.project is None:

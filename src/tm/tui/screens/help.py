@@ -39,7 +39,7 @@ Everything works from the keyboard. The footer shows the keys of the current scr
 | Enter in the list | edit the target |
 | Ctrl+1…5 (or Alt+1…5) | insert match N into the target |
 | Ctrl+S (or Ctrl+Enter) | confirm: the segment goes into the project TM |
-| Ctrl+E | export the project TM as TMX |
+| Ctrl+E | export the project TM as TMX and the document as XLIFF 1.2 |
 | Ctrl+K | commit the project TM to the master TM |
 
 ## QA review (F4)
