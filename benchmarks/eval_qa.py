@@ -13,11 +13,12 @@ Matching a finding to a gold item (each gold item is matched at most once for re
 
 * a (term rendered differently), b (same or near-identical Chinese translated
   differently), d (numbering): the item has groups of pairs (one per rendering or
-  translation). A finding of a family check (a: term-inconsistent; b: source-inconsistent, near-source-inconsistent, target-inconsistent;
+  translation). A finding of a family check (a: term-inconsistent; b: source-inconsistent, near-source-inconsistent, target-inconsistent,
+  clause-inconsistent;
   d: enumerator-consistency, enumerator) matches when its pairs meet at least two of
-  the groups. For b, a piece of the gold Chinese (split at …… and bracketed
-  alternatives, 6+ characters, on the match key) must also be in the finding's source. For a, the term (the gold ``zh`` up to the first space) must also occur in
-  the finding's source or message.
+  the groups. For b, a piece of the gold Chinese (split at …… (NFKC: ......) and bracketed
+  alternatives, 6+ characters, on the match key) must also be in the finding's source.
+  For a, the finding must be about the gold term (the gold ``zh`` up to the first space).
 * c (Chinese left in the English): an untranslated-han finding on that pair whose span
   is the Chinese.
 * e (truncation / omission): a length-ratio, truncated, numbers or source-inconsistent
@@ -26,9 +27,9 @@ Matching a finding to a gold item (each gold item is matched at most once for re
 
 Recall = matched items / items. The dev list is a sample (every fifth item of the full
 list), so a finding that matches no item is not necessarily wrong. Precision is therefore
-estimated on *attributable* findings: findings of a family's checks that are about a
-gold item of that family (for a: the same term; otherwise: touching one of the item's
-pairs); precision = attributable findings that match an item / attributable findings.
+estimated on *attributable* findings: findings that meet the rule above with one group
+instead of two, i.e. that are about a gold item (same term, same source text, same
+pair); precision = attributable findings that match an item / attributable findings.
 The raw share of in-scope findings that match any item is printed too (a lower bound).
 """
 
@@ -51,7 +52,12 @@ from tm.text.normalize import match_key  # noqa: E402
 
 FAMILY = {
     "a": {"term-inconsistent"},
-    "b": {"source-inconsistent", "near-source-inconsistent", "target-inconsistent"},
+    "b": {
+        "source-inconsistent",
+        "near-source-inconsistent",
+        "target-inconsistent",
+        "clause-inconsistent",
+    },
     "c": {"untranslated-han"},
     "d": {"enumerator-consistency", "enumerator"},
     "e": {
@@ -80,7 +86,9 @@ def load_gold(path: Path) -> list[dict]:
             elif fam == "b":
                 item["groups"] = [set(t["pairs"]) for t in e["translations"]]
                 zh = match_key(str(e["zh"]).split(" (")[0])
-                item["pieces"] = [p for p in re.split(r"…+|\(.*?\)", zh) if len(p) >= 6]
+                item["pieces"] = [
+                    p for p in re.split(r"…+|\.{2,}|\(.*?\)", zh) if len(p) >= 6
+                ]
             elif fam == "d":
                 item["groups"] = [set(r["pairs"]) for r in e["renderings"]]
             elif fam == "c":
@@ -97,17 +105,21 @@ def load_gold(path: Path) -> list[dict]:
     return items
 
 
-def matches(item: dict, f: QAIssue, pairs: set[int]) -> bool:
+def matches(item: dict, f: QAIssue, pairs: set[int], *, need: int = 2) -> bool:
+    """Whether finding ``f`` (on seed ``pairs``) reports ``item``.
+
+    ``need`` is how many of an inconsistency item's groups the finding must meet: 2 to
+    match it, 1 to be *about* it (attributable).
+    """
     fam = item["family"]
     if f.check not in FAMILY[fam]:
         return False
     groups = item["groups"]
     if fam in "abd":
-        hit = sum(1 for g in groups if g & pairs)
-        if hit < 2:
+        if sum(1 for g in groups if g & pairs) < need:
             return False
         if fam == "a":
-            return item["term"] in f.source or item["term"] in f.message
+            return item["term"] == f.message.split(" is rendered")[0]
         if fam == "b":
             return any(piece in match_key(f.source) for piece in item["pieces"])
         return True
@@ -125,12 +137,8 @@ def matches(item: dict, f: QAIssue, pairs: set[int]) -> bool:
 
 
 def touches(item: dict, f: QAIssue, pairs: set[int]) -> bool:
-    """Whether a finding is about the item (same term, or on the item's pairs)."""
-    if f.check not in FAMILY[item["family"]]:
-        return False
-    if item["family"] == "a":
-        return item["term"] in f.message.split(" is rendered")[0]
-    return any(g & pairs for g in item["groups"])
+    """Whether a finding is about the item: same term or source, on one of its groups."""
+    return matches(item, f, pairs, need=1)
 
 
 def evaluate(

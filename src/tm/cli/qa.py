@@ -45,6 +45,13 @@ SEVERITIES = tuple(s.value for s in Severity)
 @click.option(
     "--check", "check_name", default="", help="The check a marked finding came from."
 )
+@click.option(
+    "--workers",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Processes for a large TM (0 = one per CPU).",
+)
 @click.option("--list-checks", is_flag=True, help="List the checks and exit.")
 @click.pass_context
 def qa(
@@ -59,6 +66,7 @@ def qa(
     fail_on: str | None,
     note: str,
     check_name: str,
+    workers: int,
     list_checks: bool,
 ) -> None:
     """Check the TM for inconsistencies, term errors, numbers, form; FILE checks a file
@@ -88,11 +96,11 @@ def qa(
             from tm.service import TMService
 
             report = TMService.qa_file(
-                args[0], checks=wanted, glossary=glossary, progress=bar
+                args[0], checks=wanted, glossary=glossary, progress=bar, workers=workers
             )
         else:
             report = open_service(ctx, db).qa(
-                checks=wanted, glossary=glossary, progress=bar
+                checks=wanted, glossary=glossary, progress=bar, workers=workers
             )
     _render(report, "json" if as_json else fmt, output)
     if fail_on and report.fails(fail_on):

@@ -9,6 +9,7 @@ marked false positive are dropped (and counted) so later runs honour the marks.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -18,9 +19,17 @@ from typing import Any
 from tm.errors import ConfigError
 from tm.models import QAIssue, Severity, TranslationUnit
 from tm.qa import consistency, segment, terminology  # noqa: F401  (registers checks)
-from tm.qa.base import CHECKS, Check, QAContext
+from tm.qa.base import CHECKS, Check, QAContext, primary_units
 
 ProgressFn = Callable[[int], None]
+PARALLEL_MIN = 20_000
+SEGMENT_CHECKS = {
+    "source-inconsistent",
+    "target-inconsistent",
+    "clause-inconsistent",
+    "near-source-inconsistent",
+}
+TERM_CHECKS = {"term-inconsistent", "term-forbidden", "term-mismatch"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +129,7 @@ def run_checks(
     marks: Iterable[str] = (),
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
+    workers: int = 1,
 ) -> QAReport:
     """Run QA checks over ``units`` and return the report.
 
@@ -130,25 +140,37 @@ def run_checks(
         marks: fingerprints marked false positive; matching findings are dropped.
         progress: called with the number of units checked so far.
         cancel: set it to stop early; the report then covers what was checked.
+        workers: processes for the per-unit work of a large run (fork only; see
+            ``tm.qa.parallel``); 0 means one per CPU. Results are the same.
 
     Raises:
         ConfigError: an unknown check name.
     """
     selected = select_checks(checks)
+    if workers == 0:
+        workers = os.cpu_count() or 1
     pool: Sequence[TranslationUnit] = (
         units if isinstance(units, Sequence) else list(units)
     )
     ctx = QAContext(termbase=termbase)
-    found: list[QAIssue] = []
     unit_checks = [c for c in selected if c.scope == "unit"]
-    for i, unit in enumerate(pool, 1):
-        for c in unit_checks:
-            found.extend(c.func(unit, ctx))
-        if i % 5000 == 0:
-            if progress:
-                progress(i)
-            if cancel is not None and cancel.is_set():
-                break
+    per_unit = primary_units(pool)
+    found: list[QAIssue] | None = None
+    if workers > 1 and len(pool) >= PARALLEL_MIN:
+        from tm.qa.parallel import prepare
+
+        names = {c.name for c in selected}
+        found = prepare(
+            pool,
+            per_unit,
+            unit_checks,
+            ctx,
+            workers=workers,
+            want_segments=bool(names & SEGMENT_CHECKS),
+            want_terms=bool(names & TERM_CHECKS),
+        )
+    if found is None:
+        found = _serial(per_unit, unit_checks, ctx, progress, cancel)
     for c in selected:
         if c.scope == "corpus" and not (cancel is not None and cancel.is_set()):
             found.extend(c.func(pool, ctx))
@@ -170,6 +192,25 @@ def run_checks(
         suppressed=suppressed,
         term_usage=tuple(ctx.stats.get("term_usage", ())),
     )
+
+
+def _serial(
+    units: Sequence[TranslationUnit],
+    unit_checks: Sequence[Check],
+    ctx: QAContext,
+    progress: ProgressFn | None,
+    cancel: threading.Event | None,
+) -> list[QAIssue]:
+    found: list[QAIssue] = []
+    for i, unit in enumerate(units, 1):
+        for c in unit_checks:
+            found.extend(c.func(unit, ctx))
+        if i % 5000 == 0:
+            if progress:
+                progress(i)
+            if cancel is not None and cancel.is_set():
+                break
+    return found
 
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Checks across units: one source with several targets, one target with several sources,
 near-identical sources translated differently, and the enumerator mapping of the TM.
 
-Keys are the normalized text (``match_key``) with the paragraph-initial enumerator and
+Keys are the normalized text (:func:`group_key`) with the paragraph-initial enumerator and
 final punctuation removed, so the heading ``(三)畅通劳动力和人才社会性流动渠道。`` in one
 annex and ``(一)畅通…`` in another count as the same source, and repeated headings
 rendered the same are never reported. Checks run at paragraph level and at sentence
@@ -10,9 +10,10 @@ paragraphs whose two sides split into the same number of sentences.
 
 Near-identical sources are found with rapidfuzz ``ratio`` ≥ ``NEAR_MIN``; candidates are
 blocked by the first and by the last ``BLOCK`` characters of the key and by the length
-window the cutoff allows, so the cost grows with block sizes, not with n². Pairs that
-share neither end are missed (a change at both ends of a key); that is the price of
-blocking.
+window the cutoff allows; inside a block each key meets at most ``NEAR_WINDOW``
+neighbours in length order, so the cost is linear in the number of keys. Pairs that
+share neither end (a change at both ends of a key), or that sit further apart in a huge
+block of same-prefix keys, are missed; that is the price of blocking.
 """
 
 from __future__ import annotations
@@ -21,25 +22,26 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz
 
 from tm.models import QAIssue, Span, TranslationUnit
-from tm.qa.base import QAContext, issue, register
+from tm.qa.base import QAContext, group_key, issue, register
 from tm.qa.enumerators import EN_STYLES, en_enumerator, render, zh_enumerator
-from tm.text.normalize import has_han, match_key
+from tm.text.normalize import has_han
 
 NEAR_MIN = 95.0
 NEAR_TARGET_MAX = 98.0
 NEAR_MARGIN = 2.0
 BLOCK = 8
+NEAR_WINDOW = 64  # neighbours compared inside one block, in length order
 MIN_SOURCE_KEY = 4
 MIN_TARGET_KEY = 12
 
 _ZH_SENT = re.compile(r".+?(?:[。！？；!?;]+[”’\"']?|$)", re.S)
 _EN_SENT = re.compile(r"(?<=[.!?;])[\"'”’)]?\s+(?=\S)")
 _EN_NO_SPLIT = re.compile(r"(?:\bNo|\betc|^\(?\d{1,3}|^[IVX]+)\.$", re.I)
-_TRAIL = re.compile(r"[\s.,;:!?。，；：！？\"'”’]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +64,19 @@ class Seg:
         return self.unit.target[self.tgt[0] : self.tgt[1]]
 
 
+_TRAIL_CHARS = ".,;:!?\"'"
+
+
 def source_key(text: str) -> str:
+    """Group key of a source without its leading enumerator and final punctuation."""
     e = zh_enumerator(text)
-    return _TRAIL.sub("", match_key(text[e.end :] if e else text))
+    return group_key(text[e.end :] if e else text).rstrip(_TRAIL_CHARS)
 
 
 def target_key(text: str) -> str:
+    """Group key of a target without its leading enumerator and final punctuation."""
     e = en_enumerator(text)
-    return _TRAIL.sub("", match_key(text[e.end :] if e else text))
+    return group_key(text[e.end :] if e else text).rstrip(_TRAIL_CHARS)
 
 
 def split_zh(text: str) -> list[tuple[int, int]]:
@@ -93,10 +100,22 @@ def split_en(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def segments(units: Sequence[TranslationUnit]) -> list[Seg]:
-    """Paragraph and sentence pairs to compare (see the module docstring)."""
+def segments(
+    units: Sequence[TranslationUnit], *, derive: bool | None = None
+) -> list[Seg]:
+    """Paragraph and sentence pairs to compare (see the module docstring).
+
+    Args:
+        units: the units.
+        derive: split paragraphs into sentence pairs; default: when no unit is a
+            sentence unit.
+    """
     out: list[Seg] = []
-    has_sentences = any(u.segtype == "sentence" for u in units)
+    has_sentences = (
+        not derive
+        if derive is not None
+        else any(u.segtype == "sentence" for u in units)
+    )
     for u in units:
         if not has_han(u.source) or not u.target.strip():
             continue
@@ -147,31 +166,57 @@ def _ids(segs: Sequence[Seg]) -> list[int]:
     return list(dict.fromkeys(s.unit.id for s in segs if s.unit.id is not None))
 
 
+def _one_to_many(
+    segs: Sequence[Seg], side: str, min_len: int
+) -> Iterator[tuple[str, list[tuple[str, list[Seg]]], Seg]]:
+    """Keys of ``side`` ("skey"/"tkey") seen with 2+ keys of the other side.
+
+    Units of different language pairs (zh-TW and zh-CN sources) never group together.
+
+    Yields the key, the variants (other-side key → segments, most used first) and the
+    odd one out (first segment of the least used variant).
+    """
+    other = "tkey" if side == "skey" else "skey"
+    groups: dict[tuple[str, str, str], list[Seg]] = defaultdict(list)
+    for s in segs:
+        k = getattr(s, side)
+        if len(k) >= min_len:
+            groups[(s.unit.source_lang, s.unit.target_lang, k)].append(s)
+    for (_sl, _tl, key), group in groups.items():
+        variants = _variants(group, other)
+        if len(variants) >= 2:
+            yield key, variants, variants[-1][1][0]
+
+
+def _spread(
+    check: str, key: str, variants: list[tuple[str, list[Seg]]], odd: Seg, **kw: Any
+) -> QAIssue:
+    return issue(
+        check,
+        odd.unit,
+        units=_ids([s for _, v in variants for s in v]),
+        key=[key, *sorted(k for k, _ in variants)],
+        **kw,
+    )
+
+
 @register("source-inconsistent", "warning", scope="corpus")
 def source_inconsistent(
     units: Sequence[TranslationUnit], ctx: QAContext
 ) -> Iterator[QAIssue]:
     """The same source is translated in different ways."""
-    groups: dict[str, list[Seg]] = defaultdict(list)
-    for s in _segs(units, ctx):
-        if len(s.skey) >= MIN_SOURCE_KEY:
-            groups[s.skey].append(s)
-    for skey, group in groups.items():
-        variants = _variants(group, "tkey")
-        if len(variants) < 2:
-            continue
-        odd = variants[-1][1][0]
+    for key, variants, odd in _one_to_many(_segs(units, ctx), "skey", MIN_SOURCE_KEY):
         parts = [f"{v[0].target!r} ×{len(_ids(v))}" for _, v in variants]
-        yield issue(
+        yield _spread(
             "source-inconsistent",
-            odd.unit,
-            f"{group[0].level} {odd.source.strip()!r} has {len(variants)} translations: "
-            + "; ".join(parts),
+            key,
+            variants,
+            odd,
+            message=f"{odd.level} {odd.source.strip()!r} has {len(variants)} "
+            "translations: " + "; ".join(parts),
             spans=[Span("target", *odd.tgt, odd.target)],
             fix=f"use one translation, e.g. {variants[0][1][0].target.strip()!r}",
-            units=_ids([s for _, v in variants for s in v]),
-            key=[skey, *sorted(k for k, _ in variants)],
-            data=[("level", group[0].level)],
+            data=[("level", odd.level)],
         )
 
 
@@ -180,25 +225,98 @@ def target_inconsistent(
     units: Sequence[TranslationUnit], ctx: QAContext
 ) -> Iterator[QAIssue]:
     """The same translation stands for different sources."""
-    groups: dict[str, list[Seg]] = defaultdict(list)
-    for s in _segs(units, ctx):
-        if len(s.tkey) >= MIN_TARGET_KEY:
-            groups[s.tkey].append(s)
-    for tkey, group in groups.items():
-        variants = _variants(group, "skey")
-        if len(variants) < 2:
-            continue
-        odd = variants[-1][1][0]
+    for key, variants, odd in _one_to_many(_segs(units, ctx), "tkey", MIN_TARGET_KEY):
         parts = [f"{v[0].source.strip()!r} ×{len(_ids(v))}" for _, v in variants]
-        yield issue(
+        yield _spread(
             "target-inconsistent",
-            odd.unit,
-            f"{odd.target.strip()!r} translates {len(variants)} different sources: "
-            + "; ".join(parts),
+            key,
+            variants,
+            odd,
+            message=f"{odd.target.strip()!r} translates {len(variants)} different "
+            "sources: " + "; ".join(parts),
             spans=[Span("source", *odd.src, odd.source)],
             fix="check that the sources mean the same",
-            units=_ids([s for _, v in variants for s in v]),
-            key=[tkey, *sorted(k for k, _ in variants)],
+        )
+
+
+_ZH_CLAUSE = re.compile(r"[^,，;；]+[,，;；]?")
+_EN_CLAUSE = re.compile(r".+?(?:[,;](?=\s)|$)", re.S)
+_EN_LEAD = re.compile(r"^(?:and|or|but|as well as)\s+", re.I)
+MIN_CLAUSE_HAN = 8
+
+
+def clauses(seg: Seg) -> list[Seg]:
+    """Clause pairs of a sentence pair: zh split at ,;  en at , or ; before a space.
+
+    With equal counts clauses pair in order; otherwise only the first and the last
+    clauses pair (lists of names add commas in the middle of English sentences).
+    """
+    zs = _spans(_ZH_CLAUSE, seg.unit.source, seg.src)
+    es = _spans(_EN_CLAUSE, seg.unit.target, seg.tgt)
+    if len(zs) < 2 or len(es) < 2:
+        return []
+    pairs = (
+        list(zip(zs, es, strict=False))
+        if len(zs) == len(es)
+        else [(zs[0], es[0]), (zs[-1], es[-1])]
+    )
+    out = []
+    for a, b in pairs:
+        zh = seg.unit.source[a[0] : a[1]]
+        if len(HAN_RUN.findall(zh)) < MIN_CLAUSE_HAN:
+            continue
+        en = target_key(_EN_LEAD.sub("", seg.unit.target[b[0] : b[1]].strip()))
+        out.append(Seg("clause", seg.unit, a, b, source_key(zh), en))
+    return out
+
+
+def all_clauses(segs: Sequence[Seg]) -> list[Seg]:
+    """Clause pairs of every sentence-level pair."""
+    return [c for s in segs if s.level != "paragraph" for c in clauses(s)]
+
+
+HAN_RUN = re.compile("[\u4e00-\u9fff]")
+
+
+def _spans(
+    rx: re.Pattern[str], text: str, within: tuple[int, int]
+) -> list[tuple[int, int]]:
+    lo, hi = within
+    return [
+        (lo + m.start(), lo + m.end())
+        for m in rx.finditer(text[lo:hi])
+        if m.group().strip()
+    ]
+
+
+@register("clause-inconsistent", "info", scope="corpus")
+def clause_inconsistent(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """The same clause inside different sentences is translated in different ways.
+
+    Clauses are paired by position (see :func:`clauses`), which is a heuristic: an
+    English sentence that reorders its clauses can give a false finding, hence info.
+    """
+    segs = _segs(units, ctx)
+    if "clauses" not in ctx.stats:
+        ctx.stats["clauses"] = all_clauses(segs)
+    whole = {s.skey for s in segs}
+    pieces = [c for c in ctx.stats["clauses"] if c.skey not in whole]
+    for key, variants, odd in _one_to_many(pieces, "skey", MIN_CLAUSE_HAN):
+        parts = [f"{v[0].target.strip()!r} ×{len(_ids(v))}" for _, v in variants]
+        yield _spread(
+            "clause-inconsistent",
+            key,
+            variants,
+            odd,
+            message=f"clause {odd.source.strip()!r} has {len(variants)} "
+            "translations: " + "; ".join(parts),
+            spans=[
+                Span("source", *odd.src, odd.source),
+                Span("target", *odd.tgt, odd.target),
+            ],
+            fix=f"use one translation, e.g. {variants[0][1][0].target.strip()!r}",
         )
 
 
@@ -211,10 +329,15 @@ def near_source_inconsistent(
     Material: the targets are less alike than the sources by more than NEAR_MARGIN
     points, i.e. the translation changed more than the source did.
     """
-    reps: dict[str, Seg] = {}
+    by_lang: dict[tuple[str, str], dict[str, Seg]] = defaultdict(dict)
     for s in _segs(units, ctx):
         if len(s.skey) >= 10:
-            reps.setdefault(s.skey, s)
+            by_lang[(s.unit.source_lang, s.unit.target_lang)].setdefault(s.skey, s)
+    for reps in by_lang.values():
+        yield from _near_findings(reps)
+
+
+def _near_findings(reps: dict[str, Seg]) -> Iterator[QAIssue]:
     for a, b, score in near_pairs(list(reps)):
         sa, sb = reps[a], reps[b]
         if sa.unit.id == sb.unit.id:
@@ -250,7 +373,7 @@ def near_pairs(
         members.sort(key=len)
         for i, a in enumerate(members):
             limit = len(a) * grow
-            for b in members[i + 1 :]:
+            for b in members[i + 1 : i + 1 + NEAR_WINDOW]:
                 if len(b) > limit:
                     break
                 pair = (a, b) if a < b else (b, a)

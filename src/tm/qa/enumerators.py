@@ -37,7 +37,10 @@ _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 _EN_ENUM = re.compile(
     r"^\s*(?:(?P<numdot>\d{1,3})\.(?!\d)"
     r"|\((?P<numparen>\d{1,3})\)"
-    r"|(?P<roman>[IVXL]{1,6})\.(?=\s)"
+    r"|(?P<numclose>\d{1,3})\)"
+    r"|(?P<lclose>[a-z])\)(?=\s)"
+    r"|(?P<numbare>\d{1,3})(?=\s+[A-Z])"
+    r"|(?P<roman>[IVXL]{1,6})\.(?=\s|[A-Z])"
     r"|\((?P<letter>[a-z])\)"
     r"|(?P<ordinal>(?:" + "|".join(_ORDINALS) + r")(?:ly)?),)\s*",
     re.IGNORECASE,
@@ -51,6 +54,9 @@ EN_STYLES = {
     "roman": "I.",
     "letter": "(a)",
     "ordinal": "First,",
+    "numclose": "1)",
+    "lclose": "a)",
+    "numbare": "1",
 }
 
 
@@ -85,8 +91,10 @@ def en_enumerator(text: str) -> Enumerator | None:
         return None
     style = m.lastgroup or ""
     raw = m.group(style)
-    if style in ("numdot", "numparen"):
+    if style in ("numdot", "numparen", "numclose", "numbare"):
         value = int(raw)
+    elif style == "lclose":
+        value = ord(raw.lower()) - ord("a") + 1
     elif style == "roman":
         value = _roman(raw.upper())
     elif style == "letter":
@@ -107,6 +115,12 @@ def render(style: str, value: int) -> str:
         return _to_roman(value) + "."
     if style == "letter":
         return f"({chr(ord('a') + value - 1)})"
+    if style == "lclose":
+        return f"{chr(ord('a') + value - 1)})"
+    if style == "numclose":
+        return f"{value})"
+    if style == "numbare":
+        return str(value)
     return f"{value}."
 
 

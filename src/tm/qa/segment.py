@@ -13,11 +13,11 @@ import re
 import statistics
 from collections.abc import Iterator, Sequence
 
-from tm.models import QAIssue, Span, TranslationUnit
-from tm.qa.base import QAContext, issue, register
+from tm.models import QAIssue, Severity, Span, TranslationUnit
+from tm.qa.base import QAContext, group_key, issue, primary_units, register
 from tm.qa.enumerators import en_enumerator, render, zh_enumerator
 from tm.text.normalize import HAN_RE, has_han, match_key
-from tm.text.numbers import find_english_numbers, find_numbers
+from tm.text.numbers import Number, find_english_numbers, find_numbers
 
 _HAN_RUN = re.compile(f"(?:{HAN_RE.pattern})+")
 
@@ -45,7 +45,7 @@ def empty_target(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
 @register("target-equals-source", "warning")
 def target_equals_source(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """Target is a copy of the Chinese source."""
-    if has_han(unit.source) and match_key(unit.source) == match_key(unit.target):
+    if _copied(unit):
         yield issue(
             "target-equals-source",
             unit,
@@ -58,8 +58,8 @@ def target_equals_source(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIs
 @register("untranslated-han", "error")
 def untranslated_han(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """Chinese characters left in the English target."""
-    if has_han(unit.source) and match_key(unit.source) == match_key(unit.target):
-        return  # target-equals-source says it better
+    if not has_han(unit.target) or _copied(unit):
+        return  # nothing to say, or target-equals-source says it better
     for m in _HAN_RUN.finditer(unit.target):
         fix = _term_rendering(ctx, m.group(0))
         yield issue(
@@ -68,8 +68,15 @@ def untranslated_han(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]
             f"Chinese left in the target: {m.group(0)}",
             spans=[_tspan(unit, m.start(), m.end())],
             fix=f"replace with {fix!r} (term base)" if fix else "translate it",
-            key=[match_key(unit.source), m.group(0)],
+            key=[group_key(unit.source), m.group(0)],
         )
+
+
+def _copied(unit: TranslationUnit) -> bool:
+    s, t = unit.source, unit.target
+    if abs(len(s) - len(t)) > len(s) // 2 + 2 or not has_han(t):
+        return False
+    return has_han(s) and match_key(s) == match_key(t)
 
 
 def _term_rendering(ctx: QAContext, han: str) -> str:
@@ -85,6 +92,44 @@ def _term_rendering(ctx: QAContext, han: str) -> str:
 
 # -- numbers and enumerators ---------------------------------------------------------
 
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = [
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_EN_EXTRA = re.compile(
+    r"\b(?:(?P<month>" + "|".join(_MONTHS) + r")|(?P<once>once|twice)"
+    r"|(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
+    r"|(?P<teen>" + "|".join(_TEENS) + r")"
+    r"|(?P<tens>"
+    + "|".join(_TENS)
+    + r")(?:[-\s](?P<unit>"
+    + "|".join(_UNITS)
+    + r"))?)\b",
+    re.IGNORECASE,
+)
+_ROC_YEAR = re.compile(r"民國\s*$")
+_CN_DIGIT_CHARS = frozenset("零〇一二三四五六七八九两")
 _DOC_NO_ZH = re.compile(r"[〔\[(（【]\s*(\d{4})\s*[〕\])）】]\s*(\d+)\s*号")
 _ORDINAL_EN = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 
@@ -96,18 +141,28 @@ def _close(a: float, b: float) -> bool:
 @register("numbers", "error")
 def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """A number in the source is missing from the target (万/亿 scaled, %, years)."""
-    zs, ze = zh_enumerator(unit.source), en_enumerator(unit.target)
-    src = [n for n in find_numbers(unit.source) if not (zs and n.start < zs.end)]
+    if _numbers_agree_fast(unit.source, unit.target):
+        return
+    zs = zh_enumerator(unit.source)
+    wanted = [
+        n
+        for n in find_numbers(unit.source)
+        if not (zs and n.start < zs.end) and _counts(n)
+    ]
+    if not wanted:
+        return
+    ze = en_enumerator(unit.target)
     tgt_nums = [
         n for n in find_english_numbers(unit.target) if not (ze and n.start < ze.end)
     ]
     values = [n.value for n in tgt_nums]
-    for n in src:
-        if n.chinese and n.value < 10 and not n.percent:
-            continue  # 一批, 两个 … are as often "a", "both" as numbers
-        if any(_close(n.value, v) for v in values):
+    words: list[float] | None = None
+    for n in wanted:
+        if _present(n, values) or _roc_year(unit.source, n, values):
             continue
-        if n.percent and any(_close(n.value / 100, v) for v in values):
+        if words is None:
+            words = _word_values(unit.target)
+        if _present(n, words):
             continue
         found = [f"{t.text.strip()}" for t in tgt_nums]
         yield issue(
@@ -118,6 +173,76 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             spans=[_sspan(unit, n.start, n.end)],
             fix=f"render {n.text} as {_fmt(n.value)}",
         )
+
+
+def _counts(n: Number) -> bool:
+    """Whether a source number must show in the target."""
+    if ((n.chinese and n.value < 10) or n.value == 1) and not n.percent:
+        return False  # 一批, 两个, 1次 … are as often "a", "both", "another"
+    return not (n.chinese and not _CN_DIGIT_CHARS.intersection(n.text))  # 十百千
+
+
+def _roc_year(source: str, n: Number, values: list[float]) -> bool:
+    """民國108年 is 2019: Taiwan's statutes count years from 1912."""
+    if not _ROC_YEAR.search(source[max(0, n.start - 6) : n.start]):
+        return False
+    return any(_close(n.value + 1911, v) for v in values)
+
+
+def _present(n: Number, values: list[float]) -> bool:
+    return any(_close(n.value, v) for v in values) or (
+        n.percent and any(_close(n.value / 100, v) for v in values)
+    )
+
+
+_SLOW_NUMBERS = re.compile("[万亿萬億%％百千十零〇二三四五六七八九０-９]")
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _numbers_agree_fast(source: str, target: str) -> bool:
+    """True when plain Arabic numbers are all the source has and the target has them all.
+
+    Skips the full number parse for most units; 万/亿, percents and Chinese numerals
+    (but a lone 一/两, which the check ignores anyway) take the full path.
+    """
+    if _SLOW_NUMBERS.search(source):
+        return False
+    wanted = set(_DIGITS.findall(source))
+    return not wanted or wanted <= set(_DIGITS.findall(target))
+
+
+def _word_values(text: str) -> list[float]:
+    """Numbers English writes as words: month names, once/twice, ordinals."""
+    out: list[float] = []
+    for m in _EN_EXTRA.finditer(text):
+        word = m.group(0).lower()
+        if m.group("month"):
+            out.append(float(_MONTHS.index(word) + 1))
+        elif m.group("once"):
+            out.append(1.0 if word == "once" else 2.0)
+        elif m.group("teen"):
+            out.append(float(_TEENS.index(word) + 13))
+        elif m.group("tens"):
+            unit = m.group("unit")
+            tens = 10 * (_TENS.index(m.group("tens").lower()) + 2)
+            out.append(float(tens + (_UNITS.index(unit.lower()) + 1 if unit else 0)))
+        else:
+            out.append(float(_ORDINAL_WORDS.index(word) + 1))
+    return out
+
+
+_ORDINAL_WORDS = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+]
 
 
 def _fmt(value: float) -> str:
@@ -158,7 +283,7 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             f"enumerator {zs.text} is not carried into the target",
             spans=[_sspan(unit, zs.start, zs.end)],
             fix=f"start the target with {render('numdot' if zs.style in ('dun', 'numdot') else 'numparen', zs.value)}",
-            severity=None,
+            severity=Severity.WARNING,
         )
     elif ze.value != zs.value:
         yield issue(
@@ -203,10 +328,22 @@ def _unbalanced(text: str) -> list[int]:
     return sorted(bad)
 
 
+def _balanced_counts(text: str) -> bool:
+    """Cheap pre-test: every opener as often as its closer, and an even number of ".
+
+    A text that passes can still nest wrongly (")(") — rare enough to skip the scan.
+    """
+    return text.count('"') % 2 == 0 and all(
+        text.count(o) == text.count(c) for o, c in _PAIRS.items()
+    )
+
+
 @register("brackets", "warning")
 def brackets(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """Unbalanced brackets or quotes, in the source or the target."""
     for side, text in (("source", unit.source), ("target", unit.target)):
+        if _balanced_counts(text):
+            continue
         for i in _unbalanced(text):
             yield issue(
                 "brackets",
@@ -224,9 +361,14 @@ _SPACING = re.compile(
 )
 
 
+_SPACING_HINT = re.compile(r"  |[,;)][A-Za-z]|[a-z]\(")
+
+
 @register("spacing", "info")
 def spacing(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """Doubled spaces, or a missing space after , ; ) or before ( in the target."""
+    if not _SPACING_HINT.search(unit.target):
+        return
     for m in _SPACING.finditer(unit.target):
         kind = m.lastgroup
         if kind == "double":
@@ -317,16 +459,20 @@ def whitespace(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             )
 
 
+# "…; or" / "…, and" end list items in legal English, and "applies to:" / "based on."
+# end with punctuation: not a cut. A cut target stops on the bare word.
 _DANGLING = re.compile(
-    r"\b(?:and|or|of|the|a|an|in|for|to|with|by|on|at|from|as|that)\W*$", re.IGNORECASE
+    r"(?<![,;]\s)(?<![,;])\b(?:and|or|of|the|a|an|in|for|to|with|by|on|at|from|as|that)[\s,]*$",
+    re.IGNORECASE,
 )
 
 
 @register("truncated", "warning")
 def truncated(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """The target stops mid-phrase (ends on 'and', 'of', 'the' …)."""
-    m = _DANGLING.search(unit.target)
-    if m and not _DANGLING.search(unit.source):
+    tail = len(unit.target) - 40 if len(unit.target) > 40 else 0
+    m = _DANGLING.search(unit.target, tail)
+    if m and not _DANGLING.search(unit.source[-40:]):
         yield issue(
             "truncated",
             unit,
@@ -363,6 +509,7 @@ def length_model(units: Sequence[TranslationUnit]) -> tuple[float, float] | None
 @register("length-ratio", "warning", scope="corpus")
 def length_ratio(units: Sequence[TranslationUnit], ctx: QAContext) -> Iterator[QAIssue]:
     """Target much shorter or longer than the corpus's length ratio predicts."""
+    units = primary_units(units)
     model = ctx.stats.get("length") or length_model(units)
     if model is None:
         return

@@ -18,6 +18,7 @@ and misses free paraphrases, which stay ``missing``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -112,19 +113,28 @@ def term_units(units: Sequence[TranslationUnit]) -> list[TranslationUnit]:
     return sentences or list(units)
 
 
-def term_usage(units: Sequence[TranslationUnit], termbase: Any) -> list[TermUsage]:
+def term_usage(
+    units: Sequence[TranslationUnit],
+    termbase: Any,
+    *,
+    candidates: Sequence[TranslationUnit] | None = None,
+) -> list[TermUsage]:
     """How each glossary term found in the sources is rendered in the targets.
 
     Args:
         units: the TM's units (sentence units are preferred when present).
         termbase: a ``tm.terms.TermBase``.
+        candidates: the units that passed :func:`term_candidates` already (a parallel
+            run computes them in its workers).
 
     Returns:
         One :class:`TermUsage` per entry found, in term base order.
     """
     per_entry: dict[int, dict[str, _Acc]] = {}
     entries: dict[int, Any] = {}
-    for u in term_units(units):
+    if candidates is None:
+        candidates = term_candidates(term_units(units), termbase)
+    for u in candidates:
         seen_here: set[int] = set()
         for hit in termbase.find(u.source, lang="zh"):
             key = id(hit.entry)
@@ -161,6 +171,37 @@ def term_usage(units: Sequence[TranslationUnit], termbase: Any) -> list[TermUsag
     return out
 
 
+def term_candidates(
+    units: Sequence[TranslationUnit], termbase: Any
+) -> list[TranslationUnit]:
+    """The units whose source may hold a term (see :func:`_prefilter`)."""
+    maybe = _prefilter(termbase)
+    if maybe is None:
+        return list(units)
+    return [u for u in units if maybe.search(u.source)]
+
+
+def _prefilter(termbase: Any) -> re.Pattern[str] | None:
+    """A regex that any source holding a term must match: each term's longest Han run.
+
+    Han characters survive normalization unchanged, so a source without any of these
+    runs holds no term and skips the (much slower) term base scan. None when a term
+    has no Han at all (then every source is scanned).
+    """
+    runs = []
+    for e in termbase.entries:
+        found = _HAN_RUNS.findall(e.zh)
+        if not found:
+            return None
+        runs.append(max(found, key=len))
+    return re.compile(
+        "|".join(sorted(map(re.escape, set(runs)), key=len, reverse=True))
+    )
+
+
+_HAN_RUNS = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
 def _norm(text: str) -> str:
     from tm.terms.english import phrase_key
 
@@ -181,11 +222,65 @@ def _renderings(
             )
             for h in hits
         ]
+    moved = reordered_rendering(entry, target)
+    if moved:
+        rendering, kind, a, b = moved
+        return [(rendering, kind, Span("target", a, b, target[a:b]))]
     guess = guess_rendering(entry, target)
     if guess:
         a, b = guess
         return [(target[a:b], "unknown", Span("target", a, b, target[a:b]))]
     return [("", "missing", None)]
+
+
+def reordered_rendering(entry: Any, target: str) -> tuple[str, str, int, int] | None:
+    """A known rendering whose content words all stand together in ``target``, alone.
+
+    "achievement transformation" for "transformation of … achievements", or "China and
+    Africa" for "China-Africa": the same words in another order or grammatical form
+    (a word matches another that it starts, when the shorter has 4+ letters). Returns
+    (rendering, kind, start, end) or None.
+    """
+    from tm.terms.english import phrase_key, tokens
+
+    toks = tokens(target)
+    words = [t for t, _, _ in toks]
+    for rendering, kind in entry.renderings():
+        key = phrase_key(rendering)
+        ref = [w for w in key if w.isalnum() and w not in _STOP]
+        if not ref:
+            continue
+        span = len(key) + 3
+        for i in range(len(words)):
+            window = words[i : i + span]
+            hits = [
+                next((j for j, w in enumerate(window) if _same_word(w, r)), -1)
+                for r in ref
+            ]
+            if 0 in hits and min(hits) >= 0 and _only(window[: max(hits) + 1], ref):
+                end = i + max(hits)
+                return (
+                    rendering,
+                    str(kind.value if hasattr(kind, "value") else kind),
+                    toks[i][1],
+                    toks[end][2],
+                )
+    return None
+
+
+def _only(window: Sequence[str], ref: Sequence[str]) -> bool:
+    """Every word of the window is a reference word or a stop word (nothing added)."""
+    return all(
+        w in _STOP or not w.isalnum() or any(_same_word(w, r) for r in ref)
+        for w in window
+    )
+
+
+def _same_word(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 4 and long_.startswith(short)
 
 
 def guess_rendering(entry: Any, target: str) -> tuple[int, int] | None:
@@ -222,7 +317,9 @@ def _usage(units: Sequence[TranslationUnit], ctx: QAContext) -> list[TermUsage]:
     if ctx.termbase is None:
         return []
     if "term_usage" not in ctx.stats:
-        ctx.stats["term_usage"] = term_usage(units, ctx.termbase)
+        ctx.stats["term_usage"] = term_usage(
+            units, ctx.termbase, candidates=ctx.stats.get("term_candidates")
+        )
     return ctx.stats["term_usage"]  # type: ignore[no-any-return]
 
 
@@ -273,41 +370,12 @@ def term_inconsistent(
         )
 
 
-@register("term-forbidden", "error", scope="corpus")
-def term_forbidden(
-    units: Sequence[TranslationUnit], ctx: QAContext
-) -> Iterator[QAIssue]:
-    """A rendering the glossary forbids is used for a term in the source."""
+def _uses(
+    units: Sequence[TranslationUnit], ctx: QAContext, statuses: tuple[str, ...]
+) -> Iterator[tuple[Any, Rendering, TranslationUnit, Span | None, set[int]]]:
+    """(entry, rendering, unit, span, ids with a good rendering) for each use of a status."""
     lookup = _by_id(units)
     for usage in _usage(units, ctx):
-        e = usage.entry
-        for r in usage.renderings:
-            if r.status != "forbidden":
-                continue
-            for uid, span in zip(r.units, r.spans, strict=True):
-                u = lookup.get(uid)
-                if u is None:
-                    continue
-                yield issue(
-                    "term-forbidden",
-                    u,
-                    f"{e.zh} is rendered {r.text!r}, which the glossary forbids",
-                    spans=[span] if span else [],
-                    fix=f"use {e.en!r}",
-                    key=[e.zh, u.source, u.target, r.text],
-                )
-
-
-@register("term-mismatch", "warning", scope="corpus")
-def term_mismatch(
-    units: Sequence[TranslationUnit], ctx: QAContext
-) -> Iterator[QAIssue]:
-    """A glossary term in the source has neither its approved rendering nor a variant in the target."""
-    lookup = _by_id(units)
-    for usage in _usage(units, ctx):
-        e = usage.entry
-        if not e.en:
-            continue
         good = {
             uid
             for r in usage.renderings
@@ -315,22 +383,47 @@ def term_mismatch(
             for uid in r.units
         }
         for r in usage.renderings:
-            if r.status not in ("unknown", "missing"):
+            if r.status not in statuses:
                 continue
             for uid, span in zip(r.units, r.spans, strict=True):
                 u = lookup.get(uid)
-                if u is None or uid in good:
-                    continue
-                zh_span = _zh_span(u, e.zh)
-                found = f"; the target has {r.text!r}" if r.status == "unknown" else ""
-                yield issue(
-                    "term-mismatch",
-                    u,
-                    f"{e.zh} should be {e.en!r}{found}",
-                    spans=[s for s in (zh_span, span) if s is not None],
-                    fix=f"use {e.en!r}",
-                    key=[e.zh, fingerprint("u", u.source, u.target)],
-                )
+                if u is not None:
+                    yield usage.entry, r, u, span, good
+
+
+@register("term-forbidden", "error", scope="corpus")
+def term_forbidden(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """A rendering the glossary forbids is used for a term in the source."""
+    for e, r, u, span, _good in _uses(units, ctx, ("forbidden",)):
+        yield issue(
+            "term-forbidden",
+            u,
+            f"{e.zh} is rendered {r.text!r}, which the glossary forbids",
+            spans=[span] if span else [],
+            fix=f"use {e.en!r}",
+            key=[e.zh, u.source, u.target, r.text],
+        )
+
+
+@register("term-mismatch", "warning", scope="corpus")
+def term_mismatch(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """A glossary term in the source has neither its approved rendering nor a variant in the target."""
+    for e, r, u, span, good in _uses(units, ctx, ("unknown", "missing")):
+        if not e.en or u.id in good:
+            continue
+        found = f"; the target has {r.text!r}" if r.status == "unknown" else ""
+        yield issue(
+            "term-mismatch",
+            u,
+            f"{e.zh} should be {e.en!r}{found}",
+            spans=[s for s in (_zh_span(u, e.zh), span) if s is not None],
+            fix=f"use {e.en!r}",
+            key=[e.zh, fingerprint("u", u.source, u.target)],
+        )
 
 
 def _zh_span(u: TranslationUnit, zh: str) -> Span | None:
