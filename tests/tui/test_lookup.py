@@ -30,6 +30,13 @@ def seed_targets(db: Path, contains: str) -> list[str]:
         return [u.target for u in service.store.iter_units() if contains in u.source]
 
 
+async def query(pilot, text: str) -> None:
+    """Put ``text`` in the query box (as a paste would) and wait for the results."""
+    await settle(pilot)
+    pilot.app.screen.query_one("#query", Input).value = text
+    await settle(pilot)
+
+
 def rendered(widget: object) -> str:
     return str(widget.render())  # type: ignore[attr-defined]
 
@@ -58,9 +65,7 @@ async def test_whole_paragraph_is_an_exact_match_with_terms(seed_app, seed_db):
     source, target, _ = seed_unit(seed_db, "长株潭")
     app = seed_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.screen.query_one("#query", Input).value = source
-        await settle(pilot)
+        await query(pilot, source)
         matches = app.screen.query_one(MatchTable).matches
         assert matches[0][1].score >= 100
         assert matches[0][1].source == source
@@ -77,9 +82,7 @@ async def test_whole_paragraph_is_an_exact_match_with_terms(seed_app, seed_db):
 async def test_forbidden_rendering_is_shown_as_forbidden(seed_app):
     app = seed_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.screen.query_one("#query", Input).value = "推进标定地价体系建设"
-        await settle(pilot)
+        await query(pilot, "推进标定地价体系建设")
         terms = rendered(app.screen.query_one(TermPanel))
         entry = next(e for e in app.termbase.entries if e.zh == "标定地价")
         assert entry.forbidden, "the shipped glossary marks a forbidden rendering"
@@ -90,9 +93,7 @@ async def test_ctrl_number_copies_match_target(seed_app, seed_db):
     source, target, _ = seed_unit(seed_db, "长株潭")
     app = seed_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.screen.query_one("#query", Input).value = source
-        await settle(pilot)
+        await query(pilot, source)
         await pilot.press("ctrl+1")
         await pilot.pause()
         best = app.screen.query_one(MatchTable).matches[0][1].target
@@ -107,9 +108,7 @@ async def test_enter_opens_unit_with_occurrences(seed_app, seed_db):
     source, _, _ = seed_unit(seed_db, "长株潭")
     app = seed_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.screen.query_one("#query", Input).value = source
-        await settle(pilot)
+        await query(pilot, source)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, UnitScreen)

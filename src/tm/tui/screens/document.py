@@ -8,19 +8,19 @@ into the document's project TM layer, not the master, until "commit to master".
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static, TextArea
 from textual.worker import get_current_worker
 
 from tm.errors import TMError
 from tm.tui.messages import BandsReady, MatchesReady, WorkFailed
+from tm.tui.screens.base import TMScreen
 from tm.tui.screens.dialogs import ConfirmDialog
 from tm.tui.widgets.bands import band
 from tm.tui.widgets.match_view import MatchDetail, MatchTable, one_line
@@ -28,13 +28,12 @@ from tm.tui.widgets.term_panel import TermPanel
 
 if TYPE_CHECKING:
     from tm.service import TMService
-    from tm.tui.app import TMApp
 
 DOC_MIN_SCORE = 50
 BAND_BATCH = 25
 
 
-class DocumentScreen(Screen[None]):
+class DocumentScreen(TMScreen):
     """Segment list, matches and terms of the current segment, and the target editor."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -70,10 +69,6 @@ class DocumentScreen(Screen[None]):
         yield TextArea(id="target", soft_wrap=True)
         yield Static(id="status")
         yield Footer()
-
-    @property
-    def tm_app(self) -> TMApp:
-        return cast("TMApp", self.app)
 
     def on_mount(self) -> None:
         self.segments: list[str] = []
@@ -124,18 +119,18 @@ class DocumentScreen(Screen[None]):
     def update_title(self) -> None:
         doc = self.tm_app.document
         name = doc.name if doc else "-"
+        base = self.tm_app.termbase
+        terms = f"{len(base)} terms" if base is not None else "no glossary"
         self.query_one("#doc-title", Static).update(
             f"{name}: {len(self.segments)} segments, {len(self.targets)} confirmed"
-            f" · project TM {self.project_name()}"
+            f" · TM {self.tm_app.tm_units} units · {terms}"
+            f" · project {self.project_name()}"
         )
 
     def project_name(self) -> str:
         if self.tm_app.document is None:
             return "-"
         return self.tm_app.service.project_path(self.tm_app.document).name
-
-    def set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
 
     # -- workers -----------------------------------------------------------------
 
@@ -335,6 +330,7 @@ class DocumentScreen(Screen[None]):
             if yes and self.project is not None:
                 added = self.tm_app.service.commit_project(self.project)
                 self.tm_app.tm_units = self.tm_app.service.store.count_units()
+                self.update_title()
                 self.set_status(f"Committed to the master TM: {added} new unit(s).")
 
         self.app.push_screen(

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from tm.errors import TMError
 from tm.terms import TermEntry
 from tm.terms.entry import STATUSES
 from tm.text.normalize import match_key
+from tm.tui.screens.base import TMScreen
 
 if TYPE_CHECKING:
-    from tm.tui.app import TMApp
+    pass
 
 FIELDS = (
     ("zh", "Chinese term"),
@@ -134,7 +135,7 @@ class TermEditScreen(ModalScreen[dict[str, object] | None]):
         self.dismiss(None)
 
 
-class GlossaryScreen(Screen[None]):
+class GlossaryScreen(TMScreen):
     """Search box, entry list, entry detail."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -153,10 +154,6 @@ class GlossaryScreen(Screen[None]):
         yield Static(id="status")
         yield Footer()
 
-    @property
-    def tm_app(self) -> TMApp:
-        return cast("TMApp", self.app)
-
     def on_mount(self) -> None:
         table = self.query_one("#entries", DataTable)
         table.cursor_type = "row"
@@ -164,9 +161,6 @@ class GlossaryScreen(Screen[None]):
         self.shown: list[TermEntry] = []
         self.refresh_entries()
         table.focus()
-
-    def set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
 
     def refresh_entries(self, keep: TermEntry | None = None) -> None:
         base = self.tm_app.termbase

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from time import perf_counter
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
@@ -22,11 +21,12 @@ from tm.tui.messages import (
     MatchesReady,
     WorkFailed,
 )
+from tm.tui.screens.base import TMScreen
 from tm.tui.widgets.match_view import ConcordanceTable, MatchDetail, MatchTable
 from tm.tui.widgets.term_panel import TermPanel
 
 if TYPE_CHECKING:
-    from tm.tui.app import TMApp
+    pass
 
 LOOKUP_MIN_SCORE = 60
 TYPING_PAUSE = 0.25
@@ -36,7 +36,7 @@ COPY_KEYS = [
 ]
 
 
-class LookupScreen(Screen[None]):
+class LookupScreen(TMScreen):
     """Query box, matches table with detail, term panel, concordance tab."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -63,10 +63,6 @@ class LookupScreen(Screen[None]):
         yield Static(id="status")
         yield Footer()
 
-    @property
-    def tm_app(self) -> TMApp:
-        return cast("TMApp", self.app)
-
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
         self.shown_query: str | None = None
@@ -75,9 +71,6 @@ class LookupScreen(Screen[None]):
         self.set_status(
             self.tm_app.empty_tm_message() or f"TM: {self.tm_app.tm_units} units"
         )
-
-    def set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
 
     # -- typing → look-up --------------------------------------------------------
 

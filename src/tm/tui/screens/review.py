@@ -8,14 +8,14 @@ finding a false positive so later runs skip it.
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
@@ -24,10 +24,11 @@ from tm.errors import TMError
 from tm.models import QAIssue
 from tm.text.normalize import match_key
 from tm.tui.messages import QaDone
+from tm.tui.screens.base import TMScreen
 from tm.tui.screens.dialogs import EditTextDialog
 
 if TYPE_CHECKING:
-    from tm.tui.app import TMApp
+    pass
 
 SEVERITIES = ("all", "error", "warning", "info")
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -132,7 +133,7 @@ class ConsistencyScreen(ModalScreen[None]):
         table.focus()
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(TMScreen):
     """Checks with counts, findings table, finding detail."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -159,10 +160,6 @@ class ReviewScreen(Screen[None]):
         yield Static(id="status")
         yield Footer()
 
-    @property
-    def tm_app(self) -> TMApp:
-        return cast("TMApp", self.app)
-
     def on_mount(self) -> None:
         self.findings: list[QAIssue] = []
         self.shown: list[QAIssue] = []
@@ -173,9 +170,6 @@ class ReviewScreen(Screen[None]):
         table.cursor_type = "row"
         table.add_columns("Sev", "Check", "Unit", "Message")
         self.action_rerun()
-
-    def set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
 
     # -- running -----------------------------------------------------------------
 
