@@ -68,9 +68,14 @@ async def test_insert_confirm_goes_to_project_layer_only(
         screen.action_move(row)
         await settle(pilot)
         before = app.service.store.count_units()
-        await pilot.press("ctrl+1")
         editor = screen.query_one("#target", TextArea)
-        best = screen.query_one(MatchTable).matches[0][1]
+        table = screen.query_one(MatchTable)
+        best = table.matches[0][1]
+        if len(table.matches) > 1:  # Ctrl+R inserts the highlighted match
+            table.move_cursor(row=1)
+            await pilot.press("ctrl+r")
+            assert editor.text == table.matches[1][1].target
+        await pilot.press("ctrl+1")
         assert editor.text == best.target
         await pilot.press("ctrl+s")
         await settle(pilot)

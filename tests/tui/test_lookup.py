@@ -102,6 +102,11 @@ async def test_ctrl_number_copies_match_target(seed_app, seed_db):
         await pilot.press("ctrl+5")  # fewer than five matches: a message, no crash
         await pilot.pause()
         assert app.clipboard == best
+        table = app.screen.query_one(MatchTable)
+        table.move_cursor(row=len(table.matches) - 1)
+        await pilot.press("ctrl+y")  # the highlighted match
+        await pilot.pause()
+        assert app.clipboard == table.matches[-1][1].target
 
 
 async def test_enter_opens_unit_with_occurrences(seed_app, seed_db):

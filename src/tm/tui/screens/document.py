@@ -47,7 +47,8 @@ class DocumentScreen(TMScreen):
             )
             for n in range(1, 6)
         ],
-        Binding("ctrl+enter,ctrl+s", "confirm", "Confirm", priority=True),
+        Binding("ctrl+r", "insert_highlighted", "Use match", priority=True),
+        Binding("ctrl+s,ctrl+enter", "confirm", "Confirm", priority=True),
         Binding("ctrl+down", "move(1)", "Next", priority=True),
         Binding("ctrl+up", "move(-1)", "Prev", priority=True),
         Binding("ctrl+e", "export", "Export", priority=True),
@@ -270,6 +271,11 @@ class DocumentScreen(TMScreen):
         editor.text = matches[n - 1][1].target
         editor.focus()
         self.set_status(f"Inserted match {n} ({matches[n - 1][1].score:g}%).")
+
+    def action_insert_highlighted(self) -> None:
+        """Insert the match highlighted in the table (Ctrl+R: works in every terminal)."""
+        table = self.query_one(MatchTable)
+        self.action_insert(table.cursor_row + 1 if table.selected() else 1)
 
     def action_confirm(self) -> None:
         if self.project is None or not (0 <= self.current < len(self.segments)):

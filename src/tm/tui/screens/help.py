@@ -29,6 +29,7 @@ Everything works from the keyboard. The footer shows the keys of the current scr
 | type | matches, terms and concordance update as you type |
 | / | back to the query box |
 | Ctrl+1…5 (or Alt+1…5) | copy match N's target to the clipboard |
+| Ctrl+Y | copy the highlighted match (for terminals that do not send Ctrl+digit) |
 | Enter | open the highlighted match's unit (provenance, occurrences) |
 | F6 | switch between Matches and Concordance |
 
@@ -38,6 +39,7 @@ Everything works from the keyboard. The footer shows the keys of the current scr
 | ↑ ↓ in the list, Ctrl+↑ / Ctrl+↓ anywhere | previous / next segment |
 | Enter in the list | edit the target |
 | Ctrl+1…5 (or Alt+1…5) | insert match N into the target |
+| Ctrl+R | insert the highlighted match (for terminals that do not send Ctrl+digit) |
 | Ctrl+S (or Ctrl+Enter) | confirm: the segment goes into the project TM |
 | Ctrl+E | export the project TM as TMX and the document as XLIFF 1.2 |
 | Ctrl+K | commit the project TM to the master TM |
@@ -58,6 +60,9 @@ Everything works from the keyboard. The footer shows the keys of the current scr
 | / | search |
 | a | add an entry |
 | e or Enter | edit the highlighted entry (saved to the YAML file) |
+
+Most terminals (and tmux) send Ctrl+1…5 as plain digits; Ctrl+Y / Ctrl+R and the
+match table's cursor do the same job there.
 
 Bands: 101 context · 100 exact · 95-99 · 85-94 · 75-84 · 50-74 · new.
 """

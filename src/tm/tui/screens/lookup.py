@@ -42,6 +42,7 @@ class LookupScreen(TMScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_query", "Query"),
         *COPY_KEYS,
+        Binding("ctrl+y", "copy_highlighted", "Copy"),
         Binding("f6", "toggle_tab", "Concordance"),
     ]
 
@@ -204,6 +205,11 @@ class LookupScreen(TMScreen):
         target = matches[n - 1][1].target
         self.tm_app.show_clipboard(target, f"match {n}")
         self.set_status(f"Copied match {n}: {target[:70]}")
+
+    def action_copy_highlighted(self) -> None:
+        """Copy the match highlighted in the table (Ctrl+Y: works in every terminal)."""
+        table = self.query_one(MatchTable)
+        self.action_copy(table.cursor_row + 1 if table.selected() else 1)
 
     def open_selected(self) -> None:
         from tm.tui.screens.unit import UnitScreen
