@@ -26,10 +26,12 @@ from tm.text.normalize import match_key
 from tm.tui.messages import QaDone
 from tm.tui.screens.base import TMScreen
 from tm.tui.screens.dialogs import EditTextDialog
+from tm.tui.widgets.match_view import window
 
 if TYPE_CHECKING:
     pass
 
+EXCERPT = 160  # characters of source/target shown around the offending span
 SEVERITIES = ("all", "error", "warning", "info")
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 ALL = "*all*"
@@ -69,10 +71,10 @@ def finding_text(f: QAIssue) -> Text:
     out.append(f.message + "\n", style="bold")
     if f.fix:
         out.append(f"fix: {f.fix}\n", style="green")
-    out.append("ZH ", style="bold")
-    out.append_text(src)
-    out.append("\nEN ", style="bold")
-    out.append_text(tgt)
+    for label, text, side in (("ZH ", src, "source"), ("\nEN ", tgt, "target")):
+        here = tuple((sp.start, sp.end) for sp in f.spans if sp and sp.side == side)
+        out.append(label, style="bold")
+        out.append_text(window(text, here, EXCERPT) if here else text[:EXCERPT])
     return out
 
 

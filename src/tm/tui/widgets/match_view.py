@@ -46,9 +46,9 @@ class MatchTable(DataTable[object]):
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
-        self.add_columns(
-            "#", "Score", "Kind", "Penalty", "TM source (differences in red)"
-        )
+        for label, width in (("#", 1), ("Score", 5), ("Kind", 9), ("Penalty", 11)):
+            self.add_column(label, width=width)
+        self.add_column("TM source (differences in red)")
         self.matches: list[tuple[str, Match]] = []
 
     def show(self, matches: list[tuple[str, Match]]) -> None:
@@ -141,15 +141,17 @@ class ConcordanceTable(DataTable[object]):
                 src, tgt = Text(unit.source), spans_text(unit.target, hit.spans)
             self.add_row(
                 str(unit.id),
-                _window(src, hit.spans if hit.side == "source" else ()),
-                _window(tgt, hit.spans if hit.side == "target" else ()),
+                window(src, hit.spans if hit.side == "source" else (), 18),
+                window(tgt, hit.spans if hit.side == "target" else (), 60),
             )
 
 
-def _window(text: Text, spans: tuple[tuple[int, int], ...], width: int = 60) -> Text:
+def window(text: Text, spans: tuple[tuple[int, int], ...], width: int = 60) -> Text:
     """A slice of ``text`` around its first highlighted span, so the hit is visible."""
     start = max(0, spans[0][0] - width // 3) if spans else 0
     piece = text[start : start + width]
     if start:
         piece = Text("…") + piece
+    if start + width < len(text):
+        piece.append("…")
     return piece
