@@ -157,7 +157,8 @@ class GlossaryScreen(TMScreen):
     def on_mount(self) -> None:
         table = self.query_one("#entries", DataTable)
         table.cursor_type = "row"
-        table.add_columns("Chinese", "English", "Status")
+        for label, width in (("Chinese", 20), ("English", 28), ("Status", 9)):
+            table.add_column(label, width=width)
         self.shown: list[TermEntry] = []
         self.refresh_entries()
         table.focus()

@@ -112,7 +112,15 @@ class ConsistencyScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.cursor_type = "row"
-        table.add_columns("Term", "Approved", "Rendering in TM", "Status", "Count")
+        columns = (
+            ("Term", 14),
+            ("Approved", 22),
+            ("Rendering in TM", 28),
+            ("Status", 9),
+        )
+        for label, width in columns:
+            table.add_column(label, width=width)
+        table.add_column("Count", width=5)
         last = None
         for zh, en, text, status, count in self.rows:
             style = {
