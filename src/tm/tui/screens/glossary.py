@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from tm.errors import TMError
-from tm.terms import TermEntry
+from tm.terms import TermBase, TermEntry
 from tm.terms.entry import STATUSES
 from tm.text.normalize import match_key
 from tm.tui.screens.base import TMScreen
@@ -46,6 +46,11 @@ def entry_matches(entry: TermEntry, needle: str) -> bool:
         *entry.forbidden,
     )
     return any(key in match_key(f) for f in fields)
+
+
+def save_file(base: TermBase, entry: TermEntry) -> None:
+    """Write back only the glossary file the entry belongs to (others stay untouched)."""
+    base.save(entry.source.path if entry.source is not None else None)
 
 
 def entry_text(entry: TermEntry) -> Text:
@@ -239,7 +244,7 @@ class GlossaryScreen(TMScreen):
             return
         try:
             entry = base.add(TermEntry(**data))  # type: ignore[arg-type]
-            base.save()
+            save_file(base, entry)
         except TMError as exc:
             self.set_status(f"Not added: {exc}")
             return
@@ -252,7 +257,7 @@ class GlossaryScreen(TMScreen):
             return
         try:
             new = base.update(entry, **data)
-            base.save()
+            save_file(base, new)
         except TMError as exc:
             self.set_status(f"Not saved: {exc}")
             return
