@@ -219,10 +219,9 @@ class TMService:
     def load_termbase(self, glossary: str | Path | None = None, *, required: bool = False) -> Any:
         """The term base at ``glossary`` (default: the glossary/ directory), or None if absent."""
         from tm.errors import NotFound
-        from tm.terms import load_termbase
 
         try:
-            return load_termbase(glossary)
+            return self.termbase(glossary)
         except NotFound:
             if required or glossary is not None:
                 raise
@@ -270,7 +269,13 @@ class TMService:
     ) -> Any:
         """Write ``path`` pre-translated as XLIFF 1.2/2.0 (or the used matches as TMX)."""
         from tm.analysis import document_name, read_source_document
-        from tm.pretranslate import FORMATS, build_segments, report_of, write_output, write_project_tm
+        from tm.pretranslate import (
+            FORMATS,
+            build_segments,
+            report_of,
+            write_output,
+            write_project_tm,
+        )
 
         if fmt not in FORMATS:
             raise ConfigError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
@@ -495,7 +500,7 @@ class TMService:
         from tm.qa import run_checks
 
         if termbase is None:
-            termbase = self._qa_termbase(glossary)
+            termbase = self.load_termbase(glossary)
         return run_checks(
             self.store.iter_units(),
             checks=checks,
@@ -527,18 +532,6 @@ class TMService:
 
     def unmark_false_positive(self, fingerprint: str) -> None:
         self.store.clear_mark(fingerprint)
-
-    @staticmethod
-    def _qa_termbase(glossary: str | Path | None) -> Any:
-        """The given glossary, else the default one when it exists, else None."""
-        from tm.errors import NotFound
-
-        try:
-            return TMService.termbase(glossary)
-        except NotFound:
-            if glossary is not None:
-                raise
-            return None
 
     # -- tui: documents, project TM layer, unit details ---------------------------
 

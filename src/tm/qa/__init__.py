@@ -18,7 +18,7 @@ from typing import Any
 
 from tm.errors import ConfigError
 from tm.models import QAIssue, Severity, TranslationUnit
-from tm.qa import consistency, segment, terminology  # noqa: F401  (registers checks)
+from tm.qa import consistency, form, segment, terminology  # noqa: F401  (registers)
 from tm.qa.base import CHECKS, Check, QAContext, primary_units
 
 ProgressFn = Callable[[int], None]

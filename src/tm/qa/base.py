@@ -90,6 +90,14 @@ def register(
     return deco
 
 
+def target_span(unit: TranslationUnit, start: int, end: int) -> Span:
+    return Span("target", start, end, unit.target[start:end])
+
+
+def source_span(unit: TranslationUnit, start: int, end: int) -> Span:
+    return Span("source", start, end, unit.source[start:end])
+
+
 def fingerprint(check: str, *parts: str) -> str:
     """A finding's stable id: the check plus normalized texts, not unit ids.
 

@@ -177,14 +177,23 @@ def _one_to_many(
     odd one out (first segment of the least used variant).
     """
     other = "tkey" if side == "skey" else "skey"
-    groups: dict[tuple[str, str, str], list[Seg]] = defaultdict(list)
+    by_pair: dict[tuple[str, str], list[Seg]] = defaultdict(list)
     for s in segs:
-        k = getattr(s, side)
-        if len(k) >= min_len:
-            groups[(s.unit.source_lang, s.unit.target_lang, k)].append(s)
-    for (_sl, _tl, key), group in groups.items():
-        variants = _variants(group, other)
-        if len(variants) >= 2:
+        by_pair[(s.unit.source_lang, s.unit.target_lang)].append(s)
+    for pair_segs in by_pair.values():
+        groups: dict[str, list[Seg]] = defaultdict(list)
+        if side == "skey":
+            for s in pair_segs:
+                if len(s.skey) >= min_len:
+                    groups[s.skey].append(s)
+        else:
+            for s in pair_segs:
+                if len(s.tkey) >= min_len:
+                    groups[s.tkey].append(s)
+        for key, group in groups.items():
+            if len(group) < 2 or len({getattr(s, other) for s in group}) < 2:
+                continue
+            variants = _variants(group, other)
             yield key, variants, variants[-1][1][0]
 
 

@@ -1,4 +1,6 @@
-"""Per-unit checks: untranslated Han, numbers, enumerators, form, and length outliers.
+"""Per-unit checks: untranslated Han, numbers, enumerators, and length outliers.
+
+Form checks (brackets, spacing, punctuation, whitespace, truncation) are in ``form.py``.
 
 Each check looks at one unit at a time (the length check first learns the corpus's own
 target/source length ratio, so it is a corpus check). They know zh→en specifics: the seeds
@@ -13,21 +15,21 @@ import re
 import statistics
 from collections.abc import Iterator, Sequence
 
-from tm.models import QAIssue, Severity, Span, TranslationUnit
-from tm.qa.base import QAContext, group_key, issue, primary_units, register
+from tm.models import QAIssue, Severity, TranslationUnit
+from tm.qa.base import (
+    QAContext,
+    group_key,
+    issue,
+    primary_units,
+    register,
+    source_span,
+    target_span,
+)
 from tm.qa.enumerators import en_enumerator, render, zh_enumerator
 from tm.text.normalize import HAN_RE, has_han, match_key
 from tm.text.numbers import Number, find_english_numbers, find_numbers
 
 _HAN_RUN = re.compile(f"(?:{HAN_RE.pattern})+")
-
-
-def _tspan(unit: TranslationUnit, start: int, end: int) -> Span:
-    return Span("target", start, end, unit.target[start:end])
-
-
-def _sspan(unit: TranslationUnit, start: int, end: int) -> Span:
-    return Span("source", start, end, unit.source[start:end])
 
 
 # -- content -----------------------------------------------------------------------
@@ -50,7 +52,7 @@ def target_equals_source(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIs
             "target-equals-source",
             unit,
             "the target repeats the Chinese source",
-            spans=[_tspan(unit, 0, len(unit.target))],
+            spans=[target_span(unit, 0, len(unit.target))],
             fix="translate the source",
         )
 
@@ -66,7 +68,7 @@ def untranslated_han(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]
             "untranslated-han",
             unit,
             f"Chinese left in the target: {m.group(0)}",
-            spans=[_tspan(unit, m.start(), m.end())],
+            spans=[target_span(unit, m.start(), m.end())],
             fix=f"replace with {fix!r} (term base)" if fix else "translate it",
             key=[group_key(unit.source), m.group(0)],
         )
@@ -170,7 +172,7 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             unit,
             f"number {n.text} ({_fmt(n.value)}) is not in the target"
             + (f" (target has {', '.join(found)})" if found else ""),
-            spans=[_sspan(unit, n.start, n.end)],
+            spans=[source_span(unit, n.start, n.end)],
             fix=f"render {n.text} as {_fmt(n.value)}",
         )
 
@@ -264,7 +266,7 @@ def document_number(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             "document-number",
             unit,
             f"document number {m.group(0)} is not rendered as ({year}) No. {no}",
-            spans=[_sspan(unit, m.start(), m.end())],
+            spans=[source_span(unit, m.start(), m.end())],
             fix=f"({year}) No. {no}",
         )
 
@@ -281,7 +283,7 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             "enumerator",
             unit,
             f"enumerator {zs.text} is not carried into the target",
-            spans=[_sspan(unit, zs.start, zs.end)],
+            spans=[source_span(unit, zs.start, zs.end)],
             fix=f"start the target with {render('numdot' if zs.style in ('dun', 'numdot') else 'numparen', zs.value)}",
             severity=Severity.WARNING,
         )
@@ -290,195 +292,11 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             "enumerator",
             unit,
             f"enumerator {zs.text} ({zs.value}) is numbered {ze.text} ({ze.value}) in the target",
-            spans=[_sspan(unit, zs.start, zs.end), _tspan(unit, ze.start, ze.end)],
+            spans=[
+                source_span(unit, zs.start, zs.end),
+                target_span(unit, ze.start, ze.end),
+            ],
             fix=render(ze.style, zs.value),
-        )
-
-
-# -- form --------------------------------------------------------------------------
-
-_PAIRS = {
-    "(": ")",
-    "（": "）",
-    "[": "]",
-    "【": "】",
-    "〔": "〕",
-    "《": "》",
-    "“": "”",
-    "{": "}",
-}
-_CLOSERS = {v: k for k, v in _PAIRS.items()}
-
-
-def _unbalanced(text: str) -> list[int]:
-    """Positions of brackets and curly quotes that have no partner."""
-    stack: list[int] = []
-    bad: list[int] = []
-    for i, ch in enumerate(text):
-        if ch in _PAIRS:
-            stack.append(i)
-        elif ch in _CLOSERS:
-            if stack and text[stack[-1]] == _CLOSERS[ch]:
-                stack.pop()
-            else:
-                bad.append(i)
-    bad.extend(stack)
-    if text.count('"') % 2:
-        bad.append(text.rfind('"'))
-    return sorted(bad)
-
-
-def _balanced_counts(text: str) -> bool:
-    """Cheap pre-test: every opener as often as its closer, and an even number of ".
-
-    A text that passes can still nest wrongly (")(") — rare enough to skip the scan.
-    """
-    return text.count('"') % 2 == 0 and all(
-        text.count(o) == text.count(c) for o, c in _PAIRS.items()
-    )
-
-
-@register("brackets", "warning")
-def brackets(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
-    """Unbalanced brackets or quotes, in the source or the target."""
-    for side, text in (("source", unit.source), ("target", unit.target)):
-        if _balanced_counts(text):
-            continue
-        for i in _unbalanced(text):
-            yield issue(
-                "brackets",
-                unit,
-                f"unbalanced {text[i]} in the {side}",
-                spans=[Span(side, i, i + 1, text[i])],
-                fix="add the missing partner or remove it",
-            )
-
-
-_SPACING = re.compile(
-    r"(?P<double>(?<=\S) {2,}(?=\S))"
-    r"|(?P<after>(?<=[a-z])[,;](?=[A-Za-z])|(?<=\))(?=[A-Za-z]))"
-    r"|(?P<before>(?<=[a-z])(?=\())"
-)
-
-
-_SPACING_HINT = re.compile(r"  |[,;)][A-Za-z]|[a-z]\(")
-
-
-@register("spacing", "info")
-def spacing(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
-    """Doubled spaces, or a missing space after , ; ) or before ( in the target."""
-    if not _SPACING_HINT.search(unit.target):
-        return
-    for m in _SPACING.finditer(unit.target):
-        kind = m.lastgroup
-        if kind == "double":
-            msg, fix = "doubled space", "one space"
-            span = _tspan(unit, m.start(), m.end())
-        else:
-            at = m.end() if kind == "after" else m.start()
-            lo = max(0, at - 4)
-            msg = (
-                "missing space "
-                + ("after" if kind == "after" else "before")
-                + f" {unit.target[at - 1 if kind == 'after' else at]!r}"
-            )
-            fix = f"{unit.target[lo:at]} {unit.target[at : at + 4]}"
-            span = _tspan(unit, lo, min(len(unit.target), at + 4))
-        yield issue("spacing", unit, msg, spans=[span], fix=fix)
-
-
-_ZH_PUNCT_EN = {
-    "，": ",",
-    "。": ".",
-    "；": ";",
-    "：": ":",
-    "？": "?",
-    "！": "!",
-    "、": ",",
-    "（": "(",
-    "）": ")",
-    "《": '"',
-    "》": '"',
-    "【": "[",
-    "】": "]",
-    "〔": "(",
-    "〕": ")",
-    "「": '"',
-    "」": '"',
-    "～": "~",
-    "…": "...",
-}
-_ZH_PUNCT_RE = re.compile(
-    "[" + re.escape("".join(k for k in _ZH_PUNCT_EN if k != "…")) + "]"
-)
-
-
-@register("cjk-punctuation", "warning")
-def cjk_punctuation(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
-    """Chinese (full-width) punctuation left in the English target."""
-    for m in _ZH_PUNCT_RE.finditer(unit.target):
-        if _in_han_run(unit.target, m.start()):
-            continue  # part of untranslated Chinese, reported there
-        ch = m.group(0)
-        yield issue(
-            "cjk-punctuation",
-            unit,
-            f"Chinese punctuation {ch} in the target",
-            spans=[_tspan(unit, m.start(), m.end())],
-            fix=f"use {_ZH_PUNCT_EN[ch]!r}",
-        )
-
-
-def _in_han_run(text: str, i: int) -> bool:
-    near = text[max(0, i - 1) : i + 2]
-    return has_han(near)
-
-
-@register("whitespace", "info")
-def whitespace(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
-    """Leading or trailing whitespace on either side."""
-    for side, text in (("source", unit.source), ("target", unit.target)):
-        lead = len(text) - len(text.lstrip())
-        trail = len(text) - len(text.rstrip())
-        if lead and text.strip():
-            yield issue(
-                "whitespace",
-                unit,
-                f"leading whitespace in the {side}",
-                spans=[Span(side, 0, lead, text[:lead])],
-                fix="strip it",
-            )
-        if trail and text.strip():
-            n = len(text)
-            yield issue(
-                "whitespace",
-                unit,
-                f"trailing whitespace in the {side}",
-                spans=[Span(side, n - trail, n, text[n - trail :])],
-                fix="strip it",
-            )
-
-
-# "…; or" / "…, and" end list items in legal English, and "applies to:" / "based on."
-# end with punctuation: not a cut. A cut target stops on the bare word.
-_DANGLING = re.compile(
-    r"(?<![,;]\s)(?<![,;])\b(?:and|or|of|the|a|an|in|for|to|with|by|on|at|from|as|that)[\s,]*$",
-    re.IGNORECASE,
-)
-
-
-@register("truncated", "warning")
-def truncated(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
-    """The target stops mid-phrase (ends on 'and', 'of', 'the' …)."""
-    tail = len(unit.target) - 40 if len(unit.target) > 40 else 0
-    m = _DANGLING.search(unit.target, tail)
-    if m and not _DANGLING.search(unit.source[-40:]):
-        yield issue(
-            "truncated",
-            unit,
-            f"the target ends on {m.group(0).strip()!r}: likely cut off",
-            spans=[_tspan(unit, m.start(), m.end())],
-            fix="complete the translation",
         )
 
 
