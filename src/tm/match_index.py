@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 Q = 2
 # Lists at most this long are always counted: leaving them out saves little.
 DROP_OVER = 256
+# Share of the bound that dropping lists may use up: a lower bound means fewer
+# postings to count but more candidates to verify, which cost far more each.
+DROP_SHARE = 0.5
 CACHE_FORMAT = "1"
 _PUNCT = re.compile(r"[\W_]+")
 
@@ -131,7 +134,7 @@ class CandidateIndex:
         return lo, hi
 
     def candidates(
-        self, codes: str, min_score: float, *, drop_over: int = DROP_OVER
+        self, codes: str, min_score: float, *, drop_over: int | None = None
     ) -> np.ndarray:
         """Positions of every unit whose similarity to ``codes`` can reach ``min_score``.
 
@@ -155,7 +158,9 @@ class CandidateIndex:
             # Leave the longest lists out while the bound stays ≥ 1: a unit loses at
             # most one count per list left out, so the bound drops by as much.
             lists.sort(key=len)
-            while dropped < min_need - 1 and lists and len(lists[-1]) > drop_over:
+            budget = int((min_need - 1) * DROP_SHARE)
+            drop_over = DROP_OVER if drop_over is None else drop_over
+            while dropped < budget and lists and len(lists[-1]) > drop_over:
                 lists.pop()
                 dropped += 1
         counted = _counted(lists, lo, max(1, min_need - dropped))
@@ -260,12 +265,17 @@ def _build_postings(
     keys = np.concatenate(key_parts) if key_parts else np.empty(0, np.int64)
     pos = np.concatenate(pos_parts) if pos_parts else np.empty(0, np.int32)
     del key_parts, pos_parts
+    if not len(keys):
+        return keys, np.zeros(1, dtype=np.int64), pos
     order = np.argsort(keys, kind="stable")  # stable: positions stay ascending
-    keys = keys[order]
     pos = pos[order]
+    keys = keys[order]
     del order
-    uniq, first = np.unique(keys, return_index=True)
-    offsets = np.append(first, len(keys)).astype(np.int64)
+    # Run starts of the sorted keys (np.unique would sort them all over again).
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    uniq = keys[starts]
+    del keys
+    offsets = np.append(starts, len(pos)).astype(np.int64)
     return uniq, offsets, pos
 
 
