@@ -533,6 +533,194 @@ class TMService:
     def unmark_false_positive(self, fingerprint: str) -> None:
         self.store.clear_mark(fingerprint)
 
+    # -- tui: documents, project TM layer, unit details ---------------------------
+
+    def document_segments(
+        self, path: str | Path, *, encoding: str | None = None
+    ) -> list[str]:
+        """The segments of a document to translate, in order, for document mode.
+
+        Read as ``tm analyze`` reads it (``tm.analysis.read_source_document``): plain
+        text with the page residue set aside, the seed format's source side, XLIFF or
+        TMX sources; sentences split by the TM's rules.
+
+        Raises:
+            FormatError: the file cannot be read or is not a document.
+        """
+        from tm.analysis import read_source_document
+
+        segments, _ = read_source_document(path, encoding=encoding)
+        return [seg.source for seg in segments]
+
+    def export_document_xliff(
+        self,
+        segments: list[str],
+        targets: dict[int, str],
+        dest: str | Path,
+        *,
+        original: str,
+    ) -> int:
+        """Write a document being translated as XLIFF 1.2: confirmed targets filled in."""
+        from tm.formats.xliff import XliffSegment, write_xliff
+
+        return write_xliff(
+            (
+                XliffSegment(id=str(i + 1), source=src, target=targets.get(i))
+                for i, src in enumerate(segments)
+            ),
+            dest,
+            original=original,
+        )
+
+    def project_path(self, document: str | Path) -> Path:
+        """Where the project TM of ``document`` lives: beside the master TM file.
+
+        ``tm.db`` + ``plan.zh.txt`` → ``tm.plan.zh.project.db``; a TM that is not a
+        file (PostgreSQL, in memory) keeps it beside the document instead.
+        """
+        doc = Path(document)
+        stem = doc.name.removesuffix(doc.suffix)
+        db = getattr(self.store, "path", None)
+        if db and str(db) != ":memory:":
+            master = Path(db)
+            return master.with_name(f"{master.stem}.{stem}.project.db")
+        return doc.with_name(f"{stem}.project.db")
+
+    def open_project(self, document: str | Path) -> TMService:
+        """Open (or create) the project TM layer of a document."""
+        return TMService.open(self.project_path(document))
+
+    def confirm_segment(
+        self,
+        project: TMService,
+        source: str,
+        target: str,
+        *,
+        document: str,
+        position: int,
+        prev: str | None = None,
+        next_source: str | None = None,
+        user: str | None = None,
+    ) -> None:
+        """Store a confirmed translation in the project layer (never in the master)."""
+        from tm.models import Occurrence
+
+        unit = TranslationUnit(
+            source=source,
+            target=target,
+            segtype="sentence",
+            occurrence=Occurrence(
+                document=document,
+                position=position,
+                prev_source=prev,
+                next_source=next_source,
+            ),
+        )
+        with project.store.transaction():
+            project.store.add_units([unit], user=user)
+
+    def project_targets(self, project: TMService) -> dict[str, TranslationUnit]:
+        """The latest confirmed unit per source text in the project layer."""
+        latest: dict[str, TranslationUnit] = {}
+        for unit in project.store.iter_units():
+            latest[unit.source] = unit
+        return latest
+
+    def project_confirmed(self, project: TMService, document: str) -> dict[int, str]:
+        """Confirmed targets of ``document`` by segment index (0-based), latest winning."""
+        done: dict[int, str] = {}
+        for unit in project.store.iter_units():
+            if unit.id is None:
+                continue
+            for occ in project.store.occurrences(unit.id):
+                if occ.document == document and occ.position >= 1:
+                    done[occ.position - 1] = unit.target
+        return done
+
+    def lookup_layers(
+        self,
+        text: str,
+        project: TMService | None,
+        *,
+        min_score: float = 70,
+        limit: int = 5,
+        prev: str | None = None,
+    ) -> list[tuple[str, Match]]:
+        """Matches from the project layer and the master, best first, as (layer, match).
+
+        On equal scores the project layer wins: it holds this job's decisions.
+        """
+        found: list[tuple[str, Match]] = []
+        if project is not None:
+            found += [
+                ("project", m)
+                for m in project.lookup(text, min_score=min_score, limit=limit, prev=prev)
+            ]
+        found += [
+            ("master", m)
+            for m in self.lookup(text, min_score=min_score, limit=limit, prev=prev)
+        ]
+        found.sort(key=lambda lm: (-lm[1].score, lm[0] != "project"))
+        seen: set[tuple[str, str]] = set()
+        out: list[tuple[str, Match]] = []
+        for layer, m in found:
+            if (m.source, m.target) not in seen:
+                seen.add((m.source, m.target))
+                out.append((layer, m))
+        return out[:limit]
+
+    def iter_best_scores(
+        self,
+        texts: list[str],
+        project: TMService | None = None,
+        *,
+        min_score: float = 50,
+    ) -> Iterator[tuple[int, float | None]]:
+        """(index, best score or None) for each text, with the previous text as context."""
+        for i, text in enumerate(texts):
+            best = self.lookup_layers(
+                text,
+                project,
+                min_score=min_score,
+                limit=1,
+                prev=texts[i - 1] if i else None,
+            )
+            yield i, (best[0][1].score if best else None)
+
+    def commit_project(self, project: TMService, *, user: str | None = None) -> int:
+        """Copy the project layer's latest units into the master TM; returns how many were new."""
+        units = list(self.project_targets(project).values())
+        with self.store.transaction():
+            result = self.store.add_units(units, user=user)
+        return result.added
+
+    def unit_details(self, unit_id: int) -> tuple[TranslationUnit, list[Any]]:
+        """A unit and all its occurrences (document, position, context), for display.
+
+        Raises:
+            NotFound: no unit with that id.
+        """
+        from tm.errors import NotFound
+
+        units = self.store.get_units([unit_id])
+        if not units:
+            raise NotFound(f"no unit with id {unit_id}")
+        return units[0], list(self.store.occurrences(unit_id))
+
+    def edit_target(self, unit_id: int, target: str, *, user: str | None = None) -> None:
+        """Replace one unit's target in the TM (a reviewer's fix from QA review).
+
+        Raises:
+            NotFound: no unit with that id.
+            StoreError: the store cannot edit, or the edit would duplicate a unit.
+        """
+        from tm.errors import StoreError
+
+        setter = getattr(self.store, "set_target", None)
+        if setter is None:
+            raise StoreError(f"{type(self.store).__name__} cannot edit targets yet")
+        setter(unit_id, target, user=user)
+
 
 def _counting(
     units: Iterable[TranslationUnit],

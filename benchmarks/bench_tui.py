@@ -1,0 +1,132 @@
+"""Benchmark: keystroke → matches shown in the TUI's lookup screen, on a large TM.
+
+Drives the real app headless (``App.run_test``): for each query, the query minus its
+last character is put in the box and its look-up allowed to finish, then the last
+character's key event is posted to the app (as the terminal driver does) and the clock runs until the lookup screen has rendered the
+matches for the full query (its ``MatchesReady`` handler has run). That is the
+latency a translator feels per keystroke. The service-only look-up time of the same
+queries is printed beside it, so the UI's share is visible.
+
+The TM and queries come from ``bench_lookup.py`` (the matching benchmark's builder:
+~1M units of ../shared/corpora law text); the index is loaded from its cache or
+built once before timing, and that time is printed separately.
+
+Usage:
+    python benchmarks/bench_tui.py                     # 1M units, 200 queries
+    python benchmarks/bench_tui.py --size 50000 --queries 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_lookup import build_db, make_queries  # noqa: E402
+from textual import events  # noqa: E402
+
+from tm.service import TMService  # noqa: E402
+from tm.tui.app import make_app  # noqa: E402
+from tm.tui.screens.lookup import LOOKUP_MIN_SCORE, LookupScreen  # noqa: E402
+
+BUDGET_MS = 50.0
+
+
+def typed(query: str) -> str:
+    query = query.strip()
+    while query and not query[-1].isalnum():
+        query = query[:-1]
+    return query
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+async def wait_shown(screen: LookupScreen, query: str, timeout: float = 10.0) -> float:
+    """Poll until the screen shows the matches of ``query``; returns the time then."""
+    deadline = time.perf_counter() + timeout
+    while getattr(screen, "shown_query", None) != query:
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"no matches shown for {query!r}")
+        await asyncio.sleep(0.0005)
+    return time.perf_counter()
+
+
+async def drive(service: TMService, queries: list[str]) -> list[float]:
+    app = make_app(service=service, glossary=ROOT / "glossary")
+    latencies: list[float] = []
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LookupScreen)
+        box = screen.query_one("#query")
+        for query in queries:
+            box.value = query[:-1]  # type: ignore[attr-defined]
+            box.cursor_position = len(query) - 1  # type: ignore[attr-defined]
+            if query[:-1].strip():
+                await wait_shown(screen, query[:-1].strip())
+            await app.workers.wait_for_complete()
+            # Post the key the way the terminal driver does (pilot.press would also
+            # wait for the whole app to go idle, which is not what a user waits for).
+            t0 = time.perf_counter()
+            app.post_message(events.Key(query[-1], query[-1]))
+            shown = await wait_shown(screen, query.strip())
+            latencies.append((shown - t0) * 1000)
+            await app.workers.wait_for_complete()
+    return latencies
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument(
+        "--db", default=None, help="TM (built there if a missing SQLite file)"
+    )
+    ap.add_argument("--size", type=int, default=1_000_000)
+    ap.add_argument("--queries", type=int, default=200)
+    args = ap.parse_args()
+    db = args.db or f"/tmp/tm_bench_{args.size}.db"
+    build_db(db, args.size)
+    # The timed keystroke is the last character: make it a letter or a Han character
+    # (trailing punctuation dropped), as when typing a segment.
+    queries = [typed(q) for q in make_queries(db, args.queries)]
+    queries = [q for q in queries if len(q) >= 2]
+
+    service = TMService.open(db)
+    units = service.store.count_units()
+    t0 = time.perf_counter()
+    service.lookup(queries[0])  # loads (or builds and caches) the candidate index
+    ready = time.perf_counter() - t0
+
+    direct = []
+    for q in queries:
+        t = time.perf_counter()
+        service.lookup_layers(q.strip(), None, min_score=LOOKUP_MIN_SCORE, limit=5)
+        direct.append((time.perf_counter() - t) * 1000)
+
+    latencies = asyncio.run(drive(service, queries))
+    under = sum(1 for v in latencies if v <= BUDGET_MS) / len(latencies)
+    print(f"TM: {db} ({units:,} units); index ready in {ready:.1f}s")
+    print(f"queries: {len(latencies)} (min score {LOOKUP_MIN_SCORE}, top 5)")
+    print(
+        "keystroke → matches shown (ms): "
+        f"median {statistics.median(latencies):.1f}  p90 {pct(latencies, 90):.1f}  "
+        f"p99 {pct(latencies, 99):.1f}  max {max(latencies):.1f}"
+    )
+    print(f"within {BUDGET_MS:.0f} ms: {under:.1%}")
+    print(
+        "service look-up alone (ms): "
+        f"median {statistics.median(direct):.1f}  p99 {pct(direct, 99):.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,182 @@
+"""TMApp: the Textual application, and ``make_app``, the one factory the CLI and tests use.
+
+The app owns one ``TMService`` (the master TM), the loaded term base, and, in document
+mode, the document's segments and its project TM layer. Screens are modes switched by
+F2–F5; each screen does its work in thread workers and renders the messages they post.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from tm.errors import TMError
+from tm.service import TMService
+from tm.terms import TermBase, TermHit, load_termbase
+from tm.text.normalize import has_han
+from tm.tui.screens.document import DocumentScreen
+from tm.tui.screens.glossary import GlossaryScreen
+from tm.tui.screens.help import HelpScreen
+from tm.tui.screens.lookup import LookupScreen
+from tm.tui.screens.review import ReviewScreen
+
+log = logging.getLogger(__name__)
+
+
+class TMApp(App[None]):
+    """Translation-memory look-up, document translation, QA review and glossary editing.
+
+    Args:
+        service: the master TM (closed when the app exits).
+        termbase: the loaded glossary, or None when it could not be loaded.
+        term_error: why the glossary is missing (shown instead of terms).
+        glossary_path: where new entries are saved.
+        document: a plain-text file to open in document mode, or None.
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "tm"
+    MODES: ClassVar = {
+        "lookup": LookupScreen,
+        "document": DocumentScreen,
+        "review": ReviewScreen,
+        "glossary": GlossaryScreen,
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help"),
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("f2", "switch_mode('lookup')", "Lookup"),
+        Binding("f3", "switch_mode('document')", "Document"),
+        Binding("f4", "switch_mode('review')", "QA"),
+        Binding("f5", "switch_mode('glossary')", "Glossary"),
+        Binding("ctrl+q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        service: TMService,
+        *,
+        termbase: TermBase | None = None,
+        term_error: str = "",
+        glossary_path: Path | None = None,
+        document: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.termbase = termbase
+        self.term_error = term_error
+        self.glossary_path = glossary_path
+        self.document = document
+        self.tm_units = _count_units(service)
+        self.project: TMService | None = None
+
+    def on_mount(self) -> None:
+        self.switch_mode("document" if self.document else "lookup")
+
+    def on_unmount(self) -> None:
+        if self.project is not None:
+            self.project.close()
+        self.service.close()
+
+    def open_project(self, document: Path) -> TMService:
+        """The project TM layer of ``document`` (opened once, closed on exit)."""
+        if self.project is None:
+            self.project = self.service.open_project(document)
+        return self.project
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that crashed says so instead of failing silently."""
+        if event.state == WorkerState.ERROR:
+            what = event.worker.description or event.worker.name
+            log.error("%s failed: %r", what, event.worker.error)
+            self.notify(f"{what} failed: {event.worker.error}", severity="error")
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    # -- helpers screens share ---------------------------------------------------
+
+    def find_terms(self, text: str) -> list[TermHit]:
+        """Glossary terms in ``text`` (Chinese terms, or English renderings for English)."""
+        if self.termbase is None or not text.strip():
+            return []
+        return self.termbase.find(text, "zh" if has_han(text) else "en")
+
+    def empty_tm_message(self) -> str:
+        if self.tm_units:
+            return ""
+        return "The TM is empty: import one with `tm import FILE --db DB`."
+
+    def show_clipboard(self, text: str, what: str) -> None:
+        """Copy to the clipboard and say so (the terminal may not expose OSC 52)."""
+        self.copy_to_clipboard(text)
+        self.notify(_short(text, 120), title=f"Copied {what}", timeout=4)
+
+
+def make_app(
+    db: str | Path | None = None,
+    *,
+    glossary: str | Path | None = None,
+    document: str | Path | None = None,
+    service: TMService | None = None,
+) -> TMApp:
+    """Build the app: open the TM, load the glossary (a missing one is a message, not a crash).
+
+    Args:
+        db: the master TM (path or URL); ignored when ``service`` is given.
+        glossary: a glossary file or directory (default: ``$TM_GLOSSARY`` or ``glossary/``).
+        document: a plain-text file to open in document mode.
+        service: an already open service (tests, benchmarks).
+
+    Raises:
+        TMError: the TM cannot be opened, or the document cannot be read.
+    """
+    service = service or TMService.open(db)
+    termbase, term_error, glossary_path = _load_glossary(glossary)
+    doc = Path(document) if document is not None else None
+    if doc is not None and not doc.is_file():
+        raise TMError(f"no such document: {doc}", hint="give a plain-text file")
+    return TMApp(
+        service,
+        termbase=termbase,
+        term_error=term_error,
+        glossary_path=glossary_path,
+        document=doc,
+    )
+
+
+def _load_glossary(
+    glossary: str | Path | None,
+) -> tuple[TermBase | None, str, Path | None]:
+    from tm.terms import GlossaryHeader, default_glossary_path
+
+    path = Path(glossary) if glossary is not None else default_glossary_path()
+    if not path.exists() and path.suffix in (".yaml", ".yml"):
+        # A new glossary file: entries added in the TUI create it on save.
+        empty = TermBase(headers={str(path): GlossaryHeader(name=path.stem)})
+        return empty, "", path
+    try:
+        base = load_termbase(path)
+    except TMError as exc:
+        log.warning("glossary not loaded: %s", exc)
+        return None, f"No glossary loaded: {exc}", None
+    first = next(iter(base.headers), None)
+    return base, "", Path(first) if first else path
+
+
+def _count_units(service: TMService) -> int:
+    try:
+        return int(service.store.count_units())
+    except TMError:
+        return 0
+
+
+def _short(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"

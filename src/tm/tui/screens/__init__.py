@@ -1,0 +1,1 @@
+"""One screen per task: lookup, document, review (QA), glossary; dialogs are modal screens."""

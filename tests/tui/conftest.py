@@ -1,0 +1,51 @@
+"""Fixtures for the TUI tests: the seed TM, a private glossary copy, no cursor blink."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tm.tui.app import TMApp, make_app
+
+SIZE = (100, 32)
+
+
+@pytest.fixture(autouse=True)
+def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stop the Input/TextArea cursor from blinking, so screens are stable."""
+    from textual.widgets import Input, TextArea
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+
+
+@pytest.fixture
+def glossary_copy(glossary_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the shipped glossary (the glossary screen writes to it)."""
+    dest = tmp_path / "glossary"
+    shutil.copytree(glossary_dir, dest)
+    return dest
+
+
+@pytest.fixture
+def seed_app(seed_db: Path, glossary_copy: Path) -> Callable[..., TMApp]:
+    """Build the app on a private seed TM and glossary copy (document optional)."""
+
+    def build(**kw: Any) -> TMApp:
+        kw.setdefault("glossary", glossary_copy)
+        return make_app(seed_db, **kw)
+
+    return build
+
+
+async def settle(pilot: Any) -> None:
+    """Let workers finish and their messages render."""
+    for _ in range(2):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.3)  # past the lookup screen's typing pause
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
