@@ -91,6 +91,7 @@ class ImportReport:
     duplicates: int = 0
     occurrences_added: int = 0
     sentences_added: int = 0
+    had_sentences: bool = False
     warnings: list[str] = field(default_factory=list)
 
 

@@ -88,7 +88,10 @@ class TMService:
             report.added += result.added
             report.duplicates += result.duplicates
             report.occurrences_added += result.occurrences_added
-            if paragraphs:
+            # A file that already has sentence units (a TM exported with both levels)
+            # was segmented by its author: aligning its paragraphs again would add
+            # a second, different sentence level.
+            if paragraphs and not report.had_sentences:
                 from tm.align import sentence_units
 
                 aligned = sentence_units(paragraphs)
@@ -730,7 +733,9 @@ def _counting(
     """Count units as they pass; keep the paragraph ones when a list is given."""
     for unit in units:
         report.read += 1
-        if paragraphs is not None and unit.segtype == SegType.PARAGRAPH:
+        if unit.segtype == SegType.SENTENCE:
+            report.had_sentences = True
+        elif paragraphs is not None and unit.segtype == SegType.PARAGRAPH:
             paragraphs.append(unit)
         yield unit
 
