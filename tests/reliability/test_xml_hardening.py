@@ -1,0 +1,189 @@
+"""Hostile XML: entity bombs, external entities, remote DTDs, depth and size.
+
+Each attack is refused (or read harmlessly) without expanding anything, reading any
+local file or touching the network, and ``tm import`` says so in one line with the
+file and line, exits 3 and leaves the TM as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import resource
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tm.errors import FormatError
+from tm.formats.tmx import iter_tmx
+
+from ._support import count_units, run_tm, units_checksum
+
+HEADER = '<header srclang="zh-CN" segtype="sentence"/>'
+
+
+def _tmx(body: str, *, dtd: str = "", root_attrs: str = "") -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n{dtd}\n'
+        f'<tmx version="1.4"{root_attrs}>\n{HEADER}\n<body>\n{body}\n</body>\n</tmx>\n'
+    ).encode()
+
+
+def _tu(zh: str, en: str = "x") -> str:
+    return (
+        f'<tu><tuv xml:lang="zh-CN"><seg>{zh}</seg></tuv>'
+        f'<tuv xml:lang="en-US"><seg>{en}</seg></tuv></tu>'
+    )
+
+
+LAUGHS = "".join(
+    ['<!ENTITY lol0 "哈哈">']
+    + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
+)
+BIG = "x" * 50_000
+
+ATTACKS = {
+    "billion-laughs": _tmx(_tu("&lol9;"), dtd=f"<!DOCTYPE tmx [{LAUGHS}]>"),
+    "billion-laughs-attribute": _tmx(
+        _tu("甲"), dtd=f"<!DOCTYPE tmx [{LAUGHS}]>", root_attrs=' a="&lol9;"'
+    ),
+    "quadratic-blowup": _tmx(
+        _tu("&q;" * 20_000), dtd=f'<!DOCTYPE tmx [<!ENTITY q "{BIG}">]>'
+    ),
+    "quadratic-blowup-attribute": _tmx(
+        _tu("甲"),
+        dtd=f'<!DOCTYPE tmx [<!ENTITY q "{BIG}">]>',
+        root_attrs=f' a="{"&q;" * 20_000}"',
+    ),
+    "xxe-passwd": _tmx(
+        _tu("&xxe;"), dtd='<!DOCTYPE tmx [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    ),
+    "xxe-passwd-attribute": _tmx(
+        _tu("甲"),
+        dtd='<!DOCTYPE tmx [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+        root_attrs=' a="&xxe;"',
+    ),
+    "xxe-parameter-entity": _tmx(
+        _tu("甲"),
+        dtd='<!DOCTYPE tmx [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>',
+    ),
+    "undefined-entity": _tmx(_tu("甲&nbsp;乙")),
+    "deep-nesting": _tmx(_tu("<g>" * 5000 + "深" + "</g>" * 5000)),
+    "huge-unit": _tmx(_tu("甲" + "<ph/>" * 100_000)),
+}
+
+
+def _assert_one_line_error(stderr: str, path: Path) -> re.Match[str]:
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    assert lines, "no error message"
+    m = re.match(rf"^tm: error: {re.escape(str(path))}:(\d+): \S", lines[0])
+    assert m, f"not 'tm: error: FILE:LINE: …': {lines[0]!r}"
+    assert all(ln.startswith("  hint:") for ln in lines[1:]), stderr
+    return m
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_attack_refused_by_reader(name: str) -> None:
+    start = time.monotonic()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(FormatError) as info:
+        list(iter_tmx(io.BytesIO(ATTACKS[name]), name=f"{name}.tmx"))
+    assert time.monotonic() - start < 5
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024
+    assert grown_mb < 200, f"memory grew by {grown_mb:.0f} MB"
+    err = info.value
+    assert err.line is not None
+    assert "root:" not in str(err)
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_attack_refused_by_cli(
+    name: str, tmp_path: Path, guarded_db: Path, guarded_sum: str
+) -> None:
+    path = tmp_path / f"{name}.tmx"
+    path.write_bytes(ATTACKS[name])
+    result = run_tm("import", path, "--db", guarded_db, timeout=60)
+    assert result.returncode == 3, result.stderr
+    _assert_one_line_error(result.stderr, path)
+    assert "root:x:0:0" not in result.stdout + result.stderr
+    assert units_checksum(guarded_db) == guarded_sum
+
+
+def test_passwd_never_reaches_the_tm(tmp_path: Path) -> None:
+    """Even the attacks that a lax parser would accept store no byte of /etc/passwd."""
+    db = tmp_path / "tm.db"
+    for name in ("xxe-passwd", "xxe-parameter-entity", "xxe-passwd-attribute"):
+        path = tmp_path / f"{name}.tmx"
+        path.write_bytes(ATTACKS[name])
+        run_tm("import", path, "--db", db, timeout=60)
+    xinclude = tmp_path / "xinclude.tmx"
+    xinclude.write_bytes(
+        _tmx(
+            _tu('甲<xi:include href="/etc/passwd" parse="text"/>'),
+            root_attrs=' xmlns:xi="http://www.w3.org/2001/XInclude"',
+        )
+    )
+    result = run_tm("import", xinclude, "--db", db, timeout=60)
+    assert result.returncode == 0, result.stderr  # read, but never included
+    data = db.read_bytes()
+    for wal in db.parent.glob("tm.db-*"):
+        data += wal.read_bytes()
+    assert b"root:x:0:0" not in data
+    assert count_units(db) == 1
+
+
+class _Listener:
+    """A local TCP port that records whether anyone connected to it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.hits += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sock.close()
+
+
+def test_no_network_fetch_for_external_dtd_or_entity(tmp_path: Path) -> None:
+    listener = _Listener()
+    try:
+        url = f"http://127.0.0.1:{listener.port}"
+        external_dtd = tmp_path / "external-dtd.tmx"
+        external_dtd.write_bytes(
+            _tmx(_tu("甲"), dtd=f'<!DOCTYPE tmx SYSTEM "{url}/tmx14.dtd">')
+        )
+        remote_entity = tmp_path / "remote-entity.tmx"
+        remote_entity.write_bytes(
+            _tmx(_tu("&r;"), dtd=f'<!DOCTYPE tmx [<!ENTITY r SYSTEM "{url}/e">]>')
+        )
+        db = tmp_path / "tm.db"
+        ok = run_tm("import", external_dtd, "--db", db, timeout=60)
+        refused = run_tm("import", remote_entity, "--db", db, timeout=60)
+        time.sleep(0.3)
+    finally:
+        listener.close()
+    # A DOCTYPE naming the TMX DTD is normal in real files: read, DTD not fetched.
+    assert ok.returncode == 0, ok.stderr
+    assert refused.returncode == 3, refused.stderr
+    _assert_one_line_error(refused.stderr, remote_entity)
+    assert listener.hits == 0, "the parser fetched something over the network"
