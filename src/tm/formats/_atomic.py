@@ -1,4 +1,9 @@
-"""Atomic file output: write beside the destination, fsync, then rename over it."""
+"""Atomic file output: write beside the destination, fsync, then rename over it.
+
+A process killed mid-write leaves the old destination intact (and at worst a hidden
+``.NAME.*.part`` file beside it); the new file gets the old one's permissions, or the
+umask's default for a new file, not mkstemp's private 0600.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ def atomic_output(dest: str | Path, *, mode: str = "wb") -> Iterator[IO]:  # typ
         prefix=f".{dest.name}.", suffix=".part", dir=dest.parent or "."
     )
     try:
+        os.chmod(tmp, _target_mode(dest))
         with os.fdopen(
             fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})
         ) as fh:
@@ -29,3 +35,12 @@ def atomic_output(dest: str | Path, *, mode: str = "wb") -> Iterator[IO]:  # typ
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _target_mode(dest: Path) -> int:
+    try:
+        return dest.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0o022)  # reading the umask means setting it; put it back
+        os.umask(mask)
+        return 0o666 & ~mask
