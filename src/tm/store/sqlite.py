@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
+import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +30,9 @@ from tm.store.schema import SCHEMA_VERSION_KEY, Migration, common_migrations
 from tm.text.normalize import match_key
 
 BUSY_TIMEOUT_MS = 60_000
+# How long a writer queues behind another one (a large import) before giving up.
+WRITER_WAIT_S = 6 * 3600
+log = logging.getLogger(__name__)
 
 FTS = """
 CREATE VIRTUAL TABLE units_fts USING fts5(
@@ -180,6 +185,10 @@ class SQLiteStore:
         """Apply pending migrations; returns the names applied."""
         self._check_version()
         applied = set(self._applied())
+        if applied >= {m.name for m in MIGRATIONS}:
+            # Up to date: take no write lock, so opening the TM to read never waits
+            # for (or fails behind) an import that is writing.
+            return []
         done: list[str] = []
         with self.transaction():
             self._conn.execute(
@@ -234,10 +243,7 @@ class SQLiteStore:
                 finally:
                     self._depth -= 1
                 return
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.DatabaseError as exc:
-                raise _store_error(self.path, exc) from exc
+            self._begin()
             self._depth = 1
             self._tx_owner = threading.get_ident()
             try:
@@ -252,6 +258,28 @@ class SQLiteStore:
             except sqlite3.DatabaseError as exc:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("ROLLBACK")
+                raise _store_error(self.path, exc) from exc
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE, queueing behind another writer for up to WRITER_WAIT_S.
+
+        SQLite has one writer at a time; an import holds it for its whole file, which
+        may outlast the busy timeout. A second import or a QA mark waits its turn
+        rather than failing with "database is locked".
+        """
+        deadline = time.monotonic() + WRITER_WAIT_S
+        while True:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                locked = "locked" in str(exc) or "busy" in str(exc)
+                if not locked or time.monotonic() >= deadline:
+                    raise _store_error(self.path, exc) from exc
+                log.info(
+                    "%s: waiting for another tm process to finish writing", self.path
+                )
+            except sqlite3.DatabaseError as exc:
                 raise _store_error(self.path, exc) from exc
 
     def add_document(self, name: str, meta: dict[str, str] | None = None) -> int:
