@@ -52,7 +52,7 @@ def test_reader_while_import_writes(tmp_path: Path, guarded_db: Path) -> None:
     before = count_units(guarded_db)
     proc = _popen("import", tmx, "--db", guarded_db)
     reads = _read_until(proc, guarded_db, {before, before + UNITS})
-    out, err = proc.communicate()
+    _out, err = proc.communicate()
     assert proc.returncode == 0, err
     assert "locked" not in err
     assert count_units(guarded_db) == before + UNITS
@@ -108,7 +108,7 @@ def test_two_imports_at_once(tmp_path: Path, guarded_db: Path) -> None:
     same.write_bytes(files[0].read_bytes())
     procs = [_popen("import", f, "--db", guarded_db) for f in (*files, same)]
     for proc in procs:
-        out, err = proc.communicate(timeout=900)
+        _out, err = proc.communicate(timeout=900)
         assert proc.returncode == 0, err
         assert "locked" not in err
     # a.tmx twice adds it once; b.tmx adds its own: nothing lost, nothing doubled.
