@@ -14,14 +14,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from tm.errors import FormatError
+
 
 @contextlib.contextmanager
 def atomic_output(dest: str | Path, *, mode: str = "wb") -> Iterator[IO]:  # type: ignore[type-arg]
     """Yield a temporary file that replaces ``dest`` only if the block ends normally."""
     dest = Path(dest)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{dest.name}.", suffix=".part", dir=dest.parent or "."
-    )
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{dest.name}.", suffix=".part", dir=dest.parent or "."
+        )
+    except OSError as exc:
+        raise _write_error(dest, exc) from exc
     try:
         os.chmod(tmp, _target_mode(dest))
         with os.fdopen(
@@ -31,10 +36,22 @@ def atomic_output(dest: str | Path, *, mode: str = "wb") -> Iterator[IO]:  # typ
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, dest)
+    except OSError as exc:  # a full disk, a lost mount: the old file stays
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise _write_error(dest, exc) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _write_error(dest: Path, exc: OSError) -> FormatError:
+    return FormatError(
+        str(dest),
+        None,
+        f"cannot write: {exc.strerror or exc}; the previous file, if any, is unchanged",
+    )
 
 
 def _target_mode(dest: Path) -> int:

@@ -91,13 +91,26 @@ class SQLiteStore:
                 f"no TM database at {self.path}",
                 hint="import a file first: tm import FILE",
             )
+        # A TM on a read-only disk or without write permission is opened to read; a
+        # write then fails with a clear StoreError instead of "unable to open".
+        self._no_write = not _writable(self.path)
+        if self._no_write:
+            self.readonly = readonly = True
         self._conn = self._connect(write=not readonly)
         self.db = sqlite_utils.Database(self._conn)
-        self._check_file()
-        if not readonly:
-            self.migrate()
-        else:
-            self._check_version()
+        try:
+            self._check_file()
+            if not readonly:
+                self.migrate()
+            else:
+                self._check_version()
+        except sqlite3.DatabaseError as exc:
+            # A corrupt page can first show in the migrations table, not sqlite_master.
+            self._conn.close()
+            raise _store_error(self.path, exc) from exc
+        except StoreError:
+            self._conn.close()
+            raise
 
     # -- connections -------------------------------------------------------------
 
@@ -113,10 +126,7 @@ class SQLiteStore:
                     self.path, isolation_level=None, check_same_thread=False
                 )
             else:
-                uri = Path(self.path).absolute().as_uri() + "?mode=ro"
-                conn = sqlite3.connect(
-                    uri, uri=True, isolation_level=None, check_same_thread=False
-                )
+                conn = self._connect_ro()
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if write and self.path != ":memory:":
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -125,6 +135,27 @@ class SQLiteStore:
         except sqlite3.DatabaseError as exc:
             raise _store_error(self.path, exc) from exc
         return conn
+
+    def _connect_ro(self) -> sqlite3.Connection:
+        uri = Path(self.path).absolute().as_uri()
+        conn = sqlite3.connect(
+            uri + "?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+        )
+        if not self._no_write:
+            return conn
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            conn.close()
+        # A WAL database on read-only media cannot create its -shm index: nobody can
+        # be writing it either, so read it as immutable.
+        return sqlite3.connect(
+            uri + "?immutable=1",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+        )
 
     def _check_file(self) -> None:
         try:
@@ -234,6 +265,12 @@ class SQLiteStore:
         """One write transaction (nested calls join the outer one)."""
         self._ensure_open()
         if self.readonly:
+            if self._no_write:
+                raise StoreError(
+                    f"{self.path}: the database is read-only (no write permission or a "
+                    "read-only disk); nothing was written",
+                    hint="copy it somewhere writable, or fix its permissions",
+                )
             raise StoreError(f"{self.path} is opened read-only")
         with self._lock:
             if self._depth:
@@ -248,9 +285,13 @@ class SQLiteStore:
             self._tx_owner = threading.get_ident()
             try:
                 yield
+            except sqlite3.DatabaseError as exc:  # disk full, corrupt page, I/O error
+                self._depth = 0
+                self._rollback()
+                raise _store_error(self.path, exc) from exc
             except BaseException:
                 self._depth = 0
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise
             self._depth = 0
             try:
@@ -259,6 +300,12 @@ class SQLiteStore:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("ROLLBACK")
                 raise _store_error(self.path, exc) from exc
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR); a
+        # second ROLLBACK then fails and must not hide the error that caused it.
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("ROLLBACK")
 
     def _begin(self) -> None:
         """BEGIN IMMEDIATE, queueing behind another writer for up to WRITER_WAIT_S.
@@ -457,11 +504,14 @@ class SQLiteStore:
     def iter_keys(self, *, side: str = "source") -> Iterator[KeyRow]:
         col = "source_key" if side == "source" else "target_key"
         conn = self._reader()
-        cur = conn.execute(
-            f"SELECT id, {col}, source_lang, target_lang, segtype FROM units ORDER BY id"
-        )
-        for r in cur:
-            yield KeyRow(r[0], r[1], r[2], r[3], r[4])
+        try:
+            cur = conn.execute(
+                f"SELECT id, {col}, source_lang, target_lang, segtype FROM units ORDER BY id"
+            )
+            for r in cur:
+                yield KeyRow(r[0], r[1], r[2], r[3], r[4])
+        except sqlite3.DatabaseError as exc:
+            raise _store_error(self.path, exc) from exc
 
     def get_units(self, ids: Iterable[int]) -> list[TranslationUnit]:
         ids = list(ids)
@@ -649,6 +699,14 @@ def _unit(r: Any, occ: Occurrence | None) -> TranslationUnit:
         target_codes=tuple(json.loads(r[14])),
         occurrence=occ,
     )
+
+
+def _writable(path: str) -> bool:
+    """False when an existing database file, or its folder, cannot be written."""
+    p = Path(path)
+    if path == ":memory:" or not p.exists():
+        return True
+    return os.access(p, os.W_OK) and os.access(p.absolute().parent, os.W_OK)
 
 
 def _store_error(path: str, exc: sqlite3.DatabaseError) -> StoreError:
