@@ -63,6 +63,11 @@ def tmx_bytes(units: list[TranslationUnit]) -> bytes:
     return buf.getvalue()
 
 
+def seed_tmx_text(limit: int = 120) -> str:
+    """The first ``limit`` seed units as TMX, the way ``tm export`` writes them."""
+    return tmx_bytes(seed_units(limit)).decode("utf-8")
+
+
 INLINE_TMX = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE tmx SYSTEM "tmx14.dtd">
 <tmx version="1.4">

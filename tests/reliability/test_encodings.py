@@ -19,7 +19,7 @@ from tm.errors import FormatError
 from tm.formats.tabular import write_tsv
 from tm.service import TMService
 
-from ._support import SEED, seed_units, tmx_bytes, units_checksum
+from ._support import SEED, seed_tmx_text, seed_units, units_checksum
 
 TEXT_ENCODINGS = ["utf-8", "utf-8-sig", "utf-16-le-bom", "utf-16-be-bom", "gb18030"]
 # GBK lacks "•" (the seed's bullet), so GBK is tried where the text fits: TSV, TMX.
@@ -49,10 +49,6 @@ def seed_tsv_text() -> str:
     buf = io.StringIO()
     write_tsv(seed_units(120), buf, header=("zh-CN", "en-US"))
     return buf.getvalue()
-
-
-def seed_tmx_text() -> str:
-    return tmx_bytes(seed_units(120)).decode("utf-8")
 
 
 @pytest.mark.parametrize("encoding", TEXT_ENCODINGS)
