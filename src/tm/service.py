@@ -10,12 +10,16 @@ import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from tm.errors import ConfigError, FormatError
 from tm.formats import detect_format, read_units
-from tm.models import ImportReport, TranslationUnit
+from tm.models import ImportReport, SegType, TranslationUnit
 from tm.store import Store, open_store
+
+if TYPE_CHECKING:  # matching types (the matcher imports numpy: load it on first use)
+    from tm.match import Matcher
+    from tm.models import ConcordanceHit, FragmentHit, Match
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +60,12 @@ class TMService:
         encoding: str | None = None,
         progress: ProgressFn | None = None,
         user: str | None = None,
+        sentences: bool = True,
     ) -> ImportReport:
         """Import one file in one transaction: a malformed file changes nothing.
+
+        With ``sentences`` (the default), paragraph units also yield sentence units
+        aligned from them (``tm.align.sentence_units``), in the same transaction.
 
         Raises:
             FormatError: the file is unreadable or malformed (with file and line).
@@ -74,11 +82,17 @@ class TMService:
                 units: Iterable[TranslationUnit] = list(doc_units(doc))
             else:
                 units = read_units(path, fmt=fmt, encoding=encoding)
-            counted = _counting(units, report)
+            paragraphs: list[TranslationUnit] = []
+            counted = _counting(units, report, paragraphs if sentences else None)
             result = self.store.add_units(counted, progress=progress, user=user)
             report.added += result.added
             report.duplicates += result.duplicates
             report.occurrences_added += result.occurrences_added
+            if paragraphs:
+                from tm.align import sentence_units
+
+                aligned = sentence_units(paragraphs)
+                report.sentences_added = self.store.add_units(aligned, user=user).added
         return report
 
     def import_files(
@@ -133,12 +147,157 @@ class TMService:
     def stats(self) -> dict[str, Any]:
         return self.store.stats()
 
+    # -- matching: look-up, concordance, sub-segment recall ----------------------
+
+    def matcher(self, side: str = "source") -> Matcher:
+        """The process-wide matcher for this store and side (its index is built once)."""
+        from tm.match import matcher_for
+
+        return matcher_for(self.store, side=side)
+
+    def lookup(
+        self,
+        text: str,
+        *,
+        min_score: float = 70,
+        limit: int = 5,
+        prev: str | None = None,
+        side: str = "source",
+    ) -> list[Match]:
+        """Fuzzy matches for one segment, best first (score, kind, penalties, diff).
+
+        Args:
+            text: the segment to translate (``side="target"``: English to find).
+            min_score: the cutoff, 0–100; nothing under it is returned.
+            limit: how many matches at most.
+            prev: the previous segment of the document, for context (101) matches.
+            side: ``source`` or ``target``.
+        """
+        return self.matcher(side).lookup(
+            text, min_score=min_score, limit=limit, prev=prev
+        )
+
+    def lookup_batch(
+        self,
+        texts: Iterable[str],
+        *,
+        min_score: float = 70,
+        limit: int = 5,
+        side: str = "source",
+        context: bool = True,
+    ) -> Iterator[list[Match]]:
+        """One result list per text, in order; each text is the next one's context."""
+        prev = None
+        for text in texts:
+            yield self.lookup(
+                text,
+                min_score=min_score,
+                limit=limit,
+                prev=prev if context else None,
+                side=side,
+            )
+            prev = text
+
+    def concordance(
+        self, text: str, *, side: str = "source", limit: int = 20
+    ) -> list[ConcordanceHit]:
+        """Units containing ``text`` on ``side`` (source, target or both), hits highlighted."""
+        from tm.concordance import concordance
+
+        return concordance(self.store, text, side=side, limit=limit)
+
+    def fragments(
+        self, text: str, *, min_chars: int = 6, limit: int = 5
+    ) -> list[FragmentHit]:
+        """Sub-segment recall: the query's clauses (≥ ``min_chars``) found in TM units."""
+        from tm.concordance import fragments
+
+        return fragments(self.store, text, min_chars=min_chars, limit=limit)
+
+    # -- analysis and pre-translation ----------------------------------------------
+
+    def load_termbase(self, glossary: str | Path | None = None, *, required: bool = False) -> Any:
+        """The term base at ``glossary`` (default: the glossary/ directory), or None if absent."""
+        from tm.errors import NotFound
+        from tm.terms import load_termbase
+
+        try:
+            return load_termbase(glossary)
+        except NotFound:
+            if required or glossary is not None:
+                raise
+            return None
+
+    def analyze(
+        self,
+        path: str | Path,
+        *,
+        min_score: float = 50,
+        weights: dict[str, float] | None = None,
+        termbase: Any = None,
+        exhaustive: bool = False,
+        encoding: str | None = None,
+    ) -> Any:
+        """Band every segment of a new document by its best TM match (see ``tm.analysis``).
+
+        Args:
+            exhaustive: score every TM unit instead of using the index (the reference).
+        """
+        from tm.analysis import analyze_segments, document_name, read_source_document
+
+        segments, residue = read_source_document(path, encoding=encoding)
+        matcher = self.matcher("source")
+        find = matcher.scan if exhaustive else matcher.lookup
+
+        def lookup(text: str, prev: str | None) -> list[Any]:
+            return find(text, min_score=min_score, limit=1, prev=prev)
+
+        return analyze_segments(segments, lookup, document=document_name(path), termbase=termbase,
+                                weights=weights, residue=residue)
+
+    def pretranslate(
+        self,
+        path: str | Path,
+        dest: str | Path | IO[bytes],
+        *,
+        fmt: str = "xliff12",
+        min_score: float = 75,
+        alt_min: float = 50,
+        alternatives: int = 3,
+        termbase: Any = None,
+        project_tm: str | Path | None = None,
+        encoding: str | None = None,
+    ) -> Any:
+        """Write ``path`` pre-translated as XLIFF 1.2/2.0 (or the used matches as TMX)."""
+        from tm.analysis import document_name, read_source_document
+        from tm.pretranslate import FORMATS, build_segments, report_of, write_output, write_project_tm
+
+        if fmt not in FORMATS:
+            raise ConfigError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
+        segments, _ = read_source_document(path, encoding=encoding)
+        matcher = self.matcher("source")
+
+        def lookup(text: str, prev: str | None) -> list[Any]:
+            return matcher.lookup(text, min_score=min(alt_min, min_score), limit=alternatives + 1, prev=prev)
+
+        xsegs, used = build_segments(segments, lookup, lambda t: self.fragments(t, limit=alternatives),
+                                     min_score=min_score, alternatives=alternatives, termbase=termbase)
+        write_output(xsegs, used, dest, fmt=fmt, original=document_name(path))
+        if project_tm is not None:
+            write_project_tm(used, project_tm)
+        return report_of(xsegs, used)
+
 
 def _counting(
-    units: Iterable[TranslationUnit], report: ImportReport
+    units: Iterable[TranslationUnit],
+    report: ImportReport,
+    paragraphs: list[TranslationUnit] | None = None,
 ) -> Iterator[TranslationUnit]:
+    """Count units as they pass; keep the paragraph ones when a list is given."""
     for unit in units:
         report.read += 1
+        if paragraphs is not None and unit.segtype == SegType.PARAGRAPH:
+            paragraphs.append(unit)
         yield unit
 
 

@@ -267,6 +267,8 @@ def _escape(ch: str) -> str:
         return "&lt;"
     if ch == ">":
         return "&gt;"
+    if ch == "\r":
+        return "&#13;"  # a literal CR would be normalized away by the parser
     return ch
 
 
