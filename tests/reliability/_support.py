@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tm.formats.bilingual import iter_bilingual
+from tm.formats.plaintext import read_plaintext
 from tm.formats.tabular import iter_tsv, write_tsv
 from tm.formats.tmx import iter_tmx, write_tmx
+from tm.formats.xliff import XliffSegment, iter_xliff, write_xliff
 from tm.models import TranslationUnit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,6 +112,52 @@ def tsv_seeds() -> list[bytes]:
     ]
 
 
+def xliff_bytes(units: list[TranslationUnit], version: str) -> bytes:
+    segments = [
+        XliffSegment(id=str(i), source=u.source, target=u.target or None)
+        for i, u in enumerate(units, start=1)
+    ]
+    buf = io.BytesIO()
+    write_xliff(segments, buf, version=version)
+    return buf.getvalue()
+
+
+INLINE_XLIFF = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+<file original="a.txt" source-language="zh-CN" target-language="en-US" datatype="plaintext">
+<body><group id="g">
+<trans-unit id="1"><source>按<g id="1">规定</g>执行<x id="2"/>。</source>
+<target>Per <g id="1">the rules</g><x id="2"/>.</target></trans-unit>
+<trans-unit id="2"><source><![CDATA[一、<总则>]]></source></trans-unit>
+</group></body></file></xliff>
+"""
+
+
+def xliff_seeds() -> list[bytes]:
+    units = seed_units(20)
+    return [
+        xliff_bytes(units, "1.2"),
+        xliff_bytes(units, "2.0"),
+        INLINE_XLIFF.encode(),
+        INLINE_XLIFF.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"),
+    ]
+
+
+def plaintext_seeds() -> list[bytes]:
+    head = _head_lines(NEXT_DOC, 40)
+    return [
+        head,
+        head.decode().encode("gb18030"),
+        head.decode().encode("utf-16"),
+        _head_lines(SEED, 30),
+    ]
+
+
+def _plaintext(path: Path) -> int:
+    doc = read_plaintext(path)
+    return len(doc.paragraphs) + len(doc.residue)
+
+
 @dataclass(frozen=True, slots=True)
 class Reader:
     """A reader under test: how to read a file of its format, and real files to mutate."""
@@ -124,6 +172,8 @@ READERS: list[Reader] = [
     Reader("bilingual", ".txt", lambda p: consume(iter_bilingual(p)), bilingual_seeds),
     Reader("tmx", ".tmx", lambda p: consume(iter_tmx(p)), tmx_seeds),
     Reader("tsv", ".tsv", lambda p: consume(iter_tsv(p)), tsv_seeds),
+    Reader("xliff", ".xlf", lambda p: consume(iter_xliff(p)), xliff_seeds),
+    Reader("plaintext", ".txt", _plaintext, plaintext_seeds),
 ]
 READER_IDS = [r.name for r in READERS]
 

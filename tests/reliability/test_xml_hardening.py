@@ -19,8 +19,10 @@ import pytest
 
 from tm.errors import FormatError
 from tm.formats.tmx import iter_tmx
+from tm.formats.xliff import iter_xliff
+from tm.models import TranslationUnit
 
-from ._support import count_units, run_tm, units_checksum
+from ._support import count_units, run_tm, tmx_bytes, units_checksum, xliff_bytes
 
 HEADER = '<header srclang="zh-CN" segtype="sentence"/>'
 
@@ -187,3 +189,54 @@ def test_no_network_fetch_for_external_dtd_or_entity(tmp_path: Path) -> None:
     assert refused.returncode == 3, refused.stderr
     _assert_one_line_error(refused.stderr, remote_entity)
     assert listener.hits == 0, "the parser fetched something over the network"
+
+
+@pytest.mark.parametrize("version", ["1.2", "2.0"])
+def test_unit_bounds_let_large_real_files_through(version: str) -> None:
+    """The per-unit bounds apply below the containers: a 25k-segment XLIFF reads whole."""
+    units = [
+        TranslationUnit(source=f"第{i}段", target=f"Paragraph {i}")
+        for i in range(25_000)
+    ]
+    data = xliff_bytes(units, version)
+    assert sum(1 for _ in iter_xliff(io.BytesIO(data), name="big.xlf")) == 25_000
+    tmx = tmx_bytes(units)
+    assert sum(1 for _ in iter_tmx(io.BytesIO(tmx), name="big.tmx")) == 25_000
+
+
+XLIFF_BODY = (
+    '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">'
+    '<file original="a" source-language="zh-CN" target-language="en-US" '
+    'datatype="plaintext"><body><trans-unit id="1"><source>{text}</source>'
+    "</trans-unit></body></file></xliff>"
+)
+# Every XML reader: (name, how to read a stream, a document holding ``{text}``).
+XML_READERS = [
+    ("tmx", lambda fh: list(iter_tmx(fh, name="a.tmx")), _tmx(_tu("{text}")).decode()),
+    ("xliff", lambda fh: list(iter_xliff(fh, name="a.xlf")), XLIFF_BODY),
+]
+DTDS = {
+    "billion-laughs": (f"<!DOCTYPE x [{LAUGHS}]>", "&lol9;"),
+    "xxe": ('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>', "&e;"),
+    "undefined": ("", "&nbsp;"),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(DTDS))
+@pytest.mark.parametrize(
+    ("name", "read", "template"),
+    XML_READERS,
+    ids=lambda v: v if isinstance(v, str) and len(v) < 10 else "",
+)
+def test_every_xml_reader_refuses(attack: str, name: str, read, template: str) -> None:  # type: ignore[no-untyped-def]
+    dtd, ref = DTDS[attack]
+    body = template.replace("{text}", f"甲{ref}乙")
+    if body.startswith("<?xml"):
+        decl, rest = body.split("?>", 1)
+        doc = f"{decl}?>{dtd}{rest}"
+    else:
+        doc = f'<?xml version="1.0" encoding="UTF-8"?>{dtd}{body}'
+    with pytest.raises(FormatError) as info:
+        read(io.BytesIO(doc.encode()))
+    assert info.value.line is not None
+    assert "root:" not in str(info.value)

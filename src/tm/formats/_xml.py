@@ -29,6 +29,8 @@ MAX_DEPTH = 64
 MAX_UNIT_ELEMENTS = 20_000
 MAX_UNIT_BYTES = 32 * 1024 * 1024
 HEAD_BYTES = 65536
+# How many levels of each format are containers of units rather than units.
+CONTAINER_DEPTH = {"tmx": 2, "xliff": 3, "tbx": 3, "martif": 3}
 _DECL_RE = re.compile(
     rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']"
 )
@@ -74,14 +76,15 @@ def safe_iterparse(
     path: str,
     *,
     tags: tuple[str, ...] | None = None,
-    stream_depth: int = 2,
+    stream_depth: int | None = None,
 ) -> Iterator[tuple[str, Any]]:
     """``lxml.etree.iterparse`` with safe settings; errors become FormatError(path, line).
 
     Yields ``(event, element)`` for start and end events. The caller clears elements.
     Elements at depth ``stream_depth`` or above are containers (``<tmx>``, ``<body>``)
     that may hold any number of units; each element below them is a unit, bounded by
-    ``MAX_UNIT_ELEMENTS`` and ``MAX_UNIT_BYTES``.
+    ``MAX_UNIT_ELEMENTS`` and ``MAX_UNIT_BYTES``. By default the depth comes from the
+    root element (``CONTAINER_DEPTH``): tmx/body, xliff/file/body, tbx/text/body.
 
     A document whose internal DTD declares entities is refused before any element
     content is read. libxml2 itself refuses entity amplification in attributes, and
@@ -104,6 +107,7 @@ def safe_iterparse(
     # error log holds the real message and line, so start from an empty log.
     etree.clear_error_log()
     depth = unit_elements = unit_start = last_line = 0
+    container = -1 if stream_depth is None else stream_depth
     try:
         for event, el in parser:
             last_line = el.sourceline or last_line
@@ -111,13 +115,15 @@ def safe_iterparse(
                 depth += 1
                 if depth == 1:
                     _refuse_entity_declarations(el, path)
+                    if container < 0:
+                        container = CONTAINER_DEPTH.get(local_name(el.tag), 2)
                 if depth > MAX_DEPTH:
                     raise FormatError(
                         path, el.sourceline, f"XML nested deeper than {MAX_DEPTH}"
                     )
-                if depth == stream_depth + 1:
+                if depth == container + 1:
                     unit_elements, unit_start = 0, reader.consumed
-                if depth > stream_depth:
+                if depth > container:
                     unit_elements += 1
                     _check_unit(el, path, unit_elements, reader.consumed - unit_start)
             else:
