@@ -13,7 +13,9 @@ import resource
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -210,10 +212,14 @@ XLIFF_BODY = (
     'datatype="plaintext"><body><trans-unit id="1"><source>{text}</source>'
     "</trans-unit></body></file></xliff>"
 )
-# Every XML reader: (name, how to read a stream, a document holding ``{text}``).
+# Every XML reader: how to read a stream, and a document holding ``{text}``.
 XML_READERS = [
-    ("tmx", lambda fh: list(iter_tmx(fh, name="a.tmx")), _tmx(_tu("{text}")).decode()),
-    ("xliff", lambda fh: list(iter_xliff(fh, name="a.xlf")), XLIFF_BODY),
+    pytest.param(
+        lambda fh: list(iter_tmx(fh, name="a.tmx")),
+        _tmx(_tu("{text}")).decode(),
+        id="tmx",
+    ),
+    pytest.param(lambda fh: list(iter_xliff(fh, name="a.xlf")), XLIFF_BODY, id="xliff"),
 ]
 DTDS = {
     "billion-laughs": (f"<!DOCTYPE x [{LAUGHS}]>", "&lol9;"),
@@ -223,12 +229,10 @@ DTDS = {
 
 
 @pytest.mark.parametrize("attack", sorted(DTDS))
-@pytest.mark.parametrize(
-    ("name", "read", "template"),
-    XML_READERS,
-    ids=lambda v: v if isinstance(v, str) and len(v) < 10 else "",
-)
-def test_every_xml_reader_refuses(attack: str, name: str, read, template: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(("read", "template"), XML_READERS)
+def test_every_xml_reader_refuses(
+    attack: str, read: Callable[[IO[bytes]], object], template: str
+) -> None:
     dtd, ref = DTDS[attack]
     body = template.replace("{text}", f"甲{ref}乙")
     if body.startswith("<?xml"):
