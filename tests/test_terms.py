@@ -231,3 +231,18 @@ def test_directory_loads_every_yaml(tmp_path: Path, data_dir: Path) -> None:
     tb = load_termbase(tmp_path)
     assert len(tb) == 10
     assert len(tb.headers) == 2
+
+
+def test_term_core_imports_no_shell_libraries() -> None:
+    """Layering: the term base and its formats never pull in click, rich or textual."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tm.terms, tm.terms.extract, tm.formats.tbx, tm.formats.glossary_table;"
+        "print(sorted(m for m in ('click', 'rich', 'textual') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

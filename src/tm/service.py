@@ -286,6 +286,180 @@ class TMService:
         if project_tm is not None:
             write_project_tm(used, project_tm)
         return report_of(xsegs, used)
+    # -- terms (issue #5) ----------------------------------------------------------
+    # Glossary-only operations are static: `tm terms find` needs no TM database.
+
+    @staticmethod
+    def termbase(path: str | Path | None = None) -> TermBase:
+        """The term base at ``path`` (default: $TM_GLOSSARY, else ./glossary/).
+
+        Reloaded when a file changed since the last call.
+
+        Raises:
+            NotFound: no such glossary. FormatError: a malformed glossary file.
+        """
+        from tm.terms import cached_termbase
+
+        return cached_termbase(path)
+
+    @staticmethod
+    def find_terms(
+        text: str,
+        *,
+        glossary: str | Path | TermBase | None = None,
+        lang: str = "zh",
+        statuses: Iterable[str] | None = None,
+    ) -> list[TermHit]:
+        """Glossary terms in a segment: longest match first, with positions."""
+        from tm.terms import TermBase as _TermBase
+
+        base = (
+            glossary
+            if isinstance(glossary, _TermBase)
+            else TMService.termbase(glossary)
+        )
+        return base.find(text, lang, statuses=statuses)
+
+    @staticmethod
+    def import_terms(
+        source: str | Path,
+        *,
+        glossary: str | Path | None = None,
+        into: str | Path | None = None,
+        replace_existing: bool = False,
+    ) -> tuple[int, int, int]:
+        """Merge a TBX, CSV/TSV or YAML glossary into the term base; returns
+        (added, replaced, skipped). New entries go to ``into`` (default: the first
+        glossary file), which is created if missing."""
+        from tm.terms import GlossaryHeader, load_termbase
+        from tm.terms import TermBase as _TermBase
+        from tm.terms.base import read_any
+
+        _, entries = read_any(Path(source))
+        target = Path(into) if into is not None else None
+        if target is not None and not target.exists():
+            base = _TermBase(headers={str(target): GlossaryHeader(name=target.stem)})
+        else:
+            base = load_termbase(target if target is not None else glossary)
+        counts = base.merge(entries, path=target, replace_existing=replace_existing)
+        with_changes = [str(target)] if target is not None else None
+        if with_changes:
+            base.save(with_changes[0])
+        else:
+            base.save()
+        return counts
+
+    @staticmethod
+    def export_terms(
+        dest: str | Path | IO[Any],
+        *,
+        fmt: str = "tbx",
+        glossary: str | Path | None = None,
+    ) -> int:
+        """Write the term base as TBX-Basic v3 (``tbx``), TBX 2008 (``tbx2008``),
+        OmegaT tab text (``tsv``), CSV or YAML; returns the entries written."""
+        from tm.terms import GlossaryHeader, dump_glossary
+
+        base = TMService.termbase(glossary)
+        header = next(iter(base.headers.values()), GlossaryHeader())
+        if fmt in ("tbx", "tbx2008"):
+            from tm.formats.tbx import write_tbx
+
+            return write_tbx(
+                base,
+                _binary_dest(dest),
+                header=header,
+                dialect="v3" if fmt == "tbx" else "2008",
+            )
+        if fmt in ("tsv", "csv"):
+            from tm.formats.glossary_table import write_glossary_table
+
+            out = sys.stdout if str(dest) == "-" else dest
+            return write_glossary_table(base, out, fmt=fmt)
+        if fmt == "yaml":
+            text = dump_glossary(header, base)
+            if str(dest) == "-":
+                sys.stdout.write(text)
+            elif isinstance(dest, (str, Path)):
+                from tm.formats._atomic import atomic_output
+
+                with atomic_output(dest, mode="w") as fh:
+                    fh.write(text)
+            else:
+                dest.write(text)
+            return len(base)
+        raise ConfigError(
+            f"unknown term export format {fmt!r}",
+            hint="choose one of tbx, tbx2008, tsv, csv, yaml",
+        )
+
+    @staticmethod
+    def add_term(
+        entry: TermEntry,
+        *,
+        glossary: str | Path | None = None,
+        replace_existing: bool = False,
+    ) -> TermEntry:
+        """Add one entry to the glossary file (a directory's first YAML file) and save.
+
+        Raises:
+            TMError: the same zh and en is already there (unless replace_existing).
+        """
+        from tm.terms import load_termbase
+
+        base = load_termbase(glossary)
+        added = base.add(entry, replace_existing=replace_existing)
+        base.save(added.source.path if added.source else None)
+        return added
+
+    @staticmethod
+    def write_proposed_terms(
+        candidates: Sequence[Candidate], dest: str | Path | IO[str]
+    ) -> None:
+        """Write extraction candidates as proposed-status glossary YAML."""
+        from tm.terms import GlossaryHeader
+        from tm.terms.extract import dump_candidates
+
+        text = dump_candidates(candidates, GlossaryHeader(name="proposed"))
+        if isinstance(dest, (str, Path)):
+            from tm.formats._atomic import atomic_output
+
+            with atomic_output(dest, mode="w") as fh:
+                fh.write(text)
+        else:
+            dest.write(text)
+
+    def extract_terms(
+        self,
+        *,
+        glossary: str | Path | None = None,
+        top: int = 300,
+        min_count: int = 2,
+    ) -> list[Candidate]:
+        """Propose terms from the TM: Chinese candidates with English renderings.
+
+        Uses the TM's sentence units when it has any, else its paragraph units.
+        Candidates already in the glossary are marked with its approved English.
+        """
+        from tm.errors import NotFound
+        from tm.terms.extract import choose_units, extract_terms
+
+        units = choose_units(
+            list(self.store.iter_units(segtype="sentence")),
+            self.store.iter_units(segtype="paragraph"),
+        )
+        try:
+            base = TMService.termbase(glossary)
+        except NotFound:
+            if glossary is not None:
+                raise
+            base = None
+
+        def known(zh: str) -> str | None:
+            found = base.lookup(zh) if base is not None else []
+            return found[0].en or "(no approved English)" if found else None
+
+        return extract_terms(units, top=top, min_count=min_count, known=known)
 
 
 def _counting(
@@ -324,3 +498,14 @@ def _binary_dest(dest: str | Path | IO[bytes]) -> str | Path | IO[bytes]:
 
 
 __all__ = ["FormatError", "TMService"]
+
+
+# Term base types for annotations only (issue #5), kept here so the imports above stay
+# untouched by this block.
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from tm.terms import TermBase, TermEntry, TermHit
+    from tm.terms.extract import Candidate

@@ -11,7 +11,12 @@ Public API::
 
 from __future__ import annotations
 
-from tm.terms.base import TermBase, default_glossary_path, load_termbase
+from tm.terms.base import (
+    TermBase,
+    cached_termbase,
+    default_glossary_path,
+    load_termbase,
+)
 from tm.terms.entry import (
     GlossaryHeader,
     HitKind,
@@ -30,6 +35,7 @@ __all__ = [
     "TermEntry",
     "TermHit",
     "TermStatus",
+    "cached_termbase",
     "default_glossary_path",
     "dump_glossary",
     "load_termbase",

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from tm.errors import NotFound, TMError
+from tm.errors import ExitCode, NotFound, TMError
 from tm.terms.english import phrase_key, tokens
 from tm.terms.entry import (
     GlossaryHeader,
@@ -35,11 +37,18 @@ from tm.text.normalize import fold_with_map, match_key
 log = logging.getLogger(__name__)
 
 GLOSSARY_SUFFIXES = (".yaml", ".yml")
+_SPACE = re.compile(r"\s")
 _STATUS_ORDER = {
     TermStatus.APPROVED: 0,
     TermStatus.PROPOSED: 1,
     TermStatus.DEPRECATED: 2,
 }
+
+
+class TermExists(TMError):
+    """An entry with the same Chinese and English is already in the term base."""
+
+    exit_code = ExitCode.USAGE
 
 
 @dataclass(slots=True)
@@ -85,6 +94,19 @@ def choose_longest(found: list[tuple[int, int]], n: int) -> list[tuple[int, int]
             chosen.append((start, size))
     chosen.sort()
     return chosen
+
+
+def _key_with_map(text: str) -> tuple[str, Sequence[int]]:
+    """``fold_with_map`` with a fast path for text the key only changes char for char.
+
+    Text already in NFKC without whitespace changes only through the punctuation
+    table and case folding; if the length is kept, position i maps to i.
+    """
+    if unicodedata.is_normalized("NFKC", text) and not _SPACE.search(text):
+        key = match_key(text)
+        if len(key) == len(text):
+            return key, range(len(text))
+    return fold_with_map(text)
 
 
 class TermBase:
@@ -170,7 +192,7 @@ class TermBase:
 
     def _find_zh(self, text: str) -> list[TermHit]:
         index = self._zh_index()
-        key, where = fold_with_map(text)
+        key, where = _key_with_map(text)
         hits: list[TermHit] = []
         for start, size in index.scan(key):
             a, b = where[start], where[start + size - 1] + 1
@@ -246,9 +268,9 @@ class TermBase:
         """
         same = [e for e in self.lookup(entry.zh) if e.en == entry.en]
         if same and not replace_existing:
-            raise TMError(
+            raise TermExists(
                 f"term {entry.zh} → {entry.en or '(none)'} is already in the glossary",
-                hint="use edit to change it",
+                hint="replace it with --replace, or change it in the YAML file",
             )
         target = str(path) if path is not None else self._default_file()
         if target is None:
@@ -282,6 +304,31 @@ class TermBase:
         if len(self.entries) == before:
             raise NotFound(f"term {entry.zh} is not in this term base")
         self._invalidate()
+
+    def merge(
+        self,
+        entries: Iterable[TermEntry],
+        *,
+        path: str | Path | None = None,
+        replace_existing: bool = False,
+    ) -> tuple[int, int, int]:
+        """Add entries read from elsewhere; returns (added, replaced, skipped).
+
+        An entry with the same zh and en as one already here is skipped, or replaces
+        it with ``replace_existing``.
+        """
+        added = replaced = skipped = 0
+        for entry in entries:
+            exists = any(e.en == entry.en for e in self.lookup(entry.zh))
+            if exists and not replace_existing:
+                skipped += 1
+                continue
+            self.add(entry, path=path, replace_existing=True)
+            if exists:
+                replaced += 1
+            else:
+                added += 1
+        return added, replaced, skipped
 
     def save(self, path: str | Path | None = None) -> list[str]:
         """Write each file's entries back in their order; returns the paths written.
@@ -360,7 +407,38 @@ def read_any(path: Path) -> tuple[GlossaryHeader, list[TermEntry]]:
 
         return read_tbx(path)
     if suffix in (".csv", ".tsv", ".txt", ".utf8"):
-        from tm.formats.tabular import read_glossary_table
+        from tm.formats.glossary_table import read_glossary_table
 
         return read_glossary_table(path)
     return read_glossary(path)
+
+
+_CACHE: dict[str, tuple[tuple[tuple[str, int, int], ...], TermBase]] = {}
+
+
+def cached_termbase(path_or_dir: str | Path | None = None) -> TermBase:
+    """Like :func:`load_termbase`, but reuse the last load while no file changed.
+
+    The check is on each file's modification time and size, so a glossary edited by
+    hand (or by another process) is read again on the next call.
+    """
+    path = Path(path_or_dir) if path_or_dir is not None else default_glossary_path()
+    key = str(path.resolve())
+    stamp = _stamp(path)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    base = load_termbase(path)
+    _CACHE[key] = (stamp, base)
+    return base
+
+
+def _stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
+    if not path.exists():
+        return ()
+    files = sorted(path.iterdir()) if path.is_dir() else [path]
+    out = []
+    for f in files:
+        st = f.stat()
+        out.append((f.name, st.st_mtime_ns, st.st_size))
+    return tuple(out)
