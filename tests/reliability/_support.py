@@ -17,11 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tm.formats.bilingual import iter_bilingual
+from tm.formats.glossary_table import read_glossary_table, write_glossary_table
 from tm.formats.plaintext import read_plaintext
 from tm.formats.tabular import iter_tsv, write_tsv
+from tm.formats.tbx import read_tbx, write_tbx
 from tm.formats.tmx import iter_tmx, write_tmx
 from tm.formats.xliff import XliffSegment, iter_xliff, write_xliff
 from tm.models import TranslationUnit
+from tm.terms import GlossaryHeader, TermEntry
+from tm.terms.glossary import dump_glossary, read_glossary
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -153,6 +157,48 @@ def plaintext_seeds() -> list[bytes]:
     ]
 
 
+GLOSSARY = ROOT / "glossary" / "factor-markets.zh-en.yaml"
+MINI_GLOSSARY = ROOT / "tests" / "data" / "glossary" / "mini.zh-en.yaml"
+
+
+def glossary_entries(limit: int = 25) -> tuple[GlossaryHeader, list[TermEntry]]:
+    header, entries = read_glossary(GLOSSARY)
+    return header, entries[:limit]
+
+
+def yaml_seeds() -> list[bytes]:
+    header, entries = glossary_entries(6)
+    text = dump_glossary(header, entries)
+    return [
+        MINI_GLOSSARY.read_bytes(),
+        text.encode(),
+        b"\xef\xbb\xbf" + text.encode(),
+        GLOSSARY.read_bytes()[:2500],
+    ]
+
+
+def tbx_seeds() -> list[bytes]:
+    header, entries = glossary_entries(15)
+    out = []
+    for dialect in ("v3", "2008"):
+        buf = io.BytesIO()
+        write_tbx(entries, buf, header=header, dialect=dialect)
+        out.append(buf.getvalue())
+    out.append(out[0].decode().replace("UTF-8", "UTF-16", 1).encode("utf-16"))
+    return out
+
+
+def glossary_table_seeds() -> list[bytes]:
+    _, entries = glossary_entries(30)
+    out = []
+    for fmt in ("tsv", "csv"):
+        buf = io.StringIO()
+        write_glossary_table(entries, buf, fmt=fmt)
+        out.append(buf.getvalue().encode())
+    out.append(out[0].decode().encode("gb18030"))
+    return out
+
+
 def _plaintext(path: Path) -> int:
     doc = read_plaintext(path)
     return len(doc.paragraphs) + len(doc.residue)
@@ -174,6 +220,14 @@ READERS: list[Reader] = [
     Reader("tsv", ".tsv", lambda p: consume(iter_tsv(p)), tsv_seeds),
     Reader("xliff", ".xlf", lambda p: consume(iter_xliff(p)), xliff_seeds),
     Reader("plaintext", ".txt", _plaintext, plaintext_seeds),
+    Reader("tbx", ".tbx", lambda p: len(read_tbx(p)[1]), tbx_seeds),
+    Reader("yaml-glossary", ".yaml", lambda p: len(read_glossary(p)[1]), yaml_seeds),
+    Reader(
+        "glossary-table",
+        ".csv",
+        lambda p: len(read_glossary_table(p)[1]),
+        glossary_table_seeds,
+    ),
 ]
 READER_IDS = [r.name for r in READERS]
 

@@ -26,8 +26,8 @@ from ._support import READER_IDS, READERS, Reader, mutate
 
 CASE_SECONDS = 5.0
 RSS_GROWTH_MB = 300
-SLOW_MUTATIONS = 12_000
-SLOW_HYPOTHESIS = 3_000
+SLOW_MUTATIONS = 9_000
+SLOW_HYPOTHESIS = 1_500
 
 
 def _rss_mb() -> float:

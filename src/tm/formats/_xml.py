@@ -227,7 +227,10 @@ def _walk(el: Any, parts: list[str], codes: list[str], path: str) -> None:
             continue
         name = local_name(child.tag)
         if name in PAIRED:
-            open_tag, close_tag = _split_tags(child)
+            try:
+                open_tag, close_tag = _split_tags(child)
+            except ValueError as exc:  # lxml refuses to rebuild an odd namespace URI
+                raise FormatError(path, child.sourceline, str(exc)) from exc
             parts.append(_code(codes, open_tag, path, child))
             _walk(child, parts, codes, path)
             parts.append(_code(codes, close_tag, path, child))
