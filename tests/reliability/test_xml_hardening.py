@@ -20,9 +20,12 @@ from typing import IO
 import pytest
 
 from tm.errors import FormatError
+from tm.formats.tbx import iter_tbx, write_tbx
 from tm.formats.tmx import iter_tmx
 from tm.formats.xliff import iter_xliff
 from tm.models import TranslationUnit
+from tm.terms import TermEntry
+from tm.terms.glossary import parse_glossary
 
 from ._support import count_units, run_tm, tmx_bytes, units_checksum, xliff_bytes
 
@@ -206,6 +209,12 @@ def test_unit_bounds_let_large_real_files_through(version: str) -> None:
     assert sum(1 for _ in iter_tmx(io.BytesIO(tmx), name="big.tmx")) == 25_000
 
 
+def _tbx_template(dialect: str) -> str:
+    buf = io.BytesIO()
+    write_tbx([TermEntry(zh="占位词", en="placeholder")], buf, dialect=dialect)
+    return buf.getvalue().decode().replace("占位词", "{text}")
+
+
 XLIFF_BODY = (
     '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">'
     '<file original="a" source-language="zh-CN" target-language="en-US" '
@@ -220,6 +229,8 @@ XML_READERS = [
         id="tmx",
     ),
     pytest.param(lambda fh: list(iter_xliff(fh, name="a.xlf")), XLIFF_BODY, id="xliff"),
+    pytest.param(lambda fh: list(iter_tbx(fh)), _tbx_template("v3"), id="tbx-v3"),
+    pytest.param(lambda fh: list(iter_tbx(fh)), _tbx_template("2008"), id="tbx-2008"),
 ]
 DTDS = {
     "billion-laughs": (f"<!DOCTYPE x [{LAUGHS}]>", "&lol9;"),
@@ -244,3 +255,22 @@ def test_every_xml_reader_refuses(
         read(io.BytesIO(doc.encode()))
     assert info.value.line is not None
     assert "root:" not in str(info.value)
+
+
+def _alias_bomb(field: str) -> str:
+    """A YAML "billion laughs": nine levels of nine aliases each (9**9 leaves)."""
+    text = "glossary:\n  name: bomb\nentries:\n"
+    text += f"- zh: 甲\n  en: a\n  {field}: &v0 [" + ", ".join(['"lol"'] * 9) + "]\n"
+    for i in range(1, 10):
+        refs = ", ".join([f"*v{i - 1}"] * 9)
+        text += f"- zh: 甲{i}\n  en: a\n  {field}: &v{i} [{refs}]\n"
+    return text
+
+
+@pytest.mark.parametrize("field", ["variants", "en", "note", "seen"])
+def test_yaml_glossary_alias_bomb(field: str) -> None:
+    start = time.monotonic()
+    with pytest.raises(FormatError) as info:
+        parse_glossary(_alias_bomb(field), "bomb.yaml")
+    assert time.monotonic() - start < 5
+    assert info.value.line is not None
