@@ -167,7 +167,9 @@ def kill_exports(db: Path, dest: Path, kills: int) -> int:
         if data != old:
             # The rename happened before the kill (or the export won the race): then
             # the new file must be whole. Put the old file back and try again.
-            assert data.rstrip().endswith(b"</tmx>"), "a partial export replaced the old"
+            assert data.rstrip().endswith(b"</tmx>"), (
+                "a partial export replaced the old"
+            )
             assert data.count(b"<tu ") == scratch.read_bytes().count(b"<tu ")
             dest.write_bytes(old)
             continue

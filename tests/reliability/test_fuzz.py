@@ -11,6 +11,8 @@ The quick variants run in every test run; the ``slow`` ones try ≥ 10k cases a 
 
 from __future__ import annotations
 
+import io
+import json
 import random
 import resource
 import time
@@ -21,6 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tm.errors import FormatError
+from tm.formats.tbx import write_tbx
+from tm.terms import TermEntry
 
 from ._support import READER_IDS, READERS, Reader, mutate
 
@@ -180,7 +184,92 @@ def tsv_docs(draw: st.DrawFn) -> bytes:
     return _encode("\n".join(rows), draw(ENCODINGS))
 
 
-DOCS = {"bilingual": bilingual_docs(), "tmx": tmx_docs(), "tsv": tsv_docs()}
+def _maybe_escaped(draw: st.DrawFn) -> str:
+    text = draw(HOSTILE_TEXT)
+    if draw(st.booleans()):
+        text = text.replace("&", "&amp;").replace("<", "&lt;")
+    return text
+
+
+@st.composite
+def xliff_docs(draw: st.DrawFn) -> bytes:
+    units = "".join(
+        f'<trans-unit id="{i}"><source>{_maybe_escaped(draw)}</source>'
+        f"<target>{_maybe_escaped(draw)}</target></trans-unit>"
+        for i in range(draw(st.integers(0, 5)))
+    )
+    version = draw(st.sampled_from(["1.2", "2.0"]))
+    doc = (
+        f'<?xml version="1.0" encoding="UTF-8"?><xliff version="{version}" '
+        f'xmlns="urn:oasis:names:tc:xliff:document:{version}"><file original="a" '
+        f'source-language="zh-CN" target-language="en-US"><body>{units}</body></file>'
+        "</xliff>"
+    )
+    return doc.encode("utf-8", errors="surrogatepass")
+
+
+@st.composite
+def tbx_docs(draw: st.DrawFn) -> bytes:
+    template = draw(st.sampled_from(TBX_TEMPLATES))
+    return template.replace("占位词", _maybe_escaped(draw)).encode(
+        "utf-8", errors="surrogatepass"
+    )
+
+
+@st.composite
+def yaml_docs(draw: st.DrawFn) -> bytes:
+    lines = ["glossary:", f"  name: {draw(HOSTILE_TEXT)!r}", "entries:"]
+    for _ in range(draw(st.integers(0, 5))):
+        zh, en = draw(HOSTILE_TEXT), draw(HOSTILE_TEXT)
+        quote = draw(st.sampled_from(["plain", "double", "single"]))
+        if quote == "double":
+            zh, en = json.dumps(zh, ensure_ascii=False), json.dumps(en)
+        elif quote == "single":
+            zh, en = f"'{zh}'", f"'{en}'"
+        lines += [f"- zh: {zh}", f"  en: {en}"]
+        extra = draw(st.sampled_from(["", "  status: approved", "  seen: {x: y}"]))
+        if extra:
+            lines.append(extra)
+    return _encode("\n".join(lines), draw(st.sampled_from(["utf-8", "utf-8-sig"])))
+
+
+@st.composite
+def csv_docs(draw: st.DrawFn) -> bytes:
+    rows = []
+    for _ in range(draw(st.integers(0, 8))):
+        cells = draw(st.lists(HOSTILE_TEXT, min_size=1, max_size=3))
+        if draw(st.booleans()):
+            cells = ['"' + c.replace('"', '""') + '"' for c in cells]
+        rows.append(",".join(cells))
+    return _encode("\n".join(rows), draw(ENCODINGS))
+
+
+@st.composite
+def plain_docs(draw: st.DrawFn) -> bytes:
+    lines = draw(st.lists(HOSTILE_TEXT, max_size=12))
+    return _encode("\n".join(lines), draw(ENCODINGS))
+
+
+def _tbx_templates() -> list[str]:
+    out = []
+    for dialect in ("v3", "2008"):
+        buf = io.BytesIO()
+        write_tbx([TermEntry(zh="占位词", en="placeholder")], buf, dialect=dialect)
+        out.append(buf.getvalue().decode())
+    return out
+
+
+TBX_TEMPLATES = _tbx_templates()
+DOCS = {
+    "bilingual": bilingual_docs(),
+    "tmx": tmx_docs(),
+    "tsv": tsv_docs(),
+    "xliff": xliff_docs(),
+    "tbx": tbx_docs(),
+    "yaml-glossary": yaml_docs(),
+    "glossary-table": csv_docs(),
+    "plaintext": plain_docs(),
+}
 # A reader with no shaped strategy yet is still fuzzed with raw bytes and mutations.
 RAW = st.binary(max_size=2048)
 
