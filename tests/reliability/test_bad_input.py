@@ -70,7 +70,7 @@ def test_empty_file(
 
 def test_gbk_seed_file_imports_cleanly(tmp_path: Path) -> None:
     """The seed as a Chinese Windows tool saves it (GB18030, GBK's superset: GBK has no
-    "•") imports the same 305 units as the UTF-8 original."""
+    "•") imports the same units as the UTF-8 original."""
     path = tmp_path / SEED.name
     path.write_bytes(SEED.read_text(encoding="utf-8").encode("gb18030"))
     utf8_db, gb_db = tmp_path / "utf8.db", tmp_path / "gb.db"
