@@ -333,6 +333,14 @@ def run_tm(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProce
     )
 
 
+def start_tm(*args: str | Path, output: bool = True) -> subprocess.Popen[str]:
+    """Start ``tm`` without waiting (to kill it, or to run beside it)."""
+    where = subprocess.PIPE if output else subprocess.DEVNULL
+    return subprocess.Popen(
+        tm_cmd(*args), env=tm_env(), stdout=where, stderr=where, text=True
+    )
+
+
 def units_checksum(db: Path) -> str:
     """A digest of every unit, occurrence and document: equal digests, unchanged TM."""
     conn = sqlite3.connect(f"{db.absolute().as_uri()}?mode=ro", uri=True)

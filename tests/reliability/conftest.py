@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,11 +10,9 @@ from ._support import units_checksum
 
 
 @pytest.fixture
-def guarded_db(seed_db_master: Path, tmp_path: Path) -> Path:
-    """A copy of the seed TM; tests compare ``units_checksum`` before and after."""
-    dest = tmp_path / "guarded.db"
-    shutil.copy(seed_db_master, dest)
-    return dest
+def guarded_db(seed_db: Path) -> Path:
+    """A private copy of the seed TM; tests compare ``units_checksum`` before and after."""
+    return seed_db
 
 
 @pytest.fixture

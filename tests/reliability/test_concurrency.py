@@ -18,19 +18,16 @@ from tm.models import TranslationUnit
 from tm.service import TMService
 from tm.store.sqlite import SQLiteStore
 
-from ._support import count_units, integrity, tm_cmd, tm_env, write_big_tmx
+from ._support import (
+    count_units,
+    integrity,
+    start_tm,
+    tm_cmd,
+    tm_env,
+    write_big_tmx,
+)
 
 UNITS = 8_000
-
-
-def _popen(*args: str | Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        tm_cmd(*args),
-        env=tm_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def _read_until(proc: subprocess.Popen[str], db: Path, allowed: set[int]) -> int:
@@ -50,7 +47,7 @@ def test_reader_while_import_writes(tmp_path: Path, guarded_db: Path) -> None:
     tmx = tmp_path / "big.tmx"
     write_big_tmx(tmx, UNITS, cut=20)
     before = count_units(guarded_db)
-    proc = _popen("import", tmx, "--db", guarded_db)
+    proc = start_tm("import", tmx, "--db", guarded_db)
     reads = _read_until(proc, guarded_db, {before, before + UNITS})
     _out, err = proc.communicate()
     assert proc.returncode == 0, err
@@ -64,7 +61,7 @@ def test_cli_stats_while_import_writes(tmp_path: Path, guarded_db: Path) -> None
     tmx = tmp_path / "big.tmx"
     write_big_tmx(tmx, UNITS, cut=20)
     before = count_units(guarded_db)
-    proc = _popen("import", tmx, "--db", guarded_db)
+    proc = start_tm("import", tmx, "--db", guarded_db)
     _wait_for_writing(guarded_db, proc)
     runs = during = 0
     while proc.poll() is None or runs == 0:
@@ -106,7 +103,7 @@ def test_two_imports_at_once(tmp_path: Path, guarded_db: Path) -> None:
         files.append(path)
     same = tmp_path / "a-again.tmx"
     same.write_bytes(files[0].read_bytes())
-    procs = [_popen("import", f, "--db", guarded_db) for f in (*files, same)]
+    procs = [start_tm("import", f, "--db", guarded_db) for f in (*files, same)]
     for proc in procs:
         _out, err = proc.communicate(timeout=900)
         assert proc.returncode == 0, err

@@ -25,8 +25,7 @@ from ._support import (
     count_units,
     integrity,
     run_tm,
-    tm_cmd,
-    tm_env,
+    start_tm,
     units_checksum,
     write_big_tmx,
 )
@@ -44,16 +43,11 @@ class KillLog:
     wal_bytes: list[int] = field(default_factory=list)
 
 
-def _start(*args: str | Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        tm_cmd(*args),
-        env=tm_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def _start(*args: str | Path) -> subprocess.Popen[str]:
+    return start_tm(*args, output=False)
 
 
-def _kill_after(proc: subprocess.Popen[bytes], delay: float) -> bool:
+def _kill_after(proc: subprocess.Popen[str], delay: float) -> bool:
     """SIGKILL ``proc`` after ``delay`` seconds; False when it had already finished."""
     try:
         proc.wait(timeout=delay)
