@@ -219,10 +219,9 @@ class TMService:
     def load_termbase(self, glossary: str | Path | None = None, *, required: bool = False) -> Any:
         """The term base at ``glossary`` (default: the glossary/ directory), or None if absent."""
         from tm.errors import NotFound
-        from tm.terms import load_termbase
 
         try:
-            return load_termbase(glossary)
+            return self.termbase(glossary)
         except NotFound:
             if required or glossary is not None:
                 raise
@@ -270,7 +269,13 @@ class TMService:
     ) -> Any:
         """Write ``path`` pre-translated as XLIFF 1.2/2.0 (or the used matches as TMX)."""
         from tm.analysis import document_name, read_source_document
-        from tm.pretranslate import FORMATS, build_segments, report_of, write_output, write_project_tm
+        from tm.pretranslate import (
+            FORMATS,
+            build_segments,
+            report_of,
+            write_output,
+            write_project_tm,
+        )
 
         if fmt not in FORMATS:
             raise ConfigError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
@@ -286,6 +291,7 @@ class TMService:
         if project_tm is not None:
             write_project_tm(used, project_tm)
         return report_of(xsegs, used)
+
     # -- terms (issue #5) ----------------------------------------------------------
     # Glossary-only operations are static: `tm terms find` needs no TM database.
 
@@ -461,6 +467,72 @@ class TMService:
 
         return extract_terms(units, top=top, min_count=min_count, known=known)
 
+    # -- qa ----------------------------------------------------------------------
+
+    def qa(
+        self,
+        *,
+        checks: Iterable[str] | None = None,
+        glossary: str | Path | None = None,
+        termbase: Any = None,
+        progress: ProgressFn | None = None,
+        cancel: Any = None,
+        workers: int = 1,
+    ) -> Any:
+        """Run QA checks over the whole TM; findings marked false positive are dropped.
+
+        Args:
+            checks: check names to run (default: all, see ``tm.qa.CHECKS``).
+            glossary: a glossary file or directory; default ``$TM_GLOSSARY`` or
+                ``./glossary`` when it exists (term checks need one).
+            termbase: an already loaded ``TermBase`` (wins over ``glossary``).
+            progress: called with the number of units checked.
+            cancel: a ``threading.Event`` that stops the run early.
+            workers: processes for a large TM (0 = one per CPU; see ``tm.qa``).
+
+        Returns:
+            A ``tm.qa.QAReport``.
+
+        Raises:
+            ConfigError: an unknown check name.
+            NotFound: ``glossary`` does not exist.
+        """
+        from tm.qa import run_checks
+
+        if termbase is None:
+            termbase = self.load_termbase(glossary)
+        return run_checks(
+            self.store.iter_units(),
+            checks=checks,
+            termbase=termbase,
+            marks=self.store.marks(),
+            progress=progress,
+            cancel=cancel,
+            workers=workers,
+        )
+
+    @classmethod
+    def qa_file(
+        cls, path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
+        **kw: Any,
+    ) -> Any:
+        """QA a bilingual file (TMX, TSV, seed format) without importing it anywhere.
+
+        The file goes through the normal import path into an in-memory store.
+        """
+        with cls.open(":memory:") as service:
+            service.import_file(path, fmt=fmt, encoding=encoding)
+            return service.qa(**kw)
+
+    def mark_false_positive(
+        self, fingerprint: str, *, check: str = "", note: str = "", user: str | None = None
+    ) -> None:
+        """Mark a finding (by fingerprint) as a false positive; later runs skip it."""
+        self.store.set_mark(fingerprint, check, note, user)
+
+    def unmark_false_positive(self, fingerprint: str) -> None:
+        self.store.clear_mark(fingerprint)
+
 
 def _counting(
     units: Iterable[TranslationUnit],
@@ -502,8 +574,6 @@ __all__ = ["FormatError", "TMService"]
 
 # Term base types for annotations only (issue #5), kept here so the imports above stay
 # untouched by this block.
-from typing import TYPE_CHECKING  # noqa: E402
-
 if TYPE_CHECKING:
     from collections.abc import Sequence
 

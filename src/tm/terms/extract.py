@@ -17,7 +17,9 @@ the largest frequency of a longer candidate containing it), discounted for 2-cha
 strings (mostly general words: 探索, 数据) and for strings that open clauses (policy
 Chinese opens clauses with verbs: 支持, 探索建立), and weighted by 0.5 + the lower
 of its left and right branching entropies, so a string met in many different
-contexts outranks one that recurs in a single stock phrase.
+contexts outranks one that recurs in a single stock phrase. Strings ending in a
+place or institution suffix (市, 省, 圈, 区, 委, 厅, 局, 院, 园 …) count double: names
+are what a glossary most needs and what frequency ranks lowest.
 
 English side: see ``tm.terms.renderings``. Sentence units, when the TM has them, are
 used instead of paragraph units: co-occurrence in a paragraph is much noisier.
@@ -61,6 +63,11 @@ WORD_EDGE_MAX_LEN = 6
 INNER_STOP = frozenset("的了和与及或向对把被将从由于是")
 # How much a string that always opens a clause (a verb, in policy text) is discounted.
 CLAUSE_OPENER_PENALTY = 0.8
+# Names of places and bodies (合肥都市圈, 国家发展改革委, 人力资源服务产业园) are what a
+# glossary most needs and what frequency ranks lowest: a string ending in an
+# administrative-division or institution suffix counts double.
+NAME_SUFFIXES = frozenset("委厅局部院所办区圈市省县州园港岛湾城")
+NAME_BOOST = 2.0
 CLAUSE_PUNCT = frozenset(",.;:!?。；：，！？\n")
 # An alternative rendering is proposed as a variant only if this close to the best.
 VARIANT_SHARE = 0.6
@@ -266,6 +273,8 @@ def _rank(grams: dict[str, _Gram]) -> list[tuple[str, float]]:
         f = g.count - (max(longer) if longer else 0)
         if f > 0:
             weight = SINGLE_WORD_WEIGHT if len(s) == 2 else 1.0
+            if len(s) > 2 and s[-1] in NAME_SUFFIXES:
+                weight = NAME_BOOST
             opener = CLAUSE_OPENER_PENALTY * g.clause_starts / g.count
             edges = 0.5 + min(_entropy(g.left), _entropy(g.right))
             scored.append((s, math.log2(len(s)) * f * weight * (1 - opener) * edges))

@@ -26,6 +26,9 @@ BAND_SLACK = 6
 # A longer rendering replaces a shorter one inside it if it keeps this share of
 # its co-occurrences.
 EXTEND_SHARE = 0.6
+# A rendering has at most len(zh) / CHARS_PER_WORD + 1 content words: a Chinese
+# term of n characters is about n/2 words, each about one English content word.
+CHARS_PER_WORD = 1.5
 # How much a rendering's distance from the term's place (0–1) lowers its Dice.
 POSITION_WEIGHT = 0.5
 # English function words: a rendering neither starts nor ends with one.
@@ -34,7 +37,10 @@ EN_STOP = frozenset({
     "a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "by", "with", "at",
     "from", "as", "into", "its", "their", "this", "that", "these", "those", "is", "are",
     "be", "been", "was", "were", "will", "shall", "should", "can", "may", "such",
-    "other", "which", "who", "including", "include", "etc",
+    "other", "which", "who", "including", "include", "etc", "through", "via",
+    "under", "over", "between", "among", "about", "after", "before", "within",
+    "without", "toward", "towards", "across", "against", "upon", "per", "than",
+    "then", "also", "not", "all", "any", "each", "more", "most", "so", "it", "they",
 })
 # fmt: on
 EN_INNER_PUNCT_OK = frozenset({",", '"', "“", "”", "+", "/"})
@@ -98,10 +104,11 @@ class RenderingIndex:
                 co[key] += min(n, m)
                 dist[key] += near[key] * min(n, m)
         need = 2 if zh_count >= 2 else 1
+        most_words = len(zh) / CHARS_PER_WORD + 1
         score: dict[tuple[str, ...], float] = {}
         dice_of: dict[tuple[str, ...], float] = {}
         for key, c in co.items():
-            if c >= need:
+            if c >= need and _content_words(key) <= most_words:
                 dice_of[key] = 2 * c / (zh_count + self.total[key])
                 # Ties are common (a repeated sentence makes all its n-grams equal):
                 # the n-gram nearest the term's place wins.
@@ -178,6 +185,10 @@ def _extend(
         if not longer:
             return key
         key = max(longer, key=lambda k: (co[k], -len(k)))
+
+
+def _content_words(key: tuple[str, ...]) -> int:
+    return sum(1 for t in key if t[0].isalnum() and t not in EN_STOP)
 
 
 def _good_en(key: tuple[str, ...]) -> bool:
