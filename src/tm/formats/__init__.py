@@ -49,9 +49,13 @@ def detect_format(path: str | Path) -> str:
             return "bilingual"
         if "\t" in sniff.split("\n", 1)[0]:
             return "tsv"
+    # An undecodable file (Big5, UTF-16 without BOM) gets the decoder's exact complaint.
+    from tm.formats._text import read_text
+
+    read_text(p)
     raise FormatError(
         str(path),
-        None,
+        1,
         "unknown format",
         hint="tm reads the seed bilingual .txt, .tmx and .tsv",
     )
@@ -61,7 +65,13 @@ def _sniff_text(head: bytes) -> str:
     for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if head.startswith(bom):
             return head[2:].decode(enc, errors="ignore")
-    return head.decode("utf-8", errors="ignore")
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3:  # the head cut a character in two
+            return head[: exc.start].decode("utf-8")
+    # GB18030 from Chinese Windows tools; _text.decode decides later whether to accept it.
+    return head.decode("gb18030", errors="ignore")
 
 
 def read_units(

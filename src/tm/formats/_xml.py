@@ -11,6 +11,7 @@ matching sees one character per code and a writer restores the markup exactly.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -23,6 +24,20 @@ PLACEHOLDER_MAX = 0xE0FF
 # Elements whose content is translatable text: kept as an opening and a closing code.
 PAIRED = frozenset({"hi", "g", "mrk", "pc", "sub"})
 MAX_DEPTH = 64
+# Bounds on one streamed unit (a <tu>, a term entry): the reader holds a unit in memory
+# until its end tag, so a unit of millions of elements or bytes would exhaust memory.
+MAX_UNIT_ELEMENTS = 20_000
+MAX_UNIT_BYTES = 32 * 1024 * 1024
+HEAD_BYTES = 65536
+# How many levels of each format are containers of units rather than units.
+CONTAINER_DEPTH = {"tmx": 2, "xliff": 3, "tbx": 3, "martif": 3}
+_DECL_RE = re.compile(
+    rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']"
+)
+ENTITY_REFUSAL = (
+    "the document declares XML entities; tm refuses them (entity expansion is a "
+    "known attack: billion laughs, external entities)"
+)
 
 
 def placeholder(i: int) -> str:
@@ -39,15 +54,47 @@ def local_name(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+class _CountingReader:
+    """A binary file wrapper that counts the bytes the parser has pulled."""
+
+    def __init__(self, fh: IO[bytes], head: bytes = b"") -> None:
+        self._fh = fh
+        self._head = head
+        self.consumed = 0
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            data, self._head = self._head, b""
+        else:
+            data = self._fh.read(size)
+        self.consumed += len(data)
+        return data
+
+
 def safe_iterparse(
-    source: IO[bytes], path: str, *, tags: tuple[str, ...] | None = None
+    source: IO[bytes],
+    path: str,
+    *,
+    tags: tuple[str, ...] | None = None,
+    stream_depth: int | None = None,
 ) -> Iterator[tuple[str, Any]]:
     """``lxml.etree.iterparse`` with safe settings; errors become FormatError(path, line).
 
     Yields ``(event, element)`` for start and end events. The caller clears elements.
+    Elements at depth ``stream_depth`` or above are containers (``<tmx>``, ``<body>``)
+    that may hold any number of units; each element below them is a unit, bounded by
+    ``MAX_UNIT_ELEMENTS`` and ``MAX_UNIT_BYTES``. By default the depth comes from the
+    root element (``CONTAINER_DEPTH``): tmx/body, xliff/file/body, tbx/text/body.
+
+    A document whose internal DTD declares entities is refused before any element
+    content is read. libxml2 itself refuses entity amplification in attributes, and
+    external DTDs and entities are never loaded (no file read, no network).
     """
+    head = source.read(HEAD_BYTES)
+    _check_declared_encoding(head, path)
+    reader = _CountingReader(source, head)
     parser = etree.iterparse(
-        source,
+        reader,
         events=("start", "end"),
         resolve_entities=False,
         load_dtd=False,
@@ -56,38 +103,106 @@ def safe_iterparse(
         remove_comments=True,
         remove_pis=True,
     )
-    depth = 0
+    # The syntax error lxml raises mid-stream can be a bare "no element found"; the
+    # error log holds the real message and line, so start from an empty log.
+    etree.clear_error_log()
+    depth = unit_elements = unit_start = last_line = 0
+    container = -1 if stream_depth is None else stream_depth
     try:
         for event, el in parser:
+            last_line = el.sourceline or last_line
             if event == "start":
                 depth += 1
+                if depth == 1:
+                    _refuse_entity_declarations(el, path)
+                    if container < 0:
+                        container = CONTAINER_DEPTH.get(local_name(el.tag), 2)
                 if depth > MAX_DEPTH:
                     raise FormatError(
                         path, el.sourceline, f"XML nested deeper than {MAX_DEPTH}"
                     )
-                if depth == 1:
-                    _refuse_entity_declarations(parser, path)
+                if depth == container + 1:
+                    unit_elements, unit_start = 0, reader.consumed
+                if depth > container:
+                    unit_elements += 1
+                    _check_unit(el, path, unit_elements, reader.consumed - unit_start)
             else:
                 depth -= 1
             yield event, el
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno if exc.lineno else None
-        msg = exc.msg if hasattr(exc, "msg") and exc.msg else str(exc)
+        line, msg = _syntax_error(exc, last_line)
         raise FormatError(path, line, f"malformed XML: {msg}") from exc
 
 
-def _refuse_entity_declarations(parser: Any, path: str) -> None:
-    docinfo = parser.root.getroottree().docinfo if parser.root is not None else None
-    if docinfo is None:
+def _check_declared_encoding(head: bytes, path: str) -> None:
+    """Refuse a declaration that names a legacy encoding for bytes that are UTF-8.
+
+    libxml2 trusts the declaration, so ``encoding="GBK"`` on a UTF-8 file would be read
+    as mojibake without any error. Real GBK/GB18030 text is almost never valid UTF-8,
+    so non-ASCII bytes that decode as UTF-8 mean the declaration lies.
+    """
+    m = _DECL_RE.match(head)
+    if not m:
         return
-    dtd = docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
+    declared = m.group(1).decode("ascii").lower().replace("_", "-")
+    if declared.startswith(
+        ("utf-8", "utf8", "utf-16", "utf16", "ucs", "us-ascii", "ascii")
+    ):
+        return
+    if head.isascii():
+        return
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        cut_char = len(head) == HEAD_BYTES and exc.start >= len(head) - 3
+        if not cut_char:  # the head may end inside a character
+            return
+    raise FormatError(
+        path,
+        1,
+        f"the XML declaration says encoding={declared!r} but the bytes are UTF-8",
+        hint='fix the declaration (encoding="UTF-8") or re-save the file',
+    )
+
+
+def _check_unit(el: Any, path: str, elements: int, size: int) -> None:
+    if elements > MAX_UNIT_ELEMENTS or size > MAX_UNIT_BYTES:
         raise FormatError(
             path,
-            1,
-            "the document declares XML entities; tm refuses them (entity expansion is a "
-            "known attack: billion laughs, external entities)",
+            el.sourceline,
+            f"one unit holds more than {MAX_UNIT_ELEMENTS} elements or "
+            f"{MAX_UNIT_BYTES // 2**20} MiB; refused to protect memory",
         )
+
+
+def _syntax_error(exc: etree.XMLSyntaxError, last_line: int) -> tuple[int, str]:
+    """The line and message of the first fatal parser error, not lxml's summary."""
+    for entry in exc.error_log:
+        if entry.level >= etree.ErrorLevels.FATAL:
+            return max(entry.line, 1), _explain(entry.message)
+    msg = getattr(exc, "msg", "") or str(exc)
+    if exc.lineno:
+        return exc.lineno, _explain(msg)
+    # No position: the input ended early (truncated file) or held no element at all.
+    return max(last_line, 1), "the document ends early (truncated?)"
+
+
+def _explain(msg: str) -> str:
+    # libxml2 may quote the offending input, newlines and all: keep the error one line.
+    msg = " ".join(msg.split())
+    if len(msg) > 160:
+        msg = msg[:159] + "…"
+    if "amplification" in msg or ("entity" in msg.lower() and "loop" in msg.lower()):
+        return f"{msg} (entity expansion refused: an XML bomb?)"
+    return msg
+
+
+def _refuse_entity_declarations(root: Any, path: str) -> None:
+    # iterparse's ``parser.root`` is still None at the first start event, but the
+    # element's tree already carries the parsed internal DTD.
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise FormatError(path, 1, ENTITY_REFUSAL)
 
 
 def read_inline(el: Any, path: str) -> tuple[str, tuple[str, ...]]:
@@ -112,7 +227,10 @@ def _walk(el: Any, parts: list[str], codes: list[str], path: str) -> None:
             continue
         name = local_name(child.tag)
         if name in PAIRED:
-            open_tag, close_tag = _split_tags(child)
+            try:
+                open_tag, close_tag = _split_tags(child)
+            except ValueError as exc:  # lxml refuses to rebuild an odd namespace URI
+                raise FormatError(path, child.sourceline, str(exc)) from exc
             parts.append(_code(codes, open_tag, path, child))
             _walk(child, parts, codes, path)
             parts.append(_code(codes, close_tag, path, child))
@@ -133,11 +251,11 @@ def _code(codes: list[str], xml: str, path: str, el: Any) -> str:
 
 
 def _split_tags(el: Any) -> tuple[str, str]:
-    shell = etree.Element(el.tag, dict(el.attrib))
-    shell.text = "\ue0ff"
+    shell = etree.Element(el.tag, dict(el.attrib), nsmap=el.nsmap)
+    shell.text = ""  # serialized as <g ...></g>, never as an empty-element tag
     xml = etree.tostring(shell, encoding="unicode")
-    open_tag, close_tag = xml.split("\ue0ff")
-    return open_tag, close_tag
+    cut = xml.rindex("</")
+    return xml[:cut], xml[cut:]
 
 
 def inline_xml(text: str, codes: tuple[str, ...]) -> str:

@@ -36,7 +36,7 @@ def read_glossary_table(
     path = str(path)
     text, _ = read_text(path, encoding=encoding)
     comma = path.lower().endswith(".csv")
-    rows = _rows(text, comma=comma)
+    rows = _rows(text, comma=comma, path=path)
     entries: list[TermEntry] = []
     for line, row in rows:
         if len(row) < 2 or not row[0].strip() or not row[1].strip():
@@ -50,13 +50,16 @@ def read_glossary_table(
     return GlossaryHeader(name=Path(path).stem), entries
 
 
-def _rows(text: str, *, comma: bool) -> Iterator[tuple[int, list[str]]]:
+def _rows(text: str, *, comma: bool, path: str) -> Iterator[tuple[int, list[str]]]:
     if comma:
         reader = csv.reader(io.StringIO(text))
-        for row in reader:
-            if row and row[0].startswith("#"):
-                continue
-            yield reader.line_num, row
+        try:
+            for row in reader:
+                if row and row[0].startswith("#"):
+                    continue
+                yield reader.line_num, row
+        except csv.Error as exc:  # a NUL byte, a bare newline inside a quoted cell
+            raise FormatError(path, reader.line_num + 1, f"bad CSV: {exc}") from exc
         return
     for n, line in enumerate(text.splitlines(), 1):
         if line.startswith("#") or not line.strip():

@@ -89,5 +89,5 @@ def parse_plaintext(text: str, path: str) -> SourceDocument:
     if buf:
         paragraphs.append(Paragraph("".join(buf), start))
     if not paragraphs:
-        raise FormatError(path, None, "no text to translate in the file")
+        raise FormatError(path, 1, "no text to translate in the file")
     return SourceDocument(os.path.basename(path), tuple(paragraphs), tuple(residue))

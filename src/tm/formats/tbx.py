@@ -148,7 +148,10 @@ def _read_entry(el: Any, path: str, state: dict[str, Any]) -> TermEntry | None:
         if name in (V3.lang, TBX2008.lang):
             langs.append((child.get(XML_LANG, ""), _terms(child)))
         else:
-            _read_extra(child, name, fields)
+            try:
+                _read_extra(child, name, fields)
+            except ValueError as exc:  # a "seen" count that is not a number
+                raise FormatError(path, child.sourceline, f"<{name}>: {exc}") from exc
     header: GlossaryHeader = state.get("header", GlossaryHeader())
     # The Chinese side by its language tag first: a foreign file may declare English
     # as its source language.

@@ -87,8 +87,9 @@ def _iter_tmx(
     header_src: str | None = None
     header_segtype = "sentence"
     seen_root = seen_body = False
-    index = 0
+    index = last_line = 0
     for event, el in safe_iterparse(fh, path):
+        last_line = el.sourceline or last_line
         name = local_name(el.tag)
         if event == "start":
             if not seen_root:
@@ -114,7 +115,9 @@ def _iter_tmx(
         while el.getprevious() is not None:
             del el.getparent()[0]
     if not seen_body:
-        raise FormatError(path, None, "no <body> element: not a TMX file or truncated")
+        raise FormatError(
+            path, max(last_line, 1), "no <body> element: not a TMX file or truncated"
+        )
 
 
 def _tu_units(

@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
+import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +30,9 @@ from tm.store.schema import SCHEMA_VERSION_KEY, Migration, common_migrations
 from tm.text.normalize import match_key
 
 BUSY_TIMEOUT_MS = 60_000
+# How long a writer queues behind another one (a large import) before giving up.
+WRITER_WAIT_S = 6 * 3600
+log = logging.getLogger(__name__)
 
 FTS = """
 CREATE VIRTUAL TABLE units_fts USING fts5(
@@ -86,13 +91,26 @@ class SQLiteStore:
                 f"no TM database at {self.path}",
                 hint="import a file first: tm import FILE",
             )
+        # A TM on a read-only disk or without write permission is opened to read; a
+        # write then fails with a clear StoreError instead of "unable to open".
+        self._no_write = not _writable(self.path)
+        if self._no_write:
+            self.readonly = readonly = True
         self._conn = self._connect(write=not readonly)
         self.db = sqlite_utils.Database(self._conn)
-        self._check_file()
-        if not readonly:
-            self.migrate()
-        else:
-            self._check_version()
+        try:
+            self._check_file()
+            if not readonly:
+                self.migrate()
+            else:
+                self._check_version()
+        except sqlite3.DatabaseError as exc:
+            # A corrupt page can first show in the migrations table, not sqlite_master.
+            self._conn.close()
+            raise _store_error(self.path, exc) from exc
+        except StoreError:
+            self._conn.close()
+            raise
 
     # -- connections -------------------------------------------------------------
 
@@ -108,10 +126,7 @@ class SQLiteStore:
                     self.path, isolation_level=None, check_same_thread=False
                 )
             else:
-                uri = Path(self.path).absolute().as_uri() + "?mode=ro"
-                conn = sqlite3.connect(
-                    uri, uri=True, isolation_level=None, check_same_thread=False
-                )
+                conn = self._connect_ro()
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if write and self.path != ":memory:":
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -120,6 +135,27 @@ class SQLiteStore:
         except sqlite3.DatabaseError as exc:
             raise _store_error(self.path, exc) from exc
         return conn
+
+    def _connect_ro(self) -> sqlite3.Connection:
+        uri = Path(self.path).absolute().as_uri()
+        conn = sqlite3.connect(
+            uri + "?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+        )
+        if not self._no_write:
+            return conn
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            conn.close()
+        # A WAL database on read-only media cannot create its -shm index: nobody can
+        # be writing it either, so read it as immutable.
+        return sqlite3.connect(
+            uri + "?immutable=1",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+        )
 
     def _check_file(self) -> None:
         try:
@@ -180,6 +216,10 @@ class SQLiteStore:
         """Apply pending migrations; returns the names applied."""
         self._check_version()
         applied = set(self._applied())
+        if applied >= {m.name for m in MIGRATIONS}:
+            # Up to date: take no write lock, so opening the TM to read never waits
+            # for (or fails behind) an import that is writing.
+            return []
         done: list[str] = []
         with self.transaction():
             self._conn.execute(
@@ -225,6 +265,12 @@ class SQLiteStore:
         """One write transaction (nested calls join the outer one)."""
         self._ensure_open()
         if self.readonly:
+            if self._no_write:
+                raise StoreError(
+                    f"{self.path}: the database is read-only (no write permission or a "
+                    "read-only disk); nothing was written",
+                    hint="copy it somewhere writable, or fix its permissions",
+                )
             raise StoreError(f"{self.path} is opened read-only")
         with self._lock:
             if self._depth:
@@ -234,17 +280,18 @@ class SQLiteStore:
                 finally:
                     self._depth -= 1
                 return
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.DatabaseError as exc:
-                raise _store_error(self.path, exc) from exc
+            self._begin()
             self._depth = 1
             self._tx_owner = threading.get_ident()
             try:
                 yield
+            except sqlite3.DatabaseError as exc:  # disk full, corrupt page, I/O error
+                self._depth = 0
+                self._rollback()
+                raise _store_error(self.path, exc) from exc
             except BaseException:
                 self._depth = 0
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise
             self._depth = 0
             try:
@@ -252,6 +299,34 @@ class SQLiteStore:
             except sqlite3.DatabaseError as exc:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("ROLLBACK")
+                raise _store_error(self.path, exc) from exc
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR); a
+        # second ROLLBACK then fails and must not hide the error that caused it.
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("ROLLBACK")
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE, queueing behind another writer for up to WRITER_WAIT_S.
+
+        SQLite has one writer at a time; an import holds it for its whole file, which
+        may outlast the busy timeout. A second import or a QA mark waits its turn
+        rather than failing with "database is locked".
+        """
+        deadline = time.monotonic() + WRITER_WAIT_S
+        while True:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                locked = "locked" in str(exc) or "busy" in str(exc)
+                if not locked or time.monotonic() >= deadline:
+                    raise _store_error(self.path, exc) from exc
+                log.info(
+                    "%s: waiting for another tm process to finish writing", self.path
+                )
+            except sqlite3.DatabaseError as exc:
                 raise _store_error(self.path, exc) from exc
 
     def add_document(self, name: str, meta: dict[str, str] | None = None) -> int:
@@ -431,11 +506,14 @@ class SQLiteStore:
     def iter_keys(self, *, side: str = "source") -> Iterator[KeyRow]:
         col = "source_key" if side == "source" else "target_key"
         conn = self._reader()
-        cur = conn.execute(
-            f"SELECT id, {col}, source_lang, target_lang, segtype FROM units ORDER BY id"
-        )
-        for r in cur:
-            yield KeyRow(r[0], r[1], r[2], r[3], r[4])
+        try:
+            cur = conn.execute(
+                f"SELECT id, {col}, source_lang, target_lang, segtype FROM units ORDER BY id"
+            )
+            for r in cur:
+                yield KeyRow(r[0], r[1], r[2], r[3], r[4])
+        except sqlite3.DatabaseError as exc:
+            raise _store_error(self.path, exc) from exc
 
     def get_units(self, ids: Iterable[int]) -> list[TranslationUnit]:
         ids = list(ids)
@@ -649,6 +727,14 @@ def _unit(r: Any, occ: Occurrence | None) -> TranslationUnit:
         target_codes=tuple(json.loads(r[14])),
         occurrence=occ,
     )
+
+
+def _writable(path: str) -> bool:
+    """False when an existing database file, or its folder, cannot be written."""
+    p = Path(path)
+    if path == ":memory:" or not p.exists():
+        return True
+    return os.access(p, os.W_OK) and os.access(p.absolute().parent, os.W_OK)
 
 
 def _store_error(path: str, exc: sqlite3.DatabaseError) -> StoreError:

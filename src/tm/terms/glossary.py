@@ -41,35 +41,44 @@ def read_glossary(path: str | Path) -> tuple[GlossaryHeader, list[TermEntry]]:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise FormatError(str(path), None, f"cannot read glossary: {exc}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise FormatError(
+            str(path), line, f"not valid UTF-8 (byte {data[exc.start]:#04x})"
+        ) from exc
     return parse_glossary(text, str(path))
 
 
 def parse_glossary(text: str, path: str) -> tuple[GlossaryHeader, list[TermEntry]]:
     """Parse glossary YAML text; ``path`` is only used in error messages."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # rejects control characters already
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, text, path) from exc
     try:
         node = loader.get_single_node()
         if node is None:
             return GlossaryHeader(), []
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise FormatError(path, line, f"invalid YAML: {exc}") from exc
+        raise _yaml_error(exc, text, path) from exc
     finally:
         loader.dispose()
     if not isinstance(data, dict):
         raise FormatError(path, _line(node), "a glossary is a mapping with 'entries:'")
     keys = _key_lines(node)
+    _refuse_repeated_keys(node, path)
     unknown = set(data) - {"glossary", "entries"}
     if unknown:
         field = sorted(map(str, unknown))[0]
         raise FormatError(
             path,
-            keys.get(field),
+            keys.get(field, _line(node)),
             f"unknown top-level field {field!r}",
             hint="expected 'glossary' (header) and 'entries'",
         )
@@ -80,6 +89,30 @@ def parse_glossary(text: str, path: str) -> tuple[GlossaryHeader, list[TermEntry
         raise FormatError(path, keys.get("entries"), "field 'entries' must be a list")
     items = entries_node.value if isinstance(entries_node, yaml.SequenceNode) else []
     return header, [_entry(item, n, path) for item, n in zip(raw, items, strict=True)]
+
+
+def _refuse_repeated_keys(node: yaml.Node, path: str) -> None:
+    # YAML keeps the last of two equal keys: a second 'entries:' would silently drop
+    # every entry above it.
+    seen: set[str] = set()
+    for key, _ in node.value if isinstance(node, yaml.MappingNode) else ():
+        if str(key.value) in seen:
+            raise FormatError(
+                path, key.start_mark.line + 1, f"field {key.value!r} appears twice"
+            )
+        seen.add(str(key.value))
+
+
+def _yaml_error(exc: yaml.YAMLError, text: str, path: str) -> FormatError:
+    """One line with the line number: PyYAML's own message spans several lines."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        line = mark.line + 1
+    else:  # a ReaderError (a control character) knows only its offset
+        line = text.count("\n", 0, getattr(exc, "position", 0)) + 1
+    parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+    msg = " ".join(str(p) for p in parts if p) or str(exc)
+    return FormatError(path, line, f"invalid YAML: {' '.join(msg.split())}")
 
 
 def _header(raw: Any, node: yaml.Node | None, path: str) -> GlossaryHeader:
