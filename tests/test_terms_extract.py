@@ -103,3 +103,21 @@ def test_sentence_units_give_whole_unit_cooccurrence() -> None:
     units = [TranslationUnit(zh, en, segtype=SegType.SENTENCE) for zh, en in pairs]
     (cand,) = [c for c in extract_terms(units, top=50) if c.zh == "标定地价"]
     assert phrase_key(cand.en) == phrase_key("standard land price")
+
+
+def test_verb_phrases_do_not_crowd_out_terms(cands: list[Candidate]) -> None:
+    """支持 + 行业领军企业 is a verb phrase: ranked like a general word, not a term."""
+    top = [c.zh for c in cands[:100]]
+    assert not any(z.startswith(("支持", "鼓励")) and len(z) > 2 for z in top)
+    assert "探索建立" not in top  # 探索 + 建立
+
+
+def test_rendering_written_two_ways_counts_once(seed_units: list) -> None:
+    """000 writes 长株潭 both "Changsha-Zhuzhou-Xiangtan" and "Changsha, Zhuzhou and
+    Xiangtan"; counted as one rendering it beats the single shared word."""
+    units = [u for u in seed_units if "长株潭" in u.source]
+    (cand,) = [c for c in extract_terms(units, top=300) if c.zh == "长株潭"]
+    assert phrase_key(cand.en) in {
+        phrase_key("Changsha-Zhuzhou-Xiangtan"),
+        phrase_key("Changsha, Zhuzhou and Xiangtan"),
+    }

@@ -63,6 +63,10 @@ WORD_EDGE_MAX_LEN = 6
 INNER_STOP = frozenset("的了和与及或向对把被将从由于是")
 # How much a string that always opens a clause (a verb, in policy text) is discounted.
 CLAUSE_OPENER_PENALTY = 0.8
+# A word that opens this share of its clauses is a verb (支持, 探索, 推进, 完善); a verb
+# plus a candidate is a verb phrase, weighted down like a general word.
+VERB_SHARE = 0.4
+VERB_PHRASE_WEIGHT = 0.1
 # Names of places and bodies (合肥都市圈, 国家发展改革委, 人力资源服务产业园) are what a
 # glossary most needs and what frequency ranks lowest: a string ending in an
 # administrative-division or institution suffix counts double.
@@ -261,7 +265,10 @@ def _rank(grams: dict[str, _Gram]) -> list[tuple[str, float]]:
     # subtracted (Frantzi et al. take the mean): 职务科技 only ever occurs inside
     # 职务科技成果, and a mean over rarer compounds would hide that.
     nested: dict[str, list[int]] = defaultdict(list)
+    phrases = {s for s in keep if _verb_phrase(s, keep, grams)}
     for s, g in keep.items():
+        if s in phrases:
+            continue
         for size in range(MIN_LEN, len(s)):
             for i in range(len(s) - size + 1):
                 sub = s[i : i + size]
@@ -275,11 +282,32 @@ def _rank(grams: dict[str, _Gram]) -> list[tuple[str, float]]:
             weight = SINGLE_WORD_WEIGHT if len(s) == 2 else 1.0
             if len(s) > 2 and s[-1] in NAME_SUFFIXES:
                 weight = NAME_BOOST
+            if s in phrases:
+                weight = VERB_PHRASE_WEIGHT
             opener = CLAUSE_OPENER_PENALTY * g.clause_starts / g.count
             edges = 0.5 + min(_entropy(g.left), _entropy(g.right))
             scored.append((s, math.log2(len(s)) * f * weight * (1 - opener) * edges))
     scored.sort(key=lambda x: (-x[1], -len(x[0]), x[0]))
     return [(s, v) for s, v in scored if len(s) <= MAX_LEN]
+
+
+def _verb_phrase(s: str, keep: dict[str, _Gram], grams: dict[str, _Gram]) -> bool:
+    """Is ``s`` a verb followed by a candidate or word (支持 + 行业领军企业, 探索 + 建立)?
+
+    Policy Chinese opens most clauses with a verb; a string that is such a verb
+    plus a candidate is a verb phrase around the term, not a longer term holding
+    it, so it neither competes as a term nor uses up the term's frequency.
+    """
+    for cut in range(MIN_LEN, len(s) - MIN_LEN + 1):
+        head, rest = keep.get(s[:cut]), s[cut:]
+        if (
+            head is not None
+            and (rest in keep or _is_word(grams.get(rest)))
+            and _is_word(head)
+            and head.clause_starts >= VERB_SHARE * head.count
+        ):
+            return True
+    return False
 
 
 def _entropy(neighbours: Counter[str]) -> float:

@@ -44,6 +44,10 @@ EN_STOP = frozenset({
 })
 # fmt: on
 EN_INNER_PUNCT_OK = frozenset({",", '"', "“", "”", "+", "/"})
+# Left out of the key an n-gram is counted under: "Changsha-Zhuzhou-Xiangtan" and
+# "Changsha, Zhuzhou and Xiangtan" are one rendering written two ways (hyphens are
+# already spaces), and split they each lose to a single shared word.
+LOOSE = frozenset({",", "and", '"', "“", "”"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +165,7 @@ def _en_grams(
         for j in range(i + 1, min(hi, i + MAX_EN_WORDS) + 1):
             key = tuple(t for t, _, _ in toks[i:j])
             if _good_en(key):
-                yield key, i, j
+                yield tuple(t for t in key if t not in LOOSE), i, j
 
 
 def _extend(
