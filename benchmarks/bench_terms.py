@@ -130,7 +130,7 @@ def bench_extraction(top: int, db: str | None, show: int) -> None:
         for i, c in enumerate(cands[:show], 1):
             alts = "; ".join(f"{r.en} ({r.count}, {r.dice})" for r in c.renderings[1:])
             print(
-                f"    {i:3d} {c.zh} ×{c.count} C={c.cvalue}: {c.en!r} [{c.confidence}] {alts}"
+                f"    {i:3d} {c.zh} ×{c.count} score={c.score} C={c.cvalue}: {c.en!r} [{c.confidence}] {alts}"
             )
 
 

@@ -35,7 +35,7 @@ def cands(seed_units: list) -> list[Candidate]:
 
 def test_candidates_are_ranked_and_bounded(cands: list[Candidate]) -> None:
     assert len(cands) == 300
-    assert [c.cvalue for c in cands] == sorted((c.cvalue for c in cands), reverse=True)
+    assert [c.score for c in cands] == sorted((c.score for c in cands), reverse=True)
     assert all(2 <= len(c.zh) <= 10 for c in cands)
     assert all(c.count >= 2 for c in cands)
 

@@ -12,14 +12,22 @@ a sentence would otherwise look like a frequent term. A candidate
   second way only for short strings without a function character inside;
 * not sit, in most occurrences, inside longer stable strings (设用地 in 建设用地).
 
-Candidates are ranked by C-value (Frantzi et al.: log2 length × frequency, minus here
-the largest frequency of a longer candidate containing it), discounted for 2-character
-strings (mostly general words: 探索, 数据) and for strings that open clauses (policy
-Chinese opens clauses with verbs: 支持, 探索建立), and weighted by 0.5 + the lower
-of its left and right branching entropies, so a string met in many different
-contexts outranks one that recurs in a single stock phrase. Strings ending in a
-place or institution suffix (市, 省, 圈, 区, 委, 厅, 局, 院, 园 …) count double: names
-are what a glossary most needs and what frequency ranks lowest.
+Candidates are first ranked by C-value (Frantzi et al.: log2 length × frequency, minus
+here the largest frequency of a longer candidate containing it), discounted for
+2-character strings (mostly general words: 探索, 数据), for strings that open clauses
+(policy Chinese opens clauses with verbs: 支持, 探索建立) and for verb phrases (a verb
+plus a candidate: 支持行业领军企业, which then does not use up 行业领军企业's frequency),
+and weighted by 1 + the lower of its left and right branching entropies, capped at
+2 bits (past that, variety only says "frequent"; an edge always preceded by a verb
+counts as full). Strings ending in a place or institution suffix (市, 省, 圈, 区, 委,
+厅, 局, 院, 园 …) count double: names are what a glossary most needs and what
+frequency ranks lowest.
+
+The best ``POOL`` by C-value then get their English renderings, and the final score
+is C-value × the best rendering's Dice: a term has one usual translation, a fragment
+or loose phrase has none, so the bilingual evidence lifts consistent low-frequency
+terms (补充耕地, 气候投融资) over frequent fragments. A rendering mostly capitalized
+inside a sentence marks a name ("Taiwan Strait"), weighted like a Chinese name.
 
 English side: see ``tm.terms.renderings``. Sentence units, when the TM has them, are
 used instead of paragraph units: co-occurrence in a paragraph is much noisier.
@@ -67,12 +75,19 @@ CLAUSE_OPENER_PENALTY = 0.8
 # plus a candidate is a verb phrase, weighted down like a general word.
 VERB_SHARE = 0.4
 VERB_PHRASE_WEIGHT = 0.1
+# Branching entropy (bits) past which an edge counts as fully stable.
+EDGE_BITS = 2.0
 # Names of places and bodies (合肥都市圈, 国家发展改革委, 人力资源服务产业园) are what a
 # glossary most needs and what frequency ranks lowest: a string ending in an
 # administrative-division or institution suffix counts double.
 NAME_SUFFIXES = frozenset("委厅局部院所办区圈市省县州园港岛湾城")
 NAME_BOOST = 2.0
 CLAUSE_PUNCT = frozenset(",.;:!?。；：，！？\n")
+# Candidates ranked by C-value whose English is looked up and scored; the rest
+# are ranked too low for their English to lift them into any usual top.
+POOL = 1500
+# A candidate without a rendering keeps this much of its C-value.
+MIN_DICE = 0.05
 # An alternative rendering is proposed as a variant only if this close to the best.
 VARIANT_SHARE = 0.6
 
@@ -90,6 +105,8 @@ class Candidate:
         confidence: 0–1, the best rendering's Dice times how much it leads the next.
         in_glossary: the English of an existing glossary entry with this term, if any.
         seen: occurrences per document.
+        score: what candidates are ranked by: C-value × the best rendering's Dice
+            (× 2 for a name).
     """
 
     zh: str
@@ -100,6 +117,7 @@ class Candidate:
     confidence: float
     in_glossary: str | None = None
     seen: tuple[tuple[str, int], ...] = ()
+    score: float = 0.0
 
     @property
     def en(self) -> str:
@@ -137,10 +155,10 @@ def extract_terms(
     """
     units = [u for u in units if u.source and u.target]
     grams = _count_zh(units, min_count)
-    ranked = _rank(grams)[:top]
     english = RenderingIndex(units)
     out = []
-    for zh, cvalue in ranked:
+    for mono in _rank(grams)[: max(top, POOL)]:
+        zh = mono.zh
         per_unit = _occurrences(english.keys, zh)
         starts = _positions(english.keys, per_unit, zh)
         rends = english.renderings(zh, starts, max_renderings)
@@ -149,14 +167,30 @@ def extract_terms(
                 zh=zh,
                 count=sum(per_unit.values()),
                 units=len(per_unit),
-                cvalue=round(cvalue, 3),
+                cvalue=round(mono.score, 3),
                 renderings=rends,
                 confidence=confidence(rends),
                 in_glossary=known(zh) if known else None,
                 seen=_seen(units, per_unit),
+                score=round(_bilingual_score(mono, rends), 3),
             )
         )
-    return out
+    out.sort(key=lambda c: (-c.score, -c.cvalue, c.zh))
+    return out[:top]
+
+
+def _bilingual_score(mono: _Scored, rends: tuple[Rendering, ...]) -> float:
+    """Monolingual termhood × how consistently the TM translates the candidate.
+
+    A term has one usual English rendering (high Dice); a fragment or a loose
+    phrase has none. A rendering mostly capitalized inside a sentence is a name
+    (海峡两岸 "Taiwan Strait", 国家发展改革委), weighted like a Chinese name.
+    """
+    dice = max(MIN_DICE, rends[0].dice) if rends else MIN_DICE
+    weight = mono.weight
+    if rends and rends[0].proper and not mono.phrase:
+        weight = max(weight * NAME_BOOST, NAME_BOOST if len(mono.zh) > 2 else 0.0)
+    return mono.base * weight * dice
 
 
 # -- Chinese candidates ------------------------------------------------------------------
@@ -259,7 +293,7 @@ def _occurrences(keys: list[str], zh: str) -> dict[int, int]:
     return out
 
 
-def _rank(grams: dict[str, _Gram]) -> list[tuple[str, float]]:
+def _rank(grams: dict[str, _Gram]) -> list[_Scored]:
     keep = {s: g for s, g in grams.items() if _is_candidate(s, g, grams)}
     # C-value, with the largest frequency of a longer candidate containing the string
     # subtracted (Frantzi et al. take the mean): 职务科技 only ever occurs inside
@@ -278,17 +312,49 @@ def _rank(grams: dict[str, _Gram]) -> list[tuple[str, float]]:
     for s, g in keep.items():
         longer = nested.get(s)
         f = g.count - (max(longer) if longer else 0)
-        if f > 0:
+        if f > 0 and len(s) <= MAX_LEN:
             weight = SINGLE_WORD_WEIGHT if len(s) == 2 else 1.0
             if len(s) > 2 and s[-1] in NAME_SUFFIXES:
                 weight = NAME_BOOST
             if s in phrases:
                 weight = VERB_PHRASE_WEIGHT
             opener = CLAUSE_OPENER_PENALTY * g.clause_starts / g.count
-            edges = 0.5 + min(_entropy(g.left), _entropy(g.right))
-            scored.append((s, math.log2(len(s)) * f * weight * (1 - opener) * edges))
-    scored.sort(key=lambda x: (-x[1], -len(x[0]), x[0]))
-    return [(s, v) for s, v in scored if len(s) <= MAX_LEN]
+            edges = 1.0 + min(
+                _edge_entropy(s, g, grams, left=True),
+                _edge_entropy(s, g, grams, left=False),
+            )
+            base = math.log2(len(s)) * f * (1 - opener) * edges
+            scored.append(_Scored(s, base, weight, s in phrases))
+    scored.sort(key=lambda x: (-x.score, -len(x.zh), x.zh))
+    return scored
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """A candidate's monolingual termhood: ``base`` × ``weight`` (length, names, verbs)."""
+
+    zh: str
+    base: float
+    weight: float
+    phrase: bool
+
+    @property
+    def score(self) -> float:
+        return self.base * self.weight
+
+
+def _edge_entropy(s: str, g: _Gram, grams: dict[str, _Gram], *, left: bool) -> float:
+    """Branching entropy of one edge, capped; full when a verb always precedes.
+
+    Above ``EDGE_BITS`` more variety says only that the string is frequent. A
+    string always preceded by one verb (探索 气候投融资) is its object: the edge is
+    stable though its entropy there is 0.
+    """
+    if left and g.left2:
+        pair, n = g.left2.most_common(1)[0]
+        if n >= FRAGMENT_SHARE * g.count and _is_verb(grams.get(pair)):
+            return EDGE_BITS
+    return min(EDGE_BITS, _entropy(g.left if left else g.right))
 
 
 def _verb_phrase(s: str, keep: dict[str, _Gram], grams: dict[str, _Gram]) -> bool:
@@ -299,15 +365,15 @@ def _verb_phrase(s: str, keep: dict[str, _Gram], grams: dict[str, _Gram]) -> boo
     it, so it neither competes as a term nor uses up the term's frequency.
     """
     for cut in range(MIN_LEN, len(s) - MIN_LEN + 1):
-        head, rest = keep.get(s[:cut]), s[cut:]
-        if (
-            head is not None
-            and (rest in keep or _is_word(grams.get(rest)))
-            and _is_word(head)
-            and head.clause_starts >= VERB_SHARE * head.count
-        ):
+        head, rest = grams.get(s[:cut]), s[cut:]
+        if _is_verb(head) and (rest in keep or _is_word(grams.get(rest))):
             return True
     return False
+
+
+def _is_verb(g: _Gram | None) -> bool:
+    """A word that mostly opens clauses: in policy Chinese, a verb (支持, 探索, 推进)."""
+    return _is_word(g) and g.clause_starts >= VERB_SHARE * g.count
 
 
 def _entropy(neighbours: Counter[str]) -> float:
@@ -398,7 +464,8 @@ def candidate_entry(cand: Candidate) -> TermEntry:
         for r in cand.renderings
     )
     note = (
-        f"extracted: {cand.count}× in {cand.units} units, C-value {cand.cvalue}, "
+        f"extracted: {cand.count}× in {cand.units} units, score {cand.score}, "
+        f"C-value {cand.cvalue}, "
         f"confidence {cand.confidence}"
         + (f"; renderings: {found}" if found else "; no English rendering found")
     )

@@ -47,6 +47,8 @@ EN_INNER_PUNCT_OK = frozenset({",", '"', "“", "”", "+", "/"})
 # Left out of the key an n-gram is counted under: "Changsha-Zhuzhou-Xiangtan" and
 # "Changsha, Zhuzhou and Xiangtan" are one rendering written two ways (hyphens are
 # already spaces), and split they each lose to a single shared word.
+# After these a capital opens a sentence or a list item, it does not mark a name.
+SENTENCE_OPENERS = frozenset({".", ":", ";", "!", "?", "(", ")", "•", "-", '"', "“"})
 LOOSE = frozenset({",", "and", '"', "“", "”"})
 
 
@@ -59,12 +61,15 @@ class Rendering:
         count: co-occurrences with the Chinese candidate.
         total: occurrences of the rendering in the whole TM.
         dice: 2·count / (candidate count + total).
+        proper: mostly written with a capital inside a sentence (a name:
+            "Taiwan Strait", "National Development and Reform Commission").
     """
 
     en: str
     count: int
     total: int
     dice: float
+    proper: bool = False
 
 
 class RenderingIndex:
@@ -82,13 +87,17 @@ class RenderingIndex:
         self.toks = [tokens(u.target) for u in units]
         self.total: Counter[tuple[str, ...]] = Counter()
         self.surface: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+        self.names: Counter[tuple[str, ...]] = Counter()
         self.grams: list[list[tuple[tuple[str, ...], int, int]]] = []
         for unit, toks in zip(units, self.toks, strict=True):
             grams = list(_en_grams(toks, 0, len(toks)))
             self.grams.append(grams)
+            caps = _capitals(unit.target, toks)
             for key, i, j in grams:
                 self.total[key] += 1
                 self.surface[key][unit.target[toks[i][1] : toks[j - 1][2]]] += 1
+                if caps[j] > caps[i]:
+                    self.names[key] += 1
 
     def renderings(
         self, zh: str, zh_units: dict[int, list[int]], keep: int
@@ -132,6 +141,7 @@ class RenderingIndex:
                 co[key],
                 self.total[key],
                 round(dice_of[key], 3),
+                2 * self.names[key] >= self.total[key],
             )
             for key in out
         )
@@ -156,6 +166,18 @@ class RenderingIndex:
             if covered[a] and covered[b - 1]:
                 centre = (a + b) / 2 / n
                 yield gram, min(abs(centre - m) for m in mids)
+
+
+def _capitals(text: str, toks: list[tuple[str, int, int]]) -> list[int]:
+    """Running count of capitalized words that do not open a sentence or item.
+
+    ``caps[j] - caps[i]`` is how many such words tokens i..j-1 hold.
+    """
+    caps = [0]
+    for k, (_, start, _) in enumerate(toks):
+        inner = k > 0 and toks[k - 1][0] not in SENTENCE_OPENERS
+        caps.append(caps[-1] + (inner and text[start].isupper()))
+    return caps
 
 
 def _en_grams(
