@@ -108,14 +108,18 @@ class RenderingIndex:
         dist: defaultdict[tuple[str, ...], float] = defaultdict(float)
         for ui, starts in zh_units.items():
             n = len(starts)
-            inside: Counter[tuple[str, ...]] = Counter()
-            near: dict[tuple[str, ...], float] = {}
+            inside: dict[tuple[str, ...], list[float]] = {}  # key → [count, nearest]
             for key, d in self._band_grams(ui, zh, starts):
-                inside[key] += 1
-                near[key] = min(d, near.get(key, 1.0))
-            for key, m in inside.items():
-                co[key] += min(n, m)
-                dist[key] += near[key] * min(n, m)
+                seen = inside.get(key)
+                if seen is None:
+                    inside[key] = [1, d]
+                else:
+                    seen[0] += 1
+                    seen[1] = min(seen[1], d)
+            for key, (m, d) in inside.items():
+                k = min(n, int(m))
+                co[key] += k
+                dist[key] += d * k
         need = 2 if zh_count >= 2 else 1
         most_words = len(zh) / CHARS_PER_WORD + 1
         score: dict[tuple[str, ...], float] = {}
@@ -160,8 +164,12 @@ class RenderingIndex:
                 lo = max(0, int((mid - BAND) * n) - BAND_SLACK)
                 hi = min(n, int((mid + BAND) * n) + BAND_SLACK)
                 covered[lo:hi] = b"\x01" * (hi - lo)
-        if not mids:
-            mids.append(0.5)
+        if len(mids) <= 1:  # the usual case, without a min() per n-gram
+            mid, half = (mids[0] if mids else 0.5), 2 * n
+            for gram, a, b in self.grams[ui]:
+                if covered[a] and covered[b - 1]:
+                    yield gram, abs((a + b) / half - mid)
+            return
         for gram, a, b in self.grams[ui]:
             if covered[a] and covered[b - 1]:
                 centre = (a + b) / 2 / n
