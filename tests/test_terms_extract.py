@@ -121,3 +121,18 @@ def test_rendering_written_two_ways_counts_once(seed_units: list) -> None:
         phrase_key("Changsha-Zhuzhou-Xiangtan"),
         phrase_key("Changsha, Zhuzhou and Xiangtan"),
     }
+
+
+def test_renderings_do_not_start_with_an_imperative(cands: list[Candidate]) -> None:
+    """支持宁波市 is "Support Ningbo …": the verb that opens the unit is not part of
+    the name's rendering."""
+    for c in cands:
+        for r in c.renderings:
+            words = r.en.split()
+            assert len(words) == 1 or words[0].lower() not in {"support", "explore"}
+
+
+def test_english_names_are_flagged(cands: list[Candidate]) -> None:
+    by_zh = {c.zh: c for c in cands}
+    assert by_zh["长株潭"].renderings[0].proper  # Changsha-Zhuzhou-Xiangtan
+    assert not by_zh["建设用地"].renderings[0].proper  # construction land

@@ -47,6 +47,11 @@ EN_INNER_PUNCT_OK = frozenset({",", '"', "“", "”", "+", "/"})
 # Left out of the key an n-gram is counted under: "Changsha-Zhuzhou-Xiangtan" and
 # "Changsha, Zhuzhou and Xiangtan" are one rendering written two ways (hyphens are
 # already spaces), and split they each lose to a single shared word.
+# A word that opens at least this share of its sentences (and this many) is an
+# imperative verb ("Support Ningbo …"): a rendering of several words does not
+# start with one, or every name after 支持 would be "Support X".
+OPENER_SHARE = 0.3
+OPENER_MIN = 3
 # After these a capital opens a sentence or a list item, it does not mark a name.
 SENTENCE_OPENERS = frozenset({".", ":", ";", "!", "?", "(", ")", "•", "-", '"', "“"})
 LOOSE = frozenset({",", "and", '"', "“", "”"})
@@ -89,15 +94,30 @@ class RenderingIndex:
         self.surface: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
         self.names: Counter[tuple[str, ...]] = Counter()
         self.grams: list[list[tuple[tuple[str, ...], int, int]]] = []
+        firsts: Counter[str] = Counter()
+        words: Counter[str] = Counter()
         for unit, toks in zip(units, self.toks, strict=True):
             grams = list(_en_grams(toks, 0, len(toks)))
             self.grams.append(grams)
             caps = _capitals(unit.target, toks)
+            firsts.update(
+                t
+                for k, (t, _, _) in enumerate(toks)
+                if k == 0 or toks[k - 1][0] in SENTENCE_OPENERS
+            )
+            words.update(t for t, _, _ in toks)
             for key, i, j in grams:
                 self.total[key] += 1
                 self.surface[key][unit.target[toks[i][1] : toks[j - 1][2]]] += 1
                 if caps[j] > caps[i]:
                     self.names[key] += 1
+
+        # Words that open many sentences: imperative verbs (Support, Explore, Promote).
+        self.openers = frozenset(
+            w
+            for w, n in firsts.items()
+            if n >= OPENER_MIN and n >= OPENER_SHARE * words[w]
+        )
 
     def renderings(
         self, zh: str, zh_units: dict[int, list[int]], keep: int
@@ -125,7 +145,11 @@ class RenderingIndex:
         score: dict[tuple[str, ...], float] = {}
         dice_of: dict[tuple[str, ...], float] = {}
         for key, c in co.items():
-            if c >= need and _content_words(key) <= most_words:
+            if (
+                c >= need
+                and _content_words(key) <= most_words
+                and (len(key) == 1 or key[0] not in self.openers)
+            ):
                 dice_of[key] = 2 * c / (zh_count + self.total[key])
                 # Ties are common (a repeated sentence makes all its n-grams equal):
                 # the n-gram nearest the term's place wins.
