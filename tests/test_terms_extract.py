@@ -136,3 +136,17 @@ def test_english_names_are_flagged(cands: list[Candidate]) -> None:
     by_zh = {c.zh: c for c in cands}
     assert by_zh["长株潭"].renderings[0].proper  # Changsha-Zhuzhou-Xiangtan
     assert not by_zh["建设用地"].renderings[0].proper  # construction land
+
+
+def test_near_duplicates_are_moved_down(cands: list[Candidate]) -> None:
+    """Windows of the repeated plan title (…综合改革试点实施方案) and one-character
+    pieces of a term with the same English (用场景 / 应用场景) do not fill the top."""
+    from tm.terms.extract import _content_key
+
+    top = cands[:300]
+    windows = [c.zh for c in top if c.zh in ("改革试点实施", "试点实施方案")]
+    assert len(windows) <= 1
+    for a in top:
+        for b in top:
+            if a.zh in b.zh and len(b.zh) == len(a.zh) + 1:
+                assert _content_key(a.en) != _content_key(b.en), (a.zh, b.zh)

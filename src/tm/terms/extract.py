@@ -40,12 +40,13 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tm.models import TranslationUnit
+from tm.terms.english import phrase_key
 from tm.terms.entry import GlossaryHeader, TermEntry, TermStatus
 from tm.terms.glossary import dump_glossary
-from tm.terms.renderings import Rendering, RenderingIndex, confidence
+from tm.terms.renderings import EN_STOP, Rendering, RenderingIndex, confidence
 from tm.text.normalize import match_key
 
 MIN_LEN, MAX_LEN = 2, 10
@@ -88,6 +89,11 @@ CLAUSE_PUNCT = frozenset(",.;:!?。；：，！？\n")
 POOL = 1500
 # A candidate without a rendering keeps this much of its C-value.
 MIN_DICE = 0.05
+# A candidate that repeats a better one (an overlapping window with the same
+# English) keeps this share of its score; two windows of one name must be about
+# as frequent and share most content words of the shorter rendering.
+DUPLICATE_WEIGHT = 0.2
+DUPLICATE_SHARE = 0.8
 # An alternative rendering is proposed as a variant only if this close to the best.
 VARIANT_SHARE = 0.6
 
@@ -176,7 +182,76 @@ def extract_terms(
             )
         )
     out.sort(key=lambda c: (-c.score, -c.cvalue, c.zh))
+    out = _demote_near_duplicates(out, grams)
     return out[:top]
+
+
+def _demote_near_duplicates(
+    ranked: list[Candidate], grams: dict[str, _Gram]
+) -> list[Candidate]:
+    """Move down candidates that repeat a higher-ranked one with the same English.
+
+    Two windows of one long name (综合改革试点 / 改革试点实施, both "… reform of
+    market-oriented allocation …"); a phrase around a term, the extra part a word
+    of its own (服务实体经济 below 实体经济, both "real economy"); a piece of a
+    term one character short (用场景 below 应用场景, "application scenarios").
+    """
+    keys = {c.zh: _content_key(c.en) for c in ranked}
+    by_char: dict[str, list[Candidate]] = defaultdict(list)
+    losers: set[str] = set()
+    for cand in ranked:
+        seen: set[str] = set()
+        for ch in set(cand.zh):
+            for better in by_char[ch]:
+                if better.zh not in seen:
+                    seen.add(better.zh)
+                    losers |= _duplicate_loser(cand, better, keys, grams)
+            by_char[ch].append(cand)
+    out = [
+        replace(c, score=round(c.score * DUPLICATE_WEIGHT, 3)) if c.zh in losers else c
+        for c in ranked
+    ]
+    out.sort(key=lambda c: (-c.score, -c.cvalue, c.zh))
+    return out
+
+
+def _duplicate_loser(
+    cand: Candidate,
+    better: Candidate,
+    keys: dict[str, frozenset[str]],
+    grams: dict[str, _Gram],
+) -> set[str]:
+    """``{cand.zh}`` if it repeats the higher-ranked ``better``, else nothing."""
+    a, b = cand.zh, better.zh
+    mine, theirs = keys[a], keys[b]
+    if not (mine and theirs):
+        return set()
+    if b in a:  # a phrase around the better one, when the extra part is a word
+        extra = a.replace(b, "", 1)
+        same = len(extra) >= MIN_LEN and _is_word(grams.get(extra))
+        return {a} if same and mine == theirs else set()
+    if a in b:  # a piece of the better one, when it lacks only a character
+        return {a} if len(b) == len(a) + 1 and mine == theirs else set()
+    # Two windows of one recurring name: overlapping, about as frequent, and
+    # translated by mostly the same words.
+    least = max(3, min(len(a), len(b)) // 2)
+    chained = any(
+        a.endswith(b[:n]) or b.endswith(a[:n])
+        for n in range(least, min(len(a), len(b)))
+    )
+    shared = len(mine & theirs)
+    if (
+        chained
+        and min(cand.count, better.count)
+        >= DUPLICATE_SHARE * max(cand.count, better.count)
+        and shared >= DUPLICATE_SHARE * min(len(mine), len(theirs))
+    ):
+        return {a}
+    return set()
+
+
+def _content_key(en: str) -> frozenset[str]:
+    return frozenset(w for w in phrase_key(en) if w[0].isalnum() and w not in EN_STOP)
 
 
 def _bilingual_score(mono: _Scored, rends: tuple[Rendering, ...]) -> float:
