@@ -150,3 +150,8 @@ def test_near_duplicates_are_moved_down(cands: list[Candidate]) -> None:
         for b in top:
             if a.zh in b.zh and len(b.zh) == len(a.zh) + 1:
                 assert _content_key(a.en) != _content_key(b.en), (a.zh, b.zh)
+
+
+def test_ampersand_stays_inside_a_rendering(cands: list[Candidate]) -> None:
+    by_zh = {c.zh: c for c in cands}
+    assert by_zh["新型研发机构"].en == "new R&D institutions"  # not "new R"

@@ -43,7 +43,7 @@ EN_STOP = frozenset({
     "then", "also", "not", "all", "any", "each", "more", "most", "so", "it", "they",
 })
 # fmt: on
-EN_INNER_PUNCT_OK = frozenset({",", '"', "“", "”", "+", "/"})
+EN_INNER_PUNCT_OK = frozenset({",", '"', "“", "”", "+", "/", "&"})  # R&D
 # Left out of the key an n-gram is counted under: "Changsha-Zhuzhou-Xiangtan" and
 # "Changsha, Zhuzhou and Xiangtan" are one rendering written two ways (hyphens are
 # already spaces), and split they each lose to a single shared word.
