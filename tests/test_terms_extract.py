@@ -47,6 +47,8 @@ def test_fragments_and_function_words_are_not_candidates(
     assert "建设用地" in zh
     assert "设用地" not in zh  # inside 建设用地 in nearly every occurrence
     assert not any(c.zh[0] in "的和与及" or c.zh[-1] in "的和与及" for c in cands)
+    assert "前提下" not in zh  # a locative phrase: 在…前提下
+    assert "基础上" not in zh
 
 
 def test_renderings_are_what_the_tm_uses(
