@@ -49,6 +49,7 @@ def test_fragments_and_function_words_are_not_candidates(
     assert not any(c.zh[0] in "的和与及" or c.zh[-1] in "的和与及" for c in cands)
     assert "前提下" not in zh  # a locative phrase: 在…前提下
     assert "基础上" not in zh
+    assert not any(set(c.zh) <= set("一二三四五六七八九十") for c in cands)  # 二十一、
 
 
 def test_renderings_are_what_the_tm_uses(

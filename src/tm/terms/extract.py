@@ -64,6 +64,7 @@ STOP_END = frozenset("的了和与及或在对为以并将把被从由向于是�
 # A noun + one of these is a locative phrase (在…前提下, 在…基础上), not a term;
 # the 2-character words (线上, 线下) stay.
 LOCATIVE = frozenset("上下")
+NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两")
 # C-value was made for multi-word terms; a 2-character string is most often one
 # general word (探索, 支持, 数据), so it competes at a discount.
 SINGLE_WORD_WEIGHT = 0.1
@@ -464,6 +465,8 @@ def _is_candidate(s: str, g: _Gram, grams: dict[str, _Gram]) -> bool:
     if s[0] in STOP_START or s[-1] in STOP_END:
         return False
     if len(s) > 2 and s[-1] in LOCATIVE:  # 前提下, 基础上: "on the basis of"
+        return False
+    if all(c in NUMERALS for c in s):  # 二十一、: an enumerator, not a term
         return False
     for left in (True, False):
         if not _stable_edge(s, g, grams, left=left):
