@@ -158,3 +158,9 @@ def test_near_duplicates_are_moved_down(cands: list[Candidate]) -> None:
 def test_ampersand_stays_inside_a_rendering(cands: list[Candidate]) -> None:
     by_zh = {c.zh: c for c in cands}
     assert by_zh["新型研发机构"].en == "new R&D institutions"  # not "new R"
+
+
+def test_names_may_spell_out_every_syllable(cands: list[Candidate]) -> None:
+    """A name's rendering is not cut at the word limit of common terms."""
+    by_zh = {c.zh: c for c in cands}
+    assert by_zh["粤港澳大湾区"].en == "Guangdong-Hong Kong-Macau Greater Bay Area"

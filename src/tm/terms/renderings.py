@@ -142,12 +142,16 @@ class RenderingIndex:
                 dist[key] += d * k
         need = 2 if zh_count >= 2 else 1
         most_words = len(zh) / CHARS_PER_WORD + 1
+        # Names spell out every syllable: 粤港澳大湾区 "Guangdong-Hong Kong-Macau
+        # Greater Bay Area", 海峡两岸 "two sides of the Taiwan Strait".
+        most_name = len(zh) + 2
         score: dict[tuple[str, ...], float] = {}
         dice_of: dict[tuple[str, ...], float] = {}
         for key, c in co.items():
             if (
                 c >= need
-                and _content_words(key) <= most_words
+                and _content_words(key)
+                <= (most_name if self._proper(key) else most_words)
                 and (len(key) == 1 or key[0] not in self.openers)
             ):
                 dice_of[key] = 2 * c / (zh_count + self.total[key])
@@ -169,10 +173,13 @@ class RenderingIndex:
                 co[key],
                 self.total[key],
                 round(dice_of[key], 3),
-                2 * self.names[key] >= self.total[key],
+                self._proper(key),
             )
             for key in out
         )
+
+    def _proper(self, key: tuple[str, ...]) -> bool:
+        return 2 * self.names[key] >= self.total[key]
 
     def _band_grams(
         self, ui: int, zh: str, starts: list[int]
