@@ -164,3 +164,10 @@ def test_names_may_spell_out_every_syllable(cands: list[Candidate]) -> None:
     """A name's rendering is not cut at the word limit of common terms."""
     by_zh = {c.zh: c for c in cands}
     assert by_zh["粤港澳大湾区"].en == "Guangdong-Hong Kong-Macau Greater Bay Area"
+
+
+def test_frequent_general_words_do_not_lead(cands: list[Candidate]) -> None:
+    """数据 (data) is in 000 far more often than any term, being a common word."""
+    top = [c.zh for c in cands[:100]]
+    assert "数据" not in top
+    assert "公共数据" in top

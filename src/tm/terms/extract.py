@@ -68,6 +68,9 @@ NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两")
 # C-value was made for multi-word terms; a 2-character string is most often one
 # general word (探索, 支持, 数据), so it competes at a discount.
 SINGLE_WORD_WEIGHT = 0.1
+# A 2-character string counts at most this often: 数据 (261×), 人才, 管理 are
+# frequent because they are general vocabulary, not because they are terms.
+GENERAL_WORD_COUNT = 20
 FRAGMENT_SHARE = 0.85
 # A 2-character string counts as a word when this frequent and this free.
 WORD_MIN_COUNT = 5
@@ -402,6 +405,8 @@ def _rank(grams: dict[str, _Gram]) -> list[_Scored]:
                 _edge_entropy(s, g, grams, left=True),
                 _edge_entropy(s, g, grams, left=False),
             )
+            if len(s) == 2:  # past this, a word's frequency says "general word"
+                f = min(f, GENERAL_WORD_COUNT)
             base = math.log2(len(s)) * f * (1 - opener) * edges
             scored.append(_Scored(s, base, weight, s in phrases))
     scored.sort(key=lambda x: (-x.score, -len(x.zh), x.zh))
