@@ -1,33 +1,14 @@
 """Bilingual term extraction from a TM: Chinese candidates, then their English renderings.
 
-Chinese side. Strings of 2–10 Han characters are counted over *distinct* sentences:
-the seed repeats whole sentences in each pilot area's annex, and every window of such
-a sentence would otherwise look like a frequent term. A candidate
-(count ≥ ``min_count``) must
-
-* not start or end with a function character or bound suffix (的, 和, 化, 性 …);
-* have stable edges: varied neighbours on each side (a sentence edge counts as a new
-  one each time), or one usual neighbour that ends a word of its own (气候投融资
-  always follows 探索 in the seed; 探索 is frequent and free on both sides) – that
-  second way only for short strings without a function character inside;
-* not sit, in most occurrences, inside longer stable strings (设用地 in 建设用地).
-
-Candidates are first ranked by C-value (Frantzi et al.: log2 length × frequency, minus
-here the largest frequency of a longer candidate containing it), discounted for
-2-character strings (mostly general words: 探索, 数据), for strings that open clauses
-(policy Chinese opens clauses with verbs: 支持, 探索建立) and for verb phrases (a verb
-plus a candidate: 支持行业领军企业, which then does not use up 行业领军企业's frequency),
-and weighted by 1 + the lower of its left and right branching entropies, capped at
-2 bits (past that, variety only says "frequent"; an edge always preceded by a verb
-counts as full). Strings ending in a place or institution suffix (市, 省, 圈, 区, 委,
-厅, 局, 院, 园 …) count double: names are what a glossary most needs and what
-frequency ranks lowest.
-
-The best ``POOL`` by C-value then get their English renderings, and the final score
+Chinese candidates come from ``tm.terms.candidates``, ranked by C-value. The best
+``POOL`` of them get their English renderings, and the final score
 is C-value × the best rendering's Dice: a term has one usual translation, a fragment
 or loose phrase has none, so the bilingual evidence lifts consistent low-frequency
-terms (补充耕地, 气候投融资) over frequent fragments. A rendering mostly capitalized
-inside a sentence marks a name ("Taiwan Strait"), weighted like a Chinese name.
+terms (国家发展改革委, 气候投融资) over frequent fragments. A rendering mostly
+capitalized inside a sentence marks a name ("Taiwan Strait"), weighted like a Chinese
+name. Last, a candidate that repeats a higher-ranked one with the same English (another
+window of one recurring name, a word + term phrase, a piece one character short) is
+moved down, so the top holds more distinct terms.
 
 English side: see ``tm.terms.renderings``. Sentence units, when the TM has them, are
 used instead of paragraph units: co-occurrence in a paragraph is much noisier.
@@ -35,62 +16,25 @@ used instead of paragraph units: co-occurrence in a paragraph is much noisier.
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from tm.models import TranslationUnit
+from tm.terms.candidates import (
+    MIN_LEN,
+    NAME_BOOST,
+    Gram,
+    Scored,
+    count_grams,
+    is_word,
+    rank_candidates,
+)
 from tm.terms.english import phrase_key
 from tm.terms.entry import GlossaryHeader, TermEntry, TermStatus
 from tm.terms.glossary import dump_glossary
 from tm.terms.renderings import EN_STOP, Rendering, RenderingIndex, confidence
-from tm.text.normalize import match_key
 
-MIN_LEN, MAX_LEN = 2, 10
-# Longer strings are counted too, only so that a 10-character window of a longer
-# recurring name (…综合改革试点实施方案) is discounted by the whole name.
-COUNT_MAX_LEN = 16
-_SENT_END = re.compile(r"(?<=[。！？；!?;])|\n")
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-# Function characters that do not start or end a term.
-# Bound suffixes (市场化, 创新性, 方式) do not start a term either.
-STOP_START = frozenset(
-    "的了和与及或在对为以并将把被从由向于是之其该这此而且也都就还等每各按化性式型率"
-)
-STOP_END = frozenset("的了和与及或在对为以并将把被从由向于是之其该这此而且也都就还")
-# A noun + one of these is a locative phrase (在…前提下, 在…基础上), not a term;
-# the 2-character words (线上, 线下) stay.
-LOCATIVE = frozenset("上下")
-NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两")
-# C-value was made for multi-word terms; a 2-character string is most often one
-# general word (探索, 支持, 数据), so it competes at a discount.
-SINGLE_WORD_WEIGHT = 0.1
-# A 2-character string counts at most this often: 数据 (261×), 人才, 管理 are
-# frequent because they are general vocabulary, not because they are terms.
-GENERAL_WORD_COUNT = 20
-FRAGMENT_SHARE = 0.85
-# A 2-character string counts as a word when this frequent and this free.
-WORD_MIN_COUNT = 5
-WORD_MIN_NEIGHBOURS = 3
-WORD_EDGE_MAX_LEN = 6
-INNER_STOP = frozenset("的了和与及或向对把被将从由于是")
-# How much a string that always opens a clause (a verb, in policy text) is discounted.
-CLAUSE_OPENER_PENALTY = 0.8
-# A word that opens this share of its clauses is a verb (支持, 探索, 推进, 完善); a verb
-# plus a candidate is a verb phrase, weighted down like a general word.
-VERB_SHARE = 0.4
-VERB_PHRASE_WEIGHT = 0.1
-# Branching entropy (bits) past which an edge counts as fully stable.
-EDGE_BITS = 2.0
-# Names of places and bodies (合肥都市圈, 国家发展改革委, 人力资源服务产业园) are what a
-# glossary most needs and what frequency ranks lowest: a string ending in an
-# administrative-division or institution suffix counts double.
-NAME_SUFFIXES = frozenset("委厅局部院所办区圈市省县州园港岛湾城")
-NAME_BOOST = 2.0
-CLAUSE_PUNCT = frozenset(",.;:!?。；：，！？\n")
 # Candidates ranked by C-value whose English is looked up and scored; the rest
 # are ranked too low for their English to lift them into any usual top.
 POOL = 1500
@@ -167,10 +111,10 @@ def extract_terms(
         Candidates, highest C-value first.
     """
     units = [u for u in units if u.source and u.target]
-    grams = _count_zh(units, min_count)
+    grams = count_grams(units, min_count)
     english = RenderingIndex(units)
     out = []
-    for mono in _rank(grams)[: max(top, POOL)]:
+    for mono in rank_candidates(grams)[: max(top, POOL)]:
         zh = mono.zh
         per_unit = _occurrences(english.keys, zh)
         starts = _positions(english.keys, per_unit, zh)
@@ -194,7 +138,7 @@ def extract_terms(
 
 
 def _demote_near_duplicates(
-    ranked: list[Candidate], grams: dict[str, _Gram]
+    ranked: list[Candidate], grams: dict[str, Gram]
 ) -> list[Candidate]:
     """Move down candidates that repeat a higher-ranked one with the same English.
 
@@ -226,7 +170,7 @@ def _duplicate_loser(
     cand: Candidate,
     better: Candidate,
     keys: dict[str, frozenset[str]],
-    grams: dict[str, _Gram],
+    grams: dict[str, Gram],
 ) -> set[str]:
     """``{cand.zh}`` if it repeats the higher-ranked ``better``, else nothing."""
     a, b = cand.zh, better.zh
@@ -235,7 +179,7 @@ def _duplicate_loser(
         return set()
     if b in a:  # a phrase around the better one, when the extra part is a word
         extra = a.replace(b, "", 1)
-        same = len(extra) >= MIN_LEN and _is_word(grams.get(extra))
+        same = len(extra) >= MIN_LEN and is_word(grams.get(extra))
         return {a} if same and mine == theirs else set()
     if a in b:  # a piece of the better one, when it lacks only a character
         return {a} if len(b) == len(a) + 1 and mine == theirs else set()
@@ -261,7 +205,7 @@ def _content_key(en: str) -> frozenset[str]:
     return frozenset(w for w in phrase_key(en) if w[0].isalnum() and w not in EN_STOP)
 
 
-def _bilingual_score(mono: _Scored, rends: tuple[Rendering, ...]) -> float:
+def _bilingual_score(mono: Scored, rends: tuple[Rendering, ...]) -> float:
     """Monolingual termhood × how consistently the TM translates the candidate.
 
     A term has one usual English rendering (high Dice); a fragment or a loose
@@ -273,81 +217,6 @@ def _bilingual_score(mono: _Scored, rends: tuple[Rendering, ...]) -> float:
     if rends and rends[0].proper and not mono.phrase:
         weight = max(weight * NAME_BOOST, NAME_BOOST if len(mono.zh) > 2 else 0.0)
     return mono.base * weight * dice
-
-
-# -- Chinese candidates ------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Gram:
-    count: int = 0
-    clause_starts: int = 0
-    left: Counter[str] = field(default_factory=Counter)
-    right: Counter[str] = field(default_factory=Counter)
-    left2: Counter[str] = field(default_factory=Counter)
-    right2: Counter[str] = field(default_factory=Counter)
-
-
-def _sentences(units: list[TranslationUnit]) -> list[tuple[int, str]]:
-    """``(unit index, sentence)`` for each Chinese sentence, each distinct one once.
-
-    The seed repeats whole sentences in each pilot area's annex; counted once per
-    copy, every string inside such a sentence would look like a frequent term.
-    """
-    seen: set[str] = set()
-    out = []
-    for ui, unit in enumerate(units):
-        text = unicodedata.normalize("NFKC", unit.source)
-        for sent in _SENT_END.split(text):
-            key = match_key(sent)
-            if len(key) >= MIN_LEN and key not in seen:
-                seen.add(key)
-                out.append((ui, sent))
-    return out
-
-
-def _runs(text: str) -> Iterator[tuple[str, bool]]:
-    """Han runs of a sentence, each with whether it starts a clause.
-
-    The text is only NFKC-folded: 、 (listing comma) must stay apart from the clause
-    comma, since a listed item is typically a term and a clause opener a verb.
-    """
-    for m in _HAN_RUN.finditer(text):
-        before = text[: m.start()].rstrip()
-        yield m.group(), not before or before[-1] in CLAUSE_PUNCT
-
-
-def _count_zh(units: list[TranslationUnit], min_count: int) -> dict[str, _Gram]:
-    """Counts of 2–10-character Han strings over distinct sentences, with neighbours."""
-    runs = [(ui, list(_runs(sent))) for ui, sent in _sentences(units)]
-    counts: Counter[str] = Counter()
-    for _, sent_runs in runs:
-        for run, _ in sent_runs:
-            n = len(run)
-            for i in range(n - MIN_LEN + 1):
-                for size in range(MIN_LEN, min(COUNT_MAX_LEN, n - i) + 1):
-                    counts[run[i : i + size]] += 1
-    grams = {s: _Gram(count=c) for s, c in counts.items() if c >= min_count}
-    edge = 0  # an edge of a run is a new neighbour every time
-    for _ui, sent_runs in runs:
-        for run, clause_start in sent_runs:
-            n = len(run)
-            for i in range(n - MIN_LEN + 1):
-                for size in range(MIN_LEN, min(COUNT_MAX_LEN, n - i) + 1):
-                    g = grams.get(run[i : i + size])
-                    if g is None:
-                        continue
-                    edge += 1
-                    j = i + size
-                    g.left[run[i - 1] if i else f"^{edge}"] += 1
-                    g.right[run[j] if j < n else f"${edge}"] += 1
-                    if i >= 2:
-                        g.left2[run[i - 2 : i]] += 1
-                    if j + 2 <= n:
-                        g.right2[run[j : j + 2]] += 1
-                    if i == 0 and clause_start:
-                        g.clause_starts += 1
-    return grams
 
 
 def _positions(
@@ -373,163 +242,6 @@ def _occurrences(keys: list[str], zh: str) -> dict[int, int]:
         if n:
             out[ui] = n
     return out
-
-
-def _rank(grams: dict[str, _Gram]) -> list[_Scored]:
-    keep = {s: g for s, g in grams.items() if _is_candidate(s, g, grams)}
-    # C-value, with the largest frequency of a longer candidate containing the string
-    # subtracted (Frantzi et al. take the mean): 职务科技 only ever occurs inside
-    # 职务科技成果, and a mean over rarer compounds would hide that.
-    nested: dict[str, list[int]] = defaultdict(list)
-    phrases = {s for s in keep if _verb_phrase(s, keep, grams)}
-    for s, g in keep.items():
-        if s in phrases:
-            continue
-        for size in range(MIN_LEN, len(s)):
-            for i in range(len(s) - size + 1):
-                sub = s[i : i + size]
-                if sub in keep:
-                    nested[sub].append(g.count)
-    scored = []
-    for s, g in keep.items():
-        longer = nested.get(s)
-        f = g.count - (max(longer) if longer else 0)
-        if f > 0 and len(s) <= MAX_LEN:
-            weight = SINGLE_WORD_WEIGHT if len(s) == 2 else 1.0
-            if len(s) > 2 and s[-1] in NAME_SUFFIXES:
-                weight = NAME_BOOST
-            if s in phrases:
-                weight = VERB_PHRASE_WEIGHT
-            opener = CLAUSE_OPENER_PENALTY * g.clause_starts / g.count
-            edges = 1.0 + min(
-                _edge_entropy(s, g, grams, left=True),
-                _edge_entropy(s, g, grams, left=False),
-            )
-            if len(s) == 2:  # past this, a word's frequency says "general word"
-                f = min(f, GENERAL_WORD_COUNT)
-            base = math.log2(len(s)) * f * (1 - opener) * edges
-            scored.append(_Scored(s, base, weight, s in phrases))
-    scored.sort(key=lambda x: (-x.score, -len(x.zh), x.zh))
-    return scored
-
-
-@dataclass(frozen=True, slots=True)
-class _Scored:
-    """A candidate's monolingual termhood: ``base`` × ``weight`` (length, names, verbs)."""
-
-    zh: str
-    base: float
-    weight: float
-    phrase: bool
-
-    @property
-    def score(self) -> float:
-        return self.base * self.weight
-
-
-def _edge_entropy(s: str, g: _Gram, grams: dict[str, _Gram], *, left: bool) -> float:
-    """Branching entropy of one edge, capped; full when a verb always precedes.
-
-    Above ``EDGE_BITS`` more variety says only that the string is frequent. A
-    string always preceded by one verb (探索 气候投融资) is its object: the edge is
-    stable though its entropy there is 0.
-    """
-    if left and g.left2:
-        pair, n = g.left2.most_common(1)[0]
-        if n >= FRAGMENT_SHARE * g.count and _is_verb(grams.get(pair)):
-            return EDGE_BITS
-    return min(EDGE_BITS, _entropy(g.left if left else g.right))
-
-
-def _verb_phrase(s: str, keep: dict[str, _Gram], grams: dict[str, _Gram]) -> bool:
-    """Is ``s`` a verb followed by a candidate or word (支持 + 行业领军企业, 探索 + 建立)?
-
-    Policy Chinese opens most clauses with a verb; a string that is such a verb
-    plus a candidate is a verb phrase around the term, not a longer term holding
-    it, so it neither competes as a term nor uses up the term's frequency.
-    """
-    for cut in range(MIN_LEN, len(s) - MIN_LEN + 1):
-        head, rest = grams.get(s[:cut]), s[cut:]
-        if _is_verb(head) and (rest in keep or _is_word(grams.get(rest))):
-            return True
-    return False
-
-
-def _is_verb(g: _Gram | None) -> bool:
-    """A word that mostly opens clauses: in policy Chinese, a verb (支持, 探索, 推进)."""
-    return _is_word(g) and g.clause_starts >= VERB_SHARE * g.count
-
-
-def _entropy(neighbours: Counter[str]) -> float:
-    """Branching entropy (bits) of a string's neighbours on one side."""
-    total = sum(neighbours.values())
-    return -sum(n / total * math.log2(n / total) for n in neighbours.values())
-
-
-def _is_candidate(s: str, g: _Gram, grams: dict[str, _Gram]) -> bool:
-    if s[0] in STOP_START or s[-1] in STOP_END:
-        return False
-    if len(s) > 2 and s[-1] in LOCATIVE:  # 前提下, 基础上: "on the basis of"
-        return False
-    if all(c in NUMERALS for c in s):  # 二十一、: an enumerator, not a term
-        return False
-    for left in (True, False):
-        if not _stable_edge(s, g, grams, left=left):
-            return False
-        if _inside_units(s, g.left if left else g.right, grams, left=left):
-            return False
-    return True
-
-
-def _stable_edge(s: str, g: _Gram, grams: dict[str, _Gram], *, left: bool) -> bool:
-    """Does this edge of the string fall on a word boundary?
-
-    It does when the neighbours on that side vary (a sentence edge counts as a new
-    neighbour each time), or when the one usual neighbour ends a word of its own:
-    气候投融资 always follows 探索 in the seed, and 探索 is a word (frequent, free on
-    both sides), so the edge holds. That second way is only open to short strings
-    without a function character inside: a long window of a repeated sentence
-    (要素向发展新质生产力) may happen to end on words, but is no term.
-    """
-    neighbours = g.left if left else g.right
-    if (
-        len(neighbours) >= 2
-        and neighbours.most_common(1)[0][1] < FRAGMENT_SHARE * g.count
-    ):
-        return True
-    pairs = g.left2 if left else g.right2
-    if not pairs or len(s) > WORD_EDGE_MAX_LEN or any(c in INNER_STOP for c in s):
-        return False
-    pair, n = pairs.most_common(1)[0]
-    return n >= FRAGMENT_SHARE * g.count and _is_word(grams.get(pair))
-
-
-def _is_word(g: _Gram | None) -> bool:
-    return (
-        g is not None
-        and g.count >= WORD_MIN_COUNT
-        and len(g.left) >= WORD_MIN_NEIGHBOURS
-        and len(g.right) >= WORD_MIN_NEIGHBOURS
-    )
-
-
-def _inside_units(
-    s: str, neighbours: Counter[str], grams: dict[str, _Gram], *, left: bool
-) -> bool:
-    """True when most occurrences of ``s`` sit inside longer, stable strings.
-
-    设用地 is inside 建设用地 in 67 of 68 cases, and 建设用地 has many different
-    left neighbours, so 设用地 is a fragment; 业用地 likewise sits inside 产业用地
-    and 工业用地.
-    """
-    inside = 0
-    for ch, n in neighbours.items():
-        if len(ch) != 1:
-            continue
-        longer = grams.get(ch + s if left else s + ch)
-        if longer is not None and len(longer.left if left else longer.right) >= 2:
-            inside += n
-    return inside >= FRAGMENT_SHARE * sum(neighbours.values())
 
 
 def _seen(

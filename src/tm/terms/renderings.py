@@ -7,6 +7,13 @@ term's relative position count (sentences keep their order in a translation); ti
 common inside a repeated sentence – go to the n-gram nearest that position; and a
 rendering grows to a longer n-gram that keeps most of its co-occurrences
 ("inefficient" → "inefficient land use"). Sentence units use the whole unit.
+
+N-grams are counted under a key without "," / "and" / quotes, so one rendering
+written two ways ("Changsha-Zhuzhou-Xiangtan", "Changsha, Zhuzhou and Xiangtan") is
+counted once. A multi-word rendering does not start with an imperative verb (a word
+that opens many sentences of the TM: "Support Ningbo"). A rendering mostly
+capitalized inside sentences is a name (``Rendering.proper``) and may spell out
+more words than a common term.
 """
 
 from __future__ import annotations
