@@ -35,7 +35,7 @@ def cands(seed_units: list) -> list[Candidate]:
 
 def test_candidates_are_ranked_and_bounded(cands: list[Candidate]) -> None:
     assert len(cands) == 300
-    assert [c.cvalue for c in cands] == sorted((c.cvalue for c in cands), reverse=True)
+    assert [c.score for c in cands] == sorted((c.score for c in cands), reverse=True)
     assert all(2 <= len(c.zh) <= 10 for c in cands)
     assert all(c.count >= 2 for c in cands)
 
@@ -47,6 +47,9 @@ def test_fragments_and_function_words_are_not_candidates(
     assert "建设用地" in zh
     assert "设用地" not in zh  # inside 建设用地 in nearly every occurrence
     assert not any(c.zh[0] in "的和与及" or c.zh[-1] in "的和与及" for c in cands)
+    assert "前提下" not in zh  # a locative phrase: 在…前提下
+    assert "基础上" not in zh
+    assert not any(set(c.zh) <= set("一二三四五六七八九十") for c in cands)  # 二十一、
 
 
 def test_renderings_are_what_the_tm_uses(
@@ -103,3 +106,68 @@ def test_sentence_units_give_whole_unit_cooccurrence() -> None:
     units = [TranslationUnit(zh, en, segtype=SegType.SENTENCE) for zh, en in pairs]
     (cand,) = [c for c in extract_terms(units, top=50) if c.zh == "标定地价"]
     assert phrase_key(cand.en) == phrase_key("standard land price")
+
+
+def test_verb_phrases_do_not_crowd_out_terms(cands: list[Candidate]) -> None:
+    """支持 + 行业领军企业 is a verb phrase: ranked like a general word, not a term."""
+    top = [c.zh for c in cands[:100]]
+    assert not any(z.startswith(("支持", "鼓励")) and len(z) > 2 for z in top)
+    assert "探索建立" not in top  # 探索 + 建立
+
+
+def test_rendering_written_two_ways_counts_once(seed_units: list) -> None:
+    """000 writes 长株潭 both "Changsha-Zhuzhou-Xiangtan" and "Changsha, Zhuzhou and
+    Xiangtan"; counted as one rendering it beats the single shared word."""
+    units = [u for u in seed_units if "长株潭" in u.source]
+    (cand,) = [c for c in extract_terms(units, top=300) if c.zh == "长株潭"]
+    assert phrase_key(cand.en) in {
+        phrase_key("Changsha-Zhuzhou-Xiangtan"),
+        phrase_key("Changsha, Zhuzhou and Xiangtan"),
+    }
+
+
+def test_renderings_do_not_start_with_an_imperative(cands: list[Candidate]) -> None:
+    """支持宁波市 is "Support Ningbo …": the verb that opens the unit is not part of
+    the name's rendering."""
+    for c in cands:
+        for r in c.renderings:
+            words = r.en.split()
+            assert len(words) == 1 or words[0].lower() not in {"support", "explore"}
+
+
+def test_english_names_are_flagged(cands: list[Candidate]) -> None:
+    by_zh = {c.zh: c for c in cands}
+    assert by_zh["长株潭"].renderings[0].proper  # Changsha-Zhuzhou-Xiangtan
+    assert not by_zh["建设用地"].renderings[0].proper  # construction land
+
+
+def test_near_duplicates_are_moved_down(cands: list[Candidate]) -> None:
+    """Windows of the repeated plan title (…综合改革试点实施方案) and one-character
+    pieces of a term with the same English (用场景 / 应用场景) do not fill the top."""
+    from tm.terms.extract import _content_key
+
+    top = cands[:300]
+    windows = [c.zh for c in top if c.zh in ("改革试点实施", "试点实施方案")]
+    assert len(windows) <= 1
+    for a in top:
+        for b in top:
+            if a.zh in b.zh and len(b.zh) == len(a.zh) + 1:
+                assert _content_key(a.en) != _content_key(b.en), (a.zh, b.zh)
+
+
+def test_ampersand_stays_inside_a_rendering(cands: list[Candidate]) -> None:
+    by_zh = {c.zh: c for c in cands}
+    assert by_zh["新型研发机构"].en == "new R&D institutions"  # not "new R"
+
+
+def test_names_may_spell_out_every_syllable(cands: list[Candidate]) -> None:
+    """A name's rendering is not cut at the word limit of common terms."""
+    by_zh = {c.zh: c for c in cands}
+    assert by_zh["粤港澳大湾区"].en == "Guangdong-Hong Kong-Macau Greater Bay Area"
+
+
+def test_frequent_general_words_do_not_lead(cands: list[Candidate]) -> None:
+    """数据 (data) is in 000 far more often than any term, being a common word."""
+    top = [c.zh for c in cands[:100]]
+    assert "数据" not in top
+    assert "公共数据" in top

@@ -313,10 +313,17 @@ def _cand_dict(c: Any) -> dict[str, Any]:
         "count": c.count,
         "units": c.units,
         "cvalue": c.cvalue,
+        "score": c.score,
         "confidence": c.confidence,
         "in_glossary": c.in_glossary,
         "renderings": [
-            {"en": r.en, "count": r.count, "total": r.total, "dice": r.dice}
+            {
+                "en": r.en,
+                "count": r.count,
+                "total": r.total,
+                "dice": r.dice,
+                "proper": r.proper,
+            }
             for r in c.renderings
         ],
     }

@@ -1,25 +1,14 @@
 """Bilingual term extraction from a TM: Chinese candidates, then their English renderings.
 
-Chinese side. Strings of 2–10 Han characters are counted over *distinct* sentences:
-the seed repeats whole sentences in each pilot area's annex, and every window of such
-a sentence would otherwise look like a frequent term. A candidate
-(count ≥ ``min_count``) must
-
-* not start or end with a function character or bound suffix (的, 和, 化, 性 …);
-* have stable edges: varied neighbours on each side (a sentence edge counts as a new
-  one each time), or one usual neighbour that ends a word of its own (气候投融资
-  always follows 探索 in the seed; 探索 is frequent and free on both sides) – that
-  second way only for short strings without a function character inside;
-* not sit, in most occurrences, inside longer stable strings (设用地 in 建设用地).
-
-Candidates are ranked by C-value (Frantzi et al.: log2 length × frequency, minus here
-the largest frequency of a longer candidate containing it), discounted for 2-character
-strings (mostly general words: 探索, 数据) and for strings that open clauses (policy
-Chinese opens clauses with verbs: 支持, 探索建立), and weighted by 0.5 + the lower
-of its left and right branching entropies, so a string met in many different
-contexts outranks one that recurs in a single stock phrase. Strings ending in a
-place or institution suffix (市, 省, 圈, 区, 委, 厅, 局, 院, 园 …) count double: names
-are what a glossary most needs and what frequency ranks lowest.
+Chinese candidates come from ``tm.terms.candidates``, ranked by C-value. The best
+``POOL`` of them get their English renderings, and the final score
+is C-value × the best rendering's Dice: a term has one usual translation, a fragment
+or loose phrase has none, so the bilingual evidence lifts consistent low-frequency
+terms (国家发展改革委, 气候投融资) over frequent fragments. A rendering mostly
+capitalized inside a sentence marks a name ("Taiwan Strait"), weighted like a Chinese
+name. Last, a candidate that repeats a higher-ranked one with the same English (another
+window of one recurring name, a word + term phrase, a piece one character short) is
+moved down, so the top holds more distinct terms.
 
 English side: see ``tm.terms.renderings``. Sentence units, when the TM has them, are
 used instead of paragraph units: co-occurrence in a paragraph is much noisier.
@@ -27,48 +16,35 @@ used instead of paragraph units: co-occurrence in a paragraph is much noisier.
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from tm.models import TranslationUnit
+from tm.terms.candidates import (
+    MIN_LEN,
+    NAME_BOOST,
+    Gram,
+    Scored,
+    count_grams,
+    is_word,
+    rank_candidates,
+)
+from tm.terms.english import phrase_key
 from tm.terms.entry import GlossaryHeader, TermEntry, TermStatus
 from tm.terms.glossary import dump_glossary
-from tm.terms.renderings import Rendering, RenderingIndex, confidence
-from tm.text.normalize import match_key
+from tm.terms.renderings import EN_STOP, Rendering, RenderingIndex, confidence
 
-MIN_LEN, MAX_LEN = 2, 10
-# Longer strings are counted too, only so that a 10-character window of a longer
-# recurring name (…综合改革试点实施方案) is discounted by the whole name.
-COUNT_MAX_LEN = 16
-_SENT_END = re.compile(r"(?<=[。！？；!?;])|\n")
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-# Function characters that do not start or end a term.
-# Bound suffixes (市场化, 创新性, 方式) do not start a term either.
-STOP_START = frozenset(
-    "的了和与及或在对为以并将把被从由向于是之其该这此而且也都就还等每各按化性式型率"
-)
-STOP_END = frozenset("的了和与及或在对为以并将把被从由向于是之其该这此而且也都就还")
-# C-value was made for multi-word terms; a 2-character string is most often one
-# general word (探索, 支持, 数据), so it competes at a discount.
-SINGLE_WORD_WEIGHT = 0.1
-FRAGMENT_SHARE = 0.85
-# A 2-character string counts as a word when this frequent and this free.
-WORD_MIN_COUNT = 5
-WORD_MIN_NEIGHBOURS = 3
-WORD_EDGE_MAX_LEN = 6
-INNER_STOP = frozenset("的了和与及或向对把被将从由于是")
-# How much a string that always opens a clause (a verb, in policy text) is discounted.
-CLAUSE_OPENER_PENALTY = 0.8
-# Names of places and bodies (合肥都市圈, 国家发展改革委, 人力资源服务产业园) are what a
-# glossary most needs and what frequency ranks lowest: a string ending in an
-# administrative-division or institution suffix counts double.
-NAME_SUFFIXES = frozenset("委厅局部院所办区圈市省县州园港岛湾城")
-NAME_BOOST = 2.0
-CLAUSE_PUNCT = frozenset(",.;:!?。；：，！？\n")
+# Candidates ranked by C-value whose English is looked up and scored; the rest
+# are ranked too low for their English to lift them into any usual top.
+POOL = 1500
+# A candidate without a rendering keeps this much of its C-value.
+MIN_DICE = 0.05
+# A candidate that repeats a better one (an overlapping window with the same
+# English) keeps this share of its score; two windows of one name must be about
+# as frequent and share most content words of the shorter rendering.
+DUPLICATE_WEIGHT = 0.2
+DUPLICATE_SHARE = 0.8
 # An alternative rendering is proposed as a variant only if this close to the best.
 VARIANT_SHARE = 0.6
 
@@ -86,6 +62,8 @@ class Candidate:
         confidence: 0–1, the best rendering's Dice times how much it leads the next.
         in_glossary: the English of an existing glossary entry with this term, if any.
         seen: occurrences per document.
+        score: what candidates are ranked by: C-value × the best rendering's Dice
+            (× 2 for a name).
     """
 
     zh: str
@@ -96,6 +74,7 @@ class Candidate:
     confidence: float
     in_glossary: str | None = None
     seen: tuple[tuple[str, int], ...] = ()
+    score: float = 0.0
 
     @property
     def en(self) -> str:
@@ -132,11 +111,11 @@ def extract_terms(
         Candidates, highest C-value first.
     """
     units = [u for u in units if u.source and u.target]
-    grams = _count_zh(units, min_count)
-    ranked = _rank(grams)[:top]
+    grams = count_grams(units, min_count)
     english = RenderingIndex(units)
     out = []
-    for zh, cvalue in ranked:
+    for mono in rank_candidates(grams)[: max(top, POOL)]:
+        zh = mono.zh
         per_unit = _occurrences(english.keys, zh)
         starts = _positions(english.keys, per_unit, zh)
         rends = english.renderings(zh, starts, max_renderings)
@@ -145,89 +124,99 @@ def extract_terms(
                 zh=zh,
                 count=sum(per_unit.values()),
                 units=len(per_unit),
-                cvalue=round(cvalue, 3),
+                cvalue=round(mono.score, 3),
                 renderings=rends,
                 confidence=confidence(rends),
                 in_glossary=known(zh) if known else None,
                 seen=_seen(units, per_unit),
+                score=round(_bilingual_score(mono, rends), 3),
             )
         )
+    out.sort(key=lambda c: (-c.score, -c.cvalue, c.zh))
+    out = _demote_near_duplicates(out, grams)
+    return out[:top]
+
+
+def _demote_near_duplicates(
+    ranked: list[Candidate], grams: dict[str, Gram]
+) -> list[Candidate]:
+    """Move down candidates that repeat a higher-ranked one with the same English.
+
+    Two windows of one long name (综合改革试点 / 改革试点实施, both "… reform of
+    market-oriented allocation …"); a phrase around a term, the extra part a word
+    of its own (服务实体经济 below 实体经济, both "real economy"); a piece of a
+    term one character short (用场景 below 应用场景, "application scenarios").
+    """
+    keys = {c.zh: _content_key(c.en) for c in ranked}
+    by_char: dict[str, list[Candidate]] = defaultdict(list)
+    losers: set[str] = set()
+    for cand in ranked:
+        seen: set[str] = set()
+        for ch in set(cand.zh):
+            for better in by_char[ch]:
+                if better.zh not in seen:
+                    seen.add(better.zh)
+                    losers |= _duplicate_loser(cand, better, keys, grams)
+            by_char[ch].append(cand)
+    out = [
+        replace(c, score=round(c.score * DUPLICATE_WEIGHT, 3)) if c.zh in losers else c
+        for c in ranked
+    ]
+    out.sort(key=lambda c: (-c.score, -c.cvalue, c.zh))
     return out
 
 
-# -- Chinese candidates ------------------------------------------------------------------
+def _duplicate_loser(
+    cand: Candidate,
+    better: Candidate,
+    keys: dict[str, frozenset[str]],
+    grams: dict[str, Gram],
+) -> set[str]:
+    """``{cand.zh}`` if it repeats the higher-ranked ``better``, else nothing."""
+    a, b = cand.zh, better.zh
+    mine, theirs = keys[a], keys[b]
+    if not (mine and theirs):
+        return set()
+    if b in a:  # a phrase around the better one, when the extra part is a word
+        extra = a.replace(b, "", 1)
+        same = len(extra) >= MIN_LEN and is_word(grams.get(extra))
+        return {a} if same and mine == theirs else set()
+    if a in b:  # a piece of the better one, when it lacks only a character
+        return {a} if len(b) == len(a) + 1 and mine == theirs else set()
+    # Two windows of one recurring name: overlapping, about as frequent, and
+    # translated by mostly the same words.
+    least = max(3, min(len(a), len(b)) // 2)
+    chained = any(
+        a.endswith(b[:n]) or b.endswith(a[:n])
+        for n in range(least, min(len(a), len(b)))
+    )
+    shared = len(mine & theirs)
+    if (
+        chained
+        and min(cand.count, better.count)
+        >= DUPLICATE_SHARE * max(cand.count, better.count)
+        and shared >= DUPLICATE_SHARE * min(len(mine), len(theirs))
+    ):
+        return {a}
+    return set()
 
 
-@dataclass(slots=True)
-class _Gram:
-    count: int = 0
-    clause_starts: int = 0
-    left: Counter[str] = field(default_factory=Counter)
-    right: Counter[str] = field(default_factory=Counter)
-    left2: Counter[str] = field(default_factory=Counter)
-    right2: Counter[str] = field(default_factory=Counter)
+def _content_key(en: str) -> frozenset[str]:
+    return frozenset(w for w in phrase_key(en) if w[0].isalnum() and w not in EN_STOP)
 
 
-def _sentences(units: list[TranslationUnit]) -> list[tuple[int, str]]:
-    """``(unit index, sentence)`` for each Chinese sentence, each distinct one once.
+def _bilingual_score(mono: Scored, rends: tuple[Rendering, ...]) -> float:
+    """Monolingual termhood × how consistently the TM translates the candidate.
 
-    The seed repeats whole sentences in each pilot area's annex; counted once per
-    copy, every string inside such a sentence would look like a frequent term.
+    A term has one usual English rendering (high Dice); a fragment or a loose
+    phrase has none. A rendering mostly capitalized inside a sentence is a name
+    (海峡两岸 "Taiwan Strait", 国家发展改革委), weighted like a Chinese name.
     """
-    seen: set[str] = set()
-    out = []
-    for ui, unit in enumerate(units):
-        text = unicodedata.normalize("NFKC", unit.source)
-        for sent in _SENT_END.split(text):
-            key = match_key(sent)
-            if len(key) >= MIN_LEN and key not in seen:
-                seen.add(key)
-                out.append((ui, sent))
-    return out
-
-
-def _runs(text: str) -> Iterator[tuple[str, bool]]:
-    """Han runs of a sentence, each with whether it starts a clause.
-
-    The text is only NFKC-folded: 、 (listing comma) must stay apart from the clause
-    comma, since a listed item is typically a term and a clause opener a verb.
-    """
-    for m in _HAN_RUN.finditer(text):
-        before = text[: m.start()].rstrip()
-        yield m.group(), not before or before[-1] in CLAUSE_PUNCT
-
-
-def _count_zh(units: list[TranslationUnit], min_count: int) -> dict[str, _Gram]:
-    """Counts of 2–10-character Han strings over distinct sentences, with neighbours."""
-    runs = [(ui, list(_runs(sent))) for ui, sent in _sentences(units)]
-    counts: Counter[str] = Counter()
-    for _, sent_runs in runs:
-        for run, _ in sent_runs:
-            n = len(run)
-            for i in range(n - MIN_LEN + 1):
-                for size in range(MIN_LEN, min(COUNT_MAX_LEN, n - i) + 1):
-                    counts[run[i : i + size]] += 1
-    grams = {s: _Gram(count=c) for s, c in counts.items() if c >= min_count}
-    edge = 0  # an edge of a run is a new neighbour every time
-    for _ui, sent_runs in runs:
-        for run, clause_start in sent_runs:
-            n = len(run)
-            for i in range(n - MIN_LEN + 1):
-                for size in range(MIN_LEN, min(COUNT_MAX_LEN, n - i) + 1):
-                    g = grams.get(run[i : i + size])
-                    if g is None:
-                        continue
-                    edge += 1
-                    j = i + size
-                    g.left[run[i - 1] if i else f"^{edge}"] += 1
-                    g.right[run[j] if j < n else f"${edge}"] += 1
-                    if i >= 2:
-                        g.left2[run[i - 2 : i]] += 1
-                    if j + 2 <= n:
-                        g.right2[run[j : j + 2]] += 1
-                    if i == 0 and clause_start:
-                        g.clause_starts += 1
-    return grams
+    dice = max(MIN_DICE, rends[0].dice) if rends else MIN_DICE
+    weight = mono.weight
+    if rends and rends[0].proper and not mono.phrase:
+        weight = max(weight * NAME_BOOST, NAME_BOOST if len(mono.zh) > 2 else 0.0)
+    return mono.base * weight * dice
 
 
 def _positions(
@@ -255,101 +244,6 @@ def _occurrences(keys: list[str], zh: str) -> dict[int, int]:
     return out
 
 
-def _rank(grams: dict[str, _Gram]) -> list[tuple[str, float]]:
-    keep = {s: g for s, g in grams.items() if _is_candidate(s, g, grams)}
-    # C-value, with the largest frequency of a longer candidate containing the string
-    # subtracted (Frantzi et al. take the mean): 职务科技 only ever occurs inside
-    # 职务科技成果, and a mean over rarer compounds would hide that.
-    nested: dict[str, list[int]] = defaultdict(list)
-    for s, g in keep.items():
-        for size in range(MIN_LEN, len(s)):
-            for i in range(len(s) - size + 1):
-                sub = s[i : i + size]
-                if sub in keep:
-                    nested[sub].append(g.count)
-    scored = []
-    for s, g in keep.items():
-        longer = nested.get(s)
-        f = g.count - (max(longer) if longer else 0)
-        if f > 0:
-            weight = SINGLE_WORD_WEIGHT if len(s) == 2 else 1.0
-            if len(s) > 2 and s[-1] in NAME_SUFFIXES:
-                weight = NAME_BOOST
-            opener = CLAUSE_OPENER_PENALTY * g.clause_starts / g.count
-            edges = 0.5 + min(_entropy(g.left), _entropy(g.right))
-            scored.append((s, math.log2(len(s)) * f * weight * (1 - opener) * edges))
-    scored.sort(key=lambda x: (-x[1], -len(x[0]), x[0]))
-    return [(s, v) for s, v in scored if len(s) <= MAX_LEN]
-
-
-def _entropy(neighbours: Counter[str]) -> float:
-    """Branching entropy (bits) of a string's neighbours on one side."""
-    total = sum(neighbours.values())
-    return -sum(n / total * math.log2(n / total) for n in neighbours.values())
-
-
-def _is_candidate(s: str, g: _Gram, grams: dict[str, _Gram]) -> bool:
-    if s[0] in STOP_START or s[-1] in STOP_END:
-        return False
-    for left in (True, False):
-        if not _stable_edge(s, g, grams, left=left):
-            return False
-        if _inside_units(s, g.left if left else g.right, grams, left=left):
-            return False
-    return True
-
-
-def _stable_edge(s: str, g: _Gram, grams: dict[str, _Gram], *, left: bool) -> bool:
-    """Does this edge of the string fall on a word boundary?
-
-    It does when the neighbours on that side vary (a sentence edge counts as a new
-    neighbour each time), or when the one usual neighbour ends a word of its own:
-    气候投融资 always follows 探索 in the seed, and 探索 is a word (frequent, free on
-    both sides), so the edge holds. That second way is only open to short strings
-    without a function character inside: a long window of a repeated sentence
-    (要素向发展新质生产力) may happen to end on words, but is no term.
-    """
-    neighbours = g.left if left else g.right
-    if (
-        len(neighbours) >= 2
-        and neighbours.most_common(1)[0][1] < FRAGMENT_SHARE * g.count
-    ):
-        return True
-    pairs = g.left2 if left else g.right2
-    if not pairs or len(s) > WORD_EDGE_MAX_LEN or any(c in INNER_STOP for c in s):
-        return False
-    pair, n = pairs.most_common(1)[0]
-    return n >= FRAGMENT_SHARE * g.count and _is_word(grams.get(pair))
-
-
-def _is_word(g: _Gram | None) -> bool:
-    return (
-        g is not None
-        and g.count >= WORD_MIN_COUNT
-        and len(g.left) >= WORD_MIN_NEIGHBOURS
-        and len(g.right) >= WORD_MIN_NEIGHBOURS
-    )
-
-
-def _inside_units(
-    s: str, neighbours: Counter[str], grams: dict[str, _Gram], *, left: bool
-) -> bool:
-    """True when most occurrences of ``s`` sit inside longer, stable strings.
-
-    设用地 is inside 建设用地 in 67 of 68 cases, and 建设用地 has many different
-    left neighbours, so 设用地 is a fragment; 业用地 likewise sits inside 产业用地
-    and 工业用地.
-    """
-    inside = 0
-    for ch, n in neighbours.items():
-        if len(ch) != 1:
-            continue
-        longer = grams.get(ch + s if left else s + ch)
-        if longer is not None and len(longer.left if left else longer.right) >= 2:
-            inside += n
-    return inside >= FRAGMENT_SHARE * sum(neighbours.values())
-
-
 def _seen(
     units: list[TranslationUnit], per_unit: dict[int, int]
 ) -> tuple[tuple[str, int], ...]:
@@ -370,7 +264,8 @@ def candidate_entry(cand: Candidate) -> TermEntry:
         for r in cand.renderings
     )
     note = (
-        f"extracted: {cand.count}× in {cand.units} units, C-value {cand.cvalue}, "
+        f"extracted: {cand.count}× in {cand.units} units, score {cand.score}, "
+        f"C-value {cand.cvalue}, "
         f"confidence {cand.confidence}"
         + (f"; renderings: {found}" if found else "; no English rendering found")
     )

@@ -7,6 +7,13 @@ term's relative position count (sentences keep their order in a translation); ti
 common inside a repeated sentence – go to the n-gram nearest that position; and a
 rendering grows to a longer n-gram that keeps most of its co-occurrences
 ("inefficient" → "inefficient land use"). Sentence units use the whole unit.
+
+N-grams are counted under a key without "," / "and" / quotes, so one rendering
+written two ways ("Changsha-Zhuzhou-Xiangtan", "Changsha, Zhuzhou and Xiangtan") is
+counted once. A multi-word rendering does not start with an imperative verb (a word
+that opens many sentences of the TM: "Support Ningbo"). A rendering mostly
+capitalized inside sentences is a name (``Rendering.proper``) and may spell out
+more words than a common term.
 """
 
 from __future__ import annotations
@@ -43,7 +50,18 @@ EN_STOP = frozenset({
     "then", "also", "not", "all", "any", "each", "more", "most", "so", "it", "they",
 })
 # fmt: on
-EN_INNER_PUNCT_OK = frozenset({",", '"', "“", "”", "+", "/"})
+EN_INNER_PUNCT_OK = frozenset({",", '"', "“", "”", "+", "/", "&"})  # R&D
+# Left out of the key an n-gram is counted under: "Changsha-Zhuzhou-Xiangtan" and
+# "Changsha, Zhuzhou and Xiangtan" are one rendering written two ways (hyphens are
+# already spaces), and split they each lose to a single shared word.
+# A word that opens at least this share of its sentences (and this many) is an
+# imperative verb ("Support Ningbo …"): a rendering of several words does not
+# start with one, or every name after 支持 would be "Support X".
+OPENER_SHARE = 0.3
+OPENER_MIN = 3
+# After these a capital opens a sentence or a list item, it does not mark a name.
+SENTENCE_OPENERS = frozenset({".", ":", ";", "!", "?", "(", ")", "•", "-", '"', "“"})
+LOOSE = frozenset({",", "and", '"', "“", "”"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +73,15 @@ class Rendering:
         count: co-occurrences with the Chinese candidate.
         total: occurrences of the rendering in the whole TM.
         dice: 2·count / (candidate count + total).
+        proper: mostly written with a capital inside a sentence (a name:
+            "Taiwan Strait", "National Development and Reform Commission").
     """
 
     en: str
     count: int
     total: int
     dice: float
+    proper: bool = False
 
 
 class RenderingIndex:
@@ -78,13 +99,32 @@ class RenderingIndex:
         self.toks = [tokens(u.target) for u in units]
         self.total: Counter[tuple[str, ...]] = Counter()
         self.surface: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+        self.names: Counter[tuple[str, ...]] = Counter()
         self.grams: list[list[tuple[tuple[str, ...], int, int]]] = []
+        firsts: Counter[str] = Counter()
+        words: Counter[str] = Counter()
         for unit, toks in zip(units, self.toks, strict=True):
             grams = list(_en_grams(toks, 0, len(toks)))
             self.grams.append(grams)
+            caps = _capitals(unit.target, toks)
+            firsts.update(
+                t
+                for k, (t, _, _) in enumerate(toks)
+                if k == 0 or toks[k - 1][0] in SENTENCE_OPENERS
+            )
+            words.update(t for t, _, _ in toks)
             for key, i, j in grams:
                 self.total[key] += 1
                 self.surface[key][unit.target[toks[i][1] : toks[j - 1][2]]] += 1
+                if caps[j] > caps[i]:
+                    self.names[key] += 1
+
+        # Words that open many sentences: imperative verbs (Support, Explore, Promote).
+        self.openers = frozenset(
+            w
+            for w, n in firsts.items()
+            if n >= OPENER_MIN and n >= OPENER_SHARE * words[w]
+        )
 
     def renderings(
         self, zh: str, zh_units: dict[int, list[int]], keep: int
@@ -95,20 +135,32 @@ class RenderingIndex:
         dist: defaultdict[tuple[str, ...], float] = defaultdict(float)
         for ui, starts in zh_units.items():
             n = len(starts)
-            inside: Counter[tuple[str, ...]] = Counter()
-            near: dict[tuple[str, ...], float] = {}
+            inside: dict[tuple[str, ...], list[float]] = {}  # key → [count, nearest]
             for key, d in self._band_grams(ui, zh, starts):
-                inside[key] += 1
-                near[key] = min(d, near.get(key, 1.0))
-            for key, m in inside.items():
-                co[key] += min(n, m)
-                dist[key] += near[key] * min(n, m)
+                seen = inside.get(key)
+                if seen is None:
+                    inside[key] = [1, d]
+                else:
+                    seen[0] += 1
+                    seen[1] = min(seen[1], d)
+            for key, (m, d) in inside.items():
+                k = min(n, int(m))
+                co[key] += k
+                dist[key] += d * k
         need = 2 if zh_count >= 2 else 1
         most_words = len(zh) / CHARS_PER_WORD + 1
+        # Names spell out every syllable: 粤港澳大湾区 "Guangdong-Hong Kong-Macau
+        # Greater Bay Area", 海峡两岸 "two sides of the Taiwan Strait".
+        most_name = len(zh) + 2
         score: dict[tuple[str, ...], float] = {}
         dice_of: dict[tuple[str, ...], float] = {}
         for key, c in co.items():
-            if c >= need and _content_words(key) <= most_words:
+            if (
+                c >= need
+                and _content_words(key)
+                <= (most_name if self._proper(key) else most_words)
+                and (len(key) == 1 or key[0] not in self.openers)
+            ):
                 dice_of[key] = 2 * c / (zh_count + self.total[key])
                 # Ties are common (a repeated sentence makes all its n-grams equal):
                 # the n-gram nearest the term's place wins.
@@ -128,9 +180,13 @@ class RenderingIndex:
                 co[key],
                 self.total[key],
                 round(dice_of[key], 3),
+                self._proper(key),
             )
             for key in out
         )
+
+    def _proper(self, key: tuple[str, ...]) -> bool:
+        return 2 * self.names[key] >= self.total[key]
 
     def _band_grams(
         self, ui: int, zh: str, starts: list[int]
@@ -146,12 +202,28 @@ class RenderingIndex:
                 lo = max(0, int((mid - BAND) * n) - BAND_SLACK)
                 hi = min(n, int((mid + BAND) * n) + BAND_SLACK)
                 covered[lo:hi] = b"\x01" * (hi - lo)
-        if not mids:
-            mids.append(0.5)
+        if len(mids) <= 1:  # the usual case, without a min() per n-gram
+            mid, half = (mids[0] if mids else 0.5), 2 * n
+            for gram, a, b in self.grams[ui]:
+                if covered[a] and covered[b - 1]:
+                    yield gram, abs((a + b) / half - mid)
+            return
         for gram, a, b in self.grams[ui]:
             if covered[a] and covered[b - 1]:
                 centre = (a + b) / 2 / n
                 yield gram, min(abs(centre - m) for m in mids)
+
+
+def _capitals(text: str, toks: list[tuple[str, int, int]]) -> list[int]:
+    """Running count of capitalized words that do not open a sentence or item.
+
+    ``caps[j] - caps[i]`` is how many such words tokens i..j-1 hold.
+    """
+    caps = [0]
+    for k, (_, start, _) in enumerate(toks):
+        inner = k > 0 and toks[k - 1][0] not in SENTENCE_OPENERS
+        caps.append(caps[-1] + (inner and text[start].isupper()))
+    return caps
 
 
 def _en_grams(
@@ -161,7 +233,7 @@ def _en_grams(
         for j in range(i + 1, min(hi, i + MAX_EN_WORDS) + 1):
             key = tuple(t for t, _, _ in toks[i:j])
             if _good_en(key):
-                yield key, i, j
+                yield tuple(t for t in key if t not in LOOSE), i, j
 
 
 def _extend(
