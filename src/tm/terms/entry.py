@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 
 class TermStatus(StrEnum):
@@ -37,7 +38,16 @@ class SourceRef:
     line: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}" if self.line is not None else self.path
+        path = _shown(self.path)
+        return f"{path}:{self.line}" if self.line is not None else path
+
+
+def _shown(path: str) -> str:
+    """A path under the working directory is shown relative to it (shorter, and stable)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return path
 
 
 @dataclass(frozen=True, slots=True)
