@@ -134,9 +134,9 @@ def _code(codes: list[str], xml: str, path: str, el: Any) -> str:
 
 def _split_tags(el: Any) -> tuple[str, str]:
     shell = etree.Element(el.tag, dict(el.attrib))
-    shell.text = "\x00"
+    shell.text = "\ue0ff"
     xml = etree.tostring(shell, encoding="unicode")
-    open_tag, close_tag = xml.split("\x00")
+    open_tag, close_tag = xml.split("\ue0ff")
     return open_tag, close_tag
 
 
@@ -158,6 +158,8 @@ def _escape(ch: str) -> str:
         return "&lt;"
     if ch == ">":
         return "&gt;"
+    if ch == "\r":
+        return "&#13;"  # a literal CR would be normalized away by the parser
     return ch
 
 

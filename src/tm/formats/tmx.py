@@ -106,10 +106,9 @@ def _iter_tmx(
         if name != "tu":
             continue
         srclang = source_lang or el.get("srclang") or header_src
-        for unit in _tu_units(
+        yield from _tu_units(
             el, path, doc_name, index, srclang, target_lang, header_segtype
-        ):
-            yield unit
+        )
         index += 1
         el.clear(keep_tail=False)
         while el.getprevious() is not None:

@@ -40,7 +40,7 @@ CREATE TRIGGER units_ad AFTER DELETE ON units BEGIN
     INSERT INTO units_fts (units_fts, rowid, source_key, target_key)
     VALUES ('delete', old.id, old.source_key, old.target_key);
 END;
-CREATE TRIGGER units_au AFTER UPDATE ON units BEGIN
+CREATE TRIGGER units_au AFTER UPDATE OF source_key, target_key ON units BEGIN
     INSERT INTO units_fts (units_fts, rowid, source_key, target_key)
     VALUES ('delete', old.id, old.source_key, old.target_key);
     INSERT INTO units_fts (rowid, source_key, target_key) VALUES (new.id, new.source_key, new.target_key);
@@ -341,6 +341,8 @@ class SQLiteStore:
             ),
         ).fetchone()
         if row:
+            if u.tuid is None:  # every unit gets a stable tuid, so a TMX round trip keeps it
+                cur.execute("UPDATE units SET tuid = ? WHERE id = ?", (str(row[0]), row[0]))
             return int(row[0]), True
         row = cur.execute(
             "SELECT id FROM units WHERE source_lang = ? AND target_lang = ? AND segtype = ?"
