@@ -34,9 +34,16 @@ from typing import TYPE_CHECKING, Any
 
 from tm.errors import ConfigError, StoreError
 from tm.models import Occurrence, TranslationUnit, now_stamp
+from tm.store._common import (
+    UNIT_COLUMNS,
+    SQLQueries,
+    default_user,
+    dumps,
+    filters,
+    row_to_unit,
+)
 from tm.store.base import AddResult, KeyRow, Progress, StoreInfo
 from tm.store.schema import SCHEMA_VERSION_KEY, Migration, common_migrations
-from tm.store.sqlite import UNIT_COLUMNS, _dumps, _unit, default_user
 from tm.text.normalize import match_key
 
 if TYPE_CHECKING:
@@ -112,7 +119,8 @@ SAME_UNIT = (
     " AND md5(u.target) = s.target_md5 AND u.source = s.source AND u.target = s.target"
 )
 
-# Statements of one add_units merge, run in order inside a savepoint.
+# Statements of one add_units merge, run in order inside a savepoint. A unit without
+# a tuid gets its id as tuid (as in SQLite), so a TMX round trip keeps it stable.
 MAP_EXISTING = f"UPDATE tm_stage s SET unit_id = u.id FROM units u WHERE {SAME_UNIT}"
 # New ids in input order (the first of each duplicate group gets one), so units keep
 # the order of the file; OFFSET 0 keeps the sort below nextval().
@@ -129,7 +137,8 @@ UPDATE tm_stage s SET new_id = a.id FROM (
 INSERT_NEW = f"""
 WITH ins AS (
     INSERT INTO units (id, {UNIT_INSERT_COLUMNS})
-    SELECT new_id, {UNIT_INSERT_COLUMNS} FROM tm_stage WHERE new_id IS NOT NULL
+    SELECT new_id, {UNIT_INSERT_COLUMNS.replace("tuid", "coalesce(tuid, new_id::text)")}
+    FROM tm_stage WHERE new_id IS NOT NULL
     ORDER BY {IDENTITY_ORDER}
     ON CONFLICT DO NOTHING RETURNING id
 )
@@ -175,7 +184,7 @@ def _psycopg() -> Any:
     return psycopg
 
 
-class PostgresStore:
+class PostgresStore(SQLQueries):
     """A TM in a PostgreSQL database (the tables go in the first schema on search_path).
 
     Args:
@@ -190,6 +199,7 @@ class PostgresStore:
     """
 
     backend = "postgresql"
+    P = "%s"
 
     def __init__(
         self, dsn: str, *, create: bool = True, readonly: bool = False
@@ -495,13 +505,13 @@ class PostgresStore:
                     if meta and old != meta:
                         self._conn.execute(
                             "UPDATE documents SET meta = %s WHERE id = %s",
-                            (_dumps({**old, **meta}), row[0]),
+                            (dumps({**old, **meta}), row[0]),
                         )
                     return int(row[0])
                 row = self._conn.execute(
                     "INSERT INTO documents (name, meta, imported_at) VALUES (%s, %s, %s)"
                     " ON CONFLICT (name) DO NOTHING RETURNING id",
-                    (name, _dumps(meta or {}), now_stamp()),
+                    (name, dumps(meta or {}), now_stamp()),
                 ).fetchone()
                 if row:
                     return int(row[0])
@@ -604,28 +614,6 @@ class PostgresStore:
         )
         return {r[0]: Occurrence(*r[1:]) for r in rows}
 
-    def iter_units(
-        self,
-        *,
-        segtype: str | None = None,
-        source_lang: str | None = None,
-        batch: int = 2000,
-    ) -> Iterator[TranslationUnit]:
-        """All units in id order, each with its first occurrence."""
-        where, params = _filters(segtype=segtype, source_lang=source_lang)
-        last = 0
-        while True:
-            rows = self._query(
-                f"SELECT {UNIT_COLUMNS} FROM units WHERE id > %s{where} ORDER BY id LIMIT {int(batch)}",
-                [last, *params],
-            )
-            if not rows:
-                return
-            occs = self._first_occurrences([r[0] for r in rows])
-            for r in rows:
-                yield _unit(r, occs.get(r[0]))
-            last = rows[-1][0]
-
     def iter_keys(
         self, *, side: str = "source", batch: int = 20000
     ) -> Iterator[KeyRow]:
@@ -654,27 +642,18 @@ class PostgresStore:
             )
         }
         occs = self._first_occurrences(list(rows))
-        return [_unit(rows[i], occs.get(i)) for i in ids if i in rows]
+        return [row_to_unit(rows[i], occs.get(i)) for i in ids if i in rows]
 
     def exact(
         self, key: str, *, source_lang: str | None = None
     ) -> list[TranslationUnit]:
-        where, params = _filters(source_lang=source_lang)
+        where, params = filters(self.P, source_lang=source_lang)
         rows = self._query(
             "SELECT id FROM units WHERE md5(source_key) = md5(%s) AND source_key = %s"
             f"{where} ORDER BY id",
             [key, key, *params],
         )
         return self.get_units(r[0] for r in rows)
-
-    def occurrences(self, unit_id: int) -> list[Occurrence]:
-        rows = self._query(
-            "SELECT d.name, o.position, o.sub, o.prev_source, o.next_source, o.section"
-            " FROM occurrences o JOIN documents d ON d.id = o.document_id"
-            " WHERE o.unit_id = %s ORDER BY o.id",
-            (unit_id,),
-        )
-        return [Occurrence(*r) for r in rows]
 
     def units_after(self, prev_key: str) -> set[int]:
         """Ids of units whose previous unit in some document has the match key ``prev_key``."""
@@ -709,65 +688,6 @@ class PostgresStore:
         )
         return self.get_units(r[0] for r in rows)
 
-    def count_units(self) -> int:
-        return int(self._query("SELECT count(*) FROM units")[0][0])
-
-    def data_version(self) -> str:
-        """Changes whenever units are added: used to invalidate in-memory indexes."""
-        row = self._query("SELECT count(*), coalesce(max(id), 0) FROM units")[0]
-        return f"{row[0]}:{row[1]}"
-
-    def documents(self) -> list[tuple[str, dict[str, str]]]:
-        return [
-            (r[0], json.loads(r[1]))
-            for r in self._query("SELECT name, meta FROM documents ORDER BY id")
-        ]
-
-    def stats(self) -> dict[str, Any]:
-        units = self.count_units()
-        occ = int(self._query("SELECT count(*) FROM occurrences")[0][0])
-        langs = [
-            f"{r[0]}→{r[1]}"
-            for r in self._query(
-                "SELECT DISTINCT source_lang, target_lang FROM units ORDER BY 1, 2"
-            )
-        ]
-        by_segtype = {
-            r[0]: r[1]
-            for r in self._query(
-                "SELECT segtype, count(*) FROM units GROUP BY 1 ORDER BY 1"
-            )
-        }
-        return {
-            "units": units,
-            "occurrences": occ,
-            "languages": langs,
-            "documents": [name for name, _ in self.documents()],
-            "by_segtype": by_segtype,
-        }
-
-    # -- QA marks ----------------------------------------------------------------
-
-    def set_mark(
-        self, fingerprint: str, check: str, note: str = "", user: str | None = None
-    ) -> None:
-        with self.transaction():
-            self._conn.execute(
-                "INSERT INTO qa_marks (fingerprint, check_name, note, marked_at, marked_by)"
-                " VALUES (%s, %s, %s, %s, %s)"
-                " ON CONFLICT (fingerprint) DO UPDATE SET note = excluded.note",
-                (fingerprint, check, note, now_stamp(), user or default_user()),
-            )
-
-    def clear_mark(self, fingerprint: str) -> None:
-        with self.transaction():
-            self._conn.execute(
-                "DELETE FROM qa_marks WHERE fingerprint = %s", (fingerprint,)
-            )
-
-    def marks(self) -> set[str]:
-        return {r[0] for r in self._query("SELECT fingerprint FROM qa_marks")}
-
 
 def _stage_row(ord_: int, u: TranslationUnit, stamp: str, user: str) -> tuple[Any, ...]:
     skey = match_key(u.source)
@@ -787,10 +707,10 @@ def _stage_row(ord_: int, u: TranslationUnit, stamp: str, user: str) -> tuple[An
         u.created_by or user,
         u.changed_at,
         u.changed_by,
-        _dumps(u.props),
-        _dumps(u.notes),
-        _dumps(u.source_codes),
-        _dumps(u.target_codes),
+        dumps(u.props),
+        dumps(u.notes),
+        dumps(u.source_codes),
+        dumps(u.target_codes),
         _md5(u.source),
         _md5(u.target),
         *(
@@ -813,16 +733,6 @@ def _stage_row(ord_: int, u: TranslationUnit, stamp: str, user: str) -> tuple[An
 def _md5(text: str) -> str:
     """What PostgreSQL's md5(text) gives in a UTF-8 database."""
     return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()
-
-
-def _filters(**kw: str | None) -> tuple[str, list[Any]]:
-    where = ""
-    params: list[Any] = []
-    for col, value in kw.items():
-        if value is not None:
-            where += f" AND {col} = %s"
-            params.append(value)
-    return where, params
 
 
 def _location(conn: Any) -> str:
