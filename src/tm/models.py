@@ -92,3 +92,117 @@ class ImportReport:
     occurrences_added: int = 0
     sentences_added: int = 0
     warnings: list[str] = field(default_factory=list)
+
+
+# -- matching (fuzzy look-up, concordance, sub-segment recall) -------------------------
+
+
+class MatchKind(StrEnum):
+    """How a TM unit matches a query: same context too, same key, or similar."""
+
+    CONTEXT = "context"
+    EXACT = "exact"
+    FUZZY = "fuzzy"
+
+
+@dataclass(frozen=True, slots=True)
+class DiffSpan:
+    """One difference between the query and a TM unit's source (or target, for target search).
+
+    ``start``/``end`` index the stored TM text; ``query_start``/``query_end`` the query as
+    typed. ``op`` edits the query into the TM text: ``replace``; ``insert`` (text only
+    the TM has: ``query_start == query_end``); ``delete`` (text only the query has:
+    ``start == end``).
+    """
+
+    op: str
+    start: int
+    end: int
+    query_start: int
+    query_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Penalty:
+    """Why a match scores less than its edit distance alone would give.
+
+    Attributes:
+        reason: ``formatting`` (width/punctuation form/whitespace/case only),
+            ``punctuation`` (only punctuation differs), or ``numbers``.
+        detail: a short human-readable explanation.
+        spans: (start, end) spans in the stored TM text that carry the difference.
+        query_spans: the matching spans in the query.
+    """
+
+    reason: str
+    detail: str
+    spans: tuple[tuple[int, int], ...] = ()
+    query_spans: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One TM unit offered for a query, with its score and why.
+
+    ``score`` is 0–101: 101 context match, 100 exact, 99 formatting/punctuation only,
+    else the Levenshtein similarity (capped at 98, and lower when numbers differ).
+    ``similarity`` is the plain edit-distance similarity of the match keys.
+    """
+
+    score: float
+    kind: MatchKind
+    unit: TranslationUnit
+    similarity: float
+    penalties: tuple[Penalty, ...] = ()
+    diff: tuple[DiffSpan, ...] = ()
+
+    @property
+    def id(self) -> int | None:
+        return self.unit.id
+
+    @property
+    def source(self) -> str:
+        return self.unit.source
+
+    @property
+    def target(self) -> str:
+        return self.unit.target
+
+    @property
+    def origin(self) -> str | None:
+        occ = self.unit.occurrence
+        return occ.document if occ else None
+
+
+@dataclass(frozen=True, slots=True)
+class ConcordanceHit:
+    """A unit whose source or target contains the searched text.
+
+    Attributes:
+        unit: the TM unit (both sides: the aligned other side is ``unit.target``/``source``).
+        side: the side the hit was found on (``source`` or ``target``).
+        spans: (start, end) spans of the hit in that side's stored text.
+        frequency: how many hits share this unit's rendering (the other side's key).
+    """
+
+    unit: TranslationUnit
+    side: str
+    spans: tuple[tuple[int, int], ...]
+    frequency: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class FragmentHit:
+    """A clause of the query found inside TM units (sub-segment recall).
+
+    Attributes:
+        clause: the clause as written in the query.
+        query_start: where it starts in the query.
+        query_end: where it ends.
+        hits: concordance hits for the clause, most frequent rendering first.
+    """
+
+    clause: str
+    query_start: int
+    query_end: int
+    hits: tuple[ConcordanceHit, ...]

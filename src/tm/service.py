@@ -10,12 +10,16 @@ import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from tm.errors import ConfigError, FormatError
 from tm.formats import detect_format, read_units
 from tm.models import ImportReport, TranslationUnit
 from tm.store import Store, open_store
+
+if TYPE_CHECKING:  # matching types (the matcher imports numpy: load it on first use)
+    from tm.match import Matcher
+    from tm.models import ConcordanceHit, FragmentHit, Match
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +136,73 @@ class TMService:
 
     def stats(self) -> dict[str, Any]:
         return self.store.stats()
+
+    # -- matching: look-up, concordance, sub-segment recall ----------------------
+
+    def matcher(self, side: str = "source") -> Matcher:
+        """The process-wide matcher for this store and side (its index is built once)."""
+        from tm.match import matcher_for
+
+        return matcher_for(self.store, side=side)
+
+    def lookup(
+        self,
+        text: str,
+        *,
+        min_score: float = 70,
+        limit: int = 5,
+        prev: str | None = None,
+        side: str = "source",
+    ) -> list[Match]:
+        """Fuzzy matches for one segment, best first (score, kind, penalties, diff).
+
+        Args:
+            text: the segment to translate (``side="target"``: English to find).
+            min_score: the cutoff, 0–100; nothing under it is returned.
+            limit: how many matches at most.
+            prev: the previous segment of the document, for context (101) matches.
+            side: ``source`` or ``target``.
+        """
+        return self.matcher(side).lookup(
+            text, min_score=min_score, limit=limit, prev=prev
+        )
+
+    def lookup_batch(
+        self,
+        texts: Iterable[str],
+        *,
+        min_score: float = 70,
+        limit: int = 5,
+        side: str = "source",
+        context: bool = True,
+    ) -> Iterator[list[Match]]:
+        """One result list per text, in order; each text is the next one's context."""
+        prev = None
+        for text in texts:
+            yield self.lookup(
+                text,
+                min_score=min_score,
+                limit=limit,
+                prev=prev if context else None,
+                side=side,
+            )
+            prev = text
+
+    def concordance(
+        self, text: str, *, side: str = "source", limit: int = 20
+    ) -> list[ConcordanceHit]:
+        """Units containing ``text`` on ``side`` (source, target or both), hits highlighted."""
+        from tm.concordance import concordance
+
+        return concordance(self.store, text, side=side, limit=limit)
+
+    def fragments(
+        self, text: str, *, min_chars: int = 6, limit: int = 5
+    ) -> list[FragmentHit]:
+        """Sub-segment recall: the query's clauses (≥ ``min_chars``) found in TM units."""
+        from tm.concordance import fragments
+
+        return fragments(self.store, text, min_chars=min_chars, limit=limit)
 
 
 def _counting(

@@ -1,0 +1,253 @@
+"""Look-up verbs: ``tm lookup`` (fuzzy matches, clause fragments, batches) and ``tm concordance``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import click
+
+from tm.cli import cli
+from tm.cli.options import db_option, echo_json, echo_jsonl, json_option, open_service
+from tm.models import ConcordanceHit, FragmentHit, Match
+
+
+def match_dict(m: Match) -> dict[str, Any]:
+    """A match as the JSON object ``tm lookup --json`` prints."""
+    unit = m.unit
+    occ = unit.occurrence
+    return {
+        "score": m.score,
+        "kind": str(m.kind),
+        "source": unit.source,
+        "target": unit.target,
+        "id": unit.id,
+        "penalties": [
+            {
+                "reason": p.reason,
+                "detail": p.detail,
+                "spans": [list(s) for s in p.spans],
+                "query_spans": [list(s) for s in p.query_spans],
+            }
+            for p in m.penalties
+        ],
+        "diff": [
+            {
+                "op": d.op,
+                "start": d.start,
+                "end": d.end,
+                "query_start": d.query_start,
+                "query_end": d.query_end,
+            }
+            for d in m.diff
+        ],
+        "similarity": m.similarity,
+        "origin": occ.document if occ else None,
+        "position": occ.position if occ else None,
+        "created_at": unit.created_at,
+        "created_by": unit.created_by,
+        "changed_at": unit.changed_at,
+        "changed_by": unit.changed_by,
+    }
+
+
+def hit_dict(h: ConcordanceHit) -> dict[str, Any]:
+    """A concordance hit as JSON: both sides, where the hit is, how often it recurs."""
+    occ = h.unit.occurrence
+    return {
+        "id": h.unit.id,
+        "side": h.side,
+        "source": h.unit.source,
+        "target": h.unit.target,
+        "spans": [list(s) for s in h.spans],
+        "frequency": h.frequency,
+        "origin": occ.document if occ else None,
+        "created_at": h.unit.created_at,
+        "changed_at": h.unit.changed_at,
+    }
+
+
+def fragment_dict(f: FragmentHit) -> dict[str, Any]:
+    return {
+        "clause": f.clause,
+        "query_start": f.query_start,
+        "query_end": f.query_end,
+        "hits": [hit_dict(h) for h in f.hits],
+    }
+
+
+def _mark(text: str, spans: Any) -> str:
+    """The text with the given (start, end) spans in bold yellow."""
+    out = []
+    at = 0
+    for start, end in sorted(spans):
+        out.append(text[at:start])
+        out.append(click.style(text[start:end], fg="yellow", bold=True))
+        at = end
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _print_matches(matches: list[Match]) -> None:
+    if not matches:
+        click.echo("no match")
+    for m in matches:
+        spans = [(d.start, d.end) for d in m.diff if d.end > d.start]
+        notes = "; ".join(p.detail for p in m.penalties)
+        click.echo(f"{m.score:6.2f} {m.kind:<7} #{m.id}  {_mark(m.source, spans)}")
+        click.echo(f"{'':16}{m.target}")
+        if notes:
+            click.echo(f"{'':16}({notes})")
+
+
+def _print_hits(hits: list[ConcordanceHit], indent: str = "") -> None:
+    for h in hits:
+        src = _mark(h.unit.source, h.spans) if h.side == "source" else h.unit.source
+        tgt = _mark(h.unit.target, h.spans) if h.side == "target" else h.unit.target
+        click.echo(f"{indent}×{h.frequency} #{h.unit.id}  {src}")
+        click.echo(f"{indent}{'':8}{tgt}")
+
+
+def _lines(path: str) -> Iterator[str]:
+    with click.open_file(path, encoding="utf-8") as fh:
+        for line in fh:
+            yield line.rstrip("\r\n")
+
+
+@cli.command("lookup")
+@click.argument("text", required=False)
+@db_option
+@click.option(
+    "--min",
+    "min_score",
+    type=click.FloatRange(0, 100),
+    default=70.0,
+    show_default=True,
+    help="Lowest score offered.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=5,
+    show_default=True,
+    help="How many matches (per clause with --fragments).",
+)
+@click.option("--prev", help="The previous segment, for context (101) matches.")
+@click.option(
+    "--side",
+    type=click.Choice(["source", "target"]),
+    default="source",
+    show_default=True,
+    help="Search Chinese sources or English targets.",
+)
+@click.option(
+    "--fragments",
+    is_flag=True,
+    help="Sub-segment recall: the clauses of TEXT found in TM units.",
+)
+@click.option(
+    "--batch",
+    "batch",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="One query per line (- for stdin); one JSON list per line.",
+)
+@json_option
+@click.pass_context
+def lookup(
+    ctx: click.Context,
+    text: str | None,
+    db: str,
+    min_score: float,
+    limit: int,
+    prev: str | None,
+    side: str,
+    fragments: bool,
+    batch: str | None,
+    as_json: bool,
+) -> None:
+    """Fuzzy matches for TEXT from the TM, best first.
+
+    Scores: 101 context, 100 exact, 99 only formatting or punctuation differs, else
+    the character edit similarity (numbers that differ cap it at 90).
+
+    \b
+    Example:
+      tm lookup "国务院:开展10个要素市场化配置综合改革试点" --db tm.db --json
+      tm lookup --batch sentences.txt --db tm.db --json > matches.jsonl
+    """
+    if (text is None) == (batch is None):
+        raise click.UsageError("give TEXT or --batch FILE (one of them)")
+    service = open_service(ctx, db, create=False)
+    if batch is not None:
+        queries = _lines(batch)
+        if fragments:
+            for q in queries:
+                echo_jsonl(
+                    [fragment_dict(f) for f in service.fragments(q, limit=limit)]
+                )
+            return
+        for result in service.lookup_batch(
+            queries, min_score=min_score, limit=limit, side=side
+        ):
+            echo_jsonl([match_dict(m) for m in result])
+        return
+    assert text is not None
+    if fragments:
+        found = service.fragments(text, limit=limit)
+        if as_json:
+            echo_json([fragment_dict(f) for f in found])
+            return
+        for f in found:
+            click.echo(f"「{f.clause}」")
+            _print_hits(list(f.hits), indent="  ")
+        if not found:
+            click.echo("no clause found")
+        return
+    matches = service.lookup(
+        text, min_score=min_score, limit=limit, prev=prev, side=side
+    )
+    if as_json:
+        echo_json([match_dict(m) for m in matches])
+    else:
+        _print_matches(matches)
+
+
+@cli.command("concordance")
+@click.argument("text")
+@db_option
+@click.option(
+    "--side",
+    type=click.Choice(["source", "target", "both"]),
+    default="source",
+    show_default=True,
+    help="Which side to search.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=20,
+    show_default=True,
+    help="How many units.",
+)
+@json_option
+@click.pass_context
+def concordance(
+    ctx: click.Context, text: str, db: str, side: str, limit: int, as_json: bool
+) -> None:
+    """Units whose source (or target) contains TEXT, any length, with the other side.
+
+    Ranked by how often the same rendering recurs, then most recent first.
+
+    \b
+    Example:
+      tm concordance 要素 --db tm.db --side source --json
+    """
+    service = open_service(ctx, db, create=False)
+    hits = service.concordance(text, side=side, limit=limit)
+    if as_json:
+        echo_json([hit_dict(h) for h in hits])
+    elif hits:
+        _print_hits(hits)
+    else:
+        click.echo("no hit")

@@ -1,0 +1,338 @@
+"""The lossless candidate index behind fuzzy look-up, and its cache beside the database.
+
+Two strings within ``k`` edits share at least ``max(|a|, |b|) − q + 1 − k·q`` q-grams,
+counted with multiplicity (the q-gram lemma). The index keeps units sorted by key
+length, so the length window that ``min_score`` allows is one contiguous range of
+positions, and holds inverted lists of *numbered* q-grams (the i-th occurrence of a
+gram in a key is its own gram), so that counting list hits per position counts shared
+grams with multiplicity. A position whose count is under the bound cannot reach the
+cutoff; every other one is a candidate. Dropping the ``t`` longest lists from the
+count lowers the bound by ``t`` and stays lossless while the bound stays positive.
+
+Everything is numpy arrays plus two lists of strings. A copy is saved beside a
+SQLite database (``<db>.match-<side>.npz``) tagged with the store's data version, so
+a new process loads the index instead of rebuilding it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import re
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+Q = 2
+CACHE_FORMAT = "1"
+_PUNCT = re.compile(r"[\W_]+")
+
+
+def strip_punct(key: str) -> str:
+    """The key without punctuation, symbols and spaces (for the punctuation-only rule)."""
+    return _PUNCT.sub("", key)
+
+
+class CandidateIndex:
+    """Units' code strings sorted by length, with inverted lists of numbered q-grams.
+
+    Build one with :meth:`build`; the constructor takes the arrays as they are (so a
+    cached copy can be loaded without rebuilding).
+
+    Attributes:
+        ids: unit id at each position (positions are in key-length order).
+        codes: the code string scored at each position.
+        keys: the match key at each position (the same list as ``codes`` when the
+            code string is the key, as for Chinese).
+    """
+
+    def __init__(
+        self,
+        *,
+        ids: np.ndarray,
+        lens: np.ndarray,
+        codes: list[str],
+        keys: list[str],
+        gram_keys: np.ndarray,
+        offsets: np.ndarray,
+        postings: np.ndarray,
+        stripped: np.ndarray,
+        q: int = Q,
+    ) -> None:
+        self.q = q
+        self.ids = ids
+        self.lens = lens
+        self.codes = codes
+        self.keys = keys
+        self.gram_keys = gram_keys
+        self.offsets = offsets
+        self.postings = postings
+        self._stripped_order = np.argsort(stripped, kind="stable")
+        self._stripped = stripped[self._stripped_order]
+
+    @classmethod
+    def build(
+        cls,
+        ids: Sequence[int],
+        codes: Sequence[str],
+        keys: Sequence[str] | None = None,
+        *,
+        q: int = Q,
+    ) -> CandidateIndex:
+        """Index ``codes`` (one per unit id); ``keys`` default to the codes themselves."""
+        lens = np.fromiter((len(c) for c in codes), dtype=np.int32, count=len(codes))
+        order = np.argsort(lens, kind="stable")
+        order_list = order.tolist()
+        sorted_codes = [codes[i] for i in order_list]
+        sorted_keys = sorted_codes if keys is None else [keys[i] for i in order_list]
+        gram_keys, offsets, postings = _build_postings(sorted_codes, q)
+        return cls(
+            ids=np.asarray(ids, dtype=np.int64)[order],
+            lens=lens[order],
+            codes=sorted_codes,
+            keys=sorted_keys,
+            gram_keys=gram_keys,
+            offsets=offsets,
+            postings=postings,
+            stripped=_stripped_hashes(sorted_keys),
+            q=q,
+        )
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def stripped_hashes(self) -> np.ndarray:
+        """The punctuation-free key hash at each position (as given to the constructor)."""
+        out = np.empty_like(self._stripped)
+        out[self._stripped_order] = self._stripped
+        return out
+
+    def nbytes(self) -> int:
+        arrays = (self.lens, self.ids, self.gram_keys, self.offsets, self.postings)
+        return sum(a.nbytes for a in arrays) + self._stripped.nbytes * 2
+
+    def window(self, m: int, min_score: float) -> tuple[int, int]:
+        """The range of positions whose length can reach ``min_score`` against length ``m``."""
+        s = min_score / 100.0
+        if s <= 0:
+            return 0, len(self.codes)
+        lo_len = math.floor(m * s) - 1
+        hi_len = math.ceil(m / s) + 1
+        lo = int(np.searchsorted(self.lens, lo_len, side="left"))
+        hi = int(np.searchsorted(self.lens, hi_len, side="right"))
+        return lo, hi
+
+    def candidates(self, codes: str, min_score: float) -> np.ndarray:
+        """Positions of every unit whose similarity to ``codes`` can reach ``min_score``."""
+        m = len(codes)
+        lo, hi = self.window(m, min_score)
+        if lo >= hi:
+            return np.empty(0, dtype=np.int64)
+        lens = self.lens[lo:hi]
+        need = _need(np.maximum(lens, m), min_score, self.q)
+        lists = self._lists(codes, lo, hi)
+        min_need = int(need.min())
+        dropped = 0
+        if min_need > 1 and lists:
+            # Drop the longest lists while the bound stays ≥ 1: counts lose at most
+            # one per dropped numbered gram, so the bound drops by as much.
+            lists.sort(key=len)
+            budget = (min_need - 1) // 2
+            while dropped < budget and lists and len(lists[-1]) > 256:
+                lists.pop()
+                dropped += 1
+        counts = _count(lists, lo, hi)
+        keep = counts >= (need - dropped)
+        return np.flatnonzero(keep) + lo
+
+    def _lists(self, codes: str, lo: int, hi: int) -> list[np.ndarray]:
+        keys = np.array(_numbered_grams(codes, self.q), dtype=np.int64)
+        if not len(keys):
+            return []
+        at = np.searchsorted(self.gram_keys, keys)
+        at = at[at < len(self.gram_keys)]
+        at = at[self.gram_keys[at] == keys[: len(at)]] if len(at) else at
+        out = []
+        for j in at.tolist():
+            post = self.postings[self.offsets[j] : self.offsets[j + 1]]
+            a, b = np.searchsorted(post, (lo, hi))
+            if b > a:
+                out.append(post[a:b])
+        return out
+
+    def same_stripped(self, stripped: str) -> np.ndarray:
+        """Positions of units whose punctuation-free key hashes like ``stripped``."""
+        h = _stable_hash(stripped)
+        a, b = np.searchsorted(self._stripped, (h, h + 1))
+        return self._stripped_order[a:b]
+
+
+def _stable_hash(text: str) -> int:
+    # Stable across processes (unlike hash()), so a cached index stays valid; a
+    # collision only adds a candidate, which the scorer then rejects.
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def _stripped_hashes(keys: list[str]) -> np.ndarray:
+    return np.fromiter(
+        (_stable_hash(strip_punct(k)) for k in keys), dtype=np.int64, count=len(keys)
+    )
+
+
+def _need(m: np.ndarray, min_score: float, q: int) -> np.ndarray:
+    """The q-gram bound per max length: ``M − q + 1 − k·q`` with ``k`` the edits allowed."""
+    k = np.floor(m * (1.0 - min_score / 100.0) + 1e-9).astype(np.int64)
+    return m.astype(np.int64) - q + 1 - k * q
+
+
+def _count(lists: list[np.ndarray], lo: int, hi: int) -> np.ndarray:
+    if not lists:
+        return np.zeros(hi - lo, dtype=np.int64)
+    hits = np.concatenate(lists)
+    return np.bincount(hits - lo, minlength=hi - lo)
+
+
+def _numbered_grams(codes: str, q: int) -> list[int]:
+    seen: Counter[int] = Counter()
+    out = []
+    for i in range(len(codes) - q + 1):
+        g = _gram_value(codes[i : i + q])
+        out.append(g | (seen[g] << 42))
+        seen[g] += 1
+    return out
+
+
+def _gram_value(gram: str) -> int:
+    v = 0
+    for ch in gram:
+        v = (v << 21) | ord(ch)
+    return v
+
+
+def _build_postings(
+    codes: list[str], q: int, chunk: int = 200_000
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted numbered-gram keys, list offsets, and postings (positions, ascending)."""
+    if q != 2:
+        raise ValueError("the vectorized build supports q = 2")
+    key_parts = []
+    pos_parts = []
+    for start in range(0, len(codes), chunk):
+        keys, pos = _chunk_grams(codes[start : start + chunk], start)
+        key_parts.append(keys)
+        pos_parts.append(pos)
+    keys = np.concatenate(key_parts) if key_parts else np.empty(0, np.int64)
+    pos = np.concatenate(pos_parts) if pos_parts else np.empty(0, np.int32)
+    del key_parts, pos_parts
+    order = np.argsort(keys, kind="stable")  # stable: positions stay ascending
+    keys = keys[order]
+    pos = pos[order]
+    del order
+    uniq, first = np.unique(keys, return_index=True)
+    offsets = np.append(first, len(keys)).astype(np.int64)
+    return uniq, offsets, pos
+
+
+def _chunk_grams(codes: list[str], base: int) -> tuple[np.ndarray, np.ndarray]:
+    lens = np.fromiter((len(c) for c in codes), dtype=np.int64, count=len(codes))
+    flat = np.frombuffer("".join(codes).encode("utf-32-le"), dtype=np.uint32)
+    flat = flat.astype(np.int64)
+    owner = np.repeat(np.arange(len(codes), dtype=np.int64), lens)
+    if len(flat) < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int32)
+    valid = owner[:-1] == owner[1:]
+    grams = ((flat[:-1] << 21) | flat[1:])[valid]
+    owner = owner[:-1][valid]
+    # Number repeated grams inside one key: rank within runs of equal (owner, gram).
+    # One int64 sort on owner·2⁴² + gram (owner < 2²¹ per chunk) is far cheaper than
+    # a lexsort on two columns.
+    both = np.sort((owner << 42) | grams)
+    del grams, owner
+    g_sorted = both & ((1 << 42) - 1)
+    o_sorted = both >> 42
+    n = len(g_sorted)
+    new_run = np.ones(n, dtype=bool)
+    new_run[1:] = (g_sorted[1:] != g_sorted[:-1]) | (o_sorted[1:] != o_sorted[:-1])
+    run_start = np.maximum.accumulate(np.where(new_run, np.arange(n), 0))
+    rank = np.arange(n) - run_start
+    keys = g_sorted | (rank << 42)
+    return keys, (o_sorted + base).astype(np.int32)
+
+
+def cache_path(db_path: str | Path, side: str) -> Path:
+    """Where the index of ``side`` of the SQLite TM at ``db_path`` is cached."""
+    return Path(f"{db_path}.match-{side}.npz")
+
+
+def save_index(index: CandidateIndex, path: Path, stamp: str) -> None:
+    """Write ``index`` to ``path`` atomically, tagged with ``stamp`` (best effort)."""
+    arrays = {
+        "ids": index.ids,
+        "lens": index.lens,
+        "gram_keys": index.gram_keys,
+        "offsets": index.offsets,
+        "postings": index.postings,
+        "stripped": index.stripped_hashes(),
+        "codes": _flatten(index.codes),
+        "stamp": np.array([CACHE_FORMAT + "|" + stamp]),
+    }
+    if index.keys is not index.codes:
+        arrays["keys"] = _flatten(index.keys)
+        arrays["key_lens"] = np.fromiter(map(len, index.keys), dtype=np.int32)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+        tmp.replace(path)
+    except OSError as exc:  # a read-only directory only costs a rebuild next time
+        log.info("index not cached at %s: %s", path, exc)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def load_index(path: Path, stamp: str) -> CandidateIndex | None:
+    """The cached index at ``path`` if it carries ``stamp``; None when absent or stale."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["stamp"][0]) != CACHE_FORMAT + "|" + stamp:
+                return None
+            lens = data["lens"]
+            codes = _unflatten(data["codes"], lens)
+            keys = (
+                _unflatten(data["keys"], data["key_lens"]) if "keys" in data else codes
+            )
+            return CandidateIndex(
+                ids=data["ids"],
+                lens=lens,
+                codes=codes,
+                keys=keys,
+                gram_keys=data["gram_keys"],
+                offsets=data["offsets"],
+                postings=data["postings"],
+                stripped=data["stripped"],
+            )
+    except (OSError, ValueError, KeyError) as exc:
+        log.info("ignoring unreadable index cache %s: %s", path, exc)
+        return None
+
+
+def _flatten(texts: list[str]) -> np.ndarray:
+    return np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+
+
+def _unflatten(flat: np.ndarray, lens: np.ndarray) -> list[str]:
+    text = flat.tobytes().decode("utf-32-le")
+    out = []
+    start = 0
+    for end in np.cumsum(lens).tolist():
+        out.append(text[start:end])
+        start = end
+    return out

@@ -1,0 +1,328 @@
+"""The matcher: scorer properties, penalties, and the index against an exhaustive scan."""
+
+from __future__ import annotations
+
+import gzip
+import random
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tm.match import NUMBER_CAP, Matcher, similarity
+from tm.models import MatchKind, SegType, TranslationUnit
+from tm.service import TMService
+from tm.store import open_store
+from tm.text.normalize import match_key
+
+SENTENCE_END = re.compile(r"[^。！？；]+[。！？；]?")
+EDIT_CHARS = "的和及与在国家市场要素改革试点数据1234"
+
+
+@pytest.fixture(scope="module")
+def seed_store(seed_db_master: Path) -> Iterator[object]:
+    store = open_store(seed_db_master, create=False)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def seed_matcher(seed_store: object) -> Matcher:
+    return Matcher(seed_store)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def seed_units(seed_store: object) -> list[TranslationUnit]:
+    return list(seed_store.iter_units())  # type: ignore[attr-defined]
+
+
+def edited(text: str, rng: random.Random) -> str:
+    chars = list(text)
+    for _ in range(rng.randint(0, max(1, len(chars) // 6))):
+        i = rng.randrange(len(chars) + 1)
+        op = rng.random()
+        if op < 0.4:
+            chars.insert(i, rng.choice(EDIT_CHARS))
+        elif op < 0.7 and i < len(chars):
+            del chars[i]
+        elif i < len(chars):
+            chars[i] = rng.choice(EDIT_CHARS)
+    return "".join(chars)
+
+
+def random_queries(sources: list[str], n: int, seed: int) -> list[str]:
+    """Edited TM text, TM substrings of every length (1 char up), and shuffled text."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        src = rng.choice(sources)
+        kind = i % 4
+        if kind == 0:
+            out.append(edited(src, rng))
+        elif kind == 1:
+            a = rng.randrange(len(src))
+            out.append(src[a : a + rng.choice([1, 2, 3, 5, 12, 40])])
+        elif kind == 2:
+            sentences = SENTENCE_END.findall(src) or [src]
+            out.append(edited(rng.choice(sentences), rng))
+        else:
+            chars = list(src[: rng.randint(1, 30)])
+            rng.shuffle(chars)
+            out.append("".join(chars))
+    return out
+
+
+def same_ranking(matcher: Matcher, q: str, min_score: float, limit: int) -> None:
+    got = matcher.rank(q, min_score=min_score, limit=limit)
+    ref = matcher.rank(q, min_score=min_score, limit=limit, exhaustive=True)
+    assert [(s.unit_id, s.score) for s in got] == [(s.unit_id, s.score) for s in ref], q
+
+
+# -- scorer properties ------------------------------------------------------------
+
+
+def test_similarity_is_levenshtein_over_the_longer_length() -> None:
+    assert similarity("要素市场", "要素市场") == 100.0
+    assert similarity("要素市场", "要素市") == pytest.approx(75.0)
+    assert similarity("abcd", "abxd") == pytest.approx(75.0)
+    assert similarity("", "") == 100.0
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_identical_text_scores_100_and_results_are_sorted_above_cutoff(
+    data: st.DataObject,
+    seed_matcher: Matcher,
+    seed_units: list[TranslationUnit],
+) -> None:
+    unit = data.draw(st.sampled_from(seed_units))
+    cutoff = data.draw(st.sampled_from([30.0, 50.0, 70.0, 95.0]))
+    matches = seed_matcher.lookup(unit.source, min_score=cutoff, limit=10)
+    assert matches[0].score == 100.0
+    assert matches[0].kind is MatchKind.EXACT
+    assert match_key(matches[0].source) == match_key(unit.source)
+    scores = [m.score for m in matches]
+    assert scores == sorted(scores, reverse=True)
+    assert all(s >= cutoff for s in scores)
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet="要素市场化配置改革试点国务院的和,。1２３ ", max_size=25))
+def test_arbitrary_text_never_scores_under_cutoff_and_agrees_with_scan(
+    text: str, seed_matcher: Matcher
+) -> None:
+    for cutoff in (0.0, 40.0, 70.0):
+        same_ranking(seed_matcher, text, cutoff, 5)
+        matches = seed_matcher.lookup(text, min_score=cutoff, limit=5)
+        assert all(m.score >= cutoff for m in matches)
+
+
+# -- penalties and kinds ------------------------------------------------------------
+
+
+def _long_unit(units: list[TranslationUnit], pattern: str) -> TranslationUnit:
+    return next(u for u in units if re.search(pattern, u.source) and len(u.source) > 25)
+
+
+def test_width_or_punctuation_form_only_scores_99(
+    seed_matcher: Matcher, seed_units: list[TranslationUnit]
+) -> None:
+    unit = _long_unit(seed_units, r"\d")
+    wide = unit.source.translate(
+        str.maketrans("0123456789:(),", "０１２３４５６７８９：（），")
+    )
+    assert wide != unit.source
+    best = seed_matcher.lookup(wide)[0]
+    assert (best.id, best.score, best.kind) == (unit.id, 99.0, MatchKind.EXACT)
+    assert [p.reason for p in best.penalties] == ["formatting"]
+    assert best.diff == ()
+
+
+def test_punctuation_only_difference_scores_99(
+    seed_matcher: Matcher, seed_units: list[TranslationUnit]
+) -> None:
+    unit = _long_unit(seed_units, "，|,")
+    changed = re.sub("[，,]", "；", unit.source)
+    best = seed_matcher.lookup(changed)[0]
+    assert (best.id, best.score) == (unit.id, 99.0)
+    assert [p.reason for p in best.penalties] == ["punctuation"]
+
+
+def test_differing_numbers_cap_the_score_and_are_located(
+    seed_matcher: Matcher, seed_units: list[TranslationUnit]
+) -> None:
+    unit = _long_unit(seed_units, r"\d+")
+    m = re.search(r"\d+", unit.source)
+    assert m is not None
+    new = str(int(m.group()) + 7)
+    query = unit.source[: m.start()] + new + unit.source[m.end() :]
+    best = seed_matcher.lookup(query, min_score=50)[0]
+    assert best.id == unit.id
+    assert best.score <= NUMBER_CAP < best.similarity
+    penalty = next(p for p in best.penalties if p.reason == "numbers")
+    assert [unit.source[a:b] for a, b in penalty.spans] == [m.group()]
+    assert [query[a:b] for a, b in penalty.query_spans] == [new]
+
+
+def test_context_match_scores_101(seed_service: TMService) -> None:
+    units = list(seed_service.store.iter_units())
+    unit = next(
+        u
+        for u in units
+        if u.occurrence and u.occurrence.prev_source and len(u.source) > 10
+    )
+    assert unit.occurrence is not None
+    best = seed_service.lookup(unit.source, prev=unit.occurrence.prev_source)[0]
+    assert (best.id, best.score, best.kind) == (unit.id, 101.0, MatchKind.CONTEXT)
+    plain = seed_service.lookup(unit.source, prev="与本文无关的上一句话")[0]
+    assert (plain.score, plain.kind) == (100.0, MatchKind.EXACT)
+
+
+def test_diff_spans_point_at_the_stored_text(
+    seed_matcher: Matcher, seed_units: list[TranslationUnit]
+) -> None:
+    unit = _long_unit(seed_units, "市场")
+    at = unit.source.index("市场")
+    query = unit.source[:at] + "数据" + unit.source[at + 2 :]
+    best = seed_matcher.lookup(query)[0]
+    assert best.id == unit.id
+    changed = [
+        (d.op, unit.source[d.start : d.end], query[d.query_start : d.query_end])
+        for d in best.diff
+    ]
+    assert changed == [("replace", "市场", "数据")]
+
+
+def test_short_cjk_queries(tmp_path: Path, seed_db: Path) -> None:
+    with TMService.open(seed_db) as service:
+        service.store.add_units(
+            [TranslationUnit("要素", "factors"), TranslationUnit("改", "reform")]
+        )
+        m = service.matcher()
+        m.invalidate()
+        assert [(x.target, x.score) for x in service.lookup("要素")] == [
+            ("factors", 100.0)
+        ]
+        assert [(x.target, x.score) for x in service.lookup("改")] == [
+            ("reform", 100.0)
+        ]
+        assert [x.target for x in service.lookup("要", min_score=50)] == ["factors"]
+        for q in ("要素", "改", "要", "素市", "改革"):
+            for cutoff in (0.0, 30.0, 50.0, 70.0):
+                same_ranking(m, q, cutoff, 5)
+
+
+def test_index_follows_new_units(seed_db: Path) -> None:
+    with TMService.open(seed_db) as service:
+        text = "本句话在种子翻译记忆里不存在但稍后会被加入"
+        assert service.lookup(text) == []
+        service.store.add_units([TranslationUnit(text, "added later")])
+        service.matcher().invalidate()
+        assert [m.target for m in service.lookup(text)] == ["added later"]
+
+
+# -- lossless: the index against the exhaustive scan --------------------------------
+
+
+def test_index_equals_scan_on_seed_tm(
+    seed_matcher: Matcher, seed_units: list[TranslationUnit]
+) -> None:
+    queries = random_queries([u.source for u in seed_units], 3000, seed=0)
+    for i, q in enumerate(queries):
+        cutoff = (30.0, 50.0, 70.0, 85.0, 95.0)[i % 5]
+        same_ranking(seed_matcher, q, cutoff, 5)
+
+
+def test_next_document_gets_the_same_best_match_as_the_scan(
+    seed_service: TMService, next_doc_path: Path
+) -> None:
+    text = next_doc_path.read_text(encoding="utf-8")
+    sentences = [s.strip() for s in SENTENCE_END.findall(text) if s.strip()]
+    assert len(sentences) > 100
+    matcher = seed_service.matcher()
+    found = 0
+    for s in sentences:
+        for cutoff in (20.0, 50.0, 70.0):
+            got = seed_service.lookup(s, min_score=cutoff, limit=1)
+            ref = matcher.scan(s, min_score=cutoff, limit=1)
+            assert [(m.id, m.score) for m in got] == [(m.id, m.score) for m in ref], s
+            found += bool(got)
+    assert found > 0  # the seed holds paragraphs: low cutoffs reach some of them
+
+
+def _law_units(shared: Path, size: int) -> list[TranslationUnit]:
+    """Law paragraphs split naively into sentences: a quick ~100k-unit TM."""
+    units = []
+    path = shared / "corpora" / "tw_moj_laws.paragraphs.zh-en.tsv.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            zh, _, en = line.rstrip("\n").partition("\t")
+            for s in SENTENCE_END.findall(zh):
+                if len(s.strip()) > 1:
+                    units.append(
+                        TranslationUnit(s.strip(), en, segtype=SegType.SENTENCE)
+                    )
+            if len(units) >= size:
+                return units[:size]
+    return units
+
+
+@pytest.mark.slow
+def test_index_equals_scan_on_100k_law_tm(shared_dir: Path, tmp_path: Path) -> None:
+    units = _law_units(shared_dir, 100_000)
+    store = open_store(tmp_path / "laws.db")
+    try:
+        store.add_units(units, batch_size=10_000)
+        matcher = Matcher(store)
+        queries = random_queries([u.source for u in units], 2000, seed=1)
+        for i, q in enumerate(queries):
+            same_ranking(matcher, q, (50.0, 70.0, 90.0)[i % 3], 5)
+    finally:
+        store.close()
+
+
+def test_target_side_pieces_index_equals_scan(seed_service: TMService) -> None:
+    units = list(seed_service.store.iter_units())
+    matcher = seed_service.matcher("target")
+    rng = random.Random(2)
+    matches = 0
+    for i in range(400):
+        words = rng.choice(units).target.split()
+        a = rng.randrange(len(words))
+        words = words[a : a + rng.choice([1, 2, 6, 15, 40])]
+        if i % 2 and len(words) > 2:
+            words[rng.randrange(len(words))] = rng.choice(["data", "market", "12"])
+        q = " ".join(words)
+        for cutoff in (30.0, 60.0, 80.0):
+            same_ranking(matcher, q, cutoff, 5)
+        matches += bool(seed_service.lookup(q, side="target", min_score=60))
+    assert matcher.encoder is not None  # scored over pieces, not characters
+    assert matches > 10  # long slices of a target still reach 60
+
+
+def test_index_cache_beside_the_db_is_reused_and_refreshed(
+    seed_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tm.match
+
+    monkeypatch.setattr(tm.match, "CACHE_MIN_UNITS", 0)
+    store = open_store(seed_db)
+    try:
+        first = Matcher(store)
+        built = first.ensure_index()
+        cache = Path(f"{seed_db}.match-source.npz")
+        assert cache.exists()
+        loaded = Matcher(store).ensure_index()
+        assert loaded is not built
+        assert loaded.codes == built.codes
+        assert loaded.ids.tolist() == built.ids.tolist()
+        query = built.codes[-1][:-3]
+        assert Matcher(store).rank(query) == first.rank(query)
+        store.add_units([TranslationUnit("缓存之后才加入的一句新的话", "added")])
+        fresh = Matcher(store)
+        assert [s.score for s in fresh.rank("缓存之后才加入的一句新的话")] == [100.0]
+    finally:
+        store.close()
