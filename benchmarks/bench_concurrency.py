@@ -9,7 +9,10 @@ The reader loops until the writers are done: an exact-key look-up, a concordance
 query (2–4 characters cut from a TM sentence) and, when ``tm.match`` is available, a
 fuzzy look-up of an edited TM sentence; then it runs the same mix on the idle TM.
 
-Prints, per backend: units stored (must equal writers × per-writer distinct units),
+The TM holds ``--base`` units (10,000) before the writers start; the reader's queries
+come from them, so look-ups under load and idle ask for the same things.
+
+Prints, per backend: units stored (base + writers × per-writer, all distinct),
 duplicates, errors (must be 0), import wall time, and look-up latency (median, p95,
 max) under load and idle.
 
@@ -90,6 +93,8 @@ def reader(url: str, pool: list[tuple[str, str]], go: Any, stop: Any, out: Any) 
     service = TMService(store)
     fuzzy = hasattr(service, "lookup")
     rng = random.Random(5)
+    if fuzzy:
+        service.lookup(pool[0][0])  # build the index on the TM as it is before the rush
     go.wait()
     loaded = _lookups(service, pool, rng, fuzzy, until=stop.is_set)
     done = len(loaded["exact"])
@@ -130,19 +135,26 @@ def _lookups(
     return times
 
 
-def run(backend: str, url: str, writers: int, per_writer: int, overlap: int) -> None:
-    pairs = list(corpus_pairs(writers * per_writer))
+def run(
+    backend: str, url: str, writers: int, per_writer: int, overlap: int, base: int
+) -> None:
+    everything = list(corpus_pairs(base + writers * per_writer))
     rng = random.Random(1)
-    rng.shuffle(pairs)
+    rng.shuffle(everything)
+    base_pairs, pairs = everything[:base], everything[base:]
     slices = [pairs[i * per_writer : (i + 1) * per_writer] for i in range(writers)]
-    open_store(url).close()  # create the schema once, as a team's admin would
+    with open_store(url) as store:  # the team's TM as it was before the rush
+        store.add_units(
+            TranslationUnit(zh, en, occurrence=Occurrence("base.tmx", i))
+            for i, (zh, en) in enumerate(base_pairs)
+        )
     ctx = mp.get_context("spawn")
     go, stop, out = ctx.Event(), ctx.Event(), ctx.Queue()
     procs = [
         ctx.Process(target=writer, args=(url, i, slices, overlap, go, out))
         for i in range(writers)
     ]
-    look = ctx.Process(target=reader, args=(url, pairs, go, stop, out))
+    look = ctx.Process(target=reader, args=(url, base_pairs or pairs, go, stop, out))
     for p in [*procs, look]:
         p.start()
     time.sleep(3)  # let every process import tm and connect before the start signal
@@ -159,13 +171,15 @@ def run(backend: str, url: str, writers: int, per_writer: int, overlap: int) -> 
         distinct = len({(u.source, u.target) for u in store.iter_units()})
     added = sum(r[2] for r in results)
     errors = sum(r[4] for r in results)
-    expected = len(set(pairs))
+    expected = len(set(everything))
     print(
         f"== {backend}: {writers} writers × {per_writer:,} units"
-        f" (+{overlap:,} of a neighbour's, reversed) while 1 reader looks up"
+        f" (+{overlap:,} of a neighbour's, reversed) into a TM of {base:,} units"
+        " while 1 reader looks up"
     )
     print(
-        f"units stored: {stored:,} (distinct {distinct:,}; expected {expected:,})"
+        f"units stored: {stored:,} = {base:,} base + {stored - base:,} from the writers"
+        f" (distinct {distinct:,}; expected {expected:,})"
         f" {'OK' if stored == distinct == expected else 'MISMATCH'}"
     )
     print(
@@ -215,6 +229,12 @@ def main() -> None:
     ap.add_argument("--per-writer", type=int, default=10_000)
     ap.add_argument("--overlap", type=int, default=1_000)
     ap.add_argument(
+        "--base",
+        type=int,
+        default=10_000,
+        help="units in the TM before the writers start",
+    )
+    ap.add_argument(
         "--pg",
         default=os.environ.get("TM_TEST_POSTGRES_DSN"),
         help="PostgreSQL URL (default: $TM_TEST_POSTGRES_DSN); a fresh schema is used",
@@ -230,6 +250,7 @@ def main() -> None:
                 args.writers,
                 args.per_writer,
                 args.overlap,
+                args.base,
             )
     if "postgres" in backends:
         if not args.pg:
@@ -247,6 +268,7 @@ def main() -> None:
                 args.writers,
                 args.per_writer,
                 args.overlap,
+                args.base,
             )
         finally:
             with psycopg.connect(args.pg, autocommit=True) as conn:
