@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -401,3 +402,19 @@ def test_concurrent_overlapping_imports(
     assert set(stored) == distinct
     occ = {(n, i) for files in jobs for n, rows in enumerate(files) for *_, i in rows}
     assert store.stats()["occurrences"] == len(occ)
+
+
+def test_other_threads_read_committed_data_only(store: Store) -> None:
+    """A TUI worker thread reads while an import runs: it sees the last commit, unblocked."""
+    seen: list[int] = []
+    with store.transaction():
+        store.add_units(RICH_UNITS[:2])
+        worker = threading.Thread(target=lambda: seen.append(store.count_units()))
+        worker.start()
+        worker.join(timeout=30)
+        assert store.count_units() == 2  # the writing thread sees its own rows
+    assert seen == [0]
+    worker = threading.Thread(target=lambda: seen.append(store.count_units()))
+    worker.start()
+    worker.join(timeout=30)
+    assert seen == [0, 2]

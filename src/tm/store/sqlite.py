@@ -60,6 +60,7 @@ MIGRATIONS: list[Migration] = [
 ]
 MIGRATIONS.sort(key=lambda m: m.name)
 
+
 class SQLiteStore(SQLQueries):
     """A TM in one SQLite file (or ``:memory:``)."""
 
@@ -469,6 +470,7 @@ class SQLiteStore(SQLQueries):
             sql = f"SELECT id FROM units WHERE {cond} ORDER BY id{lim}"
             params = [key] * len(cols)
         return self.get_units(r[0] for r in self._query(sql, params))
+
 
 def _statements(sql: str) -> list[str]:
     """Split a migration into statements; trigger bodies keep their inner semicolons."""
