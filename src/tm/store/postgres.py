@@ -14,8 +14,11 @@ Same semantics as SQLiteStore, so both pass one contract test. What differs, and
   identity index: every importer takes the unique-key waits in the same order, so
   two imports cannot deadlock on each other's rows (amaGama sorts its batches for
   the same reason). Ids are handed out in input order first, so ``iter_units`` keeps
-  the document order. Deadlocks and serialization failures that still happen (two
-  non-monotonic calls in one transaction) are retried from a savepoint.
+  the document order. A deadlock can still happen between two transactions that each
+  make several ``add_units`` calls in conflicting orders: the merge is retried from a
+  savepoint a few times, which frees rows taken in that merge; if the cycle is held
+  by rows of earlier calls, one import fails with a StoreError and keeps nothing, and
+  the other completes.
 * Writes use one connection, guarded by a lock; reads borrow connections from a small
   idle list, so a TUI worker thread can read while another thread imports.
 """
@@ -164,7 +167,7 @@ ORDER BY s.ord
 ON CONFLICT DO NOTHING
 """
 
-RETRIES = 8
+RETRIES = 4
 LIKE_ESCAPE = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
 KEY_COLUMNS = {
     "source": ("source_key",),
@@ -236,6 +239,9 @@ class PostgresStore(SQLQueries):
             else:
                 self.migrate()
                 self._conn.execute(STAGE)
+        except self.pg.Error as exc:
+            self.close()
+            raise self._error(exc) from exc
         except BaseException:
             self.close()
             raise
@@ -272,9 +278,7 @@ class PostgresStore(SQLQueries):
             yield conn
         finally:
             with self._pool_lock:
-                if conn.closed or self._closed:
-                    pass
-                else:
+                if not (conn.closed or self._closed):
                     self._idle.append(conn)
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
@@ -602,7 +606,7 @@ class PostgresStore(SQLQueries):
                 )
             except retry as exc:
                 log.info("add_units: %s; retry %d", _first_line(exc), attempt + 1)
-                time.sleep(random.uniform(0.05, 0.2) * 2**attempt)
+                time.sleep(min(1.0, random.uniform(0.05, 0.2) * 2**attempt))
         raise StoreError(
             f"{self.location}: the import kept colliding with other writers",
             hint="run the import again; nothing of it was kept",
