@@ -64,12 +64,18 @@ CREATE INDEX units_source_trgm ON units USING gin (source_key {trgm}.gin_trgm_op
 CREATE INDEX units_target_trgm ON units USING gin (target_key {trgm}.gin_trgm_ops)
     WITH (gin_pending_list_limit = 16384);
 """
+# Counting a million rows takes ~0.1 s, too slow for the matcher's once-a-second
+# check: a sequence bumped after each commit that added units stands for the count.
+VERSION = """
+CREATE SEQUENCE tm_data_version;
+"""
 BULK_ROWS = 5000
 BULK_WORK_MEM = "64MB"
 
 MIGRATIONS: list[Migration] = [
     *common_migrations(PK, "md5(source)", "md5(target)", key_ident="md5({})"),
     Migration("0004_units_trgm", TRIGRAM),
+    Migration("0004_version_sequence", VERSION),
 ]
 MIGRATIONS.sort(key=lambda m: m.name)
 
@@ -223,6 +229,7 @@ class PostgresStore(SQLQueries):
         self._closed = False
         self._depth = 0
         self._tx_owner = 0
+        self._added = False
         self._conn = self._connect()
         self.location = _location(self._conn)
         try:
@@ -496,9 +503,12 @@ class PostgresStore(SQLQueries):
                 return
             self._depth = 1
             self._tx_owner = threading.get_ident()
+            self._added = False
             try:
                 with self._conn.transaction():
                     yield
+                if self._added:  # after the commit: readers must see the rows first
+                    self._conn.execute("SELECT nextval('tm_data_version')")
             except self.pg.Error as exc:
                 raise self._error(exc) from exc
             finally:
@@ -601,6 +611,7 @@ class PostgresStore(SQLQueries):
                     cur.execute(MAP_REST)
                     cur.execute(INSERT_OCCURRENCES)
                     occ = max(cur.rowcount, 0)
+                self._added = self._added or added > 0
                 return AddResult(
                     added=added, duplicates=n - added, occurrences_added=occ
                 )
@@ -676,6 +687,14 @@ class PostgresStore(SQLQueries):
                 (prev_key, prev_key),
             )
         }
+
+    def data_version(self) -> str:
+        """Changes whenever a transaction that added units commits (see VERSION)."""
+        row = self._query(
+            "SELECT (SELECT last_value * is_called::int FROM tm_data_version),"
+            " coalesce(max(id), 0) FROM units"
+        )[0]
+        return f"{row[0]}:{row[1]}"
 
     def concordance(
         self, key: str, *, side: str = "source", limit: int | None = None
