@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from tm.models import Occurrence, TranslationUnit, now_stamp
+from tm.text.normalize import match_key
 
 UNIT_COLUMNS = (
     "id, source, target, source_lang, target_lang, segtype, tuid, created_at, created_by, "
@@ -36,6 +37,33 @@ def dumps(value: Any) -> str:
         else value,
         ensure_ascii=False,
         separators=(",", ":"),
+    )
+
+
+def unit_row(u: TranslationUnit, stamp: str, user: str) -> tuple[Any, ...]:
+    """The values of a new ``units`` row, in the order of the table's columns after id.
+
+    Missing creation fields are filled with ``stamp`` and ``user``.
+    """
+    skey = match_key(u.source)
+    return (
+        u.source,
+        u.target,
+        u.source_lang,
+        u.target_lang,
+        str(u.segtype),
+        skey,
+        match_key(u.target),
+        len(skey),
+        u.tuid,
+        u.created_at or stamp,
+        u.created_by or user,
+        u.changed_at,
+        u.changed_by,
+        dumps(u.props),
+        dumps(u.notes),
+        dumps(u.source_codes),
+        dumps(u.target_codes),
     )
 
 

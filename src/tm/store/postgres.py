@@ -44,6 +44,7 @@ from tm.store._common import (
     dumps,
     filters,
     row_to_unit,
+    unit_row,
 )
 from tm.store.base import AddResult, KeyRow, Progress, StoreInfo
 from tm.store.schema import SCHEMA_VERSION_KEY, Migration, common_migrations
@@ -721,27 +722,10 @@ class PostgresStore(SQLQueries):
 
 
 def _stage_row(ord_: int, u: TranslationUnit, stamp: str, user: str) -> tuple[Any, ...]:
-    skey = match_key(u.source)
     occ = u.occurrence
     return (
         ord_,
-        u.source,
-        u.target,
-        u.source_lang,
-        u.target_lang,
-        str(u.segtype),
-        skey,
-        match_key(u.target),
-        len(skey),
-        u.tuid,
-        u.created_at or stamp,
-        u.created_by or user,
-        u.changed_at,
-        u.changed_by,
-        dumps(u.props),
-        dumps(u.notes),
-        dumps(u.source_codes),
-        dumps(u.target_codes),
+        *unit_row(u, stamp, user),
         _md5(u.source),
         _md5(u.target),
         *(

@@ -29,6 +29,7 @@ from tm.store._common import (
     dumps,
     filters,
     row_to_unit,
+    unit_row,
 )
 from tm.store.base import AddResult, KeyRow, Progress, StoreInfo
 from tm.store.schema import SCHEMA_VERSION_KEY, Migration, common_migrations
@@ -309,31 +310,12 @@ class SQLiteStore(SQLQueries):
     def _insert_unit(
         self, cur: sqlite3.Cursor, u: TranslationUnit, stamp: str, user: str
     ) -> tuple[int, bool]:
-        skey = match_key(u.source)
         row = cur.execute(
             "INSERT INTO units (source, target, source_lang, target_lang, segtype, source_key, target_key,"
             " source_len, tuid, created_at, created_by, changed_at, changed_by, props, notes,"
             " source_codes, target_codes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT DO NOTHING RETURNING id",
-            (
-                u.source,
-                u.target,
-                u.source_lang,
-                u.target_lang,
-                str(u.segtype),
-                skey,
-                match_key(u.target),
-                len(skey),
-                u.tuid,
-                u.created_at or stamp,
-                u.created_by or user,
-                u.changed_at,
-                u.changed_by,
-                dumps(u.props),
-                dumps(u.notes),
-                dumps(u.source_codes),
-                dumps(u.target_codes),
-            ),
+            unit_row(u, stamp, user),
         ).fetchone()
         if row:
             if u.tuid is None:  # every unit gets a stable tuid, so a TMX round trip keeps it
