@@ -206,3 +206,64 @@ class FragmentHit:
     query_start: int
     query_end: int
     hits: tuple[ConcordanceHit, ...]
+
+
+# -- QA ------------------------------------------------------------------------
+
+
+class Severity(StrEnum):
+    """How bad a QA finding is; ordered error > warning > info."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """An offending stretch of text: ``side`` is ``source`` or ``target``."""
+
+    side: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class QAIssue:
+    """One QA finding, on one unit or (for consistency checks) on several.
+
+    Attributes:
+        check: the registered check name, e.g. ``untranslated-han``.
+        severity: error, warning or info.
+        units: ids of the units involved (first one is the representative).
+        source: the source text the finding is about (of the first unit).
+        target: the target text the finding is about.
+        spans: offending spans in ``source``/``target``.
+        message: one sentence a reviewer reads.
+        fix: a suggested fix, or "".
+        fingerprint: stable id of the finding across runs, for false-positive marks.
+        data: extra structured detail (e.g. renderings with counts), as (key, value) pairs.
+    """
+
+    check: str
+    severity: Severity
+    units: tuple[int, ...]
+    source: str
+    target: str
+    message: str
+    spans: tuple[Span, ...] = ()
+    fix: str = ""
+    fingerprint: str = ""
+    data: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def span(self) -> Span | None:
+        return self.spans[0] if self.spans else None
+
+
+Finding = QAIssue

@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from tm.errors import ConfigError, FormatError
 from tm.formats import detect_format, read_units
-from tm.models import ImportReport, TranslationUnit
+from tm.models import ImportReport, SegType, TranslationUnit
 from tm.store import Store, open_store
 
 if TYPE_CHECKING:  # matching types (the matcher imports numpy: load it on first use)
@@ -60,8 +60,12 @@ class TMService:
         encoding: str | None = None,
         progress: ProgressFn | None = None,
         user: str | None = None,
+        sentences: bool = True,
     ) -> ImportReport:
         """Import one file in one transaction: a malformed file changes nothing.
+
+        With ``sentences`` (the default), paragraph units also yield sentence units
+        aligned from them (``tm.align.sentence_units``), in the same transaction.
 
         Raises:
             FormatError: the file is unreadable or malformed (with file and line).
@@ -78,11 +82,17 @@ class TMService:
                 units: Iterable[TranslationUnit] = list(doc_units(doc))
             else:
                 units = read_units(path, fmt=fmt, encoding=encoding)
-            counted = _counting(units, report)
+            paragraphs: list[TranslationUnit] = []
+            counted = _counting(units, report, paragraphs if sentences else None)
             result = self.store.add_units(counted, progress=progress, user=user)
             report.added += result.added
             report.duplicates += result.duplicates
             report.occurrences_added += result.occurrences_added
+            if paragraphs:
+                from tm.align import sentence_units
+
+                aligned = sentence_units(paragraphs)
+                report.sentences_added = self.store.add_units(aligned, user=user).added
         return report
 
     def import_files(
@@ -204,12 +214,336 @@ class TMService:
 
         return fragments(self.store, text, min_chars=min_chars, limit=limit)
 
+    # -- analysis and pre-translation ----------------------------------------------
+
+    def load_termbase(self, glossary: str | Path | None = None, *, required: bool = False) -> Any:
+        """The term base at ``glossary`` (default: the glossary/ directory), or None if absent."""
+        from tm.errors import NotFound
+
+        try:
+            return self.termbase(glossary)
+        except NotFound:
+            if required or glossary is not None:
+                raise
+            return None
+
+    def analyze(
+        self,
+        path: str | Path,
+        *,
+        min_score: float = 50,
+        weights: dict[str, float] | None = None,
+        termbase: Any = None,
+        exhaustive: bool = False,
+        encoding: str | None = None,
+    ) -> Any:
+        """Band every segment of a new document by its best TM match (see ``tm.analysis``).
+
+        Args:
+            exhaustive: score every TM unit instead of using the index (the reference).
+        """
+        from tm.analysis import analyze_segments, document_name, read_source_document
+
+        segments, residue = read_source_document(path, encoding=encoding)
+        matcher = self.matcher("source")
+        find = matcher.scan if exhaustive else matcher.lookup
+
+        def lookup(text: str, prev: str | None) -> list[Any]:
+            return find(text, min_score=min_score, limit=1, prev=prev)
+
+        return analyze_segments(segments, lookup, document=document_name(path), termbase=termbase,
+                                weights=weights, residue=residue)
+
+    def pretranslate(
+        self,
+        path: str | Path,
+        dest: str | Path | IO[bytes],
+        *,
+        fmt: str = "xliff12",
+        min_score: float = 75,
+        alt_min: float = 50,
+        alternatives: int = 3,
+        termbase: Any = None,
+        project_tm: str | Path | None = None,
+        encoding: str | None = None,
+    ) -> Any:
+        """Write ``path`` pre-translated as XLIFF 1.2/2.0 (or the used matches as TMX)."""
+        from tm.analysis import document_name, read_source_document
+        from tm.pretranslate import (
+            FORMATS,
+            build_segments,
+            report_of,
+            write_output,
+            write_project_tm,
+        )
+
+        if fmt not in FORMATS:
+            raise ConfigError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
+        segments, _ = read_source_document(path, encoding=encoding)
+        matcher = self.matcher("source")
+
+        def lookup(text: str, prev: str | None) -> list[Any]:
+            return matcher.lookup(text, min_score=min(alt_min, min_score), limit=alternatives + 1, prev=prev)
+
+        xsegs, used = build_segments(segments, lookup, lambda t: self.fragments(t, limit=alternatives),
+                                     min_score=min_score, alternatives=alternatives, termbase=termbase)
+        write_output(xsegs, used, dest, fmt=fmt, original=document_name(path))
+        if project_tm is not None:
+            write_project_tm(used, project_tm)
+        return report_of(xsegs, used)
+
+    # -- terms (issue #5) ----------------------------------------------------------
+    # Glossary-only operations are static: `tm terms find` needs no TM database.
+
+    @staticmethod
+    def termbase(path: str | Path | None = None) -> TermBase:
+        """The term base at ``path`` (default: $TM_GLOSSARY, else ./glossary/).
+
+        Reloaded when a file changed since the last call.
+
+        Raises:
+            NotFound: no such glossary. FormatError: a malformed glossary file.
+        """
+        from tm.terms import cached_termbase
+
+        return cached_termbase(path)
+
+    @staticmethod
+    def find_terms(
+        text: str,
+        *,
+        glossary: str | Path | TermBase | None = None,
+        lang: str = "zh",
+        statuses: Iterable[str] | None = None,
+    ) -> list[TermHit]:
+        """Glossary terms in a segment: longest match first, with positions."""
+        from tm.terms import TermBase as _TermBase
+
+        base = (
+            glossary
+            if isinstance(glossary, _TermBase)
+            else TMService.termbase(glossary)
+        )
+        return base.find(text, lang, statuses=statuses)
+
+    @staticmethod
+    def import_terms(
+        source: str | Path,
+        *,
+        glossary: str | Path | None = None,
+        into: str | Path | None = None,
+        replace_existing: bool = False,
+    ) -> tuple[int, int, int]:
+        """Merge a TBX, CSV/TSV or YAML glossary into the term base; returns
+        (added, replaced, skipped). New entries go to ``into`` (default: the first
+        glossary file), which is created if missing."""
+        from tm.terms import GlossaryHeader, load_termbase
+        from tm.terms import TermBase as _TermBase
+        from tm.terms.base import read_any
+
+        _, entries = read_any(Path(source))
+        target = Path(into) if into is not None else None
+        if target is not None and not target.exists():
+            base = _TermBase(headers={str(target): GlossaryHeader(name=target.stem)})
+        else:
+            base = load_termbase(target if target is not None else glossary)
+        counts = base.merge(entries, path=target, replace_existing=replace_existing)
+        with_changes = [str(target)] if target is not None else None
+        if with_changes:
+            base.save(with_changes[0])
+        else:
+            base.save()
+        return counts
+
+    @staticmethod
+    def export_terms(
+        dest: str | Path | IO[Any],
+        *,
+        fmt: str = "tbx",
+        glossary: str | Path | None = None,
+    ) -> int:
+        """Write the term base as TBX-Basic v3 (``tbx``), TBX 2008 (``tbx2008``),
+        OmegaT tab text (``tsv``), CSV or YAML; returns the entries written."""
+        from tm.terms import GlossaryHeader, dump_glossary
+
+        base = TMService.termbase(glossary)
+        header = next(iter(base.headers.values()), GlossaryHeader())
+        if fmt in ("tbx", "tbx2008"):
+            from tm.formats.tbx import write_tbx
+
+            return write_tbx(
+                base,
+                _binary_dest(dest),
+                header=header,
+                dialect="v3" if fmt == "tbx" else "2008",
+            )
+        if fmt in ("tsv", "csv"):
+            from tm.formats.glossary_table import write_glossary_table
+
+            out = sys.stdout if str(dest) == "-" else dest
+            return write_glossary_table(base, out, fmt=fmt)
+        if fmt == "yaml":
+            text = dump_glossary(header, base)
+            if str(dest) == "-":
+                sys.stdout.write(text)
+            elif isinstance(dest, (str, Path)):
+                from tm.formats._atomic import atomic_output
+
+                with atomic_output(dest, mode="w") as fh:
+                    fh.write(text)
+            else:
+                dest.write(text)
+            return len(base)
+        raise ConfigError(
+            f"unknown term export format {fmt!r}",
+            hint="choose one of tbx, tbx2008, tsv, csv, yaml",
+        )
+
+    @staticmethod
+    def add_term(
+        entry: TermEntry,
+        *,
+        glossary: str | Path | None = None,
+        replace_existing: bool = False,
+    ) -> TermEntry:
+        """Add one entry to the glossary file (a directory's first YAML file) and save.
+
+        Raises:
+            TMError: the same zh and en is already there (unless replace_existing).
+        """
+        from tm.terms import load_termbase
+
+        base = load_termbase(glossary)
+        added = base.add(entry, replace_existing=replace_existing)
+        base.save(added.source.path if added.source else None)
+        return added
+
+    @staticmethod
+    def write_proposed_terms(
+        candidates: Sequence[Candidate], dest: str | Path | IO[str]
+    ) -> None:
+        """Write extraction candidates as proposed-status glossary YAML."""
+        from tm.terms import GlossaryHeader
+        from tm.terms.extract import dump_candidates
+
+        text = dump_candidates(candidates, GlossaryHeader(name="proposed"))
+        if isinstance(dest, (str, Path)):
+            from tm.formats._atomic import atomic_output
+
+            with atomic_output(dest, mode="w") as fh:
+                fh.write(text)
+        else:
+            dest.write(text)
+
+    def extract_terms(
+        self,
+        *,
+        glossary: str | Path | None = None,
+        top: int = 300,
+        min_count: int = 2,
+    ) -> list[Candidate]:
+        """Propose terms from the TM: Chinese candidates with English renderings.
+
+        Uses the TM's sentence units when it has any, else its paragraph units.
+        Candidates already in the glossary are marked with its approved English.
+        """
+        from tm.errors import NotFound
+        from tm.terms.extract import choose_units, extract_terms
+
+        units = choose_units(
+            list(self.store.iter_units(segtype="sentence")),
+            self.store.iter_units(segtype="paragraph"),
+        )
+        try:
+            base = TMService.termbase(glossary)
+        except NotFound:
+            if glossary is not None:
+                raise
+            base = None
+
+        def known(zh: str) -> str | None:
+            found = base.lookup(zh) if base is not None else []
+            return found[0].en or "(no approved English)" if found else None
+
+        return extract_terms(units, top=top, min_count=min_count, known=known)
+
+    # -- qa ----------------------------------------------------------------------
+
+    def qa(
+        self,
+        *,
+        checks: Iterable[str] | None = None,
+        glossary: str | Path | None = None,
+        termbase: Any = None,
+        progress: ProgressFn | None = None,
+        cancel: Any = None,
+        workers: int = 1,
+    ) -> Any:
+        """Run QA checks over the whole TM; findings marked false positive are dropped.
+
+        Args:
+            checks: check names to run (default: all, see ``tm.qa.CHECKS``).
+            glossary: a glossary file or directory; default ``$TM_GLOSSARY`` or
+                ``./glossary`` when it exists (term checks need one).
+            termbase: an already loaded ``TermBase`` (wins over ``glossary``).
+            progress: called with the number of units checked.
+            cancel: a ``threading.Event`` that stops the run early.
+            workers: processes for a large TM (0 = one per CPU; see ``tm.qa``).
+
+        Returns:
+            A ``tm.qa.QAReport``.
+
+        Raises:
+            ConfigError: an unknown check name.
+            NotFound: ``glossary`` does not exist.
+        """
+        from tm.qa import run_checks
+
+        if termbase is None:
+            termbase = self.load_termbase(glossary)
+        return run_checks(
+            self.store.iter_units(),
+            checks=checks,
+            termbase=termbase,
+            marks=self.store.marks(),
+            progress=progress,
+            cancel=cancel,
+            workers=workers,
+        )
+
+    @classmethod
+    def qa_file(
+        cls, path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
+        **kw: Any,
+    ) -> Any:
+        """QA a bilingual file (TMX, TSV, seed format) without importing it anywhere.
+
+        The file goes through the normal import path into an in-memory store.
+        """
+        with cls.open(":memory:") as service:
+            service.import_file(path, fmt=fmt, encoding=encoding)
+            return service.qa(**kw)
+
+    def mark_false_positive(
+        self, fingerprint: str, *, check: str = "", note: str = "", user: str | None = None
+    ) -> None:
+        """Mark a finding (by fingerprint) as a false positive; later runs skip it."""
+        self.store.set_mark(fingerprint, check, note, user)
+
+    def unmark_false_positive(self, fingerprint: str) -> None:
+        self.store.clear_mark(fingerprint)
+
 
 def _counting(
-    units: Iterable[TranslationUnit], report: ImportReport
+    units: Iterable[TranslationUnit],
+    report: ImportReport,
+    paragraphs: list[TranslationUnit] | None = None,
 ) -> Iterator[TranslationUnit]:
+    """Count units as they pass; keep the paragraph ones when a list is given."""
     for unit in units:
         report.read += 1
+        if paragraphs is not None and unit.segtype == SegType.PARAGRAPH:
+            paragraphs.append(unit)
         yield unit
 
 
@@ -236,3 +570,12 @@ def _binary_dest(dest: str | Path | IO[bytes]) -> str | Path | IO[bytes]:
 
 
 __all__ = ["FormatError", "TMService"]
+
+
+# Term base types for annotations only (issue #5), kept here so the imports above stay
+# untouched by this block.
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from tm.terms import TermBase, TermEntry, TermHit
+    from tm.terms.extract import Candidate

@@ -26,6 +26,11 @@ from tm.service import EXPORT_FORMATS
 @click.option(
     "--user", help="Creator id for new units (default: $TM_USER or the login name)."
 )
+@click.option(
+    "--no-sentences",
+    is_flag=True,
+    help="Paragraph units only: do not add sentence units aligned from them.",
+)
 @json_option
 @click.pass_context
 def import_(
@@ -35,6 +40,7 @@ def import_(
     fmt: str | None,
     encoding: str | None,
     user: str | None,
+    no_sentences: bool,
     as_json: bool,
 ) -> None:
     """Import bilingual files (seed .txt, .tmx, .tsv) into the TM, one transaction per file.
@@ -50,7 +56,12 @@ def import_(
     for path in paths:
         with progress_bar(ctx, f"importing {path}") as bar:
             report = service.import_file(
-                path, fmt=fmt, encoding=encoding, progress=bar, user=user
+                path,
+                fmt=fmt,
+                encoding=encoding,
+                progress=bar,
+                user=user,
+                sentences=not no_sentences,
             )
         reports.append(report)
         if not as_json:

@@ -11,7 +11,7 @@ from pathlib import Path
 from tm.errors import FormatError
 from tm.models import TranslationUnit
 
-FORMATS = ("bilingual", "tmx", "tsv")
+FORMATS = ("bilingual", "tmx", "tsv", "xliff")
 
 
 def detect_format(path: str | Path) -> str:
@@ -35,9 +35,13 @@ def detect_format(path: str | Path) -> str:
         return "tmx"
     if suffix in (".tsv", ".tab"):
         return "tsv"
+    if suffix in (".xlf", ".xliff", ".sdlxliff", ".mqxliff"):
+        return "xliff"
     sniff = _sniff_text(head)
     if "<tmx" in sniff[:4096]:
         return "tmx"
+    if "<xliff" in sniff[:4096]:
+        return "xliff"
     if suffix == ".txt" or suffix == "":
         from tm.formats.bilingual import looks_bilingual
 
@@ -77,4 +81,18 @@ def read_units(
         from tm.formats.bilingual import iter_bilingual
 
         return iter_bilingual(path, encoding=encoding)
+    if fmt == "xliff":
+        from tm.formats.xliff import iter_xliff
+
+        return iter_xliff(path)
     raise FormatError(str(path), None, f"unknown format {fmt!r}")
+
+
+def detect_document_format(path: str | Path) -> str:
+    """Like :func:`detect_format`, for documents to translate: plain text is ``plaintext``."""
+    try:
+        return detect_format(path)
+    except FormatError as exc:
+        if Path(path).suffix.lower() in (".txt", ".text", "") and "unknown format" in str(exc):
+            return "plaintext"
+        raise

@@ -1,0 +1,163 @@
+"""Benchmark: ``tm qa`` over a large TM; prints the time and the findings per check.
+
+Without ``--db`` the TM is built in memory from ../shared/corpora, real pairs only, up to
+``--size`` units (default 1,000,000): every pair of the parallel corpora (Taiwan laws
+paragraphs and headings as zh-TW, Python docs, WMT news, TICO-19, FLORES, Tatoeba as
+zh-CN), then a zh-CN copy of the Traditional law paragraphs (OpenCC t2s), then sentence
+units cut from the law paragraphs whose two sides split into the same number of
+sentences (paired in order, ``segtype=sentence``), as an aligned TM would hold. The
+corpora hold about 330k distinct pairs; with the copies and the sentence units they give
+about 608k units, which is where the build stops however large ``--size`` is (the output
+says how many units of each kind were used; no pair is invented or repeated).
+
+With ``--db`` the units are read from that store (the time to read them is printed
+apart) and QA runs as ``tm qa --db`` does.
+
+Usage::
+
+    PYTHONPATH=src python benchmarks/bench_qa.py --size 200000
+    PYTHONPATH=src python benchmarks/bench_qa.py --db big.db --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import resource
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from tm.models import SegType, TranslationUnit  # noqa: E402
+from tm.qa import run_checks  # noqa: E402
+from tm.qa.consistency import split_en, split_zh  # noqa: E402
+
+CORPORA = ROOT.parent / "shared" / "corpora"
+FILES = (
+    "tw_moj_laws.paragraphs.zh-en.tsv.gz",
+    "tw_moj_laws.titles_headings.zh-en.tsv.gz",
+    "python_docs_3.13.zh_CN.zh-en.tsv.gz",
+    "wmt_news_test_2017-2022.zh-en.tsv.gz",
+    "tico19_test.zh-en.tsv.gz",
+    "flores200_devtest.zh-en.tsv.gz",
+    "tatoeba_test_v2021-08-07.zh-en.tsv.gz",
+)
+LAWS = FILES[0]
+
+
+def read_pairs(name: str) -> Iterator[tuple[str, str]]:
+    path = CORPORA / name
+    if not path.exists():
+        return
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            zh, _, en = line.rstrip("\n").partition("\t")
+            if zh and en:
+                yield zh, en
+
+
+def corpus_units(size: int) -> tuple[list[TranslationUnit], Counter[str]]:
+    """Up to ``size`` units from the corpora (see the module docstring)."""
+    units: list[TranslationUnit] = []
+    kinds: Counter[str] = Counter()
+
+    def add(
+        zh: str,
+        en: str,
+        kind: str,
+        segtype: str = SegType.PARAGRAPH,
+        lang: str = "zh-CN",
+    ) -> bool:
+        units.append(
+            TranslationUnit(
+                zh, en, source_lang=lang, segtype=segtype, id=len(units) + 1
+            )
+        )
+        kinds[kind] += 1
+        return len(units) >= size
+
+    for name in FILES:
+        lang = "zh-TW" if name.startswith("tw_") else "zh-CN"
+        for zh, en in read_pairs(name):
+            if add(zh, en, name.split(".")[0], lang=lang):
+                return units, kinds
+    import opencc
+
+    t2s = opencc.OpenCC("t2s")
+    for zh, en in read_pairs(LAWS):
+        simple = t2s.convert(zh)
+        if simple != zh and add(simple, en, "laws, Simplified copy"):
+            return units, kinds
+    for zh, en in read_pairs(LAWS):
+        zs, es = split_zh(zh), split_en(en)
+        if len(zs) < 2 or len(zs) != len(es):
+            continue
+        for (a, b), (c, d) in zip(zs, es, strict=True):
+            if add(zh[a:b], en[c:d], "laws, sentence units", SegType.SENTENCE, "zh-TW"):
+                return units, kinds
+    return units, kinds
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size", type=int, default=1_000_000)
+    ap.add_argument(
+        "--db", help="QA this store instead of building a TM from the corpora"
+    )
+    ap.add_argument("--glossary", default=str(ROOT / "glossary"))
+    ap.add_argument(
+        "--workers", type=int, default=1, help="processes (0 = one per CPU)"
+    )
+    args = ap.parse_args(argv)
+    from tm.terms import load_termbase
+
+    termbase = load_termbase(args.glossary) if Path(args.glossary).exists() else None
+    t0 = time.perf_counter()
+    if args.db:
+        from tm.store import open_store
+
+        with open_store(args.db) as store:
+            units = list(store.iter_units())
+            marks = store.marks()
+        print(
+            f"read {len(units):,} units from {args.db} in {time.perf_counter() - t0:.1f} s"
+        )
+    else:
+        units, kinds = corpus_units(args.size)
+        marks = set()
+        print(f"built {len(units):,} units in {time.perf_counter() - t0:.1f} s:")
+        for kind, n in kinds.items():
+            print(f"  {kind:40} {n:>9,}")
+    chars = sum(len(u.source) + len(u.target) for u in units) / max(1, len(units))
+    print(f"mean length (source + target): {chars:.0f} characters")
+    cpu0 = time.process_time()
+    wall0 = time.perf_counter()
+    report = run_checks(units, termbase=termbase, marks=marks, workers=args.workers)
+    wall = time.perf_counter() - wall0
+    cpu = time.process_time() - cpu0
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(
+        f"QA: {wall:.1f} s wall, {cpu:.1f} s CPU in this process"
+        + (
+            f" (+{kids.ru_utime + kids.ru_stime:.1f} s in workers)"
+            if args.workers != 1
+            else ""
+        )
+        + f", {len(units) / wall:,.0f} units/s, workers={args.workers}"
+    )
+    print(
+        f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+    print(f"findings: {len(report.findings):,}")
+    for name, n in report.counts().items():
+        print(f"  {name:26} {n:>9,}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

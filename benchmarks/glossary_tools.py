@@ -1,0 +1,156 @@
+"""Helpers for curating the shipped glossary by hand against seed 000 and 003.
+
+Usage (from the repository root, PYTHONPATH=src):
+    python benchmarks/glossary_tools.py show 标定地价 基准地价   # pairs of 000 containing each term, with English
+    python benchmarks/glossary_tools.py count 标定地价           # substring counts in 000 (zh) and 003
+    python benchmarks/glossary_tools.py ngrams 4 30             # frequent 4-grams of 003, with 000 counts
+    python benchmarks/glossary_tools.py check 先租后让 'lease first' 'first lease'
+        # which pairs of 000 use which candidate rendering (regexes); pairs using none are printed to read
+    python benchmarks/glossary_tools.py rebuild glossary/factor-markets.zh-en.yaml
+        # recount `seen`, order entries by 003 then 000 frequency, rewrite in the canonical layout
+
+Not a benchmark: a curation aid kept beside them because it reads the same seed files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from tm.formats.bilingual import read_bilingual
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "examples" / "factor-reform-2025.zh-en.txt"
+NEXT_DOC = ROOT / "examples" / "changzhutan-action-plan.zh.txt"
+
+
+def seed_pairs() -> list:
+    """The 333 bullet pairs of 000 (the title pair, index None, is left out as in ../shared/dev)."""
+    return [p for p in read_bilingual(SEED).pairs if p.index is not None]
+
+
+def next_doc_text() -> str:
+    return NEXT_DOC.read_text(encoding="utf-8")
+
+
+def seen_counts(zh: str, pairs: list, text003: str) -> dict[str, int]:
+    """Substring occurrences of `zh` in 000's Chinese (the 333 bullet pairs) and in 003 (the whole file)."""
+    return {"000": sum(p.zh.count(zh) for p in pairs), "003": text003.count(zh)}
+
+
+def show(term: str, pairs: list, width: int = 0) -> None:
+    hits = [p for p in pairs if term in p.zh]
+    print(
+        f"=== {term}: {sum(p.zh.count(term) for p in hits)} in 000, {next_doc_text().count(term)} in 003"
+    )
+    for p in hits:
+        zh = p.zh
+        i = zh.find(term)
+        ctx = zh[max(0, i - 15) : i + len(term) + 15]
+        print(f"[{p.index}] ...{ctx}...")
+        print(f"      {p.en if not width else p.en[:width]}")
+
+
+def check(term: str, renderings: list[str], pairs: list) -> None:
+    """Which of the candidate English renderings (regexes, case-insensitive) each 000 pair of `term` uses.
+
+    Pairs that use none of them are printed in full so they can be read by hand.
+    """
+    hits = [p for p in pairs if term in p.zh]
+    n000 = sum(p.zh.count(term) for p in hits)
+    print(
+        f"=== {term}: 000={n000} in {len(hits)} pairs, 003={next_doc_text().count(term)}"
+    )
+    used: dict[str, list[int]] = {r: [] for r in renderings}
+    for p in hits:
+        found = [r for r in renderings if re.search(r, p.en, re.I)]
+        for r in found:
+            used[r].append(p.index)
+        if not found:
+            i = p.zh.find(term)
+            print(f"  ? [{p.index}] ...{p.zh[max(0, i - 12) : i + len(term) + 12]}...")
+            print(f"        {p.en[:420]}")
+    for r, idx in used.items():
+        print(f"  {r!r}: {len(idx)} {idx}")
+
+
+KEYS = ("zh", "en", "variants", "forbidden", "note", "status", "category", "seen")
+
+
+def _scalar(value: object) -> str:
+    # JSON strings are valid YAML double-quoted scalars; quoting everything keeps "1+N" or "yes" literal.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def emit_entry(entry: dict) -> list[str]:
+    lines = []
+    for i, key in enumerate(k for k in KEYS if k in entry):
+        value = entry[key]
+        if key in ("variants", "forbidden"):
+            text = "[" + ", ".join(_scalar(v) for v in value) + "]"
+        elif key == "seen":
+            text = "{" + ", ".join(f"{_scalar(k)}: {v}" for k, v in value.items()) + "}"
+        elif key in ("status", "category"):
+            text = str(value)
+        else:
+            text = _scalar(value)
+        lines.append(("  - " if i == 0 else "    ") + f"{key}: {text}")
+    return lines
+
+
+def rebuild(path: Path, pairs: list) -> None:
+    """Recount `seen`, order by 003 then 000 frequency, and rewrite the glossary in its canonical layout."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    text003 = next_doc_text()
+    entries = data["entries"]
+    for entry in entries:
+        entry["seen"] = seen_counts(entry["zh"], pairs, text003)
+    entries.sort(key=lambda e: (-e["seen"]["003"], -e["seen"]["000"]))
+    out = (
+        ["glossary:"]
+        + [f"  {k}: {v}" for k, v in data["glossary"].items()]
+        + ["entries:"]
+    )
+    for entry in entries:
+        out.extend(emit_entry(entry))
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    print(
+        len(entries), "entries,", sum(1 for e in entries if e["seen"]["003"]), "in 003"
+    )
+
+
+def ngrams(n: int, top: int, pairs: list) -> None:
+    text = next_doc_text()
+    counts: Counter[str] = Counter()
+    for chunk in re.findall(r"[\u4e00-\u9fff]+", text):
+        for i in range(len(chunk) - n + 1):
+            counts[chunk[i : i + n]] += 1
+    for gram, c in counts.most_common(top):
+        print(gram, c, sum(p.zh.count(gram) for p in pairs))
+
+
+def main(argv: list[str]) -> None:
+    pairs = seed_pairs()
+    cmd, args = argv[0], argv[1:]
+    if cmd == "show":
+        for term in args:
+            show(term, pairs)
+    elif cmd == "count":
+        text = next_doc_text()
+        for term in args:
+            print(term, seen_counts(term, pairs, text))
+    elif cmd == "check":
+        check(args[0], args[1:], pairs)
+    elif cmd == "rebuild":
+        rebuild(Path(args[0]), pairs)
+    elif cmd == "ngrams":
+        ngrams(int(args[0]), int(args[1]), pairs)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

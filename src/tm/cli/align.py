@@ -1,0 +1,96 @@
+"""The ``tm align`` verb: sentence alignment of paragraph pairs, printed as JSON lines.
+
+Alignment needs no TM, so the command calls ``tm.align`` directly rather than going
+through a store-backed ``TMService``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from tm.align import (
+    Alignment,
+    align_pairs,
+    align_presegmented,
+    file_pairs,
+    read_presegmented,
+)
+from tm.cli import cli
+from tm.cli.options import echo_jsonl, json_option
+
+
+@cli.command("align")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.option(
+    "--presegmented",
+    type=click.Path(dir_okay=False),
+    help='JSON lines {"zh": [sentences], "en": [sentences]}, aligned as they are.',
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["bilingual", "tmx", "tsv"]),
+    help="Format of PATH (default: detected).",
+)
+@click.option(
+    "--encoding", help="PATH's encoding when it is not UTF-8/UTF-16 with BOM."
+)
+@json_option
+def align(
+    path: str | None,
+    presegmented: str | None,
+    fmt: str | None,
+    encoding: str | None,
+    as_json: bool,
+) -> None:
+    """Split paragraph pairs into sentences and align them (1-1, 1-2, 2-1, 1-3, …).
+
+    With --json, one line per pair: {"pair", "zh", "en", "links", "confidence"}, where
+    a link is [[zh indices], [en indices]]. Pairs of the seed format are numbered as
+    the development set numbers them (bullet pairs from 0; the title pair is left out).
+
+    \b
+    Example:
+      tm align examples/factor-reform-2025.zh-en.txt --json
+      tm align --presegmented gold.jsonl --json
+    """
+    if (path is None) == (presegmented is None):
+        raise click.UsageError("give either PATH or --presegmented FILE.jsonl")
+    if presegmented is not None:
+        items = read_presegmented(presegmented)
+        numbered = list(enumerate(align_presegmented(items)))
+    else:
+        pairs = file_pairs(path or "", fmt=fmt, encoding=encoding)
+        results = align_pairs([(zh, en) for _, zh, en in pairs])
+        numbered = [
+            (index, al) for (index, _, _), al in zip(pairs, results, strict=True)
+        ]
+    for index, al in numbered:
+        if as_json:
+            echo_jsonl(alignment_record(index, al))
+        else:
+            _echo_text(index, al)
+
+
+def alignment_record(index: int, al: Alignment) -> dict[str, Any]:
+    """The JSON shape of one aligned pair."""
+    return {
+        "pair": index,
+        "zh": list(al.zh),
+        "en": list(al.en),
+        "links": [[list(lk.zh), list(lk.en)] for lk in al.links],
+        "confidence": [lk.confidence for lk in al.links],
+    }
+
+
+def _echo_text(index: int, al: Alignment) -> None:
+    click.echo(f"pair {index}")
+    for lk in al.links:
+        flag = "  REVIEW" if lk.review else ""
+        click.echo(f"  {list(lk.zh)} ↔ {list(lk.en)}  {lk.confidence:.2f}{flag}")
+        for i in lk.zh:
+            click.echo(f"    zh: {al.zh[i]}")
+        for j in lk.en:
+            click.echo(f"    en: {al.en[j]}")

@@ -1,0 +1,322 @@
+"""``tm terms``: find, list, add, import, export and extract glossary terms.
+
+Each command parses flags, calls one TMService method and renders the result. The
+term base is the glossary directory (``--glossary``, env ``TM_GLOSSARY``, else
+``./glossary``); only ``extract`` opens the TM database.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tm.cli import cli
+from tm.cli.options import db_option, echo_json, echo_jsonl, json_option, open_service
+from tm.service import TMService
+from tm.terms import TermEntry, TermHit
+from tm.terms.entry import STATUSES
+
+STATUSES_CHOICE = list(STATUSES)
+
+
+def glossary_option(f: Any) -> Any:
+    return click.option(
+        "--glossary",
+        "-g",
+        envvar="TM_GLOSSARY",
+        default=None,
+        metavar="PATH",
+        help="Glossary file or directory (env TM_GLOSSARY; default ./glossary).",
+    )(f)
+
+
+@cli.group("terms")
+def terms() -> None:
+    """The term base: find terms in text, list, add, import, export, extract.
+
+    \b
+    Example:
+      tm terms find "健全城乡基准地价、标定地价的制定与发布制度" --json
+    """
+
+
+@terms.command("find")
+@click.argument("text")
+@glossary_option
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="zh: find the Chinese terms; en: find English renderings (incl. forbidden).",
+)
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(STATUSES_CHOICE),
+    help="Only entries with this status (repeatable).",
+)
+@json_option
+def find_cmd(
+    text: str, glossary: str | None, lang: str, statuses: tuple[str, ...], as_json: bool
+) -> None:
+    """Find glossary terms in TEXT (or in each line of stdin with TEXT = -).
+
+    Longest match first, non-overlapping; start/end are character offsets.
+
+    \b
+    Example:
+      tm terms find "推动规上企业开展职称自主评审" --json
+      tm terms find - --json < sentences.txt     # one JSON line per input line
+    """
+    base = TMService.termbase(glossary)
+    filt = statuses or None
+    if text != "-":
+        hits = TMService.find_terms(text, glossary=base, lang=lang, statuses=filt)
+        if as_json:
+            echo_json([hit_dict(h) for h in hits])
+        else:
+            _print_hits(hits)
+        return
+    for n, line in enumerate(sys.stdin, 1):
+        line = line.rstrip("\n")
+        if not line.strip():
+            continue
+        hits = TMService.find_terms(line, glossary=base, lang=lang, statuses=filt)
+        if as_json:
+            echo_jsonl({"line": n, "terms": [hit_dict(h) for h in hits]})
+        else:
+            click.echo(f"{n}:")
+            _print_hits(hits)
+
+
+def hit_dict(hit: TermHit) -> dict[str, Any]:
+    """The JSON shape of a hit (also used by other shells and tests)."""
+    e = hit.entry
+    return {
+        "zh": e.zh,
+        "en": e.en,
+        "start": hit.start,
+        "end": hit.end,
+        "text": hit.text,
+        "status": str(e.status),
+        "kind": str(hit.kind),
+        "rendering": hit.rendering or None,
+        "variants": list(e.variants),
+        "forbidden": list(e.forbidden),
+        "category": e.category or None,
+        "note": e.note or None,
+        "source": str(e.source) if e.source else None,
+    }
+
+
+def _print_hits(hits: list[TermHit]) -> None:
+    for h in hits:
+        extra = f" [{h.kind}]" if h.lang == "en" else ""
+        click.echo(f"{h.start}-{h.end}\t{h.text}\t{h.entry.zh} → {h.entry.en}{extra}")
+
+
+@terms.command("list")
+@glossary_option
+@click.option("--status", type=click.Choice(STATUSES_CHOICE), help="Only this status.")
+@click.option("--category", help="Only this category.")
+@json_option
+def list_cmd(
+    glossary: str | None, status: str | None, category: str | None, as_json: bool
+) -> None:
+    """List the glossary's entries (TSV: zh, en, status, category; or JSON).
+
+    \b
+    Example:
+      tm terms list --category place_name
+    """
+    base = TMService.termbase(glossary)
+    rows = [
+        e
+        for e in base
+        if (status is None or e.status == status)
+        and (category is None or e.category == category)
+    ]
+    if as_json:
+        echo_json([entry_dict(e) for e in rows])
+        return
+    for e in rows:
+        click.echo(f"{e.zh}\t{e.en}\t{e.status}\t{e.category}")
+
+
+def entry_dict(e: TermEntry) -> dict[str, Any]:
+    return {
+        "zh": e.zh,
+        "en": e.en,
+        "variants": list(e.variants),
+        "forbidden": list(e.forbidden),
+        "note": e.note,
+        "status": str(e.status),
+        "category": e.category,
+        "seen": dict(e.seen),
+        "source": str(e.source) if e.source else None,
+    }
+
+
+@terms.command("add")
+@click.argument("zh")
+@click.argument("en", required=False, default="")
+@click.option("--variant", "variants", multiple=True, help="Acceptable rendering.")
+@click.option("--forbidden", multiple=True, help="Rendering to flag.")
+@click.option("--note", default="", help="Definition or usage.")
+@click.option(
+    "--status",
+    type=click.Choice(STATUSES_CHOICE),
+    default="approved",
+    show_default=True,
+)
+@click.option("--category", default="", help="place_name, institution, policy_term …")
+@click.option(
+    "--replace", "replace_existing", is_flag=True, help="Replace an equal zh+en entry."
+)
+@glossary_option
+def add_cmd(zh: str, en: str, glossary: str | None, **fields: Any) -> None:
+    """Add an entry to the glossary (the first YAML file of a directory).
+
+    \b
+    Example:
+      tm terms add 规上企业 "enterprises above designated size" \\
+         --forbidden "large-scale enterprises" --category policy_term
+    """
+    replace_existing = fields.pop("replace_existing")
+    entry = TermEntry(
+        zh=zh,
+        en=en,
+        variants=tuple(fields["variants"]),
+        forbidden=tuple(fields["forbidden"]),
+        note=fields["note"],
+        status=fields["status"],
+        category=fields["category"],
+    )
+    added = TMService.add_term(
+        entry, glossary=glossary, replace_existing=replace_existing
+    )
+    click.echo(
+        f"added {added.zh} → {added.en or '(no English)'} to {added.source}", err=True
+    )
+
+
+@terms.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@glossary_option
+@click.option(
+    "--into",
+    type=click.Path(dir_okay=False),
+    help="YAML file that receives new entries (default: the glossary's first file).",
+)
+@click.option(
+    "--replace", "replace_existing", is_flag=True, help="Replace equal zh+en entries."
+)
+def import_cmd(
+    source: str, glossary: str | None, into: str | None, replace_existing: bool
+) -> None:
+    """Merge a TBX (v3 or 2008), CSV/TSV (OmegaT) or YAML glossary into the term base.
+
+    \b
+    Example:
+      tm terms import client-terms.tbx --into glossary/client.zh-en.yaml
+    """
+    added, replaced, skipped = TMService.import_terms(
+        source, glossary=glossary, into=into, replace_existing=replace_existing
+    )
+    click.echo(
+        f"{added} added, {replaced} replaced, {skipped} already present", err=True
+    )
+
+
+@terms.command("export")
+@click.argument("dest", default="-")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["tbx", "tbx2008", "tsv", "csv", "yaml"]),
+    default=None,
+    help="Default: from DEST's extension (.tbx → TBX-Basic v3, .txt/.tsv, .csv, .yaml).",
+)
+@glossary_option
+def export_cmd(dest: str, fmt: str | None, glossary: str | None) -> None:
+    """Export the term base: TBX-Basic v3, TBX 2008 (martif), OmegaT tab text, CSV, YAML.
+
+    \b
+    Example:
+      tm terms export glossary.tbx
+      tm terms export --format tbx2008 old-tools.tbx
+    """
+    fmt = fmt or _format_of(dest)
+    n = TMService.export_terms(dest, fmt=fmt, glossary=glossary)
+    click.echo(f"{n} entries written", err=True)
+
+
+def _format_of(dest: str) -> str:
+    suffix = Path(dest).suffix.lower()
+    return {
+        ".csv": "csv",
+        ".txt": "tsv",
+        ".tsv": "tsv",
+        ".utf8": "tsv",
+        ".yaml": "yaml",
+    }.get(suffix, "tbx")
+
+
+@terms.command("extract")
+@db_option
+@glossary_option
+@click.option("--top", default=300, show_default=True, help="How many candidates.")
+@click.option("--min-count", default=2, show_default=True, help="Least occurrences.")
+@click.option(
+    "--output", "-o", default="-", help="Write the proposed YAML here (default stdout)."
+)
+@json_option
+@click.pass_context
+def extract_cmd(
+    ctx: click.Context,
+    db: str,
+    glossary: str | None,
+    top: int,
+    min_count: int,
+    output: str,
+    as_json: bool,
+) -> None:
+    """Propose terms from the TM: Chinese candidates with their English renderings.
+
+    Output is proposed-status glossary YAML; candidates already in the glossary are
+    listed in its header comment instead of repeated. Uses sentence units when the TM
+    has them, else paragraph units.
+
+    \b
+    Example:
+      tm terms extract --top 100 -o glossary-proposed.yaml
+    """
+    service = open_service(ctx, db)
+    cands = service.extract_terms(glossary=glossary, top=top, min_count=min_count)
+    if as_json:
+        echo_json([_cand_dict(c) for c in cands])
+        return
+    TMService.write_proposed_terms(cands, sys.stdout if output == "-" else output)
+    if output != "-":
+        click.echo(f"{len(cands)} candidates written to {output}", err=True)
+
+
+def _cand_dict(c: Any) -> dict[str, Any]:
+    return {
+        "zh": c.zh,
+        "en": c.en,
+        "count": c.count,
+        "units": c.units,
+        "cvalue": c.cvalue,
+        "confidence": c.confidence,
+        "in_glossary": c.in_glossary,
+        "renderings": [
+            {"en": r.en, "count": r.count, "total": r.total, "dice": r.dice}
+            for r in c.renderings
+        ],
+    }

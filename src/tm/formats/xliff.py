@@ -1,0 +1,271 @@
+"""XLIFF 1.2 and 2.0: a streaming reader and a writer for pre-translated documents.
+
+The writer puts the best match (at or above the caller's cutoff) in ``<target>`` with a
+state a CAT tool understands — 1.2: ``state="needs-review-translation"`` with the match
+quality; 2.0: segment ``state="initial"`` (or ``translated`` for exact matches) with a
+note — and every other candidate as ``<alt-trans>`` (1.2) or ``<mtc:match>`` (2.0).
+Glossary terms go into notes (1.2) or the glossary module (2.0).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from lxml import etree
+
+from tm import __version__
+from tm.errors import FormatError
+from tm.formats._xml import local_name, read_inline, safe_iterparse
+from tm.models import Occurrence, SegType, TranslationUnit
+from tm.text.normalize import normalize_lang
+
+NS12 = "urn:oasis:names:tc:xliff:document:1.2"
+NS20 = "urn:oasis:names:tc:xliff:document:2.0"
+NS_MTC = "urn:oasis:names:tc:xliff:matches:2.0"
+NS_GLS = "urn:oasis:names:tc:xliff:glossary:2.0"
+VERSIONS = ("1.2", "2.0")
+NSMAP20 = {None: NS20, "mtc": NS_MTC, "gls": NS_GLS}
+
+
+@dataclass(frozen=True, slots=True)
+class AltMatch:
+    """A candidate translation from the TM: quality 0–101, its source and target."""
+
+    quality: float
+    source: str
+    target: str
+    origin: str = "tm"
+    kind: str = "fuzzy"
+
+
+@dataclass(frozen=True, slots=True)
+class TermNote:
+    source: str
+    target: str
+    status: str = "approved"
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class XliffSegment:
+    """One segment to write. ``target`` None means untranslated."""
+
+    id: str
+    source: str
+    target: str | None = None
+    quality: float | None = None
+    exact: bool = False
+    alternatives: tuple[AltMatch, ...] = ()
+    terms: tuple[TermNote, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+def write_xliff(
+    segments: Iterable[XliffSegment],
+    dest: str | Path | IO[bytes],
+    *,
+    version: str = "1.2",
+    original: str = "document.txt",
+    source_lang: str = "zh-CN",
+    target_lang: str = "en-US",
+) -> int:
+    """Write ``segments`` as XLIFF ``version`` (1.2 or 2.0); returns the count written.
+
+    A path is replaced atomically.
+    """
+    if version not in VERSIONS:
+        raise ValueError(f"XLIFF version {version!r}: choose 1.2 or 2.0")
+    write = _write12 if version == "1.2" else _write20
+    if isinstance(dest, (str, Path)):
+        from tm.formats._atomic import atomic_output
+
+        with atomic_output(dest) as fh:
+            return write(segments, fh, original, source_lang, target_lang)
+    return write(segments, dest, original, source_lang, target_lang)
+
+
+def _write12(segments: Iterable[XliffSegment], fh: IO[bytes], original: str, src: str, tgt: str) -> int:
+    count = 0
+    with etree.xmlfile(fh, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        with xf.element("xliff", version="1.2", nsmap={None: NS12}):
+            xf.write("\n")
+            with xf.element(f"{{{NS12}}}file", original=original, datatype="plaintext",
+                            **{"source-language": src, "target-language": tgt}):
+                xf.write("\n")
+                header = etree.Element(f"{{{NS12}}}header")
+                etree.SubElement(header, f"{{{NS12}}}tool", {"tool-id": "tm", "tool-name": "tm",
+                                                            "tool-version": __version__})
+                xf.write(header, pretty_print=True)
+                with xf.element(f"{{{NS12}}}body"):
+                    xf.write("\n")
+                    for seg in segments:
+                        xf.write(_unit12(seg, src, tgt), pretty_print=True)
+                        count += 1
+    return count
+
+
+def _q(tag: str, ns: str = NS12) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+def _unit12(seg: XliffSegment, src: str, tgt: str) -> Any:
+    tu = etree.Element(_q("trans-unit"), id=seg.id, nsmap={None: NS12})
+    tu.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    _text_child(tu, _q("source"), seg.source).set("{http://www.w3.org/XML/1998/namespace}lang", src)
+    if seg.target is not None:
+        target = _text_child(tu, _q("target"), seg.target)
+        target.set("{http://www.w3.org/XML/1998/namespace}lang", tgt)
+        target.set("state", "translated" if seg.exact else "needs-review-translation")
+        target.set("state-qualifier", "exact-match" if seg.exact else "fuzzy-match")
+    for note in seg.notes:
+        _text_child(tu, _q("note"), note).set("from", "tm")
+    for term in seg.terms:
+        text = f"Term: {term.source} = {term.target} ({term.status})" + (f"; {term.note}" if term.note else "")
+        note = _text_child(tu, _q("note"), text)
+        note.set("from", "tm-glossary")
+        note.set("annotates", "source")
+    for alt in seg.alternatives:
+        at = etree.SubElement(tu, _q("alt-trans"), {"match-quality": _fmt(alt.quality), "origin": alt.origin})
+        _text_child(at, _q("source"), alt.source).set("{http://www.w3.org/XML/1998/namespace}lang", src)
+        _text_child(at, _q("target"), alt.target).set("{http://www.w3.org/XML/1998/namespace}lang", tgt)
+    return tu
+
+
+def _write20(segments: Iterable[XliffSegment], fh: IO[bytes], original: str, src: str, tgt: str) -> int:
+    count = 0
+    nsmap = NSMAP20
+    with etree.xmlfile(fh, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        with xf.element(_q("xliff", NS20), version="2.0", srcLang=src, trgLang=tgt, nsmap=nsmap):
+            xf.write("\n")
+            with xf.element(_q("file", NS20), id="f1", original=original):
+                xf.write("\n")
+                for seg in segments:
+                    xf.write(_unit20(seg), pretty_print=True)
+                    count += 1
+    return count
+
+
+def _unit20(seg: XliffSegment) -> Any:
+    unit = etree.Element(_q("unit", NS20), id=f"u{seg.id}", nsmap=NSMAP20)
+    sid = f"s{seg.id}"
+    if seg.alternatives:
+        matches = etree.SubElement(unit, _q("matches", NS_MTC))
+        for alt in seg.alternatives:
+            m = etree.SubElement(matches, _q("match", NS_MTC), ref=f"#{sid}",
+                                 matchQuality=_fmt(min(alt.quality, 100)),
+                                 similarity=_fmt(min(alt.quality, 100)), type="tm", origin=alt.origin)
+            _text_child(m, _q("source", NS20), alt.source)
+            _text_child(m, _q("target", NS20), alt.target)
+    if seg.terms:
+        glossary = etree.SubElement(unit, _q("glossary", NS_GLS))
+        for term in seg.terms:
+            entry = etree.SubElement(glossary, _q("glossEntry", NS_GLS))
+            etree.SubElement(entry, _q("term", NS_GLS), source="tm-glossary").text = term.source
+            tr = etree.SubElement(entry, _q("translation", NS_GLS), source="tm-glossary")
+            tr.text = term.target
+            if term.note or term.status != "approved":
+                etree.SubElement(entry, _q("definition", NS_GLS)).text = (
+                    f"{term.status}" + (f": {term.note}" if term.note else "")
+                )
+    notes = list(seg.notes)
+    if seg.quality is not None and seg.target is not None:
+        notes.insert(0, f"tm match quality {_fmt(seg.quality)}")
+    if notes:
+        notes_el = etree.SubElement(unit, _q("notes", NS20))
+        for note in notes:
+            etree.SubElement(notes_el, _q("note", NS20), category="tm").text = note
+    segment = etree.SubElement(unit, _q("segment", NS20), id=sid)
+    if seg.target is not None:
+        segment.set("state", "translated" if seg.exact else "initial")
+    _text_child(segment, _q("source", NS20), seg.source).set(
+        "{http://www.w3.org/XML/1998/namespace}space", "preserve"
+    )
+    if seg.target is not None:
+        _text_child(segment, _q("target", NS20), seg.target)
+    return unit
+
+
+def _text_child(parent: Any, tag: str, text: str) -> Any:
+    el = etree.SubElement(parent, tag)
+    el.text = text
+    return el
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+def iter_xliff(
+    source: str | Path | IO[bytes], *, name: str | None = None
+) -> Iterator[TranslationUnit]:
+    """Yield a unit per XLIFF 1.2 ``<trans-unit>`` or 2.0 ``<segment>`` (target may be empty).
+
+    Raises:
+        FormatError: malformed XML, or a root that is not ``<xliff>``.
+    """
+    path = str(source) if isinstance(source, (str, Path)) else (name or "<stream>")
+    doc = name or os.path.basename(path)
+    fh: IO[bytes] = open(source, "rb") if isinstance(source, (str, Path)) else source  # noqa: SIM115
+    try:
+        yield from _iter(fh, path, doc)
+    except OSError as exc:
+        raise FormatError(path, None, f"cannot read: {exc}") from exc
+    finally:
+        if isinstance(source, (str, Path)):
+            fh.close()
+
+
+def _iter(fh: IO[bytes], path: str, doc: str) -> Iterator[TranslationUnit]:
+    src_lang, tgt_lang = "zh-CN", "en-US"
+    root_seen = False
+    position = 0
+    for event, el in safe_iterparse(fh, path):
+        name = local_name(el.tag)
+        if event == "start":
+            if not root_seen:
+                if name != "xliff":
+                    raise FormatError(path, el.sourceline, f"root element is <{name}>, not <xliff>")
+                root_seen = True
+                src_lang = el.get("srcLang") or src_lang
+                tgt_lang = el.get("trgLang") or tgt_lang
+            elif name == "file" and el.get("source-language"):
+                src_lang = el.get("source-language")
+                tgt_lang = el.get("target-language") or tgt_lang
+            continue
+        if name not in ("trans-unit", "segment"):
+            continue
+        unit = _read_unit(el, path, doc, position, src_lang, tgt_lang)
+        if unit is not None:
+            yield unit
+            position += 1
+        if name == "trans-unit" or el.getparent() is None or local_name(el.getparent().tag) == "unit":
+            el.clear(keep_tail=False)
+
+
+def _read_unit(el: Any, path: str, doc: str, position: int, src: str, tgt: str) -> TranslationUnit | None:
+    source = next((c for c in el if local_name(c.tag) == "source"), None)
+    if source is None:
+        raise FormatError(path, el.sourceline, f"<{local_name(el.tag)}> without <source>")
+    target = next((c for c in el if local_name(c.tag) == "target"), None)
+    s_text, s_codes = read_inline(source, path)
+    t_text, t_codes = read_inline(target, path) if target is not None else ("", ())
+    return TranslationUnit(
+        source=s_text, target=t_text, source_lang=normalize_lang(src), target_lang=normalize_lang(tgt),
+        segtype=SegType.SENTENCE, source_codes=s_codes, target_codes=t_codes,
+        tuid=el.get("id"), occurrence=Occurrence(document=doc, position=position),
+    )
+
+
+__all__ = ["AltMatch", "TermNote", "XliffSegment", "iter_xliff", "write_xliff"]

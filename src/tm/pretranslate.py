@@ -1,0 +1,143 @@
+"""Pre-translation: a document to XLIFF (or TMX) with the TM's matches and the terms.
+
+Matches at or above ``min_score`` become the target (for review); every other candidate
+down to the analysis cutoff, and sub-segment hits when no whole segment matches, go in as
+alternatives; glossary terms go in as notes / the glossary module. The units used are
+also written as a "project TM" for the CAT tool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from tm.analysis import DocSegment
+from tm.formats.xliff import AltMatch, TermNote, XliffSegment
+from tm.models import FragmentHit, Match, TranslationUnit
+
+if TYPE_CHECKING:
+    from tm.terms import TermBase
+
+FORMATS = ("xliff12", "xliff20", "tmx")
+
+
+@dataclass(frozen=True, slots=True)
+class PretranslateReport:
+    segments: int
+    translated: int
+    exact: int
+    with_alternatives: int
+    with_terms: int
+    used_units: int
+
+
+def build_segments(
+    segments: Iterable[DocSegment],
+    lookup: Callable[[str, str | None], list[Match]],
+    fragments: Callable[[str], list[FragmentHit]],
+    *,
+    min_score: float,
+    alternatives: int = 3,
+    termbase: TermBase | None = None,
+) -> tuple[list[XliffSegment], list[TranslationUnit]]:
+    """The XLIFF segments and the TM units they used (best first per segment, no repeats)."""
+    out: list[XliffSegment] = []
+    used: dict[int, TranslationUnit] = {}
+    prev: str | None = None
+    for seg in segments:
+        matches = lookup(seg.source, prev)
+        prev = seg.source
+        best = matches[0] if matches and matches[0].score >= min_score else None
+        rest = [m for m in matches if m is not best][:alternatives]
+        alts = tuple(AltMatch(m.score, m.unit.source, m.unit.target, "tm", str(m.kind)) for m in rest)
+        if not matches:
+            alts = _fragment_alts(seg.source, fragments(seg.source), alternatives)
+        for m in ([best] if best else []) + rest:
+            if m.unit.id is not None:
+                used.setdefault(m.unit.id, m.unit)
+        terms = tuple(
+            TermNote(h.entry.zh, h.entry.en or "", str(h.entry.status), _forbidden_note(h.entry))
+            for h in (termbase.find(seg.source) if termbase is not None else [])
+        )
+        out.append(XliffSegment(
+            id=str(seg.index + 1),
+            source=seg.source,
+            target=best.unit.target if best else None,
+            quality=best.score if best else None,
+            exact=bool(best and best.score >= 100),
+            alternatives=alts,
+            terms=_unique_terms(terms),
+        ))
+    return out, list(used.values())
+
+
+def _fragment_alts(text: str, hits: list[FragmentHit], limit: int) -> tuple[AltMatch, ...]:
+    """Sub-segment hits as alternatives; quality = share of the segment the TM unit covers."""
+    covered: dict[int, int] = {}
+    units: dict[int, TranslationUnit] = {}
+    for frag in hits:
+        for hit in frag.hits[:1]:
+            uid = hit.unit.id if hit.unit.id is not None else -len(units) - 1
+            units[uid] = hit.unit
+            covered[uid] = covered.get(uid, 0) + len(frag.clause)
+    ranked = sorted(covered, key=lambda u: -covered[u])[:limit]
+    return tuple(
+        AltMatch(round(min(99.0, 100 * covered[u] / max(len(text), 1)), 1), units[u].source,
+                 units[u].target, "tm-fragment", "fragment")
+        for u in ranked
+    )
+
+
+def _forbidden_note(entry: object) -> str:
+    forbidden = getattr(entry, "forbidden", ())
+    return f"do not use: {', '.join(forbidden)}" if forbidden else ""
+
+
+def _unique_terms(terms: tuple[TermNote, ...]) -> tuple[TermNote, ...]:
+    seen: set[str] = set()
+    out = []
+    for t in terms:
+        if t.source not in seen:
+            seen.add(t.source)
+            out.append(t)
+    return tuple(out)
+
+
+def write_output(
+    segments: list[XliffSegment],
+    used: list[TranslationUnit],
+    dest: str | Path | IO[bytes],
+    *,
+    fmt: str,
+    original: str,
+    source_lang: str = "zh-CN",
+    target_lang: str = "en-US",
+) -> None:
+    """Write the pre-translated document (XLIFF 1.2/2.0) or the TMX of the used matches."""
+    if fmt == "tmx":
+        write_project_tm(used, dest)
+        return
+    from tm.formats.xliff import write_xliff
+
+    write_xliff(segments, dest, version="1.2" if fmt == "xliff12" else "2.0", original=original,
+                source_lang=source_lang, target_lang=target_lang)
+
+
+def write_project_tm(units: list[TranslationUnit], dest: str | Path | IO[bytes]) -> int:
+    """The TM units a pre-translation used, as TMX (segtype sentence)."""
+    from tm.formats.tmx import TMXHeader, write_tmx
+
+    return write_tmx([replace(u, occurrence=u.occurrence) for u in units], dest, header=TMXHeader())
+
+
+def report_of(segments: list[XliffSegment], used: list[TranslationUnit]) -> PretranslateReport:
+    return PretranslateReport(
+        segments=len(segments),
+        translated=sum(1 for s in segments if s.target is not None),
+        exact=sum(1 for s in segments if s.exact),
+        with_alternatives=sum(1 for s in segments if s.alternatives),
+        with_terms=sum(1 for s in segments if s.terms),
+        used_units=len(used),
+    )

@@ -1,0 +1,224 @@
+"""Quality checks for a zh→en translation memory.
+
+``run_checks(units, termbase=...)`` runs the registered checks (``CHECKS``: name →
+:class:`Check`) over units and returns a :class:`QAReport`. Per-unit checks live in
+``segment.py``, term checks in ``terminology.py``, cross-unit consistency in
+``consistency.py``; ``report.py`` writes CSV and HTML. Findings whose fingerprint is
+marked false positive are dropped (and counted) so later runs honour the marks.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tm.errors import ConfigError
+from tm.models import QAIssue, Severity, TranslationUnit
+from tm.qa import consistency, form, segment, terminology  # noqa: F401  (registers)
+from tm.qa.base import CHECKS, Check, QAContext, primary_units
+
+ProgressFn = Callable[[int], None]
+PARALLEL_MIN = 20_000
+SEGMENT_CHECKS = {
+    "source-inconsistent",
+    "target-inconsistent",
+    "clause-inconsistent",
+    "near-source-inconsistent",
+}
+TERM_CHECKS = {"term-inconsistent", "term-forbidden", "term-mismatch"}
+
+
+@dataclass(frozen=True, slots=True)
+class QAReport:
+    """The findings of one QA run plus what was checked.
+
+    Attributes:
+        findings: findings not marked false positive, sorted by severity then check.
+        checks: names of the checks that ran.
+        units: how many units were checked.
+        suppressed: findings dropped because they are marked false positive.
+    """
+
+    findings: tuple[QAIssue, ...]
+    checks: tuple[str, ...]
+    units: int
+    suppressed: int = 0
+    term_usage: tuple[Any, ...] = field(default=())
+
+    def counts(self) -> dict[str, int]:
+        """Findings per check, in registry order (0 for checks that found nothing)."""
+        c = Counter(f.check for f in self.findings)
+        return {name: c.get(name, 0) for name in self.checks}
+
+    def summary(self) -> dict[str, Any]:
+        sev = Counter(f.severity.value for f in self.findings)
+        return {
+            "units": self.units,
+            "findings": len(self.findings),
+            "suppressed": self.suppressed,
+            "by_severity": {s.value: sev.get(s.value, 0) for s in Severity},
+            "by_check": self.counts(),
+        }
+
+    def worst(self) -> Severity | None:
+        return max(
+            (f.severity for f in self.findings), key=lambda s: s.rank, default=None
+        )
+
+    def fails(self, threshold: Severity | str) -> bool:
+        """True when a finding at or above ``threshold`` exists."""
+        level = Severity(threshold).rank
+        return any(f.severity.rank >= level for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape: ``{"findings": [...], "summary": {...}}``.
+
+        Each finding has exactly check, severity, units, source, target, span, message
+        and fix; ``summary["fingerprints"]`` lists their fingerprints in the same order
+        (what ``tm qa mark`` takes).
+        """
+        summary = self.summary()
+        summary["fingerprints"] = [f.fingerprint for f in self.findings]
+        return {
+            "findings": [finding_dict(f) for f in self.findings],
+            "summary": summary,
+        }
+
+
+def finding_dict(f: QAIssue) -> dict[str, Any]:
+    span = f.span
+    return {
+        "check": f.check,
+        "severity": f.severity.value,
+        "units": list(f.units),
+        "source": f.source,
+        "target": f.target,
+        "span": (
+            {"side": span.side, "start": span.start, "end": span.end, "text": span.text}
+            if span
+            else None
+        ),
+        "message": f.message,
+        "fix": f.fix,
+    }
+
+
+def select_checks(names: Iterable[str] | None) -> list[Check]:
+    """The checks to run, in registry order; unknown names raise ConfigError."""
+    if names is None:
+        return list(CHECKS.values())
+    wanted = [n.strip() for n in names if n.strip()]
+    unknown = [n for n in wanted if n not in CHECKS]
+    if unknown:
+        raise ConfigError(
+            f"unknown QA check(s): {', '.join(unknown)}",
+            hint=f"choose from {', '.join(CHECKS)}",
+        )
+    return [c for c in CHECKS.values() if c.name in wanted]
+
+
+def run_checks(
+    units: Iterable[TranslationUnit],
+    *,
+    checks: Iterable[str] | None = None,
+    termbase: Any = None,
+    marks: Iterable[str] = (),
+    progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+    workers: int = 1,
+) -> QAReport:
+    """Run QA checks over ``units`` and return the report.
+
+    Args:
+        units: the units to check (paragraph and, when aligned, sentence units).
+        checks: names of the checks to run (default: all registered).
+        termbase: a ``tm.terms.TermBase``; without it term checks find nothing.
+        marks: fingerprints marked false positive; matching findings are dropped.
+        progress: called with the number of units checked so far.
+        cancel: set it to stop early; the report then covers what was checked.
+        workers: processes for the per-unit work of a large run (fork only; see
+            ``tm.qa.parallel``); 0 means one per CPU. Results are the same.
+
+    Raises:
+        ConfigError: an unknown check name.
+    """
+    selected = select_checks(checks)
+    if workers == 0:
+        workers = os.cpu_count() or 1
+    pool: Sequence[TranslationUnit] = (
+        units if isinstance(units, Sequence) else list(units)
+    )
+    ctx = QAContext(termbase=termbase)
+    unit_checks = [c for c in selected if c.scope == "unit"]
+    per_unit = primary_units(pool)
+    found: list[QAIssue] | None = None
+    if workers > 1 and len(pool) >= PARALLEL_MIN:
+        from tm.qa.parallel import prepare
+
+        names = {c.name for c in selected}
+        found = prepare(
+            pool,
+            per_unit,
+            unit_checks,
+            ctx,
+            workers=workers,
+            want_segments=bool(names & SEGMENT_CHECKS),
+            want_terms=bool(names & TERM_CHECKS),
+        )
+    if found is None:
+        found = _serial(per_unit, unit_checks, ctx, progress, cancel)
+    for c in selected:
+        if c.scope == "corpus" and not (cancel is not None and cancel.is_set()):
+            found.extend(c.func(pool, ctx))
+    marked = set(marks)
+    kept, seen = [], set()
+    suppressed = 0
+    for f in found:
+        if f.fingerprint in marked:
+            suppressed += 1
+        elif (f.check, f.fingerprint, f.units) not in seen:
+            seen.add((f.check, f.fingerprint, f.units))
+            kept.append(f)
+    order = {name: i for i, name in enumerate(CHECKS)}
+    kept.sort(key=lambda f: (-f.severity.rank, order[f.check], f.units))
+    return QAReport(
+        findings=tuple(kept),
+        checks=tuple(c.name for c in selected),
+        units=len(pool),
+        suppressed=suppressed,
+        term_usage=tuple(ctx.stats.get("term_usage", ())),
+    )
+
+
+def _serial(
+    units: Sequence[TranslationUnit],
+    unit_checks: Sequence[Check],
+    ctx: QAContext,
+    progress: ProgressFn | None,
+    cancel: threading.Event | None,
+) -> list[QAIssue]:
+    found: list[QAIssue] = []
+    for i, unit in enumerate(units, 1):
+        for c in unit_checks:
+            found.extend(c.func(unit, ctx))
+        if i % 5000 == 0:
+            if progress:
+                progress(i)
+            if cancel is not None and cancel.is_set():
+                break
+    return found
+
+
+__all__ = [
+    "CHECKS",
+    "Check",
+    "QAContext",
+    "QAReport",
+    "finding_dict",
+    "run_checks",
+    "select_checks",
+]

@@ -1,0 +1,449 @@
+"""Checks across units: one source with several targets, one target with several sources,
+near-identical sources translated differently, and the enumerator mapping of the TM.
+
+Keys are the normalized text (:func:`group_key`) with the paragraph-initial enumerator and
+final punctuation removed, so the heading ``(三)畅通劳动力和人才社会性流动渠道。`` in one
+annex and ``(一)畅通…`` in another count as the same source, and repeated headings
+rendered the same are never reported. Checks run at paragraph level and at sentence
+level: on the TM's sentence units when it has them, else on sentence pairs derived from
+paragraphs whose two sides split into the same number of sentences.
+
+Near-identical sources are found with rapidfuzz ``ratio`` ≥ ``NEAR_MIN``; candidates are
+blocked by the first and by the last ``BLOCK`` characters of the key and by the length
+window the cutoff allows; inside a block each key meets at most ``NEAR_WINDOW``
+neighbours in length order, so the cost is linear in the number of keys. Pairs that
+share neither end (a change at both ends of a key), or that sit further apart in a huge
+block of same-prefix keys, are missed; that is the price of blocking.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from tm.models import QAIssue, Span, TranslationUnit
+from tm.qa.base import QAContext, group_key, issue, register
+from tm.qa.enumerators import EN_STYLES, en_enumerator, render, zh_enumerator
+from tm.text.normalize import has_han
+
+NEAR_MIN = 95.0
+NEAR_TARGET_MAX = 98.0
+NEAR_MARGIN = 2.0
+BLOCK = 8
+NEAR_WINDOW = 64  # neighbours compared inside one block, in length order
+MIN_SOURCE_KEY = 4
+MIN_TARGET_KEY = 12
+
+_ZH_SENT = re.compile(r".+?(?:[。！？；!?;]+[”’\"']?|$)", re.S)
+_EN_SENT = re.compile(r"(?<=[.!?;])[\"'”’)]?\s+(?=\S)")
+_EN_NO_SPLIT = re.compile(r"(?:\bNo|\betc|^\(?\d{1,3}|^[IVX]+)\.$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Seg:
+    """A source/target pair to compare: a whole unit or a sentence of it."""
+
+    level: str
+    unit: TranslationUnit
+    src: tuple[int, int]
+    tgt: tuple[int, int]
+    skey: str
+    tkey: str
+
+    @property
+    def source(self) -> str:
+        return self.unit.source[self.src[0] : self.src[1]]
+
+    @property
+    def target(self) -> str:
+        return self.unit.target[self.tgt[0] : self.tgt[1]]
+
+
+_TRAIL_CHARS = ".,;:!?\"'"
+
+
+def source_key(text: str) -> str:
+    """Group key of a source without its leading enumerator and final punctuation."""
+    e = zh_enumerator(text)
+    return group_key(text[e.end :] if e else text).rstrip(_TRAIL_CHARS)
+
+
+def target_key(text: str) -> str:
+    """Group key of a target without its leading enumerator and final punctuation."""
+    e = en_enumerator(text)
+    return group_key(text[e.end :] if e else text).rstrip(_TRAIL_CHARS)
+
+
+def split_zh(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of Chinese text (ends after 。！？； and ASCII !?;)."""
+    return [(m.start(), m.end()) for m in _ZH_SENT.finditer(text) if m.group().strip()]
+
+
+def split_en(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of English text, not splitting after ``No.``, ``etc.`` or ``1.``."""
+    spans, start = [], 0
+    for m in _EN_SENT.finditer(text):
+        head = text[start : m.start()].split()
+        if (head and _EN_NO_SPLIT.search(head[-1]) and len(head) <= 1) or (
+            head and re.search(r"\b(?:No|etc)\.$", head[-1])
+        ):
+            continue
+        spans.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def segments(
+    units: Sequence[TranslationUnit], *, derive: bool | None = None
+) -> list[Seg]:
+    """Paragraph and sentence pairs to compare (see the module docstring).
+
+    Args:
+        units: the units.
+        derive: split paragraphs into sentence pairs; default: when no unit is a
+            sentence unit.
+    """
+    out: list[Seg] = []
+    has_sentences = (
+        not derive
+        if derive is not None
+        else any(u.segtype == "sentence" for u in units)
+    )
+    for u in units:
+        if not has_han(u.source) or not u.target.strip():
+            continue
+        level = "sentence" if u.segtype == "sentence" else "paragraph"
+        out.append(
+            Seg(
+                level,
+                u,
+                (0, len(u.source)),
+                (0, len(u.target)),
+                source_key(u.source),
+                target_key(u.target),
+            )
+        )
+        if has_sentences or level == "sentence":
+            continue
+        zs, es = split_zh(u.source), split_en(u.target)
+        if len(zs) < 2 or len(zs) != len(es):
+            continue
+        for a, b in zip(zs, es, strict=True):
+            out.append(
+                Seg(
+                    "sentence",
+                    u,
+                    a,
+                    b,
+                    source_key(u.source[a[0] : a[1]]),
+                    target_key(u.target[b[0] : b[1]]),
+                )
+            )
+    return out
+
+
+def _segs(units: Sequence[TranslationUnit], ctx: QAContext) -> list[Seg]:
+    if "segments" not in ctx.stats:
+        ctx.stats["segments"] = segments(units)
+    return ctx.stats["segments"]  # type: ignore[no-any-return]
+
+
+def _variants(group: list[Seg], key: str) -> list[tuple[str, list[Seg]]]:
+    by: dict[str, list[Seg]] = defaultdict(list)
+    for s in group:
+        by[getattr(s, key)].append(s)
+    return sorted(by.items(), key=lambda kv: -len(kv[1]))
+
+
+def _ids(segs: Sequence[Seg]) -> list[int]:
+    return list(dict.fromkeys(s.unit.id for s in segs if s.unit.id is not None))
+
+
+def _one_to_many(
+    segs: Sequence[Seg], side: str, min_len: int
+) -> Iterator[tuple[str, list[tuple[str, list[Seg]]], Seg]]:
+    """Keys of ``side`` ("skey"/"tkey") seen with 2+ keys of the other side.
+
+    Units of different language pairs (zh-TW and zh-CN sources) never group together.
+
+    Yields the key, the variants (other-side key → segments, most used first) and the
+    odd one out (first segment of the least used variant).
+    """
+    other = "tkey" if side == "skey" else "skey"
+    by_pair: dict[tuple[str, str], list[Seg]] = defaultdict(list)
+    for s in segs:
+        by_pair[(s.unit.source_lang, s.unit.target_lang)].append(s)
+    for pair_segs in by_pair.values():
+        groups: dict[str, list[Seg]] = defaultdict(list)
+        if side == "skey":
+            for s in pair_segs:
+                if len(s.skey) >= min_len:
+                    groups[s.skey].append(s)
+        else:
+            for s in pair_segs:
+                if len(s.tkey) >= min_len:
+                    groups[s.tkey].append(s)
+        for key, group in groups.items():
+            if len(group) < 2 or len({getattr(s, other) for s in group}) < 2:
+                continue
+            variants = _variants(group, other)
+            yield key, variants, variants[-1][1][0]
+
+
+def _spread(
+    check: str, key: str, variants: list[tuple[str, list[Seg]]], odd: Seg, **kw: Any
+) -> QAIssue:
+    return issue(
+        check,
+        odd.unit,
+        units=_ids([s for _, v in variants for s in v]),
+        key=[key, *sorted(k for k, _ in variants)],
+        **kw,
+    )
+
+
+@register("source-inconsistent", "warning", scope="corpus")
+def source_inconsistent(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """The same source is translated in different ways."""
+    for key, variants, odd in _one_to_many(_segs(units, ctx), "skey", MIN_SOURCE_KEY):
+        parts = [f"{v[0].target!r} ×{len(_ids(v))}" for _, v in variants]
+        yield _spread(
+            "source-inconsistent",
+            key,
+            variants,
+            odd,
+            message=f"{odd.level} {odd.source.strip()!r} has {len(variants)} "
+            "translations: " + "; ".join(parts),
+            spans=[Span("target", *odd.tgt, odd.target)],
+            fix=f"use one translation, e.g. {variants[0][1][0].target.strip()!r}",
+            data=[("level", odd.level)],
+        )
+
+
+@register("target-inconsistent", "info", scope="corpus")
+def target_inconsistent(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """The same translation stands for different sources."""
+    for key, variants, odd in _one_to_many(_segs(units, ctx), "tkey", MIN_TARGET_KEY):
+        parts = [f"{v[0].source.strip()!r} ×{len(_ids(v))}" for _, v in variants]
+        yield _spread(
+            "target-inconsistent",
+            key,
+            variants,
+            odd,
+            message=f"{odd.target.strip()!r} translates {len(variants)} different "
+            "sources: " + "; ".join(parts),
+            spans=[Span("source", *odd.src, odd.source)],
+            fix="check that the sources mean the same",
+        )
+
+
+_ZH_CLAUSE = re.compile(r"[^,，;；]+[,，;；]?")
+_EN_CLAUSE = re.compile(r".+?(?:[,;](?=\s)|$)", re.S)
+_EN_LEAD = re.compile(r"^(?:and|or|but|as well as)\s+", re.I)
+MIN_CLAUSE_HAN = 8
+
+
+def clauses(seg: Seg) -> list[Seg]:
+    """Clause pairs of a sentence pair: zh split at ,;  en at , or ; before a space.
+
+    With equal counts clauses pair in order; otherwise only the first and the last
+    clauses pair (lists of names add commas in the middle of English sentences).
+    """
+    zs = _spans(_ZH_CLAUSE, seg.unit.source, seg.src)
+    es = _spans(_EN_CLAUSE, seg.unit.target, seg.tgt)
+    if len(zs) < 2 or len(es) < 2:
+        return []
+    pairs = (
+        list(zip(zs, es, strict=False))
+        if len(zs) == len(es)
+        else [(zs[0], es[0]), (zs[-1], es[-1])]
+    )
+    out = []
+    for a, b in pairs:
+        zh = seg.unit.source[a[0] : a[1]]
+        if len(HAN_RUN.findall(zh)) < MIN_CLAUSE_HAN:
+            continue
+        en = target_key(_EN_LEAD.sub("", seg.unit.target[b[0] : b[1]].strip()))
+        out.append(Seg("clause", seg.unit, a, b, source_key(zh), en))
+    return out
+
+
+def all_clauses(segs: Sequence[Seg]) -> list[Seg]:
+    """Clause pairs of every sentence-level pair."""
+    return [c for s in segs if s.level != "paragraph" for c in clauses(s)]
+
+
+HAN_RUN = re.compile("[\u4e00-\u9fff]")
+
+
+def _spans(
+    rx: re.Pattern[str], text: str, within: tuple[int, int]
+) -> list[tuple[int, int]]:
+    lo, hi = within
+    return [
+        (lo + m.start(), lo + m.end())
+        for m in rx.finditer(text[lo:hi])
+        if m.group().strip()
+    ]
+
+
+@register("clause-inconsistent", "info", scope="corpus")
+def clause_inconsistent(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """The same clause inside different sentences is translated in different ways.
+
+    Clauses are paired by position (see :func:`clauses`), which is a heuristic: an
+    English sentence that reorders its clauses can give a false finding, hence info.
+    """
+    segs = _segs(units, ctx)
+    if "clauses" not in ctx.stats:
+        ctx.stats["clauses"] = all_clauses(segs)
+    whole = {s.skey for s in segs}
+    pieces = [c for c in ctx.stats["clauses"] if c.skey not in whole]
+    for key, variants, odd in _one_to_many(pieces, "skey", MIN_CLAUSE_HAN):
+        parts = [f"{v[0].target.strip()!r} ×{len(_ids(v))}" for _, v in variants]
+        yield _spread(
+            "clause-inconsistent",
+            key,
+            variants,
+            odd,
+            message=f"clause {odd.source.strip()!r} has {len(variants)} "
+            "translations: " + "; ".join(parts),
+            spans=[
+                Span("source", *odd.src, odd.source),
+                Span("target", *odd.tgt, odd.target),
+            ],
+            fix=f"use one translation, e.g. {variants[0][1][0].target.strip()!r}",
+        )
+
+
+@register("near-source-inconsistent", "warning", scope="corpus")
+def near_source_inconsistent(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """Near-identical sources (≥ 95) have materially different translations.
+
+    Material: the targets are less alike than the sources by more than NEAR_MARGIN
+    points, i.e. the translation changed more than the source did.
+    """
+    by_lang: dict[tuple[str, str], dict[str, Seg]] = defaultdict(dict)
+    for s in _segs(units, ctx):
+        if len(s.skey) >= 10:
+            by_lang[(s.unit.source_lang, s.unit.target_lang)].setdefault(s.skey, s)
+    for reps in by_lang.values():
+        yield from _near_findings(reps)
+
+
+def _near_findings(reps: dict[str, Seg]) -> Iterator[QAIssue]:
+    for a, b, score in near_pairs(list(reps)):
+        sa, sb = reps[a], reps[b]
+        if sa.unit.id == sb.unit.id:
+            continue  # a paragraph and its own first sentence
+        tscore = fuzz.ratio(sa.tkey, sb.tkey)
+        if tscore >= min(NEAR_TARGET_MAX, score - NEAR_MARGIN):
+            continue
+        yield issue(
+            "near-source-inconsistent",
+            sb.unit,
+            f"sources {score:.0f}% alike but targets only {tscore:.0f}%: "
+            f"{sa.target.strip()!r} vs {sb.target.strip()!r}",
+            spans=[Span("target", *sb.tgt, sb.target)],
+            fix=f"align the translation with {sa.target.strip()!r}",
+            units=_ids([sa, sb]),
+            key=sorted([a, b]),
+        )
+
+
+def near_pairs(
+    keys: Sequence[str], *, cutoff: float = NEAR_MIN
+) -> Iterator[tuple[str, str, float]]:
+    """Pairs of distinct keys with ``fuzz.ratio`` ≥ cutoff, found through blocking."""
+    blocks: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for k in keys:
+        blocks[(0, k[:BLOCK])].append(k)
+        blocks[(1, k[-BLOCK:])].append(k)
+    done: set[tuple[str, str]] = set()
+    grow = (200 - cutoff) / cutoff  # longest/shortest length ratio ratio≥cutoff allows
+    for members in blocks.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=len)
+        for i, a in enumerate(members):
+            limit = len(a) * grow
+            for b in members[i + 1 : i + 1 + NEAR_WINDOW]:
+                if len(b) > limit:
+                    break
+                pair = (a, b) if a < b else (b, a)
+                if pair in done:
+                    continue
+                done.add(pair)
+                score = fuzz.ratio(a, b, score_cutoff=cutoff)
+                if score:
+                    yield a, b, score
+
+
+@register("enumerator-consistency", "warning", scope="corpus")
+def enumerator_consistency(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """A Chinese enumerator style (一、 (一) 1. (1)) is rendered in more than one English style."""
+    by_style: dict[str, Counter[str]] = defaultdict(Counter)
+    by_value: dict[tuple[str, int], dict[str, list[tuple[TranslationUnit, str]]]] = (
+        defaultdict(lambda: defaultdict(list))
+    )
+    for u in units:
+        if u.segtype == "sentence":
+            continue
+        zs = zh_enumerator(u.source)
+        ze = en_enumerator(u.target) if zs else None
+        if zs is None or ze is None:
+            continue
+        by_style[zs.style][ze.style] += 1
+        by_value[(zs.style, zs.value)][ze.style].append((u, ze.text))
+    for (zstyle, value), styles in by_value.items():
+        if len(by_style[zstyle]) < 2:
+            continue
+        main = by_style[zstyle].most_common(1)[0][0]
+        odd = [s for s in styles if s != main]
+        if not odd:
+            continue
+        first_odd = styles[odd[0]][0]
+        u, _text = first_odd
+        ze = en_enumerator(u.target)
+        zs = zh_enumerator(u.source)
+        parts = [
+            f"{v[0][1]!r} ×{len(v)}"
+            for _, v in sorted(styles.items(), key=lambda kv: -len(kv[1]))
+        ]
+        all_units = [
+            x for s in sorted(styles, key=lambda s: s == main) for x in styles[s]
+        ]
+        yield issue(
+            "enumerator-consistency",
+            u,
+            f"{zs.text if zs else zstyle} is rendered "
+            + " and ".join(parts)
+            + f"; {by_style[zstyle][main]} {_zh_label(zstyle)} enumerators use the {EN_STYLES[main]!r} style",
+            spans=[Span("target", ze.start, ze.end, u.target[ze.start : ze.end])]
+            if ze
+            else [],
+            fix=render(main, value),
+            units=list(dict.fromkeys(x.id for x, _ in all_units if x.id is not None)),
+            key=[zstyle, str(value), *sorted(styles)],
+        )
+
+
+def _zh_label(style: str) -> str:
+    return {"dun": "一、", "cnparen": "(一)", "numdot": "1.", "numparen": "(1)"}[style]

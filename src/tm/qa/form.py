@@ -1,0 +1,202 @@
+"""Form checks: brackets and quotes, spacing, Chinese punctuation in English,
+whitespace at the ends, and targets cut off mid-phrase.
+
+Per unit, cheap and language-aware: the seeds write ASCII ``,():;`` inside Chinese, so
+only the English side is checked for full-width punctuation; brackets on both sides
+(003 itself has unbalanced “”).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tm.models import QAIssue, Span, TranslationUnit
+from tm.qa.base import QAContext, issue, register, target_span
+from tm.text.normalize import has_han
+
+# -- form --------------------------------------------------------------------------
+
+_PAIRS = {
+    "(": ")",
+    "（": "）",
+    "[": "]",
+    "【": "】",
+    "〔": "〕",
+    "《": "》",
+    "“": "”",
+    "{": "}",
+}
+_CLOSERS = {v: k for k, v in _PAIRS.items()}
+
+
+def _unbalanced(text: str) -> list[int]:
+    """Positions of brackets and curly quotes that have no partner."""
+    stack: list[int] = []
+    bad: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in _PAIRS:
+            stack.append(i)
+        elif ch in _CLOSERS:
+            if stack and text[stack[-1]] == _CLOSERS[ch]:
+                stack.pop()
+            else:
+                bad.append(i)
+    bad.extend(stack)
+    if text.count('"') % 2:
+        bad.append(text.rfind('"'))
+    return sorted(bad)
+
+
+def _balanced_counts(text: str) -> bool:
+    """Cheap pre-test: every opener as often as its closer, and an even number of ".
+
+    A text that passes can still nest wrongly (")(") — rare enough to skip the scan.
+    """
+    return text.count('"') % 2 == 0 and all(
+        text.count(o) == text.count(c) for o, c in _PAIRS.items()
+    )
+
+
+@register("brackets", "warning")
+def brackets(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """Unbalanced brackets or quotes, in the source or the target."""
+    for side, text in (("source", unit.source), ("target", unit.target)):
+        if _balanced_counts(text):
+            continue
+        for i in _unbalanced(text):
+            yield issue(
+                "brackets",
+                unit,
+                f"unbalanced {text[i]} in the {side}",
+                spans=[Span(side, i, i + 1, text[i])],
+                fix="add the missing partner or remove it",
+            )
+
+
+_SPACING = re.compile(
+    r"(?P<double>(?<=\S) {2,}(?=\S))"
+    r"|(?P<after>(?<=[a-z])[,;](?=[A-Za-z])|(?<=\))(?=[A-Za-z]))"
+    r"|(?P<before>(?<=[a-z])(?=\())"
+)
+
+
+_SPACING_HINT = re.compile(r"  |[,;)][A-Za-z]|[a-z]\(")
+
+
+@register("spacing", "info")
+def spacing(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """Doubled spaces, or a missing space after , ; ) or before ( in the target."""
+    if not _SPACING_HINT.search(unit.target):
+        return
+    for m in _SPACING.finditer(unit.target):
+        kind = m.lastgroup
+        if kind == "double":
+            msg, fix = "doubled space", "one space"
+            span = target_span(unit, m.start(), m.end())
+        else:
+            at = m.end() if kind == "after" else m.start()
+            lo = max(0, at - 4)
+            msg = (
+                "missing space "
+                + ("after" if kind == "after" else "before")
+                + f" {unit.target[at - 1 if kind == 'after' else at]!r}"
+            )
+            fix = f"{unit.target[lo:at]} {unit.target[at : at + 4]}"
+            span = target_span(unit, lo, min(len(unit.target), at + 4))
+        yield issue("spacing", unit, msg, spans=[span], fix=fix)
+
+
+_ZH_PUNCT_EN = {
+    "，": ",",
+    "。": ".",
+    "；": ";",
+    "：": ":",
+    "？": "?",
+    "！": "!",
+    "、": ",",
+    "（": "(",
+    "）": ")",
+    "《": '"',
+    "》": '"',
+    "【": "[",
+    "】": "]",
+    "〔": "(",
+    "〕": ")",
+    "「": '"',
+    "」": '"',
+    "～": "~",
+    "…": "...",
+}
+_ZH_PUNCT_RE = re.compile(
+    "[" + re.escape("".join(k for k in _ZH_PUNCT_EN if k != "…")) + "]"
+)
+
+
+@register("cjk-punctuation", "warning")
+def cjk_punctuation(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """Chinese (full-width) punctuation left in the English target."""
+    for m in _ZH_PUNCT_RE.finditer(unit.target):
+        if _in_han_run(unit.target, m.start()):
+            continue  # part of untranslated Chinese, reported there
+        ch = m.group(0)
+        yield issue(
+            "cjk-punctuation",
+            unit,
+            f"Chinese punctuation {ch} in the target",
+            spans=[target_span(unit, m.start(), m.end())],
+            fix=f"use {_ZH_PUNCT_EN[ch]!r}",
+        )
+
+
+def _in_han_run(text: str, i: int) -> bool:
+    near = text[max(0, i - 1) : i + 2]
+    return has_han(near)
+
+
+@register("whitespace", "info")
+def whitespace(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """Leading or trailing whitespace on either side."""
+    for side, text in (("source", unit.source), ("target", unit.target)):
+        lead = len(text) - len(text.lstrip())
+        trail = len(text) - len(text.rstrip())
+        if lead and text.strip():
+            yield issue(
+                "whitespace",
+                unit,
+                f"leading whitespace in the {side}",
+                spans=[Span(side, 0, lead, text[:lead])],
+                fix="strip it",
+            )
+        if trail and text.strip():
+            n = len(text)
+            yield issue(
+                "whitespace",
+                unit,
+                f"trailing whitespace in the {side}",
+                spans=[Span(side, n - trail, n, text[n - trail :])],
+                fix="strip it",
+            )
+
+
+# "…; or" / "…, and" end list items in legal English, and "applies to:" / "based on."
+# end with punctuation: not a cut. A cut target stops on the bare word.
+_DANGLING = re.compile(
+    r"(?<![,;]\s)(?<![,;])\b(?:and|or|of|the|a|an|in|for|to|with|by|on|at|from|as|that)[\s,]*$",
+    re.IGNORECASE,
+)
+
+
+@register("truncated", "warning")
+def truncated(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """The target stops mid-phrase (ends on 'and', 'of', 'the' …)."""
+    tail = len(unit.target) - 40 if len(unit.target) > 40 else 0
+    m = _DANGLING.search(unit.target, tail)
+    if m and not _DANGLING.search(unit.source[-40:]):
+        yield issue(
+            "truncated",
+            unit,
+            f"the target ends on {m.group(0).strip()!r}: likely cut off",
+            spans=[target_span(unit, m.start(), m.end())],
+            fix="complete the translation",
+        )

@@ -1,0 +1,352 @@
+"""Per-unit checks: untranslated Han, numbers, enumerators, and length outliers.
+
+Form checks (brackets, spacing, punctuation, whitespace, truncation) are in ``form.py``.
+
+Each check looks at one unit at a time (the length check first learns the corpus's own
+target/source length ratio, so it is a corpus check). They know zh→en specifics: the seeds
+write ASCII ``,():;`` inside Chinese, full-width punctuation must not survive into the
+English, and 〔2025〕86号 is rendered ``(2025) No. 86``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections.abc import Iterator, Sequence
+
+from tm.models import QAIssue, Severity, TranslationUnit
+from tm.qa.base import (
+    QAContext,
+    group_key,
+    issue,
+    primary_units,
+    register,
+    source_span,
+    target_span,
+)
+from tm.qa.enumerators import en_enumerator, render, zh_enumerator
+from tm.text.normalize import HAN_RE, has_han, match_key
+from tm.text.numbers import Number, find_english_numbers, find_numbers
+
+_HAN_RUN = re.compile(f"(?:{HAN_RE.pattern})+")
+
+
+# -- content -----------------------------------------------------------------------
+
+
+@register("empty-target", "error")
+def empty_target(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """Target is empty."""
+    if unit.source.strip() and not unit.target.strip():
+        yield issue(
+            "empty-target", unit, "the target is empty", fix="translate the source"
+        )
+
+
+@register("target-equals-source", "warning")
+def target_equals_source(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """Target is a copy of the Chinese source."""
+    if _copied(unit):
+        yield issue(
+            "target-equals-source",
+            unit,
+            "the target repeats the Chinese source",
+            spans=[target_span(unit, 0, len(unit.target))],
+            fix="translate the source",
+        )
+
+
+@register("untranslated-han", "error")
+def untranslated_han(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """Chinese characters left in the English target."""
+    if not has_han(unit.target) or _copied(unit):
+        return  # nothing to say, or target-equals-source says it better
+    for m in _HAN_RUN.finditer(unit.target):
+        fix = _term_rendering(ctx, m.group(0))
+        yield issue(
+            "untranslated-han",
+            unit,
+            f"Chinese left in the target: {m.group(0)}",
+            spans=[target_span(unit, m.start(), m.end())],
+            fix=f"replace with {fix!r} (term base)" if fix else "translate it",
+            key=[group_key(unit.source), m.group(0)],
+        )
+
+
+def _copied(unit: TranslationUnit) -> bool:
+    s, t = unit.source, unit.target
+    if abs(len(s) - len(t)) > len(s) // 2 + 2 or not has_han(t):
+        return False
+    return has_han(s) and match_key(s) == match_key(t)
+
+
+def _term_rendering(ctx: QAContext, han: str) -> str:
+    """The term base's rendering of ``han`` when it names a whole entry."""
+    tb = ctx.termbase
+    if tb is None:
+        return ""
+    for hit in tb.find(han, lang="zh"):
+        if hit.text == han:
+            return str(hit.entry.en)
+    return ""
+
+
+# -- numbers and enumerators ---------------------------------------------------------
+
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = [
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_EN_EXTRA = re.compile(
+    r"\b(?:(?P<month>" + "|".join(_MONTHS) + r")|(?P<once>once|twice)"
+    r"|(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
+    r"|(?P<teen>" + "|".join(_TEENS) + r")"
+    r"|(?P<tens>"
+    + "|".join(_TENS)
+    + r")(?:[-\s](?P<unit>"
+    + "|".join(_UNITS)
+    + r"))?)\b",
+    re.IGNORECASE,
+)
+_ROC_YEAR = re.compile(r"民國\s*$")
+_CN_DIGIT_CHARS = frozenset("零〇一二三四五六七八九两")
+_DOC_NO_ZH = re.compile(r"[〔\[(（【]\s*(\d{4})\s*[〕\])）】]\s*(\d+)\s*号")
+_ORDINAL_EN = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-6 * max(1.0, abs(a))
+
+
+@register("numbers", "error")
+def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """A number in the source is missing from the target (万/亿 scaled, %, years)."""
+    if _numbers_agree_fast(unit.source, unit.target):
+        return
+    zs = zh_enumerator(unit.source)
+    wanted = [
+        n
+        for n in find_numbers(unit.source)
+        if not (zs and n.start < zs.end) and _counts(n)
+    ]
+    if not wanted:
+        return
+    ze = en_enumerator(unit.target)
+    tgt_nums = [
+        n for n in find_english_numbers(unit.target) if not (ze and n.start < ze.end)
+    ]
+    values = [n.value for n in tgt_nums]
+    words: list[float] | None = None
+    for n in wanted:
+        if _present(n, values) or _roc_year(unit.source, n, values):
+            continue
+        if words is None:
+            words = _word_values(unit.target)
+        if _present(n, words):
+            continue
+        found = [f"{t.text.strip()}" for t in tgt_nums]
+        yield issue(
+            "numbers",
+            unit,
+            f"number {n.text} ({_fmt(n.value)}) is not in the target"
+            + (f" (target has {', '.join(found)})" if found else ""),
+            spans=[source_span(unit, n.start, n.end)],
+            fix=f"render {n.text} as {_fmt(n.value)}",
+        )
+
+
+def _counts(n: Number) -> bool:
+    """Whether a source number must show in the target."""
+    if ((n.chinese and n.value < 10) or n.value == 1) and not n.percent:
+        return False  # 一批, 两个, 1次 … are as often "a", "both", "another"
+    return not (n.chinese and not _CN_DIGIT_CHARS.intersection(n.text))  # 十百千
+
+
+def _roc_year(source: str, n: Number, values: list[float]) -> bool:
+    """民國108年 is 2019: Taiwan's statutes count years from 1912."""
+    if not _ROC_YEAR.search(source[max(0, n.start - 6) : n.start]):
+        return False
+    return any(_close(n.value + 1911, v) for v in values)
+
+
+def _present(n: Number, values: list[float]) -> bool:
+    return any(_close(n.value, v) for v in values) or (
+        n.percent and any(_close(n.value / 100, v) for v in values)
+    )
+
+
+_SLOW_NUMBERS = re.compile("[万亿萬億%％百千十零〇二三四五六七八九０-９]")
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _numbers_agree_fast(source: str, target: str) -> bool:
+    """True when plain Arabic numbers are all the source has and the target has them all.
+
+    Skips the full number parse for most units; 万/亿, percents and Chinese numerals
+    (but a lone 一/两, which the check ignores anyway) take the full path.
+    """
+    if _SLOW_NUMBERS.search(source):
+        return False
+    wanted = set(_DIGITS.findall(source))
+    return not wanted or wanted <= set(_DIGITS.findall(target))
+
+
+def _word_values(text: str) -> list[float]:
+    """Numbers English writes as words: month names, once/twice, ordinals."""
+    out: list[float] = []
+    for m in _EN_EXTRA.finditer(text):
+        word = m.group(0).lower()
+        if m.group("month"):
+            out.append(float(_MONTHS.index(word) + 1))
+        elif m.group("once"):
+            out.append(1.0 if word == "once" else 2.0)
+        elif m.group("teen"):
+            out.append(float(_TEENS.index(word) + 13))
+        elif m.group("tens"):
+            unit = m.group("unit")
+            tens = 10 * (_TENS.index(m.group("tens").lower()) + 2)
+            out.append(float(tens + (_UNITS.index(unit.lower()) + 1 if unit else 0)))
+        else:
+            out.append(float(_ORDINAL_WORDS.index(word) + 1))
+    return out
+
+
+_ORDINAL_WORDS = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+]
+
+
+def _fmt(value: float) -> str:
+    if value >= 1e8 and value % 1e8 == 0:
+        return (
+            f"{value / 1e9:g} billion" if value >= 1e9 else f"{value / 1e6:g} million"
+        )
+    return f"{value:,.0f}" if value == int(value) else f"{value:g}"
+
+
+@register("document-number", "error")
+def document_number(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """A document number 〔2025〕86号 is not rendered as (2025) No. 86."""
+    for m in _DOC_NO_ZH.finditer(unit.source):
+        year, no = m.group(1), m.group(2)
+        if re.search(rf"[(\[]{year}[)\]]\s*No\.\s*{no}\b", unit.target):
+            continue
+        yield issue(
+            "document-number",
+            unit,
+            f"document number {m.group(0)} is not rendered as ({year}) No. {no}",
+            spans=[source_span(unit, m.start(), m.end())],
+            fix=f"({year}) No. {no}",
+        )
+
+
+@register("enumerator", "error")
+def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+    """The source's enumerator (一、 (一) 1. (1)) is missing or numbered differently."""
+    zs = zh_enumerator(unit.source)
+    if zs is None:
+        return
+    ze = en_enumerator(unit.target)
+    if ze is None:
+        yield issue(
+            "enumerator",
+            unit,
+            f"enumerator {zs.text} is not carried into the target",
+            spans=[source_span(unit, zs.start, zs.end)],
+            fix=f"start the target with {render('numdot' if zs.style in ('dun', 'numdot') else 'numparen', zs.value)}",
+            severity=Severity.WARNING,
+        )
+    elif ze.value != zs.value:
+        yield issue(
+            "enumerator",
+            unit,
+            f"enumerator {zs.text} ({zs.value}) is numbered {ze.text} ({ze.value}) in the target",
+            spans=[
+                source_span(unit, zs.start, zs.end),
+                target_span(unit, ze.start, ze.end),
+            ],
+            fix=render(ze.style, zs.value),
+        )
+
+
+# -- length ratio (learns from the corpus) -------------------------------------------
+
+MIN_SOURCE_CHARS = 12
+Z_LIMIT = 4.0
+
+
+def _log_ratio(unit: TranslationUnit) -> float | None:
+    s = len(unit.source.strip())
+    t = len(unit.target.strip())
+    if s < MIN_SOURCE_CHARS or t == 0 or not has_han(unit.source):
+        return None
+    return math.log(t / s)
+
+
+def length_model(units: Sequence[TranslationUnit]) -> tuple[float, float] | None:
+    """Median and robust spread (1.4826·MAD) of log(target/source length) in the corpus."""
+    ratios = [r for u in units if (r := _log_ratio(u)) is not None]
+    if len(ratios) < 20:
+        return None
+    med = statistics.median(ratios)
+    mad = statistics.median(abs(r - med) for r in ratios) * 1.4826
+    return med, max(mad, 0.05)
+
+
+@register("length-ratio", "warning", scope="corpus")
+def length_ratio(units: Sequence[TranslationUnit], ctx: QAContext) -> Iterator[QAIssue]:
+    """Target much shorter or longer than the corpus's length ratio predicts."""
+    units = primary_units(units)
+    model = ctx.stats.get("length") or length_model(units)
+    if model is None:
+        return
+    ctx.stats["length"] = model
+    med, spread = model
+    for u in units:
+        r = _log_ratio(u)
+        if r is None:
+            continue
+        z = (r - med) / spread
+        if abs(z) < Z_LIMIT:
+            continue
+        expect = round(len(u.source.strip()) * math.exp(med))
+        short = z < 0
+        yield issue(
+            "length-ratio",
+            u,
+            f"target is {len(u.target.strip())} chars where about {expect} are expected"
+            + (": likely omission or truncation" if short else ": likely addition"),
+            fix="check for a missing part" if short else "check for added text",
+            data=[("z", round(z, 2))],
+        )

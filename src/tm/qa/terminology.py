@@ -1,0 +1,431 @@
+"""Term checks: how the TM actually renders each glossary term, and where it strays.
+
+:func:`term_usage` is the heart: for every term base entry found in the sources it lists
+each rendering the targets use, with counts and unit ids, classified approved / variant /
+forbidden (the entry names it) or unknown (a phrase in the target that looks like one of
+the entry's renderings but is none of them), plus ``missing`` when nothing resembling the
+term is in the target. Sentence units are used when the TM has them (an aligned pair
+localizes the term); otherwise paragraph units, which is sound for known renderings and
+coarser for unknown ones.
+
+Unknown renderings are found by fuzzy matching: every run of target words about as long
+as a known rendering is scored against it (character similarity over plural-folded
+words, rapidfuzz ``ratio``); the best run over ``UNKNOWN_MIN_SCORE`` that shares a content
+word with the rendering is taken. It finds near-misses (``Beijing Urban Sub-center`` for
+``Beijing City Sub-center``, ``land space planning`` for ``territorial spatial planning``)
+and misses free paraphrases, which stay ``missing``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from tm.models import QAIssue, Span, TranslationUnit
+from tm.qa.base import QAContext, fingerprint, issue, register
+
+UNKNOWN_MIN_SCORE = 72.0
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "for",
+        "to",
+        "with",
+        "by",
+        "at",
+        "from",
+        "as",
+        "its",
+        "their",
+        "his",
+        "her",
+        "this",
+        "that",
+        "be",
+        "is",
+        "are",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """One way the TM renders a term.
+
+    Attributes:
+        text: the rendering as first written in a target ("" for missing).
+        status: approved, variant, forbidden, unknown or missing.
+        units: ids of the units using it.
+        spans: where it sits in each unit's target, parallel to ``units``.
+    """
+
+    text: str
+    status: str
+    units: tuple[int, ...]
+    spans: tuple[Span | None, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.units)
+
+
+@dataclass(frozen=True, slots=True)
+class TermUsage:
+    """Every rendering of one glossary entry in the TM, most used first."""
+
+    entry: Any
+    renderings: tuple[Rendering, ...]
+
+    @property
+    def used(self) -> tuple[Rendering, ...]:
+        """The renderings actually present (missing excluded)."""
+        return tuple(r for r in self.renderings if r.status != "missing")
+
+    @property
+    def inconsistent(self) -> bool:
+        used = self.used
+        return len(used) > 1 or any(r.status in ("forbidden", "unknown") for r in used)
+
+
+@dataclass(slots=True)
+class _Acc:
+    text: str
+    status: str
+    units: list[int]
+    spans: list[Span | None]
+    rep: list[TranslationUnit]
+
+
+def term_units(units: Sequence[TranslationUnit]) -> list[TranslationUnit]:
+    """The units term usage is read from: sentence units if the TM has any, else all."""
+    sentences = [u for u in units if u.segtype == "sentence"]
+    return sentences or list(units)
+
+
+def term_usage(
+    units: Sequence[TranslationUnit],
+    termbase: Any,
+    *,
+    candidates: Sequence[TranslationUnit] | None = None,
+) -> list[TermUsage]:
+    """How each glossary term found in the sources is rendered in the targets.
+
+    Args:
+        units: the TM's units (sentence units are preferred when present).
+        termbase: a ``tm.terms.TermBase``.
+        candidates: the units that passed :func:`term_candidates` already (a parallel
+            run computes them in its workers).
+
+    Returns:
+        One :class:`TermUsage` per entry found, in term base order.
+    """
+    per_entry: dict[int, dict[str, _Acc]] = {}
+    entries: dict[int, Any] = {}
+    if candidates is None:
+        candidates = term_candidates(term_units(units), termbase)
+    for u in candidates:
+        seen_here: set[int] = set()
+        for hit in termbase.find(u.source, lang="zh"):
+            key = id(hit.entry)
+            if key in seen_here:
+                continue
+            seen_here.add(key)
+            entries[key] = hit.entry
+            accs = per_entry.setdefault(key, {})
+            for text, status, span in _renderings(termbase, hit.entry, u.target):
+                acc = accs.setdefault(
+                    _norm(text) + "\x1f" + status, _Acc(text, status, [], [], [])
+                )
+                if u.id is not None and u.id in acc.units:
+                    continue
+                acc.units.append(u.id if u.id is not None else -1)
+                acc.spans.append(span)
+                acc.rep.append(u)
+    order = {id(e): i for i, e in enumerate(termbase.entries)}
+    out = []
+    for key in sorted(per_entry, key=lambda k: order.get(k, 0)):
+        accs = sorted(
+            per_entry[key].values(),
+            key=lambda a: (a.status == "missing", -len(a.units)),
+        )
+        out.append(
+            TermUsage(
+                entries[key],
+                tuple(
+                    Rendering(a.text, a.status, tuple(a.units), tuple(a.spans))
+                    for a in accs
+                ),
+            )
+        )
+    return out
+
+
+def term_candidates(
+    units: Sequence[TranslationUnit], termbase: Any
+) -> list[TranslationUnit]:
+    """The units whose source may hold a term (see :func:`_prefilter`)."""
+    maybe = _prefilter(termbase)
+    if maybe is None:
+        return list(units)
+    return [u for u in units if maybe.search(u.source)]
+
+
+def _prefilter(termbase: Any) -> re.Pattern[str] | None:
+    """A regex that any source holding a term must match: each term's longest Han run.
+
+    Han characters survive normalization unchanged, so a source without any of these
+    runs holds no term and skips the (much slower) term base scan. None when a term
+    has no Han at all (then every source is scanned).
+    """
+    runs = []
+    for e in termbase.entries:
+        found = _HAN_RUNS.findall(e.zh)
+        if not found:
+            return None
+        runs.append(max(found, key=len))
+    return re.compile(
+        "|".join(sorted(map(re.escape, set(runs)), key=len, reverse=True))
+    )
+
+
+_HAN_RUNS = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def _norm(text: str) -> str:
+    from tm.terms.english import phrase_key
+
+    return " ".join(phrase_key(text))
+
+
+def _renderings(
+    termbase: Any, entry: Any, target: str
+) -> list[tuple[str, str, Span | None]]:
+    """(text, status, span) of each rendering of ``entry`` in ``target``."""
+    hits = termbase.renderings_in(entry, target)
+    if hits:
+        return [
+            (
+                h.text,
+                str(h.kind.value if hasattr(h.kind, "value") else h.kind),
+                Span("target", h.start, h.end, h.text),
+            )
+            for h in hits
+        ]
+    moved = reordered_rendering(entry, target)
+    if moved:
+        rendering, kind, a, b = moved
+        return [(rendering, kind, Span("target", a, b, target[a:b]))]
+    guess = guess_rendering(entry, target)
+    if guess:
+        a, b = guess
+        return [(target[a:b], "unknown", Span("target", a, b, target[a:b]))]
+    return [("", "missing", None)]
+
+
+def reordered_rendering(entry: Any, target: str) -> tuple[str, str, int, int] | None:
+    """A known rendering whose content words all stand together in ``target``, alone.
+
+    "achievement transformation" for "transformation of … achievements", or "China and
+    Africa" for "China-Africa": the same words in another order or grammatical form
+    (a word matches another that it starts, when the shorter has 4+ letters). Returns
+    (rendering, kind, start, end) or None.
+    """
+    from tm.terms.english import phrase_key, tokens
+
+    toks = tokens(target)
+    words = [t for t, _, _ in toks]
+    for rendering, kind in entry.renderings():
+        key = phrase_key(rendering)
+        ref = [w for w in key if w.isalnum() and w not in _STOP]
+        if not ref:
+            continue
+        span = len(key) + 3
+        for i in range(len(words)):
+            window = words[i : i + span]
+            hits = [
+                next((j for j, w in enumerate(window) if _same_word(w, r)), -1)
+                for r in ref
+            ]
+            if 0 in hits and min(hits) >= 0 and _only(window[: max(hits) + 1], ref):
+                end = i + max(hits)
+                return (
+                    rendering,
+                    str(kind.value if hasattr(kind, "value") else kind),
+                    toks[i][1],
+                    toks[end][2],
+                )
+    return None
+
+
+def _only(window: Sequence[str], ref: Sequence[str]) -> bool:
+    """Every word of the window is a reference word or a stop word (nothing added)."""
+    return all(
+        w in _STOP or not w.isalnum() or any(_same_word(w, r) for r in ref)
+        for w in window
+    )
+
+
+def _same_word(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 4 and long_.startswith(short)
+
+
+def guess_rendering(entry: Any, target: str) -> tuple[int, int] | None:
+    """The target span most like one of the entry's renderings, or None.
+
+    See the module docstring for the method and its limits.
+    """
+    from tm.terms.english import phrase_key, tokens
+
+    toks = tokens(target)
+    words = [t for t, _, _ in toks]
+    best: tuple[float, int, int] | None = None
+    for rendering, _kind in entry.renderings():
+        ref = [w for w in phrase_key(rendering) if w.isalnum() or w == "'"]
+        if not ref:
+            continue
+        ref_s = " ".join(ref)
+        content = {w for w in ref if w not in _STOP}
+        k = len(ref)
+        for n in range(max(1, k - 1), k + 3):
+            for i in range(0, len(words) - n + 1):
+                win = words[i : i + n]
+                if win[0] in _STOP or win[-1] in _STOP or not content.intersection(win):
+                    continue
+                if not all(w.isalnum() or w == "'" for w in win):
+                    continue
+                score = fuzz.ratio(" ".join(win), ref_s, score_cutoff=UNKNOWN_MIN_SCORE)
+                if score and (best is None or score > best[0]):
+                    best = (score, toks[i][1], toks[i + n - 1][2])
+    return (best[1], best[2]) if best else None
+
+
+def _usage(units: Sequence[TranslationUnit], ctx: QAContext) -> list[TermUsage]:
+    if ctx.termbase is None:
+        return []
+    if "term_usage" not in ctx.stats:
+        ctx.stats["term_usage"] = term_usage(
+            units, ctx.termbase, candidates=ctx.stats.get("term_candidates")
+        )
+    return ctx.stats["term_usage"]  # type: ignore[no-any-return]
+
+
+def _by_id(units: Sequence[TranslationUnit]) -> dict[int, TranslationUnit]:
+    return {u.id: u for u in term_units(units) if u.id is not None}
+
+
+@register("term-inconsistent", "warning", scope="corpus")
+def term_inconsistent(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """A glossary term is rendered in more than one way across the TM."""
+    lookup = _by_id(units)
+    for usage in _usage(units, ctx):
+        if not usage.inconsistent:
+            continue
+        e = usage.entry
+        used = usage.used
+        odd = next((r for r in used if r.status != "approved"), used[0])
+        rep = lookup.get(odd.units[0])
+        if rep is None:
+            continue
+        parts = [f"{r.text!r} ×{r.count} ({r.status})" for r in used]
+        all_ids = tuple(dict.fromkeys(i for r in used for i in r.units))
+        yield issue(
+            "term-inconsistent",
+            rep,
+            (
+                f"{e.zh} is rendered {len(used)} ways: "
+                if len(used) > 1
+                else f"{e.zh} is rendered only as "
+            )
+            + ", ".join(parts),
+            spans=[s for s in odd.spans[:1] if s is not None],
+            fix=f"use {e.en!r}" if e.en else "choose one rendering",
+            units=all_ids,
+            key=[e.zh, *sorted(_norm(r.text) + r.status for r in used)],
+            data=[
+                ("term", e.zh),
+                (
+                    "renderings",
+                    [
+                        (r.text, r.status, r.count, list(r.units))
+                        for r in usage.renderings
+                    ],
+                ),
+            ],
+        )
+
+
+def _uses(
+    units: Sequence[TranslationUnit], ctx: QAContext, statuses: tuple[str, ...]
+) -> Iterator[tuple[Any, Rendering, TranslationUnit, Span | None, set[int]]]:
+    """(entry, rendering, unit, span, ids with a good rendering) for each use of a status."""
+    lookup = _by_id(units)
+    for usage in _usage(units, ctx):
+        good = {
+            uid
+            for r in usage.renderings
+            if r.status in ("approved", "variant")
+            for uid in r.units
+        }
+        for r in usage.renderings:
+            if r.status not in statuses:
+                continue
+            for uid, span in zip(r.units, r.spans, strict=True):
+                u = lookup.get(uid)
+                if u is not None:
+                    yield usage.entry, r, u, span, good
+
+
+@register("term-forbidden", "error", scope="corpus")
+def term_forbidden(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """A rendering the glossary forbids is used for a term in the source."""
+    for e, r, u, span, _good in _uses(units, ctx, ("forbidden",)):
+        yield issue(
+            "term-forbidden",
+            u,
+            f"{e.zh} is rendered {r.text!r}, which the glossary forbids",
+            spans=[span] if span else [],
+            fix=f"use {e.en!r}",
+            key=[e.zh, u.source, u.target, r.text],
+        )
+
+
+@register("term-mismatch", "warning", scope="corpus")
+def term_mismatch(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """A glossary term in the source has neither its approved rendering nor a variant in the target."""
+    for e, r, u, span, good in _uses(units, ctx, ("unknown", "missing")):
+        if not e.en or u.id in good:
+            continue
+        found = f"; the target has {r.text!r}" if r.status == "unknown" else ""
+        yield issue(
+            "term-mismatch",
+            u,
+            f"{e.zh} should be {e.en!r}{found}",
+            spans=[s for s in (_zh_span(u, e.zh), span) if s is not None],
+            fix=f"use {e.en!r}",
+            key=[e.zh, fingerprint("u", u.source, u.target)],
+        )
+
+
+def _zh_span(u: TranslationUnit, zh: str) -> Span | None:
+    i = u.source.find(zh)
+    return Span("source", i, i + len(zh), zh) if i >= 0 else None

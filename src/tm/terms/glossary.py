@@ -1,0 +1,265 @@
+"""YAML glossary files: read with line numbers for errors, write in a stable readable form.
+
+A glossary file is ``glossary:`` (a header) plus ``entries:`` (a list of mappings). The
+file is parsed once into a node tree (``yaml.SafeLoader``) so every schema error can name
+the file, the line and the field; the values are then built from the same nodes.
+Writing goes through :func:`dump_glossary`, whose output reads back to equal entries,
+keeps the field order fixed and puts one blank line between entries, so a diff of a
+hand-edited file stays small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tm.errors import FormatError
+from tm.formats._atomic import atomic_output
+from tm.terms.entry import STATUSES, GlossaryHeader, SourceRef, TermEntry, TermStatus
+
+ENTRY_FIELDS = (
+    "zh",
+    "en",
+    "variants",
+    "forbidden",
+    "note",
+    "status",
+    "category",
+    "seen",
+)
+HEADER_FIELDS = ("name", "source_lang", "target_lang", "domain", "owner")
+
+
+def read_glossary(path: str | Path) -> tuple[GlossaryHeader, list[TermEntry]]:
+    """Read one YAML glossary file.
+
+    Raises:
+        FormatError: unreadable YAML or a schema error (file, line and field named).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormatError(str(path), None, f"cannot read glossary: {exc}") from exc
+    return parse_glossary(text, str(path))
+
+
+def parse_glossary(text: str, path: str) -> tuple[GlossaryHeader, list[TermEntry]]:
+    """Parse glossary YAML text; ``path`` is only used in error messages."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return GlossaryHeader(), []
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise FormatError(path, line, f"invalid YAML: {exc}") from exc
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise FormatError(path, _line(node), "a glossary is a mapping with 'entries:'")
+    keys = _key_lines(node)
+    unknown = set(data) - {"glossary", "entries"}
+    if unknown:
+        field = sorted(map(str, unknown))[0]
+        raise FormatError(
+            path,
+            keys.get(field),
+            f"unknown top-level field {field!r}",
+            hint="expected 'glossary' (header) and 'entries'",
+        )
+    header = _header(data.get("glossary"), _value_node(node, "glossary"), path)
+    raw = data.get("entries") or []
+    entries_node = _value_node(node, "entries")
+    if not isinstance(raw, list):
+        raise FormatError(path, keys.get("entries"), "field 'entries' must be a list")
+    items = entries_node.value if isinstance(entries_node, yaml.SequenceNode) else []
+    return header, [_entry(item, n, path) for item, n in zip(raw, items, strict=True)]
+
+
+def _header(raw: Any, node: yaml.Node | None, path: str) -> GlossaryHeader:
+    if raw is None:
+        return GlossaryHeader()
+    if not isinstance(raw, dict):
+        raise FormatError(path, _line(node), "field 'glossary' must be a mapping")
+    keys = _key_lines(node)
+    values: dict[str, str] = {}
+    for key, value in raw.items():
+        if key not in HEADER_FIELDS:
+            raise FormatError(path, keys.get(str(key)), f"unknown header field {key!r}")
+        if value is not None and not isinstance(value, str):
+            raise FormatError(path, keys.get(key), f"header field {key!r} must be text")
+        values[key] = value or ""
+    return GlossaryHeader(**values)
+
+
+def _entry(raw: Any, node: yaml.Node, path: str) -> TermEntry:
+    line = _line(node)
+    if not isinstance(raw, dict):
+        raise FormatError(path, line, "an entry must be a mapping with 'zh' and 'en'")
+    keys = _key_lines(node)
+
+    def fail(field: str, msg: str) -> FormatError:
+        return FormatError(path, keys.get(field, line), f"field {field!r}: {msg}")
+
+    for key in raw:
+        if key not in ENTRY_FIELDS:
+            raise fail(str(key), "unknown field (typo?)")
+    zh = raw.get("zh")
+    if not isinstance(zh, str) or not zh.strip():
+        raise fail("zh", "required, a non-empty text")
+    status = raw.get("status", TermStatus.APPROVED.value)
+    if status not in STATUSES:
+        raise fail("status", f"must be one of {', '.join(STATUSES)}, not {status!r}")
+    en = raw.get("en")
+    if en is None and status == TermStatus.PROPOSED:
+        en = ""
+    if not isinstance(en, str) or (not en.strip() and status != TermStatus.PROPOSED):
+        raise fail("en", "required (the approved rendering) unless status is proposed")
+    return TermEntry(
+        zh=zh.strip(),
+        en=en.strip(),
+        variants=_text_list(raw, "variants", fail),
+        forbidden=_text_list(raw, "forbidden", fail),
+        note=_text(raw, "note", fail),
+        status=str(status),
+        category=_text(raw, "category", fail),
+        seen=_seen(raw, fail),
+        source=SourceRef(path, keys.get("zh", line)),
+    )
+
+
+def _text(raw: dict[str, Any], field: str, fail: Any) -> str:
+    value = raw.get(field)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise fail(field, "must be text")
+    return str(value).strip()
+
+
+def _text_list(raw: dict[str, Any], field: str, fail: Any) -> tuple[str, ...]:
+    value = raw.get(field)
+    if value is None:
+        return ()
+    if isinstance(value, str):  # a hand editor's single rendering without brackets
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise fail(field, "must be a list of texts")
+    return tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
+
+
+def _seen(raw: dict[str, Any], fail: Any) -> tuple[tuple[str, int], ...]:
+    value = raw.get("seen")
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise fail("seen", 'must be a mapping of document id to count, e.g. {"000": 3}')
+    out: list[tuple[str, int]] = []
+    for doc, count in value.items():
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise fail("seen", f"count for {doc!r} must be a whole number ≥ 0")
+        # YAML 1.1 reads an unquoted 003 as the integer 3: document ids are 3 digits.
+        out.append((f"{doc:03d}" if isinstance(doc, int) else str(doc), count))
+    return tuple(out)
+
+
+def _line(node: yaml.Node | None) -> int | None:
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def _key_lines(node: yaml.Node | None) -> dict[str, int]:
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+
+
+def _value_node(node: yaml.Node, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key:
+                return v
+    return None
+
+
+# -- writing -------------------------------------------------------------------------
+
+
+def entry_dict(entry: TermEntry) -> dict[str, Any]:
+    """The entry as the ordered mapping written to YAML; empty fields are left out."""
+    out: dict[str, Any] = {"zh": entry.zh}
+    if entry.en or entry.status != TermStatus.PROPOSED:
+        out["en"] = entry.en
+    if entry.variants:
+        out["variants"] = list(entry.variants)
+    if entry.forbidden:
+        out["forbidden"] = list(entry.forbidden)
+    if entry.note:
+        out["note"] = entry.note
+    out["status"] = str(entry.status)
+    if entry.category:
+        out["category"] = entry.category
+    if entry.seen:
+        out["seen"] = dict(entry.seen)
+    return out
+
+
+def dump_glossary(
+    header: GlossaryHeader,
+    entries: Iterable[TermEntry],
+    *,
+    comments: Sequence[str] = (),
+) -> str:
+    """The YAML text of a glossary file: header, then one block per entry."""
+    parts = [f"# {c}\n" for c in comments]
+    head = {f: getattr(header, f) for f in HEADER_FIELDS}
+    parts.append(_dump({"glossary": head}, flow=False))
+    parts.append("\nentries:\n")
+    for i, entry in enumerate(entries):
+        if i:
+            parts.append("\n")
+        parts.append(_dump_entry(entry_dict(entry)))
+    if parts[-1] == "\nentries:\n":
+        parts[-1] = "\nentries: []\n"
+    return "".join(parts)
+
+
+def write_glossary(
+    path: str | Path, header: GlossaryHeader, entries: Iterable[TermEntry]
+) -> None:
+    """Write a glossary file atomically (a crash leaves the old file whole)."""
+    text = dump_glossary(header, entries)
+    with atomic_output(path, mode="w") as fh:
+        fh.write(text)
+
+
+def _dump(data: Any, *, flow: bool | None = None) -> str:
+    return yaml.safe_dump(
+        data,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=flow,
+        width=100,
+        indent=2,
+    )
+
+
+def _dump_entry(fields: dict[str, Any]) -> str:
+    """One ``- zh: …`` block, one field a line; lists and ``seen`` in flow style."""
+    lines = []
+    for i, (key, value) in enumerate(fields.items()):
+        lead = "- " if i == 0 else "  "
+        lines.append(f"{lead}{key}: {_flow(value)}\n")
+    return "".join(lines)
+
+
+def _flow(value: Any) -> str:
+    text = yaml.safe_dump(
+        value, allow_unicode=True, default_flow_style=True, width=1 << 30
+    )
+    return text.removesuffix("\n").removesuffix("\n...")

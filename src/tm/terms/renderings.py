@@ -1,0 +1,222 @@
+"""English renderings of a Chinese term, found by co-occurrence across aligned units.
+
+For a term, English n-grams (1–7 tokens, no function word or punctuation at an edge)
+of the units containing it are scored by Dice over occurrence counts (min of the two
+counts in a unit, summed). In a paragraph unit only n-grams in a band around the
+term's relative position count (sentences keep their order in a translation); ties –
+common inside a repeated sentence – go to the n-gram nearest that position; and a
+rendering grows to a longer n-gram that keeps most of its co-occurrences
+("inefficient" → "inefficient land use"). Sentence units use the whole unit.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from tm.models import TranslationUnit
+from tm.terms.english import tokens
+from tm.text.normalize import match_key
+
+MAX_EN_WORDS = 7
+# Half-width of the band (share of the English) around a term's relative position.
+BAND = 0.15
+BAND_SLACK = 6
+# A longer rendering replaces a shorter one inside it if it keeps this share of
+# its co-occurrences.
+EXTEND_SHARE = 0.6
+# A rendering has at most len(zh) / CHARS_PER_WORD + 1 content words: a Chinese
+# term of n characters is about n/2 words, each about one English content word.
+CHARS_PER_WORD = 1.5
+# How much a rendering's distance from the term's place (0–1) lowers its Dice.
+POSITION_WEIGHT = 0.5
+# English function words: a rendering neither starts nor ends with one.
+# fmt: off
+EN_STOP = frozenset({
+    "a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "by", "with", "at",
+    "from", "as", "into", "its", "their", "this", "that", "these", "those", "is", "are",
+    "be", "been", "was", "were", "will", "shall", "should", "can", "may", "such",
+    "other", "which", "who", "including", "include", "etc", "through", "via",
+    "under", "over", "between", "among", "about", "after", "before", "within",
+    "without", "toward", "towards", "across", "against", "upon", "per", "than",
+    "then", "also", "not", "all", "any", "each", "more", "most", "so", "it", "they",
+})
+# fmt: on
+EN_INNER_PUNCT_OK = frozenset({",", '"', "“", "”", "+", "/"})
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """An English rendering found for a candidate.
+
+    Attributes:
+        en: the rendering as most often written in the TM.
+        count: co-occurrences with the Chinese candidate.
+        total: occurrences of the rendering in the whole TM.
+        dice: 2·count / (candidate count + total).
+    """
+
+    en: str
+    count: int
+    total: int
+    dice: float
+
+
+class RenderingIndex:
+    """English n-grams of every unit, their TM-wide counts, and their usual spelling.
+
+    Co-occurrence is counted inside a band around the place where the Chinese term
+    sits: in a paragraph pair the translation of a term at 30% of the Chinese is
+    near 30% of the English (sentences keep their order), so n-grams from the other
+    end of the paragraph are not counted. Sentence units use the whole unit.
+    """
+
+    def __init__(self, units: list[TranslationUnit]) -> None:
+        self.units = units
+        self.keys = [match_key(u.source) for u in units]
+        self.toks = [tokens(u.target) for u in units]
+        self.total: Counter[tuple[str, ...]] = Counter()
+        self.surface: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+        self.grams: list[list[tuple[tuple[str, ...], int, int]]] = []
+        for unit, toks in zip(units, self.toks, strict=True):
+            grams = list(_en_grams(toks, 0, len(toks)))
+            self.grams.append(grams)
+            for key, i, j in grams:
+                self.total[key] += 1
+                self.surface[key][unit.target[toks[i][1] : toks[j - 1][2]]] += 1
+
+    def renderings(
+        self, zh: str, zh_units: dict[int, list[int]], keep: int
+    ) -> tuple[Rendering, ...]:
+        """The best English n-grams for a term at the given start positions per unit."""
+        zh_count = sum(map(len, zh_units.values()))
+        co: Counter[tuple[str, ...]] = Counter()
+        dist: defaultdict[tuple[str, ...], float] = defaultdict(float)
+        for ui, starts in zh_units.items():
+            n = len(starts)
+            inside: Counter[tuple[str, ...]] = Counter()
+            near: dict[tuple[str, ...], float] = {}
+            for key, d in self._band_grams(ui, zh, starts):
+                inside[key] += 1
+                near[key] = min(d, near.get(key, 1.0))
+            for key, m in inside.items():
+                co[key] += min(n, m)
+                dist[key] += near[key] * min(n, m)
+        need = 2 if zh_count >= 2 else 1
+        most_words = len(zh) / CHARS_PER_WORD + 1
+        score: dict[tuple[str, ...], float] = {}
+        dice_of: dict[tuple[str, ...], float] = {}
+        for key, c in co.items():
+            if c >= need and _content_words(key) <= most_words:
+                dice_of[key] = 2 * c / (zh_count + self.total[key])
+                # Ties are common (a repeated sentence makes all its n-grams equal):
+                # the n-gram nearest the term's place wins.
+                score[key] = dice_of[key] - POSITION_WEIGHT * dist[key] / c
+        ranked = sorted(score, key=lambda k: (-score[k], -len(k)))
+        out: list[tuple[str, ...]] = []
+        for key in ranked[: keep * 8]:
+            key = _extend(key, co, dice_of)
+            if any(key == o or _contains(key, o) or _contains(o, key) for o in out):
+                continue
+            out.append(key)
+            if len(out) == keep:
+                break
+        return tuple(
+            Rendering(
+                self.surface[key].most_common(1)[0][0],
+                co[key],
+                self.total[key],
+                round(dice_of[key], 3),
+            )
+            for key in out
+        )
+
+    def _band_grams(
+        self, ui: int, zh: str, starts: list[int]
+    ) -> Iterator[tuple[tuple[str, ...], float]]:
+        """N-grams near the term's occurrences, each with its relative distance."""
+        toks, key = self.toks[ui], self.keys[ui]
+        n = len(toks)
+        mids = [(pos + len(zh) / 2) / max(1, len(key)) for pos in starts]
+        whole = self.units[ui].segtype != "paragraph" or n <= 2 * BAND_SLACK
+        covered = bytearray(b"\x01" * n) if whole else bytearray(n)
+        if not whole:
+            for mid in mids:
+                lo = max(0, int((mid - BAND) * n) - BAND_SLACK)
+                hi = min(n, int((mid + BAND) * n) + BAND_SLACK)
+                covered[lo:hi] = b"\x01" * (hi - lo)
+        if not mids:
+            mids.append(0.5)
+        for gram, a, b in self.grams[ui]:
+            if covered[a] and covered[b - 1]:
+                centre = (a + b) / 2 / n
+                yield gram, min(abs(centre - m) for m in mids)
+
+
+def _en_grams(
+    toks: list[tuple[str, int, int]], lo: int, hi: int
+) -> Iterator[tuple[tuple[str, ...], int, int]]:
+    for i in range(lo, hi):
+        for j in range(i + 1, min(hi, i + MAX_EN_WORDS) + 1):
+            key = tuple(t for t, _, _ in toks[i:j])
+            if _good_en(key):
+                yield key, i, j
+
+
+def _extend(
+    key: tuple[str, ...],
+    co: Counter[tuple[str, ...]],
+    dice_of: dict[tuple[str, ...], float],
+) -> tuple[str, ...]:
+    """Grow a rendering to a longer one that carries most of its co-occurrences.
+
+    "inefficient" co-occurs with 低效用地 wherever "inefficient land" does; a single
+    word often scores best on Dice while the TM's real rendering is the phrase.
+    """
+    while True:
+        longer = [
+            k
+            for k in dice_of
+            if len(k) > len(key)
+            and _contains(k, key)
+            and co[k] >= EXTEND_SHARE * co[key]
+        ]
+        if not longer:
+            return key
+        key = max(longer, key=lambda k: (co[k], -len(k)))
+
+
+def _content_words(key: tuple[str, ...]) -> int:
+    return sum(1 for t in key if t[0].isalnum() and t not in EN_STOP)
+
+
+def _good_en(key: tuple[str, ...]) -> bool:
+    first, last = key[0], key[-1]
+    if first in EN_STOP or last in EN_STOP:
+        return False
+    if not (first[0].isalnum() and last[0].isalnum()):
+        return False
+    for t in key[1:-1]:
+        if not t[0].isalnum() and t not in EN_INNER_PUNCT_OK:
+            return False
+    return not any(_is_han(t) for t in key)
+
+
+def _is_han(token: str) -> bool:
+    return "\u3400" <= token[0] <= "\ufaff"
+
+
+def _contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
+    n = len(small)
+    return len(big) > n and any(
+        big[i : i + n] == small for i in range(len(big) - n + 1)
+    )
+
+
+def confidence(rends: tuple[Rendering, ...]) -> float:
+    if not rends:
+        return 0.0
+    best = rends[0].dice
+    lead = best - (rends[1].dice if len(rends) > 1 else 0.0)
+    return round(min(1.0, best * (0.5 + lead)), 3)

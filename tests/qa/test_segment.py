@@ -1,0 +1,197 @@
+"""Per-unit checks on real seed segments: each check fires on a faulty pair and stays
+quiet on a good one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tm.models import Severity, TranslationUnit
+from tm.qa import run_checks
+
+
+def found(unit: TranslationUnit, check: str, termbase: Any = None) -> list[Any]:
+    return list(run_checks([unit], checks=[check], termbase=termbase).findings)
+
+
+def test_untranslated_han_with_term_base_fix(
+    pair_unit: Callable[..., TranslationUnit], termbase: Any
+) -> None:
+    [f] = found(pair_unit(78), "untranslated-han", termbase)
+    assert f.span is not None
+    assert f.span.text == "标定地价"
+    assert f.severity is Severity.ERROR
+    assert "standard land price" in f.fix
+    assert pair_unit(78).target[f.span.start : f.span.end] == "标定地价"
+
+
+def test_untranslated_han_seed_terms(seed_report: Any) -> None:
+    left = {f.span.text for f in seed_report.findings if f.check == "untranslated-han"}
+    assert {"标定地价", "规上企业", "攻坚"} <= left
+
+
+def test_untranslated_han_negative(pair_unit: Callable[..., TranslationUnit]) -> None:
+    assert found(pair_unit(77), "untranslated-han") == []
+
+
+def test_empty_target(pair_unit: Callable[..., TranslationUnit]) -> None:
+    assert found(pair_unit(3, target=""), "empty-target")
+    assert found(pair_unit(3), "empty-target") == []
+
+
+def test_target_equals_source(pair_unit: Callable[..., TranslationUnit]) -> None:
+    u = pair_unit(3)
+    assert found(pair_unit(3, target=u.source), "target-equals-source")
+    assert found(u, "target-equals-source") == []
+
+
+def test_numbers_missing_and_scaled(pair_unit: Callable[..., TranslationUnit]) -> None:
+    u = pair_unit(5)  # 自即日起2年内 … 10个 … → "10 regions", "2 years"
+    assert found(u, "numbers") == []
+    broken = pair_unit(5, target=u.target.replace("10 regions", "12 regions"))
+    msgs = [f.message for f in found(broken, "numbers")]
+    assert any("10" in m for m in msgs)
+
+
+def test_numbers_wan_yi_and_years() -> None:
+    ok = TranslationUnit(
+        "到2025年新增用地1.5万亩，投资100亿元。",
+        "By 2025, add 15,000 mu of land and invest 10 billion yuan.",
+    )
+    bad = TranslationUnit(
+        "到2025年新增用地1.5万亩，投资100亿元。",
+        "By 2025, add 1,500 mu of land and invest 100 million yuan.",
+    )
+    assert found(ok, "numbers") == []
+    assert len(found(bad, "numbers")) == 2
+
+
+def test_numbers_date_month_names(pair_unit: Callable[..., TranslationUnit]) -> None:
+    assert pair_unit(21).source.startswith("2025年9月8日")
+    assert found(pair_unit(21), "numbers") == []
+
+
+def test_document_number(pair_unit: Callable[..., TranslationUnit]) -> None:
+    u = pair_unit(2)
+    assert u.source == "〔2025〕86号"
+    assert found(u, "document-number") == []
+    [f] = found(pair_unit(2, target="(2025) No. 68"), "document-number")
+    assert f.fix == "(2025) No. 86"
+
+
+def test_enumerator_value(pair_unit: Callable[..., TranslationUnit]) -> None:
+    u = pair_unit(5)  # 一、 → "1."
+    assert found(u, "enumerator") == []
+    [f] = found(pair_unit(5, target="3." + u.target[2:]), "enumerator")
+    assert f.fix == "1."
+    assert found(pair_unit(5, target=u.target[3:]), "enumerator")
+
+
+def test_brackets_both_sides(
+    next_doc_path: Path, pair_unit: Callable[..., TranslationUnit]
+) -> None:
+    lines = next_doc_path.read_text(encoding="utf-8").splitlines()
+    zh = next(
+        line for line in lines if line.startswith("3.打造50个以上")
+    )  # “ without ” in 003
+    [f] = found(
+        TranslationUnit(zh, "Build more than 50 typical application scenarios."),
+        "brackets",
+    )
+    assert f.span is not None
+    assert f.span.side == "source"
+    assert f.span.text == "”"
+    u = pair_unit(78)  # (21) and (marked land prices) are balanced
+    assert found(u, "brackets") == []
+    assert found(
+        pair_unit(78, target=u.target.replace("(marked", "marked")), "brackets"
+    )
+
+
+def test_spacing(pair_unit: Callable[..., TranslationUnit]) -> None:
+    [f] = found(pair_unit(78), "spacing")  # "(21)Strengthen"
+    assert f.fix.startswith("(21) ")
+    assert found(pair_unit(5), "spacing") == []
+    u = pair_unit(5)
+    assert found(pair_unit(5, target=u.target.replace("It is", "It  is")), "spacing")
+
+
+def test_cjk_punctuation(pair_unit: Callable[..., TranslationUnit]) -> None:
+    u = pair_unit(4)
+    assert found(u, "cjk-punctuation") == []
+    [f] = found(
+        pair_unit(4, target=u.target.replace(". The reply", "。The reply")),
+        "cjk-punctuation",
+    )
+    assert f.fix == "use '.'"
+
+
+def test_whitespace(pair_unit: Callable[..., TranslationUnit]) -> None:
+    u = pair_unit(4)
+    assert found(u, "whitespace") == []
+    assert found(pair_unit(4, target=u.target + "  "), "whitespace")
+
+
+def test_truncated(pair_unit: Callable[..., TranslationUnit]) -> None:
+    [f] = found(pair_unit(209), "truncated")  # "… in Changsha, Zhuzhou and"
+    assert f.span is not None
+    assert f.span.text.startswith("and")
+    assert found(pair_unit(16), "truncated") == []
+
+
+def test_length_ratio_learns_from_corpus(seed_report: Any) -> None:
+    flagged = {
+        u for f in seed_report.findings if f.check == "length-ratio" for u in f.units
+    }
+    assert 50 in flagged  # 全域 scope sentence: "the whole area of" dropped
+    assert 25 not in flagged  # the same sentence kept whole
+    assert all(
+        f.severity is Severity.WARNING
+        for f in seed_report.findings
+        if f.check == "length-ratio"
+    )
+
+
+# Real pairs from ../shared/corpora/tw_moj_laws.paragraphs.zh-en.tsv.gz (Taiwan statutes).
+RETENTION = TranslationUnit(
+    "定期保存之檔案，其保存年限區分為三十年、二十五年、二十年、十五年、十年、五年、三年及一年。但下列範圍之檔案，不在此限：",
+    "The retention period for temporary records shall be set at thirty years, twenty-five "
+    "years, twenty years, fifteen years, ten years, five years or one year, but this "
+    "requirement shall not apply to the following:",
+)
+ALTERNATIVE = TranslationUnit(
+    "六、廠商提出替代方案應遵循之其他事項。",
+    "6) other matters by which a supplier submitting an alternative offer shall abide.",
+)
+PROCUREMENT = TranslationUnit(
+    "三、採購原料、物料或農礦產品，其市場行情波動不定者。",
+    "3. where procurement involves raw materials, raw supplies, or agricultural or mineral "
+    "products of which the market price is fluctuating; or",
+)
+
+
+def test_numbers_in_words() -> None:
+    assert found(RETENTION, "numbers") == []  # twenty-five, fifteen, thirty …
+    dropped = TranslationUnit(
+        RETENTION.source, RETENTION.target.replace("twenty-five", "twenty")
+    )
+    assert [f.span.text for f in found(dropped, "numbers") if f.span] == ["二十五"]
+
+
+def test_numbers_roc_year() -> None:
+    u = TranslationUnit(
+        "中華民國一百零八年十二月十日修正", "amended on December 10, 2019"
+    )
+    assert found(u, "numbers") == []
+    assert found(TranslationUnit(u.source, "amended on December 10, 2018"), "numbers")
+
+
+def test_enumerator_closing_paren_and_legal_list_ending() -> None:
+    assert found(ALTERNATIVE, "enumerator") == []
+    assert found(TranslationUnit(ALTERNATIVE.source, "7) other matters"), "enumerator")
+    assert found(PROCUREMENT, "truncated") == []  # "…; or" ends a list item
+    assert found(
+        TranslationUnit(PROCUREMENT.source, PROCUREMENT.target[:-4] + " or"),
+        "truncated",
+    )
