@@ -136,7 +136,7 @@ def test_width_or_punctuation_form_only_scores_99(
     )
     assert wide != unit.source
     best = seed_matcher.lookup(wide)[0]
-    assert (best.id, best.score, best.kind) == (unit.id, 99.0, MatchKind.EXACT)
+    assert (best.source, best.score, best.kind) == (unit.source, 99.0, MatchKind.EXACT)
     assert [p.reason for p in best.penalties] == ["formatting"]
     assert best.diff == ()
 
@@ -147,7 +147,7 @@ def test_punctuation_only_difference_scores_99(
     unit = _long_unit(seed_units, "，|,")
     changed = re.sub("[，,]", "；", unit.source)
     best = seed_matcher.lookup(changed)[0]
-    assert (best.id, best.score) == (unit.id, 99.0)
+    assert (best.source, best.score) == (unit.source, 99.0)
     assert [p.reason for p in best.penalties] == ["punctuation"]
 
 
@@ -160,7 +160,7 @@ def test_differing_numbers_cap_the_score_and_are_located(
     new = str(int(m.group()) + 7)
     query = unit.source[: m.start()] + new + unit.source[m.end() :]
     best = seed_matcher.lookup(query, min_score=50)[0]
-    assert best.id == unit.id
+    assert best.source == unit.source
     assert best.score <= NUMBER_CAP < best.similarity
     penalty = next(p for p in best.penalties if p.reason == "numbers")
     assert [unit.source[a:b] for a, b in penalty.spans] == [m.group()]
@@ -176,7 +176,11 @@ def test_context_match_scores_101(seed_service: TMService) -> None:
     )
     assert unit.occurrence is not None
     best = seed_service.lookup(unit.source, prev=unit.occurrence.prev_source)[0]
-    assert (best.id, best.score, best.kind) == (unit.id, 101.0, MatchKind.CONTEXT)
+    assert (best.source, best.score, best.kind) == (
+        unit.source,
+        101.0,
+        MatchKind.CONTEXT,
+    )
     plain = seed_service.lookup(unit.source, prev="与本文无关的上一句话")[0]
     assert (plain.score, plain.kind) == (100.0, MatchKind.EXACT)
 
@@ -188,7 +192,7 @@ def test_diff_spans_point_at_the_stored_text(
     at = unit.source.index("市场")
     query = unit.source[:at] + "数据" + unit.source[at + 2 :]
     best = seed_matcher.lookup(query)[0]
-    assert best.id == unit.id
+    assert best.source == unit.source
     changed = [
         (d.op, unit.source[d.start : d.end], query[d.query_start : d.query_end])
         for d in best.diff

@@ -30,6 +30,11 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 Q = 2
+# Lists at most this long are always counted: leaving them out saves little.
+DROP_OVER = 256
+# Share of the bound that dropping lists may use up: a lower bound means fewer
+# postings to count but more candidates to verify, which cost far more each.
+DROP_SHARE = 0.5
 CACHE_FORMAT = "1"
 _PUNCT = re.compile(r"[\W_]+")
 
@@ -128,28 +133,54 @@ class CandidateIndex:
         hi = int(np.searchsorted(self.lens, hi_len, side="right"))
         return lo, hi
 
-    def candidates(self, codes: str, min_score: float) -> np.ndarray:
-        """Positions of every unit whose similarity to ``codes`` can reach ``min_score``."""
+    def candidates(
+        self, codes: str, min_score: float, *, drop_over: int | None = None
+    ) -> np.ndarray:
+        """Positions of every unit whose similarity to ``codes`` can reach ``min_score``.
+
+        Args:
+            codes: the query's code string.
+            min_score: the cutoff, 0–100.
+            drop_over: lists longer than this may be left out of the count (while
+                the bound allows it); a tuning knob that never changes the result.
+        """
         m = len(codes)
         lo, hi = self.window(m, min_score)
         if lo >= hi:
             return np.empty(0, dtype=np.int64)
-        lens = self.lens[lo:hi]
-        need = _need(np.maximum(lens, m), min_score, self.q)
+        first_len = int(self.lens[lo])
+        lengths = np.arange(first_len, int(self.lens[hi - 1]) + 1)
+        need = _need(np.maximum(lengths, m), min_score, self.q)  # per length
         lists = self._lists(codes, lo, hi)
         min_need = int(need.min())
         dropped = 0
         if min_need > 1 and lists:
-            # Drop the longest lists while the bound stays ≥ 1: counts lose at most
-            # one per dropped numbered gram, so the bound drops by as much.
+            # Leave the longest lists out while the bound stays ≥ 1: a unit loses at
+            # most one count per list left out, so the bound drops by as much.
             lists.sort(key=len)
-            budget = (min_need - 1) // 2
-            while dropped < budget and lists and len(lists[-1]) > 256:
+            budget = int((min_need - 1) * DROP_SHARE)
+            drop_over = DROP_OVER if drop_over is None else drop_over
+            while dropped < budget and lists and len(lists[-1]) > drop_over:
                 lists.pop()
                 dropped += 1
-        counts = _count(lists, lo, hi)
-        keep = counts >= (need - dropped)
-        return np.flatnonzero(keep) + lo
+        counted = _counted(lists, lo, max(1, min_need - dropped))
+        pos = counted[0] + lo
+        ok = counted[1] >= need[self.lens[pos] - first_len] - dropped
+        out = pos[ok]
+        if min_need - dropped <= 0:
+            out = np.union1d(out, self._free(lengths[need - dropped <= 0], lo, hi))
+        return out
+
+    def _free(self, lengths: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        """All positions (in [lo, hi)) of the given lengths: the bound does not filter them."""
+        parts = [
+            np.arange(
+                max(lo, int(np.searchsorted(self.lens, n, side="left"))),
+                min(hi, int(np.searchsorted(self.lens, n, side="right"))),
+            )
+            for n in lengths.tolist()
+        ]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
     def _lists(self, codes: str, lo: int, hi: int) -> list[np.ndarray]:
         keys = np.array(_numbered_grams(codes, self.q), dtype=np.int64)
@@ -191,11 +222,15 @@ def _need(m: np.ndarray, min_score: float, q: int) -> np.ndarray:
     return m.astype(np.int64) - q + 1 - k * q
 
 
-def _count(lists: list[np.ndarray], lo: int, hi: int) -> np.ndarray:
+def _counted(
+    lists: list[np.ndarray], lo: int, at_least: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets from ``lo``, counts) of the positions hit at least ``at_least`` times."""
     if not lists:
-        return np.zeros(hi - lo, dtype=np.int64)
-    hits = np.concatenate(lists)
-    return np.bincount(hits - lo, minlength=hi - lo)
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    counts = np.bincount(np.concatenate(lists) - lo)
+    where = np.flatnonzero(counts >= at_least)
+    return where, counts[where]
 
 
 def _numbered_grams(codes: str, q: int) -> list[int]:
@@ -230,12 +265,17 @@ def _build_postings(
     keys = np.concatenate(key_parts) if key_parts else np.empty(0, np.int64)
     pos = np.concatenate(pos_parts) if pos_parts else np.empty(0, np.int32)
     del key_parts, pos_parts
+    if not len(keys):
+        return keys, np.zeros(1, dtype=np.int64), pos
     order = np.argsort(keys, kind="stable")  # stable: positions stay ascending
-    keys = keys[order]
     pos = pos[order]
+    keys = keys[order]
     del order
-    uniq, first = np.unique(keys, return_index=True)
-    offsets = np.append(first, len(keys)).astype(np.int64)
+    # Run starts of the sorted keys (np.unique would sort them all over again).
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    uniq = keys[starts]
+    del keys
+    offsets = np.append(starts, len(pos)).astype(np.int64)
     return uniq, offsets, pos
 
 

@@ -109,6 +109,10 @@ def test_fragments_json(runner: CliRunner, seed_db: Path) -> None:
     assert code == ExitCode.OK
     data = json.loads(out)
     assert [f["clause"] for f in data] == [clause]
+    code, out = run(runner, "lookup", text, "--db", str(seed_db), "--min", "95")
+    assert code == ExitCode.OK
+    assert "no whole match" in out
+    assert clause in out  # plain output falls back to the clauses found
     for f in data:
         assert text[f["query_start"] : f["query_end"]] == f["clause"]
         assert f["hits"]

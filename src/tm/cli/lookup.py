@@ -90,7 +90,7 @@ def _mark(text: str, spans: Any) -> str:
 
 def _print_matches(matches: list[Match]) -> None:
     if not matches:
-        click.echo("no match")
+        click.echo("no whole match")
     for m in matches:
         spans = [(d.start, d.end) for d in m.diff if d.end > d.start]
         notes = "; ".join(p.detail for p in m.penalties)
@@ -209,8 +209,12 @@ def lookup(
     )
     if as_json:
         echo_json([match_dict(m) for m in matches])
-    else:
-        _print_matches(matches)
+        return
+    _print_matches(matches)
+    if not matches:  # sub-segment recall: what the TM still has to offer
+        for f in service.fragments(text, limit=limit):
+            click.echo(f"「{f.clause}」")
+            _print_hits(list(f.hits), indent="  ")
 
 
 @cli.command("concordance")
