@@ -159,7 +159,7 @@ def main() -> None:
     ap.add_argument("--scan-sample", type=int, default=20)
     args = ap.parse_args()
     db = args.db or f"/tmp/tm_bench_{args.size}.db"
-    if not db.startswith(("postgresql://", "postgres://")):
+    if True:  # builds a missing or short TM, SQLite or PostgreSQL alike
         build_db(db, args.size)
     queries = make_queries(db, args.queries)
 

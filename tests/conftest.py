@@ -82,3 +82,52 @@ def seed_service(seed_db: Path) -> Iterator[object]:
 
 def postgres_dsn() -> str | None:
     return os.environ.get("TM_TEST_POSTGRES_DSN")
+
+
+# -- PostgreSQL (issue 9) ---------------------------------------------------------
+
+
+def postgres_url_with(
+    dsn: str, *, dbname: str | None = None, schema: str | None = None
+) -> str:
+    """``dsn`` pointed at another database, or with ``schema`` first on search_path."""
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    parts = urlsplit(dsn)
+    path = f"/{dbname}" if dbname else parts.path
+    query = parts.query
+    if schema:
+        opt = "options=" + quote(f"-csearch_path={schema},public", safe="")
+        query = f"{query}&{opt}" if query else opt
+    return urlunsplit((parts.scheme, parts.netloc, path, query, parts.fragment))
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL whose tables land in a fresh schema, dropped after the test.
+
+    Skips unless TM_TEST_POSTGRES_DSN names a server (CI's .ci/run starts one).
+    """
+    dsn = postgres_dsn()
+    if not dsn:
+        pytest.skip("TM_TEST_POSTGRES_DSN is not set (no PostgreSQL server configured)")
+    import uuid
+
+    import psycopg
+
+    schema = f"tm_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield postgres_url_with(dsn, schema=schema)
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty TM location for each backend: a SQLite file or a PostgreSQL schema."""
+    if request.param == "sqlite":
+        return str(tmp_path / "tm.db")
+    return request.getfixturevalue("postgres_url")

@@ -23,7 +23,7 @@ def open_store(
     if url.startswith(("postgresql://", "postgres://")):
         from tm.store.postgres import PostgresStore
 
-        return PostgresStore(url)  # type: ignore[return-value]
+        return PostgresStore(url, create=create, readonly=readonly)  # type: ignore[return-value]
     if url.startswith("sqlite:///"):
         url = url[len("sqlite:///") :]
     elif url.startswith("sqlite://"):

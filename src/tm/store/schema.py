@@ -40,8 +40,8 @@ CREATE TABLE units (
     target_codes TEXT NOT NULL DEFAULT '[]'
 );
 CREATE UNIQUE INDEX units_identity ON units (source_lang, target_lang, segtype, {source_ident}, {target_ident});
-CREATE INDEX units_source_key ON units (source_key);
-CREATE INDEX units_target_key ON units (target_key);
+CREATE INDEX units_source_key ON units ({source_key_ident});
+CREATE INDEX units_target_key ON units ({target_key_ident});
 CREATE INDEX units_len ON units (source_lang, source_len);
 """
 
@@ -70,7 +70,7 @@ CREATE TABLE occurrences (
 );
 CREATE UNIQUE INDEX occurrences_identity ON occurrences (document_id, segtype, position, sub, unit_id);
 CREATE INDEX occurrences_unit ON occurrences (unit_id);
-CREATE INDEX occurrences_prev ON occurrences (prev_key);
+CREATE INDEX occurrences_prev ON occurrences ({prev_key_ident});
 """
 
 FALSE_POSITIVES = """
@@ -84,9 +84,28 @@ CREATE TABLE qa_marks (
 """
 
 
-def common_migrations(pk: str, source_ident: str, target_ident: str) -> list[Migration]:
-    """The migrations both backends run, with the backend's primary-key type."""
-    fmt = {"pk": pk, "source_ident": source_ident, "target_ident": target_ident}
+def common_migrations(
+    pk: str, source_ident: str, target_ident: str, *, key_ident: str = "{}"
+) -> list[Migration]:
+    """The migrations both backends run, with the backend's primary-key type.
+
+    Args:
+        pk: the primary-key column type.
+        source_ident: how the identity index names the source text (``source`` in
+            SQLite; ``md5(source)`` in PostgreSQL, whose btree cannot hold long text).
+        target_ident: the same for the target text.
+        key_ident: a template (``{}`` = column) for the match-key indexes, for the
+            same reason: ``md5({})`` in PostgreSQL.
+    """
+    fmt = {
+        "pk": pk,
+        "source_ident": source_ident,
+        "target_ident": target_ident,
+        **{
+            f"{col}_ident": key_ident.format(col)
+            for col in ("source_key", "target_key", "prev_key")
+        },
+    }
     return [
         Migration("0001_documents", DOCUMENTS.format(**fmt)),
         Migration("0002_units", UNITS.format(**fmt)),

@@ -9,7 +9,6 @@ import writes. An FTS5 trigram index over the match keys serves concordance.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 import logging
 import os
@@ -25,6 +24,15 @@ import sqlite_utils
 
 from tm.errors import StoreError
 from tm.models import Occurrence, TranslationUnit, now_stamp
+from tm.store._common import (
+    UNIT_COLUMNS,
+    SQLQueries,
+    default_user,
+    dumps,
+    filters,
+    row_to_unit,
+    unit_row,
+)
 from tm.store.base import AddResult, KeyRow, Progress, StoreInfo
 from tm.store.schema import SCHEMA_VERSION_KEY, Migration, common_migrations
 from tm.text.normalize import match_key
@@ -58,20 +66,8 @@ MIGRATIONS: list[Migration] = [
 ]
 MIGRATIONS.sort(key=lambda m: m.name)
 
-UNIT_COLUMNS = (
-    "id, source, target, source_lang, target_lang, segtype, tuid, created_at, created_by, "
-    "changed_at, changed_by, props, notes, source_codes, target_codes"
-)
 
-
-def default_user() -> str:
-    try:
-        return os.environ.get("TM_USER") or getpass.getuser()
-    except (KeyError, OSError):
-        return "tm"
-
-
-class SQLiteStore:
+class SQLiteStore(SQLQueries):
     """A TM in one SQLite file (or ``:memory:``)."""
 
     backend = "sqlite"
@@ -339,12 +335,12 @@ class SQLiteStore:
                     merged = {**json.loads(row[1]), **meta}
                     self._conn.execute(
                         "UPDATE documents SET meta = ? WHERE id = ?",
-                        (_dumps(merged), row[0]),
+                        (dumps(merged), row[0]),
                     )
                 return int(row[0])
             cur = self._conn.execute(
                 "INSERT INTO documents (name, meta, imported_at) VALUES (?, ?, ?)",
-                (name, _dumps(meta or {}), now_stamp()),
+                (name, dumps(meta or {}), now_stamp()),
             )
             return int(cur.lastrowid or 0)
 
@@ -389,31 +385,12 @@ class SQLiteStore:
     def _insert_unit(
         self, cur: sqlite3.Cursor, u: TranslationUnit, stamp: str, user: str
     ) -> tuple[int, bool]:
-        skey = match_key(u.source)
         row = cur.execute(
             "INSERT INTO units (source, target, source_lang, target_lang, segtype, source_key, target_key,"
             " source_len, tuid, created_at, created_by, changed_at, changed_by, props, notes,"
             " source_codes, target_codes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT DO NOTHING RETURNING id",
-            (
-                u.source,
-                u.target,
-                u.source_lang,
-                u.target_lang,
-                str(u.segtype),
-                skey,
-                match_key(u.target),
-                len(skey),
-                u.tuid,
-                u.created_at or stamp,
-                u.created_by or user,
-                u.changed_at,
-                u.changed_by,
-                _dumps(u.props),
-                _dumps(u.notes),
-                _dumps(u.source_codes),
-                _dumps(u.target_codes),
-            ),
+            unit_row(u, stamp, user),
         ).fetchone()
         if row:
             if u.tuid is None:  # every unit gets a stable tuid, so a TMX round trip keeps it
@@ -481,28 +458,6 @@ class SQLiteStore:
                     out[r[0]] = Occurrence(r[1], r[2], r[3], r[4], r[5], r[6])
         return out
 
-    def iter_units(
-        self,
-        *,
-        segtype: str | None = None,
-        source_lang: str | None = None,
-        batch: int = 2000,
-    ) -> Iterator[TranslationUnit]:
-        """All units in id order, each with its first occurrence."""
-        where, params = _filters(segtype=segtype, source_lang=source_lang)
-        last = 0
-        while True:
-            rows = self._query(
-                f"SELECT {UNIT_COLUMNS} FROM units WHERE id > ?{where} ORDER BY id LIMIT {batch}",
-                [last, *params],
-            )
-            if not rows:
-                return
-            occs = self._first_occurrences([r[0] for r in rows])
-            for r in rows:
-                yield _unit(r, occs.get(r[0]))
-            last = rows[-1][0]
-
     def iter_keys(self, *, side: str = "source") -> Iterator[KeyRow]:
         col = "source_key" if side == "source" else "target_key"
         conn = self._reader()
@@ -525,25 +480,17 @@ class SQLiteStore:
             ):
                 rows[r[0]] = r
         occs = self._first_occurrences(list(rows))
-        return [_unit(rows[i], occs.get(i)) for i in ids if i in rows]
+        return [row_to_unit(rows[i], occs.get(i)) for i in ids if i in rows]
 
     def exact(
         self, key: str, *, source_lang: str | None = None
     ) -> list[TranslationUnit]:
-        where, params = _filters(source_lang=source_lang)
+        where, params = filters("?", source_lang=source_lang)
         rows = self._query(
             f"SELECT id FROM units WHERE source_key = ?{where} ORDER BY id",
             [key, *params],
         )
         return self.get_units(r[0] for r in rows)
-
-    def occurrences(self, unit_id: int) -> list[Occurrence]:
-        rows = self._query(
-            "SELECT d.name, o.position, o.sub, o.prev_source, o.next_source, o.section"
-            " FROM occurrences o JOIN documents d ON d.id = o.document_id WHERE o.unit_id = ? ORDER BY o.id",
-            (unit_id,),
-        )
-        return [Occurrence(*r) for r in rows]
 
     def units_after(self, prev_key: str) -> set[int]:
         """Ids of units whose previous unit in some document has the match key ``prev_key``."""
@@ -583,64 +530,6 @@ class SQLiteStore:
             sql = f"SELECT id FROM units WHERE {cond} ORDER BY id{lim}"
             params = [key] * len(cols)
         return self.get_units(r[0] for r in self._query(sql, params))
-
-    def count_units(self) -> int:
-        return int(self._query("SELECT count(*) FROM units")[0][0])
-
-    def data_version(self) -> str:
-        """Changes whenever units are added: used to invalidate in-memory indexes."""
-        row = self._query("SELECT count(*), coalesce(max(id), 0) FROM units")[0]
-        return f"{row[0]}:{row[1]}"
-
-    def documents(self) -> list[tuple[str, dict[str, str]]]:
-        return [
-            (r[0], json.loads(r[1]))
-            for r in self._query("SELECT name, meta FROM documents ORDER BY id")
-        ]
-
-    def stats(self) -> dict[str, Any]:
-        units = self.count_units()
-        occ = int(self._query("SELECT count(*) FROM occurrences")[0][0])
-        langs = [
-            f"{r[0]}→{r[1]}"
-            for r in self._query(
-                "SELECT DISTINCT source_lang, target_lang FROM units ORDER BY 1, 2"
-            )
-        ]
-        by_segtype = {
-            r[0]: r[1]
-            for r in self._query(
-                "SELECT segtype, count(*) FROM units GROUP BY 1 ORDER BY 1"
-            )
-        }
-        return {
-            "units": units,
-            "occurrences": occ,
-            "languages": langs,
-            "documents": [name for name, _ in self.documents()],
-            "by_segtype": by_segtype,
-        }
-
-    # -- QA marks ----------------------------------------------------------------
-
-    def set_mark(
-        self, fingerprint: str, check: str, note: str = "", user: str | None = None
-    ) -> None:
-        with self.transaction():
-            self._conn.execute(
-                "INSERT INTO qa_marks (fingerprint, check_name, note, marked_at, marked_by) VALUES (?,?,?,?,?)"
-                " ON CONFLICT (fingerprint) DO UPDATE SET note = excluded.note",
-                (fingerprint, check, note, now_stamp(), user or default_user()),
-            )
-
-    def clear_mark(self, fingerprint: str) -> None:
-        with self.transaction():
-            self._conn.execute(
-                "DELETE FROM qa_marks WHERE fingerprint = ?", (fingerprint,)
-            )
-
-    def marks(self) -> set[str]:
-        return {r[0] for r in self._query("SELECT fingerprint FROM qa_marks")}
 
     # -- tui: editing a unit's target --------------------------------------------
 
@@ -683,50 +572,9 @@ def _statements(sql: str) -> list[str]:
     return out
 
 
-def _filters(**kw: str | None) -> tuple[str, list[Any]]:
-    where = ""
-    params: list[Any] = []
-    for col, value in kw.items():
-        if value is not None:
-            where += f" AND {col} = ?"
-            params.append(value)
-    return where, params
-
-
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(
-        [list(v) if isinstance(v, tuple) else v for v in value]
-        if isinstance(value, tuple)
-        else value,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-
-
-def _unit(r: Any, occ: Occurrence | None) -> TranslationUnit:
-    return TranslationUnit(
-        id=r[0],
-        source=r[1],
-        target=r[2],
-        source_lang=r[3],
-        target_lang=r[4],
-        segtype=r[5],
-        tuid=r[6],
-        created_at=r[7],
-        created_by=r[8],
-        changed_at=r[9],
-        changed_by=r[10],
-        props=tuple((k, v) for k, v in json.loads(r[11])),
-        notes=tuple(json.loads(r[12])),
-        source_codes=tuple(json.loads(r[13])),
-        target_codes=tuple(json.loads(r[14])),
-        occurrence=occ,
-    )
 
 
 def _writable(path: str) -> bool:

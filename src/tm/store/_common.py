@@ -1,0 +1,212 @@
+"""What the SQL backends share: row codecs and the queries whose SQL is the same.
+
+SQLiteStore and PostgresStore differ in their drivers (``?`` vs ``%s`` parameters),
+in how they index text and in how they write in bulk; the plain reads, the QA marks
+and the row <-> unit conversion live here once, so both give the same answers.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from tm.models import Occurrence, TranslationUnit, now_stamp
+from tm.text.normalize import match_key
+
+UNIT_COLUMNS = (
+    "id, source, target, source_lang, target_lang, segtype, tuid, created_at, created_by, "
+    "changed_at, changed_by, props, notes, source_codes, target_codes"
+)
+
+
+def default_user() -> str:
+    try:
+        return os.environ.get("TM_USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "tm"
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON for the props/notes/codes columns (tuples become lists)."""
+    return json.dumps(
+        [list(v) if isinstance(v, tuple) else v for v in value]
+        if isinstance(value, tuple)
+        else value,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def unit_row(u: TranslationUnit, stamp: str, user: str) -> tuple[Any, ...]:
+    """The values of a new ``units`` row, in the order of the table's columns after id.
+
+    Missing creation fields are filled with ``stamp`` and ``user``.
+    """
+    skey = match_key(u.source)
+    return (
+        u.source,
+        u.target,
+        u.source_lang,
+        u.target_lang,
+        str(u.segtype),
+        skey,
+        match_key(u.target),
+        len(skey),
+        u.tuid,
+        u.created_at or stamp,
+        u.created_by or user,
+        u.changed_at,
+        u.changed_by,
+        dumps(u.props),
+        dumps(u.notes),
+        dumps(u.source_codes),
+        dumps(u.target_codes),
+    )
+
+
+def row_to_unit(r: Any, occ: Occurrence | None) -> TranslationUnit:
+    """A ``SELECT {UNIT_COLUMNS}`` row as a unit."""
+    return TranslationUnit(
+        id=r[0],
+        source=r[1],
+        target=r[2],
+        source_lang=r[3],
+        target_lang=r[4],
+        segtype=r[5],
+        tuid=r[6],
+        created_at=r[7],
+        created_by=r[8],
+        changed_at=r[9],
+        changed_by=r[10],
+        props=tuple((k, v) for k, v in json.loads(r[11])),
+        notes=tuple(json.loads(r[12])),
+        source_codes=tuple(json.loads(r[13])),
+        target_codes=tuple(json.loads(r[14])),
+        occurrence=occ,
+    )
+
+
+def filters(param: str, **kw: str | None) -> tuple[str, list[Any]]:
+    """``AND col = <param>`` for each value given, and the values."""
+    where = ""
+    params: list[Any] = []
+    for col, value in kw.items():
+        if value is not None:
+            where += f" AND {col} = {param}"
+            params.append(value)
+    return where, params
+
+
+class SQLQueries:
+    """Store methods whose SQL both backends share; ``P`` is the driver's parameter mark.
+
+    The backend provides ``_query(sql, params)``, ``_first_occurrences(ids)``,
+    ``transaction()`` and the write connection ``_conn``.
+    """
+
+    P = "?"
+    _conn: Any
+
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        raise NotImplementedError
+
+    def _first_occurrences(self, ids: list[int]) -> dict[int, Occurrence]:
+        raise NotImplementedError
+
+    def transaction(self) -> Any:
+        raise NotImplementedError
+
+    def iter_units(
+        self,
+        *,
+        segtype: str | None = None,
+        source_lang: str | None = None,
+        batch: int = 2000,
+    ) -> Iterator[TranslationUnit]:
+        """All units in id order, each with its first occurrence."""
+        where, params = filters(self.P, segtype=segtype, source_lang=source_lang)
+        last = 0
+        while True:
+            rows = self._query(
+                f"SELECT {UNIT_COLUMNS} FROM units WHERE id > {self.P}{where}"
+                f" ORDER BY id LIMIT {int(batch)}",
+                [last, *params],
+            )
+            if not rows:
+                return
+            occs = self._first_occurrences([r[0] for r in rows])
+            for r in rows:
+                yield row_to_unit(r, occs.get(r[0]))
+            last = rows[-1][0]
+
+    def occurrences(self, unit_id: int) -> list[Occurrence]:
+        rows = self._query(
+            "SELECT d.name, o.position, o.sub, o.prev_source, o.next_source, o.section"
+            " FROM occurrences o JOIN documents d ON d.id = o.document_id"
+            f" WHERE o.unit_id = {self.P} ORDER BY o.id",
+            (unit_id,),
+        )
+        return [Occurrence(*r) for r in rows]
+
+    def count_units(self) -> int:
+        return int(self._query("SELECT count(*) FROM units")[0][0])
+
+    def data_version(self) -> str:
+        """Changes whenever units are added: used to invalidate in-memory indexes."""
+        row = self._query("SELECT count(*), coalesce(max(id), 0) FROM units")[0]
+        return f"{row[0]}:{row[1]}"
+
+    def documents(self) -> list[tuple[str, dict[str, str]]]:
+        return [
+            (r[0], json.loads(r[1]))
+            for r in self._query("SELECT name, meta FROM documents ORDER BY id")
+        ]
+
+    def stats(self) -> dict[str, Any]:
+        units = self.count_units()
+        occ = int(self._query("SELECT count(*) FROM occurrences")[0][0])
+        langs = [
+            f"{r[0]}→{r[1]}"
+            for r in self._query(
+                "SELECT DISTINCT source_lang, target_lang FROM units ORDER BY 1, 2"
+            )
+        ]
+        by_segtype = {
+            r[0]: r[1]
+            for r in self._query(
+                "SELECT segtype, count(*) FROM units GROUP BY 1 ORDER BY 1"
+            )
+        }
+        return {
+            "units": units,
+            "occurrences": occ,
+            "languages": langs,
+            "documents": [name for name, _ in self.documents()],
+            "by_segtype": by_segtype,
+        }
+
+    # -- QA marks ----------------------------------------------------------------
+
+    def set_mark(
+        self, fingerprint: str, check: str, note: str = "", user: str | None = None
+    ) -> None:
+        p = self.P
+        with self.transaction():
+            self._conn.execute(
+                "INSERT INTO qa_marks (fingerprint, check_name, note, marked_at, marked_by)"
+                f" VALUES ({p}, {p}, {p}, {p}, {p})"
+                " ON CONFLICT (fingerprint) DO UPDATE SET note = excluded.note",
+                (fingerprint, check, note, now_stamp(), user or default_user()),
+            )
+
+    def clear_mark(self, fingerprint: str) -> None:
+        with self.transaction():
+            self._conn.execute(
+                f"DELETE FROM qa_marks WHERE fingerprint = {self.P}", (fingerprint,)
+            )
+
+    def marks(self) -> set[str]:
+        return {r[0] for r in self._query("SELECT fingerprint FROM qa_marks")}

@@ -1,0 +1,462 @@
+"""The Store contract: SQLite and PostgreSQL must behave the same.
+
+Every test runs on both backends through the ``store_url`` fixture (tests/conftest.py);
+the PostgreSQL leg skips unless TM_TEST_POSTGRES_DSN is set and gets a fresh schema.
+Expected values come from the seed file or from an exhaustive scan, never from the
+backend under test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import random
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tm.errors import FormatError, StoreError
+from tm.formats.bilingual import doc_units, read_bilingual
+from tm.models import Occurrence, TranslationUnit
+from tm.store import Store, open_store
+from tm.store.base import AddResult
+from tm.text.normalize import match_key
+
+SEED_UNITS = 305
+SEED_OCCURRENCES = 334
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    with open_store(store_url) as s:
+        yield s
+
+
+def _import_seed(store: Store, seed_path: Path) -> AddResult:
+    """The seed's paragraph units, as the service imports them, in one transaction."""
+    doc = read_bilingual(seed_path)
+    with store.transaction():
+        store.add_document(doc.name, doc.meta)
+        return store.add_units(doc_units(doc))
+
+
+@pytest.fixture
+def seeded(store: Store, seed_path: Path) -> Store:
+    _import_seed(store, seed_path)
+    return store
+
+
+def _unit(source: str, target: str, **kw: object) -> TranslationUnit:
+    """A unit with creation fields set, so it reads back exactly as written."""
+    kw.setdefault("created_at", "20240601T000000Z")
+    kw.setdefault("created_by", "tester")
+    return TranslationUnit(source=source, target=target, **kw)  # type: ignore[arg-type]
+
+
+# Units that exercise every stored field, long text (past PostgreSQL's btree row
+# limit), LIKE metacharacters, inline-code placeholders and other language pairs.
+RICH_UNITS = [
+    _unit(
+        "第一条 为规范〔2025〕1号文件的执行，制定本办法。",
+        "Article 1 These Measures are formulated to regulate Document No. 1 [2025].",
+        tuid="tu-1",
+        created_at="20250101T010203Z",
+        created_by="张三",
+        changed_at="20250102T030405Z",
+        changed_by="reviewer",
+        props=(("x-domain", "法律"), ("x-client", "A&B <co>")),
+        notes=("注：第一条", "second note"),
+        source_codes=('<ph x="1">&lt;b&gt;</ph>',),
+        target_codes=('<ph x="1">&lt;b&gt;</ph>',),
+        occurrence=Occurrence("法规.tmx", 0, 0, None, "第二条", "第一章 总则"),
+    ),
+    _unit(
+        "第二条 增长50%以上的\ue000部分",
+        "Article 2 the part\ue000 growing by more than 50%",
+        source_codes=("<bpt i='1'/>",),
+        target_codes=("<bpt i='1'/>",),
+        occurrence=Occurrence("法规.tmx", 1, 0, "第一条", None, "第一章 总则"),
+    ),
+    _unit("增长50x以上", "growth above 50x", segtype="sentence"),
+    _unit("变量a_b的值", "the value of a_b", source_lang="zh-TW", target_lang="en-GB"),
+    _unit("变量axb的值", 'the value of "axb" \\ backslash 😀'),
+    _unit("长" * 3000 + "文本", "long " * 2000 + "text"),
+]
+
+
+def _scan(store: Store, query: str, side: str) -> list[int]:
+    """The concordance an exhaustive scan gives: ids whose key contains the query."""
+    out = []
+    for u in store.iter_units():
+        keys = {
+            "source": [match_key(u.source)],
+            "target": [match_key(u.target)],
+            "both": [match_key(u.source), match_key(u.target)],
+        }[side]
+        if any(query in k for k in keys):
+            assert u.id is not None
+            out.append(u.id)
+    return out
+
+
+# -- import ----------------------------------------------------------------------
+
+
+def test_seed_import_counts(store: Store, seed_path: Path) -> None:
+    result = _import_seed(store, seed_path)
+    assert result.added == SEED_UNITS
+    assert result.duplicates == SEED_OCCURRENCES - SEED_UNITS
+    assert result.occurrences_added == SEED_OCCURRENCES
+    assert store.count_units() == SEED_UNITS
+    assert store.documents() == [  # type: ignore[attr-defined]
+        (read_bilingual(seed_path).name, read_bilingual(seed_path).meta)
+    ]
+
+
+def test_reimport_adds_nothing(seeded: Store, seed_path: Path) -> None:
+    before = seeded.data_version()
+    result = _import_seed(seeded, seed_path)
+    assert (result.added, result.occurrences_added) == (0, 0)
+    assert result.duplicates == SEED_OCCURRENCES
+    assert seeded.stats()["occurrences"] == SEED_OCCURRENCES
+    assert seeded.data_version() == before
+
+
+def test_units_keep_document_order(seeded: Store, seed_path: Path) -> None:
+    doc = read_bilingual(seed_path)
+    firsts: dict[tuple[str, str], int] = {}
+    for u in doc_units(doc):
+        firsts.setdefault((u.source, u.target), len(firsts))
+    got = [(u.source, u.target) for u in seeded.iter_units()]
+    assert got == sorted(firsts, key=firsts.__getitem__)
+
+
+def test_failing_iterator_rolls_back(store: Store) -> None:
+    def broken() -> Iterator[TranslationUnit]:
+        yield from RICH_UNITS[:3]
+        raise FormatError("bad.tmx", 42, "unclosed <tu>")
+
+    with pytest.raises(FormatError, match=r"bad\.tmx:42"):
+        store.add_units(broken())
+    assert store.count_units() == 0
+    assert store.documents() == []
+    assert store.stats()["occurrences"] == 0
+    # The store stays usable after the rollback.
+    assert store.add_units(RICH_UNITS[:2]).added == 2
+
+
+def test_outer_transaction_rolls_back_everything(store: Store) -> None:
+    def interrupted_import() -> None:
+        with store.transaction():
+            store.add_document("doc-a", {"title": "A"})
+            store.add_units(RICH_UNITS)
+            store.set_mark("fp", "numbers")  # type: ignore[attr-defined]
+            raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        interrupted_import()
+    assert store.count_units() == 0
+    assert store.documents() == []  # type: ignore[attr-defined]
+    assert store.marks() == set()  # type: ignore[attr-defined]
+
+
+def test_duplicates_within_one_call(store: Store) -> None:
+    twice = [RICH_UNITS[0], RICH_UNITS[1], RICH_UNITS[0]]
+    result = store.add_units(twice)
+    assert (result.added, result.duplicates) == (2, 1)
+    # The same text under another segtype or language pair is another unit.
+    other = [replace(RICH_UNITS[0], segtype="sentence", occurrence=None)]
+    assert store.add_units(other).added == 1
+
+
+def test_user_and_stamp_fill_missing_fields(store: Store) -> None:
+    store.add_units([TranslationUnit("你好", "Hello")], user="译者甲")
+    (u,) = list(store.iter_units())
+    assert u.created_by == "译者甲"
+    assert u.created_at is not None
+    assert len(u.created_at) == 16
+    assert u.created_at.endswith("Z")
+
+
+# -- reads -----------------------------------------------------------------------
+
+
+def test_iter_units_round_trips_every_field(store: Store) -> None:
+    store.add_units(RICH_UNITS)
+    got = list(store.iter_units())
+    # A unit read without a tuid gets its id as a stable tuid.
+    assert [replace(u, id=None) for u in got] == [
+        replace(u, tuid=u.tuid or str(g.id))
+        for u, g in zip(RICH_UNITS, got, strict=True)
+    ]
+    assert [u.id for u in got] == sorted(u.id for u in got if u.id is not None)
+    assert [u.source for u in store.iter_units(segtype="sentence")] == ["增长50x以上"]
+    assert [u.source for u in store.iter_units(source_lang="zh-TW")] == ["变量a_b的值"]
+
+
+def test_iter_keys_and_get_units(store: Store) -> None:
+    store.add_units(RICH_UNITS)
+    rows = list(store.iter_keys())
+    assert [r.key for r in rows] == [match_key(u.source) for u in RICH_UNITS]
+    assert [r.key for r in store.iter_keys(side="target")] == [
+        match_key(u.target) for u in RICH_UNITS
+    ]
+    assert rows[3].source_lang == "zh-TW"
+    assert rows[2].segtype == "sentence"
+    ids = [rows[4].id, 10**6, rows[0].id]
+    assert [u.source for u in store.get_units(ids)] == [
+        RICH_UNITS[4].source,
+        RICH_UNITS[0].source,
+    ]
+
+
+def test_exact(seeded: Store, seed_path: Path) -> None:
+    doc = read_bilingual(seed_path)
+    pair = doc.pairs[10]
+    hits = seeded.exact(match_key(pair.zh))
+    assert (pair.zh, pair.en) in {(u.source, u.target) for u in hits}
+    # Width and punctuation fold into the key: the full-width form finds it too.
+    assert seeded.exact(match_key(pair.zh.replace(",", "，"))) == hits
+    assert seeded.exact(match_key(pair.zh), source_lang="zh-TW") == []
+    assert seeded.exact("不存在的句子") == []
+
+
+def test_exact_finds_long_text(store: Store) -> None:
+    store.add_units(RICH_UNITS)
+    long = RICH_UNITS[-1]
+    assert [u.target for u in store.exact(match_key(long.source))] == [long.target]
+
+
+def test_occurrences_of_a_repeated_unit(seeded: Store, seed_path: Path) -> None:
+    doc = read_bilingual(seed_path)
+    positions: dict[tuple[str, str], list[int]] = {}
+    for u in doc_units(doc):
+        assert u.occurrence is not None
+        positions.setdefault((u.source, u.target), []).append(u.occurrence.position)
+    repeated = next(k for k, v in positions.items() if len(v) > 1)
+    (unit,) = [
+        u for u in seeded.exact(match_key(repeated[0])) if u.target == repeated[1]
+    ]
+    assert unit.id is not None
+    occs = seeded.occurrences(unit.id)
+    assert [o.position for o in occs] == positions[repeated]
+    assert {o.document for o in occs} == {doc.name}
+    assert unit.occurrence == occs[0]
+
+
+def test_units_after(seeded: Store, seed_path: Path) -> None:
+    by_text = {(u.source, u.target): u.id for u in seeded.iter_units()}
+    expected: dict[str, set[int | None]] = {}
+    for u in doc_units(read_bilingual(seed_path)):
+        assert u.occurrence is not None
+        if u.occurrence.prev_source is not None:
+            key = match_key(u.occurrence.prev_source)
+            expected.setdefault(key, set()).add(by_text[(u.source, u.target)])
+    assert len(expected) > 100
+    for key, ids in expected.items():
+        assert seeded.units_after(key) == ids
+    assert seeded.units_after("不存在") == set()
+
+
+CONCORDANCE_QUERIES = [
+    ("的", "source"),  # one character: no trigram
+    ("要素", "source"),  # two characters: no trigram
+    ("市场化", "source"),
+    ("数据要素", "source"),
+    ("(", "source"),
+    ("market", "target"),
+    ("of", "target"),
+    ("x", "both"),
+    ("50%", "source"),  # LIKE metacharacters must be literal
+    ("a_b", "source"),
+    ("a_b", "both"),
+    ('"axb"', "target"),
+    ("\\", "target"),
+    ("长长长长长", "source"),
+    ("没有这个词组", "source"),
+]
+
+
+@pytest.mark.parametrize(("query", "side"), CONCORDANCE_QUERIES)
+def test_concordance_equals_exhaustive_scan(
+    seeded: Store, query: str, side: str
+) -> None:
+    seeded.add_units(RICH_UNITS)
+    expected = _scan(seeded, query, side)
+    got = [u.id for u in seeded.concordance(query, side=side)]
+    assert got == expected
+    assert [u.id for u in seeded.concordance(query, side=side, limit=3)] == expected[:3]
+
+
+def test_concordance_hits_are_real(seeded: Store) -> None:
+    hits = seeded.concordance("数据")
+    assert len(hits) > 5
+    assert all("数据" in match_key(u.source) for u in hits)
+    assert seeded.concordance("") == []
+
+
+# -- metadata --------------------------------------------------------------------
+
+
+def test_stats(seeded: Store, seed_path: Path) -> None:
+    stats = seeded.stats()
+    assert stats == {
+        "units": SEED_UNITS,
+        "occurrences": SEED_OCCURRENCES,
+        "languages": ["zh-CN→en-US"],
+        "documents": [read_bilingual(seed_path).name],
+        "by_segtype": {"paragraph": SEED_UNITS},
+    }
+
+
+def test_documents_merge_meta(store: Store) -> None:
+    first = store.add_document("a.txt", {"title": "A"})
+    assert store.add_document("a.txt", {"date": "2025"}) == first
+    store.add_document("b.txt")
+    assert store.documents() == [  # type: ignore[attr-defined]
+        ("a.txt", {"title": "A", "date": "2025"}),
+        ("b.txt", {}),
+    ]
+
+
+def test_data_version_changes_on_add(store: Store) -> None:
+    empty = store.data_version()
+    store.add_units(RICH_UNITS[:1])
+    one = store.data_version()
+    assert one != empty
+    store.add_units(RICH_UNITS[:1])
+    assert store.data_version() == one
+
+
+def test_info_and_migrate(store_url: str, store: Store) -> None:
+    info = store.info()
+    assert (
+        info.backend == {"sqlite": "sqlite", "postgresql": "postgresql"}[info.backend]
+    )
+    assert info.schema_version == len(info.migrations) >= 5
+    assert info.migrations[0] == "0001_documents"
+    assert list(info.migrations) == sorted(info.migrations)
+    assert store.migrate() == []
+    store.close()
+    with open_store(store_url) as again:
+        assert again.info().migrations == info.migrations
+    with pytest.raises(StoreError, match="closed"):
+        store.count_units()
+
+
+def test_marks(store: Store) -> None:
+    store.set_mark("fp-1", "numbers", "checked by hand")  # type: ignore[attr-defined]
+    store.set_mark("fp-1", "numbers", "note changed")  # type: ignore[attr-defined]
+    store.set_mark("fp-2", "punctuation")  # type: ignore[attr-defined]
+    assert store.marks() == {"fp-1", "fp-2"}  # type: ignore[attr-defined]
+    store.clear_mark("fp-1")  # type: ignore[attr-defined]
+    assert store.marks() == {"fp-2"}  # type: ignore[attr-defined]
+
+
+# -- concurrency -----------------------------------------------------------------
+
+
+def _import_worker(
+    url: str, files: list[list[tuple[str, str, int]]], out: object
+) -> None:
+    try:
+        with open_store(url) as s:
+            for n, rows in enumerate(files):
+                units = [
+                    _unit(zh, en, occurrence=Occurrence(f"doc{n}", pos))
+                    for zh, en, pos in rows
+                ]
+                s.add_units(units, batch_size=50)
+        out.put("ok")  # type: ignore[attr-defined]
+    except Exception as exc:  # reported to the parent, which fails the test
+        out.put(f"{type(exc).__name__}: {exc}")  # type: ignore[attr-defined]
+
+
+def test_concurrent_overlapping_imports(
+    store_url: str, store: Store, seed_path: Path
+) -> None:
+    """Three processes import overlapping files in different orders: no unit lost or doubled."""
+    pairs = [(p.zh, p.en) for p in read_bilingual(seed_path).pairs]
+    rng = random.Random(9)
+    jobs = []
+    for _ in range(3):
+        files = []
+        for _ in range(3):
+            rows = rng.sample(range(len(pairs)), 150)
+            files.append([(*pairs[i], i) for i in rows])
+        jobs.append(files)
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_import_worker, args=(store_url, f, out)) for f in jobs]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    assert results == ["ok"] * 3
+    distinct = {pairs[i] for files in jobs for rows in files for *_, i in rows}
+    stored = [(u.source, u.target) for u in store.iter_units()]
+    assert len(stored) == len(set(stored)) == len(distinct)
+    assert set(stored) == distinct
+    occ = {(n, i) for files in jobs for n, rows in enumerate(files) for *_, i in rows}
+    assert store.stats()["occurrences"] == len(occ)
+
+
+def test_other_threads_read_committed_data_only(store: Store) -> None:
+    """A TUI worker thread reads while an import runs: it sees the last commit, unblocked."""
+    seen: list[int] = []
+    with store.transaction():
+        store.add_units(RICH_UNITS[:2])
+        worker = threading.Thread(target=lambda: seen.append(store.count_units()))
+        worker.start()
+        worker.join(timeout=30)
+        assert store.count_units() == 2  # the writing thread sees its own rows
+    assert seen == [0]
+    worker = threading.Thread(target=lambda: seen.append(store.count_units()))
+    worker.start()
+    worker.join(timeout=30)
+    assert seen == [0, 2]
+
+
+@pytest.mark.slow
+def test_crossed_imports_lose_and_double_nothing(store_url: str, store: Store) -> None:
+    """Two transactions add the same two units in opposite orders, in two calls each.
+
+    SQLite runs them one after the other; PostgreSQL may find a deadlock, and then one
+    import fails whole with a StoreError. Either way each unit is stored once.
+    """
+    units = [_unit("交叉导入甲", "crossed A"), _unit("交叉导入乙", "crossed B")]
+    barrier = threading.Barrier(2, timeout=5)
+    outcome: dict[int, str] = {}
+
+    def crossed(me: int) -> None:
+        first, second = units[me], units[1 - me]
+        with open_store(store_url) as s:
+            try:
+                with s.transaction():
+                    s.add_units([first])
+                    with contextlib.suppress(threading.BrokenBarrierError):
+                        barrier.wait()
+                    s.add_units([second])
+                outcome[me] = "ok"
+            except StoreError as exc:
+                outcome[me] = f"StoreError: {exc}"
+
+    threads = [threading.Thread(target=crossed, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    failed = [v for v in outcome.values() if v != "ok"]
+    assert len(outcome) == 2
+    # SQLite serializes the two; PostgreSQL's cycle sits in rows of the first calls,
+    # which a savepoint retry cannot free: one import gives up.
+    assert len(failed) == (1 if store.backend == "postgresql" else 0)  # type: ignore[attr-defined]
+    assert all("colliding" in v for v in failed)
+    # The imports hold the same units: the winner's commit has them all, once.
+    assert store.add_units(units).added == 0
+    stored = [(u.source, u.target) for u in store.iter_units()]
+    assert sorted(stored) == sorted((u.source, u.target) for u in units)
