@@ -330,3 +330,21 @@ def test_index_cache_beside_the_db_is_reused_and_refreshed(
         assert [s.score for s in fresh.rank("缓存之后才加入的一句新的话")] == [100.0]
     finally:
         store.close()
+
+
+def test_twin_paragraph_and_sentence_units_are_offered_once(seed_service) -> None:
+    # "附件1" is both a paragraph unit and the sentence unit aligned from it.
+    matches = seed_service.lookup("附件1", min_score=50, limit=5)
+    pairs = [(m.unit.source, m.unit.target) for m in matches]
+    assert pairs[0] == ("附件1", "Attachment 1")
+    assert len(pairs) == len(set(pairs))
+    assert {u.segtype for u in seed_service.store.exact("附件1")} == {"paragraph", "sentence"}
+
+
+def test_a_unit_imported_in_this_process_is_found_at_once(seed_service, tmp_path) -> None:
+    assert seed_service.lookup("全新的一句话,此前从未出现。", min_score=90) == []
+    tsv = tmp_path / "new.tsv"
+    tsv.write_text("全新的一句话,此前从未出现。\tA brand-new sentence, never seen before.\n", encoding="utf-8")
+    seed_service.import_file(tsv)
+    (match,) = seed_service.lookup("全新的一句话,此前从未出现。", min_score=90)
+    assert match.score == 100

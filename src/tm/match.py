@@ -246,8 +246,11 @@ class Matcher:
         index = self.ensure_index()
         query = self.prepare(text)
         positions = self._positions(index, query, min_score, exhaustive)
-        scored = self._rank(index, query, positions, min_score, limit)
-        return self._matches(query, scored, prev)
+        # A one-sentence paragraph is stored twice (a paragraph and a sentence unit with
+        # the same text); rank twice as many so that dropping such twins still leaves
+        # ``limit`` distinct translations.
+        scored = self._rank(index, query, positions, min_score, 2 * limit)
+        return _distinct(self._matches(query, scored, prev))[:limit]
 
     def scan(
         self,
@@ -371,6 +374,18 @@ class Matcher:
         )
 
 
+def _distinct(matches: list[Match]) -> list[Match]:
+    """Keep the first (best, newest) of matches whose source and target are identical."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for m in matches:
+        pair = (m.unit.source, m.unit.target)
+        if pair not in seen:
+            seen.add(pair)
+            out.append(m)
+    return out
+
+
 def _order(s: Scored) -> tuple[float, int]:
     return (-s.score, -s.unit_id)
 
@@ -486,9 +501,7 @@ def matcher_for(store: Store, *, side: str = "source") -> Matcher:
     """
     if side not in ("source", "target"):
         raise ValueError("side must be 'source' or 'target'")
-    place = getattr(store, "path", None) or f"{type(store).__name__}:{id(store)}"
-    if place == ":memory:":
-        place = f":memory:{id(store)}"
+    place = _place(store)
     with _MATCHERS_LOCK:
         matcher = _MATCHERS.get((place, side))
         if matcher is None:
@@ -498,6 +511,21 @@ def matcher_for(store: Store, *, side: str = "source") -> Matcher:
         elif matcher.store is not store:
             matcher.rebind(store)
         return matcher
+
+
+def _place(store: Store) -> str:
+    place = getattr(store, "path", None) or f"{type(store).__name__}:{id(store)}"
+    return f":memory:{id(store)}" if place == ":memory:" else str(place)
+
+
+def invalidate_matchers(store: Store) -> None:
+    """Tell this process's matchers on ``store``'s database that units were written."""
+    place = _place(store)
+    with _MATCHERS_LOCK:
+        for side in ("source", "target"):
+            matcher = _MATCHERS.get((place, side))
+            if matcher is not None:
+                matcher.invalidate()
 
 
 def _tokenizer_factory(store: Store) -> Callable[[], Tokenizer]:

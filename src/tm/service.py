@@ -96,6 +96,9 @@ class TMService:
 
                 aligned = sentence_units(paragraphs)
                 report.sentences_added = self.store.add_units(aligned, user=user).added
+        from tm.match import invalidate_matchers
+
+        invalidate_matchers(self.store)  # they poll the data version once a second
         return report
 
     def import_files(
