@@ -14,13 +14,10 @@ Not a benchmark: a curation aid kept beside them because it reads the same seed 
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections import Counter
 from pathlib import Path
-
-import yaml
 
 from tm.formats.bilingual import read_bilingual
 
@@ -79,49 +76,24 @@ def check(term: str, renderings: list[str], pairs: list) -> None:
         print(f"  {r!r}: {len(idx)} {idx}")
 
 
-KEYS = ("zh", "en", "variants", "forbidden", "note", "status", "category", "seen")
-
-
-def _scalar(value: object) -> str:
-    # JSON strings are valid YAML double-quoted scalars; quoting everything keeps "1+N" or "yes" literal.
-    return json.dumps(value, ensure_ascii=False)
-
-
-def emit_entry(entry: dict) -> list[str]:
-    lines = []
-    for i, key in enumerate(k for k in KEYS if k in entry):
-        value = entry[key]
-        if key in ("variants", "forbidden"):
-            text = "[" + ", ".join(_scalar(v) for v in value) + "]"
-        elif key == "seen":
-            text = "{" + ", ".join(f"{_scalar(k)}: {v}" for k, v in value.items()) + "}"
-        elif key in ("status", "category"):
-            text = str(value)
-        else:
-            text = _scalar(value)
-        lines.append(("  - " if i == 0 else "    ") + f"{key}: {text}")
-    return lines
-
-
 def rebuild(path: Path, pairs: list) -> None:
-    """Recount `seen`, order by 003 then 000 frequency, and rewrite the glossary in its canonical layout."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """Recount `seen`, order by 003 then 000 frequency, and rewrite the glossary.
+
+    Written by tm's own glossary writer, so the file stays in the one layout the
+    TUI and `tm terms add` also write (a later edit gives a small diff).
+    """
+    from dataclasses import replace
+
+    from tm.terms.glossary import read_glossary, write_glossary
+
+    header, entries = read_glossary(path)
     text003 = next_doc_text()
-    entries = data["entries"]
-    for entry in entries:
-        entry["seen"] = seen_counts(entry["zh"], pairs, text003)
-    entries.sort(key=lambda e: (-e["seen"]["003"], -e["seen"]["000"]))
-    out = (
-        ["glossary:"]
-        + [f"  {k}: {v}" for k, v in data["glossary"].items()]
-        + ["entries:"]
-    )
-    for entry in entries:
-        out.extend(emit_entry(entry))
-    path.write_text("\n".join(out) + "\n", encoding="utf-8")
-    print(
-        len(entries), "entries,", sum(1 for e in entries if e["seen"]["003"]), "in 003"
-    )
+    entries = [
+        replace(e, seen=tuple(seen_counts(e.zh, pairs, text003).items())) for e in entries
+    ]
+    entries.sort(key=lambda e: (-dict(e.seen)["003"], -dict(e.seen)["000"]))
+    write_glossary(path, header, entries)
+    print(len(entries), "entries,", sum(1 for e in entries if dict(e.seen)["003"]), "in 003")
 
 
 def ngrams(n: int, top: int, pairs: list) -> None:
