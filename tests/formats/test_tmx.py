@@ -167,3 +167,15 @@ def test_tmx_import_export_import_is_identical(tmp_path: Path, units: list[Trans
         b.import_file(work / "out.tmx")
         view_b = _store_view(b)
     assert view_a == view_b
+
+
+def test_characters_xml_cannot_carry_survive_as_placeholders(shared_dir: Path) -> None:
+    unit = TranslationUnit(source="国务院\x01批复\x0b", target="A\x1fB & <c>")
+    out = io.BytesIO()
+    write_tmx([unit], out)
+    doc = etree.fromstring(out.getvalue())
+    dtd = etree.DTD(str(shared_dir / "specs" / "tmx14.dtd"))
+    assert dtd.validate(doc), dtd.error_log.filter_from_errors()
+    assert doc.findall(".//ph[@type='x-tm-char']")[0].text == "U+0001"
+    (again,) = iter_tmx(io.BytesIO(out.getvalue()), name="ctl.tmx")
+    assert (again.source, again.target, again.source_codes) == (unit.source, unit.target, ())

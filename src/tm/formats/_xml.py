@@ -23,6 +23,9 @@ PLACEHOLDER_BASE = 0xE000
 PLACEHOLDER_MAX = 0xE0FF
 # Elements whose content is translatable text: kept as an opening and a closing code.
 PAIRED = frozenset({"hi", "g", "mrk", "pc", "sub"})
+# Characters XML 1.0 forbids; the TMX writer carries them as character placeholders.
+NON_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+CHAR_PH_TYPE = "x-tm-char"
 MAX_DEPTH = 64
 # Bounds on one streamed unit (a <tu>, a term entry): the reader holds a unit in memory
 # until its end tag, so a unit of millions of elements or bytes would exhaust memory.
@@ -226,7 +229,9 @@ def _walk(el: Any, parts: list[str], codes: list[str], path: str) -> None:
                 parts.append(child.tail)
             continue
         name = local_name(child.tag)
-        if name in PAIRED:
+        if name == "ph" and child.get("type") == CHAR_PH_TYPE:
+            parts.append(_char_from_ph(child, path))
+        elif name in PAIRED:
             try:
                 open_tag, close_tag = _split_tags(child)
             except ValueError as exc:  # lxml refuses to rebuild an odd namespace URI
@@ -239,6 +244,15 @@ def _walk(el: Any, parts: list[str], codes: list[str], path: str) -> None:
             parts.append(_code(codes, xml, path, child))
         if child.tail:
             parts.append(child.tail)
+
+
+def _char_from_ph(el: Any, path: str) -> str:
+    """The character a ``<ph type="x-tm-char">U+0001</ph>`` stands for."""
+    value = (el.text or "").strip()
+    try:
+        return chr(int(value.removeprefix("U+"), 16))
+    except ValueError as exc:
+        raise FormatError(path, el.sourceline, f"bad character placeholder {value!r}") from exc
 
 
 def _code(codes: list[str], xml: str, path: str, el: Any) -> str:
@@ -278,12 +292,19 @@ def _escape(ch: str) -> str:
         return "&gt;"
     if ch == "\r":
         return "&#13;"  # a literal CR would be normalized away by the parser
+    if NON_XML_RE.match(ch):
+        return f'<ph type="{CHAR_PH_TYPE}">U+{ord(ch):04X}</ph>'
     return ch
 
 
 def make_inline_element(tag: str, text: str, codes: tuple[str, ...]) -> Any:
-    """An element ``<tag>`` holding ``text`` with its inline codes restored."""
-    if not codes:
+    """An element ``<tag>`` holding ``text`` with its inline codes restored.
+
+    Characters XML 1.0 cannot carry (C0 controls, U+FFFE/U+FFFF) are written as
+    ``<ph type="x-tm-char">U+0001</ph>``, which our reader turns back into the
+    character: the stored text is kept, and the file stays well-formed.
+    """
+    if not codes and not NON_XML_RE.search(text):
         el = etree.Element(tag)
         el.text = text
         return el

@@ -18,8 +18,8 @@ from typing import IO, Any
 from lxml import etree
 
 from tm import __version__
-from tm.errors import FormatError
-from tm.formats._xml import local_name, read_inline, safe_iterparse
+from tm.errors import FormatError, TMError
+from tm.formats._xml import NON_XML_RE, local_name, read_inline, safe_iterparse
 from tm.models import Occurrence, SegType, TranslationUnit
 from tm.text.normalize import normalize_lang
 
@@ -196,6 +196,12 @@ def _unit20(seg: XliffSegment) -> Any:
 
 def _text_child(parent: Any, tag: str, text: str) -> Any:
     el = etree.SubElement(parent, tag)
+    bad = NON_XML_RE.search(text)
+    if bad:
+        raise TMError(
+            f"cannot write XLIFF: {text[:40]!r} contains U+{ord(bad.group()):04X}, which XML cannot carry",
+            hint="export TMX instead (it keeps such characters as placeholders) or fix the segment",
+        )
     el.text = text
     return el
 
