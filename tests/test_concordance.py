@@ -13,7 +13,8 @@ from tm.service import TMService
 from tm.text.normalize import match_key
 
 
-def _containing(service: TMService, key: str, side: str) -> set[int]:
+def _containing(service: TMService, key: str, side: str) -> set[tuple[str, str]]:
+    """Every (source, target) whose side contains ``key`` (twin units count once)."""
     out = set()
     for u in service.store.iter_units():
         texts = {
@@ -22,7 +23,7 @@ def _containing(service: TMService, key: str, side: str) -> set[int]:
             "both": [u.source, u.target],
         }
         if any(key in match_key(t) for t in texts[side]):
-            out.add(u.id)
+            out.add((u.source, u.target))
     return out
 
 
@@ -42,7 +43,9 @@ def test_finds_every_unit_and_highlights_the_hit(
     seed_service: TMService, text: str, side: str
 ) -> None:
     hits = seed_service.concordance(text, side=side, limit=10_000)
-    assert {h.unit.id for h in hits} == _containing(seed_service, match_key(text), side)
+    pairs = [(h.unit.source, h.unit.target) for h in hits]
+    assert len(pairs) == len(set(pairs))
+    assert set(pairs) == _containing(seed_service, match_key(text), side)
     for h in hits:
         stored = h.unit.source if h.side == "source" else h.unit.target
         assert h.spans
@@ -57,7 +60,7 @@ def test_width_and_punctuation_forms_are_folded(seed_service: TMService) -> None
     assert m is not None
     wide = m.group().translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     hits = seed_service.concordance(wide, limit=10_000)
-    hit = next(h for h in hits if h.unit.id == unit.id)
+    hit = next(h for h in hits if (h.unit.source, h.unit.target) == (unit.source, unit.target))
     assert unit.source[hit.spans[0][0] : hit.spans[0][1]] == m.group()
 
 
@@ -112,3 +115,14 @@ def test_fragments_recall_clauses_of_the_next_document(
     # Reusable material of 003 sits in clauses rather than whole sentences.
     assert clause_hits > whole
     assert clause_hits >= 20
+
+
+def test_paragraph_and_sentence_twins_count_once(seed_db) -> None:
+    from tm.service import TMService
+
+    with TMService.open(seed_db) as service:
+        hits = service.concordance("福厦泉", limit=50)
+    pairs = [(h.unit.source, h.unit.target) for h in hits]
+    assert len(pairs) == len(set(pairs))
+    title = next(h for h in hits if h.unit.source == "福厦泉要素市场化配置综合改革试点实施方案")
+    assert "Fuxiaquan" in title.unit.target

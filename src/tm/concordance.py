@@ -49,7 +49,7 @@ def concordance(
     if not key:
         return []
     units = store.concordance(key, side=side, limit=max(FETCH_CAP, limit))
-    hits = [h for u in units if (h := _hit(u, key, side)) is not None]
+    hits = _distinct([h for u in units if (h := _hit(u, key, side)) is not None])
     renderings = Counter(_rendering(h) for h in hits)
     ranked = sorted(
         hits,
@@ -59,6 +59,18 @@ def concordance(
         ConcordanceHit(h.unit, h.side, h.spans, renderings[_rendering(h)])
         for h in ranked[:limit]
     ]
+
+
+def _distinct(hits: list[ConcordanceHit]) -> list[ConcordanceHit]:
+    """One hit per (source, target): a one-sentence paragraph is also a sentence unit."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for h in sorted(hits, key=lambda h: -(h.unit.id or 0)):
+        pair = (h.unit.source, h.unit.target)
+        if pair not in seen:
+            seen.add(pair)
+            out.append(h)
+    return out
 
 
 def _hit(unit: TranslationUnit, key: str, side: str) -> ConcordanceHit | None:
