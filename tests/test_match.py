@@ -316,10 +316,10 @@ def test_index_cache_beside_the_db_is_reused_and_refreshed(
     store = open_store(seed_db)
     try:
         first = Matcher(store)
-        built = first.ensure_index()
+        (built,) = first.ensure_index()
         cache = Path(f"{seed_db}.match-source.npz")
         assert cache.exists()
-        loaded = Matcher(store).ensure_index()
+        (loaded,) = Matcher(store).ensure_index()
         assert loaded is not built
         assert loaded.codes == built.codes
         assert loaded.ids.tolist() == built.ids.tolist()
@@ -348,3 +348,49 @@ def test_a_unit_imported_in_this_process_is_found_at_once(seed_service, tmp_path
     seed_service.import_file(tsv)
     (match,) = seed_service.lookup("全新的一句话,此前从未出现。", min_score=90)
     assert match.score == 100
+
+
+def test_units_added_later_go_to_a_second_tier_that_ranks_like_a_full_build(
+    seed_db: Path,
+) -> None:
+    store = open_store(seed_db)
+    try:
+        matcher = Matcher(store)
+        (main,) = matcher.ensure_index()
+        sentences = [u for u in store.iter_units(segtype="sentence")][:300]
+        store.add_units(
+            TranslationUnit(f"{u.source}(修订稿)", f"{u.target} (revised)", segtype="sentence")
+            for u in sentences
+        )
+        matcher.invalidate()
+        tiers = matcher.ensure_index()
+        assert tiers[0] is main
+        assert len(tiers) == 2
+        assert len(tiers[1]) == 300
+        rebuilt = Matcher(store)
+        for u in sentences[:60]:
+            for query in (u.source, f"{u.source}(修订稿)", u.source[2:]):
+                assert matcher.rank(query, min_score=50) == rebuilt.rank(query, min_score=50)
+        assert matcher.rank(f"{sentences[0].source}(修订稿)")[0].score == 100.0
+    finally:
+        store.close()
+
+
+def test_too_many_new_units_rebuild_the_main_index(
+    seed_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tm.match
+
+    monkeypatch.setattr(tm.match, "DELTA_MIN_UNITS", 10)
+    monkeypatch.setattr(tm.match, "DELTA_SHARE", 0.0)
+    store = open_store(seed_db)
+    try:
+        matcher = Matcher(store)
+        (main,) = matcher.ensure_index()
+        store.add_units(TranslationUnit(f"新加的第{i}句话。", f"New sentence {i}.") for i in range(20))
+        matcher.invalidate()
+        (again,) = matcher.ensure_index()
+        assert again is not main
+        assert len(again) == len(main) + 20
+    finally:
+        store.close()

@@ -60,6 +60,10 @@ _EPS = 1e-4
 VERSION_CHECK_SECONDS = 1.0
 # Smaller TMs build their index in well under a second: not worth a file.
 CACHE_MIN_UNITS = 20_000
+# New units are indexed beside the main index until they pass this many (or this
+# share of the main index); then the whole index is rebuilt once.
+DELTA_MIN_UNITS = 50_000
+DELTA_SHARE = 0.1
 
 
 def similarity(a: str, b: str) -> float:
@@ -155,6 +159,13 @@ class Matcher:
         self.tokenizer = tokenizer
         self.encoder: Callable[[str], str] | None = None
         self.index: CandidateIndex | None = None
+        # Units added since the main index was built: a small second index, so an
+        # import into a big TM does not force a full rebuild (see _extend).
+        self.delta: CandidateIndex | None = None
+        self._delta_rows: tuple[list[int], list[str]] = ([], [])
+        self._known = 0
+        self._max_id = 0
+        self._tok: Tokenizer | None = None
         self.version: str | None = None
         self._checked = 0.0
         self.check_every = VERSION_CHECK_SECONDS
@@ -162,22 +173,57 @@ class Matcher:
 
     # -- index lifecycle -----------------------------------------------------------
 
-    def ensure_index(self) -> CandidateIndex:
-        """Build the index, or rebuild it when the store's data changed."""
+    def ensure_index(self) -> list[CandidateIndex]:
+        """The index tiers (main, then units added since), rebuilt when data changed."""
         with self._lock:
             now = time.monotonic()
             if self.index is not None and now - self._checked < self.check_every:
-                return self.index
+                return self._tiers()
             version = self.store.data_version()
             self._checked = now
             if self.index is None or version != self.version:
-                self.index = self._build(version)
+                if self.index is None or not self._extend():
+                    self.index = self._build(version)
+                    self._reset_delta(self.index)
                 self.version = version
-            return self.index
+            return self._tiers()
+
+    def _tiers(self) -> list[CandidateIndex]:
+        assert self.index is not None
+        return [self.index] if self.delta is None else [self.index, self.delta]
+
+    def _reset_delta(self, index: CandidateIndex) -> None:
+        self.delta = None
+        self._delta_rows = ([], [])
+        self._known = len(index)
+        self._max_id = int(index.ids.max()) if len(index) else 0
+
+    def _extend(self) -> bool:
+        """Index only the units added since the last build; False when a rebuild is due.
+
+        Appends are detected by count: the units after the highest known id must be
+        exactly the new ones (a concurrent writer's lower ids, a deletion or an edit
+        make the counts disagree, and the whole index is rebuilt instead).
+        """
+        rows = list(self.store.iter_keys(side=self.side, after=self._max_id))
+        if not rows or self._known + len(rows) != self.store.count_units():
+            return False
+        ids = self._delta_rows[0] + [r.id for r in rows]
+        keys = self._delta_rows[1] + [r.key for r in rows]
+        if len(ids) > max(DELTA_MIN_UNITS, DELTA_SHARE * len(self.index or ())):
+            return False
+        codes = self._tok.codes_many(keys) if self._tok is not None else keys
+        self.delta = CandidateIndex.build(ids, codes, None if codes is keys else keys)
+        self._delta_rows = (ids, keys)
+        self._known += len(rows)
+        self._max_id = max(self._max_id, max(r.id for r in rows))
+        log.info("indexed %d new %s units beside the main index", len(rows), self.side)
+        return True
 
     def _build(self, version: str) -> CandidateIndex:
         t0 = time.perf_counter()
         tok = self.tokenizer() if self.tokenizer is not None else None
+        self._tok = None if tok is None or tok.fallback else tok
         self.encoder = None if tok is None or tok.fallback else tok.codes
         stamp = f"{self.side}|{version}|{tok.fingerprint if tok else 'chars'}"
         cache = self._cache_path()
@@ -243,13 +289,12 @@ class Matcher:
             exhaustive: score every unit instead of the index's candidates (the
                 reference the index must equal; slow on a large TM).
         """
-        index = self.ensure_index()
+        tiers = self.ensure_index()
         query = self.prepare(text)
-        positions = self._positions(index, query, min_score, exhaustive)
         # A one-sentence paragraph is stored twice (a paragraph and a sentence unit with
         # the same text); rank twice as many so that dropping such twins still leaves
         # ``limit`` distinct translations.
-        scored = self._rank(index, query, positions, min_score, 2 * limit)
+        scored = self._rank_tiers(tiers, query, min_score, 2 * limit, exhaustive)
         return _distinct(self._matches(query, scored, prev))[:limit]
 
     def scan(
@@ -275,10 +320,26 @@ class Matcher:
         workers: int = 1,
     ) -> list[Scored]:
         """Scores without fetching units (for equivalence tests and benchmarks)."""
-        index = self.ensure_index()
+        tiers = self.ensure_index()
         query = self.prepare(text)
-        positions = self._positions(index, query, min_score, exhaustive)
-        return self._rank(index, query, positions, min_score, limit, workers)
+        return self._rank_tiers(tiers, query, min_score, limit, exhaustive, workers)
+
+    def _rank_tiers(
+        self,
+        tiers: list[CandidateIndex],
+        query: Query,
+        min_score: float,
+        limit: int,
+        exhaustive: bool,
+        workers: int = 1,
+    ) -> list[Scored]:
+        """The best ``limit`` over every tier (their units are disjoint)."""
+        results: list[Scored] = []
+        for index in tiers:
+            positions = self._positions(index, query, min_score, exhaustive)
+            results += self._rank(index, query, positions, min_score, limit, workers)
+        results.sort(key=_order)
+        return results[:limit]
 
     @staticmethod
     def _positions(

@@ -639,10 +639,11 @@ class PostgresStore(SQLQueries):
         return {r[0]: Occurrence(*r[1:]) for r in rows}
 
     def iter_keys(
-        self, *, side: str = "source", batch: int = 20000
+        self, *, side: str = "source", after: int = 0, batch: int = 20000
     ) -> Iterator[KeyRow]:
+        """Match keys of the units with an id above ``after``, in id order."""
         col = "source_key" if side == "source" else "target_key"
-        last = 0
+        last = after
         while True:
             rows = self._query(
                 f"SELECT id, {col}, source_lang, target_lang, segtype FROM units"

@@ -458,12 +458,15 @@ class SQLiteStore(SQLQueries):
                     out[r[0]] = Occurrence(r[1], r[2], r[3], r[4], r[5], r[6])
         return out
 
-    def iter_keys(self, *, side: str = "source") -> Iterator[KeyRow]:
+    def iter_keys(self, *, side: str = "source", after: int = 0) -> Iterator[KeyRow]:
+        """Match keys of the units with an id above ``after``, in id order."""
         col = "source_key" if side == "source" else "target_key"
         conn = self._reader()
         try:
             cur = conn.execute(
-                f"SELECT id, {col}, source_lang, target_lang, segtype FROM units ORDER BY id"
+                f"SELECT id, {col}, source_lang, target_lang, segtype FROM units"
+                " WHERE id > ? ORDER BY id",
+                (after,),
             )
             for r in cur:
                 yield KeyRow(r[0], r[1], r[2], r[3], r[4])
