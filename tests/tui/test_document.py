@@ -35,7 +35,13 @@ async def test_segments_and_bands(seed_app, next_doc_path, seed_db):
         assert any(s is not None and s >= 100 for s in screen.scores.values())
         band_cell = table.get_cell(str(best_row(app)), "band")
         assert str(band_cell) in ("100", "101")
-        assert "Bands:" in str(screen.query_one("#status").render())
+        status = str(screen.query_one("#status").render())
+        with TMService.open(seed_db) as service:
+            analysis = service.analyze(next_doc_path)
+        expected_summary = "Bands: " + "  ".join(
+            f"{b} {c.segments}" for b, c in analysis.bands.items() if c.segments
+        )
+        assert expected_summary in status
 
 
 async def test_moving_shows_matches_and_terms(seed_app, next_doc_path):

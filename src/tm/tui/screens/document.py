@@ -18,7 +18,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Label, Static, TextArea
 from textual.worker import get_current_worker
 
+from tm.analysis import BANDS
 from tm.errors import TMError
+from tm.text.normalize import match_key
 from tm.tui.messages import BandsReady, MatchesReady, WorkFailed
 from tm.tui.screens.base import TMScreen
 from tm.tui.screens.dialogs import ConfirmDialog
@@ -195,11 +197,17 @@ class DocumentScreen(TMScreen):
             self.set_status(self.tm_app.empty_tm_message() or self.band_summary())
 
     def band_summary(self) -> str:
+        """Segments per band, counted as ``tm analyze`` counts them (repetitions apart)."""
         counts: dict[str, int] = {}
-        for score in self.scores.values():
-            label = band(score)[0]
+        seen: set[str] = set()
+        for i, text in enumerate(self.segments):
+            label = band(self.scores.get(i))[0]
+            key = match_key(text)
+            if key in seen and label != "101":
+                label = "repetitions"
+            seen.add(key)
             counts[label] = counts.get(label, 0) + 1
-        return "Bands: " + "  ".join(f"{k} {v}" for k, v in counts.items())
+        return "Bands: " + "  ".join(f"{b} {counts[b]}" for b in BANDS if counts.get(b))
 
     def on_matches_ready(self, message: MatchesReady) -> None:
         if not (0 <= self.current < len(self.segments)):
