@@ -7,18 +7,19 @@ import sys
 import click
 
 from tm.cli import cli
-from tm.cli.options import db_option, echo_json, json_option, open_service
-
-
-def _glossary_option(f):  # type: ignore[no-untyped-def]
-    return click.option("--glossary", envvar="TM_GLOSSARY", metavar="PATH",
-                        help="Term base (YAML file or directory; default glossary/).")(f)
+from tm.cli.options import (
+    db_option,
+    echo_json,
+    glossary_option,
+    json_option,
+    open_service,
+)
 
 
 @cli.command("analyze")
 @click.argument("path", type=click.Path(dir_okay=False))
 @db_option
-@_glossary_option
+@glossary_option
 @click.option("--min", "min_score", type=click.FloatRange(0, 100), default=50, show_default=True,
               help="Lowest score that counts as a match.")
 @click.option("--weights", type=click.Path(dir_okay=False), help="YAML weight table {band: share}.")
@@ -85,7 +86,7 @@ def _print_table(result) -> None:  # type: ignore[no-untyped-def]
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, help="Output file (XLIFF or TMX), or - for stdout.")
 @db_option
-@_glossary_option
+@glossary_option
 @click.option("--format", "fmt", type=click.Choice(["xliff12", "xliff20", "tmx"]), default="xliff12",
               show_default=True, help="tmx writes the TM units the document used (a project TM).")
 @click.option("--min", "min_score", type=click.FloatRange(0, 101), default=75, show_default=True,

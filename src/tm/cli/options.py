@@ -27,6 +27,17 @@ def db_option(f: F) -> F:
     )(f)
 
 
+def glossary_option(f: F) -> F:
+    return click.option(
+        "--glossary",
+        "-g",
+        envvar="TM_GLOSSARY",
+        default=None,
+        metavar="PATH",
+        help="Glossary file or directory (env TM_GLOSSARY; default ./glossary).",
+    )(f)
+
+
 def json_option(f: F) -> F:
     return click.option(
         "--json", "as_json", is_flag=True, help="Print JSON on stdout."

@@ -14,23 +14,19 @@ from typing import Any
 import click
 
 from tm.cli import cli
-from tm.cli.options import db_option, echo_json, echo_jsonl, json_option, open_service
+from tm.cli.options import (
+    db_option,
+    echo_json,
+    echo_jsonl,
+    glossary_option,
+    json_option,
+    open_service,
+)
 from tm.service import TMService
 from tm.terms import TermEntry, TermHit
 from tm.terms.entry import STATUSES
 
 STATUSES_CHOICE = list(STATUSES)
-
-
-def glossary_option(f: Any) -> Any:
-    return click.option(
-        "--glossary",
-        "-g",
-        envvar="TM_GLOSSARY",
-        default=None,
-        metavar="PATH",
-        help="Glossary file or directory (env TM_GLOSSARY; default ./glossary).",
-    )(f)
 
 
 @cli.group("terms")
