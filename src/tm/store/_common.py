@@ -119,6 +119,9 @@ class SQLQueries:
     def transaction(self) -> Any:
         raise NotImplementedError
 
+    def _before_write(self) -> None:
+        """Called in a transaction before its first write (PostgreSQL: one writer)."""
+
     def iter_units(
         self,
         *,
@@ -195,6 +198,7 @@ class SQLQueries:
     ) -> None:
         p = self.P
         with self.transaction():
+            self._before_write()
             self._conn.execute(
                 "INSERT INTO qa_marks (fingerprint, check_name, note, marked_at, marked_by)"
                 f" VALUES ({p}, {p}, {p}, {p}, {p})"
@@ -204,6 +208,7 @@ class SQLQueries:
 
     def clear_mark(self, fingerprint: str) -> None:
         with self.transaction():
+            self._before_write()
             self._conn.execute(
                 f"DELETE FROM qa_marks WHERE fingerprint = {self.P}", (fingerprint,)
             )

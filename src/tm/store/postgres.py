@@ -9,16 +9,17 @@ Same semantics as SQLiteStore, so both pass one contract test. What differs, and
   trigram scan with ``strpos``. pg_trgm only sees Chinese characters as word
   characters when the database's LC_CTYPE is a UTF-8 locale, so a C/POSIX database is
   refused with a hint instead of silently scanning everything.
-* Several processes import at once. Each ``add_units`` call COPYs its rows into a
-  session-local staging table, then inserts them in one statement sorted on the
-  identity index: every importer takes the unique-key waits in the same order, so
-  two imports cannot deadlock on each other's rows (amaGama sorts its batches for
-  the same reason). Ids are handed out in input order first, so ``iter_units`` keeps
-  the document order. A deadlock can still happen between two transactions that each
-  make several ``add_units`` calls in conflicting orders: the merge is retried from a
-  savepoint a few times, which frees rows taken in that merge; if the cycle is held
-  by rows of earlier calls, one import fails with a StoreError and keeps nothing, and
-  the other completes.
+* Several processes import at once, and each ``add_units`` call COPYs and prepares
+  its rows in a session-local staging table in parallel with the others. Before its
+  first write to the TM's tables, a transaction takes a transaction-scoped advisory
+  lock keyed on the TM's schema (``pg_advisory_xact_lock``), so writers to one TM
+  commit one after the other, as SQLite's single writer does, while readers never
+  wait. Two writers therefore never hold row locks at the same time and cannot
+  deadlock, whatever order their ``add_units`` calls come in, and no import is lost.
+  The merge still inserts sorted on the identity index and is retried from a
+  savepoint on a deadlock or serialization failure: a backstop for writers that
+  bypass tm (a hand-written SQL session), not a path tm's own writers take.
+* Document names are unique through ``md5(name)`` for the same btree reason.
 * Writes use one connection, guarded by a lock; reads borrow connections from a small
   idle list, so a TUI worker thread can read while another thread imports.
 """
@@ -26,9 +27,11 @@ Same semantics as SQLiteStore, so both pass one contract test. What differs, and
 from __future__ import annotations
 
 import contextlib
+import getpass
 import hashlib
 import json
 import logging
+import os
 import random
 import threading
 import time
@@ -70,6 +73,12 @@ CREATE INDEX units_target_trgm ON units USING gin (target_key {trgm}.gin_trgm_op
 VERSION = """
 CREATE SEQUENCE tm_data_version;
 """
+# documents.name was a plain UNIQUE column: a name past ~2.7 kB failed the btree.
+DOCUMENT_NAMES = """
+ALTER TABLE documents DROP CONSTRAINT documents_name_key;
+CREATE UNIQUE INDEX documents_name_md5 ON documents (md5(name));
+"""
+SAME_DOCUMENT = "md5(d.name) = md5({0}) AND d.name = {0}"
 BULK_ROWS = 5000
 BULK_WORK_MEM = "64MB"
 
@@ -77,6 +86,7 @@ MIGRATIONS: list[Migration] = [
     *common_migrations(PK, "md5(source)", "md5(target)", key_ident="md5({})"),
     Migration("0004_units_trgm", TRIGRAM),
     Migration("0004_version_sequence", VERSION),
+    Migration("0006_documents_name_md5", DOCUMENT_NAMES),
 ]
 MIGRATIONS.sort(key=lambda m: m.name)
 
@@ -164,17 +174,19 @@ MAP_REST = (
     "UPDATE tm_stage s SET unit_id = u.id FROM units u"
     f" WHERE s.unit_id IS NULL AND {SAME_UNIT}"
 )
-INSERT_OCCURRENCES = """
+INSERT_OCCURRENCES = f"""
 INSERT INTO occurrences (unit_id, document_id, segtype, position, sub, prev_source,
                          next_source, prev_key, next_key, section)
 SELECT s.unit_id, d.id, s.segtype, s.position, s.sub, s.prev_source, s.next_source,
        s.prev_key, s.next_key, s.section
-FROM tm_stage s JOIN documents d ON d.name = s.document
+FROM tm_stage s JOIN documents d ON {SAME_DOCUMENT.format("s.document")}
 ORDER BY s.ord
 ON CONFLICT DO NOTHING
 """
 
 RETRIES = 4
+# pg_advisory_xact_lock(WRITE_LOCK_CLASS, hashtext(schema)): one writer per TM.
+WRITE_LOCK = "hashtext('tm:write'), hashtext(current_schema())"
 LIKE_ESCAPE = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
 KEY_COLUMNS = {
     "source": ("source_key",),
@@ -231,6 +243,7 @@ class PostgresStore(SQLQueries):
         self._depth = 0
         self._tx_owner = 0
         self._added = False
+        self._write_locked = False
         self._conn = self._connect()
         self.location = _location(self._conn)
         try:
@@ -246,7 +259,6 @@ class PostgresStore(SQLQueries):
                 self._check_version()
             else:
                 self.migrate()
-                self._conn.execute(STAGE)
         except self.pg.Error as exc:
             self.close()
             raise self._error(exc) from exc
@@ -258,12 +270,14 @@ class PostgresStore(SQLQueries):
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:
-            conn = self.pg.connect(self.dsn, autocommit=True, connect_timeout=15)
+            conn = self.pg.connect(
+                self.dsn,
+                autocommit=True,
+                connect_timeout=15,
+                fallback_application_name="tm",
+            )
         except self.pg.Error as exc:
-            raise StoreError(
-                f"cannot connect to PostgreSQL ({_first_line(exc)})",
-                hint="check that the server runs and the URL (host, port, user, database) is right",
-            ) from exc
+            raise _connect_error(self.pg, self.dsn, exc) from exc
         with self._pool_lock:
             self._all.append(conn)
         return conn
@@ -286,7 +300,7 @@ class PostgresStore(SQLQueries):
             yield conn
         finally:
             with self._pool_lock:
-                if not (conn.closed or self._closed):
+                if not (conn.closed or conn.broken or self._closed):
                     self._idle.append(conn)
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
@@ -317,7 +331,31 @@ class PostgresStore(SQLQueries):
         self.close()
 
     def _error(self, exc: Exception) -> StoreError:
-        return StoreError(f"{self.location}: {_first_line(exc)}")
+        """One clear line for a driver error; what a write lost is said when it lost it."""
+        errors = self.pg.errors
+        what = _first_line(exc)
+        writing = bool(self._depth)
+        kept = "; nothing of it was kept" if writing else ""
+        if isinstance(exc, errors.ReadOnlySqlTransaction):
+            return StoreError(
+                f"{self.location} is read-only for this session ({what}); nothing was written",
+                hint="connect with a session that may write"
+                " (default_transaction_read_only off) to change the TM",
+            )
+        if isinstance(exc, errors.InsufficientPrivilege):
+            user = self.location.removeprefix("postgresql://").split("@")[0]
+            return StoreError(
+                f"{self.location}: user {user} may not do this ({what})"
+                + ("; nothing was written" if writing else ""),
+                hint="ask the TM's owner to GRANT INSERT, UPDATE, DELETE ON ALL TABLES and"
+                " USAGE ON ALL SEQUENCES IN SCHEMA … to this user, or use a role that may write",
+            )
+        if _connection_lost(exc):
+            return StoreError(
+                f"{self.location}: lost the connection to the server ({what}){kept}",
+                hint="check that the server is up, then run the command again",
+            )
+        return StoreError(f"{self.location}: {what}")
 
     # -- database checks ---------------------------------------------------------
 
@@ -433,6 +471,7 @@ class PostgresStore(SQLQueries):
         done: list[str] = []
         with self.transaction():
             conn = self._conn
+            self._before_write()
             conn.execute(
                 "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':tm_migrate'))"
             )
@@ -505,6 +544,7 @@ class PostgresStore(SQLQueries):
             self._depth = 1
             self._tx_owner = threading.get_ident()
             self._added = False
+            self._write_locked = False
             try:
                 with self._conn.transaction():
                     yield
@@ -515,11 +555,30 @@ class PostgresStore(SQLQueries):
             finally:
                 self._depth = 0
 
+    def _before_write(self) -> None:
+        """Queue behind any other writer to this TM, once per transaction (see module doc).
+
+        Called inside ``transaction()`` before the first statement that touches the
+        TM's tables; the lock goes with the COMMIT or ROLLBACK. Readers never take it.
+        """
+        if self._write_locked:
+            return
+        got = self._conn.execute(
+            f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK})"
+        ).fetchone()[0]
+        if not got:
+            log.info("%s: waiting for another writer to finish", self.location)
+            self._conn.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        self._write_locked = True
+
     def add_document(self, name: str, meta: dict[str, str] | None = None) -> int:
         with self.transaction():
+            self._before_write()
             for _ in range(2):
                 row = self._conn.execute(
-                    "SELECT id, meta FROM documents WHERE name = %s", (name,)
+                    "SELECT id, meta FROM documents d WHERE "
+                    + SAME_DOCUMENT.format("%s"),
+                    (name, name),
                 ).fetchone()
                 if row:
                     old = json.loads(row[1])
@@ -531,7 +590,7 @@ class PostgresStore(SQLQueries):
                     return int(row[0])
                 row = self._conn.execute(
                     "INSERT INTO documents (name, meta, imported_at) VALUES (%s, %s, %s)"
-                    " ON CONFLICT (name) DO NOTHING RETURNING id",
+                    " ON CONFLICT ((md5(name))) DO NOTHING RETURNING id",
                     (name, dumps(meta or {}), now_stamp()),
                 ).fetchone()
                 if row:
@@ -556,6 +615,7 @@ class PostgresStore(SQLQueries):
         try:
             with self.transaction():
                 cur = self._conn.cursor()
+                cur.execute(STAGE)  # here, not at open: a read-only session may not
                 cur.execute("TRUNCATE tm_stage")
                 n, documents = self._stage(
                     cur, units, stamp, user, batch_size, progress
@@ -599,6 +659,7 @@ class PostgresStore(SQLQueries):
     def _merge(self, cur: psycopg.Cursor[Any], n: int) -> AddResult:
         """Move the staged rows into units and occurrences, retrying lock conflicts."""
         retry = (self.pg.errors.DeadlockDetected, self.pg.errors.SerializationFailure)
+        self._before_write()
         seq = self._conn.execute(
             "SELECT pg_get_serial_sequence('units', 'id')"
         ).fetchone()[0]
@@ -756,6 +817,39 @@ def _location(conn: Any) -> str:
     info = conn.info
     host = info.host if not info.host.startswith("/") else "localhost"
     return f"postgresql://{info.user}@{host}:{info.port}/{info.dbname}"
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """The server ended the session (terminated, shut down) or the socket broke."""
+    state = getattr(exc, "sqlstate", None)
+    if state is None:  # raised by libpq itself, not by the server: the link is gone
+        return type(exc).__name__ in ("OperationalError", "InterfaceError")
+    return state.startswith(("57P", "08"))
+
+
+def _connect_error(pg: Any, dsn: str, exc: BaseException) -> StoreError:
+    """Why a connection failed, in one line naming host:port, with a fitting hint."""
+    try:
+        params = pg.conninfo.conninfo_to_dict(dsn)
+    except pg.Error:
+        params = {}
+    host = params.get("host") or os.environ.get("PGHOST") or "localhost"
+    port = params.get("port") or os.environ.get("PGPORT") or "5432"
+    user = params.get("user") or os.environ.get("PGUSER") or getpass.getuser()
+    reason = _first_line(exc).rsplit("failed: ", 1)[-1]
+    reason = reason.removeprefix("FATAL:").strip()
+    low = reason.lower()
+    if "password" in low or "authentication" in low or "role" in low or "pg_hba" in low:
+        hint = "check the user name and password (in the URL, PGPASSWORD or ~/.pgpass)"
+    elif "database" in low and "does not exist" in low:
+        hint = "create the database first: " + UTF8_HINT.removeprefix(
+            "create the database with a UTF-8 locale, e.g. "
+        )
+    else:
+        hint = "check that the server runs and that the URL's host and port are right"
+    return StoreError(
+        f"cannot connect to PostgreSQL at {host}:{port} as {user}: {reason}", hint=hint
+    )
 
 
 def _first_line(exc: BaseException) -> str:
