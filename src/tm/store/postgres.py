@@ -209,7 +209,23 @@ def _psycopg() -> Any:
             "PostgreSQL support needs psycopg 3, which is not installed",
             hint="install the extra: pip install 'tm[postgres]'",
         ) from exc
+    psycopg_log = logging.getLogger("psycopg")
+    if _quiet_lost_copy not in psycopg_log.filters:
+        psycopg_log.addFilter(_quiet_lost_copy)
     return psycopg
+
+
+def _quiet_lost_copy(record: logging.LogRecord) -> bool:
+    """Drop psycopg's warning that a COPY could not be ended on a lost connection.
+
+    The store raises a StoreError saying the connection was lost; the extra warning
+    (psycopg logs it at WARNING whatever the root level) would break the one-line
+    error into several.
+    """
+    return not (
+        str(record.msg).startswith("error ignored terminating")
+        and "connection is lost" in record.getMessage()
+    )
 
 
 class PostgresStore(SQLQueries):
