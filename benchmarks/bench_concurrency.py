@@ -19,6 +19,12 @@ max) under load and idle.
     python benchmarks/bench_concurrency.py                 # SQLite, + PostgreSQL if TM_TEST_POSTGRES_DSN
     python benchmarks/bench_concurrency.py --pg postgresql://postgres@127.0.0.1:55441/tmtest
     python benchmarks/bench_concurrency.py --per-writer 2000 --backends sqlite
+    python benchmarks/bench_concurrency.py --crossing      # multi-call transactions
+
+With ``--crossing`` each transaction makes two ``add_units`` calls: the writer's own
+next file, then the next writer's matching file reversed. Every writer holds its own
+file when it asks for its neighbour's, in a ring: without writers taking turns, this
+is a deadlock that a retry of the second call cannot undo (issue 9's named gap).
 """
 
 from __future__ import annotations
@@ -56,8 +62,13 @@ def writer(
     overlap: int,
     go: Any,
     out: Any,
+    crossing: bool = False,
 ) -> None:
-    """Import slice ``me`` file by file, then part of the next slice backwards."""
+    """Import slice ``me`` file by file, then part of the next slice backwards.
+
+    With ``crossing``, each transaction adds an own file and then the next slice's
+    matching file, backwards (no separate overlap file).
+    """
     added = dups = errors = 0
     try:
         store = open_store(url)
@@ -65,24 +76,38 @@ def writer(
         out.put(("writer", me, 0, 0, 1, f"open: {exc}"))
         return
     go.wait()
-    own = slices[me]
+    own, nxt = slices[me], slices[(me + 1) % len(slices)]
     files = [own[i : i + FILE_SIZE] for i in range(0, len(own), FILE_SIZE)]
-    files.append(list(reversed(slices[(me + 1) % len(slices)][:overlap])))
+    if crossing:
+        theirs = [nxt[i : i + FILE_SIZE][::-1] for i in range(0, len(nxt), FILE_SIZE)]
+        transactions = [[f, t] for f, t in zip(files, theirs, strict=True)]
+    else:
+        files.append(list(reversed(nxt[:overlap])))
+        transactions = [[f] for f in files]
     last = ""
-    for n, rows in enumerate(files):
-        units = [
-            TranslationUnit(zh, en, occurrence=Occurrence(f"w{me}-f{n}.tmx", i))
-            for i, (zh, en) in enumerate(rows)
-        ]
+    for n, calls in enumerate(transactions):
         try:
-            result = store.add_units(units)
-            added += result.added
-            dups += result.duplicates
+            with store.transaction():
+                results = [
+                    store.add_units(_file_units(f"w{me}-f{n}.tmx", c * FILE_SIZE, rows))
+                    for c, rows in enumerate(calls)
+                ]
+            added += sum(r.added for r in results)
+            dups += sum(r.duplicates for r in results)
         except Exception as exc:  # counted and reported, the benchmark goes on
             errors += 1
             last = f"{type(exc).__name__}: {exc}"
     store.close()
     out.put(("writer", me, added, dups, errors, last))
+
+
+def _file_units(
+    document: str, start: int, rows: list[tuple[str, str]]
+) -> list[TranslationUnit]:
+    return [
+        TranslationUnit(zh, en, occurrence=Occurrence(document, start + i))
+        for i, (zh, en) in enumerate(rows)
+    ]
 
 
 def reader(url: str, pool: list[tuple[str, str]], go: Any, stop: Any, out: Any) -> None:
@@ -136,7 +161,13 @@ def _lookups(
 
 
 def run(
-    backend: str, url: str, writers: int, per_writer: int, overlap: int, base: int
+    backend: str,
+    url: str,
+    writers: int,
+    per_writer: int,
+    overlap: int,
+    base: int,
+    crossing: bool = False,
 ) -> None:
     everything = list(corpus_pairs(base + writers * per_writer))
     rng = random.Random(1)
@@ -151,7 +182,7 @@ def run(
     ctx = mp.get_context("spawn")
     go, stop, out = ctx.Event(), ctx.Event(), ctx.Queue()
     procs = [
-        ctx.Process(target=writer, args=(url, i, slices, overlap, go, out))
+        ctx.Process(target=writer, args=(url, i, slices, overlap, go, out, crossing))
         for i in range(writers)
     ]
     look = ctx.Process(target=reader, args=(url, base_pairs or pairs, go, stop, out))
@@ -172,10 +203,15 @@ def run(
     added = sum(r[2] for r in results)
     errors = sum(r[4] for r in results)
     expected = len(set(everything))
+    extra = per_writer if crossing else overlap
+    shape = (
+        "each transaction = 2 calls: own file, then the neighbour's file reversed"
+        if crossing
+        else f"+{overlap:,} of a neighbour's, reversed"
+    )
     print(
-        f"== {backend}: {writers} writers × {per_writer:,} units"
-        f" (+{overlap:,} of a neighbour's, reversed) into a TM of {base:,} units"
-        " while 1 reader looks up"
+        f"== {backend}: {writers} writers × {per_writer:,} units ({shape})"
+        f" into a TM of {base:,} units while 1 reader looks up"
     )
     print(
         f"units stored: {stored:,} = {base:,} base + {stored - base:,} from the writers"
@@ -190,7 +226,7 @@ def run(
         + "".join(f"\n  writer {r[1]}: {r[5]}" for r in results if r[4])
     )
     print(
-        f"import wall time: {wall:.1f} s = {writers * (per_writer + overlap) / wall:,.0f} units/s"
+        f"import wall time: {wall:.1f} s = {writers * (per_writer + extra) / wall:,.0f} units/s"
     )
     kinds = ["exact", "concordance"] + (["fuzzy"] if fuzzy else [])
     for kind in kinds:
@@ -240,6 +276,11 @@ def main() -> None:
         help="PostgreSQL URL (default: $TM_TEST_POSTGRES_DSN); a fresh schema is used",
     )
     ap.add_argument("--backends", default="sqlite,postgres")
+    ap.add_argument(
+        "--crossing",
+        action="store_true",
+        help="two add_units calls per transaction, crossing with the next writer",
+    )
     args = ap.parse_args()
     backends = args.backends.split(",")
     if "sqlite" in backends:
@@ -251,6 +292,7 @@ def main() -> None:
                 args.per_writer,
                 args.overlap,
                 args.base,
+                args.crossing,
             )
     if "postgres" in backends:
         if not args.pg:
@@ -269,6 +311,7 @@ def main() -> None:
                 args.per_writer,
                 args.overlap,
                 args.base,
+                args.crossing,
             )
         finally:
             with psycopg.connect(args.pg, autocommit=True) as conn:
