@@ -3,7 +3,8 @@
 A TM from a newer tm, a read-only session or role, a server that is down or refuses
 the login, a database where pg_trgm cannot be created, and a connection killed in
 the middle of an import: each is one clear line on stderr and exit code 4 (STORE),
-and the TM is left exactly as it was. Everything runs the real ``tm`` command
+and the TM is left exactly as it was. Three imports at once beside a reader all
+succeed with nothing lost or doubled. Everything runs the real ``tm`` command
 against a real server (TM_TEST_POSTGRES_DSN; the tests skip without one, except the
 unreachable-server test, which needs no server at all).
 """
@@ -335,3 +336,38 @@ def test_connection_lost_mid_import(tm_schema: str, tmp_path: Path, phase: str) 
     again = run_tm("import", big, "--db", url)
     assert again.returncode == 0, again.stderr
     assert _count(tm_schema) == count + 20_000
+
+
+# -- imports at once, through the CLI (test_concurrency.py's case, on PostgreSQL) --------------
+
+
+@SERVER
+def test_imports_at_once_with_a_reader(tm_schema: str, tmp_path: Path) -> None:
+    """a.tmx, b.tmx and a copy of a.tmx imported at once while this process reads:
+    all three succeed, a.tmx's units are stored once, and every read sees the TM
+    between whole files, never part of one."""
+    from tm.service import TMService
+
+    units = 4_000
+    files = []
+    for tag in ("a", "b"):
+        files.append(tmp_path / f"{tag}.tmx")
+        write_big_tmx(files[-1], units, tag=tag, cut=20)
+    files.append(tmp_path / "a-again.tmx")
+    files[-1].write_bytes(files[0].read_bytes())
+    before = _count(tm_schema)
+    url = _schema_url(tm_schema)
+    procs = [start_tm("import", f, "--db", url) for f in files]
+    reads = 0
+    with TMService.open(url) as service:
+        while any(p.poll() is None for p in procs) or reads == 0:
+            seen = service.stats()["units"]
+            assert seen in {before, before + units, before + 2 * units}, seen
+            service.store.concordance("国家统一", limit=5)
+            reads += 1
+    for proc in procs:
+        _out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        assert not err.strip(), err
+    assert _count(tm_schema) == before + 2 * units
+    assert reads > 1

@@ -160,7 +160,9 @@ def stats(ctx: click.Context, db: str, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"TM {db}", show_header=False)
+    # the store's location, not --db: a PostgreSQL URL may carry a password
+    where = getattr(service.store, "location", db)
+    table = Table(title=f"TM {where}", show_header=False)
     table.add_row("units", str(data["units"]))
     for segtype, n in data.get("by_segtype", {}).items():
         table.add_row(f"  {segtype}", str(n))
