@@ -725,14 +725,9 @@ class TMService:
 
         Raises:
             NotFound: no unit with that id.
-            StoreError: the store cannot edit, or the edit would duplicate a unit.
+            StoreError: the edit would duplicate a unit.
         """
-        from tm.errors import StoreError
-
-        setter = getattr(self.store, "set_target", None)
-        if setter is None:
-            raise StoreError(f"{type(self.store).__name__} cannot edit targets yet")
-        setter(unit_id, target, user=user)
+        self.store.set_target(unit_id, target, user=user)
 
 
 def _counting(
