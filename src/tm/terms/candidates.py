@@ -6,7 +6,8 @@ a sentence would otherwise look like a frequent term. A candidate
 (count ≥ ``min_count``) must
 
 * not start or end with a function character or bound suffix (的, 和, 化, 性 …;
-  等 "etc." ends a list, not a term), not end in a locative (前提下, 基础上: "on the basis of"), not be a numeral (二十一);
+  等 "etc." ends a list, not a term), not end in a locative (前提下, 基础上: "on
+  the basis of"), not be a numeral (二十一);
 * have stable edges: varied neighbours on each side (a sentence edge counts as a new
   one each time), or one usual neighbour that ends a word of its own (气候投融资
   always follows 探索 in the seed; 探索 is frequent and free on both sides) – that
@@ -16,9 +17,8 @@ a sentence would otherwise look like a frequent term. A candidate
 Candidates are first ranked by C-value (Frantzi et al.: log2 length × frequency, minus
 here the largest frequency of a longer candidate containing it, unless that longer
 string is a verb phrase or the term plus a free word; the frequency raised to 0.8),
-discounted for
-2-character strings (mostly general words: 探索, 数据; their frequency also counts
-at most 20), for strings that open clauses (policy Chinese opens clauses with verbs:
+discounted for 2-character strings (mostly general words: 探索, 数据; their
+frequency also counts at most 20), for strings that open clauses (policy Chinese opens clauses with verbs:
 支持, 探索建立) and for verb phrases (a verb plus a candidate: 支持行业领军企业, which
 then does not use up 行业领军企业's frequency; a verb plus a long object; a candidate
 plus a verb: 补充耕地国家统筹),
