@@ -215,5 +215,8 @@ def test_term_plus_free_word_keeps_the_terms_frequency(seed_grams: tuple) -> Non
     grams, _, _, own = seed_grams
     assert own["碳排放权"] > grams["碳排放权"].count - grams["碳排放权交易"].count
     assert own["补充耕地"] == grams["补充耕地"].count  # 补充耕地国家(统筹) aside
+    # 行业领军企业牵头组建 adds two free words, 牵头 and 组建
+    longer = grams["行业领军企业牵头组建"].count
+    assert own["行业领军企业"] > grams["行业领军企业"].count - longer
     assert grams["职务科技"].count == grams["职务科技成果"].count
     assert own["职务科技"] <= 0

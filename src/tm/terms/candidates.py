@@ -217,8 +217,8 @@ def independent_counts(
     C-value subtracts the frequency of longer candidates containing the string; we
     subtract the largest one (Frantzi et al. take the mean): 职务科技 only ever occurs
     inside 职务科技成果, and a mean over rarer compounds would hide that. A verb
-    phrase around the string does not count, nor does the string plus a free word
-    (碳排放权 + 交易, 补充耕地 + 国家) when the string also occurs outside it: then
+    phrase around the string does not count, nor does the string plus free words
+    (碳排放权 + 交易, 行业领军企业 + 牵头组建) when the string also occurs outside it: then
     the longer string is built from the term, it does not show that the term is
     only a piece of something.
     """
@@ -287,9 +287,19 @@ def _verb_phrase(s: str, keep: dict[str, Gram], grams: dict[str, Gram]) -> bool:
 
 
 def _word_beside(s: str, i: int, size: int, grams: dict[str, Gram]) -> bool:
-    """Is ``s`` the candidate ``s[i:i+size]`` with a free word added at one end?"""
+    """Is ``s`` the candidate ``s[i:i+size]`` with free words added at one end?
+
+    The added part is one free word (碳排放权 + 交易) or a run of free 2-character
+    words (行业领军企业 + 牵头 + 组建, 补充耕地 + 国家 + 统筹).
+    """
     rest = s[i + size :] if i == 0 else s[:i] if i + size == len(s) else ""
-    return len(rest) >= MIN_LEN and is_word(grams.get(rest))
+    if len(rest) < MIN_LEN:
+        return False
+    if is_word(grams.get(rest)):
+        return True
+    return len(rest) % 2 == 0 and all(
+        is_word(grams.get(rest[k : k + 2])) for k in range(0, len(rest), 2)
+    )
 
 
 def _is_verb(g: Gram | None) -> bool:
