@@ -220,3 +220,26 @@ def test_term_plus_free_word_keeps_the_terms_frequency(seed_grams: tuple) -> Non
     assert own["行业领军企业"] > grams["行业领军企业"].count - longer
     assert grams["职务科技"].count == grams["职务科技成果"].count
     assert own["职务科技"] <= 0
+
+
+@pytest.fixture(scope="module")
+def sentence_cands(seed_db_master: Path) -> dict[str, Candidate]:
+    """Extraction over 000's sentence units (the default import makes them)."""
+    from tm.store import open_store
+
+    store = open_store(str(seed_db_master))
+    try:
+        units = list(store.iter_units(segtype="sentence"))
+    finally:
+        store.close()
+    return {c.zh: c for c in extract_terms(units, top=300)}
+
+
+def test_rendering_does_not_grow_across_to(sentence_cands: dict) -> None:
+    """行业领军企业 is followed by 牵头 in 5 of its 7 sentences; "… to take the lead"
+    translates 牵头, so the rendering stops before "to". Growing without "to" still
+    happens: 低效用地 "inefficient" → "inefficient land use"."""
+    leaders = sentence_cands["行业领军企业"]
+    assert phrase_key(leaders.en) == phrase_key("industry leading enterprises")
+    assert all(" to " not in r.en for r in leaders.renderings)
+    assert sentence_cands["低效用地"].en == "inefficient land use"
