@@ -243,3 +243,13 @@ def test_rendering_does_not_grow_across_to(sentence_cands: dict) -> None:
     assert phrase_key(leaders.en) == phrase_key("industry leading enterprises")
     assert all(" to " not in r.en for r in leaders.renderings)
     assert sentence_cands["低效用地"].en == "inefficient land use"
+
+
+def test_an_edge_after_a_word_does_not_cut_a_longer_word(seed_grams: tuple) -> None:
+    """业要素保障 always follows 服务 (a word), but 服务业 is a word too: the edge cuts
+    it. 气候投融资 always follows 探索, and 探索气 is no word: that edge holds."""
+    grams, keep, _, _ = seed_grams
+    assert grams["业要素保障"].left2.most_common(1)[0][0] == "服务"
+    assert "业要素保障" not in keep
+    assert grams["气候投融资"].left2.most_common(1)[0][0] == "探索"
+    assert "气候投融资" in keep

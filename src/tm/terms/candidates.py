@@ -336,7 +336,9 @@ def _stable_edge(s: str, g: Gram, grams: dict[str, Gram], *, left: bool) -> bool
     气候投融资 always follows 探索 in the seed, and 探索 is a word (frequent, free on
     both sides), so the edge holds. That second way is only open to short strings
     without a function character inside: a long window of a repeated sentence
-    (要素向发展新质生产力) may happen to end on words, but is no term.
+    (要素向发展新质生产力) may happen to end on words, but is no term. Nor does it
+    hold when the neighbour word runs on into the string: 业要素保障 follows 服务,
+    but 服务业 is a word too, so the edge cuts it.
     """
     neighbours = g.left if left else g.right
     if (
@@ -348,7 +350,12 @@ def _stable_edge(s: str, g: Gram, grams: dict[str, Gram], *, left: bool) -> bool
     if not pairs or len(s) > WORD_EDGE_MAX_LEN or any(c in INNER_STOP for c in s):
         return False
     pair, n = pairs.most_common(1)[0]
-    return n >= FRAGMENT_SHARE * g.count and is_word(grams.get(pair))
+    across = pair + s[0] if left else s[-1] + pair
+    return (
+        n >= FRAGMENT_SHARE * g.count
+        and is_word(grams.get(pair))
+        and not is_word(grams.get(across))
+    )
 
 
 def is_word(g: Gram | None) -> bool:
