@@ -6,7 +6,9 @@ counts in a unit, summed). In a paragraph unit only n-grams in a band around the
 term's relative position count (sentences keep their order in a translation); ties –
 common inside a repeated sentence – go to the n-gram nearest that position; and a
 rendering grows to a longer n-gram that keeps most of its co-occurrences
-("inefficient" → "inefficient land use"). Sentence units use the whole unit.
+("inefficient" → "inefficient land use"), but not across "to", which opens a clause
+("… to take the lead" translates the word after the term). Sentence units use the
+whole unit.
 
 N-grams are counted under a key without "," / "and" / quotes, so one rendering
 written two ways ("Changsha-Zhuzhou-Xiangtan", "Changsha, Zhuzhou and Xiangtan") is
