@@ -7,7 +7,8 @@ and scores the strict links against the known joins (a gold that costs nothing, 
 domain the parameters were never tuned on).
 
 ``--deletions`` removes one sentence from seed paragraphs and reports link recall and
-how often links in each confidence band are right (is the review threshold sensible?).
+how often links in each confidence band are right (is the review threshold sensible?),
+without and with the shipped glossary's terms as anchors.
 
 Usage:
     PYTHONPATH=src python benchmarks/bench_align.py [--pairs 20000] [--synthetic 2000]
@@ -126,7 +127,9 @@ def synthetic(corpus: list[tuple[str, str]], groups: int, seed: int = 7) -> None
     print(f"  strict precision {p:.4f}  recall {r:.4f}  F1 {2 * p * r / (p + r):.4f}")
 
 
-def deletions(pairs: list[tuple[str, str]], seed: int = 1) -> None:
+def deletions(
+    pairs: list[tuple[str, str]], seed: int = 1, terms: list | None = None
+) -> None:
     """Delete one middle sentence from all-1-1 seed paragraphs; score links and confidence.
 
     The seed's own alignment of each paragraph with 4+ sentences, all linked 1-1, is
@@ -159,7 +162,7 @@ def deletions(pairs: list[tuple[str, str]], seed: int = 1) -> None:
         golds.append(en_gone)
     bands: dict[int, list[int]] = {}
     found = total = 0
-    results = align_presegmented(items, model=model)
+    results = align_presegmented(items, model=model, terms=terms)
     for gold, res in zip(golds, results, strict=True):
         pred = {(lk.zh, lk.en) for lk in res.links}
         found += len(gold & pred)
@@ -168,7 +171,8 @@ def deletions(pairs: list[tuple[str, str]], seed: int = 1) -> None:
             band = bands.setdefault(min(int(lk.confidence * 10), 9), [0, 0])
             band[0] += 1
             band[1] += (lk.zh, lk.en) in gold
-    print(f"== one sentence deleted: {len(items)} seed paragraph variants")
+    anchors = f"{len(terms)} glossary terms as anchors" if terms else "no glossary"
+    print(f"== one sentence deleted: {len(items)} seed paragraph variants, {anchors}")
     print(f"  link recall {found / total:.3f}")
     for b in sorted(bands):
         n, ok = bands[b]
@@ -194,7 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     seed_pairs = [(p.zh, p.en) for p in doc.pairs if p.index is not None]
     report(f"seed {SEED.name}", seed_pairs, repeat=5)
     if args.deletions:
+        from tm.terms import load_termbase
+
         deletions(seed_pairs)
+        deletions(seed_pairs, terms=load_termbase(ROOT / "glossary").anchor_pairs())
     if not CORPUS.exists():
         print(f"no corpus at {CORPUS}: skipped", file=sys.stderr)
         return 0

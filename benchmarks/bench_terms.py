@@ -9,8 +9,13 @@ suggested English is one 000 really uses for the term; and the same against the
 shipped glossary (its terms seen twice in 000, top 300 and 500; English = its en or
 a variant).
 
+Both yardsticks are also scored in two halves, so a change tuned on one half can be
+checked on the other: the dev terms alternate between half A and half B in id order
+(tune on A, check on B); a glossary term's half is the parity of the CRC-32 of its
+Chinese. ``--src`` runs the same benchmark on another checkout's code (the "before").
+
     PYTHONPATH=src python benchmarks/bench_terms.py [--what recognition|extraction|all]
-        [--top 300] [--repeat 3] [--db TM.db] [--show 50]
+        [--top 300] [--repeat 3] [--db TM.db] [--show 50] [--src OTHER/src]
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import lzma
 import re
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import yaml
@@ -31,7 +37,15 @@ GOLD = SHARED / "dev" / "gold_terms.dev.yaml"
 SEED = ROOT / "examples" / "factor-reform-2025.zh-en.txt"
 NEXT_DOC = ROOT / "examples" / "changzhutan-action-plan.zh.txt"
 
-sys.path.insert(0, str(ROOT / "src"))
+
+def _source_dir() -> str:
+    """``--src DIR`` (checked before argparse runs, since it decides what to import)."""
+    if "--src" in sys.argv:
+        return sys.argv[sys.argv.index("--src") + 1]
+    return str(ROOT / "src")
+
+
+sys.path.insert(0, _source_dir())
 
 from tm.formats.bilingual import doc_units, read_bilingual  # noqa: E402
 from tm.terms import TermBase, TermEntry, load_termbase  # noqa: E402
@@ -113,27 +127,32 @@ def bench_extraction(
     took, cpu = time.perf_counter() - t0, time.process_time() - c0
     ranked, cands = cands, cands[:top]
     gold = yaml.safe_load(GOLD.read_text("utf-8"))["terms"]
-    targets = [g for g in gold if g["count_000"] >= 2]
+    targets = [g for g in sorted(gold, key=lambda g: g["id"]) if g["count_000"] >= 2]
     by_zh = {c.zh: c for c in cands}
-    recalled = [g for g in targets if g["zh"] in by_zh]
-    good_en = [g for g in recalled if _uses(by_zh[g["zh"]].en, g)]
     print(
         f"extraction over {len(units)} {units[0].segtype} units: {took:.2f}s wall, "
         f"{cpu:.2f}s CPU"
     )
-    print(
-        f"  recall of {len(targets)} gold terms (≥2× in 000) in top {top}: "
-        f"{len(recalled)}/{len(targets)} = {len(recalled) / len(targets):.2f}"
+    halves = (
+        ("A (tune)", targets[0::2]),
+        ("B (check)", targets[1::2]),
+        ("all", targets),
     )
-    print(
-        f"  suggested English used by 000 for the term: {len(good_en)}/{len(recalled)}"
-        f" = {len(good_en) / max(1, len(recalled)):.2f}"
-    )
-    for g in targets:
+    for name, part in halves:
+        recalled = [g for g in part if g["zh"] in by_zh]
+        good_en = [g for g in recalled if _uses(by_zh[g["zh"]].en, g)]
+        print(
+            f"  dev {name:9}: recall of {len(part)} gold terms (≥2× in 000) in top "
+            f"{top}: {len(recalled)}/{len(part)} = {len(recalled) / len(part):.2f}; "
+            f"English used by 000: {len(good_en)}/{len(recalled)}"
+            f" = {len(good_en) / max(1, len(recalled)):.2f}"
+        )
+    for i, g in enumerate(targets):
         c = by_zh.get(g["zh"])
         rank = cands.index(c) + 1 if c else None
         mark = "ok " if c and _uses(c.en, g) else "-- "
-        print(f"    {mark}{g['zh']}: rank {rank}, en {c.en if c else None!r}")
+        half = "AB"[i % 2]
+        print(f"    {mark}{half} {g['zh']}: rank {rank}, en {c.en if c else None!r}")
     if glossary_path is not None:
         bench_against_glossary(ranked, glossary_path)
     if show:
@@ -159,15 +178,26 @@ def bench_against_glossary(cands: list, glossary_path: Path) -> None:
     targets = [e for e in entries if sum(p.count(match_key(e.zh)) for p in paras) >= 2]
     if not targets:
         return
+    halves = (
+        ("A", [e for e in targets if _glossary_half(e.zh) == 0]),
+        ("B", [e for e in targets if _glossary_half(e.zh) == 1]),
+        ("all", targets),
+    )
     for top in GLOSSARY_TOPS:
         by_zh = {c.zh: c for c in cands[:top]}
-        recalled = [e for e in targets if e.zh in by_zh]
-        good = [e for e in recalled if _approved(by_zh[e.zh].en, e)]
-        print(
-            f"  glossary: {len(recalled)}/{len(targets)} terms (≥2× in 000) in top {top}"
-            f" = {len(recalled) / len(targets):.2f}; English is its en/variant: "
-            f"{len(good)}/{len(recalled)} = {len(good) / max(1, len(recalled)):.2f}"
-        )
+        for name, part in halves:
+            recalled = [e for e in part if e.zh in by_zh]
+            good = [e for e in recalled if _approved(by_zh[e.zh].en, e)]
+            print(
+                f"  glossary {name:3}: {len(recalled)}/{len(part)} terms (≥2× in 000) "
+                f"in top {top} = {len(recalled) / len(part):.2f}; English is its "
+                f"en/variant: {len(good)}/{len(recalled)}"
+                f" = {len(good) / max(1, len(recalled)):.2f}"
+            )
+
+
+def _glossary_half(zh: str) -> int:
+    return zlib.crc32(zh.encode("utf-8")) % 2
 
 
 def _approved(en: str, entry: TermEntry) -> bool:
@@ -209,6 +239,9 @@ def main() -> None:
     )
     ap.add_argument("--show", type=int, default=0, help="print the top N candidates")
     ap.add_argument("--glossary", type=Path, default=ROOT / "glossary")
+    ap.add_argument(
+        "--src", default=None, help="import tm from this source tree (a 'before')"
+    )
     args = ap.parse_args()
     if args.what in ("extraction", "all"):
         bench_extraction(args.top, args.db, args.show, args.glossary)

@@ -23,14 +23,16 @@ def link_set(links: list) -> set[tuple[tuple[int, ...], tuple[int, ...]]]:
     return {(tuple(z), tuple(e)) for z, e in links}
 
 
-def evaluate(gold_path: Path, *, show_errors: bool = False) -> dict[str, float]:
+def evaluate(
+    gold_path: Path, *, show_errors: bool = False, terms: list | None = None
+) -> dict[str, float]:
     """Score the aligner on ``gold_path``; returns precision, recall, F1 and counts."""
     from tm.align import align_presegmented
 
     rows = [
         json.loads(line) for line in gold_path.open(encoding="utf-8") if line.strip()
     ]
-    results = align_presegmented([(r["zh"], r["en"]) for r in rows])
+    results = align_presegmented([(r["zh"], r["en"]) for r in rows], terms=terms)
     tp = n_pred = n_gold = 0
     for row, res in zip(rows, results, strict=True):
         gold = link_set(row["links"])
@@ -61,14 +63,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("gold", nargs="?", type=Path, default=DEV)
     parser.add_argument("--errors", action="store_true", help="print wrong pairs")
+    parser.add_argument(
+        "--glossary",
+        type=Path,
+        default=ROOT / "glossary",
+        help="also score with this glossary's terms as anchors (as tm import does)",
+    )
     args = parser.parse_args(argv)
     if not args.gold.exists():
         print(f"no gold file at {args.gold}", file=sys.stderr)
         return 3
-    scores = evaluate(args.gold, show_errors=args.errors)
+    from tm.terms import load_termbase
+
     print(f"gold: {args.gold}")
-    for key, value in scores.items():
-        print(f"{key:>16}: {value}")
+    anchored = load_termbase(args.glossary).anchor_pairs()
+    for name, terms in (("no glossary", None), (f"{args.glossary}", anchored)):
+        scores = evaluate(args.gold, show_errors=args.errors, terms=terms)
+        print(f"-- anchors: {name}")
+        for key, value in scores.items():
+            print(f"{key:>16}: {value}")
     return 0
 
 

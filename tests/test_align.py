@@ -156,6 +156,68 @@ def test_glossary_terms_are_anchors():
     assert with_terms.size == without.size + 1
 
 
+def _drop_english(al, k: int):
+    """A seed paragraph with its English sentence ``k`` deleted, and the right links."""
+    n = len(al.links)
+    gold = {((i,), (i - (i > k),)) for i in range(n) if i != k} | {((k,), ())}
+    return (list(al.zh), [s for i, s in enumerate(al.en) if i != k]), gold
+
+
+def test_glossary_anchors_recover_a_dropped_sentence(bullets, glossary_dir):
+    """Pair 94 loses its second English sentence; the glossary's terms place the gap."""
+    from tm.terms import load_termbase
+
+    al = align_pairs([bullets[94]])[0]
+    assert len(al.links) == 4
+    item, gold = _drop_english(al, 1)
+    terms = load_termbase(glossary_dir).anchor_pairs()
+    got = align_presegmented([item], terms=terms)[0]
+    assert {(lk.zh, lk.en) for lk in got.links} == gold
+
+
+def test_glossary_anchors_help_across_the_seed(bullets, glossary_dir):
+    """Over every all-1-1 seed paragraph with one English sentence dropped, terms help."""
+    from tm.terms import load_termbase
+
+    items, golds = [], []
+    for al in align_pairs([bullets[i] for i in sorted(bullets)]):
+        if len(al.links) >= 3 and all(len(lk.zh) == len(lk.en) == 1 for lk in al.links):
+            item, gold = _drop_english(al, len(al.links) // 2)
+            items.append(item)
+            golds.append(gold)
+    terms = load_termbase(glossary_dir).anchor_pairs()
+
+    def right(results) -> int:
+        return sum(
+            {(lk.zh, lk.en) for lk in res.links} == gold
+            for res, gold in zip(results, golds, strict=True)
+        )
+
+    plain, anchored = right(align_presegmented(items)), right(
+        align_presegmented(items, terms=terms)
+    )
+    assert len(items) > 50
+    assert anchored > plain
+
+
+def test_import_uses_the_glossary_as_anchors(seed_path, glossary_dir, tmp_path):
+    from tm.terms import load_termbase
+
+    with TMService.open(tmp_path / "tm.db") as service:
+        report = service.import_file(seed_path, glossary=glossary_dir)
+    assert report.anchor_terms == len(load_termbase(glossary_dir)) > 150
+    assert report.sentences_added > 1000
+    one = tmp_path / "one.yaml"
+    one.write_text(
+        "glossary: {name: one, source_lang: zh-CN, target_lang: en-US}\n"
+        "entries:\n  - {zh: 福厦泉, en: Fuzhou-Xiamen-Quanzhou, forbidden: [Fuxiaquan]}\n",
+        encoding="utf-8",
+    )
+    with TMService.open(tmp_path / "one.db") as service:
+        report = service.import_file(seed_path, glossary=one)
+    assert report.anchor_terms == 1
+
+
 # -- linear-time banding -----------------------------------------------------------------
 
 

@@ -171,3 +171,85 @@ def test_frequent_general_words_do_not_lead(cands: list[Candidate]) -> None:
     top = [c.zh for c in cands[:100]]
     assert "数据" not in top
     assert "公共数据" in top
+
+
+@pytest.fixture(scope="module")
+def seed_grams(seed_units: list) -> tuple[dict, dict, set, dict]:
+    """000's counted strings, its candidates, their verb phrases and own counts."""
+    from tm.terms.candidates import (
+        candidate_grams,
+        count_grams,
+        independent_counts,
+        verb_phrases,
+    )
+
+    grams = count_grams(seed_units, 2)
+    keep = candidate_grams(grams)
+    phrases = verb_phrases(keep, grams)
+    return grams, keep, phrases, independent_counts(keep, phrases, grams)
+
+
+def test_etc_ends_no_term(seed_grams: tuple) -> None:
+    """弹性年期供应等 is a list closed by 等 ("etc."); the item before it is the term."""
+    _, keep, _, _ = seed_grams
+    assert "弹性年期供应等" not in keep
+    assert "弹性年期供应" in keep
+
+
+def test_verb_phrases_at_either_edge(seed_grams: tuple) -> None:
+    """A clause-opening verb before a long object, or after a term, makes a phrase."""
+    _, keep, phrases, _ = seed_grams
+    assert "完善按要素分配机制" in phrases  # 完善 + an object of 3+ characters
+    assert "补充耕地国家统筹" in phrases  # 补充耕地 + 国家 + the verb 统筹
+    for term in ("生态产品价值实现机制", "建设用地使用权", "数据共享", "技术转移"):
+        assert term in keep
+        assert term not in phrases  # 共享, 转移 do not open clauses: not verbs here
+
+
+def test_term_plus_free_word_keeps_the_terms_frequency(seed_grams: tuple) -> None:
+    """碳排放权交易 is 碳排放权 + the word 交易: it does not use up 碳排放权's count.
+
+    But 职务科技 never occurs outside 职务科技成果, so the longer string still
+    takes all of it, though 成果 is a word too.
+    """
+    grams, _, _, own = seed_grams
+    assert own["碳排放权"] > grams["碳排放权"].count - grams["碳排放权交易"].count
+    assert own["补充耕地"] == grams["补充耕地"].count  # 补充耕地国家(统筹) aside
+    # 行业领军企业牵头组建 adds two free words, 牵头 and 组建
+    longer = grams["行业领军企业牵头组建"].count
+    assert own["行业领军企业"] > grams["行业领军企业"].count - longer
+    assert grams["职务科技"].count == grams["职务科技成果"].count
+    assert own["职务科技"] <= 0
+
+
+@pytest.fixture(scope="module")
+def sentence_cands(seed_db_master: Path) -> dict[str, Candidate]:
+    """Extraction over 000's sentence units (the default import makes them)."""
+    from tm.store import open_store
+
+    store = open_store(str(seed_db_master))
+    try:
+        units = list(store.iter_units(segtype="sentence"))
+    finally:
+        store.close()
+    return {c.zh: c for c in extract_terms(units, top=300)}
+
+
+def test_rendering_does_not_grow_across_to(sentence_cands: dict) -> None:
+    """行业领军企业 is followed by 牵头 in 5 of its 7 sentences; "… to take the lead"
+    translates 牵头, so the rendering stops before "to". Growing without "to" still
+    happens: 低效用地 "inefficient" → "inefficient land use"."""
+    leaders = sentence_cands["行业领军企业"]
+    assert phrase_key(leaders.en) == phrase_key("industry leading enterprises")
+    assert all(" to " not in r.en for r in leaders.renderings)
+    assert sentence_cands["低效用地"].en == "inefficient land use"
+
+
+def test_an_edge_after_a_word_does_not_cut_a_longer_word(seed_grams: tuple) -> None:
+    """业要素保障 always follows 服务 (a word), but 服务业 is a word too: the edge cuts
+    it. 气候投融资 always follows 探索, and 探索气 is no word: that edge holds."""
+    grams, keep, _, _ = seed_grams
+    assert grams["业要素保障"].left2.most_common(1)[0][0] == "服务"
+    assert "业要素保障" not in keep
+    assert grams["气候投融资"].left2.most_common(1)[0][0] == "探索"
+    assert "气候投融资" in keep

@@ -111,16 +111,14 @@ def en_tokens(
         term_ids: which terms' renderings to look for.
     """
     out, body = _head_and_numbers(sentence, "en")
-    folded = body.casefold()
     words = Counter(t.casefold() for t in _LATIN.findall(body))
     for tok in latin:
         if words[tok]:
             out[f"lat:{tok}"] += words[tok]
     out["quote"] += len(_EN_QUOTE.findall(body))
     if terms is not None:
-        for idx in term_ids:
-            if terms.rendered(idx, folded):
-                out[f"term:{idx}"] += 1
+        for idx, n in terms.rendered(term_ids, fold_en(body)).items():
+            out[f"term:{idx}"] += n
     return +out
 
 
@@ -152,12 +150,29 @@ def paragraph_anchors(
     term_ids = {int(t[5:]) for c in zc for t in c if t.startswith("term:")}
     ec = [en_tokens(s, latin, terms, term_ids) for s in en]
     shared = set().union(*zc) & set().union(*ec)
+    shared -= _unbalanced_terms(zc, ec)
     number = {t: k for k, t in enumerate(sorted(shared))}
     return ParagraphAnchors(
         tuple({number[t]: n for t, n in c.items() if t in number} for c in zc),
         tuple({number[t]: n for t, n in c.items() if t in number} for c in ec),
         len(number),
     )
+
+
+def _unbalanced_terms(zc: Sequence[Counter[str]], ec: Sequence[Counter[str]]) -> set[str]:
+    """Term tokens seen a different number of times on the two sides of a paragraph.
+
+    Such a term is no evidence of where sentences meet: one occurrence was
+    paraphrased, or one English rendering belongs to several terms (绿电 and 绿色电力
+    both "green electricity"), and counting it would pull correct 1-1 links into 2-2.
+    """
+    total_zh: Counter[str] = Counter()
+    total_en: Counter[str] = Counter()
+    for c in zc:
+        total_zh.update({t: n for t, n in c.items() if t.startswith("term:")})
+    for c in ec:
+        total_en.update({t: n for t, n in c.items() if t.startswith("term:")})
+    return {t for t in total_zh.keys() | total_en.keys() if total_zh[t] != total_en[t]}
 
 
 class TermIndex:
@@ -169,32 +184,61 @@ class TermIndex:
 
     def __init__(self, terms: TermPairs) -> None:
         self._zh: list[str] = []
-        self._en: list[tuple[re.Pattern[str], ...]] = []
+        self._en: list[re.Pattern[str]] = []
         self._by_first: dict[str, list[int]] = {}
         for zh, renderings in terms:
-            pats = tuple(
-                re.compile(rf"(?<!\w){re.escape(r.casefold())}(?!\w)")
-                for r in renderings
-                if r.strip()
-            )
-            if len(zh) < 2 or not pats:
+            forms = sorted({fold_en(r) for r in renderings if r.strip()}, key=len, reverse=True)
+            if len(zh) < 2 or not forms:
                 continue  # one-character terms anchor nothing reliably
             self._by_first.setdefault(zh[0], []).append(len(self._zh))
             self._zh.append(zh)
-            self._en.append(pats)
+            # One alternation, longest first, so "green power certificate" and
+            # "green power" in one place count once.
+            alternation = "|".join(re.escape(f) for f in forms)
+            self._en.append(re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"))
 
     def __len__(self) -> int:
         return len(self._zh)
 
     def find(self, text: str) -> list[int]:
-        """Ids of the terms occurring in ``text`` (each occurrence once)."""
+        """Ids of the terms in ``text``, leftmost-longest and not overlapping.
+
+        In 高层次人才评价 only 高层次人才 counts, not 人才评价 as well: the English
+        renders the longer term, and a nested hit would be counted on one side only.
+        """
         out = []
-        for k, ch in enumerate(text):
-            for idx in self._by_first.get(ch, ()):
-                if text.startswith(self._zh[idx], k):
-                    out.append(idx)
+        k = 0
+        while k < len(text):
+            here = [i for i in self._by_first.get(text[k], ()) if text.startswith(self._zh[i], k)]
+            if here:
+                best = max(here, key=lambda i: len(self._zh[i]))
+                out.append(best)
+                k += len(self._zh[best])
+            else:
+                k += 1
         return out
 
-    def rendered(self, idx: int, folded_en: str) -> bool:
-        """Whether one of term ``idx``'s renderings occurs in the casefolded English."""
-        return any(p.search(folded_en) for p in self._en[idx])
+    def rendered(self, ids: Iterable[int], folded_en: str) -> Counter[int]:
+        """How often each term's renderings occur in the folded English (``fold_en``).
+
+        Leftmost-longest and not overlapping, as on the Chinese side: inside "collectively
+        operated construction land entering the market" the shorter "construction land"
+        of another term is not counted again.
+        """
+        spans = sorted(
+            (m.start(), -m.end(), idx)
+            for idx in ids
+            for m in self._en[idx].finditer(folded_en)
+        )
+        out: Counter[int] = Counter()
+        end = 0
+        for start, neg_end, idx in spans:
+            if start >= end:
+                out[idx] += 1
+                end = -neg_end
+        return out
+
+
+def fold_en(text: str) -> str:
+    """English folded for term search: case, and hyphens read as spaces (collectively-operated)."""
+    return text.casefold().replace("-", " ")

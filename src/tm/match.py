@@ -180,9 +180,13 @@ class Matcher:
             if self.index is not None and now - self._checked < self.check_every:
                 return self._tiers()
             version = self.store.data_version()
+            edited = False
+            if self.side == "target":  # a reviewer's edit changes target keys in place
+                version += f"|edits {self.store.edit_version()}"
+                edited = self.version is not None and _edits(version) != _edits(self.version)
             self._checked = now
             if self.index is None or version != self.version:
-                if self.index is None or not self._extend():
+                if self.index is None or edited or not self._extend():
                     self.index = self._build(version)
                     self._reset_delta(self.index)
                 self.version = version
@@ -601,3 +605,8 @@ def _tokenizer_factory(store: Store) -> Callable[[], Tokenizer]:
         )
 
     return make
+
+
+def _edits(version: str) -> str:
+    """The edit count in a target-side version string ("" when it has none)."""
+    return version.rpartition("|edits ")[2]

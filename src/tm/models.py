@@ -92,6 +92,7 @@ class ImportReport:
     occurrences_added: int = 0
     sentences_added: int = 0
     had_sentences: bool = False
+    anchor_terms: int = 0  # glossary terms the sentence aligner used as anchors
     warnings: list[str] = field(default_factory=list)
 
 

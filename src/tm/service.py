@@ -61,11 +61,14 @@ class TMService:
         progress: ProgressFn | None = None,
         user: str | None = None,
         sentences: bool = True,
+        glossary: str | Path | None = None,
     ) -> ImportReport:
         """Import one file in one transaction: a malformed file changes nothing.
 
         With ``sentences`` (the default), paragraph units also yield sentence units
-        aligned from them (``tm.align.sentence_units``), in the same transaction.
+        aligned from them (``tm.align.sentence_units``), in the same transaction. The
+        term base at ``glossary`` (default: $TM_GLOSSARY or ./glossary/, when there is
+        one) lends its terms to the aligner as anchors.
 
         Raises:
             FormatError: the file is unreadable or malformed (with file and line).
@@ -94,7 +97,10 @@ class TMService:
             if paragraphs and not report.had_sentences:
                 from tm.align import sentence_units
 
-                aligned = sentence_units(paragraphs)
+                base = self.load_termbase(glossary)
+                terms = base.anchor_pairs() if base is not None else None
+                report.anchor_terms = len(terms or ())
+                aligned = sentence_units(paragraphs, terms=terms)
                 report.sentences_added = self.store.add_units(aligned, user=user).added
         from tm.match import invalidate_matchers
 
@@ -222,12 +228,13 @@ class TMService:
 
     # -- analysis and pre-translation ----------------------------------------------
 
-    def load_termbase(self, glossary: str | Path | None = None, *, required: bool = False) -> Any:
+    @staticmethod
+    def load_termbase(glossary: str | Path | None = None, *, required: bool = False) -> Any:
         """The term base at ``glossary`` (default: the glossary/ directory), or None if absent."""
         from tm.errors import NotFound
 
         try:
-            return self.termbase(glossary)
+            return TMService.termbase(glossary)
         except NotFound:
             if required or glossary is not None:
                 raise
@@ -718,14 +725,9 @@ class TMService:
 
         Raises:
             NotFound: no unit with that id.
-            StoreError: the store cannot edit, or the edit would duplicate a unit.
+            StoreError: the edit would duplicate a unit.
         """
-        from tm.errors import StoreError
-
-        setter = getattr(self.store, "set_target", None)
-        if setter is None:
-            raise StoreError(f"{type(self.store).__name__} cannot edit targets yet")
-        setter(unit_id, target, user=user)
+        self.store.set_target(unit_id, target, user=user)
 
 
 def _counting(

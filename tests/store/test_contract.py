@@ -353,6 +353,34 @@ def test_data_version_changes_on_add(store: Store) -> None:
     assert store.data_version() == one
 
 
+def test_set_target_edits_in_place_and_counts_the_edit(seeded: Store) -> None:
+    from tm.errors import NotFound
+
+    unit = next(u for u in seeded.iter_units() if "标定地价" in u.target)
+    fixed = unit.target.replace("标定地价", "standard land price")
+    before, edits = seeded.data_version(), seeded.edit_version()
+    seeded.set_target(unit.id, fixed, user="reviewer")
+    (after,) = seeded.get_units([unit.id])
+    assert (after.source, after.target, after.changed_by) == (unit.source, fixed, "reviewer")
+    assert seeded.exact(match_key(unit.source))[0].target == fixed
+    assert seeded.edit_version() == edits + 1
+    assert seeded.data_version() == before  # no unit added
+    with pytest.raises(NotFound):
+        seeded.set_target(10**9, "x")
+    assert seeded.edit_version() == edits + 1
+
+
+def test_set_target_refuses_a_duplicate_and_changes_nothing(store: Store) -> None:
+    store.add_units([_unit("甲乙丙", "one"), _unit("甲乙丙", "two")])
+    _, second = sorted(store.iter_units(), key=lambda u: u.target)
+    with pytest.raises(StoreError, match="already has this source"):
+        store.set_target(second.id, "one")
+    assert sorted(u.target for u in store.iter_units()) == ["one", "two"]
+    assert store.edit_version() == 0
+    store.add_units([_unit("丁戊", "three")])  # the store is still usable
+    assert store.count_units() == 3
+
+
 def test_info_and_migrate(store_url: str, store: Store) -> None:
     info = store.info()
     assert (

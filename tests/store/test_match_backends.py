@@ -50,6 +50,23 @@ def test_target_side_index_equals_scan(seeded: Store) -> None:
         same_ranking(matcher, q, (40.0, 70.0)[i % 2], 5)
 
 
+def test_target_side_index_sees_an_edit(seeded: Store) -> None:
+    """A reviewer's fix is found by English look-ups at once, and the old text is gone."""
+    matcher = Matcher(seeded, side="target")
+    unit = next(u for u in seeded.iter_units() if "Fuxiaquan" in u.target)
+    old = unit.target
+    new = old.replace("Fuxiaquan", "Fuzhou-Xiamen-Quanzhou")
+    assert matcher.lookup(old, min_score=100, limit=1)[0].id == unit.id
+    seeded.set_target(unit.id, new)
+    matcher.invalidate()
+    found = matcher.lookup(new, min_score=100, limit=1)
+    assert [m.id for m in found] == [unit.id]
+    assert all(m.id != unit.id for m in matcher.lookup(old, min_score=100))
+    targets = [u.target for u in seeded.iter_units()]
+    for q in random_queries(targets, 100, seed=5):
+        same_ranking(matcher, q, 60.0, 5)
+
+
 @pytest.mark.postgres
 def test_both_backends_offer_the_same_matches(
     postgres_url: str, tmp_path: Path, seed_path: Path, next_doc_path: Path

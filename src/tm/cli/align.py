@@ -18,7 +18,8 @@ from tm.align import (
     read_presegmented,
 )
 from tm.cli import cli
-from tm.cli.options import echo_jsonl, json_option
+from tm.cli.options import echo_jsonl, glossary_option, json_option
+from tm.service import TMService
 
 
 @cli.command("align")
@@ -37,12 +38,14 @@ from tm.cli.options import echo_jsonl, json_option
 @click.option(
     "--encoding", help="PATH's encoding when it is not UTF-8/UTF-16 with BOM."
 )
+@glossary_option
 @json_option
 def align(
     path: str | None,
     presegmented: str | None,
     fmt: str | None,
     encoding: str | None,
+    glossary: str | None,
     as_json: bool,
 ) -> None:
     """Split paragraph pairs into sentences and align them (1-1, 1-2, 2-1, 1-3, …).
@@ -50,6 +53,7 @@ def align(
     With --json, one line per pair: {"pair", "zh", "en", "links", "confidence"}, where
     a link is [[zh indices], [en indices]]. Pairs of the seed format are numbered as
     the development set numbers them (bullet pairs from 0; the title pair is left out).
+    The glossary's terms, when there is one, are anchors, as in ``tm import``.
 
     \b
     Example:
@@ -58,12 +62,14 @@ def align(
     """
     if (path is None) == (presegmented is None):
         raise click.UsageError("give either PATH or --presegmented FILE.jsonl")
+    base = TMService.load_termbase(glossary)
+    terms = base.anchor_pairs() if base is not None else None
     if presegmented is not None:
         items = read_presegmented(presegmented)
-        numbered = list(enumerate(align_presegmented(items)))
+        numbered = list(enumerate(align_presegmented(items, terms=terms)))
     else:
         pairs = file_pairs(path or "", fmt=fmt, encoding=encoding)
-        results = align_pairs([(zh, en) for _, zh, en in pairs])
+        results = align_pairs([(zh, en) for _, zh, en in pairs], terms=terms)
         numbered = [
             (index, al) for (index, _, _), al in zip(pairs, results, strict=True)
         ]

@@ -7,7 +7,14 @@ import sys
 import click
 
 from tm.cli import cli
-from tm.cli.options import db_option, echo_json, json_option, open_service, progress_bar
+from tm.cli.options import (
+    db_option,
+    echo_json,
+    glossary_option,
+    json_option,
+    open_service,
+    progress_bar,
+)
 from tm.service import EXPORT_FORMATS
 
 
@@ -31,6 +38,7 @@ from tm.service import EXPORT_FORMATS
     is_flag=True,
     help="Paragraph units only: do not add sentence units aligned from them.",
 )
+@glossary_option
 @json_option
 @click.pass_context
 def import_(
@@ -41,11 +49,14 @@ def import_(
     encoding: str | None,
     user: str | None,
     no_sentences: bool,
+    glossary: str | None,
     as_json: bool,
 ) -> None:
     """Import bilingual files (seed .txt, .tmx, .tsv) into the TM, one transaction per file.
 
     A malformed file changes nothing and exits with code 3; re-importing adds nothing.
+    Paragraph pairs are also split and aligned into sentence units; the glossary's
+    terms (when there is one) serve the aligner as anchors.
 
     \b
     Example:
@@ -62,6 +73,7 @@ def import_(
                 progress=bar,
                 user=user,
                 sentences=not no_sentences,
+                glossary=glossary,
             )
         reports.append(report)
         if not as_json:
@@ -70,6 +82,8 @@ def import_(
                 if report.sentences_added
                 else ""
             )
+            if report.anchor_terms:
+                sentences += f" (aligned with {report.anchor_terms} glossary terms as anchors)"
             click.echo(
                 f"{path}: {report.read} read, {report.added} units added, "
                 f"{report.duplicates} skipped as duplicates, {report.occurrences_added} new occurrences{sentences}"
@@ -85,6 +99,7 @@ def import_(
                     "duplicates": r.duplicates,
                     "occurrences_added": r.occurrences_added,
                     "sentences_added": r.sentences_added,
+                    "anchor_terms": r.anchor_terms,
                     "warnings": r.warnings,
                 }
                 for r in reports

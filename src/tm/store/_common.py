@@ -16,6 +16,8 @@ from typing import Any
 from tm.models import Occurrence, TranslationUnit, now_stamp
 from tm.text.normalize import match_key
 
+EDITS_KEY = "edits"  # meta row counting target edits: see SQLQueries.edit_version
+
 UNIT_COLUMNS = (
     "id, source, target, source_lang, target_lang, segtype, tuid, created_at, created_by, "
     "changed_at, changed_by, props, notes, source_codes, target_codes"
@@ -161,6 +163,48 @@ class SQLQueries:
         """Changes whenever units are added: used to invalidate in-memory indexes."""
         row = self._query("SELECT count(*), coalesce(max(id), 0) FROM units")[0]
         return f"{row[0]}:{row[1]}"
+
+    def edit_version(self) -> int:
+        """How many target edits the TM has seen; an index of target keys compares it.
+
+        ``data_version`` follows added units only; an edit changes no count, so it
+        is counted here rather than by scanning every unit's timestamp.
+        """
+        rows = self._query(f"SELECT value FROM meta WHERE key = {self.P}", (EDITS_KEY,))
+        return int(rows[0][0]) if rows else 0
+
+    def set_target(self, unit_id: int, target: str, *, user: str | None = None) -> None:
+        """Replace a unit's target (a reviewer's fix); stamps changed_at/changed_by.
+
+        Raises:
+            NotFound: no unit with that id.
+            StoreError: the TM already has a unit with this source and target.
+        """
+        from tm.errors import NotFound, StoreError
+
+        p = self.P
+        with self.transaction():
+            try:
+                cur = self._conn.execute(
+                    f"UPDATE units SET target = {p}, target_key = {p}, changed_at = {p},"
+                    f" changed_by = {p} WHERE id = {p}",
+                    (target, match_key(target), now_stamp(), user or default_user(), unit_id),
+                )
+            except self._unique_violation() as exc:
+                raise StoreError(
+                    f"unit {unit_id}: the TM already has this source with that target",
+                    hint="the duplicate can stay; mark this finding instead",
+                ) from exc
+            if cur.rowcount == 0:
+                raise NotFound(f"no unit with id {unit_id}")
+            self._conn.execute(
+                f"INSERT INTO meta (key, value) VALUES ({p}, '1') ON CONFLICT (key)"
+                " DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)",
+                (EDITS_KEY,),
+            )
+
+    def _unique_violation(self) -> type[Exception]:
+        raise NotImplementedError
 
     def documents(self) -> list[tuple[str, dict[str, str]]]:
         return [

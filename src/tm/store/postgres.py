@@ -767,6 +767,9 @@ class PostgresStore(SQLQueries):
             )
         }
 
+    def _unique_violation(self) -> type[Exception]:
+        return _psycopg().errors.UniqueViolation
+
     def data_version(self) -> str:
         """Changes whenever a transaction that added units commits (see VERSION)."""
         row = self._query(

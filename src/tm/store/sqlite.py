@@ -536,29 +536,8 @@ class SQLiteStore(SQLQueries):
 
     # -- tui: editing a unit's target --------------------------------------------
 
-    def set_target(self, unit_id: int, target: str, *, user: str | None = None) -> None:
-        """Replace a unit's target (a reviewer's fix); stamps changed_at/changed_by.
-
-        Raises:
-            NotFound: no unit with that id.
-            StoreError: the TM already has a unit with this source and target.
-        """
-        from tm.errors import NotFound
-
-        with self.transaction():
-            try:
-                cur = self._conn.execute(
-                    "UPDATE units SET target = ?, target_key = ?, changed_at = ?,"
-                    " changed_by = ? WHERE id = ?",
-                    (target, match_key(target), now_stamp(), user or default_user(), unit_id),
-                )
-            except sqlite3.IntegrityError as exc:
-                raise StoreError(
-                    f"unit {unit_id}: the TM already has this source with that target",
-                    hint="the duplicate can stay; mark this finding instead",
-                ) from exc
-            if cur.rowcount == 0:
-                raise NotFound(f"no unit with id {unit_id}")
+    def _unique_violation(self) -> type[Exception]:
+        return sqlite3.IntegrityError
 
 
 def _statements(sql: str) -> list[str]:

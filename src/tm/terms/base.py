@@ -171,6 +171,15 @@ class TermBase:
         index = self._zh_index()
         return [self.entries[i] for i in index.full.get(match_key(zh), [])]
 
+    def anchor_pairs(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(zh, every English rendering) per entry, for the sentence aligner.
+
+        Forbidden and deprecated renderings are included: they are what flawed or
+        older translations really wrote, and alignment only needs evidence that two
+        sentences correspond, not that the rendering is right.
+        """
+        return [(e.zh, tuple(text for text, _ in e.renderings())) for e in self.entries]
+
     def renderings_in(self, entry: TermEntry, en_text: str) -> list[TermHit]:
         """Which of the entry's renderings occur in an English text.
 

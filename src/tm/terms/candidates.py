@@ -5,8 +5,9 @@ the seed repeats whole sentences in each pilot area's annex, and every window of
 a sentence would otherwise look like a frequent term. A candidate
 (count ≥ ``min_count``) must
 
-* not start or end with a function character or bound suffix (的, 和, 化, 性 …),
-  not end in a locative (前提下, 基础上: "on the basis of"), not be a numeral (二十一);
+* not start or end with a function character or bound suffix (的, 和, 化, 性 …;
+  等 "etc." ends a list, not a term), not end in a locative (前提下, 基础上: "on
+  the basis of"), not be a numeral (二十一);
 * have stable edges: varied neighbours on each side (a sentence edge counts as a new
   one each time), or one usual neighbour that ends a word of its own (气候投融资
   always follows 探索 in the seed; 探索 is frequent and free on both sides) – that
@@ -14,11 +15,13 @@ a sentence would otherwise look like a frequent term. A candidate
 * not sit, in most occurrences, inside longer stable strings (设用地 in 建设用地).
 
 Candidates are first ranked by C-value (Frantzi et al.: log2 length × frequency, minus
-here the largest frequency of a longer candidate containing it), discounted for
-2-character strings (mostly general words: 探索, 数据; their frequency also counts
-at most 20), for strings that open clauses (policy Chinese opens clauses with verbs:
+here the largest frequency of a longer candidate containing it, unless that longer
+string is a verb phrase or the term plus a free word; the frequency raised to 0.8),
+discounted for 2-character strings (mostly general words: 探索, 数据; their
+frequency also counts at most 20), for strings that open clauses (policy Chinese opens clauses with verbs:
 支持, 探索建立) and for verb phrases (a verb plus a candidate: 支持行业领军企业, which
-then does not use up 行业领军企业's frequency),
+then does not use up 行业领军企业's frequency; a verb plus a long object; a candidate
+plus a verb: 补充耕地国家统筹),
 and weighted by 1 + the lower of its left and right branching entropies, capped at
 2 bits (past that, variety only says "frequent"; an edge always preceded by a verb
 counts as full). Strings ending in a place or institution suffix (市, 省, 圈, 区, 委,
@@ -49,7 +52,7 @@ _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 STOP_START = frozenset(
     "的了和与及或在对为以并将把被从由向于是之其该这此而且也都就还等每各按化性式型率"
 )
-STOP_END = frozenset("的了和与及或在对为以并将把被从由向于是之其该这此而且也都就还")
+STOP_END = frozenset("的了和与及或在对为以并将把被从由向于是之其该这此而且也都就还等")
 # A noun + one of these is a locative phrase (在…前提下, 在…基础上), not a term;
 # the 2-character words (线上, 线下) stay.
 LOCATIVE = frozenset("上下")
@@ -72,6 +75,12 @@ CLAUSE_OPENER_PENALTY = 0.8
 # plus a candidate is a verb phrase, weighted down like a general word.
 VERB_SHARE = 0.4
 VERB_PHRASE_WEIGHT = 0.1
+# A verb before this many characters is a verb phrase whatever follows it
+# (完善 + 按要素分配机制).
+VERB_OBJECT_LEN = 3
+# Frequency enters C-value dampened: a translator's term list holds about as many
+# terms seen 2–4 times as the top of a C-value ranking holds 10 times over.
+FREQUENCY_EXPONENT = 0.8
 # Branching entropy (bits) past which an edge counts as fully stable.
 EDGE_BITS = 2.0
 # Names of places and bodies (合肥都市圈, 国家发展改革委, 人力资源服务产业园) are what a
@@ -165,24 +174,12 @@ def count_grams(units: list[TranslationUnit], min_count: int) -> dict[str, Gram]
 
 def rank_candidates(grams: dict[str, Gram]) -> list[Scored]:
     """Candidates among ``grams`` (see the module notes), best C-value first."""
-    keep = {s: g for s, g in grams.items() if _is_candidate(s, g, grams)}
-    # C-value, with the largest frequency of a longer candidate containing the string
-    # subtracted (Frantzi et al. take the mean): 职务科技 only ever occurs inside
-    # 职务科技成果, and a mean over rarer compounds would hide that.
-    nested: dict[str, list[int]] = defaultdict(list)
-    phrases = {s for s in keep if _verb_phrase(s, keep, grams)}
-    for s, g in keep.items():
-        if s in phrases:
-            continue
-        for size in range(MIN_LEN, len(s)):
-            for i in range(len(s) - size + 1):
-                sub = s[i : i + size]
-                if sub in keep:
-                    nested[sub].append(g.count)
+    keep = candidate_grams(grams)
+    phrases = verb_phrases(keep, grams)
+    own = independent_counts(keep, phrases, grams)
     scored = []
     for s, g in keep.items():
-        longer = nested.get(s)
-        f = g.count - (max(longer) if longer else 0)
+        f = own[s]
         if f > 0 and len(s) <= MAX_LEN:
             weight = SINGLE_WORD_WEIGHT if len(s) == 2 else 1.0
             if len(s) > 2 and s[-1] in NAME_SUFFIXES:
@@ -196,10 +193,48 @@ def rank_candidates(grams: dict[str, Gram]) -> list[Scored]:
             )
             if len(s) == 2:  # past this, a word's frequency says "general word"
                 f = min(f, GENERAL_WORD_COUNT)
-            base = math.log2(len(s)) * f * (1 - opener) * edges
+            base = math.log2(len(s)) * f**FREQUENCY_EXPONENT * (1 - opener) * edges
             scored.append(Scored(s, base, weight, s in phrases))
     scored.sort(key=lambda x: (-x.score, -len(x.zh), x.zh))
     return scored
+
+
+def candidate_grams(grams: dict[str, Gram]) -> dict[str, Gram]:
+    """The strings that pass the edge, fragment and function-character tests."""
+    return {s: g for s, g in grams.items() if _is_candidate(s, g, grams)}
+
+
+def verb_phrases(keep: dict[str, Gram], grams: dict[str, Gram]) -> set[str]:
+    """Candidates that are verb phrases around a term (see ``_verb_phrase``)."""
+    return {s for s in keep if _verb_phrase(s, keep, grams)}
+
+
+def independent_counts(
+    keep: dict[str, Gram], phrases: set[str], grams: dict[str, Gram]
+) -> dict[str, int]:
+    """Each candidate's frequency less that of the longest-lived string around it.
+
+    C-value subtracts the frequency of longer candidates containing the string; we
+    subtract the largest one (Frantzi et al. take the mean): 职务科技 only ever occurs
+    inside 职务科技成果, and a mean over rarer compounds would hide that. A verb
+    phrase around the string does not count, nor does the string plus free words
+    (碳排放权 + 交易, 行业领军企业 + 牵头组建) when the string also occurs outside it: then
+    the longer string is built from the term, it does not show that the term is
+    only a piece of something.
+    """
+    nested: dict[str, list[int]] = defaultdict(list)
+    for s, g in keep.items():
+        if s in phrases:
+            continue
+        for size in range(MIN_LEN, len(s)):
+            for i in range(len(s) - size + 1):
+                sub = s[i : i + size]
+                if sub in keep and not (
+                    g.count <= FRAGMENT_SHARE * keep[sub].count
+                    and _word_beside(s, i, size, grams)
+                ):
+                    nested[sub].append(g.count)
+    return {s: g.count - max(nested.get(s, [0])) for s, g in keep.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,17 +266,40 @@ def _edge_entropy(s: str, g: Gram, grams: dict[str, Gram], *, left: bool) -> flo
 
 
 def _verb_phrase(s: str, keep: dict[str, Gram], grams: dict[str, Gram]) -> bool:
-    """Is ``s`` a verb followed by a candidate or word (支持 + 行业领军企业, 探索 + 建立)?
+    """Is ``s`` a verb phrase around a term?
 
     Policy Chinese opens most clauses with a verb; a string that is such a verb
-    plus a candidate is a verb phrase around the term, not a longer term holding
-    it, so it neither competes as a term nor uses up the term's frequency.
+    plus a candidate or word (支持 + 行业领军企业, 探索 + 建立), or plus any object of
+    3+ characters (完善 + 按要素分配机制), or a candidate or word followed by such a
+    verb (补充耕地国家 + 统筹) is a verb phrase, not a longer term holding the term,
+    so it neither competes as a term nor uses up the term's frequency.
     """
     for cut in range(MIN_LEN, len(s) - MIN_LEN + 1):
         head, rest = grams.get(s[:cut]), s[cut:]
-        if _is_verb(head) and (rest in keep or is_word(grams.get(rest))):
+        if _is_verb(head) and (
+            rest in keep or is_word(grams.get(rest)) or len(rest) >= VERB_OBJECT_LEN
+        ):
+            return True
+        first, tail = s[:cut], grams.get(s[cut:])
+        if _is_verb(tail) and (first in keep or is_word(grams.get(first))):
             return True
     return False
+
+
+def _word_beside(s: str, i: int, size: int, grams: dict[str, Gram]) -> bool:
+    """Is ``s`` the candidate ``s[i:i+size]`` with free words added at one end?
+
+    The added part is one free word (碳排放权 + 交易) or a run of free 2-character
+    words (行业领军企业 + 牵头 + 组建, 补充耕地 + 国家 + 统筹).
+    """
+    rest = s[i + size :] if i == 0 else s[:i] if i + size == len(s) else ""
+    if len(rest) < MIN_LEN:
+        return False
+    if is_word(grams.get(rest)):
+        return True
+    return len(rest) % 2 == 0 and all(
+        is_word(grams.get(rest[k : k + 2])) for k in range(0, len(rest), 2)
+    )
 
 
 def _is_verb(g: Gram | None) -> bool:
@@ -278,7 +336,9 @@ def _stable_edge(s: str, g: Gram, grams: dict[str, Gram], *, left: bool) -> bool
     气候投融资 always follows 探索 in the seed, and 探索 is a word (frequent, free on
     both sides), so the edge holds. That second way is only open to short strings
     without a function character inside: a long window of a repeated sentence
-    (要素向发展新质生产力) may happen to end on words, but is no term.
+    (要素向发展新质生产力) may happen to end on words, but is no term. Nor does it
+    hold when the neighbour word runs on into the string: 业要素保障 follows 服务,
+    but 服务业 is a word too, so the edge cuts it.
     """
     neighbours = g.left if left else g.right
     if (
@@ -290,7 +350,12 @@ def _stable_edge(s: str, g: Gram, grams: dict[str, Gram], *, left: bool) -> bool
     if not pairs or len(s) > WORD_EDGE_MAX_LEN or any(c in INNER_STOP for c in s):
         return False
     pair, n = pairs.most_common(1)[0]
-    return n >= FRAGMENT_SHARE * g.count and is_word(grams.get(pair))
+    across = pair + s[0] if left else s[-1] + pair
+    return (
+        n >= FRAGMENT_SHARE * g.count
+        and is_word(grams.get(pair))
+        and not is_word(grams.get(across))
+    )
 
 
 def is_word(g: Gram | None) -> bool:
