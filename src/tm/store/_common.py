@@ -184,6 +184,7 @@ class SQLQueries:
 
         p = self.P
         with self.transaction():
+            self._before_write()
             try:
                 cur = self._conn.execute(
                     f"UPDATE units SET target = {p}, target_key = {p}, changed_at = {p},"
