@@ -185,7 +185,8 @@ ON CONFLICT DO NOTHING
 """
 
 RETRIES = 4
-# pg_advisory_xact_lock(WRITE_LOCK_CLASS, hashtext(schema)): one writer per TM.
+# The key of the one-writer-per-TM advisory lock (two int4 keys: a space apart from
+# the single-bigint key of the migration lock).
 WRITE_LOCK = "hashtext('tm:write'), hashtext(current_schema())"
 LIKE_ESCAPE = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
 KEY_COLUMNS = {
