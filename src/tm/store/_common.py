@@ -31,6 +31,8 @@ def default_user() -> str:
 
 def dumps(value: Any) -> str:
     """Compact JSON for the props/notes/codes columns (tuples become lists)."""
+    if value == ():  # most units: skip the encoder, it is a visible cost on import
+        return "[]"
     return json.dumps(
         [list(v) if isinstance(v, tuple) else v for v in value]
         if isinstance(value, tuple)
@@ -64,6 +66,25 @@ def unit_row(u: TranslationUnit, stamp: str, user: str) -> tuple[Any, ...]:
         dumps(u.notes),
         dumps(u.source_codes),
         dumps(u.target_codes),
+    )
+
+
+def occurrence_values(occ: Occurrence | None, document: Any) -> tuple[Any, ...]:
+    """A staged occurrence: document (name or id), position, sub, context and section.
+
+    Eight NULLs when the unit has no occurrence.
+    """
+    if occ is None:
+        return (None,) * 8
+    return (
+        document,
+        occ.position,
+        occ.sub,
+        occ.prev_source,
+        occ.next_source,
+        match_key(occ.prev_source) if occ.prev_source is not None else None,
+        match_key(occ.next_source) if occ.next_source is not None else None,
+        occ.section,
     )
 
 

@@ -43,12 +43,12 @@ from tm.store._common import (
     default_user,
     dumps,
     filters,
+    occurrence_values,
     row_to_unit,
     unit_row,
 )
 from tm.store.base import AddResult, KeyRow, Progress, StoreInfo
 from tm.store.schema import SCHEMA_VERSION_KEY, Migration, common_migrations
-from tm.text.normalize import match_key
 
 if TYPE_CHECKING:
     import psycopg
@@ -729,20 +729,7 @@ def _stage_row(ord_: int, u: TranslationUnit, stamp: str, user: str) -> tuple[An
         *unit_row(u, stamp, user),
         _md5(u.source),
         _md5(u.target),
-        *(
-            (
-                occ.document,
-                occ.position,
-                occ.sub,
-                occ.prev_source,
-                occ.next_source,
-                match_key(occ.prev_source) if occ.prev_source is not None else None,
-                match_key(occ.next_source) if occ.next_source is not None else None,
-                occ.section,
-            )
-            if occ is not None
-            else (None,) * 8
-        ),
+        *occurrence_values(occ, occ.document if occ else None),
     )
 
 
