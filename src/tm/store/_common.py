@@ -69,6 +69,13 @@ def unit_row(u: TranslationUnit, stamp: str, user: str) -> tuple[Any, ...]:
     )
 
 
+def unit_occurrences(u: TranslationUnit) -> tuple[Occurrence | None, ...]:
+    """Every occurrence a unit brings to the store (``(None,)`` for none): one staged row each."""
+    if u.occurrence is None and not u.other_occurrences:
+        return (None,)
+    return tuple(o for o in (u.occurrence, *u.other_occurrences) if o is not None)
+
+
 def occurrence_values(occ: Occurrence | None, document: Any) -> tuple[Any, ...]:
     """A staged occurrence: document (name or id), position, sub, context and section.
 
@@ -88,8 +95,10 @@ def occurrence_values(occ: Occurrence | None, document: Any) -> tuple[Any, ...]:
     )
 
 
-def row_to_unit(r: Any, occ: Occurrence | None) -> TranslationUnit:
-    """A ``SELECT {UNIT_COLUMNS}`` row as a unit."""
+def row_to_unit(
+    r: Any, occ: Occurrence | None, others: Iterable[Occurrence] = ()
+) -> TranslationUnit:
+    """A ``SELECT {UNIT_COLUMNS}`` row as a unit, with its first and other occurrences."""
     return TranslationUnit(
         id=r[0],
         source=r[1],
@@ -107,6 +116,7 @@ def row_to_unit(r: Any, occ: Occurrence | None) -> TranslationUnit:
         source_codes=tuple(json.loads(r[13])),
         target_codes=tuple(json.loads(r[14])),
         occurrence=occ,
+        other_occurrences=tuple(others),
     )
 
 
@@ -124,7 +134,7 @@ def filters(param: str, **kw: str | None) -> tuple[str, list[Any]]:
 class SQLQueries:
     """Store methods whose SQL both backends share; ``P`` is the driver's parameter mark.
 
-    The backend provides ``_query(sql, params)``, ``_first_occurrences(ids)``,
+    The backend provides ``_query(sql, params)``, ``_unit_occurrences(ids)``,
     ``transaction()`` and the write connection ``_conn``.
     """
 
@@ -134,8 +144,12 @@ class SQLQueries:
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         raise NotImplementedError
 
-    def _first_occurrences(self, ids: list[int]) -> dict[int, Occurrence]:
+    def _unit_occurrences(self, ids: list[int]) -> dict[int, list[Occurrence]]:
+        """Each unit's occurrences in the order they were stored."""
         raise NotImplementedError
+
+    def _first_occurrences(self, ids: list[int]) -> dict[int, Occurrence]:
+        return {i: occs[0] for i, occs in self._unit_occurrences(ids).items()}
 
     def transaction(self) -> Any:
         raise NotImplementedError
@@ -146,8 +160,9 @@ class SQLQueries:
         segtype: str | None = None,
         source_lang: str | None = None,
         batch: int = 2000,
+        all_occurrences: bool = False,
     ) -> Iterator[TranslationUnit]:
-        """All units in id order, each with its first occurrence."""
+        """All units in id order, each with its first occurrence (or all: an export)."""
         where, params = filters(self.P, segtype=segtype, source_lang=source_lang)
         last = 0
         while True:
@@ -158,9 +173,15 @@ class SQLQueries:
             )
             if not rows:
                 return
-            occs = self._first_occurrences([r[0] for r in rows])
-            for r in rows:
-                yield row_to_unit(r, occs.get(r[0]))
+            if all_occurrences:
+                lists = self._unit_occurrences([r[0] for r in rows])
+                for r in rows:
+                    occs = lists.get(r[0]) or [None]
+                    yield row_to_unit(r, occs[0], occs[1:])
+            else:
+                firsts = self._first_occurrences([r[0] for r in rows])
+                for r in rows:
+                    yield row_to_unit(r, firsts.get(r[0]))
             last = rows[-1][0]
 
     def occurrences(self, unit_id: int) -> list[Occurrence]:

@@ -37,6 +37,7 @@ from tm.store._common import (
     filters,
     occurrence_values,
     row_to_unit,
+    unit_occurrences,
     unit_row,
 )
 from tm.store.base import AddResult, KeyRow, Progress, StoreInfo
@@ -413,7 +414,7 @@ class SQLiteStore(SQLQueries):
                 cur.execute("DELETE FROM temp.tm_stage")
                 last_id = cur.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]
                 for unit in units:
-                    batch.append(self._stage_row(unit, stamp, user, doc_ids))
+                    batch.extend(self._stage_rows(unit, stamp, user, doc_ids))
                     n += 1
                     if len(batch) >= batch_size:
                         added, occ_added = _merge(cur, batch, added, occ_added)
@@ -428,17 +429,18 @@ class SQLiteStore(SQLQueries):
             progress(n)
         return AddResult(added=added, duplicates=n - added, occurrences_added=occ_added)
 
-    def _stage_row(
+    def _stage_rows(
         self, u: TranslationUnit, stamp: str, user: str, doc_ids: dict[str, int]
-    ) -> tuple[Any, ...]:
-        """A ``tm_stage`` row: the unit's columns, then its occurrence's (or NULLs)."""
-        occ = u.occurrence
-        doc_id = None
-        if occ is not None:
-            doc_id = doc_ids.get(occ.document)
-            if doc_id is None:
-                doc_id = doc_ids[occ.document] = self.add_document(occ.document)
-        return (*unit_row(u, stamp, user), *occurrence_values(occ, doc_id))
+    ) -> Iterator[tuple[Any, ...]]:
+        """``tm_stage`` rows: the unit's columns, then one occurrence's (or NULLs)."""
+        row = unit_row(u, stamp, user)
+        for occ in unit_occurrences(u):
+            doc_id = None
+            if occ is not None:
+                doc_id = doc_ids.get(occ.document)
+                if doc_id is None:
+                    doc_id = doc_ids[occ.document] = self.add_document(occ.document)
+            yield (*row, *occurrence_values(occ, doc_id))
 
     # -- reads -------------------------------------------------------------------
 
@@ -449,8 +451,8 @@ class SQLiteStore(SQLQueries):
         except sqlite3.DatabaseError as exc:
             raise _store_error(self.path, exc) from exc
 
-    def _first_occurrences(self, ids: list[int]) -> dict[int, Occurrence]:
-        out: dict[int, Occurrence] = {}
+    def _unit_occurrences(self, ids: list[int]) -> dict[int, list[Occurrence]]:
+        out: dict[int, list[Occurrence]] = {}
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
             rows = self._query(
@@ -460,8 +462,7 @@ class SQLiteStore(SQLQueries):
                 chunk,
             )
             for r in rows:
-                if r[0] not in out:
-                    out[r[0]] = Occurrence(r[1], r[2], r[3], r[4], r[5], r[6])
+                out.setdefault(r[0], []).append(Occurrence(*r[1:]))
         return out
 
     def iter_keys(self, *, side: str = "source", after: int = 0) -> Iterator[KeyRow]:
