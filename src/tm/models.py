@@ -51,6 +51,10 @@ class TranslationUnit:
     ``source`` and ``target`` are the text exactly as read. Inline tags are kept as
     single placeholder characters (see ``tm.formats._xml``); their XML is in
     ``source_codes``/``target_codes`` so a writer can restore them.
+
+    ``occurrence`` is where the unit was read (or first stored); a unit that occurs
+    several times carries the rest in ``other_occurrences``, in order (a TMX that tm
+    exported, or ``iter_units(all_occurrences=True)``). A store keeps them all.
     """
 
     source: str
@@ -69,6 +73,7 @@ class TranslationUnit:
     target_codes: tuple[str, ...] = ()
     occurrence: Occurrence | None = None
     id: int | None = None
+    other_occurrences: tuple[Occurrence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

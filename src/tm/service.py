@@ -127,7 +127,7 @@ class TMService:
 
         A path is replaced atomically; ``-`` or a stream writes there.
         """
-        units = self.store.iter_units(segtype=segtype)
+        units = self.store.iter_units(segtype=segtype, all_occurrences=fmt == "tmx")
         if fmt == "tmx":
             from tm.formats.tmx import TMXHeader, write_tmx
 

@@ -130,6 +130,19 @@ _UNITS = st.builds(
     props=st.lists(st.tuples(st.sampled_from(["x-client", "x-project", "区域"]), _TEXT), max_size=3).map(tuple),
     notes=st.lists(_TEXT, max_size=2).map(tuple),
     occurrence=st.builds(Occurrence, document=st.just("rt.tmx"), position=st.integers(0, 10**6)),
+    # Further occurrences travel as JSON in x-occurrence props.
+    other_occurrences=st.lists(
+        st.builds(
+            Occurrence,
+            document=st.sampled_from(["rt.tmx", "其他 <文件>.txt"]),
+            position=st.integers(0, 10**6),
+            sub=st.integers(0, 3),
+            prev_source=st.none() | _TEXT,
+            next_source=st.none() | _TEXT,
+            section=st.just("") | _TEXT,
+        ),
+        max_size=3,
+    ).map(tuple),
 )
 
 
@@ -145,7 +158,8 @@ def test_write_then_read_gives_equal_units(units: list[TranslationUnit]) -> None
 def _store_view(service: TMService) -> list[tuple]:
     return sorted(
         (u.source, u.target, u.source_lang, u.target_lang, u.segtype, u.created_at, u.created_by,
-         u.changed_at, u.changed_by, u.props, u.notes, u.tuid)
+         u.changed_at, u.changed_by, u.props, u.notes, u.tuid,
+         tuple(service.store.occurrences(u.id)))
         for u in service.store.iter_units()
     )
 
@@ -167,6 +181,56 @@ def test_tmx_import_export_import_is_identical(tmp_path: Path, units: list[Trans
         b.import_file(work / "out.tmx")
         view_b = _store_view(b)
     assert view_a == view_b
+
+
+def _occurrence_view(service: TMService) -> dict[tuple, list[Occurrence]]:
+    return {
+        (u.source, u.target, u.segtype): service.store.occurrences(u.id)
+        for u in service.store.iter_units()
+    }
+
+
+def test_seed_round_trip_keeps_every_occurrence(
+    seed_db_master: Path, tmp_path: Path, shared_dir: Path
+) -> None:
+    """Seed → TMX → empty TM: the same units, each with all its occurrences, in order."""
+    out = tmp_path / "seed.tmx"
+    with TMService.open(seed_db_master) as a:
+        a.export(out, fmt="tmx")
+        before = _occurrence_view(a)
+        stats = a.stats()
+    with TMService.open(tmp_path / "b.db") as b:
+        report = b.import_file(out)
+        after = _occurrence_view(b)
+        assert b.stats()["occurrences"] == stats["occurrences"]
+    assert report.added == stats["units"]
+    assert after == before
+    repeated = [occs for occs in before.values() if len(occs) > 1]
+    assert len(repeated) >= 29  # the seed's repeated headings, at least
+    doc = etree.parse(str(out))
+    assert len(doc.findall(".//prop[@type='x-occurrence']")) == sum(
+        len(occs) - 1 for occs in repeated
+    )
+    dtd = etree.DTD(str(shared_dir / "specs" / "tmx14.dtd"))
+    assert dtd.validate(doc), dtd.error_log.filter_from_errors()
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['{"position": 3}', '{"document": "a", "position": "3"}', "[1]", "{", '"x"',
+     '{"document": "\\ud800", "position": 1}'],
+)
+def test_a_bad_occurrence_prop_is_a_format_error(value: str) -> None:
+    body = (
+        '<tmx version="1.4"><header srclang="zh-CN" segtype="sentence" o-tmf="t"'
+        ' adminlang="en" datatype="plaintext" creationtool="t" creationtoolversion="1"/>'
+        f'<body><tu><prop type="x-occurrence">{value}</prop>'
+        '<tuv xml:lang="zh-CN"><seg>一</seg></tuv><tuv xml:lang="en-US"><seg>one</seg></tuv>'
+        "</tu></body></tmx>"
+    )
+    with pytest.raises(FormatError) as err:
+        list(iter_tmx(io.BytesIO(body.encode()), name="bad.tmx"))
+    assert err.value.line == 1
 
 
 def test_characters_xml_cannot_carry_survive_as_placeholders(shared_dir: Path) -> None:

@@ -130,10 +130,13 @@ def big_tmx(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+QUICK_UNITS = 12_000  # the import's transaction must outlast process start-up
+
+
 def test_killed_import_quick(tmp_path: Path, guarded_db: Path) -> None:
     tmx = tmp_path / "small.tmx"
-    write_big_tmx(tmx, 4000, cut=20)
-    log = kill_imports(tmx, 4000, guarded_db, 3, tmp_path)
+    write_big_tmx(tmx, QUICK_UNITS, cut=20)
+    log = kill_imports(tmx, QUICK_UNITS, guarded_db, 3, tmp_path)
     assert log.kills == 3
 
 

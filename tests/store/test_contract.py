@@ -560,3 +560,28 @@ def test_many_calls_in_crossing_orders(
     assert set(stored) == expected
     assert store.stats()["occurrences"] == len(orders) * sum(map(len, groups))
     assert sorted(store.stats()["documents"]) == [f"file{me}" for me in range(4)]
+
+
+def test_other_occurrences_are_stored_and_read_back(store: Store) -> None:
+    """A unit read from a TMX with several occurrences keeps them all, in order."""
+    occs = (
+        Occurrence("a.txt", 3, prev_source="上一段", section="一、总体要求"),
+        Occurrence("b.txt", 7, sub=1, next_source="下一段"),
+        Occurrence("a.txt", 9),
+    )
+    unit = _unit("总体要求", "General Requirements", occurrence=occs[0], other_occurrences=occs[1:])
+    # The same unit again with one known occurrence and one new: only the new one counts.
+    again = replace(unit, occurrence=occs[0], other_occurrences=(Occurrence("c.txt", 1),))
+    with store.transaction():
+        first = store.add_units([unit, again, _unit("要素", "factors")])
+    assert (first.added, first.duplicates, first.occurrences_added) == (2, 1, 4)
+    (stored, plain) = list(store.iter_units(all_occurrences=True))
+    assert (stored.occurrence, stored.other_occurrences) == (
+        occs[0],
+        (*occs[1:], Occurrence("c.txt", 1)),
+    )
+    assert (plain.occurrence, plain.other_occurrences) == (None, ())
+    assert store.occurrences(stored.id) == [stored.occurrence, *stored.other_occurrences]
+    # Without the flag, units carry their first occurrence only (look-ups, QA).
+    (lean, _) = list(store.iter_units())
+    assert (lean.occurrence, lean.other_occurrences) == (occs[0], ())

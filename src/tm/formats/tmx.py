@@ -4,10 +4,18 @@ The reader runs ``iterparse`` and clears each ``<tu>`` once read, so a 500 MB fi
 read in constant memory. It accepts ``xml:lang`` and the TMX 1.1 ``lang`` attribute,
 UTF-8 and UTF-16 with BOM (as Trados writes), keeps ``<prop>`` and ``<note>``, and keeps
 inline tags as placeholders (see ``_xml``). Our own provenance travels in ``x-`` props.
+
+Where a unit occurs: its first occurrence as separate props (``x-document``,
+``x-position``, ``x-section``, ``x-context-prev``…), which older tm versions read too;
+every further occurrence as one ``<prop type="x-occurrence">`` holding a JSON object
+(``{"document": …, "position": 7, "sub": 1, "section": …, "prev": …, "next": …}``,
+defaults left out). TMX allows a prop type to repeat; tools that do not know these
+props keep or ignore them (OmegaT and translate-toolkit read such files unchanged).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -32,6 +40,8 @@ OCC_PROPS = (
     "x-context-prev",
     "x-context-next",
 )
+# One per occurrence after the first (see the module docstring).
+OCC_MORE = "x-occurrence"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +165,7 @@ def _tu_units(
             path, tu.sourceline, f"<tu> has no <tuv> in the source language {srclang}"
         )
     occ, props_kept = _occurrence(props, doc_name, index)
+    others = _other_occurrences(props, path, tu.sourceline)
     for lang, text, codes in tuvs:
         if (lang, text, codes) is src or lang == src[0]:
             continue
@@ -180,6 +191,7 @@ def _tu_units(
             source_codes=src[2],
             target_codes=codes,
             occurrence=occ,
+            other_occurrences=others,
         )
 
 
@@ -202,7 +214,7 @@ def _occurrence(
     props: list[tuple[str, str]], doc_name: str, index: int
 ) -> tuple[Occurrence, list[tuple[str, str]]]:
     ours = {k: v for k, v in props if k in OCC_PROPS}
-    kept = [(k, v) for k, v in props if k not in OCC_PROPS]
+    kept = [(k, v) for k, v in props if k not in OCC_PROPS and k != OCC_MORE]
     if "x-document" not in ours:
         return Occurrence(document=doc_name, position=index), kept
     try:
@@ -219,6 +231,48 @@ def _occurrence(
         section=ours.get("x-section", ""),
     )
     return occ, kept
+
+
+def _other_occurrences(
+    props: list[tuple[str, str]], path: str, line: int | None
+) -> tuple[Occurrence, ...]:
+    """The ``x-occurrence`` props of a ``<tu>`` as occurrences, in document order."""
+    out: list[Occurrence] = []
+    for key, value in props:
+        if key != OCC_MORE:
+            continue
+        try:
+            d = json.loads(value)
+            out.append(
+                Occurrence(
+                    document=_text(d["document"]),
+                    position=_int(d["position"]),
+                    sub=_int(d.get("sub", 0)),
+                    prev_source=_text(d.get("prev"), none=True),
+                    next_source=_text(d.get("next"), none=True),
+                    section=_text(d.get("section", "")),
+                )
+            )
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise FormatError(
+                path, line, f'bad <prop type="{OCC_MORE}">: {value[:60]!r}'
+            ) from exc
+    return tuple(out)
+
+
+def _text(value: Any, *, none: bool = False) -> Any:
+    if none and value is None:
+        return value
+    if isinstance(value, str):
+        value.encode("utf-8")  # a lone surrogate from a \ud800 escape: ValueError
+        return value
+    raise TypeError(f"expected text, got {value!r}")
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"expected an integer, got {value!r}")
 
 
 def write_tmx(
@@ -291,6 +345,8 @@ def _tu_element(unit: TranslationUnit, header: TMXHeader) -> Any:
     if unit.occurrence is not None:
         for key, value in _occurrence_props(unit.occurrence):
             etree.SubElement(tu, "prop", type=key).text = value
+    for occ in unit.other_occurrences:
+        etree.SubElement(tu, "prop", type=OCC_MORE).text = _occurrence_json(occ)
     for lang, text, codes in (
         (unit.source_lang, unit.source, unit.source_codes),
         (unit.target_lang, unit.target, unit.target_codes),
@@ -298,6 +354,21 @@ def _tu_element(unit: TranslationUnit, header: TMXHeader) -> Any:
         tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
         tuv.append(make_inline_element("seg", text, codes))
     return tu
+
+
+def _occurrence_json(occ: Occurrence) -> str:
+    d: dict[str, Any] = {"document": occ.document, "position": occ.position}
+    if occ.sub:
+        d["sub"] = occ.sub
+    if occ.section:
+        d["section"] = occ.section
+    if occ.prev_source is not None:
+        d["prev"] = occ.prev_source
+    if occ.next_source is not None:
+        d["next"] = occ.next_source
+    # ensure_ascii=False keeps Chinese readable; json still escapes control characters,
+    # which XML could not carry.
+    return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
 
 def _occurrence_props(occ: Occurrence) -> list[tuple[str, str]]:

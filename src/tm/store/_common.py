@@ -33,6 +33,8 @@ def default_user() -> str:
 
 def dumps(value: Any) -> str:
     """Compact JSON for the props/notes/codes columns (tuples become lists)."""
+    if value == ():  # most units: skip the encoder, it is a visible cost on import
+        return "[]"
     return json.dumps(
         [list(v) if isinstance(v, tuple) else v for v in value]
         if isinstance(value, tuple)
@@ -69,8 +71,36 @@ def unit_row(u: TranslationUnit, stamp: str, user: str) -> tuple[Any, ...]:
     )
 
 
-def row_to_unit(r: Any, occ: Occurrence | None) -> TranslationUnit:
-    """A ``SELECT {UNIT_COLUMNS}`` row as a unit."""
+def unit_occurrences(u: TranslationUnit) -> tuple[Occurrence | None, ...]:
+    """Every occurrence a unit brings to the store (``(None,)`` for none): one staged row each."""
+    if u.occurrence is None and not u.other_occurrences:
+        return (None,)
+    return tuple(o for o in (u.occurrence, *u.other_occurrences) if o is not None)
+
+
+def occurrence_values(occ: Occurrence | None, document: Any) -> tuple[Any, ...]:
+    """A staged occurrence: document (name or id), position, sub, context and section.
+
+    Eight NULLs when the unit has no occurrence.
+    """
+    if occ is None:
+        return (None,) * 8
+    return (
+        document,
+        occ.position,
+        occ.sub,
+        occ.prev_source,
+        occ.next_source,
+        match_key(occ.prev_source) if occ.prev_source is not None else None,
+        match_key(occ.next_source) if occ.next_source is not None else None,
+        occ.section,
+    )
+
+
+def row_to_unit(
+    r: Any, occ: Occurrence | None, others: Iterable[Occurrence] = ()
+) -> TranslationUnit:
+    """A ``SELECT {UNIT_COLUMNS}`` row as a unit, with its first and other occurrences."""
     return TranslationUnit(
         id=r[0],
         source=r[1],
@@ -88,6 +118,7 @@ def row_to_unit(r: Any, occ: Occurrence | None) -> TranslationUnit:
         source_codes=tuple(json.loads(r[13])),
         target_codes=tuple(json.loads(r[14])),
         occurrence=occ,
+        other_occurrences=tuple(others),
     )
 
 
@@ -105,7 +136,7 @@ def filters(param: str, **kw: str | None) -> tuple[str, list[Any]]:
 class SQLQueries:
     """Store methods whose SQL both backends share; ``P`` is the driver's parameter mark.
 
-    The backend provides ``_query(sql, params)``, ``_first_occurrences(ids)``,
+    The backend provides ``_query(sql, params)``, ``_unit_occurrences(ids)``,
     ``transaction()`` and the write connection ``_conn``.
     """
 
@@ -115,8 +146,12 @@ class SQLQueries:
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         raise NotImplementedError
 
-    def _first_occurrences(self, ids: list[int]) -> dict[int, Occurrence]:
+    def _unit_occurrences(self, ids: list[int]) -> dict[int, list[Occurrence]]:
+        """Each unit's occurrences in the order they were stored."""
         raise NotImplementedError
+
+    def _first_occurrences(self, ids: list[int]) -> dict[int, Occurrence]:
+        return {i: occs[0] for i, occs in self._unit_occurrences(ids).items()}
 
     def transaction(self) -> Any:
         raise NotImplementedError
@@ -130,8 +165,9 @@ class SQLQueries:
         segtype: str | None = None,
         source_lang: str | None = None,
         batch: int = 2000,
+        all_occurrences: bool = False,
     ) -> Iterator[TranslationUnit]:
-        """All units in id order, each with its first occurrence."""
+        """All units in id order, each with its first occurrence (or all: an export)."""
         where, params = filters(self.P, segtype=segtype, source_lang=source_lang)
         last = 0
         while True:
@@ -142,9 +178,15 @@ class SQLQueries:
             )
             if not rows:
                 return
-            occs = self._first_occurrences([r[0] for r in rows])
-            for r in rows:
-                yield row_to_unit(r, occs.get(r[0]))
+            if all_occurrences:
+                lists = self._unit_occurrences([r[0] for r in rows])
+                for r in rows:
+                    occs = lists.get(r[0]) or [None]
+                    yield row_to_unit(r, occs[0], occs[1:])
+            else:
+                firsts = self._first_occurrences([r[0] for r in rows])
+                for r in rows:
+                    yield row_to_unit(r, firsts.get(r[0]))
             last = rows[-1][0]
 
     def occurrences(self, unit_id: int) -> list[Occurrence]:

@@ -63,7 +63,11 @@ class Store(Protocol):
     def add_document(self, name: str, meta: dict[str, str] | None = None) -> int: ...
 
     def iter_units(
-        self, *, segtype: str | None = None, source_lang: str | None = None
+        self,
+        *,
+        segtype: str | None = None,
+        source_lang: str | None = None,
+        all_occurrences: bool = False,
     ) -> Iterator[TranslationUnit]: ...
 
     def iter_keys(self, *, side: str = "source", after: int = 0) -> Iterator[KeyRow]: ...

@@ -46,12 +46,13 @@ from tm.store._common import (
     default_user,
     dumps,
     filters,
+    occurrence_values,
     row_to_unit,
+    unit_occurrences,
     unit_row,
 )
 from tm.store.base import AddResult, KeyRow, Progress, StoreInfo
 from tm.store.schema import SCHEMA_VERSION_KEY, Migration, common_migrations
-from tm.text.normalize import match_key
 
 if TYPE_CHECKING:
     import psycopg
@@ -659,11 +660,14 @@ class PostgresStore(SQLQueries):
         """COPY the units into tm_stage; returns the count and the documents named."""
         documents: dict[str, None] = {}
         n = 0
+        ord_ = 0
         with cur.copy(f"COPY tm_stage ({STAGE_COLUMNS}) FROM STDIN") as copy:
             for unit in units:
-                copy.write_row(_stage_row(n, unit, stamp, user))
-                if unit.occurrence is not None:
-                    documents.setdefault(unit.occurrence.document)
+                for occ in unit_occurrences(unit):
+                    copy.write_row(_stage_row(ord_, unit, occ, stamp, user))
+                    if occ is not None:
+                        documents.setdefault(occ.document)
+                    ord_ += 1
                 n += 1
                 if progress and n % batch_size == 0:
                     progress(n)
@@ -715,6 +719,20 @@ class PostgresStore(SQLQueries):
             (ids,),
         )
         return {r[0]: Occurrence(*r[1:]) for r in rows}
+
+    def _unit_occurrences(self, ids: list[int]) -> dict[int, list[Occurrence]]:
+        out: dict[int, list[Occurrence]] = {}
+        if not ids:
+            return out
+        rows = self._query(
+            "SELECT o.unit_id, d.name, o.position, o.sub, o.prev_source, o.next_source,"
+            " o.section FROM occurrences o JOIN documents d ON d.id = o.document_id"
+            " WHERE o.unit_id = ANY(%s) ORDER BY o.unit_id, o.id",
+            (ids,),
+        )
+        for r in rows:
+            out.setdefault(r[0], []).append(Occurrence(*r[1:]))
+        return out
 
     def iter_keys(
         self, *, side: str = "source", after: int = 0, batch: int = 20000
@@ -803,27 +821,15 @@ class PostgresStore(SQLQueries):
         return self.get_units(r[0] for r in rows)
 
 
-def _stage_row(ord_: int, u: TranslationUnit, stamp: str, user: str) -> tuple[Any, ...]:
-    occ = u.occurrence
+def _stage_row(
+    ord_: int, u: TranslationUnit, occ: Occurrence | None, stamp: str, user: str
+) -> tuple[Any, ...]:
     return (
         ord_,
         *unit_row(u, stamp, user),
         _md5(u.source),
         _md5(u.target),
-        *(
-            (
-                occ.document,
-                occ.position,
-                occ.sub,
-                occ.prev_source,
-                occ.next_source,
-                match_key(occ.prev_source) if occ.prev_source is not None else None,
-                match_key(occ.next_source) if occ.next_source is not None else None,
-                occ.section,
-            )
-            if occ is not None
-            else (None,) * 8
-        ),
+        *occurrence_values(occ, occ.document if occ else None),
     )
 
 

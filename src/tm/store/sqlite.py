@@ -4,6 +4,11 @@ WAL mode so readers never block the writer; a busy timeout so a second writer wa
 instead of failing with "database is locked". One write connection; each reading
 thread gets its own connection (datasette's model), so TUI workers can read while an
 import writes. An FTS5 trigram index over the match keys serves concordance.
+
+``add_units`` fills that index itself, once per call, from the rows the call added
+(one ``INSERT ... SELECT`` at the end of its transaction) rather than by a per-row
+trigger: the per-row path cost three times as much (benchmarks/bench_import.py).
+Updates and deletes still go through triggers.
 """
 
 from __future__ import annotations
@@ -30,12 +35,13 @@ from tm.store._common import (
     default_user,
     dumps,
     filters,
+    occurrence_values,
     row_to_unit,
+    unit_occurrences,
     unit_row,
 )
 from tm.store.base import AddResult, KeyRow, Progress, StoreInfo
 from tm.store.schema import SCHEMA_VERSION_KEY, Migration, common_migrations
-from tm.text.normalize import match_key
 
 BUSY_TIMEOUT_MS = 60_000
 # How long a writer queues behind another one (a large import) before giving up.
@@ -60,11 +66,49 @@ CREATE TRIGGER units_au AFTER UPDATE OF source_key, target_key ON units BEGIN
 END;
 """
 
+# add_units indexes its new rows in bulk (see _index_new_units); a per-row trigger
+# as well would index them twice.
+FTS_BULK = "DROP TRIGGER IF EXISTS units_ai;"
+
 MIGRATIONS: list[Migration] = [
     *common_migrations("INTEGER PRIMARY KEY", "source", "target"),
     Migration("0004_units_fts_trigram", FTS),
+    Migration("0006_units_fts_bulk", FTS_BULK),
 ]
 MIGRATIONS.sort(key=lambda m: m.name)
+
+
+# add_units stages each batch of rows here, then merges it with two INSERT ... SELECT
+# statements: SQLite does the deduplication and the unit-id look-ups without a
+# round trip to Python per unit.
+UNIT_INSERT_COLUMNS = (
+    "source, target, source_lang, target_lang, segtype, source_key, target_key,"
+    " source_len, tuid, created_at, created_by, changed_at, changed_by, props, notes,"
+    " source_codes, target_codes"
+)
+OCCURRENCE_COLUMNS = (
+    "document_id, position, sub, prev_source, next_source, prev_key, next_key, section"
+)
+STAGE = (
+    "CREATE TEMP TABLE IF NOT EXISTS tm_stage (ord INTEGER PRIMARY KEY,"
+    f" {UNIT_INSERT_COLUMNS}, {OCCURRENCE_COLUMNS})"
+)
+STAGE_INSERT = f"INSERT INTO temp.tm_stage VALUES (NULL{', ?' * 25})"
+# "WHERE true" keeps SQLite from reading ON CONFLICT as a join constraint.
+MERGE_UNITS = (
+    f"INSERT INTO units ({UNIT_INSERT_COLUMNS}) SELECT {UNIT_INSERT_COLUMNS}"
+    " FROM temp.tm_stage WHERE true ORDER BY ord ON CONFLICT DO NOTHING"
+)
+MERGE_OCCURRENCES = (
+    "INSERT INTO occurrences (unit_id, segtype, document_id, position, sub, prev_source,"
+    " next_source, prev_key, next_key, section)"
+    " SELECT u.id, s.segtype, s.document_id, s.position, s.sub, s.prev_source,"
+    " s.next_source, s.prev_key, s.next_key, s.section"
+    " FROM temp.tm_stage s JOIN units u ON u.source_lang = s.source_lang"
+    " AND u.target_lang = s.target_lang AND u.segtype = s.segtype"
+    " AND u.source = s.source AND u.target = s.target"
+    " WHERE s.document_id IS NOT NULL ORDER BY s.ord ON CONFLICT DO NOTHING"
+)
 
 
 class SQLiteStore(SQLQueries):
@@ -359,80 +403,43 @@ class SQLiteStore(SQLQueries):
         """
         user = user or default_user()
         stamp = now_stamp()
-        added = dups = occ_added = 0
+        added = occ_added = n = 0
         doc_ids: dict[str, int] = {}
-        n = 0
+        batch: list[tuple[Any, ...]] = []
         try:
             with self.transaction():
                 cur = self._conn.cursor()
+                cur.execute(STAGE)
+                cur.execute("DELETE FROM temp.tm_stage")
+                last_id = cur.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]
                 for unit in units:
-                    unit_id, new = self._insert_unit(cur, unit, stamp, user)
-                    added += new
-                    dups += not new
-                    if unit.occurrence is not None:
-                        occ_added += self._insert_occurrence(
-                            cur, unit_id, unit, doc_ids
-                        )
+                    batch.extend(self._stage_rows(unit, stamp, user, doc_ids))
                     n += 1
-                    if progress and n % batch_size == 0:
-                        progress(n)
+                    if len(batch) >= batch_size:
+                        added, occ_added = _merge(cur, batch, added, occ_added)
+                        batch = []
+                        if progress:
+                            progress(n)
+                added, occ_added = _merge(cur, batch, added, occ_added)
+                _index_new_units(cur, last_id)
         except sqlite3.DatabaseError as exc:
             raise _store_error(self.path, exc) from exc
         if progress:
             progress(n)
-        return AddResult(added=added, duplicates=dups, occurrences_added=occ_added)
+        return AddResult(added=added, duplicates=n - added, occurrences_added=occ_added)
 
-    def _insert_unit(
-        self, cur: sqlite3.Cursor, u: TranslationUnit, stamp: str, user: str
-    ) -> tuple[int, bool]:
-        row = cur.execute(
-            "INSERT INTO units (source, target, source_lang, target_lang, segtype, source_key, target_key,"
-            " source_len, tuid, created_at, created_by, changed_at, changed_by, props, notes,"
-            " source_codes, target_codes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-            " ON CONFLICT DO NOTHING RETURNING id",
-            unit_row(u, stamp, user),
-        ).fetchone()
-        if row:
-            if u.tuid is None:  # every unit gets a stable tuid, so a TMX round trip keeps it
-                cur.execute("UPDATE units SET tuid = ? WHERE id = ?", (str(row[0]), row[0]))
-            return int(row[0]), True
-        row = cur.execute(
-            "SELECT id FROM units WHERE source_lang = ? AND target_lang = ? AND segtype = ?"
-            " AND source = ? AND target = ?",
-            (u.source_lang, u.target_lang, str(u.segtype), u.source, u.target),
-        ).fetchone()
-        return int(row[0]), False
-
-    def _insert_occurrence(
-        self,
-        cur: sqlite3.Cursor,
-        unit_id: int,
-        u: TranslationUnit,
-        doc_ids: dict[str, int],
-    ) -> int:
-        occ = u.occurrence
-        assert occ is not None
-        doc_id = doc_ids.get(occ.document)
-        if doc_id is None:
-            doc_id = doc_ids[occ.document] = self.add_document(occ.document)
-        cur.execute(
-            "INSERT INTO occurrences (unit_id, document_id, segtype, position, sub, prev_source,"
-            " next_source, prev_key, next_key, section) VALUES (?,?,?,?,?,?,?,?,?,?)"
-            " ON CONFLICT DO NOTHING",
-            (
-                unit_id,
-                doc_id,
-                str(u.segtype),
-                occ.position,
-                occ.sub,
-                occ.prev_source,
-                occ.next_source,
-                match_key(occ.prev_source) if occ.prev_source is not None else None,
-                match_key(occ.next_source) if occ.next_source is not None else None,
-                occ.section,
-            ),
-        )
-        return cur.rowcount if cur.rowcount > 0 else 0
+    def _stage_rows(
+        self, u: TranslationUnit, stamp: str, user: str, doc_ids: dict[str, int]
+    ) -> Iterator[tuple[Any, ...]]:
+        """``tm_stage`` rows: the unit's columns, then one occurrence's (or NULLs)."""
+        row = unit_row(u, stamp, user)
+        for occ in unit_occurrences(u):
+            doc_id = None
+            if occ is not None:
+                doc_id = doc_ids.get(occ.document)
+                if doc_id is None:
+                    doc_id = doc_ids[occ.document] = self.add_document(occ.document)
+            yield (*row, *occurrence_values(occ, doc_id))
 
     # -- reads -------------------------------------------------------------------
 
@@ -443,8 +450,8 @@ class SQLiteStore(SQLQueries):
         except sqlite3.DatabaseError as exc:
             raise _store_error(self.path, exc) from exc
 
-    def _first_occurrences(self, ids: list[int]) -> dict[int, Occurrence]:
-        out: dict[int, Occurrence] = {}
+    def _unit_occurrences(self, ids: list[int]) -> dict[int, list[Occurrence]]:
+        out: dict[int, list[Occurrence]] = {}
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
             rows = self._query(
@@ -454,8 +461,7 @@ class SQLiteStore(SQLQueries):
                 chunk,
             )
             for r in rows:
-                if r[0] not in out:
-                    out[r[0]] = Occurrence(r[1], r[2], r[3], r[4], r[5], r[6])
+                out.setdefault(r[0], []).append(Occurrence(*r[1:]))
         return out
 
     def iter_keys(self, *, side: str = "source", after: int = 0) -> Iterator[KeyRow]:
@@ -538,6 +544,43 @@ class SQLiteStore(SQLQueries):
 
     def _unique_violation(self) -> type[Exception]:
         return sqlite3.IntegrityError
+
+
+def _merge(
+    cur: sqlite3.Cursor, batch: list[tuple[Any, ...]], added: int, occ_added: int
+) -> tuple[int, int]:
+    """Move a batch of staged rows into units and occurrences; returns the new totals.
+
+    A unit already in the TM (or earlier in the batch) is skipped; its occurrence
+    is linked to the stored unit through the identity index.
+    """
+    if not batch:
+        return added, occ_added
+    cur.executemany(STAGE_INSERT, batch)
+    cur.execute(MERGE_UNITS)
+    added += max(cur.rowcount, 0)
+    cur.execute(MERGE_OCCURRENCES)
+    occ_added += max(cur.rowcount, 0)
+    cur.execute("DELETE FROM temp.tm_stage")
+    return added, occ_added
+
+
+def _index_new_units(cur: sqlite3.Cursor, last_id: int) -> None:
+    """Give the units added after ``last_id`` their tuid and their full-text entries.
+
+    Every unit gets a stable tuid (its id, unless the file gave one), so a TMX round
+    trip keeps it. The caller holds the write lock and SQLite hands out ids above the
+    largest one, so the new rows are exactly those above ``last_id``.
+    """
+    cur.execute(
+        "UPDATE units SET tuid = CAST(id AS TEXT) WHERE id > ? AND tuid IS NULL",
+        (last_id,),
+    )
+    cur.execute(
+        "INSERT INTO units_fts (rowid, source_key, target_key)"
+        " SELECT id, source_key, target_key FROM units WHERE id > ? ORDER BY id",
+        (last_id,),
+    )
 
 
 def _statements(sql: str) -> list[str]:
