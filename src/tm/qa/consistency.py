@@ -203,15 +203,18 @@ def _one_to_many(
     # Most keys occur once; counting them in C first leaves a Python loop over the
     # repeated ones only. Language pairs keep the order they are first seen in.
     keys = list(map(get, segs))
+    pairs = list(map(_PAIR, segs))
     counts = Counter(keys)
-    repeated = compress(segs, map((1).__lt__, map(counts.__getitem__, keys)))
+    repeated = compress(
+        zip(segs, keys, pairs, strict=True),
+        map((1).__lt__, map(counts.__getitem__, keys)),
+    )
     by_pair: dict[tuple[str, str], dict[str, list[Seg]]] = {
-        p: defaultdict(list) for p in dict.fromkeys(map(_PAIR, segs))
+        p: defaultdict(list) for p in dict.fromkeys(pairs)
     }
-    for s in repeated:
-        key = get(s)
+    for s, key, pair in repeated:
         if len(key) >= min_len:
-            by_pair[_PAIR(s)][key].append(s)
+            by_pair[pair][key].append(s)
     for groups in by_pair.values():
         for key, group in groups.items():
             if len(group) < 2 or len(set(map(get_other, group))) < 2:

@@ -82,6 +82,8 @@ COST = {
     "source-inconsistent": 0.5,
     "length-ratio": 0.5,
     "term-inconsistent": 0.3,  # the term checks share one term usage scan
+    "term-forbidden": 0.02,
+    "term-mismatch": 0.02,
     "enumerator-consistency": 0.25,
 }
 # Checks that share a lazily built statistic must run in the same process.
