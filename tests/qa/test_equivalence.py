@@ -275,3 +275,19 @@ def test_forked_run_same_as_serial(
     forked = run_checks(corpus_units, termbase=termbase, workers=2)
     assert forked.findings == serial.findings
     assert forked.term_usage == serial.term_usage
+
+
+def test_run_leaves_the_garbage_collector_as_it_found_it(
+    seed_units: list[TranslationUnit],
+) -> None:
+    import gc
+
+    assert gc.isenabled()
+    run_checks(seed_units[:50])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run_checks(seed_units[:50])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

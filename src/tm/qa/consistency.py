@@ -279,6 +279,7 @@ def target_inconsistent(
 
 
 _ZH_CLAUSE = re.compile(r"[^,，;；]+[,，;；]?")
+_ZH_CLAUSE_END = re.compile(r"[,，;；]")
 _EN_CLAUSE = re.compile(r".+?(?:[,;](?=\s)|$)", re.S)
 _EN_LEAD = re.compile(r"^(?:and|or|but|as well as)\s+", re.I)
 MIN_CLAUSE_HAN = 8
@@ -290,6 +291,8 @@ def clauses(seg: Seg) -> list[Seg]:
     With equal counts clauses pair in order; otherwise only the first and the last
     clauses pair (lists of names add commas in the middle of English sentences).
     """
+    if not _ZH_CLAUSE_END.search(seg.unit.source, *seg.src):
+        return []  # one clause at most
     zs = _spans(_ZH_CLAUSE, seg.unit.source, seg.src)
     if len(zs) < 2:
         return []
