@@ -35,7 +35,9 @@ def sweep_forked(
     if "fork" not in mp.get_all_start_methods():
         return None
     _JOB.update(pool=pool, plan=plan)
-    step = max(2000, len(pool) // (workers * 8) + 1)
+    # Many small slices: a TM often stores sentence units and paragraphs in long runs
+    # that cost very differently, and the last slice should not leave a worker idle.
+    step = max(2000, len(pool) // (workers * 32) + 1)
     bounds = [(a, min(a + step, len(pool))) for a in range(0, len(pool), step)]
     out = Swept()
     try:
