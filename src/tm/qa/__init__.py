@@ -9,20 +9,24 @@ marked false positive are dropped (and counted) so later runs honour the marks.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from tm.errors import ConfigError
 from tm.models import QAIssue, Severity, TranslationUnit
 from tm.qa import consistency, form, segment, terminology  # noqa: F401  (registers)
-from tm.qa.base import CHECKS, Check, QAContext, primary_units
+from tm.qa.base import CHECKS, Check, QAContext
+from tm.qa.sweep import Plan, Swept, make_plan, sweep
 
 ProgressFn = Callable[[int], None]
 PARALLEL_MIN = 20_000
+SLICE = 5000  # units swept between progress reports and cancel checks
 SEGMENT_CHECKS = {
     "source-inconsistent",
     "target-inconsistent",
@@ -152,28 +156,64 @@ def run_checks(
     pool: Sequence[TranslationUnit] = (
         units if isinstance(units, Sequence) else list(units)
     )
-    ctx = QAContext(termbase=termbase)
-    unit_checks = [c for c in selected if c.scope == "unit"]
-    per_unit = primary_units(pool)
-    found: list[QAIssue] | None = None
-    if workers > 1 and len(pool) >= PARALLEL_MIN:
-        from tm.qa.parallel import prepare
+    with _collector_paused():
+        return _run(pool, selected, termbase, marks, progress, cancel, workers)
 
-        names = {c.name for c in selected}
-        found = prepare(
-            pool,
-            per_unit,
-            unit_checks,
-            ctx,
-            workers=workers,
-            want_segments=bool(names & SEGMENT_CHECKS),
-            want_terms=bool(names & TERM_CHECKS),
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one run (reference counting still frees).
+
+    A run allocates millions of small acyclic objects (segments, keys, findings); each
+    full collection would walk them all, and in forked workers it would also copy
+    every page it touches. Paused, a 1M-unit run takes about a fifth less CPU.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run(
+    pool: Sequence[TranslationUnit],
+    selected: list[Check],
+    termbase: Any,
+    marks: Iterable[str],
+    progress: ProgressFn | None,
+    cancel: threading.Event | None,
+    workers: int,
+) -> QAReport:
+    ctx = QAContext(termbase=termbase)
+    names = {c.name for c in selected}
+    plan = make_plan(
+        pool,
+        [c for c in selected if c.scope == "unit"],
+        ctx,
+        want_segments=bool(names & SEGMENT_CHECKS),
+        want_clauses="clause-inconsistent" in names,
+        want_terms=bool(names & TERM_CHECKS),
+    )
+    swept: Swept | None = None
+    if workers > 1 and len(pool) >= PARALLEL_MIN:
+        from tm.qa.parallel import sweep_forked
+
+        swept = sweep_forked(pool, plan, workers=workers)
+    if swept is None:
+        swept = _serial(pool, plan, progress, cancel)
+    if plan.segments:
+        ctx.stats["segments"] = swept.segs
+    if plan.clauses:
+        ctx.stats["clauses"] = swept.clauses
+    if plan.terms:
+        ctx.stats["term_candidates"] = swept.term_candidates
+    found = swept.found
+    if not (cancel is not None and cancel.is_set()):
+        found.extend(
+            _corpus(pool, [c for c in selected if c.scope == "corpus"], ctx, workers)
         )
-    if found is None:
-        found = _serial(per_unit, unit_checks, ctx, progress, cancel)
-    for c in selected:
-        if c.scope == "corpus" and not (cancel is not None and cancel.is_set()):
-            found.extend(c.func(pool, ctx))
     marked = set(marks)
     kept, seen = [], set()
     suppressed = 0
@@ -194,23 +234,43 @@ def run_checks(
     )
 
 
-def _serial(
-    units: Sequence[TranslationUnit],
-    unit_checks: Sequence[Check],
+def _corpus(
+    pool: Sequence[TranslationUnit],
+    checks: Sequence[Check],
     ctx: QAContext,
+    workers: int,
+) -> list[QAIssue]:
+    """Findings of the corpus checks, in their order (forked for a large run)."""
+    if workers > 1 and len(pool) >= PARALLEL_MIN:
+        from tm.qa.parallel import corpus_forked
+
+        found = corpus_forked(pool, checks, ctx, workers=workers)
+        if found is not None:
+            return found
+    return [f for c in checks for f in c.func(pool, ctx)]
+
+
+def _serial(
+    pool: Sequence[TranslationUnit],
+    plan: Plan,
     progress: ProgressFn | None,
     cancel: threading.Event | None,
-) -> list[QAIssue]:
-    found: list[QAIssue] = []
-    for i, unit in enumerate(units, 1):
-        for c in unit_checks:
-            found.extend(c.func(unit, ctx))
-        if i % 5000 == 0:
-            if progress:
-                progress(i)
-            if cancel is not None and cancel.is_set():
-                break
-    return found
+) -> Swept:
+    out = Swept()
+    checked = 0
+    for a in range(0, len(pool), SLICE):
+        part = pool[a : a + SLICE]
+        sweep(plan, part, out)
+        checked += (
+            sum(u.segtype != "sentence" for u in part)
+            if plan.skip_sentences
+            else len(part)
+        )
+        if progress:
+            progress(checked)
+        if cancel is not None and cancel.is_set():
+            break
+    return out
 
 
 __all__ = [

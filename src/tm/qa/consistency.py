@@ -22,6 +22,9 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import compress
+from operator import attrgetter
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -44,9 +47,14 @@ _EN_SENT = re.compile(r"(?<=[.!?;])[\"'”’)]?\s+(?=\S)")
 _EN_NO_SPLIT = re.compile(r"(?:\bNo|\betc|^\(?\d{1,3}|^[IVX]+)\.$", re.I)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Seg:
-    """A source/target pair to compare: a whole unit or a sentence of it."""
+    """A source/target pair to compare: a whole unit or a sentence of it.
+
+    Not frozen, unlike our other value objects: a million-unit run builds millions
+    (the forked run rebuilds them from rows), and a frozen dataclass's ``__init__`` is
+    four times slower. Nothing changes a Seg once built.
+    """
 
     level: str
     unit: TranslationUnit
@@ -110,42 +118,56 @@ def segments(
         derive: split paragraphs into sentence pairs; default: when no unit is a
             sentence unit.
     """
-    out: list[Seg] = []
-    has_sentences = (
-        not derive
-        if derive is not None
-        else any(u.segtype == "sentence" for u in units)
-    )
-    for u in units:
-        if not has_han(u.source) or not u.target.strip():
-            continue
-        level = "sentence" if u.segtype == "sentence" else "paragraph"
+    if derive is None:
+        derive = not any(u.segtype == "sentence" for u in units)
+    tkeys: dict[str, str] = {}
+    return [s for u in units for s in unit_segments(u, derive, tkeys)]
+
+
+def unit_segments(
+    u: TranslationUnit, derive: bool, tkeys: dict[str, str] | None = None
+) -> list[Seg]:
+    """The pairs one unit gives: itself, plus its sentence pairs when ``derive``.
+
+    ``tkeys`` (target text → key) is kept by the caller for a whole run: a TM often
+    holds one English text several times (a paragraph and its sentence units, a
+    Traditional and a Simplified source), and the dict costs little as the texts
+    and keys are held by the units and segments anyway.
+    """
+    if not has_han(u.source) or not u.target.strip():
+        return []
+    level = "sentence" if u.segtype == "sentence" else "paragraph"
+    tkey = tkeys.get(u.target) if tkeys is not None else None
+    if tkey is None:
+        tkey = target_key(u.target)
+        if tkeys is not None:
+            tkeys[u.target] = tkey
+    out = [
+        Seg(
+            level,
+            u,
+            (0, len(u.source)),
+            (0, len(u.target)),
+            source_key(u.source),
+            tkey,
+        )
+    ]
+    if not derive or level == "sentence":
+        return out
+    zs, es = split_zh(u.source), split_en(u.target)
+    if len(zs) < 2 or len(zs) != len(es):
+        return out
+    for a, b in zip(zs, es, strict=True):
         out.append(
             Seg(
-                level,
+                "sentence",
                 u,
-                (0, len(u.source)),
-                (0, len(u.target)),
-                source_key(u.source),
-                target_key(u.target),
+                a,
+                b,
+                source_key(u.source[a[0] : a[1]]),
+                target_key(u.target[b[0] : b[1]]),
             )
         )
-        if has_sentences or level == "sentence":
-            continue
-        zs, es = split_zh(u.source), split_en(u.target)
-        if len(zs) < 2 or len(zs) != len(es):
-            continue
-        for a, b in zip(zs, es, strict=True):
-            out.append(
-                Seg(
-                    "sentence",
-                    u,
-                    a,
-                    b,
-                    source_key(u.source[a[0] : a[1]]),
-                    target_key(u.target[b[0] : b[1]]),
-                )
-            )
     return out
 
 
@@ -177,24 +199,32 @@ def _one_to_many(
     odd one out (first segment of the least used variant).
     """
     other = "tkey" if side == "skey" else "skey"
-    by_pair: dict[tuple[str, str], list[Seg]] = defaultdict(list)
-    for s in segs:
-        by_pair[(s.unit.source_lang, s.unit.target_lang)].append(s)
-    for pair_segs in by_pair.values():
-        groups: dict[str, list[Seg]] = defaultdict(list)
-        if side == "skey":
-            for s in pair_segs:
-                if len(s.skey) >= min_len:
-                    groups[s.skey].append(s)
-        else:
-            for s in pair_segs:
-                if len(s.tkey) >= min_len:
-                    groups[s.tkey].append(s)
+    get, get_other = attrgetter(side), attrgetter(other)
+    # Most keys occur once; counting them in C first leaves a Python loop over the
+    # repeated ones only. Language pairs keep the order they are first seen in.
+    keys = list(map(get, segs))
+    pairs = list(map(_PAIR, segs))
+    counts = Counter(keys)
+    repeated = compress(
+        zip(segs, keys, pairs, strict=True),
+        map((1).__lt__, map(counts.__getitem__, keys)),
+    )
+    by_pair: dict[tuple[str, str], dict[str, list[Seg]]] = {
+        p: defaultdict(list) for p in dict.fromkeys(pairs)
+    }
+    for s, key, pair in repeated:
+        if len(key) >= min_len:
+            by_pair[pair][key].append(s)
+    for groups in by_pair.values():
         for key, group in groups.items():
-            if len(group) < 2 or len({getattr(s, other) for s in group}) < 2:
+            if len(group) < 2 or len(set(map(get_other, group))) < 2:
                 continue
             variants = _variants(group, other)
             yield key, variants, variants[-1][1][0]
+
+
+_PAIR = attrgetter("unit.source_lang", "unit.target_lang")
+_SKEY = attrgetter("skey")
 
 
 def _spread(
@@ -249,6 +279,7 @@ def target_inconsistent(
 
 
 _ZH_CLAUSE = re.compile(r"[^,，;；]+[,，;；]?")
+_ZH_CLAUSE_END = re.compile(r"[,，;；]")
 _EN_CLAUSE = re.compile(r".+?(?:[,;](?=\s)|$)", re.S)
 _EN_LEAD = re.compile(r"^(?:and|or|but|as well as)\s+", re.I)
 MIN_CLAUSE_HAN = 8
@@ -260,9 +291,13 @@ def clauses(seg: Seg) -> list[Seg]:
     With equal counts clauses pair in order; otherwise only the first and the last
     clauses pair (lists of names add commas in the middle of English sentences).
     """
+    if not _ZH_CLAUSE_END.search(seg.unit.source, *seg.src):
+        return []  # one clause at most
     zs = _spans(_ZH_CLAUSE, seg.unit.source, seg.src)
-    es = _spans(_EN_CLAUSE, seg.unit.target, seg.tgt)
-    if len(zs) < 2 or len(es) < 2:
+    if len(zs) < 2:
+        return []
+    es = _en_clauses(seg.unit.target, seg.tgt)
+    if len(es) < 2:
         return []
     pairs = (
         list(zip(zs, es, strict=False))
@@ -272,11 +307,23 @@ def clauses(seg: Seg) -> list[Seg]:
     out = []
     for a, b in pairs:
         zh = seg.unit.source[a[0] : a[1]]
-        if len(HAN_RUN.findall(zh)) < MIN_CLAUSE_HAN:
+        if len(zh) < MIN_CLAUSE_HAN or len(HAN_RUN.findall(zh)) < MIN_CLAUSE_HAN:
             continue
-        en = target_key(_EN_LEAD.sub("", seg.unit.target[b[0] : b[1]].strip()))
+        en = _clause_key(seg.unit.target[b[0] : b[1]])
         out.append(Seg("clause", seg.unit, a, b, source_key(zh), en))
     return out
+
+
+# The two caches below serve the sentence units of one paragraph, which often share
+# the paragraph's English (and so its clauses) and come one after another.
+@lru_cache(maxsize=256)
+def _en_clauses(text: str, within: tuple[int, int]) -> tuple[tuple[int, int], ...]:
+    return tuple(_spans(_EN_CLAUSE, text, within))
+
+
+@lru_cache(maxsize=4096)
+def _clause_key(text: str) -> str:
+    return target_key(_EN_LEAD.sub("", text.strip()))
 
 
 def all_clauses(segs: Sequence[Seg]) -> list[Seg]:
@@ -290,12 +337,9 @@ HAN_RUN = re.compile("[\u4e00-\u9fff]")
 def _spans(
     rx: re.Pattern[str], text: str, within: tuple[int, int]
 ) -> list[tuple[int, int]]:
-    lo, hi = within
-    return [
-        (lo + m.start(), lo + m.end())
-        for m in rx.finditer(text[lo:hi])
-        if m.group().strip()
-    ]
+    # pos/endpos instead of a slice: neither pattern has ^ or a lookbehind, so the
+    # matches are the slice's, already in the text's positions.
+    return [m.span() for m in rx.finditer(text, *within) if m.group().strip()]
 
 
 @register("clause-inconsistent", "info", scope="corpus")
@@ -310,7 +354,7 @@ def clause_inconsistent(
     segs = _segs(units, ctx)
     if "clauses" not in ctx.stats:
         ctx.stats["clauses"] = all_clauses(segs)
-    whole = {s.skey for s in segs}
+    whole = set(map(_SKEY, segs))
     pieces = [c for c in ctx.stats["clauses"] if c.skey not in whole]
     for key, variants, odd in _one_to_many(pieces, "skey", MIN_CLAUSE_HAN):
         parts = [f"{v[0].target.strip()!r} ×{len(_ids(v))}" for _, v in variants]

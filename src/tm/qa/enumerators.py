@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tm.text.numbers import parse_chinese_numeral
 
@@ -71,6 +72,9 @@ class Enumerator:
     text: str
 
 
+# Cached because one QA pass asks about the same text several times in a row (the
+# numbers and enumerator checks, then the consistency key); Enumerator is immutable.
+@lru_cache(maxsize=256)
 def zh_enumerator(text: str) -> Enumerator | None:
     """The enumerator opening a Chinese paragraph: ``二、`` → ("dun", 2)."""
     m = _ZH_ENUM.match(text)
@@ -84,6 +88,7 @@ def zh_enumerator(text: str) -> Enumerator | None:
     return Enumerator(style, value, _lead(text), m.end(), m.group(0).strip())
 
 
+@lru_cache(maxsize=256)
 def en_enumerator(text: str) -> Enumerator | None:
     """The enumerator opening an English paragraph: ``Second,`` → ("ordinal", 2)."""
     m = _EN_ENUM.match(text)

@@ -52,10 +52,16 @@ def _balanced_counts(text: str) -> bool:
     """Cheap pre-test: every opener as often as its closer, and an even number of ".
 
     A text that passes can still nest wrongly (")(") — rare enough to skip the scan.
+    Counting runs over the bracket characters only, usually none or a pair.
     """
-    return text.count('"') % 2 == 0 and all(
-        text.count(o) == text.count(c) for o, c in _PAIRS.items()
+    marks = "".join(_MARKS.findall(text))
+    return not marks or (
+        marks.count('"') % 2 == 0
+        and all(marks.count(o) == marks.count(c) for o, c in _PAIRS.items())
     )
+
+
+_MARKS = re.compile("[" + re.escape("".join(_PAIRS) + "".join(_CLOSERS) + '"') + "]")
 
 
 @register("brackets", "warning")

@@ -316,7 +316,10 @@ def _log_ratio(unit: TranslationUnit) -> float | None:
 
 def length_model(units: Sequence[TranslationUnit]) -> tuple[float, float] | None:
     """Median and robust spread (1.4826·MAD) of log(target/source length) in the corpus."""
-    ratios = [r for u in units if (r := _log_ratio(u)) is not None]
+    return _model([r for u in units if (r := _log_ratio(u)) is not None])
+
+
+def _model(ratios: list[float]) -> tuple[float, float] | None:
     if len(ratios) < 20:
         return None
     med = statistics.median(ratios)
@@ -327,16 +330,13 @@ def length_model(units: Sequence[TranslationUnit]) -> tuple[float, float] | None
 @register("length-ratio", "warning", scope="corpus")
 def length_ratio(units: Sequence[TranslationUnit], ctx: QAContext) -> Iterator[QAIssue]:
     """Target much shorter or longer than the corpus's length ratio predicts."""
-    units = primary_units(units)
-    model = ctx.stats.get("length") or length_model(units)
+    rated = [(u, r) for u in primary_units(units) if (r := _log_ratio(u)) is not None]
+    model = ctx.stats.get("length") or _model([r for _, r in rated])
     if model is None:
         return
     ctx.stats["length"] = model
     med, spread = model
-    for u in units:
-        r = _log_ratio(u)
-        if r is None:
-            continue
+    for u, r in rated:
         z = (r - med) / spread
         if abs(z) < Z_LIMIT:
             continue

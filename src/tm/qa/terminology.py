@@ -174,14 +174,14 @@ def term_usage(
 def term_candidates(
     units: Sequence[TranslationUnit], termbase: Any
 ) -> list[TranslationUnit]:
-    """The units whose source may hold a term (see :func:`_prefilter`)."""
-    maybe = _prefilter(termbase)
+    """The units whose source may hold a term (see :func:`term_prefilter`)."""
+    maybe = term_prefilter(termbase)
     if maybe is None:
         return list(units)
     return [u for u in units if maybe.search(u.source)]
 
 
-def _prefilter(termbase: Any) -> re.Pattern[str] | None:
+def term_prefilter(termbase: Any) -> re.Pattern[str] | None:
     """A regex that any source holding a term must match: each term's longest Han run.
 
     Han characters survive normalization unchanged, so a source without any of these
@@ -252,6 +252,8 @@ def reordered_rendering(entry: Any, target: str) -> tuple[str, str, int, int] | 
             continue
         span = len(key) + 3
         for i in range(len(words)):
+            if not any(_same_word(words[i], r) for r in ref):
+                continue  # the window must open on a reference word (hits has a 0)
             window = words[i : i + span]
             hits = [
                 next((j for j, w in enumerate(window) if _same_word(w, r)), -1)

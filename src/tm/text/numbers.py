@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 CN_DIGITS = {
     "零": 0,
@@ -82,10 +83,12 @@ class Number:
     chinese: bool = False
 
 
+@lru_cache(maxsize=4096)
 def parse_chinese_numeral(text: str) -> int | None:
     """``二十一`` → 21, ``一百零五`` → 105, ``三万五千`` → 35000, ``二〇二五`` → 2025.
 
-    Returns None when ``text`` is not a well-formed Chinese numeral.
+    Returns None when ``text`` is not a well-formed Chinese numeral. Cached: a TM
+    repeats the same few numerals (二十一, 一百) millions of times.
     """
     if not text or any(c not in _CN_CHARS for c in text):
         return None
@@ -191,6 +194,9 @@ def _numeric_context(text: str, start: int, end: int, run: str) -> bool:
     return any(c in CN_UNITS or c in CN_BIG for c in run) and len(run) >= 2
 
 
+_EN_WORD_RE = re.compile(r"\b(" + "|".join(_EN_WORDS) + r")\b", re.IGNORECASE)
+
+
 def find_english_numbers(text: str) -> list[Number]:
     """Numbers in English text: 10, 2,000, 3.5 billion, 15%, and number words up to twelve."""
     out = []
@@ -205,7 +211,7 @@ def find_english_numbers(text: str) -> list[Number]:
                 percent=bool(m.group("pct")),
             )
         )
-    for m in re.finditer(r"\b(" + "|".join(_EN_WORDS) + r")\b", text, re.IGNORECASE):
+    for m in _EN_WORD_RE.finditer(text):
         out.append(
             Number(float(_EN_WORDS[m.group(1).lower()]), m.start(), m.end(), m.group(0))
         )
