@@ -97,8 +97,7 @@ class TMService:
             if paragraphs and not report.had_sentences:
                 from tm.align import sentence_units
 
-                base = self.load_termbase(glossary)
-                terms = base.anchor_pairs() if base is not None else None
+                terms = self.anchor_terms(glossary)
                 report.anchor_terms = len(terms or ())
                 aligned = sentence_units(paragraphs, terms=terms)
                 report.sentences_added = self.store.add_units(aligned, user=user).added
@@ -239,6 +238,12 @@ class TMService:
             if required or glossary is not None:
                 raise
             return None
+
+    @staticmethod
+    def anchor_terms(glossary: str | Path | None = None) -> list[tuple[str, tuple[str, ...]]] | None:
+        """The term base's (zh, renderings) pairs for the sentence aligner; None without one."""
+        base = TMService.load_termbase(glossary)
+        return base.anchor_pairs() if base is not None else None
 
     def analyze(
         self,

@@ -62,8 +62,7 @@ def align(
     """
     if (path is None) == (presegmented is None):
         raise click.UsageError("give either PATH or --presegmented FILE.jsonl")
-    base = TMService.load_termbase(glossary)
-    terms = base.anchor_pairs() if base is not None else None
+    terms = TMService.anchor_terms(glossary)
     if presegmented is not None:
         items = read_presegmented(presegmented)
         numbered = list(enumerate(align_presegmented(items, terms=terms)))
