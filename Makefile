@@ -47,8 +47,11 @@ shipped-tm: install
 		cp tmx/factor-reform-2025.paragraphs.zh-en.tmx tmx/factor-reform-2025.zh-en.tmx; \
 	fi
 
+# ruff (lint and format), mypy (strict, configured in pyproject.toml); CI runs it.
 lint: install
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

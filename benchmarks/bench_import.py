@@ -50,8 +50,12 @@ def corpus_pairs(limit: int) -> Iterator[tuple[str, str]]:
 
 def units(limit: int) -> Iterator[TranslationUnit]:
     for i, (zh, en) in enumerate(corpus_pairs(limit)):
-        yield TranslationUnit(source=zh, target=en, segtype=SegType.SENTENCE,
-                              occurrence=Occurrence("bench.tmx", i))
+        yield TranslationUnit(
+            source=zh,
+            target=en,
+            segtype=SegType.SENTENCE,
+            occurrence=Occurrence("bench.tmx", i),
+        )
 
 
 def peak_rss_mb() -> float:
@@ -59,7 +63,9 @@ def peak_rss_mb() -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--size", type=int, default=300_000)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -67,13 +73,17 @@ def main() -> None:
         t = time.perf_counter()
         n = write_tmx(units(args.size), tmx, header=TMXHeader())
         build = time.perf_counter() - t
-        print(f"built {tmx.name}: {n} units, {tmx.stat().st_size / 1e6:.1f} MB in {build:.1f} s")
+        print(
+            f"built {tmx.name}: {n} units, {tmx.stat().st_size / 1e6:.1f} MB in {build:.1f} s"
+        )
         with TMService.open(Path(tmp) / "bench.db") as service:
             t = time.perf_counter()
             report = service.import_file(tmx)
             imp = time.perf_counter() - t
-            print(f"import: {report.added} units in {imp:.1f} s = {report.added / imp:,.0f} units/s"
-                  f" (sentence splitting off: TMX units are sentence-level)")
+            print(
+                f"import: {report.added} units in {imp:.1f} s = {report.added / imp:,.0f} units/s"
+                f" (sentence splitting off: TMX units are sentence-level)"
+            )
             t = time.perf_counter()
             out = service.export(Path(tmp) / "out.tmx", fmt="tmx")
             exp = time.perf_counter() - t

@@ -89,11 +89,17 @@ def rebuild(path: Path, pairs: list) -> None:
     header, entries = read_glossary(path)
     text003 = next_doc_text()
     entries = [
-        replace(e, seen=tuple(seen_counts(e.zh, pairs, text003).items())) for e in entries
+        replace(e, seen=tuple(seen_counts(e.zh, pairs, text003).items()))
+        for e in entries
     ]
     entries.sort(key=lambda e: (-dict(e.seen)["003"], -dict(e.seen)["000"]))
     write_glossary(path, header, entries)
-    print(len(entries), "entries,", sum(1 for e in entries if dict(e.seen)["003"]), "in 003")
+    print(
+        len(entries),
+        "entries,",
+        sum(1 for e in entries if dict(e.seen)["003"]),
+        "in 003",
+    )
 
 
 def ngrams(n: int, top: int, pairs: list) -> None:

@@ -193,8 +193,9 @@ def test_glossary_anchors_help_across_the_seed(bullets, glossary_dir):
             for res, gold in zip(results, golds, strict=True)
         )
 
-    plain, anchored = right(align_presegmented(items)), right(
-        align_presegmented(items, terms=terms)
+    plain, anchored = (
+        right(align_presegmented(items)),
+        right(align_presegmented(items, terms=terms)),
     )
     assert len(items) > 50
     assert anchored > plain

@@ -16,7 +16,9 @@ from tm.service import TMService
 
 
 def tm_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tm", *args], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "tm", *args], capture_output=True, text=True, check=False
+    )
 
 
 def test_page_residue_is_reported_not_dropped(next_doc_path: Path) -> None:
@@ -52,12 +54,28 @@ def test_segments_follow_the_tm_sentence_rules(next_doc_path: Path) -> None:
 
 
 def test_bands() -> None:
-    assert [band_of(x) for x in (101, 100, 99, 95, 94.9, 85, 80, 75, 74, 50, 49, None)] == [
-        "101", "100", "95-99", "95-99", "85-94", "85-94", "75-84", "75-84", "50-74", "50-74", "new", "new"]
+    assert [
+        band_of(x) for x in (101, 100, 99, 95, 94.9, 85, 80, 75, 74, 50, 49, None)
+    ] == [
+        "101",
+        "100",
+        "95-99",
+        "95-99",
+        "85-94",
+        "85-94",
+        "75-84",
+        "75-84",
+        "50-74",
+        "50-74",
+        "new",
+        "new",
+    ]
     assert count_chars("国务院 批复, ok") == 8
 
 
-def test_band_counts_equal_an_exhaustive_scan(seed_service: TMService, next_doc_path: Path) -> None:
+def test_band_counts_equal_an_exhaustive_scan(
+    seed_service: TMService, next_doc_path: Path
+) -> None:
     fast = seed_service.analyze(next_doc_path)
     slow = seed_service.analyze(next_doc_path, exhaustive=True)
     assert fast.bands == slow.bands
@@ -97,7 +115,9 @@ def test_cli_json_shape(seed_db: Path, next_doc_path: Path) -> None:
 
 def test_html_report(seed_db: Path, next_doc_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "a.html"
-    proc = tm_cli("analyze", str(next_doc_path), "--db", str(seed_db), "--html", str(out))
+    proc = tm_cli(
+        "analyze", str(next_doc_path), "--db", str(seed_db), "--html", str(out)
+    )
     assert proc.returncode == 0, proc.stderr
     page = out.read_text(encoding="utf-8")
     assert "<svg" in page
@@ -109,7 +129,9 @@ def test_html_report(seed_db: Path, next_doc_path: Path, tmp_path: Path) -> None
 
 
 @pytest.fixture(scope="module")
-def pretranslated(tmp_path_factory: pytest.TempPathFactory, seed_db_master: Path, next_doc_path: Path) -> dict:
+def pretranslated(
+    tmp_path_factory: pytest.TempPathFactory, seed_db_master: Path, next_doc_path: Path
+) -> dict:
     out = tmp_path_factory.mktemp("pre")
     files = {}
     with TMService.open(seed_db_master) as service:
@@ -117,7 +139,12 @@ def pretranslated(tmp_path_factory: pytest.TempPathFactory, seed_db_master: Path
         for fmt, name in (("xliff12", "doc.xlf"), ("xliff20", "doc20.xlf")):
             files[fmt] = out / name
             files[fmt + "_report"] = service.pretranslate(
-                next_doc_path, files[fmt], fmt=fmt, termbase=tb, project_tm=out / "project.tmx")
+                next_doc_path,
+                files[fmt],
+                fmt=fmt,
+                termbase=tb,
+                project_tm=out / "project.tmx",
+            )
         files["tmx"] = out / "project.tmx"
         files["segments"] = len(read_source_document(next_doc_path)[0])
     return files
@@ -160,7 +187,9 @@ def test_project_tm_holds_the_used_units(pretranslated: dict, shared_dir: Path) 
 
 
 @pytest.mark.omegat
-def test_omegat_opens_the_pretranslated_xliff(pretranslated: dict, tmp_path: Path) -> None:
+def test_omegat_opens_the_pretranslated_xliff(
+    pretranslated: dict, tmp_path: Path
+) -> None:
     import shutil
 
     from tests.formats.test_omegat import make_project, run_omegat

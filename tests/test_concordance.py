@@ -60,7 +60,9 @@ def test_width_and_punctuation_forms_are_folded(seed_service: TMService) -> None
     assert m is not None
     wide = m.group().translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     hits = seed_service.concordance(wide, limit=10_000)
-    hit = next(h for h in hits if (h.unit.source, h.unit.target) == (unit.source, unit.target))
+    hit = next(
+        h for h in hits if (h.unit.source, h.unit.target) == (unit.source, unit.target)
+    )
     assert unit.source[hit.spans[0][0] : hit.spans[0][1]] == m.group()
 
 
@@ -124,5 +126,7 @@ def test_paragraph_and_sentence_twins_count_once(seed_db) -> None:
         hits = service.concordance("福厦泉", limit=50)
     pairs = [(h.unit.source, h.unit.target) for h in hits]
     assert len(pairs) == len(set(pairs))
-    title = next(h for h in hits if h.unit.source == "福厦泉要素市场化配置综合改革试点实施方案")
+    title = next(
+        h for h in hits if h.unit.source == "福厦泉要素市场化配置综合改革试点实施方案"
+    )
     assert "Fuxiaquan" in title.unit.target

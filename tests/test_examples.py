@@ -10,7 +10,10 @@ from pathlib import Path
 def test_quickstart_runs(examples_dir: Path) -> None:
     proc = subprocess.run(
         [sys.executable, str(examples_dir / "quickstart.py")],
-        capture_output=True, text=True, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "imported 305 paragraph units and 1110 sentence units" in proc.stdout

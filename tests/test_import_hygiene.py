@@ -12,7 +12,9 @@ def test_service_imports_no_ui_libraries() -> None:
         "bad = [m for m in ('textual', 'rich', 'click') if m in sys.modules];"
         "print(','.join(bad))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == ""
 
 
@@ -21,5 +23,7 @@ def test_formats_and_store_do_not_import_each_other() -> None:
         "import sys, tm.formats.tmx, tm.formats.bilingual, tm.formats.tabular;"
         "print(any(m.startswith('tm.store') for m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "False"

@@ -338,13 +338,21 @@ def test_twin_paragraph_and_sentence_units_are_offered_once(seed_service) -> Non
     pairs = [(m.unit.source, m.unit.target) for m in matches]
     assert pairs[0] == ("附件1", "Attachment 1")
     assert len(pairs) == len(set(pairs))
-    assert {u.segtype for u in seed_service.store.exact("附件1")} == {"paragraph", "sentence"}
+    assert {u.segtype for u in seed_service.store.exact("附件1")} == {
+        "paragraph",
+        "sentence",
+    }
 
 
-def test_a_unit_imported_in_this_process_is_found_at_once(seed_service, tmp_path) -> None:
+def test_a_unit_imported_in_this_process_is_found_at_once(
+    seed_service, tmp_path
+) -> None:
     assert seed_service.lookup("全新的一句话,此前从未出现。", min_score=90) == []
     tsv = tmp_path / "new.tsv"
-    tsv.write_text("全新的一句话,此前从未出现。\tA brand-new sentence, never seen before.\n", encoding="utf-8")
+    tsv.write_text(
+        "全新的一句话,此前从未出现。\tA brand-new sentence, never seen before.\n",
+        encoding="utf-8",
+    )
     seed_service.import_file(tsv)
     (match,) = seed_service.lookup("全新的一句话,此前从未出现。", min_score=90)
     assert match.score == 100
@@ -359,7 +367,9 @@ def test_units_added_later_go_to_a_second_tier_that_ranks_like_a_full_build(
         (main,) = matcher.ensure_index()
         sentences = [u for u in store.iter_units(segtype="sentence")][:300]
         store.add_units(
-            TranslationUnit(f"{u.source}(修订稿)", f"{u.target} (revised)", segtype="sentence")
+            TranslationUnit(
+                f"{u.source}(修订稿)", f"{u.target} (revised)", segtype="sentence"
+            )
             for u in sentences
         )
         matcher.invalidate()
@@ -370,7 +380,9 @@ def test_units_added_later_go_to_a_second_tier_that_ranks_like_a_full_build(
         rebuilt = Matcher(store)
         for u in sentences[:60]:
             for query in (u.source, f"{u.source}(修订稿)", u.source[2:]):
-                assert matcher.rank(query, min_score=50) == rebuilt.rank(query, min_score=50)
+                assert matcher.rank(query, min_score=50) == rebuilt.rank(
+                    query, min_score=50
+                )
         assert matcher.rank(f"{sentences[0].source}(修订稿)")[0].score == 100.0
     finally:
         store.close()
@@ -387,7 +399,10 @@ def test_too_many_new_units_rebuild_the_main_index(
     try:
         matcher = Matcher(store)
         (main,) = matcher.ensure_index()
-        store.add_units(TranslationUnit(f"新加的第{i}句话。", f"New sentence {i}.") for i in range(20))
+        store.add_units(
+            TranslationUnit(f"新加的第{i}句话。", f"New sentence {i}.")
+            for i in range(20)
+        )
         matcher.invalidate()
         (again,) = matcher.ensure_index()
         assert again is not main

@@ -27,8 +27,14 @@ if TYPE_CHECKING:
 BANDS = ("101", "100", "95-99", "85-94", "75-84", "50-74", "new", "repetitions")
 # Share of a new segment's effort each band costs (a common memoQ/Trados-style grid).
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "101": 0.0, "repetitions": 0.1, "100": 0.1, "95-99": 0.3, "85-94": 0.5,
-    "75-84": 0.7, "50-74": 1.0, "new": 1.0,
+    "101": 0.0,
+    "repetitions": 0.1,
+    "100": 0.1,
+    "95-99": 0.3,
+    "85-94": 0.5,
+    "75-84": 0.7,
+    "50-74": 1.0,
+    "new": 1.0,
 }
 MIN_SCORE = 50
 
@@ -93,7 +99,9 @@ def count_chars(text: str) -> int:
     return sum(1 for c in text if not c.isspace())
 
 
-def read_source_document(path: str | Path, *, encoding: str | None = None) -> tuple[list[DocSegment], tuple[Any, ...]]:
+def read_source_document(
+    path: str | Path, *, encoding: str | None = None
+) -> tuple[list[DocSegment], tuple[Any, ...]]:
     """Segments of a document to translate, and the page residue set aside.
 
     Reads plain text (003's form), the seed bilingual format's source side, XLIFF and
@@ -162,7 +170,9 @@ def analyze_segments(
         if repetition is not None and band != "101":
             band = "repetitions"
         terms = tuple(termbase.find(seg.source)) if termbase is not None else ()
-        results.append(SegmentResult(seg, band, best, repetition, count_chars(seg.source), terms))
+        results.append(
+            SegmentResult(seg, band, best, repetition, count_chars(seg.source), terms)
+        )
         prev = seg.source
     return Analysis(
         document=document,
@@ -194,16 +204,24 @@ def load_weights(path: str | Path) -> dict[str, float]:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise FormatError(str(path), getattr(getattr(exc, "problem_mark", None), "line", None), str(exc)) from exc
+        raise FormatError(
+            str(path),
+            getattr(getattr(exc, "problem_mark", None), "line", None),
+            str(exc),
+        ) from exc
     if not isinstance(data, dict):
         raise FormatError(str(path), 1, "expected a mapping of band → weight")
     out: dict[str, float] = {}
     for band, value in data.items():
         band = str(band)
         if band not in BANDS:
-            raise FormatError(str(path), None, f"unknown band {band!r}; bands are {', '.join(BANDS)}")
+            raise FormatError(
+                str(path), None, f"unknown band {band!r}; bands are {', '.join(BANDS)}"
+            )
         if not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise FormatError(str(path), None, f"weight for {band} must be a number from 0 to 1")
+            raise FormatError(
+                str(path), None, f"weight for {band} must be a number from 0 to 1"
+            )
         out[band] = float(value)
     return out
 
@@ -213,11 +231,16 @@ def analysis_json(a: Analysis) -> dict[str, Any]:
     return {
         "document": a.document,
         "unit": "characters (Chinese has no words: every non-space character counts)",
-        "bands": {b: {"segments": a.bands[b].segments, "chars": a.bands[b].chars} for b in BANDS},
+        "bands": {
+            b: {"segments": a.bands[b].segments, "chars": a.bands[b].chars}
+            for b in BANDS
+        },
         "total": {"segments": a.totals.segments, "chars": a.totals.chars},
         "weights": a.weights,
         "weighted_chars": round(a.weighted_chars, 1),
-        "residue": [{"line": r.line, "text": r.text, "reason": r.reason} for r in a.residue],
+        "residue": [
+            {"line": r.line, "text": r.text, "reason": r.reason} for r in a.residue
+        ],
         "segments": [_segment_json(r) for r in a.segments],
     }
 
@@ -230,14 +253,25 @@ def _segment_json(r: SegmentResult) -> dict[str, Any]:
         "line": r.segment.line,
         "band": r.band,
         "chars": r.chars,
-        "best": None if best is None else {
-            "score": best.score, "kind": str(best.kind), "source": best.unit.source,
-            "target": best.unit.target, "id": best.unit.id,
+        "best": None
+        if best is None
+        else {
+            "score": best.score,
+            "kind": str(best.kind),
+            "source": best.unit.source,
+            "target": best.unit.target,
+            "id": best.unit.id,
         },
         "id": best.unit.id if best else None,
         "repetition_of": r.repetition_of,
         "terms": [
-            {"zh": h.entry.zh, "en": h.entry.en, "start": h.start, "end": h.end, "status": h.entry.status}
+            {
+                "zh": h.entry.zh,
+                "en": h.entry.en,
+                "start": h.start,
+                "end": h.end,
+                "status": h.entry.status,
+            }
             for h in r.terms
         ],
     }

@@ -7,8 +7,14 @@ import html
 from tm.analysis import BANDS, Analysis
 
 BAND_COLOURS = {
-    "101": "#1b7f3b", "100": "#2e9e4f", "95-99": "#6cbf4a", "85-94": "#b5d334",
-    "75-84": "#f2c12e", "50-74": "#f08a24", "new": "#d9534f", "repetitions": "#5b8bd9",
+    "101": "#1b7f3b",
+    "100": "#2e9e4f",
+    "95-99": "#6cbf4a",
+    "85-94": "#b5d334",
+    "75-84": "#f2c12e",
+    "50-74": "#f08a24",
+    "new": "#d9534f",
+    "repetitions": "#5b8bd9",
 }
 
 
@@ -48,8 +54,10 @@ def _chart(a: Analysis) -> str:
     for b in BANDS:
         w = width * a.bands[b].chars / total
         if w > 0:
-            parts.append(f"<rect x='{x:.1f}' y='0' width='{w:.1f}' height='28' fill='{BAND_COLOURS[b]}'>"
-                         f"<title>{b}: {a.bands[b].chars} chars</title></rect>")
+            parts.append(
+                f"<rect x='{x:.1f}' y='0' width='{w:.1f}' height='28' fill='{BAND_COLOURS[b]}'>"
+                f"<title>{b}: {a.bands[b].chars} chars</title></rect>"
+            )
         x += w
     return f"<svg width='{width}' height='28' role='img' aria-label='bands by characters'>{''.join(parts)}</svg>"
 
@@ -57,7 +65,10 @@ def _chart(a: Analysis) -> str:
 def _residue(a: Analysis) -> str:
     if not a.residue:
         return ""
-    items = "".join(f"<li>line {r.line}: {html.escape(r.text)} <em>({r.reason})</em></li>" for r in a.residue)
+    items = "".join(
+        f"<li>line {r.line}: {html.escape(r.text)} <em>({r.reason})</em></li>"
+        for r in a.residue
+    )
     return f"<h2>Page residue set aside (not counted)</h2><ul>{items}</ul>"
 
 
@@ -67,5 +78,7 @@ def _segment_row(r: object) -> str:
     band = r.band  # type: ignore[attr-defined]
     target = html.escape(best.unit.target) if best else ""
     score = f" ({best.score:g})" if best else ""
-    return (f"<tr><td>{seg.index + 1}</td><td><span class=band style='background:{BAND_COLOURS[band]}'>"
-            f"{band}</span>{score}</td><td>{html.escape(seg.source)}</td><td>{target}</td></tr>")
+    return (
+        f"<tr><td>{seg.index + 1}</td><td><span class=band style='background:{BAND_COLOURS[band]}'>"
+        f"{band}</span>{score}</td><td>{html.escape(seg.source)}</td><td>{target}</td></tr>"
+    )

@@ -159,7 +159,9 @@ def paragraph_anchors(
     )
 
 
-def _unbalanced_terms(zc: Sequence[Counter[str]], ec: Sequence[Counter[str]]) -> set[str]:
+def _unbalanced_terms(
+    zc: Sequence[Counter[str]], ec: Sequence[Counter[str]]
+) -> set[str]:
     """Term tokens seen a different number of times on the two sides of a paragraph.
 
     Such a term is no evidence of where sentences meet: one occurrence was
@@ -187,7 +189,9 @@ class TermIndex:
         self._en: list[re.Pattern[str]] = []
         self._by_first: dict[str, list[int]] = {}
         for zh, renderings in terms:
-            forms = sorted({fold_en(r) for r in renderings if r.strip()}, key=len, reverse=True)
+            forms = sorted(
+                {fold_en(r) for r in renderings if r.strip()}, key=len, reverse=True
+            )
             if len(zh) < 2 or not forms:
                 continue  # one-character terms anchor nothing reliably
             self._by_first.setdefault(zh[0], []).append(len(self._zh))
@@ -209,7 +213,11 @@ class TermIndex:
         out = []
         k = 0
         while k < len(text):
-            here = [i for i in self._by_first.get(text[k], ()) if text.startswith(self._zh[i], k)]
+            here = [
+                i
+                for i in self._by_first.get(text[k], ())
+                if text.startswith(self._zh[i], k)
+            ]
             if here:
                 best = max(here, key=lambda i: len(self._zh[i]))
                 out.append(best)

@@ -165,8 +165,9 @@ class Lattice:
         path: list[tuple[Bead, float]] = []
         cell = (n, m)
         while cell != (0, 0):
-            bead = best[cell][1]
-            assert bead is not None
+            step = best[cell][1]
+            assert step is not None
+            bead = step
             c = self.cost(*bead)
             post = math.exp(-(fwd[(bead[0], bead[1])] + c + bwd[cell] - total))
             path.append((bead, min(post, 1.0)))

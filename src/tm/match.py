@@ -183,7 +183,9 @@ class Matcher:
             edited = False
             if self.side == "target":  # a reviewer's edit changes target keys in place
                 version += f"|edits {self.store.edit_version()}"
-                edited = self.version is not None and _edits(version) != _edits(self.version)
+                edited = self.version is not None and _edits(version) != _edits(
+                    self.version
+                )
             self._checked = now
             if self.index is None or version != self.version:
                 if self.index is None or edited or not self._extend():
@@ -365,7 +367,7 @@ class Matcher:
         workers: int = 1,
     ) -> list[Scored]:
         raw = _similarities(query.codes, index.codes, positions, min_score, workers)
-        special = index.same_stripped(query.stripped) if query.stripped else []
+        special = index.same_stripped(query.stripped).tolist() if query.stripped else []
         evaluated: set[int] = set()
         results: list[Scored] = []
 
@@ -517,10 +519,14 @@ def _unpaired(a: list[Number], b: list[Number]) -> tuple[list[Number], list[Numb
     ``九``), so the ones reported are those a translator has to change.
     """
     left_a, left_b = list(a), list(b)
-    for same in (
-        lambda x, y: (x.value, x.percent, x.text) == (y.value, y.percent, y.text),
-        lambda x, y: (x.value, x.percent) == (y.value, y.percent),
-    ):
+
+    def same_text(x: Number, y: Number) -> bool:
+        return (x.value, x.percent, x.text) == (y.value, y.percent, y.text)
+
+    def same_value(x: Number, y: Number) -> bool:
+        return (x.value, x.percent) == (y.value, y.percent)
+
+    for same in (same_text, same_value):
         for x in list(left_a):
             y = next((y for y in left_b if same(x, y)), None)
             if y is not None:

@@ -169,7 +169,7 @@ class CandidateIndex:
         out = pos[ok]
         if min_need - dropped <= 0:
             out = np.union1d(out, self._free(lengths[need - dropped <= 0], lo, hi))
-        return out
+        return np.asarray(out)
 
     def _free(self, lengths: np.ndarray, lo: int, hi: int) -> np.ndarray:
         """All positions (in [lo, hi)) of the given lengths: the bound does not filter them."""
@@ -331,7 +331,7 @@ def save_index(index: CandidateIndex, path: Path, stamp: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     try:
         with open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
         tmp.replace(path)
     except OSError as exc:  # a read-only directory only costs a rebuild next time
         log.info("index not cached at %s: %s", path, exc)

@@ -51,29 +51,41 @@ def build_segments(
         prev = seg.source
         best = matches[0] if matches and matches[0].score >= min_score else None
         rest = [m for m in matches if m is not best][:alternatives]
-        alts = tuple(AltMatch(m.score, m.unit.source, m.unit.target, "tm", str(m.kind)) for m in rest)
+        alts = tuple(
+            AltMatch(m.score, m.unit.source, m.unit.target, "tm", str(m.kind))
+            for m in rest
+        )
         if not matches:
             alts = _fragment_alts(seg.source, fragments(seg.source), alternatives)
         for m in ([best] if best else []) + rest:
             if m.unit.id is not None:
                 used.setdefault(m.unit.id, m.unit)
         terms = tuple(
-            TermNote(h.entry.zh, h.entry.en or "", str(h.entry.status), _forbidden_note(h.entry))
+            TermNote(
+                h.entry.zh,
+                h.entry.en or "",
+                str(h.entry.status),
+                _forbidden_note(h.entry),
+            )
             for h in (termbase.find(seg.source) if termbase is not None else [])
         )
-        out.append(XliffSegment(
-            id=str(seg.index + 1),
-            source=seg.source,
-            target=best.unit.target if best else None,
-            quality=best.score if best else None,
-            exact=bool(best and best.score >= 100),
-            alternatives=alts,
-            terms=_unique_terms(terms),
-        ))
+        out.append(
+            XliffSegment(
+                id=str(seg.index + 1),
+                source=seg.source,
+                target=best.unit.target if best else None,
+                quality=best.score if best else None,
+                exact=bool(best and best.score >= 100),
+                alternatives=alts,
+                terms=_unique_terms(terms),
+            )
+        )
     return out, list(used.values())
 
 
-def _fragment_alts(text: str, hits: list[FragmentHit], limit: int) -> tuple[AltMatch, ...]:
+def _fragment_alts(
+    text: str, hits: list[FragmentHit], limit: int
+) -> tuple[AltMatch, ...]:
     """Sub-segment hits as alternatives; quality = share of the segment the TM unit covers."""
     covered: dict[int, int] = {}
     units: dict[int, TranslationUnit] = {}
@@ -84,8 +96,13 @@ def _fragment_alts(text: str, hits: list[FragmentHit], limit: int) -> tuple[AltM
             covered[uid] = covered.get(uid, 0) + len(frag.clause)
     ranked = sorted(covered, key=lambda u: -covered[u])[:limit]
     return tuple(
-        AltMatch(round(min(99.0, 100 * covered[u] / max(len(text), 1)), 1), units[u].source,
-                 units[u].target, "tm-fragment", "fragment")
+        AltMatch(
+            round(min(99.0, 100 * covered[u] / max(len(text), 1)), 1),
+            units[u].source,
+            units[u].target,
+            "tm-fragment",
+            "fragment",
+        )
         for u in ranked
     )
 
@@ -121,18 +138,28 @@ def write_output(
         return
     from tm.formats.xliff import write_xliff
 
-    write_xliff(segments, dest, version="1.2" if fmt == "xliff12" else "2.0", original=original,
-                source_lang=source_lang, target_lang=target_lang)
+    write_xliff(
+        segments,
+        dest,
+        version="1.2" if fmt == "xliff12" else "2.0",
+        original=original,
+        source_lang=source_lang,
+        target_lang=target_lang,
+    )
 
 
 def write_project_tm(units: list[TranslationUnit], dest: str | Path | IO[bytes]) -> int:
     """The TM units a pre-translation used, as TMX (segtype sentence)."""
     from tm.formats.tmx import TMXHeader, write_tmx
 
-    return write_tmx([replace(u, occurrence=u.occurrence) for u in units], dest, header=TMXHeader())
+    return write_tmx(
+        [replace(u, occurrence=u.occurrence) for u in units], dest, header=TMXHeader()
+    )
 
 
-def report_of(segments: list[XliffSegment], used: list[TranslationUnit]) -> PretranslateReport:
+def report_of(
+    segments: list[XliffSegment], used: list[TranslationUnit]
+) -> PretranslateReport:
     return PretranslateReport(
         segments=len(segments),
         translated=sum(1 for s in segments if s.target is not None),

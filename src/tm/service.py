@@ -139,15 +139,14 @@ class TMService:
         if fmt == "tsv":
             from tm.formats.tabular import write_tsv
 
-            header = (source_lang or "zh-CN", target_lang or "en-US")
+            langs = (source_lang or "zh-CN", target_lang or "en-US")
             if isinstance(dest, (str, Path)) and str(dest) != "-":
                 from tm.formats._atomic import atomic_output
 
                 with atomic_output(dest, mode="w") as fh:
-                    return write_tsv(units, fh, header=header)
-            return write_tsv(
-                units, sys.stdout if str(dest) == "-" else dest, header=header
-            )  # type: ignore[arg-type]
+                    return write_tsv(units, fh, header=langs)
+            out: IO[str] = sys.stdout if str(dest) == "-" else dest  # type: ignore[assignment]
+            return write_tsv(units, out, header=langs)
         raise ConfigError(
             f"unknown export format {fmt!r}",
             hint=f"choose one of {', '.join(EXPORT_FORMATS)}",
@@ -228,7 +227,9 @@ class TMService:
     # -- analysis and pre-translation ----------------------------------------------
 
     @staticmethod
-    def load_termbase(glossary: str | Path | None = None, *, required: bool = False) -> Any:
+    def load_termbase(
+        glossary: str | Path | None = None, *, required: bool = False
+    ) -> Any:
         """The term base at ``glossary`` (default: the glossary/ directory), or None if absent."""
         from tm.errors import NotFound
 
@@ -240,7 +241,9 @@ class TMService:
             return None
 
     @staticmethod
-    def anchor_terms(glossary: str | Path | None = None) -> list[tuple[str, tuple[str, ...]]] | None:
+    def anchor_terms(
+        glossary: str | Path | None = None,
+    ) -> list[tuple[str, tuple[str, ...]]] | None:
         """The term base's (zh, renderings) pairs for the sentence aligner; None without one."""
         base = TMService.load_termbase(glossary)
         return base.anchor_pairs() if base is not None else None
@@ -269,8 +272,14 @@ class TMService:
         def lookup(text: str, prev: str | None) -> list[Any]:
             return find(text, min_score=min_score, limit=1, prev=prev)
 
-        return analyze_segments(segments, lookup, document=document_name(path), termbase=termbase,
-                                weights=weights, residue=residue)
+        return analyze_segments(
+            segments,
+            lookup,
+            document=document_name(path),
+            termbase=termbase,
+            weights=weights,
+            residue=residue,
+        )
 
     def pretranslate(
         self,
@@ -296,15 +305,28 @@ class TMService:
         )
 
         if fmt not in FORMATS:
-            raise ConfigError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
+            raise ConfigError(
+                f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}"
+            )
         segments, _ = read_source_document(path, encoding=encoding)
         matcher = self.matcher("source")
 
         def lookup(text: str, prev: str | None) -> list[Any]:
-            return matcher.lookup(text, min_score=min(alt_min, min_score), limit=alternatives + 1, prev=prev)
+            return matcher.lookup(
+                text,
+                min_score=min(alt_min, min_score),
+                limit=alternatives + 1,
+                prev=prev,
+            )
 
-        xsegs, used = build_segments(segments, lookup, lambda t: self.fragments(t, limit=alternatives),
-                                     min_score=min_score, alternatives=alternatives, termbase=termbase)
+        xsegs, used = build_segments(
+            segments,
+            lookup,
+            lambda t: self.fragments(t, limit=alternatives),
+            min_score=min_score,
+            alternatives=alternatives,
+            termbase=termbase,
+        )
         write_output(xsegs, used, dest, fmt=fmt, original=document_name(path))
         if project_tm is not None:
             write_project_tm(used, project_tm)
@@ -531,7 +553,11 @@ class TMService:
 
     @classmethod
     def qa_file(
-        cls, path: str | Path, *, fmt: str | None = None, encoding: str | None = None,
+        cls,
+        path: str | Path,
+        *,
+        fmt: str | None = None,
+        encoding: str | None = None,
         **kw: Any,
     ) -> Any:
         """QA a bilingual file (TMX, TSV, seed format) without importing it anywhere.
@@ -543,7 +569,12 @@ class TMService:
             return service.qa(**kw)
 
     def mark_false_positive(
-        self, fingerprint: str, *, check: str = "", note: str = "", user: str | None = None
+        self,
+        fingerprint: str,
+        *,
+        check: str = "",
+        note: str = "",
+        user: str | None = None,
     ) -> None:
         """Mark a finding (by fingerprint) as a false positive; later runs skip it."""
         self.store.set_mark(fingerprint, check, note, user)
@@ -672,7 +703,9 @@ class TMService:
         if project is not None:
             found += [
                 ("project", m)
-                for m in project.lookup(text, min_score=min_score, limit=limit, prev=prev)
+                for m in project.lookup(
+                    text, min_score=min_score, limit=limit, prev=prev
+                )
             ]
         found += [
             ("master", m)
@@ -725,7 +758,9 @@ class TMService:
             raise NotFound(f"no unit with id {unit_id}")
         return units[0], list(self.store.occurrences(unit_id))
 
-    def edit_target(self, unit_id: int, target: str, *, user: str | None = None) -> None:
+    def edit_target(
+        self, unit_id: int, target: str, *, user: str | None = None
+    ) -> None:
         """Replace one unit's target in the TM (a reviewer's fix from QA review).
 
         Raises:

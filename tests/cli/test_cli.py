@@ -21,11 +21,15 @@ def run(*args: str) -> tuple[int, str, str]:
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "tm", *args], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tm", *args], capture_output=True, text=True, check=False
+    )
     return proc.returncode, proc.stdout, proc.stderr
 
 
-def test_import_seed_counts_and_reimport_changes_nothing(tmp_path: Path, seed_path: Path) -> None:
+def test_import_seed_counts_and_reimport_changes_nothing(
+    tmp_path: Path, seed_path: Path
+) -> None:
     db = str(tmp_path / "x.db")
     code, out, _ = run("import", str(seed_path), "--db", db)
     assert code == 0, out
@@ -43,7 +47,9 @@ def test_import_seed_counts_and_reimport_changes_nothing(tmp_path: Path, seed_pa
     assert json.loads(run("stats", "--db", db, "--json")[1]) == first
 
 
-def test_paragraph_level_counts_are_305_and_334(tmp_path: Path, seed_path: Path) -> None:
+def test_paragraph_level_counts_are_305_and_334(
+    tmp_path: Path, seed_path: Path
+) -> None:
     db = str(tmp_path / "p.db")
     assert run("import", str(seed_path), "--db", db, "--no-sentences")[0] == 0
     stats = json.loads(run("stats", "--db", db, "--json")[1])
@@ -54,7 +60,17 @@ def test_paragraph_level_counts_are_305_and_334(tmp_path: Path, seed_path: Path)
 
 
 def test_export_to_stdout_is_tmx(seed_db: Path) -> None:
-    code, out, _ = run("export", "--db", str(seed_db), "--format", "tmx", "-o", "-", "--segtype", "paragraph")
+    code, out, _ = run(
+        "export",
+        "--db",
+        str(seed_db),
+        "--format",
+        "tmx",
+        "-o",
+        "-",
+        "--segtype",
+        "paragraph",
+    )
     assert code == 0
     assert out.startswith("<?xml")
     assert out.count("<tu ") == 305
@@ -62,17 +78,34 @@ def test_export_to_stdout_is_tmx(seed_db: Path) -> None:
 
 def test_tsv_export_then_import_round_trips(tmp_path: Path, seed_db: Path) -> None:
     tsv = tmp_path / "seed.tsv"
-    assert run("export", "--db", str(seed_db), "--format", "tsv", "-o", str(tsv), "--segtype", "paragraph")[0] == 0
+    assert (
+        run(
+            "export",
+            "--db",
+            str(seed_db),
+            "--format",
+            "tsv",
+            "-o",
+            str(tsv),
+            "--segtype",
+            "paragraph",
+        )[0]
+        == 0
+    )
     lines = tsv.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "zh-CN\ten-US"
     assert len(lines) == 306
-    code, out, _ = run("import", str(tsv), "--db", str(tmp_path / "t.db"), "--no-sentences")
+    code, out, _ = run(
+        "import", str(tsv), "--db", str(tmp_path / "t.db"), "--no-sentences"
+    )
     assert code == 0, out
     assert "305 units added" in out
 
 
 def test_missing_file_exits_3_with_one_line(tmp_path: Path) -> None:
-    code, _, err = run("import", str(tmp_path / "nope.tmx"), "--db", str(tmp_path / "x.db"))
+    code, _, err = run(
+        "import", str(tmp_path / "nope.tmx"), "--db", str(tmp_path / "x.db")
+    )
     assert code == ExitCode.INPUT
     assert "nope.tmx" in err
     assert "Traceback" not in err
@@ -89,7 +122,9 @@ def test_usage_error_exits_2() -> None:
     assert code == ExitCode.USAGE
 
 
-def _all_commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+def _all_commands(
+    group: click.Group, prefix: str = ""
+) -> list[tuple[str, click.Command]]:
     out = []
     for name, cmd in group.commands.items():
         out.append((prefix + name, cmd))

@@ -42,8 +42,12 @@ def test_section_paths(doc) -> None:
     by_index = {p.index: p for p in doc.pairs}
     # Annex 1 starts at pair 23 (dev README); its plan title follows.
     assert by_index[23].section == "附件1"
-    assert by_index[25].section == "附件1 北京城市副中心要素市场化配置综合改革试点实施方案"
-    assert by_index[28].section.endswith("> 一、聚力技术要素激发创新势能 > (二)推进技术与资本要素融合")
+    assert (
+        by_index[25].section == "附件1 北京城市副中心要素市场化配置综合改革试点实施方案"
+    )
+    assert by_index[28].section.endswith(
+        "> 一、聚力技术要素激发创新势能 > (二)推进技术与资本要素融合"
+    )
     assert by_index[332].section.startswith("附件10 成都市")
 
 

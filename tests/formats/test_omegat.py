@@ -47,15 +47,24 @@ def run_omegat(project: Path) -> subprocess.CompletedProcess[str]:
         pytest.skip("OmegaT is not installed (Debian package omegat; CI installs it)")
     return subprocess.run(
         [omegat, str(project), "--mode=console-translate"],
-        capture_output=True, text=True, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
-def test_omegat_inserts_the_stored_english(tmp_path: Path, seed_db_master: Path) -> None:
+def test_omegat_inserts_the_stored_english(
+    tmp_path: Path, seed_db_master: Path
+) -> None:
     project = make_project(tmp_path / "proj")
     with TMService.open(seed_db_master) as service:
-        service.export(project / "tm" / "auto" / "seed.tmx", fmt="tmx", segtype="paragraph")
-        unit = next(u for u in service.store.iter_units() if u.source.startswith("你们关于开展"))
+        service.export(
+            project / "tm" / "auto" / "seed.tmx", fmt="tmx", segtype="paragraph"
+        )
+        unit = next(
+            u for u in service.store.iter_units() if u.source.startswith("你们关于开展")
+        )
     (project / "source" / "doc.txt").write_text(unit.source + "\n", encoding="utf-8")
     result = run_omegat(project)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

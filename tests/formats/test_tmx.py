@@ -26,7 +26,9 @@ def seed_tmx(tmp_path_factory: pytest.TempPathFactory, seed_db_master: Path) -> 
     return out
 
 
-def test_export_validates_against_the_tmx14_dtd(seed_tmx: Path, shared_dir: Path) -> None:
+def test_export_validates_against_the_tmx14_dtd(
+    seed_tmx: Path, shared_dir: Path
+) -> None:
     dtd = etree.DTD(str(shared_dir / "specs" / "tmx14.dtd"))
     doc = etree.parse(str(seed_tmx))
     assert dtd.validate(doc), dtd.error_log.filter_from_errors()
@@ -34,11 +36,21 @@ def test_export_validates_against_the_tmx14_dtd(seed_tmx: Path, shared_dir: Path
     assert len(tuvs) == 2 * 305
     assert all(tuv.get(XML_LANG) in ("zh-CN", "en-US") for tuv in tuvs)
     header = doc.find("header")
-    for attr in ("creationtool", "creationtoolversion", "segtype", "o-tmf", "adminlang", "srclang", "datatype"):
+    for attr in (
+        "creationtool",
+        "creationtoolversion",
+        "segtype",
+        "o-tmf",
+        "adminlang",
+        "srclang",
+        "datatype",
+    ):
         assert header.get(attr), attr
 
 
-def test_translate_toolkit_reads_the_same_305_pairs(seed_tmx: Path, seed_path: Path) -> None:
+def test_translate_toolkit_reads_the_same_305_pairs(
+    seed_tmx: Path, seed_path: Path
+) -> None:
     from translate.storage.tmx import tmxfile
 
     from tm.formats.bilingual import read_bilingual
@@ -81,7 +93,10 @@ def test_inline_tags_are_kept_as_placeholders_and_written_back() -> None:
     )
     (unit,) = iter_tmx(io.BytesIO(xml), name="inline.tmx")
     assert len(unit.source) == 2 + 3 + 2  # 要素 + three codes + 市场 … counted below
-    assert unit.source.replace("\ue000", "").replace("\ue001", "").replace("\ue002", "") == "要素市场"
+    assert (
+        unit.source.replace("\ue000", "").replace("\ue001", "").replace("\ue002", "")
+        == "要素市场"
+    )
     assert unit.source_codes[0] == '<bpt i="1">&lt;b&gt;</bpt>'
     assert "factor" in unit.target
     assert unit.target_codes == ('<hi type="b">', "</hi>")
@@ -89,7 +104,10 @@ def test_inline_tags_are_kept_as_placeholders_and_written_back() -> None:
     write_tmx([unit], out)
     (again,) = iter_tmx(io.BytesIO(out.getvalue()), name="inline.tmx")
     assert (again.source, again.source_codes, again.target, again.target_codes) == (
-        unit.source, unit.source_codes, unit.target, unit.target_codes,
+        unit.source,
+        unit.source_codes,
+        unit.target,
+        unit.target_codes,
     )
     assert b'<ph x="2">&lt;br/&gt;</ph>' in out.getvalue()
 
@@ -117,7 +135,11 @@ def test_truncated_tmx_reports_a_line() -> None:
 _XML_SAFE = st.characters(
     blacklist_categories=("Cs", "Cc", "Co"), blacklist_characters="\ufffe\uffff"
 ) | st.sampled_from(list("\t\n<>&\"' 　，。《》〔〕"))
-_TEXT = st.text(_XML_SAFE | st.sampled_from(list("国务院要素市场化配置改革试点")), min_size=1, max_size=40)
+_TEXT = st.text(
+    _XML_SAFE | st.sampled_from(list("国务院要素市场化配置改革试点")),
+    min_size=1,
+    max_size=40,
+)
 _STAMP = st.datetimes().map(lambda d: d.strftime("%Y%m%dT%H%M%SZ"))
 _UNITS = st.builds(
     TranslationUnit,
@@ -127,9 +149,13 @@ _UNITS = st.builds(
     created_at=_STAMP,
     created_by=st.none() | st.sampled_from(["冉略", "reviewer"]),
     changed_at=st.none() | _STAMP,
-    props=st.lists(st.tuples(st.sampled_from(["x-client", "x-project", "区域"]), _TEXT), max_size=3).map(tuple),
+    props=st.lists(
+        st.tuples(st.sampled_from(["x-client", "x-project", "区域"]), _TEXT), max_size=3
+    ).map(tuple),
     notes=st.lists(_TEXT, max_size=2).map(tuple),
-    occurrence=st.builds(Occurrence, document=st.just("rt.tmx"), position=st.integers(0, 10**6)),
+    occurrence=st.builds(
+        Occurrence, document=st.just("rt.tmx"), position=st.integers(0, 10**6)
+    ),
     # Further occurrences travel as JSON in x-occurrence props.
     other_occurrences=st.lists(
         st.builds(
@@ -157,16 +183,34 @@ def test_write_then_read_gives_equal_units(units: list[TranslationUnit]) -> None
 
 def _store_view(service: TMService) -> list[tuple]:
     return sorted(
-        (u.source, u.target, u.source_lang, u.target_lang, u.segtype, u.created_at, u.created_by,
-         u.changed_at, u.changed_by, u.props, u.notes, u.tuid,
-         tuple(service.store.occurrences(u.id)))
+        (
+            u.source,
+            u.target,
+            u.source_lang,
+            u.target_lang,
+            u.segtype,
+            u.created_at,
+            u.created_by,
+            u.changed_at,
+            u.changed_by,
+            u.props,
+            u.notes,
+            u.tuid,
+            tuple(service.store.occurrences(u.id)),
+        )
         for u in service.store.iter_units()
     )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(st.lists(_UNITS, min_size=1, max_size=6))
-def test_tmx_import_export_import_is_identical(tmp_path: Path, units: list[TranslationUnit]) -> None:
+def test_tmx_import_export_import_is_identical(
+    tmp_path: Path, units: list[TranslationUnit]
+) -> None:
     import uuid
 
     work = tmp_path / uuid.uuid4().hex
@@ -217,8 +261,14 @@ def test_seed_round_trip_keeps_every_occurrence(
 
 @pytest.mark.parametrize(
     "value",
-    ['{"position": 3}', '{"document": "a", "position": "3"}', "[1]", "{", '"x"',
-     '{"document": "\\ud800", "position": 1}'],
+    [
+        '{"position": 3}',
+        '{"document": "a", "position": "3"}',
+        "[1]",
+        "{",
+        '"x"',
+        '{"document": "\\ud800", "position": 1}',
+    ],
 )
 def test_a_bad_occurrence_prop_is_a_format_error(value: str) -> None:
     body = (
@@ -242,4 +292,8 @@ def test_characters_xml_cannot_carry_survive_as_placeholders(shared_dir: Path) -
     assert dtd.validate(doc), dtd.error_log.filter_from_errors()
     assert doc.findall(".//ph[@type='x-tm-char']")[0].text == "U+0001"
     (again,) = iter_tmx(io.BytesIO(out.getvalue()), name="ctl.tmx")
-    assert (again.source, again.target, again.source_codes) == (unit.source, unit.target, ())
+    assert (again.source, again.target, again.source_codes) == (
+        unit.source,
+        unit.target,
+        (),
+    )

@@ -361,7 +361,11 @@ def test_set_target_edits_in_place_and_counts_the_edit(seeded: Store) -> None:
     before, edits = seeded.data_version(), seeded.edit_version()
     seeded.set_target(unit.id, fixed, user="reviewer")
     (after,) = seeded.get_units([unit.id])
-    assert (after.source, after.target, after.changed_by) == (unit.source, fixed, "reviewer")
+    assert (after.source, after.target, after.changed_by) == (
+        unit.source,
+        fixed,
+        "reviewer",
+    )
     assert seeded.exact(match_key(unit.source))[0].target == fixed
     assert seeded.edit_version() == edits + 1
     assert seeded.data_version() == before  # no unit added
@@ -569,9 +573,16 @@ def test_other_occurrences_are_stored_and_read_back(store: Store) -> None:
         Occurrence("b.txt", 7, sub=1, next_source="下一段"),
         Occurrence("a.txt", 9),
     )
-    unit = _unit("总体要求", "General Requirements", occurrence=occs[0], other_occurrences=occs[1:])
+    unit = _unit(
+        "总体要求",
+        "General Requirements",
+        occurrence=occs[0],
+        other_occurrences=occs[1:],
+    )
     # The same unit again with one known occurrence and one new: only the new one counts.
-    again = replace(unit, occurrence=occs[0], other_occurrences=(Occurrence("c.txt", 1),))
+    again = replace(
+        unit, occurrence=occs[0], other_occurrences=(Occurrence("c.txt", 1),)
+    )
     with store.transaction():
         first = store.add_units([unit, again, _unit("要素", "factors")])
     assert (first.added, first.duplicates, first.occurrences_added) == (2, 1, 4)
@@ -581,7 +592,10 @@ def test_other_occurrences_are_stored_and_read_back(store: Store) -> None:
         (*occs[1:], Occurrence("c.txt", 1)),
     )
     assert (plain.occurrence, plain.other_occurrences) == (None, ())
-    assert store.occurrences(stored.id) == [stored.occurrence, *stored.other_occurrences]
+    assert store.occurrences(stored.id) == [
+        stored.occurrence,
+        *stored.other_occurrences,
+    ]
     # Without the flag, units carry their first occurrence only (look-ups, QA).
     (lean, _) = list(store.iter_units())
     assert (lean.occurrence, lean.other_occurrences) == (occs[0], ())

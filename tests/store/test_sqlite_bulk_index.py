@@ -47,7 +47,9 @@ def _rebuilt_terms(db: Path) -> list[tuple[object, ...]]:
 def _check_index(db: Path) -> list[tuple[object, ...]]:
     conn = sqlite3.connect(db)
     # rank 1: compare the index with the external content table, row by row.
-    conn.execute("INSERT INTO units_fts (units_fts, rank) VALUES ('integrity-check', 1)")
+    conn.execute(
+        "INSERT INTO units_fts (units_fts, rank) VALUES ('integrity-check', 1)"
+    )
     terms = _index_terms(conn)
     conn.close()
     assert terms == _rebuilt_terms(db)
@@ -81,7 +83,9 @@ def test_new_units_get_their_id_as_tuid(seed_path: Path, tmp_path: Path) -> None
 def _old_schema_db(path: Path, seed_path: Path) -> int:
     """A TM as tm wrote it before 0006: per-row trigger, units inserted one by one."""
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("CREATE TABLE tm_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    conn.execute(
+        "CREATE TABLE tm_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
     conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
     for m in MIGRATIONS:
         if m.name >= "0006":

@@ -47,11 +47,15 @@ async def test_lookups_answer_while_an_import_writes(seed_app, seed_db, tmp_path
         await settle(pilot)
         importer = subprocess.Popen(
             [sys.executable, "-m", "tm", "import", str(tmx), "--db", str(seed_db)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         answered = 0
         while importer.poll() is None or answered < 3:
-            await query(pilot, source if answered % 2 == 0 else source[: len(source) // 2])
+            await query(
+                pilot, source if answered % 2 == 0 else source[: len(source) // 2]
+            )
             matches = app.screen.query_one(MatchTable).matches
             if answered % 2 == 0:
                 assert matches

@@ -20,15 +20,39 @@ from tm.cli.options import (
 @click.argument("path", type=click.Path(dir_okay=False))
 @db_option
 @glossary_option
-@click.option("--min", "min_score", type=click.FloatRange(0, 100), default=50, show_default=True,
-              help="Lowest score that counts as a match.")
-@click.option("--weights", type=click.Path(dir_okay=False), help="YAML weight table {band: share}.")
-@click.option("--html", "html_out", type=click.Path(dir_okay=False), help="Also write an HTML report here.")
+@click.option(
+    "--min",
+    "min_score",
+    type=click.FloatRange(0, 100),
+    default=50,
+    show_default=True,
+    help="Lowest score that counts as a match.",
+)
+@click.option(
+    "--weights",
+    type=click.Path(dir_okay=False),
+    help="YAML weight table {band: share}.",
+)
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(dir_okay=False),
+    help="Also write an HTML report here.",
+)
 @click.option("--encoding", help="The file's encoding when it is not UTF-8.")
 @json_option
 @click.pass_context
-def analyze(ctx: click.Context, path: str, db: str, glossary: str | None, min_score: float,
-            weights: str | None, html_out: str | None, encoding: str | None, as_json: bool) -> None:
+def analyze(
+    ctx: click.Context,
+    path: str,
+    db: str,
+    glossary: str | None,
+    min_score: float,
+    weights: str | None,
+    html_out: str | None,
+    encoding: str | None,
+    as_json: bool,
+) -> None:
     """How much of a new document the TM already has: bands, repetitions, terms.
 
     Reads plain text (web-page residue is listed, not counted), the seed bilingual
@@ -42,8 +66,13 @@ def analyze(ctx: click.Context, path: str, db: str, glossary: str | None, min_sc
 
     service = open_service(ctx, db, create=False)
     table = load_weights(weights) if weights else None
-    result = service.analyze(path, min_score=min_score, weights=table,
-                             termbase=service.load_termbase(glossary), encoding=encoding)
+    result = service.analyze(
+        path,
+        min_score=min_score,
+        weights=table,
+        termbase=service.load_termbase(glossary),
+        encoding=encoding,
+    )
     if html_out:
         from tm.analysis_report import analysis_html
         from tm.formats._atomic import atomic_output
@@ -64,42 +93,88 @@ def _print_table(result) -> None:  # type: ignore[no-untyped-def]
     from tm.analysis_report import BAND_COLOURS
 
     total = max(result.totals.chars, 1)
-    table = Table(title=f"Analysis of {result.document} (characters: Chinese has no words)")
+    table = Table(
+        title=f"Analysis of {result.document} (characters: Chinese has no words)"
+    )
     for col in ("band", "segments", "chars", "share", "weight"):
         table.add_column(col, justify="left" if col == "band" else "right")
     for b in BANDS:
         c = result.bands[b]
-        table.add_row(f"[{BAND_COLOURS[b]}]■[/] {b}", str(c.segments), str(c.chars),
-                      f"{100 * c.chars / total:.1f}%", f"{result.weights.get(b, 1.0):.2f}")
-    table.add_row("total", str(result.totals.segments), str(result.totals.chars), "100%", "")
+        table.add_row(
+            f"[{BAND_COLOURS[b]}]■[/] {b}",
+            str(c.segments),
+            str(c.chars),
+            f"{100 * c.chars / total:.1f}%",
+            f"{result.weights.get(b, 1.0):.2f}",
+        )
+    table.add_row(
+        "total", str(result.totals.segments), str(result.totals.chars), "100%", ""
+    )
     console = Console(file=sys.stdout)
     console.print(table)
     with_terms = sum(1 for r in result.segments if r.terms)
-    console.print(f"weighted total: {result.weighted_chars:,.0f} characters; "
-                  f"{with_terms} of {result.totals.segments} segments contain glossary terms")
+    console.print(
+        f"weighted total: {result.weighted_chars:,.0f} characters; "
+        f"{with_terms} of {result.totals.segments} segments contain glossary terms"
+    )
     if result.residue:
-        console.print(f"page residue set aside (not counted): {len(result.residue)} lines, "
-                      + ", ".join(f"line {r.line}" for r in result.residue))
+        console.print(
+            f"page residue set aside (not counted): {len(result.residue)} lines, "
+            + ", ".join(f"line {r.line}" for r in result.residue)
+        )
 
 
 @cli.command("pretranslate")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, help="Output file (XLIFF or TMX), or - for stdout.")
+@click.option(
+    "-o", "--output", required=True, help="Output file (XLIFF or TMX), or - for stdout."
+)
 @db_option
 @glossary_option
-@click.option("--format", "fmt", type=click.Choice(["xliff12", "xliff20", "tmx"]), default="xliff12",
-              show_default=True, help="tmx writes the TM units the document used (a project TM).")
-@click.option("--min", "min_score", type=click.FloatRange(0, 101), default=75, show_default=True,
-              help="Matches at or above this become the target (for review).")
-@click.option("--alternatives", type=click.IntRange(0, 20), default=3, show_default=True,
-              help="Other candidates per segment (alt-trans / mtc:match).")
-@click.option("--project-tm", type=click.Path(dir_okay=False), help="Also write the used matches as TMX here.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xliff12", "xliff20", "tmx"]),
+    default="xliff12",
+    show_default=True,
+    help="tmx writes the TM units the document used (a project TM).",
+)
+@click.option(
+    "--min",
+    "min_score",
+    type=click.FloatRange(0, 101),
+    default=75,
+    show_default=True,
+    help="Matches at or above this become the target (for review).",
+)
+@click.option(
+    "--alternatives",
+    type=click.IntRange(0, 20),
+    default=3,
+    show_default=True,
+    help="Other candidates per segment (alt-trans / mtc:match).",
+)
+@click.option(
+    "--project-tm",
+    type=click.Path(dir_okay=False),
+    help="Also write the used matches as TMX here.",
+)
 @click.option("--encoding", help="The file's encoding when it is not UTF-8.")
 @json_option
 @click.pass_context
-def pretranslate(ctx: click.Context, path: str, output: str, db: str, glossary: str | None, fmt: str,
-                 min_score: float, alternatives: int, project_tm: str | None, encoding: str | None,
-                 as_json: bool) -> None:
+def pretranslate(
+    ctx: click.Context,
+    path: str,
+    output: str,
+    db: str,
+    glossary: str | None,
+    fmt: str,
+    min_score: float,
+    alternatives: int,
+    project_tm: str | None,
+    encoding: str | None,
+    as_json: bool,
+) -> None:
     """Pre-translate a document into XLIFF 1.2/2.0 with matches, alternatives and terms.
 
     \b
@@ -108,15 +183,31 @@ def pretranslate(ctx: click.Context, path: str, output: str, db: str, glossary: 
     """
     service = open_service(ctx, db, create=False)
     dest = sys.stdout.buffer if output == "-" else output
-    report = service.pretranslate(path, dest, fmt=fmt, min_score=min_score, alternatives=alternatives,
-                                  termbase=service.load_termbase(glossary), project_tm=project_tm,
-                                  encoding=encoding)
-    data = {"output": output, "segments": report.segments, "translated": report.translated,
-            "exact": report.exact, "with_alternatives": report.with_alternatives,
-            "with_terms": report.with_terms, "project_tm_units": report.used_units}
+    report = service.pretranslate(
+        path,
+        dest,
+        fmt=fmt,
+        min_score=min_score,
+        alternatives=alternatives,
+        termbase=service.load_termbase(glossary),
+        project_tm=project_tm,
+        encoding=encoding,
+    )
+    data = {
+        "output": output,
+        "segments": report.segments,
+        "translated": report.translated,
+        "exact": report.exact,
+        "with_alternatives": report.with_alternatives,
+        "with_terms": report.with_terms,
+        "project_tm_units": report.used_units,
+    }
     if as_json:
         echo_json(data)
     elif output != "-":
-        click.echo(f"{output}: {report.segments} segments, {report.translated} pre-translated "
-                   f"({report.exact} exact), {report.with_alternatives} with alternatives, "
-                   f"{report.with_terms} with terms", err=True)
+        click.echo(
+            f"{output}: {report.segments} segments, {report.translated} pre-translated "
+            f"({report.exact} exact), {report.with_alternatives} with alternatives, "
+            f"{report.with_terms} with terms",
+            err=True,
+        )

@@ -83,7 +83,9 @@ def import_(
                 else ""
             )
             if report.anchor_terms:
-                sentences += f" (aligned with {report.anchor_terms} glossary terms as anchors)"
+                sentences += (
+                    f" (aligned with {report.anchor_terms} glossary terms as anchors)"
+                )
             click.echo(
                 f"{path}: {report.read} read, {report.added} units added, "
                 f"{report.duplicates} skipped as duplicates, {report.occurrences_added} new occurrences{sentences}"

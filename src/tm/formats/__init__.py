@@ -103,6 +103,10 @@ def detect_document_format(path: str | Path) -> str:
     try:
         return detect_format(path)
     except FormatError as exc:
-        if Path(path).suffix.lower() in (".txt", ".text", "") and "unknown format" in str(exc):
+        if Path(path).suffix.lower() in (
+            ".txt",
+            ".text",
+            "",
+        ) and "unknown format" in str(exc):
             return "plaintext"
         raise

@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from tm.errors import FormatError
 
@@ -29,9 +29,10 @@ def atomic_output(dest: str | Path, *, mode: str = "wb") -> Iterator[IO]:  # typ
         raise _write_error(dest, exc) from exc
     try:
         os.chmod(tmp, _target_mode(dest))
-        with os.fdopen(
-            fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})
-        ) as fh:
+        text_args: dict[str, Any] = (
+            {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
+        )
+        with os.fdopen(fd, mode, **text_args) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

@@ -252,7 +252,9 @@ def _char_from_ph(el: Any, path: str) -> str:
     try:
         return chr(int(value.removeprefix("U+"), 16))
     except ValueError as exc:
-        raise FormatError(path, el.sourceline, f"bad character placeholder {value!r}") from exc
+        raise FormatError(
+            path, el.sourceline, f"bad character placeholder {value!r}"
+        ) from exc
 
 
 def _code(codes: list[str], xml: str, path: str, el: Any) -> str:

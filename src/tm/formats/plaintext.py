@@ -20,7 +20,12 @@ _META_KEYS = "索引号|发布机构|公开范围|生成日期|公开日期|公�
 _RESIDUE = (
     (re.compile(rf"^\s*[•·]\s*({_META_KEYS})\s*[:：]"), "page metadata bullet"),
     (re.compile(rf"^\s*({_META_KEYS})\s*[:：]"), "page metadata line"),
-    (re.compile(r"^\s*(扫一扫在手机打开当前页|打印本页|关闭窗口|【打印】|【关闭】|分享到[:：]?.*|返回顶部)\s*$"), "page furniture"),
+    (
+        re.compile(
+            r"^\s*(扫一扫在手机打开当前页|打印本页|关闭窗口|【打印】|【关闭】|分享到[:：]?.*|返回顶部)\s*$"
+        ),
+        "page furniture",
+    ),
     (re.compile(r"^[\s|｜]+$"), "table rule"),
 )
 _BLANK = re.compile(r"^[\s\u00a0\u3000]*$")

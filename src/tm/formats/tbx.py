@@ -38,7 +38,7 @@ PREFERRED = "preferredTerm-admn-sts"
 ADMITTED = "admittedTerm-admn-sts"
 DEPRECATED = "deprecatedTerm-admn-sts"
 SUPERSEDED = "supersededTerm-admn-sts"
-_ZH_STATUS = {
+_ZH_STATUS: dict[str, str] = {
     TermStatus.APPROVED: PREFERRED,
     TermStatus.PROPOSED: ADMITTED,
     TermStatus.DEPRECATED: SUPERSEDED,

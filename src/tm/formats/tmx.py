@@ -304,14 +304,16 @@ def _write(units: Iterable[TranslationUnit], fh: IO[bytes], header: TMXHeader) -
             xf.write("\n")
             head = etree.Element(
                 "header",
-                creationtool=header.creationtool,
-                creationtoolversion=header.creationtoolversion,
-                segtype=header.segtype,
-                **{"o-tmf": header.o_tmf},
-                adminlang=header.adminlang,
-                srclang=header.srclang,
-                datatype=header.datatype,
-                creationdate=now_stamp(),
+                {
+                    "creationtool": header.creationtool,
+                    "creationtoolversion": header.creationtoolversion,
+                    "segtype": header.segtype,
+                    "o-tmf": header.o_tmf,
+                    "adminlang": header.adminlang,
+                    "srclang": header.srclang,
+                    "datatype": header.datatype,
+                    "creationdate": now_stamp(),
+                },
             )
             xf.write(head, pretty_print=True)
             with xf.element("body"):

@@ -91,18 +91,30 @@ def write_xliff(
     return write(segments, dest, original, source_lang, target_lang)
 
 
-def _write12(segments: Iterable[XliffSegment], fh: IO[bytes], original: str, src: str, tgt: str) -> int:
+def _write12(
+    segments: Iterable[XliffSegment], fh: IO[bytes], original: str, src: str, tgt: str
+) -> int:
     count = 0
     with etree.xmlfile(fh, encoding="UTF-8") as xf:
         xf.write_declaration()
         with xf.element("xliff", version="1.2", nsmap={None: NS12}):
             xf.write("\n")
-            with xf.element(f"{{{NS12}}}file", original=original, datatype="plaintext",
-                            **{"source-language": src, "target-language": tgt}):
+            with xf.element(
+                f"{{{NS12}}}file",
+                {
+                    "original": original,
+                    "datatype": "plaintext",
+                    "source-language": src,
+                    "target-language": tgt,
+                },
+            ):
                 xf.write("\n")
                 header = etree.Element(f"{{{NS12}}}header")
-                etree.SubElement(header, f"{{{NS12}}}tool", {"tool-id": "tm", "tool-name": "tm",
-                                                            "tool-version": __version__})
+                etree.SubElement(
+                    header,
+                    f"{{{NS12}}}tool",
+                    {"tool-id": "tm", "tool-name": "tm", "tool-version": __version__},
+                )
                 xf.write(header, pretty_print=True)
                 with xf.element(f"{{{NS12}}}body"):
                     xf.write("\n")
@@ -119,7 +131,9 @@ def _q(tag: str, ns: str = NS12) -> str:
 def _unit12(seg: XliffSegment, src: str, tgt: str) -> Any:
     tu = etree.Element(_q("trans-unit"), id=seg.id, nsmap={None: NS12})
     tu.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    _text_child(tu, _q("source"), seg.source).set("{http://www.w3.org/XML/1998/namespace}lang", src)
+    _text_child(tu, _q("source"), seg.source).set(
+        "{http://www.w3.org/XML/1998/namespace}lang", src
+    )
     if seg.target is not None:
         target = _text_child(tu, _q("target"), seg.target)
         target.set("{http://www.w3.org/XML/1998/namespace}lang", tgt)
@@ -128,23 +142,37 @@ def _unit12(seg: XliffSegment, src: str, tgt: str) -> Any:
     for note in seg.notes:
         _text_child(tu, _q("note"), note).set("from", "tm")
     for term in seg.terms:
-        text = f"Term: {term.source} = {term.target} ({term.status})" + (f"; {term.note}" if term.note else "")
+        text = f"Term: {term.source} = {term.target} ({term.status})" + (
+            f"; {term.note}" if term.note else ""
+        )
         note = _text_child(tu, _q("note"), text)
         note.set("from", "tm-glossary")
         note.set("annotates", "source")
     for alt in seg.alternatives:
-        at = etree.SubElement(tu, _q("alt-trans"), {"match-quality": _fmt(alt.quality), "origin": alt.origin})
-        _text_child(at, _q("source"), alt.source).set("{http://www.w3.org/XML/1998/namespace}lang", src)
-        _text_child(at, _q("target"), alt.target).set("{http://www.w3.org/XML/1998/namespace}lang", tgt)
+        at = etree.SubElement(
+            tu,
+            _q("alt-trans"),
+            {"match-quality": _fmt(alt.quality), "origin": alt.origin},
+        )
+        _text_child(at, _q("source"), alt.source).set(
+            "{http://www.w3.org/XML/1998/namespace}lang", src
+        )
+        _text_child(at, _q("target"), alt.target).set(
+            "{http://www.w3.org/XML/1998/namespace}lang", tgt
+        )
     return tu
 
 
-def _write20(segments: Iterable[XliffSegment], fh: IO[bytes], original: str, src: str, tgt: str) -> int:
+def _write20(
+    segments: Iterable[XliffSegment], fh: IO[bytes], original: str, src: str, tgt: str
+) -> int:
     count = 0
     nsmap = NSMAP20
     with etree.xmlfile(fh, encoding="UTF-8") as xf:
         xf.write_declaration()
-        with xf.element(_q("xliff", NS20), version="2.0", srcLang=src, trgLang=tgt, nsmap=nsmap):
+        with xf.element(
+            _q("xliff", NS20), version="2.0", srcLang=src, trgLang=tgt, nsmap=nsmap
+        ):
             xf.write("\n")
             with xf.element(_q("file", NS20), id="f1", original=original):
                 xf.write("\n")
@@ -160,17 +188,27 @@ def _unit20(seg: XliffSegment) -> Any:
     if seg.alternatives:
         matches = etree.SubElement(unit, _q("matches", NS_MTC))
         for alt in seg.alternatives:
-            m = etree.SubElement(matches, _q("match", NS_MTC), ref=f"#{sid}",
-                                 matchQuality=_fmt(min(alt.quality, 100)),
-                                 similarity=_fmt(min(alt.quality, 100)), type="tm", origin=alt.origin)
+            m = etree.SubElement(
+                matches,
+                _q("match", NS_MTC),
+                ref=f"#{sid}",
+                matchQuality=_fmt(min(alt.quality, 100)),
+                similarity=_fmt(min(alt.quality, 100)),
+                type="tm",
+                origin=alt.origin,
+            )
             _text_child(m, _q("source", NS20), alt.source)
             _text_child(m, _q("target", NS20), alt.target)
     if seg.terms:
         glossary = etree.SubElement(unit, _q("glossary", NS_GLS))
         for term in seg.terms:
             entry = etree.SubElement(glossary, _q("glossEntry", NS_GLS))
-            etree.SubElement(entry, _q("term", NS_GLS), source="tm-glossary").text = term.source
-            tr = etree.SubElement(entry, _q("translation", NS_GLS), source="tm-glossary")
+            etree.SubElement(
+                entry, _q("term", NS_GLS), source="tm-glossary"
+            ).text = term.source
+            tr = etree.SubElement(
+                entry, _q("translation", NS_GLS), source="tm-glossary"
+            )
             tr.text = term.target
             if term.note or term.status != "approved":
                 etree.SubElement(entry, _q("definition", NS_GLS)).text = (
@@ -242,7 +280,9 @@ def _iter(fh: IO[bytes], path: str, doc: str) -> Iterator[TranslationUnit]:
         if event == "start":
             if not root_seen:
                 if name != "xliff":
-                    raise FormatError(path, el.sourceline, f"root element is <{name}>, not <xliff>")
+                    raise FormatError(
+                        path, el.sourceline, f"root element is <{name}>, not <xliff>"
+                    )
                 root_seen = True
                 src_lang = el.get("srcLang") or src_lang
                 tgt_lang = el.get("trgLang") or tgt_lang
@@ -256,21 +296,35 @@ def _iter(fh: IO[bytes], path: str, doc: str) -> Iterator[TranslationUnit]:
         if unit is not None:
             yield unit
             position += 1
-        if name == "trans-unit" or el.getparent() is None or local_name(el.getparent().tag) == "unit":
+        if (
+            name == "trans-unit"
+            or el.getparent() is None
+            or local_name(el.getparent().tag) == "unit"
+        ):
             el.clear(keep_tail=False)
 
 
-def _read_unit(el: Any, path: str, doc: str, position: int, src: str, tgt: str) -> TranslationUnit | None:
+def _read_unit(
+    el: Any, path: str, doc: str, position: int, src: str, tgt: str
+) -> TranslationUnit | None:
     source = next((c for c in el if local_name(c.tag) == "source"), None)
     if source is None:
-        raise FormatError(path, el.sourceline, f"<{local_name(el.tag)}> without <source>")
+        raise FormatError(
+            path, el.sourceline, f"<{local_name(el.tag)}> without <source>"
+        )
     target = next((c for c in el if local_name(c.tag) == "target"), None)
     s_text, s_codes = read_inline(source, path)
     t_text, t_codes = read_inline(target, path) if target is not None else ("", ())
     return TranslationUnit(
-        source=s_text, target=t_text, source_lang=normalize_lang(src), target_lang=normalize_lang(tgt),
-        segtype=SegType.SENTENCE, source_codes=s_codes, target_codes=t_codes,
-        tuid=el.get("id"), occurrence=Occurrence(document=doc, position=position),
+        source=s_text,
+        target=t_text,
+        source_lang=normalize_lang(src),
+        target_lang=normalize_lang(tgt),
+        segtype=SegType.SENTENCE,
+        source_codes=s_codes,
+        target_codes=t_codes,
+        tuid=el.get("id"),
+        occurrence=Occurrence(document=doc, position=position),
     )
 
 

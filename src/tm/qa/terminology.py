@@ -155,7 +155,7 @@ def term_usage(
     order = {id(e): i for i, e in enumerate(termbase.entries)}
     out = []
     for key in sorted(per_entry, key=lambda k: order.get(k, 0)):
-        accs = sorted(
+        ranked = sorted(
             per_entry[key].values(),
             key=lambda a: (a.status == "missing", -len(a.units)),
         )
@@ -164,7 +164,7 @@ def term_usage(
                 entries[key],
                 tuple(
                     Rendering(a.text, a.status, tuple(a.units), tuple(a.spans))
-                    for a in accs
+                    for a in ranked
                 ),
             )
         )

@@ -23,14 +23,14 @@ def open_store(
     if url.startswith(("postgresql://", "postgres://")):
         from tm.store.postgres import PostgresStore
 
-        return PostgresStore(url, create=create, readonly=readonly)  # type: ignore[return-value]
+        return PostgresStore(url, create=create, readonly=readonly)
     if url.startswith("sqlite:///"):
         url = url[len("sqlite:///") :]
     elif url.startswith("sqlite://"):
         url = url[len("sqlite://") :] or ":memory:"
     from tm.store.sqlite import SQLiteStore
 
-    return SQLiteStore(url, create=create, readonly=readonly)  # type: ignore[return-value]
+    return SQLiteStore(url, create=create, readonly=readonly)
 
 
 __all__ = ["DEFAULT_DB", "Store", "open_store"]

@@ -181,8 +181,8 @@ class SQLQueries:
             if all_occurrences:
                 lists = self._unit_occurrences([r[0] for r in rows])
                 for r in rows:
-                    occs = lists.get(r[0]) or [None]
-                    yield row_to_unit(r, occs[0], occs[1:])
+                    occs = lists.get(r[0]) or []
+                    yield row_to_unit(r, occs[0] if occs else None, occs[1:])
             else:
                 firsts = self._first_occurrences([r[0] for r in rows])
                 for r in rows:
@@ -231,7 +231,13 @@ class SQLQueries:
                 cur = self._conn.execute(
                     f"UPDATE units SET target = {p}, target_key = {p}, changed_at = {p},"
                     f" changed_by = {p} WHERE id = {p}",
-                    (target, match_key(target), now_stamp(), user or default_user(), unit_id),
+                    (
+                        target,
+                        match_key(target),
+                        now_stamp(),
+                        user or default_user(),
+                        unit_id,
+                    ),
                 )
             except self._unique_violation() as exc:
                 raise StoreError(

@@ -298,7 +298,7 @@ class PostgresStore(SQLQueries):
             raise _connect_error(self.pg, self.dsn, exc) from exc
         with self._pool_lock:
             self._all.append(conn)
-        return conn
+        return conn  # type: ignore[no-any-return]
 
     def _in_own_tx(self) -> bool:
         return bool(self._depth) and self._tx_owner == threading.get_ident()
@@ -457,7 +457,8 @@ class PostgresStore(SQLQueries):
 
     def _applied(self, conn: psycopg.Connection[Any] | None = None) -> list[str]:
         conn = conn or self._conn
-        if not conn.execute("SELECT to_regclass('tm_migrations')").fetchone()[0]:
+        row = conn.execute("SELECT to_regclass('tm_migrations')").fetchone()
+        if row is None or not row[0]:
             return []
         return [
             r[0] for r in conn.execute("SELECT name FROM tm_migrations ORDER BY name")
@@ -787,7 +788,8 @@ class PostgresStore(SQLQueries):
         }
 
     def _unique_violation(self) -> type[Exception]:
-        return _psycopg().errors.UniqueViolation
+        error: type[Exception] = _psycopg().errors.UniqueViolation
+        return error
 
     def data_version(self) -> str:
         """Changes whenever a transaction that added units commits (see VERSION)."""
@@ -850,7 +852,7 @@ def _connection_lost(exc: BaseException) -> bool:
     state = getattr(exc, "sqlstate", None)
     if state is None:  # raised by libpq itself, not by the server: the link is gone
         return type(exc).__name__ in ("OperationalError", "InterfaceError")
-    return state.startswith(("57P", "08"))
+    return bool(state.startswith(("57P", "08")))
 
 
 def _connect_error(pg: Any, dsn: str, exc: BaseException) -> StoreError:

@@ -208,8 +208,9 @@ class SQLiteStore(SQLQueries):
         self._ensure_open()
         in_own_tx = self._depth and self._tx_owner == threading.get_ident()
         if self.path == ":memory:" or in_own_tx or self.readonly:
-            return self._conn
-        conn = getattr(self._local, "conn", None)
+            writer: sqlite3.Connection = self._conn
+            return writer
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._connect(write=False)
             self._local.conn = conn
@@ -411,7 +412,9 @@ class SQLiteStore(SQLQueries):
                 cur = self._conn.cursor()
                 cur.execute(STAGE)
                 cur.execute("DELETE FROM temp.tm_stage")
-                last_id = cur.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]
+                last_id = cur.execute(
+                    "SELECT coalesce(max(id), 0) FROM units"
+                ).fetchone()[0]
                 for unit in units:
                     batch.extend(self._stage_rows(unit, stamp, user, doc_ids))
                     n += 1

@@ -61,9 +61,9 @@ class _Index:
     def add(self, key: Sequence[Any], payload: Any) -> None:
         if not key:
             return
-        self.full.setdefault(key, []).append(payload)  # type: ignore[arg-type]
+        self.full.setdefault(key, []).append(payload)
         for n in range(1, len(key)):
-            self.prefixes.add(key[:n])  # type: ignore[arg-type]
+            self.prefixes.add(key[:n])
 
     def scan(self, seq: Sequence[Any]) -> list[tuple[int, int]]:
         """Longest-first, non-overlapping ``(start, length)`` matches in ``seq``."""

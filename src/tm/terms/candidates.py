@@ -304,7 +304,7 @@ def _word_beside(s: str, i: int, size: int, grams: dict[str, Gram]) -> bool:
 
 def _is_verb(g: Gram | None) -> bool:
     """A word that mostly opens clauses: in policy Chinese, a verb (支持, 探索, 推进)."""
-    return is_word(g) and g.clause_starts >= VERB_SHARE * g.count
+    return is_word(g) and g is not None and g.clause_starts >= VERB_SHARE * g.count
 
 
 def _entropy(neighbours: Counter[str]) -> float:

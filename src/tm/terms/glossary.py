@@ -216,7 +216,7 @@ def _value_node(node: yaml.Node, key: str) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             if k.value == key:
-                return v
+                return v  # type: ignore[no-any-return]
     return None
 
 

@@ -170,7 +170,7 @@ class LookupScreen(TMScreen):
         if message.query == self._current():
             self.query_one(ConcordanceTable).show(message.hits)
             pane = self.query_one("#tabs", TabbedContent).get_tab("tab-concordance")
-            pane.label = f"Concordance ({len(message.hits)})"  # type: ignore[assignment]
+            pane.label = f"Concordance ({len(message.hits)})"
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self.set_status(f"{message.what} failed: {message.error}")

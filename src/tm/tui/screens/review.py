@@ -58,8 +58,6 @@ def finding_text(f: QAIssue) -> Text:
     """Source and target of a finding with its offending spans highlighted."""
     src, tgt = Text(f.source), Text(f.target)
     for span in f.spans:
-        if span is None:
-            continue
         text = src if span.side == "source" else tgt
         text.stylize("bold black on yellow", span.start, span.end)
     out = Text()
