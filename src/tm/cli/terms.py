@@ -22,9 +22,9 @@ from tm.cli.options import (
     json_option,
     open_service,
 )
+from tm.models import STATUSES
 from tm.service import TMService
 from tm.terms import TermEntry, TermHit
-from tm.terms.entry import STATUSES
 
 STATUSES_CHOICE = list(STATUSES)
 

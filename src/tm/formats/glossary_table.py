@@ -18,7 +18,7 @@ from typing import IO
 from tm.errors import FormatError
 from tm.formats._atomic import atomic_output
 from tm.formats._text import read_text
-from tm.terms.entry import GlossaryHeader, TermEntry, TermStatus
+from tm.models import GlossaryHeader, TermEntry, TermStatus
 
 VARIANT_MARK = "variant of: "
 FORBIDDEN_MARK = "FORBIDDEN, use: "

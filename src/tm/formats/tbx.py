@@ -28,7 +28,7 @@ from lxml import etree
 from tm.errors import FormatError, TMError
 from tm.formats._atomic import atomic_output
 from tm.formats._xml import check_xml_chars, local_name, safe_iterparse
-from tm.terms.entry import STATUSES, GlossaryHeader, TermEntry, TermStatus
+from tm.models import STATUSES, GlossaryHeader, TermEntry, TermStatus
 
 TBX_NS = "urn:iso:std:iso:30042:ed-2"
 TM_NS = "urn:x-tm:glossary:1"

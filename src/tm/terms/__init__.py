@@ -11,19 +11,19 @@ Public API::
 
 from __future__ import annotations
 
-from tm.terms.base import (
-    TermBase,
-    cached_termbase,
-    default_glossary_path,
-    load_termbase,
-)
-from tm.terms.entry import (
+from tm.models import (
     GlossaryHeader,
     HitKind,
     SourceRef,
     TermEntry,
     TermHit,
     TermStatus,
+)
+from tm.terms.base import (
+    TermBase,
+    cached_termbase,
+    default_glossary_path,
+    load_termbase,
 )
 from tm.terms.glossary import dump_glossary, read_glossary, write_glossary
 

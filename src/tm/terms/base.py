@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tm.errors import ExitCode, NotFound, TMError
-from tm.terms.english import phrase_key, tokens
-from tm.terms.entry import (
+from tm.models import (
     GlossaryHeader,
     HitKind,
     SourceRef,
@@ -31,6 +30,7 @@ from tm.terms.entry import (
     TermHit,
     TermStatus,
 )
+from tm.terms.english import phrase_key, tokens
 from tm.terms.glossary import read_glossary, write_glossary
 from tm.text.normalize import fold_with_map, match_key
 

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from tm.models import TranslationUnit
+from tm.models import GlossaryHeader, TermEntry, TermStatus, TranslationUnit
 from tm.terms.candidates import (
     MIN_LEN,
     NAME_BOOST,
@@ -31,7 +31,6 @@ from tm.terms.candidates import (
     rank_candidates,
 )
 from tm.terms.english import phrase_key
-from tm.terms.entry import GlossaryHeader, TermEntry, TermStatus
 from tm.terms.glossary import dump_glossary
 from tm.terms.renderings import EN_STOP, Rendering, RenderingIndex, confidence
 

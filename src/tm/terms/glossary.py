@@ -18,7 +18,7 @@ import yaml
 
 from tm.errors import FormatError
 from tm.formats._atomic import atomic_output
-from tm.terms.entry import STATUSES, GlossaryHeader, SourceRef, TermEntry, TermStatus
+from tm.models import STATUSES, GlossaryHeader, SourceRef, TermEntry, TermStatus
 
 ENTRY_FIELDS = (
     "zh",

@@ -14,8 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from tm.errors import TMError
+from tm.models import STATUSES
 from tm.terms import TermBase, TermEntry
-from tm.terms.entry import STATUSES
 from tm.text.normalize import match_key
 from tm.tui.screens.base import TMScreen
 
