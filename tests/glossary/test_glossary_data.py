@@ -171,7 +171,9 @@ def test_the_approval_uses_one_of_the_listed_renderings(
             *entry.get("forbidden", []),
         ]
         english = [p.en for p in seed_pairs if entry["zh"] in p.zh]
-        if re.search(r"approval (?:paraphrases|omits|writes)|approval: \"", entry.get("note", "")):
+        if re.search(
+            r"approval (?:paraphrases|omits|writes)|approval: \"", entry.get("note", "")
+        ):
             continue  # documented: the approval has no listed rendering to reuse
         if english and not any(_renders(en, r) for en in english for r in renderings):
             missing.append(entry["zh"])
@@ -187,3 +189,23 @@ def test_chinese_left_in_the_approvals_english_is_real(
         for bad in entry.get("forbidden", []):
             if has_han(bad):
                 assert bad in english, (entry["zh"], bad)
+
+
+def test_judged_terms_of_the_approval_have_entries(
+    entries: list[dict], seed_pairs: list
+) -> None:
+    """Every extractor candidate judged a term and recurring in the approval has an entry.
+
+    benchmarks/glossary_candidates.judged.tsv holds the hand judgments of the candidates
+    `tm terms extract` proposes on the approval; nothing judged a non-term is an entry.
+    """
+    path = Path(__file__).resolve().parents[2] / "benchmarks"
+    lines = (path / "glossary_candidates.judged.tsv").read_text("utf-8").splitlines()
+    rows = [ln.split("\t") for ln in lines if ln and not ln.startswith("#")][1:]
+    have = {e["zh"] for e in entries}
+    terms = [zh for zh, judgment, _ in rows if judgment == "term"]
+    recurring = [t for t in terms if sum(p.zh.count(t) for p in seed_pairs) >= 2]
+    assert len(recurring) >= 200
+    assert [t for t in recurring if t not in have] == []
+    non_terms = {zh for zh, judgment, _ in rows if judgment == "non-term"}
+    assert sorted(have & non_terms) == []
