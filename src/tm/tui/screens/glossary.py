@@ -67,10 +67,9 @@ def entry_text(entry: TermEntry) -> Text:
         out.append(f"\n✗ forbidden: {f}", style="bold red")
     if entry.note:
         out.append(f"\n\n{entry.note}")
-    if entry.seen:
-        out.append(
-            "\n\nseen: " + ", ".join(f"{d} ×{n}" for d, n in entry.seen), style="dim"
-        )
+    seen = [f"{doc} ×{n}" for doc, n in entry.seen if n]  # documents where it occurs
+    if seen:
+        out.append("\n\nseen in: " + ", ".join(seen), style="dim")
     if entry.source is not None:
         out.append(f"\nfrom {entry.source}", style="dim")
     return out
