@@ -295,9 +295,13 @@ def test_cli_align_usage_and_bad_input(runner: CliRunner, tmp_path: Path):
 # -- pipeline ----------------------------------------------------------------------------
 
 
-def test_import_adds_sentence_units_with_context(seed_service, bullets):
+def test_import_adds_sentence_units_with_context(seed_service, bullets, glossary_dir):
+    from tm.terms import load_termbase
+
     service = seed_service
     stats = service.stats()
+    # the import aligned with the glossary's terms as anchors: so does the reference
+    anchors = load_termbase(glossary_dir).anchor_pairs()
     assert stats["by_segtype"]["paragraph"] == 305
     sentences = list(service.store.iter_units(segtype=SegType.SENTENCE))
     expected = {
@@ -306,7 +310,8 @@ def test_import_adds_sentence_units_with_context(seed_service, bullets):
             [
                 (p.source, p.target)
                 for p in service.store.iter_units(segtype="paragraph")
-            ]
+            ],
+            terms=anchors,
         )
         for lk in res.links
     }
