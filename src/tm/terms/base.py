@@ -13,7 +13,6 @@ and positions map back to the original text; English matches on token stems
 from __future__ import annotations
 
 import logging
-import os
 import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tm.errors import ExitCode, NotFound, TMError
+from tm.locations import glossary_path
 from tm.models import (
     GlossaryHeader,
     HitKind,
@@ -366,14 +366,7 @@ class TermBase:
 
 def default_glossary_path() -> Path:
     """``$TM_GLOSSARY``, else ``./glossary``, else the repository's ``glossary/``."""
-    env = os.environ.get("TM_GLOSSARY")
-    if env:
-        return Path(env)
-    here = Path.cwd() / "glossary"
-    if here.exists():
-        return here
-    repo = Path(__file__).resolve().parents[3] / "glossary"
-    return repo if repo.exists() else here
+    return glossary_path()
 
 
 Reader = Callable[[Path], tuple[GlossaryHeader, list[TermEntry]]]
