@@ -413,34 +413,3 @@ def read_any(path: Path) -> tuple[GlossaryHeader, list[TermEntry]]:
 
         return read_glossary_table(path)
     return read_glossary(path)
-
-
-_CACHE: dict[str, tuple[tuple[tuple[str, int, int], ...], TermBase]] = {}
-
-
-def cached_termbase(path_or_dir: str | Path | None = None) -> TermBase:
-    """Like :func:`load_termbase`, but reuse the last load while no file changed.
-
-    The check is on each file's modification time and size, so a glossary edited by
-    hand (or by another process) is read again on the next call.
-    """
-    path = Path(path_or_dir) if path_or_dir is not None else default_glossary_path()
-    key = str(path.resolve())
-    stamp = _stamp(path)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] == stamp:
-        return hit[1]
-    base = load_termbase(path)
-    _CACHE[key] = (stamp, base)
-    return base
-
-
-def _stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
-    if not path.exists():
-        return ()
-    files = sorted(path.iterdir()) if path.is_dir() else [path]
-    out = []
-    for f in files:
-        st = f.stat()
-        out.append((f.name, st.st_mtime_ns, st.st_size))
-    return tuple(out)
