@@ -56,6 +56,24 @@ def test_term_service_rereads_a_hand_edited_file(
     assert terms.lookup("新质生产力")[0].en == "new quality productive forces"
 
 
+def test_a_save_keeps_a_hand_edit_made_since_loading(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        (data_dir / "glossary" / "mini.zh-en.yaml").read_text("utf-8"), "utf-8"
+    )
+    terms = TermService(path)
+    terms.load()  # the TUI loaded it at start
+    with path.open("a", encoding="utf-8") as fh:  # then someone edits by hand
+        fh.write("\n- zh: 新质生产力\n  en: new quality productive forces\n")
+    _touch_later(path)
+    terms.add(TermEntry(zh="数据资产入表", en="recognizing data assets"))
+    reread = TermService(path)
+    assert reread.lookup("新质生产力")
+    assert reread.lookup("数据资产入表")
+
+
 def test_an_edit_never_changes_a_term_base_already_handed_out(
     glossary_copy: Path,
 ) -> None:
