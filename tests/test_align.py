@@ -204,8 +204,8 @@ def test_glossary_anchors_help_across_the_seed(bullets, glossary_dir):
 def test_import_uses_the_glossary_as_anchors(seed_path, glossary_dir, tmp_path):
     from tm.terms import load_termbase
 
-    with TMService.open(tmp_path / "tm.db") as service:
-        report = service.import_file(seed_path, glossary=glossary_dir)
+    with TMService.open(tmp_path / "tm.db", glossary=glossary_dir) as service:
+        report = service.import_file(seed_path)
     assert report.anchor_terms == len(load_termbase(glossary_dir)) > 150
     assert report.sentences_added > 1000
     one = tmp_path / "one.yaml"
@@ -214,8 +214,8 @@ def test_import_uses_the_glossary_as_anchors(seed_path, glossary_dir, tmp_path):
         "entries:\n  - {zh: 福厦泉, en: Fuzhou-Xiamen-Quanzhou, forbidden: [Fuxiaquan]}\n",
         encoding="utf-8",
     )
-    with TMService.open(tmp_path / "one.db") as service:
-        report = service.import_file(seed_path, glossary=one)
+    with TMService.open(tmp_path / "one.db", glossary=one) as service:
+        report = service.import_file(seed_path)
     assert report.anchor_terms == 1
 
 

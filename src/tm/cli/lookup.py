@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import click
 
 from tm.cli import cli
-from tm.cli.options import db_option, echo_json, echo_jsonl, json_option, open_service
+from tm.cli.options import (
+    db_option,
+    echo_json,
+    echo_jsonl,
+    json_option,
+    limit_option,
+    open_service,
+    side_option,
+)
 from tm.models import ConcordanceHit, FragmentHit, Match
 
 
@@ -76,7 +84,7 @@ def fragment_dict(f: FragmentHit) -> dict[str, Any]:
     }
 
 
-def _mark(text: str, spans: Any) -> str:
+def _mark(text: str, spans: Iterable[tuple[int, int]]) -> str:
     """The text with the given (start, end) spans in bold yellow."""
     out = []
     at = 0
@@ -125,21 +133,9 @@ def _lines(path: str) -> Iterator[str]:
     show_default=True,
     help="Lowest score offered.",
 )
-@click.option(
-    "--limit",
-    type=click.IntRange(1),
-    default=5,
-    show_default=True,
-    help="How many matches (per clause with --fragments).",
-)
+@limit_option(5, "matches (per clause with --fragments)")
 @click.option("--prev", help="The previous segment, for context (101) matches.")
-@click.option(
-    "--side",
-    type=click.Choice(["source", "target"]),
-    default="source",
-    show_default=True,
-    help="Search Chinese sources or English targets.",
-)
+@side_option(help="Search Chinese sources or English targets.")
 @click.option(
     "--fragments",
     is_flag=True,
@@ -157,7 +153,7 @@ def _lines(path: str) -> Iterator[str]:
 def lookup(
     ctx: click.Context,
     text: str | None,
-    db: str,
+    db: str | None,
     min_score: float,
     limit: int,
     prev: str | None,
@@ -220,24 +216,12 @@ def lookup(
 @cli.command("concordance")
 @click.argument("text")
 @db_option
-@click.option(
-    "--side",
-    type=click.Choice(["source", "target", "both"]),
-    default="source",
-    show_default=True,
-    help="Which side to search.",
-)
-@click.option(
-    "--limit",
-    type=click.IntRange(1),
-    default=20,
-    show_default=True,
-    help="How many units.",
-)
+@side_option(("source", "target", "both"), help="Which side to search.")
+@limit_option(20, "units")
 @json_option
 @click.pass_context
 def concordance(
-    ctx: click.Context, text: str, db: str, side: str, limit: int, as_json: bool
+    ctx: click.Context, text: str, db: str | None, side: str, limit: int, as_json: bool
 ) -> None:
     """Units whose source (or target) contains TEXT, any length, with the other side.
 
