@@ -25,6 +25,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from tm import fastpath
 from tm.models import QAIssue, Span, TranslationUnit
 from tm.qa.base import QAContext, fingerprint, issue, register
 
@@ -176,9 +177,15 @@ def term_candidates(
 ) -> list[TranslationUnit]:
     """The units whose source may hold a term (see :func:`term_prefilter`)."""
     maybe = term_prefilter(termbase)
-    if maybe is None:
+    if maybe is None or not fastpath.on(TERM_PREFILTER):
         return list(units)
     return [u for u in units if maybe.search(u.source)]
+
+
+TERM_PREFILTER = fastpath.register(
+    "term-prefilter",
+    "term checks: a source holding none of the terms' Han runs skips the term scan",
+)
 
 
 def term_prefilter(termbase: Any) -> re.Pattern[str] | None:
@@ -233,6 +240,12 @@ def _renderings(
     return [("", "missing", None)]
 
 
+REORDERED_PRETEST = fastpath.register(
+    "reordered-pretest",
+    "term renderings: a window is only read when it opens on a word of the rendering",
+)
+
+
 def reordered_rendering(entry: Any, target: str) -> tuple[str, str, int, int] | None:
     """A known rendering whose content words all stand together in ``target``, alone.
 
@@ -252,7 +265,9 @@ def reordered_rendering(entry: Any, target: str) -> tuple[str, str, int, int] | 
             continue
         span = len(key) + 3
         for i in range(len(words)):
-            if not any(_same_word(words[i], r) for r in ref):
+            if fastpath.on(REORDERED_PRETEST) and not any(
+                _same_word(words[i], r) for r in ref
+            ):
                 continue  # the window must open on a reference word (hits has a 0)
             window = words[i : i + span]
             hits = [
