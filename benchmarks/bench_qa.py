@@ -13,10 +13,15 @@ says how many units of each kind were used; no pair is invented or repeated).
 With ``--db`` the units are read from that store (the time to read them is printed
 apart) and QA runs as ``tm qa --db`` does.
 
+``--fast-paths`` runs QA once with every fast path of ``tm.fastpath`` on, then once
+with each one off, and prints the CPU time of each run and its ratio to the first
+(above 1.00: the fast path pays). The findings of every run must equal the first's.
+
 Usage::
 
     PYTHONPATH=src python benchmarks/bench_qa.py --size 200000
     PYTHONPATH=src python benchmarks/bench_qa.py --db big.db --workers 2
+    PYTHONPATH=src python benchmarks/bench_qa.py --size 100000 --fast-paths
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from tm.models import SegType, TranslationUnit  # noqa: E402
 from tm.qa import run_checks  # noqa: E402
-from tm.qa.consistency import split_en, split_zh  # noqa: E402
+from tm.text.segment import sentence_spans  # noqa: E402
 
 CORPORA = ROOT.parent / "shared" / "corpora"
 FILES = (
@@ -94,7 +99,7 @@ def corpus_units(size: int) -> tuple[list[TranslationUnit], Counter[str]]:
         if simple != zh and add(simple, en, "laws, Simplified copy"):
             return units, kinds
     for zh, en in read_pairs(LAWS):
-        zs, es = split_zh(zh), split_en(en)
+        zs, es = sentence_spans(zh, "zh"), sentence_spans(en, "en")
         if len(zs) < 2 or len(zs) != len(es):
             continue
         for (a, b), (c, d) in zip(zs, es, strict=True):
@@ -112,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--glossary", default=str(ROOT / "glossary"))
     ap.add_argument(
         "--workers", type=int, default=1, help="processes (0 = one per CPU)"
+    )
+    ap.add_argument(
+        "--fast-paths",
+        action="store_true",
+        help="time a run without each fast path against one with all",
     )
     args = ap.parse_args(argv)
     from tm.terms import load_termbase
@@ -135,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {kind:40} {n:>9,}")
     chars = sum(len(u.source) + len(u.target) for u in units) / max(1, len(units))
     print(f"mean length (source + target): {chars:.0f} characters")
+    if args.fast_paths:
+        return _fast_paths(units, termbase, args.workers)
     cpu0 = time.process_time()
     wall0 = time.perf_counter()
     report = run_checks(units, termbase=termbase, marks=marks, workers=args.workers)
@@ -156,6 +168,38 @@ def main(argv: list[str] | None = None) -> int:
     print(f"findings: {len(report.findings):,}")
     for name, n in report.counts().items():
         print(f"  {name:26} {n:>9,}")
+    return 0
+
+
+def _timed(units: list[TranslationUnit], termbase: object, workers: int) -> tuple:
+    cpu0 = time.process_time()
+    kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall0 = time.perf_counter()
+    report = run_checks(units, termbase=termbase, workers=workers)
+    wall = time.perf_counter() - wall0
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = time.process_time() - cpu0
+    cpu += kids.ru_utime + kids.ru_stime - kids0.ru_utime - kids0.ru_stime
+    return report, cpu, wall
+
+
+def _fast_paths(units: list[TranslationUnit], termbase: object, workers: int) -> int:
+    from tm import fastpath
+
+    base, cpu, wall = _timed(units, termbase, workers)
+    print(f"{'all fast paths on':28} {cpu:7.1f} s CPU {wall:7.1f} s wall   1.00")
+    for name, what in fastpath.FAST_PATHS.items():
+        with fastpath.plain(name):
+            report, c, w = _timed(units, termbase, workers)
+        same = "same findings" if report.findings == base.findings else "DIFFERENT"
+        print(
+            f"{name + ' off':28} {c:7.1f} s CPU {w:7.1f} s wall   {c / cpu:.2f}  {same}"
+        )
+        print(f"{'':30}({what})")
+    with fastpath.plain():
+        report, c, w = _timed(units, termbase, workers)
+    same = "same findings" if report.findings == base.findings else "DIFFERENT"
+    print(f"{'all off':28} {c:7.1f} s CPU {w:7.1f} s wall   {c / cpu:.2f}  {same}")
     return 0
 
 
