@@ -51,7 +51,12 @@ from tm.service import TMService  # noqa: E402
 from tm.text.normalize import match_key  # noqa: E402
 
 FAMILY = {
-    "a": {"term-inconsistent"},
+    "a": {
+        "term-inconsistent",
+        "term-forbidden",
+        "term-mismatch",
+        "rendering-inconsistent",
+    },
     "b": {
         "source-inconsistent",
         "near-source-inconsistent",
@@ -119,7 +124,7 @@ def matches(item: dict, f: QAIssue, pairs: set[int], *, need: int = 2) -> bool:
         if sum(1 for g in groups if g & pairs) < need:
             return False
         if fam == "a":
-            return item["term"] == f.message.split(" is rendered")[0]
+            return item["term"] == dict(f.data).get("term")
         if fam == "b":
             return any(piece in match_key(f.source) for piece in item["pieces"])
         return True
@@ -131,8 +136,8 @@ def matches(item: dict, f: QAIssue, pairs: set[int], *, need: int = 2) -> bool:
         )
     if not groups[0] & pairs:
         return False
-    if f.check.startswith("term-"):
-        return any(h in f.message for h in item["han"])
+    if f.check.startswith("term-") or f.check == "rendering-inconsistent":
+        return any(h in str(dict(f.data).get("term", "")) for h in item["han"])
     return True
 
 

@@ -7,7 +7,7 @@ import sys
 import click
 
 from tm.cli import cli
-from tm.cli.options import db_option, echo_json, open_service, progress_bar
+from tm.cli.options import db_option, open_service, progress_bar
 from tm.errors import ExitCode
 from tm.models import Severity
 
@@ -52,6 +52,18 @@ SEVERITIES = tuple(s.value for s in Severity)
     show_default=True,
     help="Processes for a large TM (0 = one per CPU).",
 )
+@click.option(
+    "--info",
+    "show_info",
+    is_flag=True,
+    help="Show info findings too (table, HTML, CSV; JSON always has them).",
+)
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(dir_okay=False),
+    help="Also write the report as one HTML page to this file.",
+)
 @click.option("--list-checks", is_flag=True, help="List the checks and exit.")
 @click.pass_context
 def qa(
@@ -67,6 +79,8 @@ def qa(
     note: str,
     check_name: str,
     workers: int,
+    show_info: bool,
+    html_out: str | None,
     list_checks: bool,
 ) -> None:
     """Check the TM for inconsistencies, term errors, numbers, form; FILE checks a file
@@ -75,7 +89,7 @@ def qa(
 
     \b
     Example:
-      tm qa --db tm.db --format html -o qa.html --fail-on error
+      tm qa --db tm.db --html qa.html --fail-on error
       tm qa examples/factor-reform-2025.zh-en.txt --checks untranslated-han,numbers
       tm qa mark 3f2a9c0d1e4b5a67 --note "name kept in Chinese on purpose"
     """
@@ -102,7 +116,11 @@ def qa(
             report = open_service(ctx, db).qa(
                 checks=wanted, glossary=glossary, progress=bar, workers=workers
             )
-    _render(report, "json" if as_json else fmt, output)
+    _render(report, "json" if as_json else fmt, output, show_info)
+    if html_out:
+        from tm.qa.report import write_html
+
+        write_html(report, html_out, info=show_info)
     if fail_on and report.fails(fail_on):
         ctx.exit(ExitCode.ISSUES)
 
@@ -121,48 +139,63 @@ def _mark(
         click.echo(f"unmarked {args[1]}", err=True)
 
 
-def _render(report: object, fmt: str, output: str | None) -> None:
+def _render(report: object, fmt: str, output: str | None, info: bool) -> None:
     from tm.qa import QAReport
-    from tm.qa.report import render_html, write_csv, write_html
+    from tm.qa.report import render_html, write_csv, write_html, write_json
 
     assert isinstance(report, QAReport)
     if fmt == "json":
         if output:
-            import json
-
             from tm.formats._atomic import atomic_output
 
             with atomic_output(output, mode="w") as fh:
-                json.dump(report.to_dict(), fh, ensure_ascii=False, indent=2)
+                write_json(report, fh)
         else:
-            echo_json(report.to_dict())
+            write_json(report, sys.stdout)
     elif fmt == "csv":
-        write_csv(report, output or sys.stdout)
+        write_csv(report, output or sys.stdout, info=info)
     elif fmt == "html":
         if output:
-            write_html(report, output)
+            write_html(report, output, info=info)
         else:
-            click.echo(render_html(report))
+            click.echo(render_html(report, info=info))
     else:
-        _table(report)
+        _table(report, info)
         if output:
-            write_csv(report, output)
+            write_csv(report, output, info=info)
 
 
-def _table(report: object) -> None:
+def _table(report: object, info: bool) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     from tm.qa import QAReport
+    from tm.qa.report import shown, summary_rows
 
     assert isinstance(report, QAReport)
     colors = {"error": "red", "warning": "yellow", "info": "blue"}
+    console = Console()
+    s = report.summary()
+    summary = Table(
+        title=f"{s['findings']} findings in {s['units']} units; "
+        f"{s['suppressed']} marked false positive",
+        title_justify="left",
+    )
+    for name in ("check", "error", "warning", "info"):
+        summary.add_column(name, justify="right" if name in colors else "left")
+    for name, _what, e, w, i in summary_rows(report):
+        summary.add_row(name, str(e or ""), str(w or ""), str(i or ""))
+    summary.add_row("total", *(str(n) for n in s["by_severity"].values()), style="bold")
+    console.print(summary)
+    findings = shown(report, info=info)
+    if not findings:
+        return
     table = Table(show_lines=True)
     table.add_column("severity", no_wrap=True)
     table.add_column("check / units", max_width=26)
     table.add_column("finding", ratio=1)
-    for f in report.findings:
+    for f in findings:
         ids = " ".join(map(str, f.units[:6])) + (" …" if len(f.units) > 6 else "")
         body = Text(f.message)
         if f.span:
@@ -177,12 +210,10 @@ def _table(report: object) -> None:
             f"{f.check}\n{ids}",
             body,
         )
-    console = Console()
     console.print(table)
-    s = report.summary()
+    hidden = len(report.findings) - len(findings)
     console.print(
-        f"{s['findings']} findings in {s['units']} units ("
-        + ", ".join(f"{n} {k}" for k, n in s["by_severity"].items())
-        + f"); {s['suppressed']} marked false positive",
+        f"{len(findings)} findings shown"
+        + (f"; {hidden} info findings hidden (--info shows them)" if hidden else ""),
         highlight=False,
     )

@@ -21,8 +21,9 @@ from typing import Any
 from tm import fastpath
 from tm.errors import ConfigError
 from tm.models import QAIssue, Severity, TranslationUnit
-from tm.qa import consistency, form, segment, terminology  # noqa: F401  (registers)
+from tm.qa import consistency, form, segment, structure, terminology  # noqa: F401
 from tm.qa.base import CHECKS, Check, QAContext
+from tm.qa.merge import merge_findings
 from tm.qa.sweep import Plan, Swept, make_plan, sweep
 
 ProgressFn = Callable[[int], None]
@@ -235,6 +236,7 @@ def _run(
             seen.add((f.check, f.fingerprint, f.units))
             kept.append(f)
     order = {name: i for i, name in enumerate(CHECKS)}
+    kept = merge_findings(kept, order)
     kept.sort(key=lambda f: (-f.severity.rank, order[f.check], f.units))
     return QAReport(
         findings=tuple(kept),

@@ -33,6 +33,7 @@ from tm.models import QAIssue, Span, TranslationUnit
 from tm.qa.base import QAContext, issue, register
 from tm.text.labels import EN_STYLES, en_enumerator, render, zh_enumerator
 from tm.text.normalize import clause_key, has_han, unlabeled_key
+from tm.text.numbers import find_english_numbers
 from tm.text.segment import clause_spans, sentence_spans
 
 NEAR_MIN = 95.0
@@ -231,6 +232,33 @@ _PAIR = attrgetter("unit.source_lang", "unit.target_lang")
 _SKEY = attrgetter("skey")
 
 
+def _fix_like(odd: Seg, model: Seg, *, verb: str = "use one translation, e.g.") -> str:
+    """A fix that gives ``odd`` the wording of ``model`` but keeps its own label and numbers.
+
+    The model's list label is swapped for the odd one's ("(5) …" stays "(5)" where the
+    model says "(6) …"); when the model's numbers differ from the odd unit's, the fix
+    names the unit instead of copying its text.
+    """
+    text = model.target.strip()
+    own = en_enumerator(odd.target.strip())
+    theirs = en_enumerator(text)
+    body = text[theirs.end :] if theirs else text
+    if find_numbers_en(body) != find_numbers_en(_unlabeled(odd.target.strip())):
+        return f"align the wording with unit {model.unit.id}"
+    label = (own.text + " ") if own else ""
+    return f"{verb} {label + body!r}"
+
+
+def _unlabeled(text: str) -> str:
+    e = en_enumerator(text)
+    return text[e.end :] if e else text
+
+
+def find_numbers_en(text: str) -> list[float]:
+    """The values of the numbers in an English text, in order."""
+    return [n.value for n in find_english_numbers(text)]
+
+
 def _spread(
     check: str, key: str, variants: list[tuple[str, list[Seg]]], odd: Seg, **kw: Any
 ) -> QAIssue:
@@ -258,7 +286,7 @@ def source_inconsistent(
             message=f"{odd.level} {odd.source.strip()!r} has {len(variants)} "
             "translations: " + "; ".join(parts),
             spans=[Span("target", *odd.tgt, odd.target)],
-            fix=f"use one translation, e.g. {variants[0][1][0].target.strip()!r}",
+            fix=_fix_like(odd, variants[0][1][0]),
             data=[("level", odd.level)],
         )
 
@@ -358,7 +386,7 @@ def clause_inconsistent(
                 Span("source", *odd.src, odd.source),
                 Span("target", *odd.tgt, odd.target),
             ],
-            fix=f"use one translation, e.g. {variants[0][1][0].target.strip()!r}",
+            fix=_fix_like(odd, variants[0][1][0]),
         )
 
 
@@ -393,7 +421,7 @@ def _near_findings(reps: dict[str, Seg]) -> Iterator[QAIssue]:
             f"sources {score:.0f}% alike but targets only {tscore:.0f}%: "
             f"{sa.target.strip()!r} vs {sb.target.strip()!r}",
             spans=[Span("target", *sb.tgt, sb.target)],
-            fix=f"align the translation with {sa.target.strip()!r}",
+            fix=_fix_like(sb, sa, verb="align the translation with"),
             units=_ids([sa, sb]),
             key=sorted([a, b]),
         )
