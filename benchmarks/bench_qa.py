@@ -156,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--sample", type=int, help="QA every k-th unit, this many")
     ap.add_argument(
+        "-o", "--output", help="write the findings here as tm qa --json does"
+    )
+    ap.add_argument(
         "--fast-paths",
         action="store_true",
         help="time a run without each fast path against one with all",
@@ -203,8 +206,19 @@ def main(argv: list[str] | None = None) -> int:
         )
         + f", {len(units) / wall:,.0f} units/s, workers={args.workers}"
     )
+    if args.output:
+        from tm.qa.report import write_json
+
+        w0 = time.perf_counter()
+        with open(args.output, "w", encoding="utf-8") as fh:
+            write_json(report, fh)
+        print(
+            f"findings written to {args.output} in {time.perf_counter() - w0:.1f} s"
+            f" ({Path(args.output).stat().st_size / 1e6:.0f} MB)"
+        )
     print(
         f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+        f" (largest worker: {kids.ru_maxrss / 1024:.0f} MB)"
     )
     print(f"findings: {len(report.findings):,}")
     for name, n in report.counts().items():

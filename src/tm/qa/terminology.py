@@ -26,8 +26,9 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from tm import fastpath
-from tm.models import QAIssue, Severity, Span, TranslationUnit
+from tm.models import QAIssue, Severity, Span, TermEntry, TranslationUnit
 from tm.qa.base import QAContext, issue, register
+from tm.text.normalize import has_han
 
 UNKNOWN_MIN_SCORE = 72.0
 _STOP = frozenset(
@@ -257,7 +258,7 @@ def _renderings(
             (
                 h.text,
                 "unknown"
-                if _case_lost(h.rendering, h.text)
+                if entry.category != "learned" and _case_lost(h.rendering, h.text)
                 else str(h.kind.value if hasattr(h.kind, "value") else h.kind),
                 Span("target", h.start, h.end, h.text),
             )
@@ -574,3 +575,158 @@ def term_mismatch(
 def _zh_span(u: TranslationUnit, zh: str) -> Span | None:
     i = u.source.find(zh)
     return Span("source", i, i + len(zh), zh) if i >= 0 else None
+
+
+# -- terms learned from the TM itself ------------------------------------------------
+
+# The learned check reads at most this many units (term extraction grows faster than
+# linearly); a larger TM is checked against its glossary only.
+LEARN_MAX_UNITS = 50_000
+LEARN_TOP = 400  # Chinese candidates whose renderings are learned
+LEARN_MIN_DICE = 0.25  # the TM's main rendering must co-occur with the term this much
+LEARN_MIN_CHARS = 3  # shorter candidates are mostly general words (改革, 市场)
+
+
+def learned_usage(
+    units: Sequence[TranslationUnit], termbase: Any = None
+) -> list[TermUsage]:
+    """How each recurring Chinese term that the glossary lacks is rendered in the TM.
+
+    Candidates and their main English rendering come from ``tm.terms.extract``
+    (C-value over the sources, Dice over aligned pairs: the TM's own usual rendering).
+    Each unit holding the term is then read as a glossary term would be, with the main
+    rendering as the approved one: the same words in another order count as it, a
+    similar phrase sharing a content word is another rendering, and no such phrase
+    counts as not found (a paraphrase or an alignment slip, not reported).
+    """
+    from tm.terms.base import TermBase
+    from tm.terms.extract import extract_terms
+
+    pool = [u for u in term_units(units) if has_han(u.source) and u.target]
+    if len(pool) > LEARN_MAX_UNITS or not pool:
+        return []
+    known = (lambda zh: "x" if termbase.lookup(zh) else None) if termbase else None
+    texts = [" ".join(_norm(u.target).split()) for u in pool]
+    out: list[TermUsage] = []
+    for cand in extract_terms(pool, top=LEARN_TOP, known=known, max_renderings=1):
+        if cand.in_glossary or len(cand.zh) < LEARN_MIN_CHARS or not cand.renderings:
+            continue
+        main = cand.renderings[0]
+        if main.dice < LEARN_MIN_DICE or cand.units < 2:
+            continue
+        entry = TermEntry(zh=cand.zh, en=main.en, category="learned")
+        usage = term_usage(pool, TermBase([entry]))
+        if usage:
+            kept = _learned_renderings(usage[0], main.proper, pool, texts)
+            if kept is not None:
+                out.append(kept)
+    return out
+
+
+# An odd rendering must stand with the term in at least this share of the units that
+# hold it: a phrase common elsewhere ("key core technologies") renders something else.
+LEARN_WITH_TERM = 0.6
+
+
+def _differs_outside(main: str, odd: str) -> bool:
+    """The two differ only in words past a function word at one end: not the term's.
+
+    "market-oriented reform of natural" and "… of industrial" name what follows the
+    term (natural gas, industrial land); the term itself is rendered alike.
+    """
+    from tm.terms.english import phrase_key
+
+    a, b = phrase_key(main), phrase_key(odd)
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    if tail == 0 and head and a[head - 1] in _STOP:
+        return True
+    return head == 0 and tail > 0 and a[len(a) - tail] in _STOP
+
+
+def _learned_renderings(
+    usage: TermUsage,
+    proper: bool,
+    pool: Sequence[TranslationUnit],
+    texts: list[str],
+) -> TermUsage | None:
+    """The usage with the odd renderings that are credibly the term's, or None.
+
+    A name's rendering keeps its capitalized words ("Fujian Province" is not rendered
+    "Sichuan provinces"), and an odd rendering must mostly occur where the term does.
+    """
+    main = next((r for r in usage.renderings if r.status == "approved"), None)
+    if main is None:
+        return None
+    names = {w.casefold() for w in _WORD.findall(main.text) if w[:1].isupper()}
+    keep = []
+    for r in usage.renderings:
+        if r.status != "unknown":
+            keep.append(r)
+            continue
+        words = {w.casefold() for w in _WORD.findall(r.text)}
+        if (proper and not names <= words) or _differs_outside(main.text, r.text):
+            continue
+        phrase = " ".join(_norm(r.text).split())
+        anywhere = sum(1 for t in texts if phrase in t)
+        if anywhere and r.count / anywhere >= LEARN_WITH_TERM:
+            keep.append(r)
+    return TermUsage(usage.entry, tuple(keep))
+
+
+@register("rendering-inconsistent", "info", scope="corpus")
+def rendering_inconsistent(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """A recurring term the glossary lacks is rendered in more than one way in the TM."""
+    lookup = _by_id(units)
+    seen: dict[tuple[str, ...], str] = {}
+    for usage in sorted(
+        learned_usage(units, ctx.termbase), key=lambda u: -len(u.entry.zh)
+    ):
+        c = conflict(usage)
+        if c is None or c.check != "term-inconsistent":
+            continue
+        odd = tuple(r for r in c.odd if r.status != "missing")
+        if not odd or not any(_content_words(r.text) for r in odd):
+            continue
+        rep = next(
+            (
+                (lookup[i], span)
+                for r in odd
+                for i, span in zip(r.units, r.spans, strict=True)
+                if i in lookup
+            ),
+            None,
+        )
+        if rep is None:
+            continue
+        e = usage.entry
+        parts = [f"{r.text!r} ×{r.count}" for r in (*c.good, *odd)]
+        ids = tuple(dict.fromkeys(i for r in (*odd, *c.good) for i in r.units))
+        unit, span = rep
+        same = tuple(sorted(_norm(r.text) for r in (*odd, *c.good)))
+        if any(usage.entry.zh in longer for longer in seen.get(same, "").split("|")):
+            continue  # a piece of a longer term already reported with these renderings
+        seen[same] = seen.get(same, "") + "|" + usage.entry.zh
+        yield issue(
+            "rendering-inconsistent",
+            unit,
+            f"{e.zh} is rendered {len(parts)} ways in the TM: " + ", ".join(parts),
+            spans=[s for s in (_zh_span(unit, e.zh), span) if s is not None],
+            fix="choose one rendering (and add the term to the glossary)",
+            units=ids,
+            key=[e.zh, *sorted(_norm(r.text) for r in (*odd, *c.good))],
+            data=[
+                ("term", e.zh),
+                ("units_to_check", [i for r in odd for i in r.units]),
+                (
+                    "renderings",
+                    [(r.text, r.status, r.count, list(r.units)) for r in c.good + odd],
+                ),
+            ],
+        )
