@@ -271,8 +271,30 @@ def _renderings(
     guess = guess_rendering(entry, target)
     if guess:
         a, b = guess
-        return [(target[a:b], "unknown", Span("target", a, b, target[a:b]))]
+        return [
+            (
+                target[a:b],
+                _guess_status(entry, target[a:b]),
+                Span("target", a, b, target[a:b]),
+            )
+        ]
     return [("", "missing", None)]
+
+
+def _guess_status(entry: Any, guess: str) -> str:
+    """What a fuzzy guess is: a known rendering with words added (a longer term or a
+    modifier: "high-quality economic development") counts as that rendering; one word
+    of a longer rendering ("security" for "data security") is a partial match, no
+    rendering at all; anything else is an unknown rendering.
+    """
+    words = _content_words(guess)
+    for rendering, kind in entry.renderings():
+        known = _content_words(rendering)
+        if known and known <= words:
+            return str(kind.value if hasattr(kind, "value") else kind)
+        if len(words) == 1 and words < known:
+            return "missing"
+    return "unknown"
 
 
 REORDERED_PRETEST = fastpath.register(
