@@ -283,15 +283,17 @@ def _renderings(
 
 def _guess_status(entry: Any, guess: str) -> str:
     """What a fuzzy guess is: a known rendering with words added (a longer term or a
-    modifier: "high-quality economic development") counts as that rendering; one word
+    modifier: "high-quality economic development") counts as that rendering, unless it
+    is a name (a word added to a name is another name); one word
     of a longer rendering ("security" for "data security") is a partial match, no
     rendering at all; anything else is an unknown rendering.
     """
     words = _content_words(guess)
     for rendering, kind in entry.renderings():
         known = _content_words(rendering)
-        if known and known <= words:
-            return str(kind.value if hasattr(kind, "value") else kind)
+        status = str(kind.value if hasattr(kind, "value") else kind)
+        if known and known <= words and status in GOOD and rendering.islower():
+            return status
         if len(words) == 1 and words < known:
             return "missing"
     return "unknown"
