@@ -5,27 +5,28 @@ ones; hits are mapped back onto the stored text for highlighting. The store find
 units (FTS5 trigram for 3+ characters, a plain scan for 1–2); here they are ranked by
 how often the same rendering recurs (the other side's key), then by recency.
 
-Sub-segment recall splits a query into clauses at ，；：、 (and their ASCII forms) and
-looks each clause of at least :data:`MIN_CLAUSE` characters up by concordance: the
+Sub-segment recall splits a query into clauses and listed items
+(``tm.text.segment.clause_spans``: at sentence ends, ，；： and their ASCII forms, and
+、) and looks each clause of at least
+:data:`MIN_CLAUSE` characters up by concordance: the
 memoQ "longest substring concordance" idea, where a new document reuses clauses of old
 sentences rather than whole sentences.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 from tm.models import ConcordanceHit, FragmentHit, TranslationUnit
 from tm.store.base import Store
 from tm.text.normalize import fold_with_map, match_key
+from tm.text.segment import clause_spans
 
 SIDES = ("source", "target", "both")
 # How many units the store may return before ranking: frequency is counted over these.
 FETCH_CAP = 2000
 MIN_CLAUSE = 6
-_CLAUSE_BREAK = re.compile(r"[，；：、,;:。！？!?\.]")
 
 
 def concordance(
@@ -105,27 +106,6 @@ def _recency(unit: TranslationUnit) -> str:
     return "".join(chr(0x10FFFF - ord(c)) for c in stamp)
 
 
-def split_clauses(text: str) -> list[tuple[int, int]]:
-    """(start, end) spans of the clauses of ``text``, split at ，；：、 and ASCII forms."""
-    spans = []
-    start = 0
-    for m in _CLAUSE_BREAK.finditer(text):
-        if text[start : m.start()].strip():
-            spans.append(_trim(text, start, m.start()))
-        start = m.end()
-    if text[start:].strip():
-        spans.append(_trim(text, start, len(text)))
-    return spans
-
-
-def _trim(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return a, b
-
-
 def fragments(
     store: Store,
     text: str,
@@ -148,7 +128,7 @@ def fragments(
     """
     out = []
     skip = set(exclude)
-    for start, end in split_clauses(text):
+    for start, end in clause_spans(text, "zh", items=True):
         clause = text[start:end]
         if len(match_key(clause)) < min_chars:
             continue

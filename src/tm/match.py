@@ -37,11 +37,10 @@ from tm.match_index import (
     cache_path,
     load_index,
     save_index,
-    strip_punct,
 )
 from tm.models import DiffSpan, Match, MatchKind, Penalty, TranslationUnit
 from tm.store.base import Store
-from tm.text.normalize import fold_with_map, match_key
+from tm.text.normalize import fold_with_map, match_key, unpunctuated_key
 from tm.text.numbers import Number, find_numbers
 from tm.text.tokenize import Tokenizer, load_or_train
 
@@ -92,7 +91,7 @@ class Query:
             text=text,
             key=key,
             codes=codes(key) if codes else key,
-            stripped=strip_punct(key),
+            stripped=unpunctuated_key(key),
             numbers=_number_bag(key),
         )
 
@@ -125,7 +124,7 @@ def final_score(
         if source is not None and source != query.text:
             score = FORMAT_SCORE
             reasons.append("formatting")
-    elif query.stripped and strip_punct(key) == query.stripped:
+    elif query.stripped and unpunctuated_key(key) == query.stripped:
         score = FORMAT_SCORE
         reasons.append("punctuation")
     else:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import re
 import zlib
 from collections import Counter
 from collections.abc import Sequence
@@ -28,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from tm.locations import match_index_path
+from tm.text.normalize import unpunctuated_key
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +38,6 @@ DROP_OVER = 256
 # postings to count but more candidates to verify, which cost far more each.
 DROP_SHARE = 0.5
 CACHE_FORMAT = "1"
-_PUNCT = re.compile(r"[\W_]+")
-
-
-def strip_punct(key: str) -> str:
-    """The key without punctuation, symbols and spaces (for the punctuation-only rule)."""
-    return _PUNCT.sub("", key)
 
 
 class CandidateIndex:
@@ -214,7 +208,9 @@ def _stable_hash(text: str) -> int:
 
 def _stripped_hashes(keys: list[str]) -> np.ndarray:
     return np.fromiter(
-        (_stable_hash(strip_punct(k)) for k in keys), dtype=np.int64, count=len(keys)
+        (_stable_hash(unpunctuated_key(k)) for k in keys),
+        dtype=np.int64,
+        count=len(keys),
     )
 
 

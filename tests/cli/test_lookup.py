@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from tm.cli import _register, cli
-from tm.concordance import split_clauses
 from tm.errors import ExitCode
 from tm.service import TMService
+from tm.text.segment import clause_spans
 
 MATCH_KEYS = {"score", "kind", "source", "target", "id", "penalties", "diff"}
 
@@ -99,7 +99,7 @@ def test_fragments_json(runner: CliRunner, seed_db: Path) -> None:
         clause = next(
             u.source[a:b]
             for u in service.store.iter_units()
-            for a, b in split_clauses(u.source)
+            for a, b in clause_spans(u.source, "zh")
             if b - a >= 8
         )
     text = f"长株潭三市先行先试，{clause}。"

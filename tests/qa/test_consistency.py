@@ -7,7 +7,7 @@ from typing import Any
 
 from tm.models import TranslationUnit
 from tm.qa import run_checks
-from tm.qa.consistency import near_pairs, source_key, split_en, split_zh, target_key
+from tm.qa.consistency import near_pairs, source_key, target_key
 
 
 def units_of(report: Any, check: str) -> list[set[int]]:
@@ -90,17 +90,6 @@ def test_enumerator_mapping_inconsistency(seed_report: Any) -> None:
     assert "'2.'" in f.message
     assert f.fix == "2."
     assert {6, 56} <= set(f.units)
-
-
-def test_sentence_split() -> None:
-    zh = "(十)提高全球人才集聚能力。优化外国人来华工作许可。"
-    en = "(10) Improve global talent gathering capabilities. See No. 5 etc. and more. Optimize work permits."
-    assert len(split_zh(zh)) == 2
-    assert [en[a:b] for a, b in split_en(en)] == [
-        "(10) Improve global talent gathering capabilities.",
-        "See No. 5 etc. and more.",
-        "Optimize work permits.",
-    ]
 
 
 def test_clause_inconsistent(pair_unit: Callable[..., TranslationUnit]) -> None:

@@ -32,7 +32,11 @@ def test_csv_and_html(seed_report: Any, tmp_path: Path) -> None:
     n = write_csv(seed_report, out)
     with out.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert n == len(rows) == len(seed_report.findings)
+    shown = [f for f in seed_report.findings if f.severity.value != "info"]
+    assert n == len(rows) == len(shown) < len(seed_report.findings)
+    assert write_csv(seed_report, tmp_path / "all.csv", info=True) == len(
+        seed_report.findings
+    )
     assert any(r["span"].endswith(":标定地价") for r in rows)
     page = tmp_path / "qa.html"
     write_html(seed_report, page)
@@ -129,13 +133,13 @@ def test_cli_db_html_and_marks(seed_db: Path, tmp_path: Path) -> None:
             str(seed_db),
             "--checks",
             "spacing",
-            "--format",
-            "html",
-            "-o",
+            "--info",
+            "--html",
             str(out),
         ]
     )
     assert res.exit_code == 0
+    assert "spacing" in res.stdout  # the summary table
     assert "<mark>" in out.read_text(encoding="utf-8")
     res = run_cli(
         ["qa", "--db", str(seed_db), "--checks", "spacing", "--format", "json"]
@@ -170,7 +174,7 @@ def test_cli_table_and_errors(seed_db: Path) -> None:
 def test_cli_tmx_file(tmx_dir: Path) -> None:
     tmx = tmx_dir / "factor-reform-2025.zh-en.tmx"  # sentence units, shipped
     res = run_cli(
-        ["qa", str(tmx), "--json", "--checks", "untranslated-han,term-inconsistent"]
+        ["qa", str(tmx), "--json", "--checks", "untranslated-han,term-forbidden"]
     )
     assert res.exit_code == 0
     data = json.loads(res.stdout)

@@ -26,15 +26,63 @@ def test_fuxiaquan_two_renderings(
     assert usage.inconsistent
 
 
-def test_term_inconsistent_finding(seed_report: Any) -> None:
-    [f] = [
-        f
-        for f in seed_report.findings
-        if f.check == "term-inconsistent" and "福厦泉" in f.message
-    ]
+def test_one_finding_per_term_listing_its_units(seed_report: Any) -> None:
+    [f] = [f for f in seed_report.findings if dict(f.data).get("term") == "福厦泉"]
+    assert f.check == "term-forbidden"
     assert "'Fuzhou-Xiamen-Quanzhou' ×1 (approved)" in f.message
     assert "'Fuxiaquan' ×3 (forbidden)" in f.message
-    assert f.fix == "use 'Fuzhou-Xiamen-Quanzhou'"
+    assert f.fix == "use 'Fuzhou-Xiamen-Quanzhou' in the 3 units listed first"
+    assert set(f.units[:3]) >= {148, 152}
+    assert 5 in f.units[3:]
+    assert dict(f.data)["units_to_check"] == list(f.units[:3])
+
+
+def test_approved_variants_with_the_same_words_are_no_inconsistency(
+    pair_unit: Callable[..., TranslationUnit], termbase: Any
+) -> None:
+    [entry] = termbase.lookup("数据流通")
+    assert "circulation of data" in entry.variants
+    units = [
+        pair_unit(0, source="推进数据流通。", target="Promote data circulation.", id=1),
+        pair_unit(
+            0, source="推动数据流通。", target="Advance the circulation of data.", id=2
+        ),
+    ]
+    report = run_checks(units, termbase=termbase)
+    assert not [f for f in report.findings if dict(f.data).get("term") == "数据流通"]
+
+
+def test_proper_name_in_lower_case_is_a_rendering_of_its_own(
+    pair_unit: Callable[..., TranslationUnit], termbase: Any
+) -> None:
+    units = [
+        pair_unit(
+            0, source="福厦泉试点。", target="The Fuzhou-Xiamen-Quanzhou pilot.", id=1
+        ),
+        pair_unit(
+            0, source="福厦泉试点。", target="The fuzhou-xiamen-quanzhou pilot.", id=2
+        ),
+    ]
+    report = run_checks(units, checks=["term-inconsistent"], termbase=termbase)
+    [f] = [f for f in report.findings if dict(f.data).get("term") == "福厦泉"]
+    assert "'fuzhou-xiamen-quanzhou' ×1 (unknown)" in f.message
+    assert f.units[0] == 2
+
+
+def test_title_is_checked_with_terms_of_its_own_size(termbase: Any) -> None:
+    from tm.qa.terminology import checked_hits
+
+    title = "北京城市副中心要素市场化配置综合改革试点实施方案"
+    assert "要素市场化配置综合改革试点" not in [
+        h.text for h in checked_hits(termbase, title)
+    ]
+    assert {"要素市场化配置", "综合改革试点"} <= {
+        h.text for h in checked_hits(termbase, title)
+    }
+    sentence = "开展要素市场化配置综合改革试点。"
+    assert "要素市场化配置综合改革试点" in [
+        h.text for h in checked_hits(termbase, sentence)
+    ]
 
 
 def test_consistent_term_not_flagged(
@@ -68,7 +116,7 @@ def test_term_forbidden_and_mismatch(
     pair_unit: Callable[..., TranslationUnit], termbase: Any
 ) -> None:
     report = run_checks([pair_unit(152)], checks=["term-forbidden"], termbase=termbase)
-    assert any(f.span and f.span.text == "Fuxiaquan" for f in report.findings)
+    assert any(s.text == "Fuxiaquan" for f in report.findings for s in f.spans)
     good = pair_unit(
         152, target=pair_unit(152).target.replace("Fuxiaquan", "Fuzhou-Xiamen-Quanzhou")
     )

@@ -13,7 +13,16 @@ import pytest
 
 from tm.errors import ConfigError
 from tm.formats.bilingual import read_bilingual
-from tm.text.segment import rule_set, split_en, split_sentences, split_zh
+from tm.text.labels import en_enumerator, zh_enumerator
+from tm.text.segment import (
+    Span,
+    clause_spans,
+    rule_set,
+    sentence_spans,
+    split_en,
+    split_sentences,
+    split_zh,
+)
 
 
 @pytest.fixture(scope="module")
@@ -179,3 +188,85 @@ def test_whole_seed_splits_losslessly(seed_pairs):
     for zh, en in seed_pairs.values():
         assert "".join(split_zh(zh)) == zh.strip()
         assert " ".join(split_en(en)).split() == en.split()
+
+
+# -- spans and clauses -----------------------------------------------------------------
+
+
+def test_sentence_spans_index_the_text_as_given():
+    en = "  (10) Improve global talent gathering capabilities. See No. 5 etc. and more. Optimize work permits. "
+    spans = sentence_spans(en, "en")
+    assert [en[a:b] for a, b in spans] == [
+        "(10) Improve global talent gathering capabilities.",
+        "See No. 5 etc. and more.",
+        "Optimize work permits.",
+    ]
+    assert all(isinstance(s, Span) for s in spans)
+    assert sentence_spans("   ", "zh") == []
+
+
+def test_split_sentences_is_the_spans_sliced(seed_pairs):
+    for zh, en in seed_pairs.values():
+        assert split_zh(zh) == [zh[a:b] for a, b in sentence_spans(zh, "zh")]
+        assert split_en(en) == [en[a:b] for a, b in sentence_spans(en, "en")]
+
+
+def test_clauses_split_at_clause_marks_not_at_the_listing_comma():
+    text = "一是加快建设，完善制度；二是推进改革:强化保障、提升能力, end。好。"
+    assert [text[a:b] for a, b in clause_spans(text, "zh")] == [
+        "一是加快建设",
+        "完善制度",
+        "二是推进改革",
+        "强化保障、提升能力",
+        "end",
+        "好",
+    ]
+
+
+def test_english_clause_marks_need_a_space_after_them():
+    text = "At 10:30, the 1,000 units (a,b) were sold; prices rose: sharply."
+    assert [text[a:b] for a, b in clause_spans(text, "en")] == [
+        "At 10:30",
+        "the 1,000 units (a,b) were sold",
+        "prices rose",
+        "sharply",
+    ]
+
+
+def test_clauses_within_a_stretch_keep_the_text_positions(seed_pairs):
+    zh = seed_pairs[47][0]
+    first, second = sentence_spans(zh, "zh")[:2]
+    inside = clause_spans(zh, "zh", within=second)
+    assert inside
+    assert all(second.start <= a < b <= second.end for a, b in inside)
+    piece = zh[second.start : second.end]
+    assert [zh[a:b] for a, b in inside] == [
+        piece[a:b] for a, b in clause_spans(piece, "zh-CN")
+    ]
+    # The paragraph's label (十五) is structure: the first clause starts after it.
+    assert zh.startswith("(十五)")
+    assert clause_spans(zh, "zh", within=first) == [Span(4, first.end - 1)]
+
+
+def test_clauses_cover_the_seed_without_their_marks_and_labels(seed_pairs):
+    marks_zh, marks_en = set("，,；;：:。！？!?"), set(",;:.!?")
+    for zh, en in seed_pairs.values():
+        for text, lang, marks in ((zh, "zh", marks_zh), (en, "en", marks_en)):
+            label = (zh_enumerator if lang == "zh" else en_enumerator)(text)
+            if label:
+                text = text[label.end :]
+            pieces = [text[a:b] for a, b in clause_spans(text, lang)]
+            assert all(p and p == p.strip() and p[-1] not in marks for p in pieces)
+            rest = "".join(text.split())
+            for p in pieces:
+                rest = rest.replace("".join(p.split()), "", 1)
+            assert set(rest) <= marks | set("”’)\"'"), rest
+
+
+def test_items_split_at_the_listing_comma_when_asked():
+    text = "推进资本、技术和数据要素融合发展，完善制度。"
+    assert [text[a:b] for a, b in clause_spans(text, "zh", items=True)] == [
+        "推进资本",
+        "技术和数据要素融合发展",
+        "完善制度",
+    ]

@@ -16,7 +16,6 @@ from tm.cli import DefaultCommandGroup, cli
 from tm.cli.options import (
     binary_stdout,
     db_option,
-    echo_json,
     format_option,
     glossary_option,
     open_service,
@@ -25,7 +24,14 @@ from tm.cli.options import (
 )
 from tm.errors import ExitCode
 from tm.models import Severity
-from tm.service import TMService, qa_checks, qa_report_html, write_qa_report
+from tm.service import (
+    TMService,
+    qa_checks,
+    qa_report_html,
+    qa_shown,
+    qa_summary_rows,
+    write_qa_report,
+)
 
 if TYPE_CHECKING:
     from tm.service import QAReport
@@ -49,7 +55,7 @@ def qa() -> None:
 
     \b
     Example:
-      tm qa --db tm.db --format html -o qa.html --fail-on error
+      tm qa --db tm.db --html qa.html --fail-on error
       tm qa examples/factor-reform-2025.zh-en.txt --checks untranslated-han,numbers
       tm qa mark 3f2a9c0d1e4b5a67 --note "name kept in Chinese on purpose"
     """
@@ -77,6 +83,18 @@ def qa() -> None:
     show_default=True,
     help="Processes for a large TM (0 = one per CPU).",
 )
+@click.option(
+    "--info",
+    "show_info",
+    is_flag=True,
+    help="Show info findings too (table, HTML, CSV; JSON always has them).",
+)
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(dir_okay=False),
+    help="Also write the report as one HTML page to this file.",
+)
 @click.option("--list-checks", is_flag=True, help="List the checks and exit.")
 @click.pass_context
 def run(
@@ -90,6 +108,8 @@ def run(
     output: str | None,
     fail_on: str | None,
     workers: int,
+    show_info: bool,
+    html_out: str | None,
     list_checks: bool,
 ) -> None:
     """Check the TM for inconsistencies, term errors, numbers, form; FILE checks a file
@@ -97,7 +117,7 @@ def run(
 
     \b
     Example:
-      tm qa --db tm.db --format html -o qa.html --fail-on error
+      tm qa --db tm.db --html qa.html --fail-on error
       tm qa examples/factor-reform-2025.zh-en.txt --checks untranslated-han,numbers
     """
     if list_checks:
@@ -117,7 +137,9 @@ def run(
         else:
             service = open_service(ctx, db, glossary=glossary)
             report = service.qa(checks=wanted, progress=bar, workers=workers)
-    _render(report, "json" if as_json else fmt, output)
+    _render(report, "json" if as_json else fmt, output, show_info)
+    if html_out:
+        write_qa_report(report, html_out, fmt="html", info=show_info)
     if fail_on and report.fails(fail_on):
         ctx.exit(ExitCode.ISSUES)
 
@@ -159,36 +181,49 @@ def unmark(ctx: click.Context, fingerprint: str, db: str | None) -> None:
     click.echo(f"unmarked {fingerprint}", err=True)
 
 
-def _render(report: QAReport, fmt: str, output: str | None) -> None:
+def _render(report: QAReport, fmt: str, output: str | None, info: bool) -> None:
     if fmt == "json":
-        if output:
-            write_qa_report(report, output, fmt="json")
-        else:
-            echo_json(report.to_dict())
+        write_qa_report(report, output or binary_stdout(), fmt="json")
     elif fmt == "csv":
-        write_qa_report(report, output or binary_stdout(), fmt="csv")
+        write_qa_report(report, output or binary_stdout(), fmt="csv", info=info)
     elif fmt == "html":
         if output:
-            write_qa_report(report, output, fmt="html")
+            write_qa_report(report, output, fmt="html", info=info)
         else:
-            click.echo(qa_report_html(report))
+            click.echo(qa_report_html(report, info=info))
     else:
-        _table(report)
+        _table(report, info)
         if output:
-            write_qa_report(report, output, fmt="csv")
+            write_qa_report(report, output, fmt="csv", info=info)
 
 
-def _table(report: QAReport) -> None:
+def _table(report: QAReport, info: bool) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     colors = {"error": "red", "warning": "yellow", "info": "blue"}
+    console = Console(file=sys.stdout)
+    s = report.summary()
+    summary = Table(
+        title=f"{s['findings']} findings in {s['units']} units; "
+        f"{s['suppressed']} marked false positive",
+        title_justify="left",
+    )
+    for name in ("check", "error", "warning", "info"):
+        summary.add_column(name, justify="right" if name in colors else "left")
+    for name, _what, e, w, i in qa_summary_rows(report):
+        summary.add_row(name, str(e or ""), str(w or ""), str(i or ""))
+    summary.add_row("total", *(str(n) for n in s["by_severity"].values()), style="bold")
+    console.print(summary)
+    findings = qa_shown(report, info=info)
+    if not findings:
+        return
     table = Table(show_lines=True)
     table.add_column("severity", no_wrap=True)
     table.add_column("check / units", max_width=26)
     table.add_column("finding", ratio=1)
-    for f in report.findings:
+    for f in findings:
         ids = " ".join(map(str, f.units[:6])) + (" …" if len(f.units) > 6 else "")
         body = Text(f.message)
         if f.span:
@@ -203,12 +238,10 @@ def _table(report: QAReport) -> None:
             f"{f.check}\n{ids}",
             body,
         )
-    console = Console(file=sys.stdout)
     console.print(table)
-    s = report.summary()
+    hidden = len(report.findings) - len(findings)
     console.print(
-        f"{s['findings']} findings in {s['units']} units ("
-        + ", ".join(f"{n} {k}" for k, n in s["by_severity"].items())
-        + f"); {s['suppressed']} marked false positive",
+        f"{len(findings)} findings shown"
+        + (f"; {hidden} info findings hidden (--info shows them)" if hidden else ""),
         highlight=False,
     )

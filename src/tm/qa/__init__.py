@@ -18,10 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from tm import fastpath
 from tm.errors import ConfigError
 from tm.models import QAIssue, Severity, TranslationUnit
-from tm.qa import consistency, form, segment, terminology  # noqa: F401  (registers)
+from tm.qa import consistency, form, segment, structure, terminology  # noqa: F401
 from tm.qa.base import CHECKS, Check, QAContext
+from tm.qa.merge import merge_findings
 from tm.qa.sweep import Plan, Swept, make_plan, sweep
 
 ProgressFn = Callable[[int], None]
@@ -144,8 +146,8 @@ def run_checks(
         marks: fingerprints marked false positive; matching findings are dropped.
         progress: called with the number of units checked so far.
         cancel: set it to stop early; the report then covers what was checked.
-        workers: processes for the per-unit work of a large run (fork only; see
-            ``tm.qa.parallel``); 0 means one per CPU. Results are the same.
+        workers: processes for a large run (see ``tm.qa.parallel``); 0 means one
+            per CPU. Results are the same.
 
     Raises:
         ConfigError: an unknown check name.
@@ -160,16 +162,25 @@ def run_checks(
         return _run(pool, selected, termbase, marks, progress, cancel, workers)
 
 
+COLLECTOR_PAUSE = fastpath.register(
+    "collector-pause",
+    "the cyclic garbage collector is paused during a run",
+)
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector for one run (reference counting still frees).
 
-    A run allocates millions of small acyclic objects (segments, keys, findings); each
-    full collection would walk them all, and in forked workers it would also copy
-    every page it touches. Paused, a 1M-unit run takes about a fifth less CPU.
+    Why: a run allocates millions of small acyclic objects (segments, keys, findings)
+    and frees almost none until it ends, so the collector's generation counts keep
+    triggering full collections that walk them all and find nothing to free; in forked
+    workers each walk also touches, and so copies, every inherited page. Reference
+    counting frees everything a run drops, as it has no cycles to leave behind.
     """
     enabled = gc.isenabled()
-    gc.disable()
+    if fastpath.on(COLLECTOR_PAUSE):
+        gc.disable()
     try:
         yield
     finally:
@@ -196,12 +207,13 @@ def _run(
         want_clauses="clause-inconsistent" in names,
         want_terms=bool(names & TERM_CHECKS),
     )
-    swept: Swept | None = None
     if workers > 1 and len(pool) >= PARALLEL_MIN:
-        from tm.qa.parallel import sweep_forked
+        from tm.qa.parallel import sweep_parallel
 
-        swept = sweep_forked(pool, plan, workers=workers)
-    if swept is None:
+        swept = sweep_parallel(pool, plan, workers=workers)
+        if progress:
+            progress(len(pool))
+    else:
         swept = _serial(pool, plan, progress, cancel)
     if plan.segments:
         ctx.stats["segments"] = swept.segs
@@ -224,6 +236,7 @@ def _run(
             seen.add((f.check, f.fingerprint, f.units))
             kept.append(f)
     order = {name: i for i, name in enumerate(CHECKS)}
+    kept = merge_findings(kept, order)
     kept.sort(key=lambda f: (-f.severity.rank, order[f.check], f.units))
     return QAReport(
         findings=tuple(kept),
@@ -240,13 +253,11 @@ def _corpus(
     ctx: QAContext,
     workers: int,
 ) -> list[QAIssue]:
-    """Findings of the corpus checks, in their order (forked for a large run)."""
-    if workers > 1 and len(pool) >= PARALLEL_MIN:
-        from tm.qa.parallel import corpus_forked
+    """Findings of the corpus checks, in their order (in processes for a large run)."""
+    if workers > 1 and len(pool) >= PARALLEL_MIN and len(checks) > 1:
+        from tm.qa.parallel import corpus_parallel
 
-        found = corpus_forked(pool, checks, ctx, workers=workers)
-        if found is not None:
-            return found
+        return corpus_parallel(pool, checks, ctx, workers=workers)
     return [f for c in checks for f in c.func(pool, ctx)]
 
 

@@ -9,14 +9,12 @@ consistency and term-usage checks need. Both yield :class:`~tm.models.QAIssue`.
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from tm.models import QAIssue, Severity, Span, TranslationUnit
-from tm.text.normalize import PUNCT_TABLE
+from tm.text.normalize import spaceless_key
 
 UnitCheck = Callable[[TranslationUnit, "QAContext"], Iterable[QAIssue]]
 CorpusCheck = Callable[[Sequence[TranslationUnit], "QAContext"], Iterable[QAIssue]]
@@ -48,74 +46,6 @@ class QAContext:
 
     termbase: Any = None
     stats: dict[str, Any] = field(default_factory=dict)
-
-
-_KEY_TABLE = str.maketrans(
-    {**PUNCT_TABLE, " ": None, "\t": None, "\n": None, "\r": None}
-)
-
-
-def group_key(text: str) -> str:
-    """A cheap normalized key: NFKC, zh→ASCII punctuation, no whitespace, casefolded.
-
-    Coarser than ``match_key`` in one way only (it drops every space, so "a b" and
-    "ab" group together) and several times faster, which a million units need.
-    Typical Chinese text takes :func:`_plain_key`, which gives the same key faster.
-    """
-    if text.isascii():
-        return "".join(text.split()).translate(_KEY_TABLE).casefold()
-    if _NOT_PLAIN.search(text) is None:
-        return _plain_key(text)
-    return unicodedata.normalize("NFKC", text).translate(_KEY_TABLE).casefold()
-
-
-def _plain_key(text: str) -> str:
-    """``group_key`` of text made only of "plain" characters (see :func:`_plain_chars`).
-
-    For those, NFKC works character by character (no reordering, no composition), so
-    NFKC and the key table fold into one character map; the few characters it changes
-    are replaced with ``str.replace``, much faster than NFKC plus ``translate``.
-    """
-    for ch in set(_PLAIN_CHANGED.findall(text)):
-        text = text.replace(ch, _PLAIN_MAP[ch])
-    return text.casefold()
-
-
-def _plain_chars() -> tuple[str, dict[str, str]]:
-    """The plain characters and the key each one folds to (when it changes).
-
-    Plain: ASCII, CJK ideographs (with extension A), and the CJK punctuation, general
-    punctuation and full-width forms that are NFKC-stable starters or whose NFKC is
-    one such character (，→ , ｡ → 。). None composes with a neighbour under NFC (a
-    test checks this against every canonical decomposition).
-    """
-
-    def stable(c: str) -> bool:
-        return unicodedata.normalize("NFKC", c) == c and not unicodedata.combining(c)
-
-    extra = [
-        chr(cp)
-        for lo, hi in ((0x2010, 0x2027), (0x3000, 0x303F), (0xFF00, 0xFFEF))
-        for cp in range(lo, hi + 1)
-    ] + list(PUNCT_TABLE)
-    plain = [chr(cp) for cp in range(0x80)]
-    changed: dict[str, str] = {}
-    for c in extra:
-        n = unicodedata.normalize("NFKC", c)
-        if len(n) == 1 and stable(n) and (n.isascii() or stable(c) or n in extra):
-            plain.append(c)
-            key = n.translate(_KEY_TABLE)
-            if key != c:
-                changed[c] = key
-    for c in " \t\n\r":
-        changed[c] = ""
-    ranges = "\u3400-\u4dbf\u4e00-\u9fff" + re.escape("".join(sorted(set(plain))))
-    return ranges, changed
-
-
-_PLAIN_RANGES, _PLAIN_MAP = _plain_chars()
-_NOT_PLAIN = re.compile(f"[^{_PLAIN_RANGES}]")
-_PLAIN_CHANGED = re.compile("[" + re.escape("".join(_PLAIN_MAP)) + "]")
 
 
 def primary_units(units: Sequence[TranslationUnit]) -> Sequence[TranslationUnit]:
@@ -186,8 +116,8 @@ def issue(
         else ((unit.id,) if unit.id is not None else ())
     )
     parts = list(key) or [
-        group_key(unit.source),
-        group_key(unit.target),
+        spaceless_key(unit.source),
+        spaceless_key(unit.target),
         *(f"{s.side}:{s.text}" for s in spans),
     ]
     return QAIssue(

@@ -1,12 +1,12 @@
 """Checks across units: one source with several targets, one target with several sources,
 near-identical sources translated differently, and the enumerator mapping of the TM.
 
-Keys are the normalized text (:func:`group_key`) with the paragraph-initial enumerator and
-final punctuation removed, so the heading ``(三)畅通劳动力和人才社会性流动渠道。`` in one
+Keys are ``tm.text.normalize.unlabeled_key``: the normalized text without the opening
+list label and the final punctuation, so the heading ``(三)畅通劳动力和人才社会性流动渠道。`` in one
 annex and ``(一)畅通…`` in another count as the same source, and repeated headings
 rendered the same are never reported. Checks run at paragraph level and at sentence
 level: on the TM's sentence units when it has them, else on sentence pairs derived from
-paragraphs whose two sides split into the same number of sentences.
+paragraphs whose two sides split (``tm.text.segment``) into the same number of sentences.
 
 Near-identical sources are found with rapidfuzz ``ratio`` ≥ ``NEAR_MIN``; candidates are
 blocked by the first and by the last ``BLOCK`` characters of the key and by the length
@@ -22,17 +22,19 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import compress
 from operator import attrgetter
 from typing import Any
 
 from rapidfuzz import fuzz
 
+from tm import fastpath
 from tm.models import QAIssue, Span, TranslationUnit
-from tm.qa.base import QAContext, group_key, issue, register
-from tm.qa.enumerators import EN_STYLES, en_enumerator, render, zh_enumerator
-from tm.text.normalize import has_han
+from tm.qa.base import QAContext, issue, register
+from tm.text.labels import EN_STYLES, en_enumerator, render, zh_enumerator
+from tm.text.normalize import clause_key, has_han, unlabeled_key
+from tm.text.numbers import find_english_numbers
+from tm.text.segment import clause_spans, sentence_spans
 
 NEAR_MIN = 95.0
 NEAR_TARGET_MAX = 98.0
@@ -41,10 +43,6 @@ BLOCK = 8
 NEAR_WINDOW = 64  # neighbours compared inside one block, in length order
 MIN_SOURCE_KEY = 4
 MIN_TARGET_KEY = 12
-
-_ZH_SENT = re.compile(r".+?(?:[。！？；!?;]+[”’\"']?|$)", re.S)
-_EN_SENT = re.compile(r"(?<=[.!?;])[\"'”’)]?\s+(?=\S)")
-_EN_NO_SPLIT = re.compile(r"(?:\bNo|\betc|^\(?\d{1,3}|^[IVX]+)\.$", re.I)
 
 
 @dataclass(slots=True)
@@ -72,40 +70,14 @@ class Seg:
         return self.unit.target[self.tgt[0] : self.tgt[1]]
 
 
-_TRAIL_CHARS = ".,;:!?\"'"
-
-
 def source_key(text: str) -> str:
-    """Group key of a source without its leading enumerator and final punctuation."""
-    e = zh_enumerator(text)
-    return group_key(text[e.end :] if e else text).rstrip(_TRAIL_CHARS)
+    """The consistency key of a Chinese source (see ``unlabeled_key``)."""
+    return unlabeled_key(text, "zh")
 
 
 def target_key(text: str) -> str:
-    """Group key of a target without its leading enumerator and final punctuation."""
-    e = en_enumerator(text)
-    return group_key(text[e.end :] if e else text).rstrip(_TRAIL_CHARS)
-
-
-def split_zh(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of Chinese text (ends after 。！？； and ASCII !?;)."""
-    return [(m.start(), m.end()) for m in _ZH_SENT.finditer(text) if m.group().strip()]
-
-
-def split_en(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of English text, not splitting after ``No.``, ``etc.`` or ``1.``."""
-    spans, start = [], 0
-    for m in _EN_SENT.finditer(text):
-        head = text[start : m.start()].split()
-        if (head and _EN_NO_SPLIT.search(head[-1]) and len(head) <= 1) or (
-            head and re.search(r"\b(?:No|etc)\.$", head[-1])
-        ):
-            continue
-        spans.append((start, m.start()))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return spans
+    """The consistency key of an English target (see ``unlabeled_key``)."""
+    return unlabeled_key(text, "en")
 
 
 def segments(
@@ -124,6 +96,12 @@ def segments(
     return [s for u in units for s in unit_segments(u, derive, tkeys)]
 
 
+TARGET_KEY_MEMO = fastpath.register(
+    "target-key-memo",
+    "consistency: a target text seen before in the run reuses its key",
+)
+
+
 def unit_segments(
     u: TranslationUnit, derive: bool, tkeys: dict[str, str] | None = None
 ) -> list[Seg]:
@@ -137,11 +115,12 @@ def unit_segments(
     if not has_han(u.source) or not u.target.strip():
         return []
     level = "sentence" if u.segtype == "sentence" else "paragraph"
-    tkey = tkeys.get(u.target) if tkeys is not None else None
+    memo = tkeys if tkeys is not None and fastpath.on(TARGET_KEY_MEMO) else None
+    tkey = memo.get(u.target) if memo is not None else None
     if tkey is None:
         tkey = target_key(u.target)
-        if tkeys is not None:
-            tkeys[u.target] = tkey
+        if memo is not None:
+            memo[u.target] = tkey
     out = [
         Seg(
             level,
@@ -154,7 +133,7 @@ def unit_segments(
     ]
     if not derive or level == "sentence":
         return out
-    zs, es = split_zh(u.source), split_en(u.target)
+    zs, es = sentence_spans(u.source, "zh"), sentence_spans(u.target, "en")
     if len(zs) < 2 or len(zs) != len(es):
         return out
     for a, b in zip(zs, es, strict=True):
@@ -198,6 +177,9 @@ def _one_to_many(
     Yields the key, the variants (other-side key → segments, most used first) and the
     odd one out (first segment of the least used variant).
     """
+    if not fastpath.on(COUNTED_GROUPING):
+        yield from _one_to_many_plain(segs, side, min_len)
+        return
     other = "tkey" if side == "skey" else "skey"
     get, get_other = attrgetter(side), attrgetter(other)
     # Most keys occur once; counting them in C first leaves a Python loop over the
@@ -223,8 +205,58 @@ def _one_to_many(
             yield key, variants, variants[-1][1][0]
 
 
+COUNTED_GROUPING = fastpath.register(
+    "counted-grouping",
+    "consistency: keys seen once are counted out in C before grouping in Python",
+)
+
+
+def _one_to_many_plain(
+    segs: Sequence[Seg], side: str, min_len: int
+) -> Iterator[tuple[str, list[tuple[str, list[Seg]]], Seg]]:
+    other = "tkey" if side == "skey" else "skey"
+    by_pair: dict[tuple[str, str], dict[str, list[Seg]]] = {}
+    for s in segs:
+        key = getattr(s, side)
+        groups = by_pair.setdefault(_PAIR(s), defaultdict(list))
+        if len(key) >= min_len:
+            groups[key].append(s)
+    for groups in by_pair.values():
+        for key, group in groups.items():
+            if len(group) >= 2 and len({getattr(s, other) for s in group}) >= 2:
+                variants = _variants(group, other)
+                yield key, variants, variants[-1][1][0]
+
+
 _PAIR = attrgetter("unit.source_lang", "unit.target_lang")
 _SKEY = attrgetter("skey")
+
+
+def _fix_like(odd: Seg, model: Seg, *, verb: str = "use one translation, e.g.") -> str:
+    """A fix that gives ``odd`` the wording of ``model`` but keeps its own label and numbers.
+
+    The model's list label is swapped for the odd one's ("(5) …" stays "(5)" where the
+    model says "(6) …"); when the model's numbers differ from the odd unit's, the fix
+    names the unit instead of copying its text.
+    """
+    text = model.target.strip()
+    own = en_enumerator(odd.target.strip())
+    theirs = en_enumerator(text)
+    body = text[theirs.end :] if theirs else text
+    if find_numbers_en(body) != find_numbers_en(_unlabeled(odd.target.strip())):
+        return f"align the wording with unit {model.unit.id}"
+    label = (own.text + " ") if own else ""
+    return f"{verb} {label + body!r}"
+
+
+def _unlabeled(text: str) -> str:
+    e = en_enumerator(text)
+    return text[e.end :] if e else text
+
+
+def find_numbers_en(text: str) -> list[float]:
+    """The values of the numbers in an English text, in order."""
+    return [n.value for n in find_english_numbers(text)]
 
 
 def _spread(
@@ -254,7 +286,7 @@ def source_inconsistent(
             message=f"{odd.level} {odd.source.strip()!r} has {len(variants)} "
             "translations: " + "; ".join(parts),
             spans=[Span("target", *odd.tgt, odd.target)],
-            fix=f"use one translation, e.g. {variants[0][1][0].target.strip()!r}",
+            fix=_fix_like(odd, variants[0][1][0]),
             data=[("level", odd.level)],
         )
 
@@ -278,25 +310,23 @@ def target_inconsistent(
         )
 
 
-_ZH_CLAUSE = re.compile(r"[^,，;；]+[,，;；]?")
-_ZH_CLAUSE_END = re.compile(r"[,，;；]")
-_EN_CLAUSE = re.compile(r".+?(?:[,;](?=\s)|$)", re.S)
-_EN_LEAD = re.compile(r"^(?:and|or|but|as well as)\s+", re.I)
 MIN_CLAUSE_HAN = 8
 
 
 def clauses(seg: Seg) -> list[Seg]:
-    """Clause pairs of a sentence pair: zh split at ,;  en at , or ; before a space.
+    """Clause pairs of a sentence pair (``tm.text.segment.clause_spans``).
 
     With equal counts clauses pair in order; otherwise only the first and the last
     clauses pair (lists of names add commas in the middle of English sentences).
     """
-    if not _ZH_CLAUSE_END.search(seg.unit.source, *seg.src):
+    if fastpath.on(CLAUSE_PRETEST) and not _MAYBE_CLAUSES.search(
+        seg.unit.source, *seg.src
+    ):
         return []  # one clause at most
-    zs = _spans(_ZH_CLAUSE, seg.unit.source, seg.src)
+    zs = clause_spans(seg.unit.source, "zh", within=seg.src)
     if len(zs) < 2:
         return []
-    es = _en_clauses(seg.unit.target, seg.tgt)
+    es = clause_spans(seg.unit.target, "en", within=seg.tgt)
     if len(es) < 2:
         return []
     pairs = (
@@ -309,37 +339,24 @@ def clauses(seg: Seg) -> list[Seg]:
         zh = seg.unit.source[a[0] : a[1]]
         if len(zh) < MIN_CLAUSE_HAN or len(HAN_RUN.findall(zh)) < MIN_CLAUSE_HAN:
             continue
-        en = _clause_key(seg.unit.target[b[0] : b[1]])
+        en = clause_key(seg.unit.target[b[0] : b[1]], "en")
         out.append(Seg("clause", seg.unit, a, b, source_key(zh), en))
     return out
 
 
-# The two caches below serve the sentence units of one paragraph, which often share
-# the paragraph's English (and so its clauses) and come one after another.
-@lru_cache(maxsize=256)
-def _en_clauses(text: str, within: tuple[int, int]) -> tuple[tuple[int, int], ...]:
-    return tuple(_spans(_EN_CLAUSE, text, within))
-
-
-@lru_cache(maxsize=4096)
-def _clause_key(text: str) -> str:
-    return target_key(_EN_LEAD.sub("", text.strip()))
+CLAUSE_PRETEST = fastpath.register(
+    "clause-pretest",
+    "clauses: a Chinese sentence with no clause mark and no inner terminator is "
+    "not split",
+)
+# A clause mark, or a terminator with something after it (a second sentence).
+_MAYBE_CLAUSES = re.compile("[,，;；:：]|[。！？!?](?=.)", re.S)
+HAN_RUN = re.compile("[\u4e00-\u9fff]")
 
 
 def all_clauses(segs: Sequence[Seg]) -> list[Seg]:
     """Clause pairs of every sentence-level pair."""
     return [c for s in segs if s.level != "paragraph" for c in clauses(s)]
-
-
-HAN_RUN = re.compile("[\u4e00-\u9fff]")
-
-
-def _spans(
-    rx: re.Pattern[str], text: str, within: tuple[int, int]
-) -> list[tuple[int, int]]:
-    # pos/endpos instead of a slice: neither pattern has ^ or a lookbehind, so the
-    # matches are the slice's, already in the text's positions.
-    return [m.span() for m in rx.finditer(text, *within) if m.group().strip()]
 
 
 @register("clause-inconsistent", "info", scope="corpus")
@@ -369,7 +386,7 @@ def clause_inconsistent(
                 Span("source", *odd.src, odd.source),
                 Span("target", *odd.tgt, odd.target),
             ],
-            fix=f"use one translation, e.g. {variants[0][1][0].target.strip()!r}",
+            fix=_fix_like(odd, variants[0][1][0]),
         )
 
 
@@ -404,7 +421,7 @@ def _near_findings(reps: dict[str, Seg]) -> Iterator[QAIssue]:
             f"sources {score:.0f}% alike but targets only {tscore:.0f}%: "
             f"{sa.target.strip()!r} vs {sb.target.strip()!r}",
             spans=[Span("target", *sb.tgt, sb.target)],
-            fix=f"align the translation with {sa.target.strip()!r}",
+            fix=_fix_like(sb, sa, verb="align the translation with"),
             units=_ids([sa, sb]),
             key=sorted([a, b]),
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from tm import fastpath
 from tm.models import QAIssue, Span, TranslationUnit
 from tm.qa.base import QAContext, issue, register, target_span
 from tm.text.normalize import has_han
@@ -48,17 +49,20 @@ def _unbalanced(text: str) -> list[int]:
     return sorted(bad)
 
 
-def _balanced_counts(text: str) -> bool:
-    """Cheap pre-test: every opener as often as its closer, and an even number of ".
+BRACKET_PRETEST = fastpath.register(
+    "bracket-pretest",
+    "brackets: the scan runs over the bracket characters of a text only",
+)
 
-    A text that passes can still nest wrongly (")(") — rare enough to skip the scan.
-    Counting runs over the bracket characters only, usually none or a pair.
+
+def _balanced(text: str) -> bool:
+    """True when the text has no unbalanced bracket or quote.
+
+    Balance depends on the bracket characters alone, usually none or a pair, so the
+    scan reads those instead of the whole text.
     """
     marks = "".join(_MARKS.findall(text))
-    return not marks or (
-        marks.count('"') % 2 == 0
-        and all(marks.count(o) == marks.count(c) for o, c in _PAIRS.items())
-    )
+    return not marks or not _unbalanced(marks)
 
 
 _MARKS = re.compile("[" + re.escape("".join(_PAIRS) + "".join(_CLOSERS) + '"') + "]")
@@ -68,7 +72,7 @@ _MARKS = re.compile("[" + re.escape("".join(_PAIRS) + "".join(_CLOSERS) + '"') +
 def brackets(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """Unbalanced brackets or quotes, in the source or the target."""
     for side, text in (("source", unit.source), ("target", unit.target)):
-        if _balanced_counts(text):
+        if fastpath.on(BRACKET_PRETEST) and _balanced(text):
             continue
         for i in _unbalanced(text):
             yield issue(
@@ -87,13 +91,17 @@ _SPACING = re.compile(
 )
 
 
+# Every _SPACING match contains one of these: a cheap search rules most targets out.
 _SPACING_HINT = re.compile(r"  |[,;)][A-Za-z]|[a-z]\(")
+SPACING_PRETEST = fastpath.register(
+    "spacing-pretest", "spacing: a target with no hint of a spacing problem is skipped"
+)
 
 
 @register("spacing", "info")
 def spacing(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """Doubled spaces, or a missing space after , ; ) or before ( in the target."""
-    if not _SPACING_HINT.search(unit.target):
+    if fastpath.on(SPACING_PRETEST) and not _SPACING_HINT.search(unit.target):
         return
     for m in _SPACING.finditer(unit.target):
         kind = m.lastgroup

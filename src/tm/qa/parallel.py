@@ -1,54 +1,73 @@
-"""Spread a QA run over processes (fork only): the unit sweep, then the corpus checks.
+"""Spread a QA run over processes: the unit sweep, then the corpus checks.
 
 The sweep (``tm.qa.sweep``: per-unit checks, consistency keys, the term base
-prefilter) is independent per unit and dominates a large run, so forked workers sweep
-slices of the unit list (inherited, not pickled) and send back findings and compact
-rows. The corpus checks are independent of each other once the sweep is done, so
-:func:`corpus_forked` runs them in groups, one group per process, and the parent puts
-their findings back in registry order. Without ``fork`` (Windows, macOS defaults)
-both return None and the caller works serially.
+prefilter) is independent per unit and dominates a large run, so worker processes
+sweep slices of the unit list and send back findings and compact rows. The corpus
+checks are independent of each other once the sweep is done, so each (the term checks
+together, as they share one term usage scan) is one task; the executor hands the next
+task to whichever process is free, which balances the load without a cost table.
+
+The workers get what they need as explicit arguments of their initializer: the units
+and the plan (or the context), plus the fast paths turned off in the parent. Where
+``fork`` exists it is used, because the children then inherit those arguments instead
+of unpickling them (pickling a million units costs more than the sweep saves);
+elsewhere the platform's start method pickles them, which is slower but gives the same
+result.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
+from tm import fastpath
 from tm.models import QAIssue, TranslationUnit
 from tm.qa.base import Check, QAContext
 from tm.qa.consistency import Seg
 from tm.qa.sweep import Plan, Swept, sweep
 
 Row = tuple[int, str, tuple[int, int], tuple[int, int], str, str]
+# Checks that share a lazily built statistic (the term usage) run in one task.
+TOGETHER = ("term-inconsistent", "term-forbidden", "term-mismatch")
+# Slices per worker: a TM often stores sentence units and paragraphs in long runs that
+# cost very differently, and the last slice should not leave a worker idle.
+SLICES_PER_WORKER = 16
 
-_JOB: dict[str, Any] = {}
+# What this worker process was given by its initializer (empty in the parent).
+_given: dict[str, Any] = {}
 
 
-def sweep_forked(
+def _executor(workers: int, *initargs: Any) -> Executor:
+    methods = mp.get_all_start_methods()
+    context = mp.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=_start,
+        initargs=(fastpath.off(), *initargs),
+    )
+
+
+def _start(off: frozenset[str], *args: Any) -> None:
+    fastpath.set_off(off)
+    _given["args"] = args
+
+
+def sweep_parallel(
     pool: Sequence[TranslationUnit], plan: Plan, *, workers: int
-) -> Swept | None:
-    """Sweep ``pool`` with ``plan`` in ``workers`` processes; the same result as serial.
-
-    Returns None when fork is unavailable (the caller then sweeps serially).
-    """
-    if "fork" not in mp.get_all_start_methods():
-        return None
-    _JOB.update(pool=pool, plan=plan)
-    # Many small slices: a TM often stores sentence units and paragraphs in long runs
-    # that cost very differently, and the last slice should not leave a worker idle.
-    step = max(2000, len(pool) // (workers * 32) + 1)
+) -> Swept:
+    """Sweep ``pool`` with ``plan`` in ``workers`` processes; the same result as serial."""
+    step = max(2000, len(pool) // (workers * SLICES_PER_WORKER) + 1)
     bounds = [(a, min(a + step, len(pool))) for a in range(0, len(pool), step)]
     out = Swept()
-    try:
-        with mp.get_context("fork").Pool(workers) as procs:
-            for f, srows, crows, tids in procs.imap(_work, bounds):
-                out.found.extend(f)
-                out.segs.extend(_seg(pool, r) for r in srows)
-                out.clauses.extend(_seg(pool, r) for r in crows)
-                out.term_candidates.extend(pool[i] for i in tids)
-    finally:
-        _JOB.clear()
+    with _executor(workers, pool, plan) as procs:
+        for f, srows, crows, tids in procs.map(_sweep_slice, bounds):
+            out.found.extend(f)
+            out.segs.extend(_seg(pool, r) for r in srows)
+            out.clauses.extend(_seg(pool, r) for r in crows)
+            out.term_candidates.extend(pool[i] for i in tids)
     return out
 
 
@@ -56,12 +75,13 @@ def _seg(pool: Sequence[TranslationUnit], r: Row) -> Seg:
     return Seg(r[1], pool[r[0]], r[2], r[3], r[4], r[5])
 
 
-def _work(
+def _sweep_slice(
     bounds: tuple[int, int],
 ) -> tuple[list[QAIssue], list[Row], list[Row], list[int]]:
+    pool, plan = _given["args"]
     a, b = bounds
-    chunk = _JOB["pool"][a:b]
-    done = sweep(_JOB["plan"], chunk)
+    chunk = pool[a:b]
+    done = sweep(plan, chunk)
     index = {id(u): a + i for i, u in enumerate(chunk)}
     return (
         done.found,
@@ -75,74 +95,39 @@ def _row(index: dict[int, int], s: Seg) -> Row:
     return (index[id(s.unit)], s.level, s.src, s.tgt, s.skey, s.tkey)
 
 
-# Relative cost of the corpus checks (CPU seconds on 200k units of the benchmark TM),
-# to share them fairly between processes; a check not listed counts 0.5.
-COST = {
-    "target-inconsistent": 1.1,
-    "near-source-inconsistent": 0.9,
-    "clause-inconsistent": 0.7,
-    "source-inconsistent": 0.5,
-    "length-ratio": 0.5,
-    "term-inconsistent": 0.3,  # the term checks share one term usage scan
-    "term-forbidden": 0.02,
-    "term-mismatch": 0.02,
-    "enumerator-consistency": 0.25,
-}
-# Checks that share a lazily built statistic must run in the same process.
-_TOGETHER = ("term-inconsistent", "term-forbidden", "term-mismatch")
-
-
-def corpus_forked(
+def corpus_parallel(
     pool: Sequence[TranslationUnit],
     checks: Sequence[Check],
     ctx: QAContext,
     *,
     workers: int,
-) -> list[QAIssue] | None:
+) -> list[QAIssue]:
     """Run corpus checks in ``workers`` processes; findings in ``checks`` order.
 
-    ``ctx.stats`` (the sweep's segments, clauses and term candidates) is inherited by
-    the processes; the term usage they build comes back into it for the report.
-    Returns None when fork is unavailable.
+    ``ctx.stats`` (the sweep's segments, clauses and term candidates) goes to the
+    processes with the units; the term usage they build comes back into it for the
+    report.
     """
-    if "fork" not in mp.get_all_start_methods() or len(checks) < 2:
-        return None
-    groups = _share([c.name for c in checks], workers)
-    _JOB.update(pool=pool, ctx=ctx, checks={c.name: c for c in checks})
+    names = [c.name for c in checks]
+    together = tuple(n for n in names if n in TOGETHER)
+    tasks = ([together] if together else []) + [
+        (n,) for n in names if n not in TOGETHER
+    ]
     results: dict[str, list[QAIssue]] = {}
-    try:
-        with mp.get_context("fork").Pool(len(groups)) as procs:
-            for found, stats in procs.imap(_corpus_work, groups):
-                results.update(found)
-                ctx.stats.update(stats)
-    finally:
-        _JOB.clear()
-    return [f for c in checks for f in results[c.name]]
+    by_name = {c.name: c for c in checks}
+    with _executor(min(workers, len(tasks)), pool, ctx, by_name) as procs:
+        for found, stats in procs.map(_corpus_task, tasks):
+            results.update(found)
+            ctx.stats.update(stats)
+    return [f for n in names for f in results[n]]
 
 
-def _share(names: list[str], workers: int) -> list[tuple[str, ...]]:
-    """Groups of check names of about equal cost (largest first), at most ``workers``."""
-    units: list[list[str]] = []
-    together = [n for n in names if n in _TOGETHER]
-    if together:
-        units.append(together)
-    units.extend([n] for n in names if n not in _TOGETHER)
-    units.sort(key=lambda u: -sum(COST.get(n, 0.5) for n in u))
-    groups: list[list[str]] = [[] for _ in range(min(workers, len(units)))]
-    loads = [0.0] * len(groups)
-    for u in units:
-        i = loads.index(min(loads))
-        groups[i].extend(u)
-        loads[i] += sum(COST.get(n, 0.5) for n in u)
-    return [tuple(g) for g in groups]
-
-
-def _corpus_work(
+def _corpus_task(
     names: tuple[str, ...],
 ) -> tuple[dict[str, list[QAIssue]], dict[str, Any]]:
-    pool, ctx, checks = _JOB["pool"], _JOB["ctx"], _JOB["checks"]
+    pool, ctx, checks = _given["args"]
     found = {n: list(checks[n].func(pool, ctx)) for n in names}
     return found, {k: ctx.stats[k] for k in ("term_usage",) if k in ctx.stats}
 
 
-__all__ = ["corpus_forked", "sweep_forked"]
+__all__ = ["corpus_parallel", "sweep_parallel"]

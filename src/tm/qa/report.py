@@ -1,6 +1,9 @@
-"""Write a QA report as CSV or as one self-contained HTML file (reviewers mail it around).
+"""Write a QA report as JSON (streamed), CSV, or one self-contained HTML file.
 
-Core code: no click, no rich. The terminal table is drawn by the CLI.
+Core code: no click, no rich. The terminal table is drawn by the CLI from
+:func:`summary_rows` and the findings. JSON is written finding by finding, so a
+million-unit report never exists as one string; JSON carries every finding, while the
+views a person reads (table, HTML, CSV) leave info findings out unless asked.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,7 +19,46 @@ from typing import IO
 
 from tm.formats._atomic import atomic_output
 from tm.models import QAIssue, Severity, Span
-from tm.qa import CHECKS, QAReport
+from tm.qa import CHECKS, QAReport, finding_dict
+
+
+def shown(report: QAReport, *, info: bool = False) -> list[QAIssue]:
+    """The findings a person sees: errors and warnings, plus info when asked."""
+    return [f for f in report.findings if info or f.severity is not Severity.INFO]
+
+
+def summary_rows(report: QAReport) -> list[tuple[str, str, int, int, int]]:
+    """(check, title, errors, warnings, infos) for every check that found something."""
+    counts: dict[str, list[int]] = {}
+    col = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    for f in report.findings:
+        counts.setdefault(f.check, [0, 0, 0])[col[f.severity]] += 1
+    return [
+        (name, CHECKS[name].title if name in CHECKS else name, e, w, i)
+        for name in report.checks
+        if name in counts
+        for e, w, i in [counts[name]]
+    ]
+
+
+def write_json(report: QAReport, fh: IO[str]) -> int:
+    """Stream ``report.to_dict()``'s shape to ``fh``, one finding at a time.
+
+    Returns the number of findings written.
+    """
+    fh.write('{"findings": [')
+    n = 0
+    for f in report.findings:
+        fh.write(",\n  " if n else "\n  ")
+        fh.write(json.dumps(finding_dict(f), ensure_ascii=False))
+        n += 1
+    summary = report.summary()
+    summary["fingerprints"] = [f.fingerprint for f in report.findings]
+    fh.write('\n],\n"summary": ')
+    fh.write(json.dumps(summary, ensure_ascii=False))
+    fh.write("}\n")
+    return n
+
 
 CSV_FIELDS = (
     "check",
@@ -30,12 +73,15 @@ CSV_FIELDS = (
 )
 
 
-def write_csv(report: QAReport, dest: str | Path | IO[str]) -> int:
-    """One row per finding; returns the number of rows. A path is replaced atomically."""
+def write_csv(
+    report: QAReport, dest: str | Path | IO[str], *, info: bool = False
+) -> int:
+    """One row per finding shown; returns the number of rows. A path is replaced atomically."""
+    findings = shown(report, info=info)
     if isinstance(dest, (str, Path)):
         with atomic_output(dest, mode="w") as fh:
-            return _csv(report.findings, fh)
-    return _csv(report.findings, dest)
+            return _csv(findings, fh)
+    return _csv(findings, dest)
 
 
 def _csv(findings: Iterable[QAIssue], fh: IO[str]) -> int:
@@ -61,8 +107,11 @@ def _csv(findings: Iterable[QAIssue], fh: IO[str]) -> int:
     return n
 
 
-def render_html(report: QAReport, *, title: str = "tm QA report") -> str:
-    """The report as one HTML page with inline CSS, grouped by severity then check."""
+def render_html(
+    report: QAReport, *, title: str = "tm QA report", info: bool = False
+) -> str:
+    """The report as one HTML page with inline CSS: a summary table by check and
+    severity, then the findings grouped by severity and check (info only when asked)."""
     out = io.StringIO()
     out.write(_HEAD.format(title=html.escape(title)))
     s = report.summary()
@@ -70,10 +119,19 @@ def render_html(report: QAReport, *, title: str = "tm QA report") -> str:
         f"<h1>{html.escape(title)}</h1><p class=summary>{s['units']} units checked · "
         f"{s['findings']} findings ("
         + ", ".join(f"{n} {sev}" for sev, n in s["by_severity"].items())
-        + f") · {s['suppressed']} marked false positive</p>\n"
+        + f") · {s['suppressed']} marked false positive"
+        + ("" if info else " · info findings not shown")
+        + "</p>\n<table class=summary><tr><th>check</th><th>what it finds</th>"
+        "<th>error</th><th>warning</th><th>info</th></tr>\n"
     )
+    for name, what, e, w, i in summary_rows(report):
+        out.write(
+            f"<tr><td>{html.escape(name)}</td><td>{html.escape(what)}</td>"
+            f"<td>{e}</td><td>{w}</td><td>{i}</td></tr>\n"
+        )
+    out.write("</table>\n")
     groups: dict[tuple[Severity, str], list[QAIssue]] = defaultdict(list)
-    for f in report.findings:
+    for f in shown(report, info=info):
         groups[(f.severity, f.check)].append(f)
     out.write("<nav><ul>")
     for (sev, check), items in groups.items():
@@ -104,11 +162,15 @@ def render_html(report: QAReport, *, title: str = "tm QA report") -> str:
 
 
 def write_html(
-    report: QAReport, dest: str | Path, *, title: str = "tm QA report"
+    report: QAReport,
+    dest: str | Path,
+    *,
+    title: str = "tm QA report",
+    info: bool = False,
 ) -> None:
     """Write :func:`render_html` to ``dest`` atomically."""
     with atomic_output(dest, mode="w") as fh:
-        fh.write(render_html(report, title=title))
+        fh.write(render_html(report, title=title, info=info))
 
 
 def _marked(text: str, spans: Iterable[Span], side: str) -> str:

@@ -15,18 +15,18 @@ import re
 import statistics
 from collections.abc import Iterator, Sequence
 
+from tm import fastpath
 from tm.models import QAIssue, Severity, TranslationUnit
 from tm.qa.base import (
     QAContext,
-    group_key,
     issue,
     primary_units,
     register,
     source_span,
     target_span,
 )
-from tm.qa.enumerators import en_enumerator, render, zh_enumerator
-from tm.text.normalize import HAN_RE, has_han, match_key
+from tm.text.labels import en_enumerator, render, zh_enumerator
+from tm.text.normalize import HAN_RE, has_han, match_key, spaceless_key
 from tm.text.numbers import Number, find_english_numbers, find_numbers
 
 _HAN_RUN = re.compile(f"(?:{HAN_RE.pattern})+")
@@ -70,7 +70,7 @@ def untranslated_han(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]
             f"Chinese left in the target: {m.group(0)}",
             spans=[target_span(unit, m.start(), m.end())],
             fix=f"replace with {fix!r} (term base)" if fix else "translate it",
-            key=[group_key(unit.source), m.group(0)],
+            key=[spaceless_key(unit.source), m.group(0)],
         )
 
 
@@ -143,7 +143,7 @@ def _close(a: float, b: float) -> bool:
 @register("numbers", "error")
 def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """A number in the source is missing from the target (万/亿 scaled, %, years)."""
-    if _numbers_agree_fast(unit.source, unit.target):
+    if fastpath.on(NUMBERS_PRETEST) and _numbers_agree_fast(unit.source, unit.target):
         return
     zs = zh_enumerator(unit.source)
     wanted = [
@@ -197,6 +197,10 @@ def _present(n: Number, values: list[float]) -> bool:
     )
 
 
+NUMBERS_PRETEST = fastpath.register(
+    "numbers-pretest",
+    "numbers: a source with plain Arabic numbers only, all in the target, is not parsed",
+)
 _SLOW_NUMBERS = re.compile("[万亿萬億%％百千十零〇二三四五六七八九０-９]")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -210,7 +214,10 @@ def _numbers_agree_fast(source: str, target: str) -> bool:
     if _SLOW_NUMBERS.search(source):
         return False
     wanted = set(_DIGITS.findall(source))
-    return not wanted or wanted <= set(_DIGITS.findall(target))
+    if not wanted:
+        return True
+    label = en_enumerator(target)  # the full path does not count the target's label
+    return wanted <= set(_DIGITS.findall(target, label.end if label else 0))
 
 
 def _word_values(text: str) -> list[float]:

@@ -3,7 +3,7 @@
 Everything a QA run needs from each unit on its own is computed in a single pass, unit
 by unit, so what two steps ask about the same text (the enumerator that the numbers
 and enumerator checks and the consistency key all strip) is still in the small caches
-of ``tm.qa.enumerators`` and ``tm.qa.consistency`` when the second step asks. The
+of ``tm.text.labels`` and ``tm.text.segment`` when the second step asks. The
 serial run sweeps the whole TM in slices (for progress and cancel); the forked run
 (``tm.qa.parallel``) sweeps one slice per task. Corpus checks then work on the result.
 """
@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tm import fastpath
 from tm.models import QAIssue, TranslationUnit
 from tm.qa.base import Check, QAContext
 from tm.qa.consistency import Seg, clauses, unit_segments
-from tm.qa.terminology import term_prefilter
+from tm.qa.terminology import TERM_PREFILTER, term_prefilter
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,7 @@ def sweep(
     found, segs, pieces, cands = out.found, out.segs, out.clauses, out.term_candidates
     checks, ctx = plan.checks, plan.ctx
     maybe = plan.prefilter
+    prefilter_on = fastpath.on(TERM_PREFILTER)
     for u in units:
         sentence = u.segtype == "sentence"
         if checks and not (plan.skip_sentences and sentence):
@@ -109,7 +111,7 @@ def sweep(
         if (
             plan.terms
             and (sentence or not plan.term_sentences)
-            and (maybe is None or maybe.search(u.source))
+            and (maybe is None or not prefilter_on or maybe.search(u.source))
         ):
             cands.append(u)
     return out

@@ -25,8 +25,10 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from tm.models import QAIssue, Span, TranslationUnit
-from tm.qa.base import QAContext, fingerprint, issue, register
+from tm import fastpath
+from tm.models import QAIssue, Severity, Span, TermEntry, TranslationUnit
+from tm.qa.base import QAContext, issue, register
+from tm.text.normalize import has_han
 
 UNKNOWN_MIN_SCORE = 72.0
 _STOP = frozenset(
@@ -136,14 +138,19 @@ def term_usage(
         candidates = term_candidates(term_units(units), termbase)
     for u in candidates:
         seen_here: set[int] = set()
-        for hit in termbase.find(u.source, lang="zh"):
+        for hit in checked_hits(termbase, u.source):
             key = id(hit.entry)
             if key in seen_here:
                 continue
             seen_here.add(key)
             entries[key] = hit.entry
             accs = per_entry.setdefault(key, {})
-            for text, status, span in _renderings(termbase, hit.entry, u.target):
+            found = (
+                [("", "untranslated", None)]
+                if hit.text in u.target
+                else _renderings(termbase, hit.entry, u.target)
+            )
+            for text, status, span in found:
                 acc = accs.setdefault(
                     _norm(text) + "\x1f" + status, _Acc(text, status, [], [], [])
                 )
@@ -171,14 +178,47 @@ def term_usage(
     return out
 
 
+def checked_hits(termbase: Any, source: str) -> list[Any]:
+    """The term hits of a source that are checked: every occurrence, overlaps too.
+
+    A heading or title (a source without final punctuation) is checked with terms of
+    its own size: a hit that holds other hits (要素市场化配置综合改革试点 in an annex
+    title, made of 要素市场化配置 and 综合改革试点) is left out, as titles render
+    such compounds word by word around their head noun; its parts are checked.
+    """
+    hits = termbase.find(source, lang="zh", overlapping=True)
+    if len(hits) < 2 or source.rstrip()[-1:] in _FINAL_STOPS:
+        return list(hits)
+    return [
+        h
+        for h in hits
+        if not any(
+            o is not h
+            and h.start <= o.start
+            and o.end <= h.end
+            and (o.end - o.start) < (h.end - h.start)
+            for o in hits
+        )
+    ]
+
+
+_FINAL_STOPS = frozenset("。！？；.!?;：:")
+
+
 def term_candidates(
     units: Sequence[TranslationUnit], termbase: Any
 ) -> list[TranslationUnit]:
     """The units whose source may hold a term (see :func:`term_prefilter`)."""
     maybe = term_prefilter(termbase)
-    if maybe is None:
+    if maybe is None or not fastpath.on(TERM_PREFILTER):
         return list(units)
     return [u for u in units if maybe.search(u.source)]
+
+
+TERM_PREFILTER = fastpath.register(
+    "term-prefilter",
+    "term checks: a source holding none of the terms' Han runs skips the term scan",
+)
 
 
 def term_prefilter(termbase: Any) -> re.Pattern[str] | None:
@@ -217,7 +257,9 @@ def _renderings(
         return [
             (
                 h.text,
-                str(h.kind.value if hasattr(h.kind, "value") else h.kind),
+                "unknown"
+                if entry.category != "learned" and _case_lost(h.rendering, h.text)
+                else str(h.kind.value if hasattr(h.kind, "value") else h.kind),
                 Span("target", h.start, h.end, h.text),
             )
             for h in hits
@@ -229,8 +271,55 @@ def _renderings(
     guess = guess_rendering(entry, target)
     if guess:
         a, b = guess
-        return [(target[a:b], "unknown", Span("target", a, b, target[a:b]))]
+        return [
+            (
+                target[a:b],
+                _guess_status(entry, target[a:b]),
+                Span("target", a, b, target[a:b]),
+            )
+        ]
     return [("", "missing", None)]
+
+
+def _guess_status(entry: Any, guess: str) -> str:
+    """What a fuzzy guess is: a known rendering with words added (a longer term or a
+    modifier: "high-quality economic development") counts as that rendering, unless it
+    is a name (a word added to a name is another name); one word
+    of a longer rendering ("security" for "data security") is a partial match, no
+    rendering at all; anything else is an unknown rendering.
+    """
+    words = _content_words(guess)
+    for rendering, kind in entry.renderings():
+        known = _content_words(rendering)
+        status = str(kind.value if hasattr(kind, "value") else kind)
+        if known and known <= words and status in GOOD and rendering.islower():
+            return status
+        if len(words) == 1 and words < known:
+            return "missing"
+    return "unknown"
+
+
+REORDERED_PRETEST = fastpath.register(
+    "reordered-pretest",
+    "term renderings: a window is only read when it opens on a word of the rendering",
+)
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _case_lost(rendering: str, written: str) -> bool:
+    """A name written in lower case: "beijing city sub-center" for "Beijing City Sub-center".
+
+    Renderings match case-blind; for a rendering with capitals (a proper name) a word
+    the glossary capitalizes must be capitalized in the target too.
+    """
+    want, got = _WORD.findall(rendering), _WORD.findall(written)
+    if len(want) != len(got):
+        return False
+    return any(
+        w[0].isupper() and g[0].islower() for w, g in zip(want, got, strict=True)
+    )
 
 
 def reordered_rendering(entry: Any, target: str) -> tuple[str, str, int, int] | None:
@@ -252,7 +341,9 @@ def reordered_rendering(entry: Any, target: str) -> tuple[str, str, int, int] | 
             continue
         span = len(key) + 3
         for i in range(len(words)):
-            if not any(_same_word(words[i], r) for r in ref):
+            if fastpath.on(REORDERED_PRETEST) and not any(
+                _same_word(words[i], r) for r in ref
+            ):
                 continue  # the window must open on a reference word (hits has a 0)
             window = words[i : i + span]
             hits = [
@@ -329,105 +420,337 @@ def _by_id(units: Sequence[TranslationUnit]) -> dict[int, TranslationUnit]:
     return {u.id: u for u in term_units(units) if u.id is not None}
 
 
-@register("term-inconsistent", "warning", scope="corpus")
-def term_inconsistent(
-    units: Sequence[TranslationUnit], ctx: QAContext
+GOOD = ("approved", "variant")
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """What is wrong with one entry's renderings in the TM, if anything.
+
+    Attributes:
+        check: term-forbidden (a forbidden rendering is used), term-inconsistent (the
+            TM renders the term several ways, approved variants counting as one),
+            term-mismatch (one unknown rendering throughout, or none found).
+        odd: the renderings a reviewer must look at (forbidden, unknown, missing).
+        good: the approved and variant renderings used.
+        mixed: only acceptable renderings, with different words (info).
+    """
+
+    check: str
+    odd: tuple[Rendering, ...]
+    good: tuple[Rendering, ...]
+    mixed: bool = False
+
+
+def conflict(usage: TermUsage) -> Conflict | None:
+    """The one finding an entry's usage gives (see :class:`Conflict`), or None."""
+    good = tuple(r for r in usage.renderings if r.status in GOOD)
+    good_ids = {i for r in good for i in r.units}
+    # A term left in Chinese is the untranslated-han check's finding, not a rendering.
+    odd = tuple(
+        r
+        for r in usage.renderings
+        if r.status not in (*GOOD, "untranslated") and set(r.units) - good_ids
+    )
+    if not odd:
+        return _mixed(good)
+    if any(r.status == "forbidden" for r in odd):
+        odd = tuple(sorted(odd, key=lambda r: r.status != "forbidden"))
+        return Conflict("term-forbidden", odd, good)
+    other = [r for r in odd if r.status != "missing"]
+    if other and (good or len(other) > 1):
+        return Conflict("term-inconsistent", odd, good)
+    return Conflict("term-mismatch", odd, good)
+
+
+def _mixed(good: tuple[Rendering, ...]) -> Conflict | None:
+    """Acceptable renderings with different words mixed in one TM (info), or None.
+
+    Word order and inflection are the same wording ("data circulation", "circulation
+    of data"); a variant that adds or drops a word ("Chengdu-Chongqing Economic
+    Circle", "… Twin Cities Economic Circle") is a choice the TM should make once.
+    """
+    words = {r: _content_words(r.text) for r in good}
+    if len(set(words.values())) < 2:
+        return None
+    main = max(good, key=lambda r: r.count)
+    odd = tuple(r for r in good if words[r] != words[main])
+    return Conflict("term-inconsistent", odd, (main,), mixed=True)
+
+
+def _content_words(text: str) -> frozenset[str]:
+    from tm.terms.english import phrase_key
+
+    return frozenset(
+        _root(w) for w in phrase_key(text) if w.isalnum() and w not in _STOP
+    )
+
+
+def _root(word: str) -> str:
+    """A crude root for comparing wordings: "technological" and "technology" agree."""
+    return word[:6] if len(word) > 6 else word
+
+
+def _conflicts(
+    units: Sequence[TranslationUnit], ctx: QAContext, check: str
 ) -> Iterator[QAIssue]:
-    """A glossary term is rendered in more than one way across the TM."""
     lookup = _by_id(units)
     for usage in _usage(units, ctx):
-        if not usage.inconsistent:
+        c = conflict(usage)
+        if c is None or c.check != check:
             continue
-        e = usage.entry
-        used = usage.used
-        odd = next((r for r in used if r.status != "approved"), used[0])
-        rep = lookup.get(odd.units[0])
-        if rep is None:
-            continue
-        parts = [f"{r.text!r} ×{r.count} ({r.status})" for r in used]
-        all_ids = tuple(dict.fromkeys(i for r in used for i in r.units))
-        yield issue(
-            "term-inconsistent",
-            rep,
+        first = next(
             (
-                f"{e.zh} is rendered {len(used)} ways: "
-                if len(used) > 1
-                else f"{e.zh} is rendered only as "
-            )
-            + ", ".join(parts),
-            spans=[s for s in odd.spans[:1] if s is not None],
-            fix=f"use {e.en!r}" if e.en else "choose one rendering",
-            units=all_ids,
-            key=[e.zh, *sorted(_norm(r.text) + r.status for r in used)],
-            data=[
-                ("term", e.zh),
-                (
-                    "renderings",
-                    [
-                        (r.text, r.status, r.count, list(r.units))
-                        for r in usage.renderings
-                    ],
-                ),
-            ],
+                (lookup[i], span)
+                for r in c.odd
+                for i, span in zip(r.units, r.spans, strict=True)
+                if i in lookup
+            ),
+            None,
         )
+        if first is not None:
+            yield _finding(usage.entry, c, *first)
 
 
-def _uses(
-    units: Sequence[TranslationUnit], ctx: QAContext, statuses: tuple[str, ...]
-) -> Iterator[tuple[Any, Rendering, TranslationUnit, Span | None, set[int]]]:
-    """(entry, rendering, unit, span, ids with a good rendering) for each use of a status."""
-    lookup = _by_id(units)
-    for usage in _usage(units, ctx):
-        good = {
-            uid
-            for r in usage.renderings
-            if r.status in ("approved", "variant")
-            for uid in r.units
-        }
-        for r in usage.renderings:
-            if r.status not in statuses:
-                continue
-            for uid, span in zip(r.units, r.spans, strict=True):
-                u = lookup.get(uid)
-                if u is not None:
-                    yield usage.entry, r, u, span, good
+def _finding(e: Any, c: Conflict, rep: TranslationUnit, span: Span | None) -> QAIssue:
+    odd_ids = [i for r in c.odd for i in r.units]
+    ids = tuple(dict.fromkeys([*odd_ids, *(i for r in c.good for i in r.units)]))
+    parts = [f"{r.text or '(not found)'!r} ×{r.count} ({r.status})" for r in c.odd]
+    parts += [f"{r.text!r} ×{r.count} ({r.status})" for r in c.good]
+    spans = [s for s in (_zh_span(rep, e.zh), span) if s is not None]
+    severity = None
+    if c.mixed or (
+        c.check == "term-mismatch" and all(r.status == "missing" for r in c.odd)
+    ):
+        severity = Severity.INFO  # acceptable wordings, or nothing like a rendering
+    return issue(
+        c.check,
+        rep,
+        f"{e.zh}: " + ", ".join(parts) + _advice(e, c),
+        spans=spans,
+        fix=_fix(e, c),
+        units=ids,
+        key=[e.zh, *sorted(_norm(r.text) + r.status for r in c.odd)],
+        severity=severity,
+        data=[
+            ("term", e.zh),
+            ("units_to_check", odd_ids),
+            (
+                "renderings",
+                [(r.text, r.status, r.count, list(r.units)) for r in c.odd + c.good],
+            ),
+        ],
+    )
+
+
+def _advice(e: Any, c: Conflict) -> str:
+    if c.mixed:
+        return "; all acceptable, but worded differently: choose one"
+    if c.check == "term-forbidden":
+        return "; the glossary forbids " + ", ".join(
+            repr(r.text) for r in c.odd if r.status == "forbidden"
+        )
+    if c.check == "term-mismatch" and not c.good and c.odd[0].status == "unknown":
+        return f"; the glossary approves {e.en!r}: change the TM or the glossary"
+    if c.check == "term-mismatch":
+        return f"; the glossary approves {e.en!r}"
+    return ""
+
+
+def _fix(e: Any, c: Conflict) -> str:
+    """A fix only where it is safe: never away from an approved rendering or variant.
+
+    The fix names the glossary's rendering for the odd units only; when the TM uses
+    one unknown rendering throughout (the glossary may be the one that is wrong) there
+    is no fix.
+    """
+    if not e.en or c.mixed:
+        return ""
+    if c.check == "term-mismatch" and not c.good and c.odd[0].status == "unknown":
+        return ""
+    n = sum(r.count for r in c.odd)
+    return f"use {e.en!r} in the {n} unit{'s' if n > 1 else ''} listed first"
 
 
 @register("term-forbidden", "error", scope="corpus")
 def term_forbidden(
     units: Sequence[TranslationUnit], ctx: QAContext
 ) -> Iterator[QAIssue]:
-    """A rendering the glossary forbids is used for a term in the source."""
-    for e, r, u, span, _good in _uses(units, ctx, ("forbidden",)):
-        yield issue(
-            "term-forbidden",
-            u,
-            f"{e.zh} is rendered {r.text!r}, which the glossary forbids",
-            spans=[span] if span else [],
-            fix=f"use {e.en!r}",
-            key=[e.zh, u.source, u.target, r.text],
-        )
+    """A rendering the glossary forbids is used for a term: one finding per term."""
+    yield from _conflicts(units, ctx, "term-forbidden")
+
+
+@register("term-inconsistent", "warning", scope="corpus")
+def term_inconsistent(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """A glossary term is rendered in more than one way (approved variants count as one)."""
+    yield from _conflicts(units, ctx, "term-inconsistent")
 
 
 @register("term-mismatch", "warning", scope="corpus")
 def term_mismatch(
     units: Sequence[TranslationUnit], ctx: QAContext
 ) -> Iterator[QAIssue]:
-    """A glossary term in the source has neither its approved rendering nor a variant in the target."""
-    for e, r, u, span, good in _uses(units, ctx, ("unknown", "missing")):
-        if not e.en or u.id in good:
-            continue
-        found = f"; the target has {r.text!r}" if r.status == "unknown" else ""
-        yield issue(
-            "term-mismatch",
-            u,
-            f"{e.zh} should be {e.en!r}{found}",
-            spans=[s for s in (_zh_span(u, e.zh), span) if s is not None],
-            fix=f"use {e.en!r}",
-            key=[e.zh, fingerprint("u", u.source, u.target)],
-        )
+    """A glossary term's approved rendering and variants are absent where the term is."""
+    yield from _conflicts(units, ctx, "term-mismatch")
 
 
 def _zh_span(u: TranslationUnit, zh: str) -> Span | None:
     i = u.source.find(zh)
     return Span("source", i, i + len(zh), zh) if i >= 0 else None
+
+
+# -- terms learned from the TM itself ------------------------------------------------
+
+# The learned check reads at most this many units (term extraction grows faster than
+# linearly); a larger TM is checked against its glossary only.
+LEARN_MAX_UNITS = 50_000
+LEARN_TOP = 400  # Chinese candidates whose renderings are learned
+LEARN_MIN_DICE = 0.25  # the TM's main rendering must co-occur with the term this much
+LEARN_MIN_CHARS = 3  # shorter candidates are mostly general words (改革, 市场)
+
+
+def learned_usage(
+    units: Sequence[TranslationUnit], termbase: Any = None
+) -> list[TermUsage]:
+    """How each recurring Chinese term that the glossary lacks is rendered in the TM.
+
+    Candidates and their main English rendering come from ``tm.terms.extract``
+    (C-value over the sources, Dice over aligned pairs: the TM's own usual rendering).
+    Each unit holding the term is then read as a glossary term would be, with the main
+    rendering as the approved one: the same words in another order count as it, a
+    similar phrase sharing a content word is another rendering, and no such phrase
+    counts as not found (a paraphrase or an alignment slip, not reported).
+    """
+    from tm.terms.base import TermBase
+    from tm.terms.extract import extract_terms
+
+    pool = [u for u in term_units(units) if has_han(u.source) and u.target]
+    if len(pool) > LEARN_MAX_UNITS or not pool:
+        return []
+    known = (lambda zh: "x" if termbase.lookup(zh) else None) if termbase else None
+    texts = [" ".join(_norm(u.target).split()) for u in pool]
+    out: list[TermUsage] = []
+    for cand in extract_terms(pool, top=LEARN_TOP, known=known, max_renderings=1):
+        if cand.in_glossary or len(cand.zh) < LEARN_MIN_CHARS or not cand.renderings:
+            continue
+        main = cand.renderings[0]
+        if main.dice < LEARN_MIN_DICE or cand.units < 2:
+            continue
+        entry = TermEntry(zh=cand.zh, en=main.en, category="learned")
+        usage = term_usage(pool, TermBase([entry]))
+        if usage:
+            kept = _learned_renderings(usage[0], main.proper, pool, texts)
+            if kept is not None:
+                out.append(kept)
+    return out
+
+
+# An odd rendering must stand with the term in at least this share of the units that
+# hold it: a phrase common elsewhere ("key core technologies") renders something else.
+LEARN_WITH_TERM = 0.6
+
+
+def _differs_outside(main: str, odd: str) -> bool:
+    """The two differ only in words past a function word at one end: not the term's.
+
+    "market-oriented reform of natural" and "… of industrial" name what follows the
+    term (natural gas, industrial land); the term itself is rendered alike.
+    """
+    from tm.terms.english import phrase_key
+
+    a, b = phrase_key(main), phrase_key(odd)
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    if tail == 0 and head and a[head - 1] in _STOP:
+        return True
+    return head == 0 and tail > 0 and a[len(a) - tail] in _STOP
+
+
+def _learned_renderings(
+    usage: TermUsage,
+    proper: bool,
+    pool: Sequence[TranslationUnit],
+    texts: list[str],
+) -> TermUsage | None:
+    """The usage with the odd renderings that are credibly the term's, or None.
+
+    A name's rendering keeps its capitalized words ("Fujian Province" is not rendered
+    "Sichuan provinces"), and an odd rendering must mostly occur where the term does.
+    """
+    main = next((r for r in usage.renderings if r.status == "approved"), None)
+    if main is None:
+        return None
+    names = {w.casefold() for w in _WORD.findall(main.text) if w[:1].isupper()}
+    keep = []
+    for r in usage.renderings:
+        if r.status != "unknown":
+            keep.append(r)
+            continue
+        words = {w.casefold() for w in _WORD.findall(r.text)}
+        if (proper and not names <= words) or _differs_outside(main.text, r.text):
+            continue
+        phrase = " ".join(_norm(r.text).split())
+        anywhere = sum(1 for t in texts if phrase in t)
+        if anywhere and r.count / anywhere >= LEARN_WITH_TERM:
+            keep.append(r)
+    return TermUsage(usage.entry, tuple(keep))
+
+
+@register("rendering-inconsistent", "info", scope="corpus")
+def rendering_inconsistent(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
+    """A recurring term the glossary lacks is rendered in more than one way in the TM."""
+    lookup = _by_id(units)
+    seen: dict[tuple[str, ...], str] = {}
+    for usage in sorted(
+        learned_usage(units, ctx.termbase), key=lambda u: -len(u.entry.zh)
+    ):
+        c = conflict(usage)
+        if c is None or c.check != "term-inconsistent":
+            continue
+        odd = tuple(r for r in c.odd if r.status != "missing")
+        if not odd or not any(_content_words(r.text) for r in odd):
+            continue
+        rep = next(
+            (
+                (lookup[i], span)
+                for r in odd
+                for i, span in zip(r.units, r.spans, strict=True)
+                if i in lookup
+            ),
+            None,
+        )
+        if rep is None:
+            continue
+        e = usage.entry
+        parts = [f"{r.text!r} ×{r.count}" for r in (*c.good, *odd)]
+        ids = tuple(dict.fromkeys(i for r in (*odd, *c.good) for i in r.units))
+        unit, span = rep
+        same = tuple(sorted(_norm(r.text) for r in (*odd, *c.good)))
+        if any(usage.entry.zh in longer for longer in seen.get(same, "").split("|")):
+            continue  # a piece of a longer term already reported with these renderings
+        seen[same] = seen.get(same, "") + "|" + usage.entry.zh
+        yield issue(
+            "rendering-inconsistent",
+            unit,
+            f"{e.zh} is rendered {len(parts)} ways in the TM: " + ", ".join(parts),
+            spans=[s for s in (_zh_span(unit, e.zh), span) if s is not None],
+            fix="choose one rendering (and add the term to the glossary)",
+            units=ids,
+            key=[e.zh, *sorted(_norm(r.text) for r in (*odd, *c.good))],
+            data=[
+                ("term", e.zh),
+                ("units_to_check", [i for r in odd for i in r.units]),
+                (
+                    "renderings",
+                    [(r.text, r.status, r.count, list(r.units)) for r in c.good + odd],
+                ),
+            ],
+        )

@@ -55,6 +55,8 @@ from tm.service.reports import (
     analysis_dict,
     qa_checks,
     qa_report_html,
+    qa_shown,
+    qa_summary_rows,
     write_analysis_html,
     write_qa_report,
 )
@@ -147,6 +149,8 @@ __all__ = [
     "merge_layers",
     "qa_checks",
     "qa_report_html",
+    "qa_shown",
+    "qa_summary_rows",
     "text_output",
     "write_analysis_html",
     "write_proposed_terms",

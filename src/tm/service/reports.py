@@ -6,13 +6,13 @@ these functions build the text or write it to a path (atomically) or a byte stre
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from tm.service.output import Destination, text_output
 
 if TYPE_CHECKING:
     from tm.analysis import Analysis
+    from tm.models import QAIssue
     from tm.qa import QAReport
     from tm.qa.base import Check
 
@@ -26,13 +26,17 @@ def qa_checks() -> list[Check]:
     return list(CHECKS.values())
 
 
-def write_qa_report(report: QAReport, dest: Destination, *, fmt: str) -> int:
-    """Write a QA report as JSON, CSV or a self-contained HTML page; returns the findings.
+def write_qa_report(
+    report: QAReport, dest: Destination, *, fmt: str, info: bool = False
+) -> int:
+    """Write a QA report as JSON (streamed, every finding), CSV or a self-contained
+    HTML page (info findings only with ``info``); returns the findings written.
 
     Raises:
         ConfigError: an unknown format.
     """
     from tm.errors import ConfigError
+    from tm.qa.report import render_html, shown, write_csv, write_json
 
     if fmt not in QA_REPORT_FORMATS:
         raise ConfigError(
@@ -41,21 +45,32 @@ def write_qa_report(report: QAReport, dest: Destination, *, fmt: str) -> int:
         )
     with text_output(dest) as fh:
         if fmt == "json":
-            json.dump(report.to_dict(), fh, ensure_ascii=False, indent=2)
-        elif fmt == "csv":
-            from tm.qa.report import write_csv
-
-            write_csv(report, fh)
-        else:
-            fh.write(qa_report_html(report))
-    return len(report.findings)
+            return write_json(report, fh)
+        if fmt == "csv":
+            return write_csv(report, fh, info=info)
+        fh.write(render_html(report, info=info))
+    return len(shown(report, info=info))
 
 
-def qa_report_html(report: QAReport) -> str:
+def qa_report_html(report: QAReport, *, info: bool = False) -> str:
     """The QA report as one HTML page (inline CSS; no scripts, no network)."""
     from tm.qa.report import render_html
 
-    return render_html(report)
+    return render_html(report, info=info)
+
+
+def qa_shown(report: QAReport, *, info: bool = False) -> list[QAIssue]:
+    """The findings a person sees: errors and warnings, plus info when asked."""
+    from tm.qa.report import shown
+
+    return shown(report, info=info)
+
+
+def qa_summary_rows(report: QAReport) -> list[tuple[str, str, int, int, int]]:
+    """(check, title, errors, warnings, infos) for every check that found something."""
+    from tm.qa.report import summary_rows
+
+    return summary_rows(report)
 
 
 def analysis_dict(result: Analysis) -> dict[str, object]:

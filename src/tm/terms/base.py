@@ -65,8 +65,13 @@ class _Index:
         for n in range(1, len(key)):
             self.prefixes.add(key[:n])
 
-    def scan(self, seq: Sequence[Any]) -> list[tuple[int, int]]:
-        """Longest-first, non-overlapping ``(start, length)`` matches in ``seq``."""
+    def scan(
+        self, seq: Sequence[Any], *, overlapping: bool = False
+    ) -> list[tuple[int, int]]:
+        """Longest-first, non-overlapping ``(start, length)`` matches in ``seq``.
+
+        With ``overlapping`` every match, in order of start then length.
+        """
         full, prefixes = self.full, self.prefixes
         n = len(seq)
         found: list[tuple[int, int]] = []
@@ -79,7 +84,7 @@ class _Index:
                 if piece not in prefixes:
                     break
                 size += 1
-        return choose_longest(found, n)
+        return found if overlapping else choose_longest(found, n)
 
 
 def choose_longest(found: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
@@ -145,6 +150,7 @@ class TermBase:
         lang: str = "zh",
         *,
         statuses: Iterable[str] | None = None,
+        overlapping: bool = False,
     ) -> list[TermHit]:
         """All terms in ``text``: longest match first, non-overlapping, in text order.
 
@@ -153,6 +159,8 @@ class TermBase:
             lang: "zh" looks for the Chinese terms; "en" for every English rendering
                 (approved, variant, forbidden), with plural folding.
             statuses: keep only entries with these statuses (default: all).
+            overlapping: every occurrence of every term (Chinese only), also those
+                inside or across a longer one (QA checks each).
 
         Returns:
             Hits sorted by start; several entries with the same key share a span.
@@ -161,7 +169,7 @@ class TermBase:
         if lang.split("-")[0].lower() == "en":
             hits = self._find_en(text)
         else:
-            hits = self._find_zh(text)
+            hits = self._find_zh(text, overlapping=overlapping)
         if keep is not None:
             hits = [h for h in hits if h.entry.status in keep]
         return hits
@@ -199,11 +207,11 @@ class TermBase:
             )
         return hits
 
-    def _find_zh(self, text: str) -> list[TermHit]:
+    def _find_zh(self, text: str, *, overlapping: bool = False) -> list[TermHit]:
         index = self._zh_index()
         key, where = _key_with_map(text)
         hits: list[TermHit] = []
-        for start, size in index.scan(key):
+        for start, size in index.scan(key, overlapping=overlapping):
             a, b = where[start], where[start + size - 1] + 1
             for i in index.full[key[start : start + size]]:
                 hits.append(

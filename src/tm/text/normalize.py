@@ -1,8 +1,22 @@
-"""Normalization for matching. Stored text is never altered: we match on a separate key.
+"""Normalization for matching and grouping. Stored text is never altered: we compare keys.
 
-The key folds what a translator does not count as a difference in the words: width
-(NFKC), Chinese vs ASCII punctuation (one table for both), whitespace, and case. The
-seeds write ASCII ``,():;`` inside Chinese text, so both forms must fold to one.
+One family of keys, each named for what it folds away, each the one before it plus
+one more fold (the seeds write ASCII ``,():;`` inside Chinese text, so both forms of
+punctuation always fold to one):
+
+* :func:`match_key` — width (NFKC), Chinese vs ASCII punctuation, runs of whitespace
+  (and whitespace next to CJK), case. Exact and fuzzy matching, concordance, the
+  stores' key columns.
+* :func:`unpunctuated_key` — a match key without punctuation, symbols or spaces (the
+  matcher's "differs only in punctuation" rule).
+* :func:`spaceless_key` — width, punctuation form, case, and every whitespace ("a b"
+  and "ab" are one key). Coarser than the match key in that one way and several times
+  faster, which grouping a million units needs.
+* :func:`unlabeled_key` — a spaceless key without the list label that opens the text
+  (一、 (一) 1. (1), see ``tm.text.labels``) and its final punctuation: the heading
+  ``(三)畅通…渠道。`` in one annex and ``(一)畅通…渠道`` in another say the same.
+* :func:`clause_key` — an unlabeled key without a leading "and"/"or"/"but": the last
+  clause of a list reads "and …" in one sentence and "…" in another.
 """
 
 from __future__ import annotations
@@ -10,6 +24,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+
+from tm import fastpath
+from tm.text.labels import en_enumerator, zh_enumerator
 
 # Chinese (and typographic) punctuation → the ASCII form it folds to. NFKC already turns
 # full-width ，：；（）！？ into ASCII; the rest are not compatibility characters.
@@ -71,8 +88,111 @@ def fold(text: str) -> str:
 
 
 def match_key(text: str) -> str:
-    """The key exact matches and fuzzy scores are computed on."""
+    """The key exact matches and fuzzy scores are computed on.
+
+    Folds width, punctuation form, whitespace runs (and whitespace beside CJK), case.
+    """
     return fold(text).casefold()
+
+
+_PUNCT_RUN = re.compile(r"[\W_]+")
+
+
+def unpunctuated_key(key: str) -> str:
+    """A match key without punctuation, symbols and spaces (takes the match key)."""
+    return _PUNCT_RUN.sub("", key)
+
+
+_SPACELESS_TABLE = str.maketrans(
+    {**PUNCT_TABLE, " ": None, "\t": None, "\n": None, "\r": None}
+)
+PLAIN_NFKC = fastpath.register(
+    "plain-nfkc",
+    "spaceless_key: ASCII text skips NFKC; text of 'plain' CJK characters replaces "
+    "the few characters NFKC changes instead of normalizing",
+)
+
+
+def spaceless_key(text: str) -> str:
+    """Folds width (NFKC), punctuation form and case, and drops every whitespace."""
+    if text.isascii():
+        return "".join(text.split()).translate(_SPACELESS_TABLE).casefold()
+    if fastpath.on(PLAIN_NFKC) and _NOT_PLAIN.search(text) is None:
+        return _plain_key(text)
+    return unicodedata.normalize("NFKC", text).translate(_SPACELESS_TABLE).casefold()
+
+
+def _plain_key(text: str) -> str:
+    """``spaceless_key`` of text made only of "plain" characters (see :func:`_plain_chars`).
+
+    For those, NFKC works character by character (no reordering, no composition), so
+    NFKC and the key table fold into one character map; the few characters it changes
+    are replaced with ``str.replace``, much faster than NFKC plus ``translate``.
+    """
+    for ch in set(_PLAIN_CHANGED.findall(text)):
+        text = text.replace(ch, _PLAIN_MAP[ch])
+    return text.casefold()
+
+
+def _plain_chars() -> tuple[str, dict[str, str]]:
+    """The plain characters and the key each one folds to (when it changes).
+
+    Plain: ASCII, CJK ideographs (with extension A), and the CJK punctuation, general
+    punctuation and full-width forms that are NFKC-stable starters or whose NFKC is
+    one such character (，→ , ｡ → 。). None composes with a neighbour under NFC (a
+    test checks this against every canonical decomposition).
+    """
+
+    def stable(c: str) -> bool:
+        return unicodedata.normalize("NFKC", c) == c and not unicodedata.combining(c)
+
+    extra = [
+        chr(cp)
+        for lo, hi in ((0x2010, 0x2027), (0x3000, 0x303F), (0xFF00, 0xFFEF))
+        for cp in range(lo, hi + 1)
+    ] + list(PUNCT_TABLE)
+    plain = [chr(cp) for cp in range(0x80)]
+    changed: dict[str, str] = {}
+    for c in extra:
+        n = unicodedata.normalize("NFKC", c)
+        if len(n) == 1 and stable(n) and (n.isascii() or stable(c) or n in extra):
+            plain.append(c)
+            key = n.translate(_SPACELESS_TABLE)
+            if key != c:
+                changed[c] = key
+    for c in " \t\n\r":
+        changed[c] = ""
+    ranges = "\u3400-\u4dbf\u4e00-\u9fff" + re.escape("".join(sorted(set(plain))))
+    return ranges, changed
+
+
+_PLAIN_RANGES, _PLAIN_MAP = _plain_chars()
+_NOT_PLAIN = re.compile(f"[^{_PLAIN_RANGES}]")
+_PLAIN_CHANGED = re.compile("[" + re.escape("".join(_PLAIN_MAP)) + "]")
+_TRAIL_CHARS = ".,;:!?\"'"
+
+
+def unlabeled_key(text: str, lang: str) -> str:
+    """A spaceless key without the opening list label and the final punctuation.
+
+    Args:
+        text: a paragraph, sentence or clause.
+        lang: the language of ``text`` ("zh…" labels are 一、 (一) 1. (1); any other
+            language's are 1. (1) I. (a) First, …).
+    """
+    e = zh_enumerator(text) if lang[:2] == "zh" else en_enumerator(text)
+    return spaceless_key(text[e.end :] if e else text).rstrip(_TRAIL_CHARS)
+
+
+_LEADING_CONJUNCTION = re.compile(r"^(?:and|or|but|as well as)\s+", re.I)
+
+
+@lru_cache(maxsize=4096)
+def clause_key(text: str, lang: str) -> str:
+    """An unlabeled key without a leading "and", "or", "but" or "as well as" (English)."""
+    if lang[:2] != "zh":
+        text = _LEADING_CONJUNCTION.sub("", text.strip())
+    return unlabeled_key(text, lang)
 
 
 def fold_with_map(text: str) -> tuple[str, list[int]]:

@@ -1,8 +1,10 @@
-"""Paragraph-initial enumerators on both sides: 一、 (一) 1. (1) and First, / 2. / (2) / II.
+"""List labels (enumerators) opening a paragraph: 一、 (一) 1. (1) and First, / 2. / (2) / II.
 
 Chinese official documents number sections 一、, subsections (一), items 1. and (1); an
 English translation must carry the number, and should map each Chinese style to one
-English style throughout the TM. Positions are in the original text.
+English style throughout the TM. A label is structure, not content: the keys of
+``tm.text.normalize`` that compare content leave it out. Positions are in the
+original text.
 """
 
 from __future__ import annotations
