@@ -182,24 +182,32 @@ def checked_hits(termbase: Any, source: str) -> list[Any]:
     """The term hits of a source that are checked: every occurrence, overlaps too.
 
     A heading or title (a source without final punctuation) is checked with terms of
-    its own size: a hit that holds other hits (要素市场化配置综合改革试点 in an annex
-    title, made of 要素市场化配置 and 综合改革试点) is left out, as titles render
-    such compounds word by word around their head noun; its parts are checked.
+    its own size: a hit made up entirely of shorter hits (要素市场化配置综合改革试点 in
+    an annex title, made of 要素市场化配置 and 综合改革试点) is left out, as titles
+    render such compounds word by word around their head noun; its parts are checked.
+    A hit that only contains a shorter one (要素市场化配置 holds 要素市场) stays.
     """
     hits = termbase.find(source, lang="zh", overlapping=True)
     if len(hits) < 2 or source.rstrip()[-1:] in _FINAL_STOPS:
         return list(hits)
-    return [
-        h
-        for h in hits
-        if not any(
-            o is not h
-            and h.start <= o.start
-            and o.end <= h.end
-            and (o.end - o.start) < (h.end - h.start)
-            for o in hits
-        )
-    ]
+    return [h for h in hits if not _made_of_parts(h, hits)]
+
+
+def _made_of_parts(hit: Any, hits: Sequence[Any]) -> bool:
+    """Whether shorter hits inside ``hit`` cover every one of its characters."""
+    parts = sorted(
+        (o.start, o.end)
+        for o in hits
+        if hit.start <= o.start
+        and o.end <= hit.end
+        and (o.end - o.start) < (hit.end - hit.start)
+    )
+    reach = hit.start
+    for start, end in parts:
+        if start > reach:
+            return False
+        reach = max(reach, end)
+    return bool(parts) and reach >= hit.end
 
 
 _FINAL_STOPS = frozenset("。！？；.!?;：:")
