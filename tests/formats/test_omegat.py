@@ -1,12 +1,24 @@
-"""OmegaT (the Debian package, headless) inserts the English we export for a seed paragraph."""
+"""OmegaT (the Debian package, headless) reads what tm writes and gives the work back.
+
+A TMX tm exports fills a paragraph-segmented project; a project ``tm pretranslate
+--format omegat`` writes opens as is: OmegaT segments the document as tm does,
+inserts the exact matches, loads the fuzzy TM and shows forbidden terms as forbidden;
+a Groovy probe reads what OmegaT loaded and plays the translator, and ``tm import``
+of the project brings the work back with OmegaT's authors and dates.
+"""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from lxml import etree
 
 from tm.service import TMService
 
@@ -70,3 +82,194 @@ def test_omegat_inserts_the_stored_english(
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     translated = (project / "target" / "doc.txt").read_text(encoding="utf-8")
     assert translated.strip() == unit.target
+
+
+# -- the project tm pretranslate writes, opened by OmegaT --------------------------
+
+PROBE = Path(__file__).with_name("omegat_probe.groovy")
+# what the translator does in OmegaT: segment, author, translation
+WORK = (
+    (10, "li.wei", "Changsha, Zhuzhou and Xiangtan People's Governments:"),
+    (11, "li.wei", "The action plan is hereby issued to you."),
+    (12, "li.wei", "General Office of Hunan Provincial People's Government"),
+    (12, "wang.fang", "General Office of the People's Government of Hunan Province"),
+)
+
+
+@dataclass
+class OmegaTRun:
+    """A project written by ``tm pretranslate --format omegat`` after OmegaT opened it."""
+
+    project: Path
+    result: subprocess.CompletedProcess[str]
+    log: str
+    segments: list[tuple[int, str, str]]
+    tms: dict[str, int]
+    glossary: dict[int, list[str]]
+    tbx: list[str]
+    ours: list[str]
+    report: Any
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"t": "\t", "n": "\n"}.get(m[1], m[1]), text)
+
+
+@pytest.fixture(scope="module")
+def omegat_run(
+    seed_db_master: Path,
+    next_doc_path: Path,
+    glossary_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> OmegaTRun:
+    omegat = shutil.which("omegat")
+    if omegat is None:
+        pytest.skip("OmegaT is not installed (Debian package omegat; CI installs it)")
+    from tm.analysis import read_source_document
+    from tm.formats.tbx import write_tbx
+
+    root = tmp_path_factory.mktemp("omegat")
+    project = root / "cztan"
+    with TMService.open(seed_db_master) as service:
+        termbase = service.load_termbase(glossary_dir)
+        report = service.pretranslate(
+            next_doc_path, project, fmt="omegat", termbase=termbase
+        )
+    write_tbx(termbase, root / "g2008.tbx", dialect="2008")
+    (root / "work.tsv").write_text(
+        "".join(f"{n}\t{who}\t{text}\n" for n, who, text in WORK), "utf-8"
+    )
+    env = {
+        **os.environ,
+        "TM_OMEGAT_DUMP": str(root / "dump.tsv"),
+        "TM_OMEGAT_TBX": str(root / "g2008.tbx"),
+        "TM_OMEGAT_WORK": str(root / "work.tsv"),
+    }
+    result = subprocess.run(
+        [
+            omegat,
+            str(project),
+            "--mode=console-translate",
+            f"--config-dir={root / 'config'}",
+            f"--script={PROBE}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
+    logs = sorted((root / "config" / "logs").glob("*.log"))
+    log = result.stdout + result.stderr + "".join(p.read_text("utf-8") for p in logs)
+    segments: list[tuple[int, str, str]] = []
+    tms: dict[str, int] = {}
+    glossary: dict[int, list[str]] = {}
+    tbx: list[str] = []
+    dump = root / "dump.tsv"
+    assert dump.exists(), log[-3000:]
+    for line in dump.read_text("utf-8").splitlines():
+        kind, *cells = line.split("\t")
+        cells = [_unescape(c) for c in cells]
+        if kind == "seg":
+            segments.append((int(cells[0]), cells[1], cells[2]))
+        elif kind == "tm":
+            tms[cells[0]] = int(cells[1])
+        elif kind == "gloss":
+            glossary.setdefault(int(cells[0]), []).append(cells[1])
+        elif kind == "tbx":
+            tbx.append(cells[0])
+    ours = [s.source for s in read_source_document(next_doc_path)[0]]
+    return OmegaTRun(project, result, log, segments, tms, glossary, tbx, ours, report)
+
+
+def test_omegat_opens_the_project_without_errors(omegat_run: OmegaTRun) -> None:
+    assert omegat_run.result.returncode == 0, omegat_run.log[-3000:]
+    # OmegaT logs a TMX it cannot read and carries on with exit 0
+    for sign in ("TF_TM_LOAD_ERROR", "CORE_SRX_EXC_LOADING_SEG_RULES", "Exception"):
+        assert sign not in omegat_run.log, sign
+    assert "Reading of TMX file complete" in omegat_run.log
+
+
+def test_omegat_segments_the_document_as_tm_does(omegat_run: OmegaTRun) -> None:
+    theirs = [src for _, src, _ in omegat_run.segments]
+    ours = omegat_run.ours
+    assert len(ours) == 478
+    # OmegaT also shows the web-page residue lines tm sets aside (9 in 003)
+    assert [s for s in theirs if s in set(ours)] == ours
+    assert len(theirs) - len(ours) == 9
+
+
+def test_omegat_loads_our_tms_and_inserts_the_exact_matches(
+    omegat_run: OmegaTRun,
+) -> None:
+    project = omegat_run.report.project
+    stem = "changzhutan-action-plan.zh.tmx"
+    assert omegat_run.tms == {
+        f"auto/{stem}".split("/")[-1]: project.auto,
+        stem: project.reference,
+    } or omegat_run.tms == {stem: project.auto + project.reference}
+    auto = etree.parse(str(omegat_run.project / "tm" / "auto" / stem))
+    exact = {
+        tu.findtext("tuv[1]/seg"): tu.findtext("tuv[2]/seg") for tu in auto.iter("tu")
+    }
+    assert len(exact) == project.auto >= 3
+    inserted = {src: tgt for _, src, tgt in omegat_run.segments if src in exact}
+    assert inserted == exact
+
+
+def test_omegat_shows_forbidden_terms_as_forbidden(
+    omegat_run: OmegaTRun, glossary_dir: Path
+) -> None:
+    from tm.terms import read_glossary
+
+    _, entries = read_glossary(glossary_dir / "factor-markets.zh-en.yaml")
+    pane = {t for texts in omegat_run.glossary.values() for t in texts}
+    assert len(omegat_run.glossary) > 300  # segments the glossary pane has entries for
+    text = "".join(src for _, src, _ in omegat_run.segments)
+    # OmegaT finds a term by its tokenizer, which misses a few that tm finds; where
+    # it shows a term at all, it shows each forbidden rendering marked
+    # (the pane quotes a rendering that holds a comma)
+    shown = {t.split(" = ")[0] for t in pane}
+    expected = [
+        f"{e.zh} = {_pane_term(bad)}\n1. FORBIDDEN, use: {e.en}"
+        for e in entries
+        if e.en and e.zh in text and e.zh in shown
+        for bad in e.forbidden
+    ]
+    assert len(expected) >= 20
+    assert [x for x in expected if x not in pane] == []
+    # TBX 2008, the other term format OmegaT reads: the pane lists an entry's notes
+    # beside each rendering, so each forbidden one is named there
+    tbx = "\n".join(omegat_run.tbx)
+    forbidden = [(e.zh, bad, e.en) for e in entries if e.en for bad in e.forbidden]
+    assert len(forbidden) == 53
+    assert [f for f in forbidden if f"FORBIDDEN: {f[1]}; use: {f[2]}" not in tbx] == []
+
+
+def _pane_term(term: str) -> str:
+    return f'"{term}"' if "," in term else term
+
+
+def test_omegat_work_comes_back_with_authors_and_dates(
+    omegat_run: OmegaTRun, tmp_path: Path
+) -> None:
+    saved = omegat_run.project / "omegat" / "project_save.tmx"
+    assert saved.exists(), omegat_run.log[-3000:]
+    dates = {
+        tu.findtext("tuv[1]/seg"): dict(tu.findall("tuv")[1].attrib)
+        for tu in etree.parse(str(saved)).iter("tu")
+    }
+    by_num = {n: src for n, src, _ in omegat_run.segments}
+    with TMService.open(tmp_path / "tm.db") as service:
+        report = service.import_file(omegat_run.project)
+        units = {u.source: u for u in service.store.iter_units()}
+    assert report.format == "omegat"
+    assert report.added == len(dates)  # 3 translated + the inserted exact matches
+    for n, author, text in WORK[:2]:
+        unit = units[by_num[n]]
+        assert (unit.target, unit.created_by, unit.changed_by) == (text, author, author)
+        assert unit.created_at == dates[by_num[n]]["creationdate"]
+    revised = units[by_num[12]]
+    assert revised.target == WORK[3][2]
+    assert (revised.created_by, revised.changed_by) == ("li.wei", "wang.fang")
+    assert revised.changed_at == dates[by_num[12]]["changedate"]
