@@ -6,6 +6,7 @@ operations take a ``progress`` callback and never print.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -14,7 +15,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 from tm.errors import ConfigError, FormatError
 from tm.formats import detect_format, read_units
-from tm.models import ImportReport, SegType, TranslationUnit
+from tm.models import (
+    STATUS_NOTE_PROP,
+    STATUS_PROP,
+    ImportReport,
+    SegType,
+    TranslationUnit,
+    UnitStatus,
+)
 from tm.store import Store, open_store
 
 if TYPE_CHECKING:  # matching types (the matcher imports numpy: load it on first use)
@@ -24,7 +32,20 @@ if TYPE_CHECKING:  # matching types (the matcher imports numpy: load it on first
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int], None]
-EXPORT_FORMATS = ("tmx", "tsv")
+EXPORT_FORMATS = ("tmx", "tsv", "csv")
+# Output file extensions of `tm export` and the format each means.
+EXPORT_EXTENSIONS = {".tmx": "tmx", ".tsv": "tsv", ".tab": "tsv", ".csv": "csv"}
+PRETRANSLATE_EXTENSIONS = {".xlf": "xliff12", ".xliff": "xliff12", ".tmx": "tmx"}
+TERM_EXTENSIONS = {
+    ".tbx": "tbx",
+    ".txt": "tsv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".utf8": "tsv",
+    ".csv": "csv",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+}
 
 
 class TMService:
@@ -62,8 +83,15 @@ class TMService:
         user: str | None = None,
         sentences: bool = True,
         glossary: str | Path | None = None,
+        include_unconfirmed: bool = False,
     ) -> ImportReport:
         """Import one file in one transaction: a malformed file changes nothing.
+
+        Only confirmed translations enter (``tm.formats.status``): units without a
+        target or copying the source are skipped, and so are unconfirmed ones (XLIFF
+        fuzzy or review states, a target without state) unless ``include_unconfirmed``
+        takes them as lower-status units. The report counts both. A directory is
+        read as an OmegaT project (its ``omegat/project_save.tmx``).
 
         With ``sentences`` (the default), paragraph units also yield sentence units
         aligned from them (``tm.align.sentence_units``), in the same transaction. The
@@ -73,7 +101,14 @@ class TMService:
         Raises:
             FormatError: the file is unreadable or malformed (with file and line).
         """
+        from tm.formats.status import screen
+
         path = str(path)
+        source = path
+        if Path(path).is_dir():
+            from tm.formats.omegat import project_tmx
+
+            source, fmt = str(project_tmx(path)), "omegat"
         fmt = fmt or detect_format(path)
         report = ImportReport(path=path, format=fmt)
         with self.store.transaction():
@@ -84,13 +119,26 @@ class TMService:
                 self.store.add_document(doc.name, doc.meta)
                 units: Iterable[TranslationUnit] = list(doc_units(doc))
             else:
-                units = read_units(path, fmt=fmt, encoding=encoding)
+                read_fmt = "tmx" if fmt == "omegat" else fmt
+                units = read_units(source, fmt=read_fmt, encoding=encoding)
+                if read_fmt == "tmx":
+                    _keep_tmx_header(self.store, source)
+            pending = _Pending.of(self.store)
+            units = screen(
+                _count_read(units, report),
+                report,
+                include_unconfirmed=include_unconfirmed,
+            )
+            if pending is not None:
+                units = pending.watch(units)
             paragraphs: list[TranslationUnit] = []
             counted = _counting(units, report, paragraphs if sentences else None)
             result = self.store.add_units(counted, progress=progress, user=user)
             report.added += result.added
             report.duplicates += result.duplicates
             report.occurrences_added += result.occurrences_added
+            if pending is not None:
+                report.confirmed_existing = pending.confirm(self.store)
             # A file that already has sentence units (a TM exported with both levels)
             # was segmented by its author: aligning its paragraphs again would add
             # a second, different sentence level.
@@ -122,31 +170,40 @@ class TMService:
         source_lang: str | None = None,
         target_lang: str | None = None,
     ) -> int:
-        """Write the TM (or its units of one segtype) as TMX or TSV; returns the count.
+        """Write the TM (or its units of one segtype) as TMX, TSV or CSV; returns the count.
+
+        TMX carries everything; tm's TSV and CSV (``tm.formats.tabular``) carry the
+        same (as JSON columns beside the text), CSV made for Excel.
 
         A path is replaced atomically; ``-`` or a stream writes there.
         """
-        units = self.store.iter_units(segtype=segtype, all_occurrences=fmt == "tmx")
+        units = self.store.iter_units(segtype=segtype, all_occurrences=True)
         if fmt == "tmx":
             from tm.formats.tmx import TMXHeader, write_tmx
 
+            props, notes = _header_meta(self.store)
             header = TMXHeader(
                 srclang=source_lang or "zh-CN",
                 segtype=segtype or "sentence",
+                props=props,
+                notes=notes,
             )
             units = _relabel(units, source_lang, target_lang)
             return write_tmx(units, _binary_dest(dest), header=header)
-        if fmt == "tsv":
-            from tm.formats.tabular import write_tsv
+        if fmt in ("tsv", "csv"):
+            from tm.formats.tabular import write_csv, write_tsv
 
             langs = (source_lang or "zh-CN", target_lang or "en-US")
+            write = write_tsv if fmt == "tsv" else write_csv
             if isinstance(dest, (str, Path)) and str(dest) != "-":
                 from tm.formats._atomic import atomic_output
 
                 with atomic_output(dest, mode="w") as fh:
-                    return write_tsv(units, fh, header=langs)
+                    if fmt == "csv":
+                        fh.write("\ufeff")  # Excel reads UTF-8 only with a BOM
+                    return write(units, fh, header=langs)
             out: IO[str] = sys.stdout if str(dest) == "-" else dest  # type: ignore[assignment]
-            return write_tsv(units, out, header=langs)
+            return write(units, out, header=langs)
         raise ConfigError(
             f"unknown export format {fmt!r}",
             hint=f"choose one of {', '.join(EXPORT_FORMATS)}",
@@ -294,7 +351,8 @@ class TMService:
         project_tm: str | Path | None = None,
         encoding: str | None = None,
     ) -> Any:
-        """Write ``path`` pre-translated as XLIFF 1.2/2.0 (or the used matches as TMX)."""
+        """Write ``path`` pre-translated as XLIFF 1.2/2.0, the used matches as TMX, or
+        an OmegaT project folder (``fmt="omegat"``, ``dest`` a folder)."""
         from tm.analysis import document_name, read_source_document
         from tm.pretranslate import (
             FORMATS,
@@ -327,10 +385,22 @@ class TMService:
             alternatives=alternatives,
             termbase=termbase,
         )
-        write_output(xsegs, used, dest, fmt=fmt, original=document_name(path))
+        project = write_output(
+            xsegs,
+            used,
+            dest,
+            fmt=fmt,
+            original=document_name(path),
+            document=path,
+            doc_segments=segments,
+            termbase=termbase,
+            encoding=encoding,
+        )
         if project_tm is not None:
             write_project_tm(used, project_tm)
-        return report_of(xsegs, used)
+        from dataclasses import replace
+
+        return replace(report_of(xsegs, used), project=project)
 
     # -- terms (issue #5) ----------------------------------------------------------
     # Glossary-only operations are static: `tm terms find` needs no TM database.
@@ -614,7 +684,12 @@ class TMService:
 
         return write_xliff(
             (
-                XliffSegment(id=str(i + 1), source=src, target=targets.get(i))
+                XliffSegment(
+                    id=str(i + 1),
+                    source=src,
+                    target=targets.get(i),
+                    confirmed=i in targets,
+                )
                 for i, src in enumerate(segments)
             ),
             dest,
@@ -770,19 +845,92 @@ class TMService:
         self.store.set_target(unit_id, target, user=user)
 
 
+def _count_read(
+    units: Iterable[TranslationUnit], report: ImportReport
+) -> Iterator[TranslationUnit]:
+    for unit in units:
+        report.read += 1
+        yield unit
+
+
 def _counting(
     units: Iterable[TranslationUnit],
     report: ImportReport,
     paragraphs: list[TranslationUnit] | None = None,
 ) -> Iterator[TranslationUnit]:
-    """Count units as they pass; keep the paragraph ones when a list is given."""
+    """Note sentence units as they pass; keep the paragraph ones when a list is given."""
     for unit in units:
-        report.read += 1
         if unit.segtype == SegType.SENTENCE:
             report.had_sentences = True
         elif paragraphs is not None and unit.segtype == SegType.PARAGRAPH:
             paragraphs.append(unit)
         yield unit
+
+
+class _Pending:
+    """Units the TM holds as unconfirmed, and which of them an import confirms."""
+
+    def __init__(self, units: dict[tuple[str, ...], TranslationUnit]) -> None:
+        self.units = units
+        self.confirmed: list[TranslationUnit] = []
+
+    @classmethod
+    def of(cls, store: Store) -> _Pending | None:
+        ids = store.ids_with_prop(STATUS_PROP, UnitStatus.UNCONFIRMED)
+        if not ids:
+            return None
+        return cls({_identity(u): u for u in store.get_units(ids)})
+
+    def watch(self, units: Iterable[TranslationUnit]) -> Iterator[TranslationUnit]:
+        for unit in units:
+            if not unit.unconfirmed:
+                held = self.units.pop(_identity(unit), None)
+                if held is not None:
+                    self.confirmed.append(held)
+            yield unit
+
+    def confirm(self, store: Store) -> int:
+        for unit in self.confirmed:
+            assert unit.id is not None
+            keep = tuple(
+                p for p in unit.props if p[0] not in (STATUS_PROP, STATUS_NOTE_PROP)
+            )
+            store.set_props(unit.id, keep)
+        return len(self.confirmed)
+
+
+def _identity(u: TranslationUnit) -> tuple[str, ...]:
+    return (u.source, u.target, u.source_lang, u.target_lang, str(u.segtype))
+
+
+def _header_meta(
+    store: Store,
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """Header props and notes of the TMX files imported, each distinct one once."""
+    from tm.formats.tmx import HEADER_META
+
+    props: dict[tuple[str, str], None] = {}
+    notes: dict[str, None] = {}
+    for _, meta in store.documents():
+        raw = meta.get(HEADER_META)
+        if not raw:
+            continue
+        kept = json.loads(raw)
+        props.update(((p[0], p[1]), None) for p in kept.get("props", ()))
+        notes.update((n, None) for n in kept.get("notes", ()))
+    return tuple(props), tuple(notes)
+
+
+def _keep_tmx_header(store: Store, path: str) -> None:
+    """Keep a TMX header's props and notes with the file's document, for export."""
+    from tm.formats.tmx import HEADER_META, read_tmx_header
+
+    props, notes = read_tmx_header(path)
+    if props or notes:
+        meta = json.dumps(
+            {"props": props, "notes": notes}, ensure_ascii=False, separators=(",", ":")
+        )
+        store.add_document(Path(path).name, {HEADER_META: meta})
 
 
 def _relabel(

@@ -8,7 +8,6 @@ term base is the glossary directory (``--glossary``, env ``TM_GLOSSARY``, else
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -236,31 +235,31 @@ def import_cmd(
     "fmt",
     type=click.Choice(["tbx", "tbx2008", "tsv", "csv", "yaml"]),
     default=None,
-    help="Default: from DEST's extension (.tbx → TBX-Basic v3, .txt/.tsv, .csv, .yaml).",
+    help="Default: from DEST's name (.tbx → TBX-Basic v3, .txt/.utf8/.tsv, .csv, "
+    ".yaml); TBX for - .",
 )
 @glossary_option
 def export_cmd(dest: str, fmt: str | None, glossary: str | None) -> None:
     """Export the term base: TBX-Basic v3, TBX 2008 (martif), OmegaT tab text, CSV, YAML.
 
+    TBX-Basic v3 passes the TBX-Basic DCA schematron and round-trips every field
+    (category and seen as notes, a proposed entry's Chinese term as admitted).
+    OmegaT reads tab text named .txt or .utf8 (not .tsv), CSV and TBX 2008; a
+    forbidden rendering shows there marked FORBIDDEN. A name that contradicts
+    --format, or an extension tm cannot write, is refused (exit 2).
+
     \b
     Example:
       tm terms export glossary.tbx
       tm terms export --format tbx2008 old-tools.tbx
+      tm terms export omegat/glossary/terms.txt
     """
-    fmt = fmt or _format_of(dest)
+    from tm.formats import output_format
+    from tm.service import TERM_EXTENSIONS
+
+    fmt = output_format(dest, fmt, TERM_EXTENSIONS, default="tbx")
     n = TMService.export_terms(dest, fmt=fmt, glossary=glossary)
     click.echo(f"{n} entries written", err=True)
-
-
-def _format_of(dest: str) -> str:
-    suffix = Path(dest).suffix.lower()
-    return {
-        ".csv": "csv",
-        ".txt": "tsv",
-        ".tsv": "tsv",
-        ".utf8": "tsv",
-        ".yaml": "yaml",
-    }.get(suffix, "tbx")
 
 
 @terms.command("extract")
