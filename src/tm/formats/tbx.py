@@ -17,8 +17,9 @@ mapping of a :class:`~tm.models.TermEntry`:
   another namespace are DCT style, which DCA forbids); 2008 as
   ``<admin type="x-tm-…">``, which its core DTD allows and readers ignore. Files of
   older tm versions (``tm:`` elements in v3) are still read.
-* 2008 also puts ``FORBIDDEN, use: …`` as a note on each forbidden term: OmegaT,
-  which reads TBX 2008, shows notes beside a term but not its status.
+* 2008 also puts ``FORBIDDEN: <term>; use: <approved>`` as a note on each forbidden
+  term: OmegaT, which reads TBX 2008, shows an entry's notes beside each of its
+  renderings but not their status.
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ HEADER_KEYS = ("domain", "owner", "source_lang", "target_lang")
 # v3 concept notes that carry fields TBX-Basic has no data category for.
 CATEGORY_NOTE = "category: "
 SEEN_NOTE = "seen in "
-FORBIDDEN_NOTE = "FORBIDDEN, use: "
+# OmegaT shows every note of a TBX 2008 entry beside each of its renderings, so the
+# note names the forbidden rendering it is about.
+FORBIDDEN_NOTE = "FORBIDDEN: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,8 +360,7 @@ def _entry_element(d: Dialect, entry: TermEntry, n: int, header: GlossaryHeader)
     if entry.en:
         en_terms.insert(0, (entry.en, PREFERRED))
     if en_terms:
-        forbidden_note = FORBIDDEN_NOTE + entry.en if d is TBX2008 and entry.en else ""
-        _lang(el, d, header.target_lang, en_terms, forbidden_note)
+        _lang(el, d, header.target_lang, en_terms, entry.en if d is TBX2008 else "")
     return el
 
 
@@ -371,7 +373,7 @@ def _lang(
     d: Dialect,
     lang: str,
     terms: list[tuple[str, str]],
-    forbidden_note: str = "",
+    use: str = "",
 ) -> None:
     ns = f"{{{TBX_NS}}}" if d is V3 else ""
     sec = etree.SubElement(el, ns + d.lang, {XML_LANG: lang})
@@ -380,8 +382,10 @@ def _lang(
         etree.SubElement(group, ns + "term").text = _checked(text)
         note = etree.SubElement(group, ns + "termNote", type="administrativeStatus")
         note.text = status
-        if forbidden_note and status == DEPRECATED:
-            etree.SubElement(group, ns + "note").text = _checked(forbidden_note)
+        if use and status == DEPRECATED:
+            etree.SubElement(group, ns + "note").text = _checked(
+                f"{FORBIDDEN_NOTE}{text}; use: {use}"
+            )
 
 
 def _checked(text: str) -> str:
