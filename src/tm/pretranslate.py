@@ -203,7 +203,9 @@ def write_omegat(
     paragraphs: dict[int, list[str]] = {}
     for seg in doc_segments:
         paragraphs.setdefault(seg.paragraph, []).append(seg.source)
-    name, text = source_text(document, list(paragraphs.values()), encoding=encoding)
+    name, text = source_text(
+        document, list(paragraphs.values()), encoding=encoding, source_lang=source_lang
+    )
     return write_project(
         dest,
         document_name=name,

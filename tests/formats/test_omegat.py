@@ -273,3 +273,21 @@ def test_omegat_work_comes_back_with_authors_and_dates(
     assert revised.target == WORK[3][2]
     assert (revised.created_by, revised.changed_by) == ("li.wei", "wang.fang")
     assert revised.changed_at == dates[by_num[12]]["changedate"]
+
+
+def test_source_text_keeps_the_document_unless_a_line_splits_a_sentence(
+    tmp_path: Path,
+) -> None:
+    from tm.formats.omegat import source_text
+
+    items = "一、总体要求。\n1.建设中心。\n2.完善机制。\n\n扫一扫在手机打开当前页\n"
+    doc = tmp_path / "items.txt"
+    doc.write_text(items, "utf-8")
+    assert source_text(doc, []) == ("items.txt", items)
+    wrapped = tmp_path / "wrapped.txt"
+    wrapped.write_text("标题\n\n深化要素市场化\n配置改革。第二句。\n尾行\n", "utf-8")
+    # OmegaT would cut the first sentence at the line end: the paragraph goes on one line
+    assert source_text(wrapped, []) == (
+        "wrapped.txt",
+        "标题\n\n深化要素市场化配置改革。第二句。尾行\n",
+    )

@@ -267,13 +267,18 @@ def _srx_xml(pattern: str, rules: list[tuple[bool, str, str]]) -> str:
 
 
 def source_text(
-    path: str | Path, paragraphs: list[list[str]], *, encoding: str | None = None
+    path: str | Path,
+    paragraphs: list[list[str]],
+    *,
+    encoding: str | None = None,
+    source_lang: str = "zh-CN",
 ) -> tuple[str, str]:
     """The file name and text to put in ``source/`` for the document at ``path``.
 
-    A plain-text document goes in as it is when each of its paragraphs is one line
-    (OmegaT then segments it as tm did); a paragraph tm joined from several lines is
-    written on one line, everything else staying in place. Any other document (seed
+    A plain-text document goes in as it is when OmegaT, which breaks at every line
+    end, gets the segments tm got — true of a paragraph on one line, and of one on
+    several lines that each end a sentence; any other paragraph tm joined from
+    several lines is written on one line, everything else staying in place. Any other document (seed
     format, XLIFF, TMX) becomes a text file of its ``paragraphs`` (lists of segments),
     one segment per line and a blank line between paragraphs.
 
@@ -295,7 +300,7 @@ def source_text(
     joined = {
         p.line: p.text
         for p in doc.paragraphs
-        if lines[p.line - 1].strip(" \t\u00a0\u3000") != p.text
+        if not _same_segments(p.text, lines[p.line - 1 :], source_lang)
     }
     if not joined:
         return name, text
@@ -308,6 +313,22 @@ def source_text(
         elif n > skip_until:
             out.append(line)
     return name, "".join(out)
+
+
+def _same_segments(paragraph: str, lines: list[str], lang: str) -> bool:
+    """Whether the paragraph's lines, segmented each on its own, give its segments."""
+    from tm.text.segment import split_sentences
+
+    whole = split_sentences(paragraph, lang)
+    parts: list[str] = []
+    taken = ""
+    for line in lines:
+        piece = line.strip(" \t\u00a0\u3000\r\n")
+        taken += piece
+        parts += split_sentences(piece, lang)
+        if len(taken) >= len(paragraph):
+            break
+    return taken == paragraph and parts == whole
 
 
 def _continuation_lines(lines: list[str], start: int, paragraph: str) -> int:
