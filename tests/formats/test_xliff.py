@@ -232,3 +232,19 @@ def test_confirmed_segments_leave_confirmed(tmp_path: Path) -> None:
             assert (report.added, report.skipped_untranslated) == (2, 1)
         else:
             assert (report.added, report.skipped_unconfirmed) == (2, 1)
+
+
+def test_confirming_a_lower_status_unit_on_each_backend(
+    store_url: str, tmp_path: Path
+) -> None:
+    draft, final = tmp_path / "draft.xlf", tmp_path / "final.xlf"
+    segs = [("1", "数据要素_市场%化。", "A data market."), ("2", "附件1", "Annex 1")]
+    write_xliff([XliffSegment(i, s, t, quality=90) for i, s, t in segs], draft)
+    write_xliff([XliffSegment(i, s, t, confirmed=True) for i, s, t in segs[:1]], final)
+    with TMService.open(store_url) as service:
+        assert service.import_file(draft, include_unconfirmed=True).added == 2
+        assert len(service.store.ids_with_prop("x-tm-status", "unconfirmed")) == 2
+        report = service.import_file(final)
+        assert (report.added, report.confirmed_existing) == (0, 1)
+        held = {u.source: u.unconfirmed for u in service.store.iter_units()}
+    assert held == {"数据要素_市场%化。": False, "附件1": True}
