@@ -154,17 +154,11 @@ def write_output(
             raise ValueError(
                 "an OmegaT project needs a folder, the document and its segments"
             )
+        langs = {"source_lang": source_lang, "target_lang": target_lang}
         return write_omegat(
-            segments,
-            used,
-            dest,
-            document=document,
-            doc_segments=doc_segments,
-            termbase=termbase,
-            encoding=encoding,
-            source_lang=source_lang,
-            target_lang=target_lang,
-        )
+            segments, used, dest, document=document, doc_segments=doc_segments,
+            termbase=termbase, encoding=encoding, **langs,
+        )  # fmt: skip
     from tm.formats.xliff import write_xliff
 
     write_xliff(

@@ -24,32 +24,16 @@ from tm.service import TMService
 
 pytestmark = pytest.mark.omegat
 
-PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<omegat>
-    <project version="1.0">
-        <source_dir>__DEFAULT__</source_dir>
-        <target_dir>__DEFAULT__</target_dir>
-        <tm_dir>__DEFAULT__</tm_dir>
-        <glossary_dir>__DEFAULT__</glossary_dir>
-        <glossary_file>__DEFAULT__</glossary_file>
-        <dictionary_dir>__DEFAULT__</dictionary_dir>
-        <source_lang>zh-CN</source_lang>
-        <target_lang>en-US</target_lang>
-        <source_tok>org.omegat.tokenizer.LuceneSmartChineseTokenizer</source_tok>
-        <target_tok>org.omegat.tokenizer.LuceneEnglishTokenizer</target_tok>
-        <sentence_seg>false</sentence_seg>
-        <support_default_translations>true</support_default_translations>
-        <remove_tags>false</remove_tags>
-    </project>
-</omegat>
-"""
-
-
 def make_project(root: Path) -> Path:
     """An OmegaT project folder (paragraph segmentation) with empty source/ and tm/auto/."""
     for sub in ("source", "target", "tm/auto", "glossary", "dictionary", "omegat"):
         (root / sub).mkdir(parents=True, exist_ok=True)
-    (root / "omegat.project").write_text(PROJECT, encoding="utf-8")
+    from tm.formats.omegat import project_xml
+
+    paragraphs = project_xml("zh-CN", "en-US").replace(
+        "<sentence_seg>true<", "<sentence_seg>false<"
+    )
+    (root / "omegat.project").write_text(paragraphs, encoding="utf-8")
     return root
 
 

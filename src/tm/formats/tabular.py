@@ -199,39 +199,34 @@ class _Layout:
     header: bool = False
 
 
-def iter_tsv(
+def iter_tsv(path: str | Path, **kw: Any) -> Iterator[TranslationUnit]:
+    """Yield units from a tab-separated file: tm's own, or anyone's (see the module)."""
+    return iter_table(path, kind="tsv", **kw)
+
+
+def iter_csv(path: str | Path, **kw: Any) -> Iterator[TranslationUnit]:
+    """Yield units from a CSV file (Excel's: comma or semicolon, quoted fields)."""
+    return iter_table(path, kind="csv", **kw)
+
+
+def iter_table(
     path: str | Path,
     *,
+    kind: str,
     source_lang: str = "zh-CN",
     target_lang: str = "en-US",
     encoding: str | None = None,
 ) -> Iterator[TranslationUnit]:
-    """Yield units from a tab-separated file: tm's own, or anyone's (see the module).
+    """Yield units from a ``kind`` ("tsv" or "csv") table; see the module docstring.
 
     Raises:
-        FormatError: a row without a source and a target, with its line.
-    """
-    text, _ = read_text(path, encoding=encoding)
-    rows = tsv_rows(text.lstrip("\ufeff"))
-    yield from _units(rows, str(path), source_lang, target_lang, tsv=True)
-
-
-def iter_csv(
-    path: str | Path,
-    *,
-    source_lang: str = "zh-CN",
-    target_lang: str = "en-US",
-    encoding: str | None = None,
-) -> Iterator[TranslationUnit]:
-    """Yield units from a CSV file (Excel's: comma or semicolon, quoted fields).
-
-    Raises:
-        FormatError: malformed quoting, or a row without a source and a target.
+        FormatError: malformed CSV quoting, or a row without a source and a target,
+            with its line.
     """
     text, _ = read_text(path, encoding=encoding)
     text = text.lstrip("\ufeff")
-    rows = _csv_rows(text, str(path))
-    yield from _units(rows, str(path), source_lang, target_lang, tsv=False)
+    rows = tsv_rows(text) if kind == "tsv" else _csv_rows(text, str(path))
+    yield from _units(rows, str(path), source_lang, target_lang, tsv=kind == "tsv")
 
 
 def _csv_rows(text: str, path: str) -> Iterator[tuple[int, list[str]]]:

@@ -159,17 +159,8 @@ def _tu_units(
     target_lang: str | None,
     segtype: str,
 ) -> Iterator[TranslationUnit]:
-    tuvs: list[_Tuv] = []
-    props: list[tuple[str, str]] = []
-    notes: list[str] = []
-    for child in tu:
-        cname = local_name(child.tag)
-        if cname == "prop":
-            props.append((child.get("type") or "", child.text or ""))
-        elif cname == "note":
-            notes.append(child.text or "")
-        elif cname == "tuv":
-            tuvs.append(_read_tuv(child, path))
+    props, notes = _props_and_notes(tu)
+    tuvs = [_read_tuv(c, path) for c in tu if local_name(c.tag) == "tuv"]
     if not tuvs:
         return
     src = _pick_source(tuvs, srclang)
@@ -230,22 +221,26 @@ def _read_tuv(el: Any, path: str) -> _Tuv:
     lang = el.get(XML_LANG) or el.get("lang")
     if not lang:
         raise FormatError(path, el.sourceline, "<tuv> without xml:lang")
-    seg = None
-    props: list[tuple[str, str]] = []
-    notes: list[str] = []
-    for c in el:
-        name = local_name(c.tag)
-        if name == "seg":
-            seg = c
-        elif name == "prop":
-            props.append((c.get("type") or "", c.text or ""))
-        elif name == "note":
-            notes.append(c.text or "")
+    seg = next((c for c in el if local_name(c.tag) == "seg"), None)
+    props, notes = _props_and_notes(el)
     if seg is None:
         raise FormatError(path, el.sourceline, "<tuv> without <seg>")
     text, codes = read_inline(seg, path)
     attrs = {k: v for k, v in el.attrib.items() if k not in (XML_LANG, "lang")}
     return _Tuv(normalize_lang(lang), text, codes, attrs, tuple(props), tuple(notes))
+
+
+def _props_and_notes(el: Any) -> tuple[list[tuple[str, str]], list[str]]:
+    """The ``<prop>`` (type, text) and ``<note>`` texts among ``el``'s children."""
+    props: list[tuple[str, str]] = []
+    notes: list[str] = []
+    for child in el:
+        name = local_name(child.tag)
+        if name == "prop":
+            props.append((child.get("type") or "", child.text or ""))
+        elif name == "note":
+            notes.append(child.text or "")
+    return props, notes
 
 
 def _meta_prop(
@@ -381,12 +376,7 @@ def read_tmx_header(
                         break
                     continue
                 if name == "header":
-                    for child in el:
-                        cname = local_name(child.tag)
-                        if cname == "prop":
-                            props.append((child.get("type") or "", child.text or ""))
-                        elif cname == "note":
-                            notes.append(child.text or "")
+                    props, notes = _props_and_notes(el)
                     break
     except OSError as exc:
         raise FormatError(path, None, f"cannot read: {exc}") from exc
