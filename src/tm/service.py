@@ -84,14 +84,16 @@ class TMService:
         sentences: bool = True,
         glossary: str | Path | None = None,
         include_unconfirmed: bool = False,
+        keep_all: bool = False,
     ) -> ImportReport:
         """Import one file in one transaction: a malformed file changes nothing.
 
         Only confirmed translations enter (``tm.formats.status``): units without a
         target or copying the source are skipped, and so are unconfirmed ones (XLIFF
         fuzzy or review states, a target without state) unless ``include_unconfirmed``
-        takes them as lower-status units. The report counts both. A directory is
-        read as an OmegaT project (its ``omegat/project_save.tmx``).
+        takes them as lower-status units. The report counts both. ``keep_all``
+        takes every unit as read (QA of a file checks drafts and empty targets too).
+        A directory is read as an OmegaT project (its ``omegat/project_save.tmx``).
 
         With ``sentences`` (the default), paragraph units also yield sentence units
         aligned from them (``tm.align.sentence_units``), in the same transaction. The
@@ -124,11 +126,9 @@ class TMService:
                 if read_fmt == "tmx":
                     _keep_tmx_header(self.store, source)
             pending = _Pending.of(self.store)
-            units = screen(
-                _count_read(units, report),
-                report,
-                include_unconfirmed=include_unconfirmed,
-            )
+            units = _count_read(units, report)
+            if not keep_all:
+                units = screen(units, report, include_unconfirmed=include_unconfirmed)
             if pending is not None:
                 units = pending.watch(units)
             paragraphs: list[TranslationUnit] = []
@@ -635,7 +635,7 @@ class TMService:
         The file goes through the normal import path into an in-memory store.
         """
         with cls.open(":memory:") as service:
-            service.import_file(path, fmt=fmt, encoding=encoding)
+            service.import_file(path, fmt=fmt, encoding=encoding, keep_all=True)
             return service.qa(**kw)
 
     def mark_false_positive(

@@ -24,6 +24,7 @@ from tm.service import TMService
 
 pytestmark = pytest.mark.omegat
 
+
 def make_project(root: Path) -> Path:
     """An OmegaT project folder (paragraph segmentation) with empty source/ and tm/auto/."""
     for sub in ("source", "target", "tm/auto", "glossary", "dictionary", "omegat"):

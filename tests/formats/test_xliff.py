@@ -248,3 +248,11 @@ def test_confirming_a_lower_status_unit_on_each_backend(
         assert (report.added, report.confirmed_existing) == (0, 1)
         held = {u.source: u.unconfirmed for u in service.store.iter_units()}
     assert held == {"数据要素_市场%化。": False, "附件1": True}
+
+
+def test_qa_of_an_xliff_checks_drafts_and_empty_targets(tmp_path: Path) -> None:
+    path = tmp_path / "s.xlf"
+    path.write_text(XLIFF12, "utf-8")
+    report = TMService.qa_file(path, checks=["empty-target"])
+    flagged = {f.source for f in report.findings}
+    assert {"六", "十三"} <= flagged  # empty and missing targets, never imported
