@@ -10,6 +10,7 @@
 // OmegaT's own save writes it (console mode has no save command).
 import org.omegat.core.Core
 import org.omegat.core.data.PrepareTMXEntry
+import org.omegat.gui.glossary.FindGlossaryThread
 import org.omegat.gui.glossary.GlossaryManager
 import org.omegat.gui.glossary.GlossaryReaderTBX
 import org.omegat.util.Preferences
@@ -37,8 +38,19 @@ def glossaryRoot = new File(project.getProjectProperties().getGlossaryRoot())
 for (f in glossaryRoot.listFiles().sort()) {
     try { glossary.fileChanged(f) } catch (NullPointerException noPane) { }
 }
+// The pane's own search finds the entries whose term OmegaT sees in the segment; it
+// wants a pane, and a bare one (no constructor run: there is no window) serves.
+def unsafeField = sun.misc.Unsafe.getDeclaredField("theUnsafe")
+unsafeField.setAccessible(true)
+def pane = unsafeField.get(null).allocateInstance(org.omegat.gui.glossary.GlossaryTextArea)
+def current = null
+for (def c = pane.getClass(); c != null && current == null; c = c.getSuperclass()) {
+    current = c.getDeclaredFields().find { it.getName() == "currentlyProcessedEntry" }
+}
+current.setAccessible(true)
 for (ste in entries) {
-    for (g in glossary.getGlossaryEntries(ste.getSrcText())) {
+    current.set(pane, ste)  // the search stops if the pane has moved to another segment
+    for (g in new FindGlossaryThread(pane, ste, glossary).search()) {
         out << "gloss\t" << ste.entryNum() << "\t" << esc(g.toStyledString().text) << "\n"
     }
 }

@@ -12,9 +12,10 @@ A project written here holds:
   our paragraphs; otherwise with each paragraph on one line);
 * ``tm/auto/`` — the exact and context matches: OmegaT inserts these on loading;
 * ``tm/`` — the fuzzy (and repaired) matches, shown in the Fuzzy Matches pane;
-* ``glossary/`` — the term base in OmegaT's tab format, a forbidden rendering on its
-  own line whose comment starts ``FORBIDDEN`` (the glossary pane shows it beside the
-  rendering); entries OmegaT sees as plain text, so it reads a ``.txt`` file.
+* ``glossary/`` — the term base in OmegaT's tab format (a ``.txt`` file: OmegaT does
+  not read ``.tsv``), each forbidden rendering on its own line with the comment
+  ``FORBIDDEN: <rendering>; use: <approved>``, which the glossary pane shows under
+  the term.
 
 A translator's work comes back in ``omegat/project_save.tmx`` (written on every save;
 TMX 1.1 with the author and dates on each target ``<tuv>``), or in the TMX files
