@@ -123,6 +123,10 @@ class TMService:
             else:
                 read_fmt = "tmx" if fmt == "omegat" else fmt
                 units = read_units(source, fmt=read_fmt, encoding=encoding)
+                if fmt == "omegat":
+                    from tm.formats.omegat import translator_units
+
+                    units = translator_units(units, path)
                 if read_fmt == "tmx":
                     _keep_tmx_header(self.store, source)
             pending = _Pending.of(self.store)

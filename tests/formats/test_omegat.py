@@ -245,7 +245,11 @@ def test_omegat_work_comes_back_with_authors_and_dates(
         report = service.import_file(omegat_run.project)
         units = {u.source: u for u in service.store.iter_units()}
     assert report.format == "omegat"
-    assert report.added == len(dates)  # 3 translated + the inserted exact matches
+    inserted = omegat_run.report.project.auto
+    assert len(dates) == 3 + inserted
+    assert report.added == 3
+    # the exact matches OmegaT inserted and nobody changed are the TM's own, not work
+    assert report.reasons == {"OmegaT inserted it from tm/auto": inserted}
     for n, author, text in WORK[:2]:
         unit = units[by_num[n]]
         assert (unit.target, unit.created_by, unit.changed_by) == (text, author, author)

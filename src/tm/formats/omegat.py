@@ -27,14 +27,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from tm.errors import ConfigError, FormatError
 from tm.formats._text import read_text
-from tm.models import TermEntry, TranslationUnit
+from tm.formats.status import mark
+from tm.models import TermEntry, TranslationUnit, UnitStatus
 
 PROJECT_FILE = "omegat.project"
 SAVED_TM = Path("omegat") / "project_save.tmx"
@@ -93,6 +94,27 @@ def project_tmx(path: str | Path) -> Path:
         f"the OmegaT project has no saved translations ({SAVED_TM} is missing)",
         hint="save the project in OmegaT first",
     )
+
+
+def translator_units(
+    units: Iterable[TranslationUnit], project: str | Path
+) -> Iterator[TranslationUnit]:
+    """The units of a project's TM, those that are not the translator's work marked
+    unconfirmed: a translation OmegaT inserted from ``tm/auto/`` on loading and
+    nobody changed (the TM's own match coming back), or one nobody signed (OmegaT
+    puts the author and date on the ``<tuv>`` of what a person entered)."""
+    from tm.formats.tmx import iter_tmx
+
+    auto: set[tuple[str, str]] = set()
+    for path in sorted((Path(project) / "tm" / "auto").glob("*.tmx")):
+        auto.update((u.source, u.target) for u in iter_tmx(path))
+    for unit in units:
+        if (unit.source, unit.target) in auto:
+            yield mark(unit, UnitStatus.UNCONFIRMED, "OmegaT inserted it from tm/auto")
+        elif not (unit.created_by or unit.changed_by):
+            yield mark(unit, UnitStatus.UNCONFIRMED, "unsigned in the OmegaT project")
+        else:
+            yield unit
 
 
 # -- writing ------------------------------------------------------------------------
