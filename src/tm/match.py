@@ -51,6 +51,9 @@ FUZZY_CAP = 98.0
 FORMAT_SCORE = 99.0
 NUMBER_CAP = 90.0
 CONTEXT_SCORE = 101.0
+# A unit imported from an unconfirmed target (``tm import --include-unconfirmed``)
+# scores this much less, so it never ranks as a 100 % or context match.
+UNCONFIRMED_PENALTY = 5.0
 # rapidfuzz's cdist works in float32: filter a hair below the cutoff, then re-score
 # the survivors in float64 so no unit is lost to rounding.
 _EPS = 1e-4
@@ -300,7 +303,8 @@ class Matcher:
         # the same text); rank twice as many so that dropping such twins still leaves
         # ``limit`` distinct translations.
         scored = self._rank_tiers(tiers, query, min_score, 2 * limit, exhaustive)
-        return _distinct(self._matches(query, scored, prev))[:limit]
+        matches = self._matches(query, scored, prev)
+        return _distinct([m for m in matches if m.score >= min_score])[:limit]
 
     def scan(
         self,
@@ -430,6 +434,12 @@ class Matcher:
             if score == 100.0 and in_context:
                 score, kind = CONTEXT_SCORE, MatchKind.CONTEXT
         penalties = tuple(_penalty(r, query, text) for r in s.reasons)
+        if unit.unconfirmed:
+            score -= UNCONFIRMED_PENALTY
+            detail = "unconfirmed translation" + (
+                f" ({unit.status_note})" if unit.status_note else ""
+            )
+            penalties += (Penalty("unconfirmed", detail),)
         return Match(
             score=round(score, 2),
             kind=kind,

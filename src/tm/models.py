@@ -17,6 +17,26 @@ def now_stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+class UnitStatus(StrEnum):
+    """How far a unit's translation got, as the file it came from says.
+
+    Only confirmed units enter a TM by default; unconfirmed ones (fuzzy, needing
+    review, no state at all) only on request, kept with ``STATUS_PROP`` so that
+    look-ups mark and penalise them; untranslated ones (no target, a copy of the
+    source, state ``new``) never.
+    """
+
+    CONFIRMED = "confirmed"
+    UNCONFIRMED = "unconfirmed"
+    UNTRANSLATED = "untranslated"
+
+
+# A stored unit's status prop: present (value "unconfirmed") only on a lower-status
+# unit; ``STATUS_NOTE_PROP`` says why, e.g. "XLIFF state needs-review-translation".
+STATUS_PROP = "x-tm-status"
+STATUS_NOTE_PROP = "x-tm-status-note"
+
+
 class SegType(StrEnum):
     PARAGRAPH = "paragraph"
     SENTENCE = "sentence"
@@ -76,6 +96,16 @@ class TranslationUnit:
     id: int | None = None
     other_occurrences: tuple[Occurrence, ...] = ()
 
+    @property
+    def unconfirmed(self) -> bool:
+        """True for a unit taken from an unconfirmed target (``--include-unconfirmed``)."""
+        return (STATUS_PROP, UnitStatus.UNCONFIRMED) in self.props
+
+    @property
+    def status_note(self) -> str:
+        """Why the unit is unconfirmed, as its source file said ("" when confirmed)."""
+        return next((v for k, v in self.props if k == STATUS_NOTE_PROP), "")
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -100,6 +130,36 @@ class ImportReport:
     had_sentences: bool = False
     anchor_terms: int = 0  # glossary terms the sentence aligner used as anchors
     warnings: list[str] = field(default_factory=list)
+    # Units the status screen kept out (tm.formats.status): no target, a copy of the
+    # source, state new/needs-translation; and unconfirmed targets (fuzzy, needing
+    # review, no state) unless ``include_unconfirmed``.
+    skipped_untranslated: int = 0
+    skipped_unconfirmed: int = 0
+    # Unconfirmed units taken as lower-status units (``--include-unconfirmed``).
+    unconfirmed_taken: int = 0
+    # Units already in the TM as unconfirmed that this file confirms.
+    confirmed_existing: int = 0
+    # Why units were skipped or taken as unconfirmed: reason → count.
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def status_summary(self) -> str:
+        """One phrase for the import line, e.g. "461 untranslated, 3 unconfirmed skipped"."""
+        parts = []
+        if self.skipped_untranslated:
+            parts.append(f"{self.skipped_untranslated} untranslated")
+        if self.skipped_unconfirmed:
+            parts.append(f"{self.skipped_unconfirmed} unconfirmed")
+        out = f"{', '.join(parts)} skipped" if parts else ""
+        if self.unconfirmed_taken:
+            taken = f"{self.unconfirmed_taken} unconfirmed taken as lower-status units"
+            out = f"{out}; {taken}" if out else taken
+        if self.confirmed_existing:
+            done = f"{self.confirmed_existing} unconfirmed units now confirmed"
+            out = f"{out}; {done}" if out else done
+        if self.reasons and out:
+            why = ", ".join(f"{r} ×{n}" for r, n in sorted(self.reasons.items()))
+            out += f" ({why})"
+        return out
 
 
 # -- matching (fuzzy look-up, concordance, sub-segment recall) -------------------------
@@ -136,6 +196,7 @@ class Penalty:
 
     Attributes:
         reason: ``formatting`` (width/punctuation form/whitespace/case only),
+            ``unconfirmed`` (the unit came from an unconfirmed target),
             ``punctuation`` (only punctuation differs), or ``numbers``.
         detail: a short human-readable explanation.
         spans: (start, end) spans in the stored TM text that carry the difference.

@@ -18,9 +18,10 @@ from tm.formats.xliff import AltMatch, TermNote, XliffSegment
 from tm.models import FragmentHit, Match, TranslationUnit
 
 if TYPE_CHECKING:
+    from tm.formats.omegat import ProjectSummary
     from tm.terms import TermBase
 
-FORMATS = ("xliff12", "xliff20", "tmx")
+FORMATS = ("xliff12", "xliff20", "tmx", "omegat")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class PretranslateReport:
     with_alternatives: int
     with_terms: int
     used_units: int
+    project: ProjectSummary | None = None  # what an OmegaT project holds
 
 
 def build_segments(
@@ -131,11 +133,32 @@ def write_output(
     original: str,
     source_lang: str = "zh-CN",
     target_lang: str = "en-US",
-) -> None:
-    """Write the pre-translated document (XLIFF 1.2/2.0) or the TMX of the used matches."""
+    document: str | Path | None = None,
+    doc_segments: list[DocSegment] | None = None,
+    termbase: TermBase | None = None,
+    encoding: str | None = None,
+) -> ProjectSummary | None:
+    """Write the pre-translated document (XLIFF 1.2/2.0), the TMX of the used matches,
+    or an OmegaT project folder (``fmt="omegat"``: needs ``document`` and
+    ``doc_segments``, the document and its segments as analysed; returns what the
+    project holds)."""
     if fmt == "tmx":
         write_project_tm(used, dest)
-        return
+        return None
+    if fmt == "omegat":
+        if (
+            not isinstance(dest, (str, Path))
+            or document is None
+            or doc_segments is None
+        ):
+            raise ValueError(
+                "an OmegaT project needs a folder, the document and its segments"
+            )
+        langs = {"source_lang": source_lang, "target_lang": target_lang}
+        return write_omegat(
+            segments, used, dest, document=document, doc_segments=doc_segments,
+            termbase=termbase, encoding=encoding, **langs,
+        )  # fmt: skip
     from tm.formats.xliff import write_xliff
 
     write_xliff(
@@ -145,6 +168,106 @@ def write_output(
         original=original,
         source_lang=source_lang,
         target_lang=target_lang,
+    )
+    return None
+
+
+def write_omegat(
+    segments: list[XliffSegment],
+    used: list[TranslationUnit],
+    dest: str | Path,
+    *,
+    document: str | Path,
+    doc_segments: list[DocSegment],
+    termbase: TermBase | None = None,
+    encoding: str | None = None,
+    source_lang: str = "zh-CN",
+    target_lang: str = "en-US",
+) -> ProjectSummary:
+    """The pre-translation as an OmegaT project folder (see ``tm.formats.omegat``).
+
+    Exact and context matches go to ``tm/auto/`` under the document's own segment
+    text, so OmegaT inserts them; every other unit the pre-translation used (fuzzy
+    matches, alternatives) and repaired matches go to ``tm/`` for the Fuzzy Matches
+    pane; the term base goes to ``glossary/``.
+    """
+    from tm.formats.omegat import source_text, write_project
+
+    auto, reference = omegat_units(segments, used, source_lang, target_lang)
+    paragraphs: dict[int, list[str]] = {}
+    for seg in doc_segments:
+        paragraphs.setdefault(seg.paragraph, []).append(seg.source)
+    name, text = source_text(
+        document, list(paragraphs.values()), encoding=encoding, source_lang=source_lang
+    )
+    return write_project(
+        dest,
+        document_name=name,
+        document_text=text,
+        auto=auto,
+        reference=reference,
+        glossary=termbase,
+        source_lang=source_lang,
+        target_lang=target_lang,
+    )
+
+
+def omegat_units(
+    segments: list[XliffSegment],
+    used: list[TranslationUnit],
+    source_lang: str,
+    target_lang: str,
+) -> tuple[list[TranslationUnit], list[TranslationUnit]]:
+    """The units for ``tm/auto/`` (exact, under the segment's text) and for ``tm/``."""
+    by_pair = {(u.source, u.target): u for u in used}
+    auto: dict[str, TranslationUnit] = {}
+    for seg in segments:
+        if not seg.exact or seg.target is None or seg.source in auto:
+            continue
+        found = by_pair.get((seg.source, seg.target))
+        auto[seg.source] = _plain(
+            found or TranslationUnit(seg.source, seg.target),
+            source_lang,
+            target_lang,
+        )
+    inserted = {(u.source, u.target) for u in auto.values()}
+    reference = [
+        _plain(u, source_lang, target_lang)
+        for u in used
+        if (u.source, u.target) not in inserted
+    ]
+    seen = {(u.source, u.target) for u in reference}
+    for seg in segments:
+        for alt in seg.alternatives:
+            if alt.kind == "repaired" and (alt.source, alt.target) not in seen:
+                seen.add((alt.source, alt.target))
+                reference.append(
+                    TranslationUnit(
+                        alt.source,
+                        alt.target,
+                        source_lang=source_lang,
+                        target_lang=target_lang,
+                        segtype="sentence",
+                        notes=("repaired by tm from a fuzzy match: review it",),
+                    )
+                )
+    return list(auto.values()), reference
+
+
+def _plain(u: TranslationUnit, source_lang: str, target_lang: str) -> TranslationUnit:
+    """A TM unit for an OmegaT reference TM: text, languages, authors and dates only."""
+    return TranslationUnit(
+        u.source,
+        u.target,
+        source_lang=source_lang,
+        target_lang=target_lang,
+        segtype="sentence",
+        created_at=u.created_at,
+        created_by=u.created_by,
+        changed_at=u.changed_at,
+        changed_by=u.changed_by,
+        source_codes=u.source_codes,
+        target_codes=u.target_codes,
     )
 
 

@@ -93,7 +93,7 @@ def test_tsv_export_then_import_round_trips(tmp_path: Path, seed_db: Path) -> No
         == 0
     )
     lines = tsv.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "zh-CN\ten-US"
+    assert lines[0].startswith("zh-CN\ten-US\tsegtype\tstatus\t")
     assert len(lines) == 306
     code, out, _ = run(
         "import", str(tsv), "--db", str(tmp_path / "t.db"), "--no-sentences"

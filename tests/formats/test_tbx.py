@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from tm.formats.tbx import iter_tbx, read_tbx, write_tbx
 from tm.terms import GlossaryHeader, TermEntry, read_glossary
 
 RNG = "specs/TBXcoreStructV03_TBX-Basic_integrated.rng"
+CORE_RNG = "specs/TBXcoreStructV03.rng"
+DCA = "specs/TBX-Basic_DCA.sch"
 DTD = "specs/TBXcoreStructV02.dtd"
 
 
@@ -37,6 +40,108 @@ def test_v3_validates_against_tbx_basic_rng(
     assert write_tbx(entries, out, header=header) == len(entries)
     rng = etree.RelaxNG(etree.parse(str(shared_dir / RNG)))
     assert rng.validate(etree.parse(str(out))), rng.error_log
+
+
+@pytest.fixture(scope="module")
+def shipped(glossary_dir: Path) -> tuple[GlossaryHeader, list[TermEntry]]:
+    """The glossary the project ships: 351 entries, every field in use."""
+    return read_glossary(glossary_dir / "factor-markets.zh-en.yaml")
+
+
+@pytest.mark.parametrize("which", ["mini", "shipped"])
+def test_v3_passes_the_core_rng_and_the_dca_schematron(
+    which: str, request: pytest.FixtureRequest, shared_dir: Path, tmp_path: Path
+) -> None:
+    from tests.formats._schematron import validate
+
+    header, entries = request.getfixturevalue(which)
+    out = tmp_path / "g.tbx"
+    write_tbx(entries, out, header=header)
+    doc = etree.parse(str(out))
+    for rng_path in (RNG, CORE_RNG):
+        rng = etree.RelaxNG(etree.parse(str(shared_dir / rng_path)))
+        assert rng.validate(doc), (rng_path, rng.error_log.last_error)
+    assert validate(out, shared_dir / DCA) == []
+
+
+def test_the_schematron_runner_finds_dca_violations(
+    mini: tuple, shared_dir: Path, tmp_path: Path
+) -> None:
+    """The runner used above is not blind: each planted violation is found once."""
+    from tests.formats._schematron import validate
+
+    header, entries = mini
+    out = tmp_path / "g.tbx"
+    write_tbx(entries, out, header=header)
+    text = out.read_text("utf-8")
+    ns = 'xmlns:x="urn:x"'
+    bad = (
+        text.replace("<tbx ", f"<tbx {ns} ", 1)
+        .replace('style="dca"', 'style="dct"')
+        .replace("<note>", '<x:seen doc="000">1</x:seen><note>', 1)
+        .replace(
+            "</conceptEntry>",
+            '<descrip type="comment">x</descrip>'
+            '<termNote type="administrativeStatus">preferredTerm-admn-sts</termNote>'
+            "</conceptEntry>",
+            1,
+        )
+        .replace("preferredTerm-admn-sts</termNote>", "preferred</termNote>", 2)
+    )
+    out.write_text(bad, "utf-8")
+    found = sorted(
+        f.message.split(".")[0][:40] for f in validate(out, shared_dir / DCA)
+    )
+    assert found == sorted(
+        [
+            "The style of this dialect should be decl",  # style="dct"
+            "DCT style elements are not permitted in ",  # <x:seen>
+            "Permitted type value(s): subjectField, c",  # descrip type="comment"
+            "Any termNote is only allowed at the term",  # termNote on the concept
+            "/administrativeStatus/ type may be: 'adm",  # "preferred" ×2
+            "/administrativeStatus/ type may be: 'adm",
+        ]
+    )
+
+
+def test_shipped_glossary_round_trips_through_v3_whole(
+    shipped: tuple, tmp_path: Path
+) -> None:
+    header, entries = shipped
+    out = tmp_path / "g.tbx"
+    write_tbx(entries, out, header=header)
+    header2, entries2 = read_tbx(out)
+    assert header2 == header
+    assert entries2 == entries
+    statuses = {e.status for e in entries}
+    assert statuses >= {"approved", "proposed"}
+    assert all(e.category and e.seen for e in entries)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TM_PYSCHEMATRON_PYTHON"),
+    reason="set TM_PYSCHEMATRON_PYTHON to a Python ≥ 3.12 with pyschematron",
+)
+def test_pyschematron_agrees(shipped: tuple, shared_dir: Path, tmp_path: Path) -> None:
+    """Cross-check with pyschematron (needs Python ≥ 3.12, so not in the dev extra)."""
+    import subprocess
+
+    header, entries = shipped
+    out = tmp_path / "g.tbx"
+    write_tbx(entries, out, header=header)
+    script = (
+        "import sys; from pathlib import Path; from pyschematron import validate_document;"
+        "r = validate_document(Path(sys.argv[1]), Path(sys.argv[2]));"
+        "print(len(r.get_svrl().findall('.//{http://purl.oclc.org/dsdl/svrl}failed-assert')))"
+    )
+    proc = subprocess.run(
+        [os.environ["TM_PYSCHEMATRON_PYTHON"], "-c", script, out, shared_dir / DCA],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=1800,
+    )
+    assert proc.stdout.strip() == "0"
 
 
 def test_2008_validates_against_core_dtd(

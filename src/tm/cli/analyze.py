@@ -18,7 +18,7 @@ from tm.cli.options import (
     json_option,
     open_service,
 )
-from tm.service import analysis_dict, write_analysis_html
+from tm.service import analysis_dict, pretranslate_format, write_analysis_html
 
 if TYPE_CHECKING:
     from tm.service import Analysis
@@ -123,14 +123,17 @@ def _print_table(result: Analysis) -> None:
 @cli.command("pretranslate")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option(
-    "-o", "--output", required=True, help="Output file (XLIFF or TMX), or - for stdout."
+    "-o",
+    "--output",
+    required=True,
+    help="Output: a .xlf, a .tmx, a folder (an OmegaT project), or - for stdout.",
 )
 @db_option
 @glossary_option
 @format_option(
-    ("xliff12", "xliff20", "tmx"),
-    default="xliff12",
-    help="tmx writes the TM units the document used (a project TM).",
+    ("xliff12", "xliff20", "tmx", "omegat"),
+    help="Default: from the output name (.xlf → xliff12, .tmx, a folder → omegat). "
+    "tmx writes the TM units the document used (a project TM).",
 )
 @click.option(
     "--min",
@@ -161,19 +164,30 @@ def pretranslate(
     output: str,
     db: str | None,
     glossary: str | None,
-    fmt: str,
+    fmt: str | None,
     min_score: float,
     alternatives: int,
     project_tm: str | None,
     encoding: str | None,
     as_json: bool,
 ) -> None:
-    """Pre-translate a document into XLIFF 1.2/2.0 with matches, alternatives and terms.
+    """Pre-translate a document: XLIFF 1.2/2.0, a project TMX, or an OmegaT project.
+
+    Matches offered as targets stay for review (XLIFF needs-review / initial);
+    other candidates go in as alternatives, glossary terms as notes.
+    --format omegat -o DIR writes a project OmegaT opens as is: the document in
+    source/, segmented by tm's rules; exact and context matches in tm/auto/
+    (inserted on opening), fuzzy ones in tm/; the term base in glossary/, forbidden
+    renderings marked FORBIDDEN. tm import DIR brings the translator's work back.
+    A name that contradicts --format, or an extension tm cannot write, is refused
+    (exit 2) and nothing is written.
 
     \b
     Example:
       tm pretranslate examples/changzhutan-action-plan.zh.txt -o cztan.xlf --project-tm cztan.tmx
+      tm pretranslate examples/changzhutan-action-plan.zh.txt --format omegat -o cztan-omegat
     """
+    fmt = pretranslate_format(output, fmt)
     service = open_service(ctx, db, glossary=glossary, create=False)
     report = service.pretranslate(
         path,
@@ -184,8 +198,9 @@ def pretranslate(
         project_tm=project_tm,
         encoding=encoding,
     )
-    data = {
+    data: dict[str, object] = {
         "output": output,
+        "format": fmt,
         "segments": report.segments,
         "translated": report.translated,
         "exact": report.exact,
@@ -193,6 +208,14 @@ def pretranslate(
         "with_terms": report.with_terms,
         "project_tm_units": report.used_units,
     }
+    project = report.project
+    if project is not None:
+        data["omegat"] = {
+            "document": project.document,
+            "auto": project.auto,
+            "reference": project.reference,
+            "glossary_entries": project.glossary,
+        }
     if as_json:
         echo_json(data)
     elif output != "-":
@@ -202,3 +225,10 @@ def pretranslate(
             f"{report.with_terms} with terms",
             err=True,
         )
+        if project is not None:
+            click.echo(
+                f"{output}: OmegaT project: source/{project.document}, "
+                f"{project.auto} matches in tm/auto/, {project.reference} in tm/, "
+                f"{project.glossary} glossary entries",
+                err=True,
+            )

@@ -19,14 +19,20 @@ from tm.cli.options import (
     open_service,
     progress_bar,
 )
-from tm.service import EXPORT_FORMATS
+from tm.service import EXPORT_FORMATS, export_format
 
 
 @cli.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @db_option
 @input_format_option
 @encoding_option
+@click.option(
+    "--include-unconfirmed",
+    is_flag=True,
+    help="Also take unconfirmed targets (XLIFF fuzzy or review states, no state) "
+    "as lower-status units that look-ups mark and penalise.",
+)
 @click.option(
     "--user", help="Creator id for new units (default: $TM_USER or the login name)."
 )
@@ -47,17 +53,24 @@ def import_(
     user: str | None,
     no_sentences: bool,
     glossary: str | None,
+    include_unconfirmed: bool,
     as_json: bool,
 ) -> None:
-    """Import bilingual files (seed .txt, .tmx, .tsv) into the TM, one transaction per file.
+    """Import bilingual files into the TM, one transaction per file.
 
-    A malformed file changes nothing and exits with code 3; re-importing adds nothing.
-    Paragraph pairs are also split and aligned into sentence units; the glossary's
-    terms (when there is one) serve the aligner as anchors.
+    Reads the seed .txt, TMX, XLIFF 1.2/2.0, CSV and TSV (Excel's too), and an
+    OmegaT project folder (its omegat/project_save.tmx, with OmegaT's authors and
+    dates). Only confirmed translations enter: targets that are empty or copy the
+    source are skipped, and so are unconfirmed ones (XLIFF fuzzy and review states,
+    a target without state) unless --include-unconfirmed; the summary counts both.
+    A malformed file changes nothing and exits with code 3; re-importing adds
+    nothing. Paragraph pairs are also split and aligned into sentence units; the
+    glossary's terms (when there is one) serve the aligner as anchors.
 
     \b
     Example:
       tm import examples/factor-reform-2025.zh-en.txt --db tm.db
+      tm import reviewed.xlf omegat-project/
     """
     service = open_service(ctx, db, glossary=glossary)
     reports = []
@@ -70,6 +83,7 @@ def import_(
                 progress=bar,
                 user=user,
                 sentences=not no_sentences,
+                include_unconfirmed=include_unconfirmed,
             )
         reports.append(report)
         if not as_json:
@@ -82,9 +96,11 @@ def import_(
                 sentences += (
                     f" (aligned with {report.anchor_terms} glossary terms as anchors)"
                 )
+            status = report.status_summary()
             click.echo(
                 f"{path}: {report.read} read, {report.added} units added, "
                 f"{report.duplicates} skipped as duplicates, {report.occurrences_added} new occurrences{sentences}"
+                + (f"; {status}" if status else "")
             )
     if as_json:
         echo_json(
@@ -98,6 +114,11 @@ def import_(
                     "occurrences_added": r.occurrences_added,
                     "sentences_added": r.sentences_added,
                     "anchor_terms": r.anchor_terms,
+                    "skipped_untranslated": r.skipped_untranslated,
+                    "skipped_unconfirmed": r.skipped_unconfirmed,
+                    "unconfirmed_taken": r.unconfirmed_taken,
+                    "confirmed_existing": r.confirmed_existing,
+                    "reasons": r.reasons,
                     "warnings": r.warnings,
                 }
                 for r in reports
@@ -107,8 +128,16 @@ def import_(
 
 @cli.command("export")
 @db_option
-@format_option(EXPORT_FORMATS, default="tmx")
-@click.option("-o", "--output", required=True, help="Output file, or - for stdout.")
+@format_option(
+    EXPORT_FORMATS,
+    help="Default: from the output name (.tmx, .tsv, .csv); TMX for - or no extension.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    help="Output file (.tmx, .tsv or .csv), or - for stdout.",
+)
 @click.option(
     "--segtype",
     type=click.Choice(["paragraph", "sentence"]),
@@ -124,18 +153,32 @@ def import_(
 def export(
     ctx: click.Context,
     db: str | None,
-    fmt: str,
+    fmt: str | None,
     output: str,
     segtype: str | None,
     source_lang: str | None,
     target_lang: str | None,
 ) -> None:
-    """Export the TM as TMX 1.4b or TSV (written atomically; -o - for stdout).
+    """Export the TM as TMX 1.4b, TSV or CSV (written atomically; -o - for stdout).
+
+    The output name picks the format: x.tmx, x.tsv, x.csv; a name that contradicts
+    --format, or any other extension, is refused (exit 2) and nothing is written.
+
+    \b
+    TMX carries everything. TSV and CSV put the source and target first and, after
+    them, columns for segtype, status, authors and dates, tuid, and as JSON every
+    occurrence with its context, props, notes and inline codes (shown in the text
+    as {1}, {2} …), so they import back whole. They cannot carry a TMX header's
+    props and notes, nor the database ids. TSV is tm's own: one unit per line, tab,
+    line break and backslash in text written \\t \\n \\\\. CSV is for Excel:
+    RFC 4180, UTF-8 with BOM, CRLF. tm import reads both, and Excel's own CSV/TSV.
 
     \b
     Example:
-      tm export --format tmx -o tm.tmx --segtype sentence
+      tm export -o tm.tmx --segtype sentence
+      tm export -o for-review.csv
     """
+    fmt = export_format(output, fmt)
     service = open_service(ctx, db, create=False)
     n = service.export(
         dest_of(output),

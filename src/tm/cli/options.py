@@ -20,7 +20,7 @@ from tm.service import DEFAULT_DB, TermService, TMService
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-INPUT_FORMATS = ("bilingual", "tmx", "tsv")
+INPUT_FORMATS = ("bilingual", "tmx", "tsv", "csv", "xliff")
 
 
 def db_option(f: F) -> F:

@@ -8,7 +8,6 @@ The term base is the glossary directory (``--glossary``, env ``TM_GLOSSARY``, el
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -27,7 +26,7 @@ from tm.cli.options import (
     open_terms,
 )
 from tm.models import STATUSES, TermEntry, TermHit
-from tm.service import TERM_EXPORT_FORMATS, write_proposed_terms
+from tm.service import TERM_EXPORT_FORMATS, term_export_format, write_proposed_terms
 
 if TYPE_CHECKING:
     from tm.service import Candidate
@@ -234,31 +233,28 @@ def import_cmd(
 @click.argument("dest", default="-")
 @format_option(
     TERM_EXPORT_FORMATS,
-    help="Default: from DEST's extension (.tbx → TBX-Basic v3, .txt/.tsv, .csv, .yaml).",
+    help="Default: from DEST's name (.tbx → TBX-Basic v3, .txt/.utf8/.tsv, .csv, "
+    ".yaml); TBX for - .",
 )
 @glossary_option
 def export_cmd(dest: str, fmt: str | None, glossary: str | None) -> None:
     """Export the term base: TBX-Basic v3, TBX 2008 (martif), OmegaT tab text, CSV, YAML.
 
+    TBX-Basic v3 passes the TBX-Basic DCA schematron and round-trips every field
+    (category and seen as notes, a proposed entry's Chinese term as admitted).
+    OmegaT reads tab text named .txt or .utf8 (not .tsv), CSV and TBX 2008; a
+    forbidden rendering shows there marked FORBIDDEN. A name that contradicts
+    --format, or an extension tm cannot write, is refused (exit 2).
+
     \b
     Example:
       tm terms export glossary.tbx
       tm terms export --format tbx2008 old-tools.tbx
+      tm terms export omegat/glossary/terms.txt
     """
-    fmt = fmt or _format_of(dest)
+    fmt = term_export_format(dest, fmt)
     n = open_terms(glossary).export(dest_of(dest), fmt=fmt)
     click.echo(f"{n} entries written", err=True)
-
-
-def _format_of(dest: str) -> str:
-    suffix = Path(dest).suffix.lower()
-    return {
-        ".csv": "csv",
-        ".txt": "tsv",
-        ".tsv": "tsv",
-        ".utf8": "tsv",
-        ".yaml": "yaml",
-    }.get(suffix, "tbx")
 
 
 @terms.command("extract")

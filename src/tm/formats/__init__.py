@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from tm.errors import FormatError
+from tm.errors import ConfigError, FormatError
 from tm.models import TranslationUnit
 
-FORMATS = ("bilingual", "tmx", "tsv", "xliff")
+FORMATS = ("bilingual", "tmx", "tsv", "csv", "xliff")
 
 
 def detect_format(path: str | Path) -> str:
@@ -35,6 +35,8 @@ def detect_format(path: str | Path) -> str:
         return "tmx"
     if suffix in (".tsv", ".tab"):
         return "tsv"
+    if suffix == ".csv":
+        return "csv"
     if suffix in (".xlf", ".xliff", ".sdlxliff", ".mqxliff"):
         return "xliff"
     sniff = _sniff_text(head)
@@ -57,7 +59,7 @@ def detect_format(path: str | Path) -> str:
         str(path),
         1,
         "unknown format",
-        hint="tm reads the seed bilingual .txt, .tmx and .tsv",
+        hint="tm reads the seed bilingual .txt, .tmx, .xlf, .tsv and .csv",
     )
 
 
@@ -87,6 +89,10 @@ def read_units(
         from tm.formats.tabular import iter_tsv
 
         return iter_tsv(path, encoding=encoding)
+    if fmt == "csv":
+        from tm.formats.tabular import iter_csv
+
+        return iter_csv(path, encoding=encoding)
     if fmt == "bilingual":
         from tm.formats.bilingual import iter_bilingual
 
@@ -110,3 +116,81 @@ def detect_document_format(path: str | Path) -> str:
         ) and "unknown format" in str(exc):
             return "plaintext"
         raise
+
+
+def output_format(
+    dest: str | Path,
+    requested: str | None,
+    extensions: dict[str, str],
+    *,
+    default: str,
+    folder: str | None = None,
+) -> str:
+    """The format to write ``dest`` in: from ``--format``, or from the file name.
+
+    Args:
+        dest: the output path; ``-`` (stdout) has no name to go by.
+        requested: the format asked for with ``--format``, if any.
+        extensions: the writable extensions (".tmx") and the format each means;
+            several formats may share one extension (XLIFF 1.2 and 2.0 in ``.xlf``).
+        default: the format for ``-`` or a name without extension.
+        folder: the format that writes a folder (OmegaT), if any: chosen for an
+            existing folder, and the only one an existing folder may take.
+
+    Raises:
+        ConfigError: the name's extension is not one tm can write, or it contradicts
+            ``requested`` (a usage error: exit 2, nothing written).
+    """
+    if str(dest) == "-":
+        if requested is not None and requested == folder:
+            raise ConfigError(f"--format {requested} writes a folder: name it with -o")
+        return requested or default
+    path = Path(dest)
+    if folder is not None and (requested == folder or path.is_dir()):
+        if requested not in (None, folder):
+            raise ConfigError(
+                f"{dest} is a folder; --format {requested} writes a file",
+                hint=f"name a file, or use --format {folder}",
+            )
+        if path.suffix.lower() in extensions:
+            raise ConfigError(
+                f"{dest} names a {path.suffix} file; --format {folder} writes a folder",
+                hint="name a folder with -o",
+            )
+        return folder
+    suffix = path.suffix.lower()
+    if not suffix:
+        return requested or default
+    meant = [fmt for ext, fmt in extensions.items() if ext == suffix]
+    if not meant:
+        known = ", ".join(sorted(set(extensions)))
+        raise ConfigError(
+            f"tm cannot write {suffix} files ({dest})",
+            hint=f"name the output {known}" + (" or a folder" if folder else ""),
+        )
+    if requested is None:
+        return meant[0]
+    if requested not in _family(meant):
+        raise ConfigError(
+            f"--format {requested} contradicts the output name {path.name} "
+            f"({suffix} is {meant[0]})",
+            hint="drop --format, or give the file the matching extension",
+        )
+    return requested
+
+
+def _family(meant: list[str]) -> set[str]:
+    """Formats an extension stands for, with their siblings (xliff12 and xliff20)."""
+    out = set(meant)
+    for fmt in meant:
+        out.update(FORMAT_FAMILIES.get(fmt, ()))
+    return out
+
+
+# Formats written to files with the same extension.
+FORMAT_FAMILIES = {
+    "xliff12": ("xliff12", "xliff20"),
+    "xliff20": ("xliff12", "xliff20"),
+    "tbx": ("tbx", "tbx2008"),
+    "tbx2008": ("tbx", "tbx2008"),
+}

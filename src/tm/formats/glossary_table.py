@@ -21,7 +21,9 @@ from tm.formats._text import read_text
 from tm.models import GlossaryHeader, TermEntry, TermStatus
 
 VARIANT_MARK = "variant of: "
-FORBIDDEN_MARK = "FORBIDDEN, use: "
+# A forbidden rendering's comment names it: OmegaT's glossary pane merges the lines
+# of one term and numbers their comments, so the comment must say which rendering.
+FORBIDDEN_MARK = "FORBIDDEN"
 _HEADER_WORDS = {"zh", "en", "source", "target", "comment", "term", "translation"}
 
 
@@ -108,7 +110,10 @@ def _write(entries: Iterable[TermEntry], fh: IO[str], fmt: str) -> int:
         count += 1
         rows = [(entry.zh, entry.en, entry.note)]
         rows += [(entry.zh, v, VARIANT_MARK + entry.en) for v in entry.variants]
-        rows += [(entry.zh, f, FORBIDDEN_MARK + entry.en) for f in entry.forbidden]
+        rows += [
+            (entry.zh, f, f"{FORBIDDEN_MARK}: {f}; use: {entry.en}")
+            for f in entry.forbidden
+        ]
         for row in rows:
             if writer is not None:
                 writer.writerow(row)

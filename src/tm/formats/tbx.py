@@ -2,18 +2,24 @@
 
 Both dialects share one shape under different element names (the Translate Toolkit's
 ``lisa.py`` idea): a concept entry holds language sections, each holding terms. The
-mapping of a :class:`~tm.terms.entry.TermEntry`:
+mapping of a :class:`~tm.models.TermEntry`:
 
-* ``zh`` → the source-language term; ``en`` → a target term with administrativeStatus
-  ``preferredTerm-admn-sts``; variants → ``admittedTerm-admn-sts``; forbidden →
-  ``deprecatedTerm-admn-sts`` (what CAT tools flag).
+* ``zh`` → the source-language term, whose administrativeStatus carries the entry's
+  status: approved → ``preferredTerm-admn-sts``, proposed → ``admittedTerm-admn-sts``
+  (usable, not yet the preferred term), deprecated → ``supersededTerm-admn-sts``.
+* ``en`` → a target term with ``preferredTerm-admn-sts``; variants →
+  ``admittedTerm-admn-sts``; forbidden → ``deprecatedTerm-admn-sts`` (what CAT tools
+  flag).
 * ``note`` → ``<note>`` on the concept.
-* ``status``, ``category`` and ``seen`` have no TBX-Basic data category. v3 carries them
-  as elements in our own namespace (the DCT extension point the RNG allows); 2008 as
-  ``<admin type="x-tm-…">``, which its core DTD allows and readers ignore.
-
-The term-entry value types live in ``tm.terms.entry`` (a dependency-free module) so this
-reader can yield them; ``formats`` imports nothing else from the term base.
+* ``category`` and ``seen`` have no TBX-Basic data category. v3 carries them as
+  further concept notes, ``category: place_name`` and one ``seen in 000: 3`` per
+  document — DCA style, so the file passes the TBX-Basic DCA schematron (elements of
+  another namespace are DCT style, which DCA forbids); 2008 as
+  ``<admin type="x-tm-…">``, which its core DTD allows and readers ignore. Files of
+  older tm versions (``tm:`` elements in v3) are still read.
+* 2008 also puts ``FORBIDDEN: <term>; use: <approved>`` as a note on each forbidden
+  term: OmegaT, which reads TBX 2008, shows an entry's notes beside each of its
+  renderings but not their status.
 """
 
 from __future__ import annotations
@@ -43,7 +49,18 @@ _ZH_STATUS: dict[str, str] = {
     TermStatus.PROPOSED: ADMITTED,
     TermStatus.DEPRECATED: SUPERSEDED,
 }
+_ENTRY_STATUS: dict[str, str] = {
+    DEPRECATED: TermStatus.DEPRECATED,
+    SUPERSEDED: TermStatus.DEPRECATED,
+    ADMITTED: TermStatus.PROPOSED,
+}
 HEADER_KEYS = ("domain", "owner", "source_lang", "target_lang")
+# v3 concept notes that carry fields TBX-Basic has no data category for.
+CATEGORY_NOTE = "category: "
+SEEN_NOTE = "seen in "
+# OmegaT shows every note of a TBX 2008 entry beside each of its renderings, so the
+# note names the forbidden rendering it is about.
+FORBIDDEN_NOTE = "FORBIDDEN: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,11 +179,7 @@ def _read_entry(el: Any, path: str, state: dict[str, Any]) -> TermEntry | None:
         (t for _, t in langs if t is not zh_terms and t), []
     )
     zh, zh_status = zh_terms[0]
-    status = fields.get("status") or (
-        TermStatus.DEPRECATED
-        if zh_status in (DEPRECATED, SUPERSEDED)
-        else TermStatus.APPROVED
-    )
+    status = fields.get("status") or _ENTRY_STATUS.get(zh_status, TermStatus.APPROVED)
     if status not in STATUSES:
         raise FormatError(path, el.sourceline, f"unknown entry status {status!r}")
     en = next((t for t, s in en_terms if s in (PREFERRED, "")), "")
@@ -184,8 +197,14 @@ def _read_entry(el: Any, path: str, state: dict[str, Any]) -> TermEntry | None:
 
 def _read_extra(child: Any, name: str, fields: dict[str, Any]) -> None:
     kind = child.get("type", "")
-    if name == "note" or (name == "descrip" and kind == "definition"):
-        fields.setdefault("note", _text(child))
+    text = _text(child)
+    if name == "note" and text.startswith(CATEGORY_NOTE):
+        fields["category"] = text.removeprefix(CATEGORY_NOTE)
+    elif name == "note" and text.startswith(SEEN_NOTE) and ": " in text:
+        doc, _, count = text.removeprefix(SEEN_NOTE).rpartition(": ")
+        fields["seen"].append((doc, int(count)))
+    elif name == "note" or (name == "descrip" and kind == "definition"):
+        fields.setdefault("note", text)
     elif name == "admin" and kind.startswith("x-tm-"):
         name = kind.removeprefix("x-tm-")
         if name == "seen":
@@ -285,7 +304,7 @@ def write_tbx(
 
 def _skeleton(d: Dialect, header: GlossaryHeader) -> tuple[Any, Any]:
     ns = f"{{{TBX_NS}}}" if d is V3 else ""
-    nsmap = {None: TBX_NS, "tm": TM_NS} if d is V3 else None
+    nsmap = {None: TBX_NS} if d is V3 else None
 
     def sub(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:
         el = etree.SubElement(parent, ns + tag, attrs)
@@ -318,12 +337,21 @@ def _entry_element(d: Dialect, entry: TermEntry, n: int, header: GlossaryHeader)
     el = etree.Element(ns + d.entry, id=f"c{n}")
     if entry.note:
         etree.SubElement(el, ns + "note").text = _checked(entry.note)
-    extras = [("status", str(entry.status)), ("category", entry.category)]
-    for key, value in extras:
-        if value:
-            _extra(el, d, key, value)
-    for doc, count in entry.seen:
-        _extra(el, d, "seen", str(count), doc=doc)
+    if d is V3:
+        if entry.category:
+            etree.SubElement(el, ns + "note").text = _checked(
+                CATEGORY_NOTE + entry.category
+            )
+        for doc, count in entry.seen:
+            etree.SubElement(el, ns + "note").text = _checked(
+                f"{SEEN_NOTE}{doc}: {count}"
+            )
+    else:
+        for key, value in (("status", str(entry.status)), ("category", entry.category)):
+            if value:
+                _admin(el, key, value)
+        for doc, count in entry.seen:
+            _admin(el, "seen", f"{doc}: {count}")
     _lang(
         el, d, header.source_lang, [(entry.zh, _ZH_STATUS.get(entry.status, PREFERRED))]
     )
@@ -332,22 +360,21 @@ def _entry_element(d: Dialect, entry: TermEntry, n: int, header: GlossaryHeader)
     if entry.en:
         en_terms.insert(0, (entry.en, PREFERRED))
     if en_terms:
-        _lang(el, d, header.target_lang, en_terms)
+        _lang(el, d, header.target_lang, en_terms, entry.en if d is TBX2008 else "")
     return el
 
 
-def _extra(el: Any, d: Dialect, key: str, value: str, doc: str | None = None) -> None:
-    if d is V3:
-        node = etree.SubElement(el, f"{{{TM_NS}}}{key}")
-        node.text = _checked(value)
-        if doc is not None:
-            node.set("doc", _checked(doc))
-    else:
-        node = etree.SubElement(el, "admin", type=f"x-tm-{key}")
-        node.text = _checked(f"{doc}: {value}" if doc is not None else value)
+def _admin(el: Any, key: str, value: str) -> None:
+    etree.SubElement(el, "admin", type=f"x-tm-{key}").text = _checked(value)
 
 
-def _lang(el: Any, d: Dialect, lang: str, terms: list[tuple[str, str]]) -> None:
+def _lang(
+    el: Any,
+    d: Dialect,
+    lang: str,
+    terms: list[tuple[str, str]],
+    use: str = "",
+) -> None:
     ns = f"{{{TBX_NS}}}" if d is V3 else ""
     sec = etree.SubElement(el, ns + d.lang, {XML_LANG: lang})
     for text, status in terms:
@@ -355,6 +382,10 @@ def _lang(el: Any, d: Dialect, lang: str, terms: list[tuple[str, str]]) -> None:
         etree.SubElement(group, ns + "term").text = _checked(text)
         note = etree.SubElement(group, ns + "termNote", type="administrativeStatus")
         note.text = status
+        if use and status == DEPRECATED:
+            etree.SubElement(group, ns + "note").text = _checked(
+                f"{FORBIDDEN_NOTE}{text}; use: {use}"
+            )
 
 
 def _checked(text: str) -> str:

@@ -42,6 +42,23 @@ OCC_PROPS = (
 )
 # One per occurrence after the first (see the module docstring).
 OCC_MORE = "x-occurrence"
+# What TMX carries that a unit has no field for — further <tu> attributes (Trados's
+# usagecount and lastusagedate), <tuv> attributes (OmegaT dates and authors per
+# <tuv>) and <tuv> props and notes — kept as one JSON prop so that import → export
+# gives them back where they were: {"tu": {attr: value}, "source": {"attrs": …,
+# "props": [[type, value]], "notes": […]}, "target": {…}, "dates": "tuv"}.
+# "dates": "tuv" says the unit's creation/change fields came from the target <tuv>.
+TMX_META = "x-tm-tmx"
+# Document meta key holding a TMX header's props and notes (JSON), kept on import.
+HEADER_META = "tmx-header"
+_DATE_FIELDS = (
+    ("creationdate", "created_at"),
+    ("creationid", "created_by"),
+    ("changedate", "changed_at"),
+    ("changeid", "changed_by"),
+)
+_DATE_ATTRS = tuple(a for a, _ in _DATE_FIELDS)
+_TU_KNOWN = frozenset({"tuid", "segtype", "srclang", *_DATE_ATTRS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +71,9 @@ class TMXHeader:
     o_tmf: str = "tm"
     adminlang: str = "en-US"
     datatype: str = "plaintext"
+    # The header's own <prop> and <note> children, kept from imported TMX files.
+    props: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def iter_tmx(
@@ -139,24 +159,8 @@ def _tu_units(
     target_lang: str | None,
     segtype: str,
 ) -> Iterator[TranslationUnit]:
-    tuvs: list[tuple[str, str, tuple[str, ...]]] = []
-    props: list[tuple[str, str]] = []
-    notes: list[str] = []
-    for child in tu:
-        cname = local_name(child.tag)
-        if cname == "prop":
-            props.append((child.get("type") or "", child.text or ""))
-        elif cname == "note":
-            notes.append(child.text or "")
-        elif cname == "tuv":
-            lang = child.get(XML_LANG) or child.get("lang")
-            if not lang:
-                raise FormatError(path, child.sourceline, "<tuv> without xml:lang")
-            seg = next((c for c in child if local_name(c.tag) == "seg"), None)
-            if seg is None:
-                raise FormatError(path, child.sourceline, "<tuv> without <seg>")
-            text, codes = read_inline(seg, path)
-            tuvs.append((normalize_lang(lang), text, codes))
+    props, notes = _props_and_notes(tu)
+    tuvs = [_read_tuv(c, path) for c in tu if local_name(c.tag) == "tuv"]
     if not tuvs:
         return
     src = _pick_source(tuvs, srclang)
@@ -166,46 +170,116 @@ def _tu_units(
         )
     occ, props_kept = _occurrence(props, doc_name, index)
     others = _other_occurrences(props, path, tu.sourceline)
-    for lang, text, codes in tuvs:
-        if (lang, text, codes) is src or lang == src[0]:
+    tu_dates = {a: tu.get(a) for a in _DATE_ATTRS if tu.get(a)}
+    tu_extra = {k: v for k, v in tu.attrib.items() if k not in _TU_KNOWN}
+    for tuv in tuvs:
+        if tuv is src or tuv.lang == src.lang:
             continue
         if (
             target_lang
-            and primary_lang(lang) != primary_lang(target_lang)
-            and lang != target_lang
+            and primary_lang(tuv.lang) != primary_lang(target_lang)
+            and tuv.lang != target_lang
         ):
             continue
+        # OmegaT dates and signs each translation on its <tuv>, not on the <tu>.
+        dates_on_tuv = not tu_dates and any(a in tuv.attrs for a in _DATE_ATTRS)
+        dates = tuv.attrs if dates_on_tuv else tu_dates
+        meta = _meta_prop(tu_extra, src, tuv, dates_on_tuv)
         yield TranslationUnit(
-            source=src[1],
-            target=text,
-            source_lang=src[0],
-            target_lang=lang,
+            source=src.text,
+            target=tuv.text,
+            source_lang=src.lang,
+            target_lang=tuv.lang,
             segtype=tu.get("segtype") or segtype,
             tuid=tu.get("tuid"),
-            created_at=tu.get("creationdate"),
-            created_by=tu.get("creationid"),
-            changed_at=tu.get("changedate"),
-            changed_by=tu.get("changeid"),
-            props=tuple(props_kept),
+            created_at=dates.get("creationdate"),
+            created_by=dates.get("creationid"),
+            changed_at=dates.get("changedate"),
+            changed_by=dates.get("changeid"),
+            props=(*props_kept, *meta),
             notes=tuple(notes),
-            source_codes=src[2],
-            target_codes=codes,
+            source_codes=src.codes,
+            target_codes=tuv.codes,
             occurrence=occ,
             other_occurrences=others,
         )
 
 
-def _pick_source(
-    tuvs: list[tuple[str, str, tuple[str, ...]]], srclang: str | None
-) -> tuple[str, str, tuple[str, ...]] | None:
+@dataclass(frozen=True, slots=True)
+class _Tuv:
+    """One ``<tuv>`` as read: language, text and codes, and what else it carried."""
+
+    lang: str
+    text: str
+    codes: tuple[str, ...]
+    attrs: dict[str, str]
+    props: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def _read_tuv(el: Any, path: str) -> _Tuv:
+    lang = el.get(XML_LANG) or el.get("lang")
+    if not lang:
+        raise FormatError(path, el.sourceline, "<tuv> without xml:lang")
+    seg = next((c for c in el if local_name(c.tag) == "seg"), None)
+    props, notes = _props_and_notes(el)
+    if seg is None:
+        raise FormatError(path, el.sourceline, "<tuv> without <seg>")
+    text, codes = read_inline(seg, path)
+    attrs = {k: v for k, v in el.attrib.items() if k not in (XML_LANG, "lang")}
+    return _Tuv(normalize_lang(lang), text, codes, attrs, tuple(props), tuple(notes))
+
+
+def _props_and_notes(el: Any) -> tuple[list[tuple[str, str]], list[str]]:
+    """The ``<prop>`` (type, text) and ``<note>`` texts among ``el``'s children."""
+    props: list[tuple[str, str]] = []
+    notes: list[str] = []
+    for child in el:
+        name = local_name(child.tag)
+        if name == "prop":
+            props.append((child.get("type") or "", child.text or ""))
+        elif name == "note":
+            notes.append(child.text or "")
+    return props, notes
+
+
+def _meta_prop(
+    tu_extra: dict[str, str], src: _Tuv, tgt: _Tuv, dates_on_tuv: bool
+) -> tuple[tuple[str, str], ...]:
+    """The ``x-tm-tmx`` prop for what the unit's fields do not hold, or nothing."""
+    meta: dict[str, Any] = {}
+    if tu_extra:
+        meta["tu"] = tu_extra
+    for side, tuv in (("source", src), ("target", tgt)):
+        attrs = dict(tuv.attrs)
+        if side == "target" and dates_on_tuv:
+            for a in _DATE_ATTRS:  # in the unit's fields; written back from them
+                attrs.pop(a, None)
+        part: dict[str, Any] = {}
+        if attrs:
+            part["attrs"] = attrs
+        if tuv.props:
+            part["props"] = [list(p) for p in tuv.props]
+        if tuv.notes:
+            part["notes"] = list(tuv.notes)
+        if part:
+            meta[side] = part
+    if dates_on_tuv:
+        meta["dates"] = "tuv"
+    if not meta:
+        return ()
+    return ((TMX_META, json.dumps(meta, ensure_ascii=False, separators=(",", ":"))),)
+
+
+def _pick_source(tuvs: list[_Tuv], srclang: str | None) -> _Tuv | None:
     if not srclang or srclang == "*all*":
         return tuvs[0]
     want = normalize_lang(srclang)
     for tuv in tuvs:
-        if tuv[0] == want:
+        if tuv.lang == want:
             return tuv
     for tuv in tuvs:
-        if primary_lang(tuv[0]) == primary_lang(want):
+        if primary_lang(tuv.lang) == primary_lang(want):
             return tuv
     return None
 
@@ -214,7 +288,9 @@ def _occurrence(
     props: list[tuple[str, str]], doc_name: str, index: int
 ) -> tuple[Occurrence, list[tuple[str, str]]]:
     ours = {k: v for k, v in props if k in OCC_PROPS}
-    kept = [(k, v) for k, v in props if k not in OCC_PROPS and k != OCC_MORE]
+    kept = [
+        (k, v) for k, v in props if k not in OCC_PROPS and k not in (OCC_MORE, TMX_META)
+    ]
     if "x-document" not in ours:
         return Occurrence(document=doc_name, position=index), kept
     try:
@@ -242,22 +318,28 @@ def _other_occurrences(
         if key != OCC_MORE:
             continue
         try:
-            d = json.loads(value)
-            out.append(
-                Occurrence(
-                    document=_text(d["document"]),
-                    position=_int(d["position"]),
-                    sub=_int(d.get("sub", 0)),
-                    prev_source=_text(d.get("prev"), none=True),
-                    next_source=_text(d.get("next"), none=True),
-                    section=_text(d.get("section", "")),
-                )
-            )
+            out.append(occurrence_of(json.loads(value)))
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise FormatError(
                 path, line, f'bad <prop type="{OCC_MORE}">: {value[:60]!r}'
             ) from exc
     return tuple(out)
+
+
+def occurrence_of(d: Any) -> Occurrence:
+    """An occurrence from its JSON object (see :func:`occurrence_json`).
+
+    Raises:
+        ValueError, TypeError, KeyError, AttributeError: not such an object.
+    """
+    return Occurrence(
+        document=_text(d["document"]),
+        position=_int(d["position"]),
+        sub=_int(d.get("sub", 0)),
+        prev_source=_text(d.get("prev"), none=True),
+        next_source=_text(d.get("next"), none=True),
+        section=_text(d.get("section", "")),
+    )
 
 
 def _text(value: Any, *, none: bool = False) -> Any:
@@ -273,6 +355,32 @@ def _int(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     raise TypeError(f"expected an integer, got {value!r}")
+
+
+def read_tmx_header(
+    source: str | Path,
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The ``<prop>`` and ``<note>`` children of a TMX file's ``<header>``.
+
+    Reads no further than the header. Raises FormatError as :func:`iter_tmx` does.
+    """
+    path = str(source)
+    props: list[tuple[str, str]] = []
+    notes: list[str] = []
+    try:
+        with open(path, "rb") as fh:
+            for event, el in safe_iterparse(fh, path):
+                name = local_name(el.tag)
+                if event != "end":
+                    if name == "body":
+                        break
+                    continue
+                if name == "header":
+                    props, notes = _props_and_notes(el)
+                    break
+    except OSError as exc:
+        raise FormatError(path, None, f"cannot read: {exc}") from exc
+    return props, notes
 
 
 def write_tmx(
@@ -315,6 +423,10 @@ def _write(units: Iterable[TranslationUnit], fh: IO[bytes], header: TMXHeader) -
                     "creationdate": now_stamp(),
                 },
             )
+            for note in header.notes:
+                etree.SubElement(head, "note").text = note
+            for key, value in header.props:
+                etree.SubElement(head, "prop", type=key).text = value
             xf.write(head, pretty_print=True)
             with xf.element("body"):
                 xf.write("\n")
@@ -326,39 +438,60 @@ def _write(units: Iterable[TranslationUnit], fh: IO[bytes], header: TMXHeader) -
 
 
 def _tu_element(unit: TranslationUnit, header: TMXHeader) -> Any:
+    meta = _unit_meta(unit)
+    dates = {
+        attr: value for attr, field in _DATE_FIELDS if (value := getattr(unit, field))
+    }
     attrs: dict[str, str] = {}
     if unit.tuid or unit.id is not None:
         attrs["tuid"] = unit.tuid or str(unit.id)
-    for key, value in (
-        ("creationdate", unit.created_at),
-        ("creationid", unit.created_by),
-        ("changedate", unit.changed_at),
-        ("changeid", unit.changed_by),
-    ):
-        if value:
-            attrs[key] = value
+    attrs.update(meta.get("tu", {}))
+    dates_on_tuv = meta.get("dates") == "tuv"
+    if not dates_on_tuv:
+        attrs.update(dates)
     if unit.segtype and unit.segtype != header.segtype:
         attrs["segtype"] = unit.segtype
     tu = etree.Element("tu", attrs)
     for note in unit.notes:
         etree.SubElement(tu, "note").text = note
     for key, value in unit.props:
-        etree.SubElement(tu, "prop", type=key).text = value
+        if key != TMX_META:
+            etree.SubElement(tu, "prop", type=key).text = value
     if unit.occurrence is not None:
         for key, value in _occurrence_props(unit.occurrence):
             etree.SubElement(tu, "prop", type=key).text = value
     for occ in unit.other_occurrences:
-        etree.SubElement(tu, "prop", type=OCC_MORE).text = _occurrence_json(occ)
-    for lang, text, codes in (
-        (unit.source_lang, unit.source, unit.source_codes),
-        (unit.target_lang, unit.target, unit.target_codes),
+        etree.SubElement(tu, "prop", type=OCC_MORE).text = occurrence_json(occ)
+    for side, lang, text, codes in (
+        ("source", unit.source_lang, unit.source, unit.source_codes),
+        ("target", unit.target_lang, unit.target, unit.target_codes),
     ):
-        tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
+        part = meta.get(side, {})
+        tuv_attrs = {XML_LANG: lang, **part.get("attrs", {})}
+        if side == "target" and dates_on_tuv:
+            tuv_attrs.update(dates)
+        tuv = etree.SubElement(tu, "tuv", tuv_attrs)
+        for note in part.get("notes", ()):
+            etree.SubElement(tuv, "note").text = note
+        for key, value in part.get("props", ()):
+            etree.SubElement(tuv, "prop", type=key).text = value
         tuv.append(make_inline_element("seg", text, codes))
     return tu
 
 
-def _occurrence_json(occ: Occurrence) -> str:
+def _unit_meta(unit: TranslationUnit) -> dict[str, Any]:
+    raw = next((v for k, v in unit.props if k == TMX_META), None)
+    if raw is None:
+        return {}
+    try:
+        meta = json.loads(raw)
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def occurrence_json(occ: Occurrence) -> str:
+    """An occurrence as a compact JSON object (defaults left out)."""
     d: dict[str, Any] = {"document": occ.document, "position": occ.position}
     if occ.sub:
         d["sub"] = occ.sub

@@ -1,10 +1,15 @@
 """XLIFF 1.2 and 2.0: a streaming reader and a writer for pre-translated documents.
 
-The writer puts the best match (at or above the caller's cutoff) in ``<target>`` with a
-state a CAT tool understands — 1.2: ``state="needs-review-translation"`` with the match
-quality; 2.0: segment ``state="initial"`` (or ``translated`` for exact matches) with a
-note — and every other candidate as ``<alt-trans>`` (1.2) or ``<mtc:match>`` (2.0).
-Glossary terms go into notes (1.2) or the glossary module (2.0).
+The writer says what each target is, in the states CAT tools and translate-toolkit
+read. Confirmed work (a translator confirmed it) leaves confirmed — 1.2:
+``state="translated"`` and ``approved="yes"`` on the ``<trans-unit>`` (``final``
+when a reviewer signed off); 2.0: segment ``state="translated"`` (``final``). A match
+that is only offered — the best match at or above the caller's cutoff, exact ones
+included — stays for review: 1.2 ``state="needs-review-translation"`` with
+``state-qualifier`` exact-match or fuzzy-match; 2.0 ``state="initial"`` with
+``subState`` ``tm:exact-match`` or ``tm:fuzzy-match``. Every other candidate goes in
+as ``<alt-trans>`` (1.2) or ``<mtc:match>`` (2.0); glossary terms into notes (1.2) or
+the glossary module (2.0).
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from lxml import etree
 from tm import __version__
 from tm.errors import FormatError, TMError
 from tm.formats._xml import NON_XML_RE, local_name, read_inline, safe_iterparse
-from tm.models import Occurrence, SegType, TranslationUnit
+from tm.formats.status import mark
+from tm.models import Occurrence, SegType, TranslationUnit, UnitStatus
 from tm.text.normalize import normalize_lang
 
 NS12 = "urn:oasis:names:tc:xliff:document:1.2"
@@ -52,13 +58,19 @@ class TermNote:
 
 @dataclass(frozen=True, slots=True)
 class XliffSegment:
-    """One segment to write. ``target`` None means untranslated."""
+    """One segment to write. ``target`` None means untranslated.
+
+    ``confirmed`` marks a target a translator confirmed (``signed_off``: and a
+    reviewer signed off); otherwise a target is a match offered for review.
+    """
 
     id: str
     source: str
     target: str | None = None
     quality: float | None = None
     exact: bool = False
+    confirmed: bool = False
+    signed_off: bool = False
     alternatives: tuple[AltMatch, ...] = ()
     terms: tuple[TermNote, ...] = ()
     notes: tuple[str, ...] = ()
@@ -130,6 +142,9 @@ def _q(tag: str, ns: str = NS12) -> str:
 
 def _unit12(seg: XliffSegment, src: str, tgt: str) -> Any:
     tu = etree.Element(_q("trans-unit"), id=seg.id, nsmap={None: NS12})
+    confirmed = seg.target is not None and (seg.confirmed or seg.signed_off)
+    if confirmed:
+        tu.set("approved", "yes")
     tu.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     _text_child(tu, _q("source"), seg.source).set(
         "{http://www.w3.org/XML/1998/namespace}lang", src
@@ -137,8 +152,11 @@ def _unit12(seg: XliffSegment, src: str, tgt: str) -> Any:
     if seg.target is not None:
         target = _text_child(tu, _q("target"), seg.target)
         target.set("{http://www.w3.org/XML/1998/namespace}lang", tgt)
-        target.set("state", "translated" if seg.exact else "needs-review-translation")
-        target.set("state-qualifier", "exact-match" if seg.exact else "fuzzy-match")
+        if confirmed:
+            target.set("state", "final" if seg.signed_off else "translated")
+        else:
+            target.set("state", "needs-review-translation")
+            target.set("state-qualifier", "exact-match" if seg.exact else "fuzzy-match")
     for note in seg.notes:
         _text_child(tu, _q("note"), note).set("from", "tm")
     for term in seg.terms:
@@ -223,7 +241,11 @@ def _unit20(seg: XliffSegment) -> Any:
             etree.SubElement(notes_el, _q("note", NS20), category="tm").text = note
     segment = etree.SubElement(unit, _q("segment", NS20), id=sid)
     if seg.target is not None:
-        segment.set("state", "translated" if seg.exact else "initial")
+        if seg.confirmed or seg.signed_off:
+            segment.set("state", "final" if seg.signed_off else "translated")
+        else:
+            segment.set("state", "initial")
+            segment.set("subState", "tm:exact-match" if seg.exact else "tm:fuzzy-match")
     _text_child(segment, _q("source", NS20), seg.source).set(
         "{http://www.w3.org/XML/1998/namespace}space", "preserve"
     )
@@ -255,6 +277,12 @@ def iter_xliff(
     source: str | Path | IO[bytes], *, name: str | None = None
 ) -> Iterator[TranslationUnit]:
     """Yield a unit per XLIFF 1.2 ``<trans-unit>`` or 2.0 ``<segment>`` (target may be empty).
+
+    A unit whose target is not confirmed work carries its status (see
+    ``tm.formats.status``): 1.2 ``state`` translated/signed-off/final or
+    ``approved="yes"`` is confirmed, ``new``/``needs-translation`` untranslated, any
+    other state (or none) unconfirmed; 2.0 ``translated``/``reviewed``/``final`` is
+    confirmed, ``initial`` (the default) unconfirmed.
 
     Raises:
         FormatError: malformed XML, or a root that is not ``<xliff>``.
@@ -315,7 +343,7 @@ def _read_unit(
     target = next((c for c in el if local_name(c.tag) == "target"), None)
     s_text, s_codes = read_inline(source, path)
     t_text, t_codes = read_inline(target, path) if target is not None else ("", ())
-    return TranslationUnit(
+    unit = TranslationUnit(
         source=s_text,
         target=t_text,
         source_lang=normalize_lang(src),
@@ -326,6 +354,49 @@ def _read_unit(
         tuid=el.get("id"),
         occurrence=Occurrence(document=doc, position=position),
     )
+    status, why = (
+        _status12(el, target) if local_name(el.tag) == "trans-unit" else _status20(el)
+    )
+    return mark(unit, status, why)
+
+
+# XLIFF 1.2 target states: translated or beyond is confirmed work; new and
+# needs-translation mean nothing was translated; everything else asks for review.
+CONFIRMED_12 = frozenset({"translated", "signed-off", "final"})
+UNTRANSLATED_12 = frozenset({"new", "needs-translation"})
+CONFIRMED_20 = frozenset({"translated", "reviewed", "final"})
+
+
+def _status12(tu: Any, target: Any) -> tuple[UnitStatus, str]:
+    """A 1.2 ``<trans-unit>``'s status from ``translate``, ``approved`` and ``state``."""
+    if tu.get("translate") == "no":
+        return UnitStatus.UNTRANSLATED, "not for translation"
+    state = target.get("state") if target is not None else None
+    approved = tu.get("approved")
+    if approved == "no":  # an explicit "not approved" wins over any state
+        return UnitStatus.UNCONFIRMED, "XLIFF approved=no"
+    if state in UNTRANSLATED_12 and approved != "yes":
+        return UnitStatus.UNTRANSLATED, f"XLIFF state {state}"
+    if approved == "yes" or state in CONFIRMED_12:
+        return UnitStatus.CONFIRMED, ""
+    if state is None:
+        return UnitStatus.UNCONFIRMED, "XLIFF target without state"
+    qualifier = target.get("state-qualifier")
+    return UnitStatus.UNCONFIRMED, f"XLIFF state {state}" + (
+        f" ({qualifier})" if qualifier else ""
+    )
+
+
+def _status20(segment: Any) -> tuple[UnitStatus, str]:
+    """A 2.0 ``<segment>``'s status: its ``state`` (default ``initial``)."""
+    unit = segment.getparent()
+    if unit is not None and unit.get("translate") == "no":
+        return UnitStatus.UNTRANSLATED, "not for translation"
+    state = segment.get("state") or "initial"
+    if state in CONFIRMED_20:
+        return UnitStatus.CONFIRMED, ""
+    sub = segment.get("subState")
+    return UnitStatus.UNCONFIRMED, f"XLIFF state {state}" + (f" ({sub})" if sub else "")
 
 
 __all__ = ["AltMatch", "TermNote", "XliffSegment", "iter_xliff", "write_xliff"]

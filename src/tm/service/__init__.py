@@ -48,7 +48,15 @@ from tm.service.memory import (
     TMStats,
     merge_layers,
 )
-from tm.service.output import Destination, atomic_output, text_output, write_text
+from tm.service.output import (
+    Destination,
+    atomic_output,
+    export_format,
+    pretranslate_format,
+    term_export_format,
+    text_output,
+    write_text,
+)
 from tm.service.project import ProjectService
 from tm.service.reports import (
     QA_REPORT_FORMATS,
@@ -145,12 +153,15 @@ __all__ = [
     "band_of",
     "contains",
     "entry_contains",
+    "export_format",
     "has_han",
     "merge_layers",
+    "pretranslate_format",
     "qa_checks",
     "qa_report_html",
     "qa_shown",
     "qa_summary_rows",
+    "term_export_format",
     "text_output",
     "write_analysis_html",
     "write_proposed_terms",

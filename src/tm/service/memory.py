@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, TypedDict, cast
 from tm import locations
 from tm.errors import ConfigError, NotFound
 from tm.formats import detect_format, read_units
-from tm.models import ImportReport, Occurrence, SegType, TranslationUnit
+from tm.models import ImportReport, Occurrence, TranslationUnit
+from tm.service.importing import (
+    PendingUnits,
+    count_read,
+    header_meta,
+    keep_tmx_header,
+    note_levels,
+)
 from tm.service.output import Destination, text_output
 from tm.service.terms import TermService
 from tm.store import Store, open_store
@@ -39,7 +46,7 @@ if TYPE_CHECKING:  # the matcher imports numpy, QA and analysis more: load on fi
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int], None]
-EXPORT_FORMATS = ("tmx", "tsv")
+EXPORT_FORMATS = ("tmx", "tsv", "csv")
 SIDES = ("source", "target")
 
 LayerMatch = tuple[str, "Match"]  # ("master" or "project", the match)
@@ -130,8 +137,17 @@ class TMService:
         progress: ProgressFn | None = None,
         user: str | None = None,
         sentences: bool = True,
+        include_unconfirmed: bool = False,
+        keep_all: bool = False,
     ) -> ImportReport:
         """Import one file in one transaction: a malformed file changes nothing.
+
+        Only confirmed translations enter (``tm.formats.status``): units without a
+        target or copying the source are skipped, and so are unconfirmed ones (XLIFF
+        fuzzy or review states, a target without state) unless ``include_unconfirmed``
+        takes them as lower-status units. The report counts both. ``keep_all``
+        takes every unit as read (QA of a file checks drafts and empty targets too).
+        A directory is read as an OmegaT project (its ``omegat/project_save.tmx``).
 
         With ``sentences`` (the default), paragraph units also yield sentence units
         aligned from them (``tm.align.sentence_units``), in the same transaction; the
@@ -140,8 +156,15 @@ class TMService:
         Raises:
             FormatError: the file is unreadable or malformed (with file and line).
         """
+        from tm.formats.status import screen
+
         path = str(path)
         user = locations.user(user)
+        source = path
+        if Path(path).is_dir():
+            from tm.formats.omegat import project_tmx
+
+            source, fmt = str(project_tmx(path)), "omegat"
         fmt = fmt or detect_format(path)
         report = ImportReport(path=path, format=fmt)
         with self.store.transaction():
@@ -152,13 +175,28 @@ class TMService:
                 self.store.add_document(doc.name, doc.meta)
                 units: Iterable[TranslationUnit] = list(doc_units(doc))
             else:
-                units = read_units(path, fmt=fmt, encoding=encoding)
+                read_fmt = "tmx" if fmt == "omegat" else fmt
+                units = read_units(source, fmt=read_fmt, encoding=encoding)
+                if fmt == "omegat":
+                    from tm.formats.omegat import translator_units
+
+                    units = translator_units(units, path)
+                if read_fmt == "tmx":
+                    keep_tmx_header(self.store, source)
+            pending = PendingUnits.of(self.store)
+            units = count_read(units, report)
+            if not keep_all:
+                units = screen(units, report, include_unconfirmed=include_unconfirmed)
+            if pending is not None:
+                units = pending.watch(units)
             paragraphs: list[TranslationUnit] = []
-            counted = _counting(units, report, paragraphs if sentences else None)
+            counted = note_levels(units, report, paragraphs if sentences else None)
             result = self.store.add_units(counted, progress=progress, user=user)
             report.added += result.added
             report.duplicates += result.duplicates
             report.occurrences_added += result.occurrences_added
+            if pending is not None:
+                report.confirmed_existing = pending.confirm(self.store)
             # A file that already has sentence units (a TM exported with both levels)
             # was segmented by its author: aligning its paragraphs again would add
             # a second, different sentence level.
@@ -180,11 +218,17 @@ class TMService:
         encoding: str | None = None,
         user: str | None = None,
         sentences: bool = True,
+        include_unconfirmed: bool = False,
     ) -> list[ImportReport]:
         """Import several files, each in its own transaction."""
         return [
             self.import_file(
-                p, fmt=fmt, encoding=encoding, user=user, sentences=sentences
+                p,
+                fmt=fmt,
+                encoding=encoding,
+                user=user,
+                sentences=sentences,
+                include_unconfirmed=include_unconfirmed,
             )
             for p in paths
         ]
@@ -200,31 +244,41 @@ class TMService:
         source_lang: str | None = None,
         target_lang: str | None = None,
     ) -> int:
-        """Write the TM (or its units of one segtype) as TMX or TSV; returns the count.
+        """Write the TM (or its units of one segtype) as TMX, TSV or CSV; returns the
+        count.
 
-        ``dest`` is a path (replaced atomically) or a byte stream.
+        TMX carries everything; tm's TSV and CSV (``tm.formats.tabular``) carry the
+        same (as JSON columns beside the text), CSV made for Excel. ``dest`` is a path
+        (replaced atomically) or a byte stream.
         """
         if fmt not in EXPORT_FORMATS:
             raise ConfigError(
                 f"unknown export format {fmt!r}",
                 hint=f"choose one of {', '.join(EXPORT_FORMATS)}",
             )
-        units = self.store.iter_units(segtype=segtype, all_occurrences=fmt == "tmx")
+        units = self.store.iter_units(segtype=segtype, all_occurrences=True)
         if fmt == "tmx":
             from tm.formats.tmx import TMXHeader, write_tmx
 
+            props, notes = header_meta(self.store)
             header = TMXHeader(
                 srclang=source_lang or "zh-CN",
                 segtype=segtype or "sentence",
+                props=props,
+                notes=notes,
             )
             return write_tmx(
                 _relabel(units, source_lang, target_lang), dest, header=header
             )
-        from tm.formats.tabular import write_tsv
+        from tm.formats.tabular import write_csv, write_tsv
 
         langs = (source_lang or "zh-CN", target_lang or "en-US")
         with text_output(dest) as fh:
-            return write_tsv(units, fh, header=langs)
+            if fmt == "tsv":
+                return write_tsv(units, fh, header=langs)
+            if isinstance(dest, (str, Path)):
+                fh.write("\ufeff")  # Excel reads a UTF-8 file as UTF-8 only with a BOM
+            return write_csv(units, fh, header=langs)
 
     # -- information and upkeep --------------------------------------------------
 
@@ -411,7 +465,8 @@ class TMService:
         project_tm: str | Path | None = None,
         encoding: str | None = None,
     ) -> PretranslateReport:
-        """Write ``path`` pre-translated as XLIFF 1.2/2.0 (or the used matches as TMX)."""
+        """Write ``path`` pre-translated as XLIFF 1.2/2.0, the used matches as TMX, or
+        an OmegaT project folder (``fmt="omegat"``, ``dest`` a folder)."""
         from tm.analysis import document_name, read_source_document
         from tm.pretranslate import (
             FORMATS,
@@ -436,18 +491,29 @@ class TMService:
                 prev=prev,
             )
 
+        termbase = self.terms.optional()
         xsegs, used = build_segments(
             segments,
             lookup,
             lambda t: self.fragments(t, limit=alternatives),
             min_score=min_score,
             alternatives=alternatives,
-            termbase=self.terms.optional(),
+            termbase=termbase,
         )
-        write_output(xsegs, used, dest, fmt=fmt, original=document_name(path))
+        project = write_output(
+            xsegs,
+            used,
+            dest,
+            fmt=fmt,
+            original=document_name(path),
+            document=path,
+            doc_segments=segments,
+            termbase=termbase,
+            encoding=encoding,
+        )
         if project_tm is not None:
             write_project_tm(used, project_tm)
-        return report_of(xsegs, used)
+        return replace(report_of(xsegs, used), project=project)
 
     def export_document_xliff(
         self,
@@ -462,7 +528,12 @@ class TMService:
 
         return write_xliff(
             (
-                XliffSegment(id=str(i + 1), source=src, target=targets.get(i))
+                XliffSegment(
+                    id=str(i + 1),
+                    source=src,
+                    target=targets.get(i),
+                    confirmed=i in targets,
+                )
                 for i, src in enumerate(segments)
             ),
             dest,
@@ -546,7 +617,7 @@ class TMService:
         The file goes through the normal import path into an in-memory store.
         """
         with cls.open(locations.MEMORY, terms=terms) as service:
-            service.import_file(path, fmt=fmt, encoding=encoding)
+            service.import_file(path, fmt=fmt, encoding=encoding, keep_all=True)
             return service.qa(
                 checks=checks, progress=progress, cancel=cancel, workers=workers
             )
@@ -620,21 +691,6 @@ def merge_layers(found: Iterable[LayerMatch], *, limit: int) -> list[LayerMatch]
             seen.add((m.source, m.target))
             out.append((layer, m))
     return out[:limit]
-
-
-def _counting(
-    units: Iterable[TranslationUnit],
-    report: ImportReport,
-    paragraphs: list[TranslationUnit] | None = None,
-) -> Iterator[TranslationUnit]:
-    """Count units as they pass; keep the paragraph ones when a list is given."""
-    for unit in units:
-        report.read += 1
-        if unit.segtype == SegType.SENTENCE:
-            report.had_sentences = True
-        elif paragraphs is not None and unit.segtype == SegType.PARAGRAPH:
-            paragraphs.append(unit)
-        yield unit
 
 
 def _relabel(

@@ -18,7 +18,57 @@ from tm.formats._atomic import atomic_output
 
 Destination = str | Path | IO[bytes]
 
-__all__ = ["Destination", "atomic_output", "text_output", "write_text"]
+__all__ = [
+    "Destination",
+    "atomic_output",
+    "export_format",
+    "pretranslate_format",
+    "term_export_format",
+    "text_output",
+    "write_text",
+]
+
+# Output file extensions and the format each means (a name that says another format
+# than --format is a usage error, exit 2, and nothing is written).
+EXPORT_EXTENSIONS = {".tmx": "tmx", ".tsv": "tsv", ".tab": "tsv", ".csv": "csv"}
+PRETRANSLATE_EXTENSIONS = {".xlf": "xliff12", ".xliff": "xliff12", ".tmx": "tmx"}
+TERM_EXTENSIONS = {
+    ".tbx": "tbx",
+    ".txt": "tsv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".utf8": "tsv",
+    ".csv": "csv",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+}
+
+
+def export_format(dest: str, requested: str | None) -> str:
+    """The format ``tm export`` writes ``dest`` in: ``--format``, else the name's.
+
+    Raises:
+        ConfigError: an extension tm cannot write, or one contradicting ``requested``.
+    """
+    from tm.formats import output_format
+
+    return output_format(dest, requested, EXPORT_EXTENSIONS, default="tmx")
+
+
+def pretranslate_format(dest: str, requested: str | None) -> str:
+    """The format a pre-translation goes to: XLIFF, TMX, or a folder for OmegaT."""
+    from tm.formats import output_format
+
+    return output_format(
+        dest, requested, PRETRANSLATE_EXTENSIONS, default="xliff12", folder="omegat"
+    )
+
+
+def term_export_format(dest: str, requested: str | None) -> str:
+    """The format a term base export goes to (TBX for ``-`` or no extension)."""
+    from tm.formats import output_format
+
+    return output_format(dest, requested, TERM_EXTENSIONS, default="tbx")
 
 
 @contextlib.contextmanager

@@ -252,6 +252,36 @@ class SQLQueries:
     def _unique_violation(self) -> type[Exception]:
         raise NotImplementedError
 
+    def ids_with_prop(self, key: str, value: str) -> list[int]:
+        """Ids of the units whose props hold ``(key, value)``, in id order.
+
+        A scan of the props column: meant for rare props (the unconfirmed status).
+        """
+        needle = json.dumps([key, value], ensure_ascii=False, separators=(",", ":"))
+        like = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self._query(
+            f"SELECT id FROM units WHERE props LIKE {self.P} ESCAPE '\\' ORDER BY id",
+            (f"%{like}%",),
+        )
+        return [int(r[0]) for r in rows]
+
+    def set_props(self, unit_id: int, props: tuple[tuple[str, str], ...]) -> None:
+        """Replace a unit's props (a status change: text and dates stay as they are).
+
+        Raises:
+            NotFound: no unit with that id.
+        """
+        from tm.errors import NotFound
+
+        with self.transaction():
+            self._before_write()
+            cur = self._conn.execute(
+                f"UPDATE units SET props = {self.P} WHERE id = {self.P}",
+                (dumps(props), unit_id),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"no unit with id {unit_id}")
+
     def documents(self) -> list[tuple[str, dict[str, str]]]:
         return [
             (r[0], json.loads(r[1]))

@@ -114,6 +114,16 @@ def rule_set(lang: str) -> RuleSet:
     return RuleSet(key, candidate, rules, clause_mark, item_mark, marks)
 
 
+def rule_table(lang: str) -> dict:  # type: ignore[type-arg]
+    """The raw rule table for ``lang`` (terminators, closers, rules), e.g. for export.
+
+    Raises:
+        ConfigError: no rules for that language.
+    """
+    rule_set(lang)  # the same error for an unknown language
+    return dict(_table()[primary_lang(lang)])
+
+
 @cache
 def _table() -> dict[str, dict]:  # type: ignore[type-arg]
     text = resources.files("tm.text").joinpath("segment_rules.yaml").read_text("utf-8")
