@@ -6,6 +6,8 @@ loaded, so every run renders the same screens.
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -21,6 +23,7 @@ GLOSSARY = ROOT / "glossary"
 def build_app(*, document: bool = False) -> TMApp:
     """A fresh seed TM in a temporary directory; document mode on seed 003 if asked."""
     db = Path(tempfile.mkdtemp(prefix="tm-snapshot-")) / "seed.db"
+    atexit.register(shutil.rmtree, db.parent, ignore_errors=True)  # 9 MB each
     with TMService.open(db) as service:
         service.import_file(SEED)
     return make_app(db, glossary=GLOSSARY, document=NEXT_DOC if document else None)
