@@ -32,8 +32,9 @@ run: tm-db
 # included) on TEST_JOBS pytest-xdist workers. .ci/with-postgres starts a throwaway
 # PostgreSQL for the run when the server is installed (and TM_TEST_POSTGRES_DSN is unset).
 # The summary's last lines name any group that skipped and how to enable it.
+# One test at a time to each free worker, the slow ones first (tests/conftest.py).
 TEST_JOBS ?= 3
-PYTEST_PARALLEL := $(BIN)/pytest -n $(TEST_JOBS) --dist worksteal
+PYTEST_PARALLEL := $(BIN)/pytest -n $(TEST_JOBS) --dist load --maxschedchunk 1
 
 test: install
 	bash .ci/with-postgres $(PYTEST_PARALLEL)

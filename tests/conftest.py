@@ -215,39 +215,19 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         )
 
 
-def deal_slow_first(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
-    """Reorder ``items`` so that each worker starts on its share of the slow tests.
-
-    xdist's worksteal scheduler first hands worker k the k-th of ``workers`` equal,
-    contiguous slices of the collection, then lets idle workers steal from busy ones.
-    The slow tests (a minute or more each) are dealt round-robin to the heads of those
-    slices, so the longest work starts at once on every worker instead of last on
-    one; the other tests keep their order, so module fixtures are built once a slice.
-    """
-    slow = [i for i in items if i.get_closest_marker("slow")]
-    rest = [i for i in items if not i.get_closest_marker("slow")]
-    if not slow or workers < 2:
-        return items
-    slices: list[list[pytest.Item]] = [slow[k::workers] for k in range(workers)]
-    left = len(items)
-    for k, part in enumerate(slices):
-        size = left // (workers - k)  # the scheduler's own split
-        take = max(size - len(part), 0)
-        part += rest[:take]
-        del rest[:take]
-        left -= len(part)
-    slices[-1] += rest
-    return [item for part in slices for item in part]
-
-
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    # Only xdist's workers reorder (all alike, as xdist requires); -p no:xdist or a
-    # plain run keeps the collection order.
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    """Under xdist, the slow tests first: the longest work starts at once.
+
+    make test hands tests out one at a time (--dist load --maxschedchunk 1), so each
+    worker takes the next test as it frees up; with the slow tests (a minute or more
+    each) at the head, they spread over the workers from the start instead of one of
+    them ending the run alone. All workers sort alike, as xdist requires; a plain run
+    keeps the collection order.
+    """
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        items[:] = deal_slow_first(items, workers)
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 # -- the closing line: which groups did not run, and how to run them ----------------
