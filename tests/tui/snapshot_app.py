@@ -23,12 +23,19 @@ GLOSSARY = ROOT / "glossary"
 
 @functools.cache
 def _seed_master() -> Path:
-    """The seed imported once per process, in a folder removed at exit."""
+    """The seed imported once per process, in a folder that remove_tms() removes."""
     folder = Path(tempfile.mkdtemp(prefix="tm-snapshot-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    atexit.register(remove_tms)  # a plain run; xdist's workers skip atexit
     with TMService.open(folder / "master.db") as service:
         service.import_file(SEED)
     return folder / "master.db"
+
+
+def remove_tms() -> None:
+    """Remove the seed TM and its copies (tests/tui/conftest.py, at session end)."""
+    if _seed_master.cache_info().currsize:
+        shutil.rmtree(_seed_master().parent, ignore_errors=True)
+        _seed_master.cache_clear()
 
 
 def build_app(*, document: bool = False) -> TMApp:
