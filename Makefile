@@ -28,12 +28,20 @@ run: tm-db
 		$(BIN)/tm stats --db $(DB); \
 	fi
 
-# The README's test command; CI runs it (slow tests included).
-test: install
-	$(BIN)/pytest
+# The README's test command; CI runs it: the whole suite (slow, PostgreSQL and peer tests
+# included) on TEST_JOBS pytest-xdist workers. .ci/with-postgres starts a throwaway
+# PostgreSQL for the run when the server is installed (and TM_TEST_POSTGRES_DSN is unset).
+# The summary's last lines name any group that skipped and how to enable it.
+# One test at a time to each free worker, the slow ones first (tests/conftest.py).
+TEST_JOBS ?= 3
+PYTEST_PARALLEL := $(BIN)/pytest -n $(TEST_JOBS) --dist load --maxschedchunk 1
 
+test: install
+	bash .ci/with-postgres $(PYTEST_PARALLEL)
+
+# The same without the slow tests (crash, fuzzing, 100k-unit imports): for developers.
 test-fast: install
-	$(BIN)/pytest -m "not slow"
+	bash .ci/with-postgres $(PYTEST_PARALLEL) -m "not slow"
 
 # Regenerate the TMX files the project ships from the seed.
 shipped-tm: install

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,15 @@ import pytest
 from tm.tui.app import TMApp, make_app
 
 SIZE = (100, 32)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def snapshot_tms() -> Iterator[None]:
+    """Remove the snapshot tests' seed TMs when the session ends (9 MB each)."""
+    yield
+    from tests.tui.snapshot_app import remove_tms
+
+    remove_tms()
 
 
 @pytest.fixture(autouse=True)
