@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tm.match import NUMBER_CAP, Matcher, similarity
+from tm.match import FLAG_MARGIN, NUMBER_CAP, Matcher, similarity
 from tm.models import MatchKind, SegType, TranslationUnit
 from tm.service import TMService
 from tm.store import open_store
@@ -101,12 +101,17 @@ def test_identical_text_scores_100_and_results_are_sorted_above_cutoff(
     unit = data.draw(st.sampled_from(seed_units))
     cutoff = data.draw(st.sampled_from([30.0, 50.0, 70.0, 95.0]))
     matches = seed_matcher.lookup(unit.source, min_score=cutoff, limit=10)
-    assert matches[0].score == 100.0
-    assert matches[0].kind is MatchKind.EXACT
-    assert match_key(matches[0].source) == match_key(unit.source)
-    scores = [m.score for m in matches]
-    assert scores == sorted(scores, reverse=True)
-    assert all(s >= cutoff for s in scores)
+    exact = next(m for m in matches if m.score == 100.0)
+    assert exact.kind is MatchKind.EXACT
+    assert match_key(exact.source) == match_key(unit.source)
+    # Only a clean unit of nearly the same score goes before a flagged exact match.
+    ahead = matches[: matches.index(exact)]
+    assert all(exact.flags and not m.flags for m in ahead)
+    assert all(m.score >= 100.0 - FLAG_MARGIN for m in ahead)
+    # Ranked by score, a flagged unit as if it scored FLAG_MARGIN less.
+    ranked = [m.score - (FLAG_MARGIN if m.flags else 0) for m in matches]
+    assert ranked == sorted(ranked, reverse=True)
+    assert all(m.score >= cutoff for m in matches)
 
 
 @settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -151,7 +156,7 @@ def test_punctuation_only_difference_scores_99(
     assert [p.reason for p in best.penalties] == ["punctuation"]
 
 
-def test_differing_numbers_cap_the_score_and_are_located(
+def test_differing_numbers_are_located_and_repaired_by_value(
     seed_matcher: Matcher, seed_units: list[TranslationUnit]
 ) -> None:
     unit = _long_unit(seed_units, r"\d+")
@@ -161,10 +166,27 @@ def test_differing_numbers_cap_the_score_and_are_located(
     query = unit.source[: m.start()] + new + unit.source[m.end() :]
     best = seed_matcher.lookup(query, min_score=50)[0]
     assert best.source == unit.source
-    assert best.score <= NUMBER_CAP < best.similarity
     penalty = next(p for p in best.penalties if p.reason == "numbers")
     assert [unit.source[a:b] for a, b in penalty.spans] == [m.group()]
     assert [query[a:b] for a, b in penalty.query_spans] == [new]
+    # The English has the number once: it is carried over, so the cap does not apply.
+    assert unit.target.count(m.group()) == 1
+    assert best.kind is MatchKind.REPAIRED
+    assert best.repaired_target == unit.target.replace(m.group(), new)
+    assert NUMBER_CAP < best.score <= best.similarity
+
+
+def test_numbers_that_cannot_be_repaired_cap_the_score(
+    seed_matcher: Matcher, seed_units: list[TranslationUnit]
+) -> None:
+    unit = _long_unit(seed_units, r"\d+")
+    query = unit.source + "另有3个"  # a number only the query has: nothing to map
+    best = seed_matcher.lookup(query, min_score=50)[0]
+    assert best.source == unit.source
+    assert best.kind is MatchKind.FUZZY
+    assert best.score <= NUMBER_CAP < best.similarity
+    (note,) = [r for r in best.repairs if not r.done]
+    assert (note.kind, note.query, note.reason) == ("number", "3", "only the query has it")
 
 
 def test_context_match_scores_101(seed_service: TMService) -> None:
