@@ -35,7 +35,7 @@ DROP_OVER = 256
 # Share of the bound that dropping lists may use up: a lower bound means fewer
 # postings to count but more candidates to verify, which cost far more each.
 DROP_SHARE = 0.5
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"  # 2: codes are the keys' bodies (list labels and full stops apart)
 _PUNCT = re.compile(r"[\W_]+")
 
 

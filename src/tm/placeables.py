@@ -27,8 +27,15 @@ _ZH_ARTICLE = re.compile(
     r"(?P<unit>[条條章节節款项項编編])(?:\s+|[、:：,，]\s*)"
 )
 _EN_ARTICLE = re.compile(
-    r"^\s*(?P<unit>Article|Chapter|Section|Part)\s+(?P<n>\d{1,4})(?:\s*[.:]\s*|\s+)",
+    r"^\s*(?P<unit>Article|Chapter|Section|Part|Subparagraph)\s+(?P<n>\d{1,4})"
+    r"(?:\s*[.:]\s*|\s+)",
     re.IGNORECASE,
+)
+# Forms the QA enumerators leave out that translations of statutes use: "G. ", "7- ",
+# "4、" (a Chinese comma kept in the English).
+_EN_EXTRA = re.compile(
+    r"^\s*(?:(?P<upper>[A-Z])\.\s+(?=[A-Z])|(?P<dash>\d{1,3})-\s+(?=[A-Z])"
+    r"|(?P<dun>\d{1,3})、\s*)"
 )
 #: How a Chinese label style is usually rendered (when the TM's English has no label to
 #: copy the style from): 一、 → 1., (一) → (1).
@@ -109,11 +116,23 @@ def en_label(text: str) -> Label | None:
             m.group("unit"),
         )
     e = en_enumerator(text)
-    if e is None or e.end >= len(text.rstrip()):
+    if e is None:
+        return _en_extra(text)
+    if e.end >= len(text.rstrip()):
         return None
     if e.style == "numbare" and not text[e.end : e.end + 1].isupper():
         return None  # "2 copies of …" opens with a number, not a label
     return Label(e.style, e.value, e.start, e.end, e.text)
+
+
+def _en_extra(text: str) -> Label | None:
+    m = _EN_EXTRA.match(text)
+    if m is None or m.end() >= len(text.rstrip()):
+        return None
+    style = m.lastgroup or ""
+    raw = m.group(style)
+    value = ord(raw) - ord("A") + 1 if style == "upper" else int(raw)
+    return Label(style, value, _lead(text), m.end(), m.group(0).strip())
 
 
 def label_of(text: str, lang: str) -> Label | None:
@@ -126,6 +145,10 @@ def render_en_label(value: int, like: Label) -> str:
     if like.style == "article":
         sep = like.text[len(like.unit) :].lstrip(" 0123456789")
         return f"{like.unit} {value}{sep}"
+    if like.style == "upper":
+        return f"{chr(ord('A') + value - 1)}." if 1 <= value <= 26 else str(value)
+    if like.style in ("dash", "dun"):
+        return f"{value}{like.text[-1]}"
     out = render(like.style, value)
     if like.style in ("roman", "letter", "lclose") and like.text.lower() == like.text:
         out = out.lower()

@@ -26,6 +26,7 @@ translator has to handle, and the match is then not *completely* repaired.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -70,6 +71,7 @@ _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_.'][A-Za-z0-9]+)*")
 _ROC = re.compile(r"(?:民國|民国)\s*$")
 _END_MARKS = {".": ".", "。": ".", "．": ".", ";": ";", "；": ";", ":": ":", "：": ":"}
 _CLOSERS = "\"')]”’"
+_NOT_APPLIED = "not applied: another difference could not be repaired"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +142,9 @@ def repair(
     if termbase is not None:
         _repair_terms(work, pairs, s_tokens, termbase)
     for tok in unpaired:
+        if tok.value is None:  # numerals inside text that differs
+            work.skip(tok.kind, tok.text, "", "numerals in text that differs")
+            continue
         where = "query" if tok in q_tokens else "TM source"
         work.skip(
             tok.kind,
@@ -190,11 +195,22 @@ class _Work:
         out.append(self.target[at:])
         repaired = "".join(out)
         skipped = self.skipped
+        # Offered only when no placeable difference is left: an English with one
+        # number carried over and another not would look repaired and be wrong.
+        offer = bool(done) and not skipped and repaired != self.target
+        if not offer:
+            done = [
+                Repair(r.kind, r.tm, r.query, reason=_NOT_APPLIED)
+                for r in done
+                if skipped
+            ]
+        numeric_left = any(r.kind in NUMERIC_KINDS for r in skipped)
         return RepairResult(
-            target=repaired if done and repaired != self.target else None,
+            target=repaired if offer else None,
             repairs=tuple(done) + tuple(skipped),
-            complete=not text_differs and not skipped and bool(done),
-            numbers_repaired=not any(r.kind in NUMERIC_KINDS for r in skipped),
+            complete=not text_differs and not skipped,
+            numbers_repaired=not numeric_left
+            and not any(r.kind in NUMERIC_KINDS for r in done if not r.done),
         )
 
     def _without_overlaps(self) -> list[_Edit]:
@@ -247,8 +263,11 @@ def tokens(
             )
     for n in find_numbers(text, ordinals=True):
         if free(n.start, n.end):
-            roc = bool(_ROC.search(text[max(0, n.start - 6) : n.start]))
-            value = (n.value, n.percent, roc and text[n.end : n.end + 1] == "年")
+            era = ""
+            if text[n.end : n.end + 1] == "年" and n.value < 300:
+                explicit = _ROC.search(text[max(0, n.start - 6) : n.start])
+                era = "roc" if explicit else "year"
+            value = (n.value, n.percent, era)
             spans.append(Token("number", n.start, n.end, n.text, "\x00number", value))
     spans.sort(key=lambda t: t.start)
     key, where = fold_with_map(text)
@@ -297,12 +316,40 @@ def _align(
                 if a.kind != "char":
                     pairs.append((a, b))
             continue
-        block = list(q[op.src_start : op.src_end]) + list(
-            s[op.dest_start : op.dest_end]
-        )
-        unpaired += [t for t in block if t.kind != "char"]
+        q_block, s_block = q[op.src_start : op.src_end], s[op.dest_start : op.dest_end]
+        unpaired += [t for t in (*q_block, *s_block) if t.kind != "char"]
+        if _numeral_text(q_block, s_block):
+            unpaired.append(_numeral_token(q_block, s_block))
         text_differs = True
     return pairs, unpaired, text_differs
+
+
+_NUMERAL_CHARS = frozenset("0123456789〇○零一二三四五六七八九十百千万亿萬億两兩")
+
+
+def _numeral_text(q_block: Sequence[Token], s_block: Sequence[Token]) -> bool:
+    """Whether text that differs has numerals the tokens did not read as numbers.
+
+    Numerals on both sides (二等 against 一等), or a run of numerals only one side
+    has: then the English's number may be wrong, and nothing is offered as repaired.
+    """
+    q_chars = [t.sym for t in q_block if t.kind == "char"]
+    s_chars = [t.sym for t in s_block if t.kind == "char"]
+
+    def some(chars: list[str]) -> bool:
+        return any(c in _NUMERAL_CHARS for c in chars)
+
+    def only(chars: list[str]) -> bool:
+        return bool(chars) and all(c in _NUMERAL_CHARS for c in chars)
+
+    return (some(q_chars) and some(s_chars)) or only(q_chars) or only(s_chars)
+
+
+def _numeral_token(q_block: Sequence[Token], s_block: Sequence[Token]) -> Token:
+    """A stand-in for the unread numerals, so that they are reported (as the TM's)."""
+    block = list(s_block) or list(q_block)
+    text = "".join(t.text for t in block)
+    return Token("number", block[0].start, block[-1].end, text, "\x00number")
 
 
 # -- label and final mark ---------------------------------------------------------------
@@ -350,7 +397,7 @@ def _repair_label(work: _Work, q: Label | None, s: Label | None) -> None:
             "label", tm_text, q_text, f"the English label {t.text} is not {s.text}"
         )
         return
-    if (s.style == "article") != (t.style == "article") or (
+    if (s.style == "article" and t.style != "article") or (
         q.style == "article" and q.unit != s.unit
     ):
         work.skip(
@@ -419,9 +466,11 @@ def _english_placeable_spans(target: str, work: _Work) -> list[tuple[int, int]]:
     return out
 
 
-def _english_value(tok: Token) -> float:
-    value, _percent, roc = tok.value
-    return float(value + ROC_OFFSET if roc else value)
+def _readings(tok: Token) -> tuple[int, ...]:
+    """What to add to a number's value to find it in the English: a 民國 year is
+    1911 more; a year with no era named may be either."""
+    _value, _percent, era = tok.value
+    return {"roc": (ROC_OFFSET,), "year": (0, ROC_OFFSET)}.get(era, (0,))
 
 
 def _repair_numbers(
@@ -433,7 +482,7 @@ def _repair_numbers(
     changes: dict[tuple[float, bool], list[tuple[Token, Token]]] = defaultdict(list)
     for q, s in pairs:
         if s.kind == "number" and _num_key(q) != _num_key(s):
-            changes[_en_key(s)].append((q, s))
+            changes[_num_key(s)].append((q, s))
     if not changes:
         return
     quantities = [
@@ -444,15 +493,14 @@ def _repair_numbers(
     group = any("," in x.digits for x in quantities) or not any(
         len(x.digits) >= 4 and x.digits.isdigit() for x in quantities
     )
-    for (en_value, percent), changed in changes.items():
+    for (value, percent), changed in changes.items():
         s_all = [
             t
             for t in s_tokens
-            if t.kind == "number" and _en_key(t) == (en_value, percent)
+            if t.kind == "number" and _num_key(t) == (value, percent)
         ]
-        news = {_en_key(q) for q, _ in changed}
         tm_text, q_text = changed[0][1].text, changed[0][0].text
-        if len(changed) != len(s_all) or len(news) != 1:
+        if len(changed) != len(s_all) or len({_num_key(q) for q, _ in changed}) != 1:
             work.skip(
                 "number",
                 tm_text,
@@ -460,18 +508,26 @@ def _repair_numbers(
                 f"{tm_text} occurs {len(s_all)} times in the TM source, not all changed alike",
             )
             continue
-        found = _counterparts(quantities, en_value, bool(percent))
-        if len(found) != len(s_all):
-            why = (
-                f"the TM's English has no {_fmt(en_value)}"
-                if not found
-                else f"{_fmt(en_value)} occurs {len(found)} times in the TM's English, {len(s_all)} in its source"
+        fits = []
+        for offset in _readings(changed[0][1]):
+            found = _counterparts(quantities, value + offset, percent)
+            if found and _enough(found, len(s_all), value + offset):
+                fits.append((offset, found))
+        if len(fits) != 1:
+            work.skip(
+                "number",
+                tm_text,
+                q_text,
+                _why_not(quantities, value, percent, len(s_all), fits),
             )
-            work.skip("number", tm_text, q_text, why)
             continue
-        new_value = _english_value(changed[0][0])
+        offset, found = fits[0]
+        q_tok = changed[0][0]
+        new_value = _num_key(q_tok)[0] + offset
         for x in found:
-            new = render_like(new_value, x, group=group)
+            new = (None if offset else _as_typed(q_tok, x)) or render_like(
+                new_value, x, group=group
+            )
             if new is None:
                 work.skip(
                     "number",
@@ -483,13 +539,54 @@ def _repair_numbers(
             work.edit(x.start, x.end, new, "number", tm_text, q_text)
 
 
+def _enough(found: list[Quantity], in_source: int, value: float) -> bool:
+    """The English has the number as often as the source, or more often when it is a
+    number of two or more digits written in digits (the English repeats "Article 43"
+    where the Chinese says 同條), which nothing else in the text is likely to equal."""
+    if len(found) == in_source:
+        return True
+    return (
+        len(found) > in_source
+        and value >= 10
+        and all(x.digits and not x.word for x in found)
+    )
+
+
+def _why_not(
+    quantities: list[Quantity],
+    value: float,
+    percent: bool,
+    in_source: int,
+    fits: list[tuple[int, list[Quantity]]],
+) -> str:
+    if len(fits) > 1:
+        return (
+            f"both {_fmt(value)} and {_fmt(value + ROC_OFFSET)} are in the TM's English"
+        )
+    found = _counterparts(quantities, value, percent)
+    if not found:
+        return f"the TM's English has no {_fmt(value)}"
+    return f"{_fmt(value)} occurs {len(found)} times in the TM's English, {in_source} in its source"
+
+
+_PLAIN_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _as_typed(q: Token, like: Quantity) -> str | None:
+    """The query's own digits (14.00 stays 14.00) where the English writes plain digits."""
+    digits = unicodedata.normalize("NFKC", q.text)
+    if not _PLAIN_DIGITS.fullmatch(digits):
+        return None
+    if like.word or like.scale or "," in like.digits or like.ordinal:
+        return None
+    if "." not in digits and len(digits) >= 4 and len(like.digits) < 4:
+        return None  # 3000 where the English wrote 500: let render_like group it
+    return digits + like.percent
+
+
 def _num_key(tok: Token) -> tuple[float, bool]:
-    value, percent, _roc = tok.value
+    value, percent, _era = tok.value
     return (float(value), bool(percent))
-
-
-def _en_key(tok: Token) -> tuple[float, bool]:
-    return (_english_value(tok), bool(tok.value[1]))
 
 
 def _counterparts(
@@ -520,7 +617,15 @@ def _repair_dates(work: _Work, pairs: list[tuple[Token, Token]]) -> None:
         qd, sd = q.value, s.value
         if (qd.year, qd.month, qd.day) == (sd.year, sd.month, sd.day):
             continue
-        found = [d for d in find_en_dates(work.target) if _same_date(d, sd)]
+        fits = [
+            (
+                offset,
+                [d for d in find_en_dates(work.target) if _same_date(d, sd, offset)],
+            )
+            for offset in _date_readings(sd)
+        ]
+        fits = [(o, f) for o, f in fits if f]
+        offset, found = fits[0] if len(fits) == 1 else (0, [])
         if len(found) != 1:
             why = (
                 "the TM's English has no such date"
@@ -529,7 +634,8 @@ def _repair_dates(work: _Work, pairs: list[tuple[Token, Token]]) -> None:
             )
             work.skip("date", s.text, q.text, why)
             continue
-        new = render_date_like(qd.year, qd.month, qd.day, found[0])
+        year = qd.year + offset if qd.year is not None else None
+        new = render_date_like(year, qd.month, qd.day, found[0])
         if new is None:
             work.skip(
                 "date", s.text, q.text, "the English date is written with other parts"
@@ -538,8 +644,15 @@ def _repair_dates(work: _Work, pairs: list[tuple[Token, Token]]) -> None:
         work.edit(found[0].start, found[0].end, new, "date", s.text, q.text)
 
 
-def _same_date(en: DateMention, zh: DateMention) -> bool:
-    return (en.year, en.month, en.day) == (zh.year, zh.month, zh.day)
+def _date_readings(zh: DateMention) -> tuple[int, ...]:
+    if zh.year is not None and zh.year < 300:
+        return (0, ROC_OFFSET)  # 一百十一年 in a statute: a 民國 year
+    return (0,)
+
+
+def _same_date(en: DateMention, zh: DateMention, offset: int = 0) -> bool:
+    year = zh.year + offset if zh.year is not None else None
+    return (en.year, en.month, en.day) == (year, zh.month, zh.day)
 
 
 def _repair_docnums(work: _Work, pairs: list[tuple[Token, Token]]) -> None:

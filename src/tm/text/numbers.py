@@ -23,6 +23,7 @@ CN_DIGITS = {
     "二": 2,
     "贰": 2,
     "两": 2,
+    "兩": 2,
     "三": 3,
     "叁": 3,
     "四": 4,
@@ -140,9 +141,10 @@ def find_numbers(text: str, *, ordinals: bool = False) -> list[Number]:
     Args:
         text: the text; spans index it (NFKC is applied character by character, so a
             character NFKC would expand, such as …, keeps its single position).
-        ordinals: also count a lone 一/两 after 第 or after 附件/附表 (第一, 附件一):
-            numbers to carry over when repairing a match, though QA does not ask an
-            English "first" to show the digit 1.
+        ordinals: read numerals as repair needs them, not as QA does: a lone 一/两
+            after 第, 附件/附表 or 條之 (第一, 附件一, 第十八條之一) or before 等 (一等),
+            and any other numeral run whatever follows it (五分, 之三). QA does not
+            ask an English "first" to show the digit 1; repair must carry 一 → 二.
     """
     text = _nfkc_one_to_one(text)
     out: list[Number] = []
@@ -196,7 +198,14 @@ def _nfkc_one_to_one(text: str) -> str:
 
 
 def _after_annex(text: str, start: int) -> bool:
-    return text[max(0, start - 2) : start] in ("附件", "附表", "附录", "附錄")
+    return text[max(0, start - 2) : start] in (
+        "附件",
+        "附表",
+        "附录",
+        "附錄",
+        "條之",
+        "条之",
+    )
 
 
 def _cn_decimal(body: str) -> float | None:
@@ -221,11 +230,15 @@ def _numeric_context(
     text: str, start: int, end: int, run: str, ordinals: bool = False
 ) -> bool:
     """Whether a Chinese numeral run is a number rather than part of a word."""
-    if len(run) == 1 and run in "一两":
+    if len(run) == 1 and run in "一两兩":
         nxt = text[end : end + 1]
-        if ordinals and (text[start - 1 : start] == "第" or _after_annex(text, start)):
+        if ordinals and (
+            text[start - 1 : start] == "第" or _after_annex(text, start) or nxt == "等"
+        ):
             return True
         return nxt in _MEASURE and nxt not in "体"
+    if ordinals:
+        return True
     prev = text[start - 1 : start]
     nxt = text[end : end + 1]
     if prev in "第" or nxt in _MEASURE or nxt in "、)）" or prev in "(（":
