@@ -41,7 +41,7 @@ import time
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,6 +187,135 @@ def laws(others: int, show: int, seed: int, show_left: int = 0) -> None:
     print(f"laws part: {time.perf_counter() - t0:.0f}s")
 
 
+# -- part 2: the seed, leave one annex out ---------------------------------------------
+
+_ANNEX = re.compile(r"附件(\d+)")
+
+
+def annex_of(occ: object) -> int | None:
+    m = _ANNEX.match(getattr(occ, "section", "") or "")
+    return int(m.group(1)) if m else None
+
+
+def seed_units(tmp: Path) -> list[tuple[TranslationUnit, list[int]]]:
+    """The seed's units (sentence units aligned as `tm import` does) and their annexes."""
+    from tm.service import TMService
+
+    with TMService.open(tmp / "seed.db") as service:
+        service.import_file(SEED)
+        out = []
+        for u in service.store.iter_units(all_occurrences=True):
+            occs = [o for o in (u.occurrence, *u.other_occurrences) if o is not None]
+            out.append((u, [a for o in occs if (a := annex_of(o)) is not None]))
+    return out
+
+
+def band(score: float | None) -> str:
+    if score is None or score < 50:
+        return "none"
+    if score >= 100:
+        return "100+"
+    if score >= 85:
+        return "85-99"
+    if score >= 75:
+        return "75-84"
+    return "50-74"
+
+
+def seed(show: int) -> None:
+    import sacrebleu
+
+    from tm.concordance import fragments as exact_clause_fragments
+    from tm.service import TMService
+
+    t0 = time.perf_counter()
+    termbase = TMService.load_termbase(ROOT / "glossary")
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        units = seed_units(tmp)
+        bands: Counter[str] = Counter()
+        kinds: Counter[str] = Counter()
+        refs: list[str] = []
+        raw: list[str] = []
+        fixed: list[str] = []
+        offered: list[tuple[str, str, str]] = []  # (raw, repaired, ref) where repaired
+        frag_before = frag_after = total = 0
+        for k in range(1, 11):
+            tm = [
+                replace(u, id=None, other_occurrences=())
+                for u, annexes in units
+                if any(a != k for a in annexes)
+            ]
+            queries = [
+                u
+                for u, annexes in units
+                if u.segtype == SegType.SENTENCE
+                for a in annexes
+                if a == k
+            ]
+            store = open_store(tmp / f"annex{k}.db")
+            try:
+                store.add_units(tm)
+                matcher = Matcher(store)
+                for q in queries:
+                    total += 1
+                    found = matcher.lookup(q.source, min_score=50, limit=1, termbase=termbase)
+                    best = found[0] if found else None
+                    bands[band(best.score if best else None)] += 1
+                    if best is not None and best.score >= 75:
+                        kinds[str(best.kind)] += 1
+                        refs.append(q.target)
+                        raw.append(best.target)
+                        fixed.append(best.offered_target)
+                        if best.repaired_target is not None:
+                            offered.append((best.target, best.repaired_target, q.target))
+                    frag_before += bool(exact_clause_fragments(store, q.source))
+                    frag_after += bool(matcher.fragments(q.source))
+            finally:
+                store.close()
+    print(
+        f"seed, leave one annex out: {total} sentences of the ten annexes; best match"
+        " by band: " + ", ".join(f"{b} {bands[b]}" for b in ("100+", "85-99", "75-84", "50-74", "none"))
+    )
+    n = len(refs)
+    print(f"matches >= 75: {n} ({', '.join(f'{k} {v}' for k, v in kinds.most_common())})")
+    chrf_raw = sacrebleu.corpus_chrf(raw, [refs]).score
+    chrf_fixed = sacrebleu.corpus_chrf(fixed, [refs]).score
+    print(f"chrF of the offered English vs the seed's own, matches >= 75: raw {chrf_raw:.1f}, repaired {chrf_fixed:.1f}")
+    if offered:
+        r_raw = sacrebleu.corpus_chrf([o[0] for o in offered], [[o[2] for o in offered]]).score
+        r_fix = sacrebleu.corpus_chrf([o[1] for o in offered], [[o[2] for o in offered]]).score
+        print(f"  the {len(offered)} matches with a repaired English: raw {r_raw:.1f}, repaired {r_fix:.1f}")
+    for o in offered[:show]:
+        print(f"  TM       {o[0]}\n  repaired {o[1]}\n  own      {o[2]}")
+    print(
+        f"sentences with at least one fragment hit: before (exact clauses, concordance)"
+        f" {_share(frag_before, total)}, after (tm.fragments) {_share(frag_after, total)}"
+    )
+    judged_links()
+    print(f"seed part: {time.perf_counter() - t0:.0f}s")
+
+
+def judged_links() -> None:
+    """Precision and recall of "the clause's English" on the hand-judged clause links."""
+    from tm.fragments import ALIGN_CONFIDENT
+
+    rows = [
+        line.rstrip("\n").split("\t")
+        for line in (ROOT / "benchmarks" / "fragments_judged.tsv").open(encoding="utf-8")
+        if not line.startswith("#")
+    ]
+    for half, name in ((0, "even rows (threshold chosen here)"), (1, "odd rows (held out)")):
+        part = [(float(r[2]), r[5] == "1") for r in rows if int(r[0]) % 2 == half]
+        chosen = [ok for conf, ok in part if conf >= ALIGN_CONFIDENT]
+        right = sum(ok for _, ok in part)
+        print(
+            f"clause English, hand-judged links, {name}: {len(chosen)} of {len(part)} links"
+            f" at confidence >= {ALIGN_CONFIDENT}; precision {sum(chosen) / max(1, len(chosen)):.3f},"
+            f" recall {sum(chosen) / max(1, right):.3f}"
+        )
+
+
 def _reason(skipped: list, match: Match) -> str:  # type: ignore[type-arg]
     if skipped:
         r = skipped[0]
@@ -210,6 +339,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.part in ("laws", "both"):
         laws(args.others, args.show, args.seed, args.show_left)
+    if args.part in ("seed", "both"):
+        seed(args.show)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -48,6 +48,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cdist
 
 from tm.flags import unit_flags
+from tm.fragments import MIN_CLAUSE, FragmentIndex, find_fragments
 from tm.match_index import (
     CandidateIndex,
     cache_path,
@@ -55,7 +56,14 @@ from tm.match_index import (
     save_index,
     strip_punct,
 )
-from tm.models import DiffSpan, Match, MatchKind, Penalty, TranslationUnit
+from tm.models import (
+    DiffSpan,
+    FragmentHit,
+    Match,
+    MatchKind,
+    Penalty,
+    TranslationUnit,
+)
 from tm.placeables import Parts, label_of, split_key
 from tm.repair import NUMERIC_KINDS, RepairResult, repair
 from tm.store.base import Store
@@ -249,6 +257,7 @@ class Matcher:
         self._checked = 0.0
         self.check_every = VERSION_CHECK_SECONDS
         self._lock = threading.Lock()
+        self._fragments: tuple[str, FragmentIndex] | None = None
 
     # -- index lifecycle -----------------------------------------------------------
 
@@ -405,6 +414,29 @@ class Matcher:
                 break
             want *= 4
         return [self._finish(query, m, termbase) for m in out]
+
+    def fragments(
+        self,
+        text: str,
+        *,
+        min_chars: int = MIN_CLAUSE,
+        limit: int = 5,
+        exclude: Sequence[int] = (),
+    ) -> list[FragmentHit]:
+        """Sub-segment recall: clauses matching TM clauses at 80+, TM text inside the query.
+
+        See :mod:`tm.fragments`. The TM's clauses are read on the first call and again
+        after the TM changes.
+        """
+        self.ensure_index()
+        with self._lock:
+            version = self.version or ""
+            if self._fragments is None or self._fragments[0] != version:
+                self._fragments = (version, FragmentIndex.build(self.store))
+            index = self._fragments[1]
+        return find_fragments(
+            index, self.store, text, min_chars=min_chars, limit=limit, exclude=exclude
+        )
 
     def scan(
         self,

@@ -309,12 +309,21 @@ def _align(
     pairs: list[tuple[Token, Token]] = []
     unpaired: list[Token] = []
     text_differs = False
-    for op in Levenshtein.opcodes([t.sym for t in q], [t.sym for t in s]):
+    ops = list(Levenshtein.opcodes([t.sym for t in q], [t.sym for t in s]))
+    for n, op in enumerate(ops):
         if op.tag == "equal":
-            for i in range(op.src_end - op.src_start):
+            size = op.src_end - op.src_start
+            for i in range(size):
                 a, b = q[op.src_start + i], s[op.dest_start + i]
-                if a.kind != "char":
-                    pairs.append((a, b))
+                if a.kind == "char":
+                    continue
+                edge = (i == 0 and n > 0) or (i == size - 1 and n < len(ops) - 1)
+                if edge and a.kind in _WORDLIKE and a.text != b.text:
+                    # Two different terms paired only because text beside them
+                    # differs too (存量 + 建设用地 against 存量土地): not a swap.
+                    unpaired += [a, b]
+                    continue
+                pairs.append((a, b))
             continue
         q_block, s_block = q[op.src_start : op.src_end], s[op.dest_start : op.dest_end]
         unpaired += [t for t in (*q_block, *s_block) if t.kind != "char"]
@@ -324,6 +333,7 @@ def _align(
     return pairs, unpaired, text_differs
 
 
+_WORDLIKE = frozenset({"term", "latin"})
 _NUMERAL_CHARS = frozenset("0123456789〇○零一二三四五六七八九十百千万亿萬億两兩")
 
 

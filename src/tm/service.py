@@ -219,10 +219,9 @@ class TMService:
     def fragments(
         self, text: str, *, min_chars: int = 6, limit: int = 5
     ) -> list[FragmentHit]:
-        """Sub-segment recall: the query's clauses (≥ ``min_chars``) found in TM units."""
-        from tm.concordance import fragments
-
-        return fragments(self.store, text, min_chars=min_chars, limit=limit)
+        """Sub-segment recall: the query's clauses matching TM clauses (at 80 or more),
+        and TM sources or clauses contained in the query (see ``tm.fragments``)."""
+        return self.matcher("source").fragments(text, min_chars=min_chars, limit=limit)
 
     # -- analysis and pre-translation ----------------------------------------------
 
