@@ -168,7 +168,10 @@ def laws(others: int, show: int, seed: int, show_left: int = 0) -> None:
                     alone.append((zh, en, best))
         finally:
             store.close()
-    for part, label in (("A", "part A (looked at while tuning)"), ("B", "part B (held out)")):
+    for part, label in (
+        ("A", "part A (looked at while tuning)"),
+        ("B", "part B (held out)"),
+    ):
         c = results[part]
         n = sum(c.values())
         print(
@@ -180,10 +183,16 @@ def laws(others: int, show: int, seed: int, show_left: int = 0) -> None:
     for why, k in reasons.most_common(8):
         print(f"  {k:5d}  {why}")
     for zh, en, m in wrong[:show]:
-        print(f"WRONG  query {zh}\n       TM    {m.source}\n       want  {en}\n       got   {m.repaired_target}")
+        print(
+            f"WRONG  query {zh}\n       TM    {m.source}\n       want  {en}\n       got   {m.repaired_target}"
+        )
     for zh, en, m in alone[:show_left]:
-        why = "; ".join(f"{r.kind} {r.tm}→{r.query}: {r.reason}" for r in m.repairs if not r.done)
-        print(f"LEFT   query {zh}\n       TM    {m.source}\n       TM en {m.target}\n       want  {en}\n       why   {why}")
+        why = "; ".join(
+            f"{r.kind} {r.tm}→{r.query}: {r.reason}" for r in m.repairs if not r.done
+        )
+        print(
+            f"LEFT   query {zh}\n       TM    {m.source}\n       TM en {m.target}\n       want  {en}\n       why   {why}"
+        )
     print(f"laws part: {time.perf_counter() - t0:.0f}s")
 
 
@@ -259,7 +268,9 @@ def seed(show: int) -> None:
                 matcher = Matcher(store)
                 for q in queries:
                     total += 1
-                    found = matcher.lookup(q.source, min_score=50, limit=1, termbase=termbase)
+                    found = matcher.lookup(
+                        q.source, min_score=50, limit=1, termbase=termbase
+                    )
                     best = found[0] if found else None
                     bands[band(best.score if best else None)] += 1
                     if best is not None and best.score >= 75:
@@ -268,24 +279,39 @@ def seed(show: int) -> None:
                         raw.append(best.target)
                         fixed.append(best.offered_target)
                         if best.repaired_target is not None:
-                            offered.append((best.target, best.repaired_target, q.target))
+                            offered.append(
+                                (best.target, best.repaired_target, q.target)
+                            )
                     frag_before += bool(exact_clause_fragments(store, q.source))
                     frag_after += bool(matcher.fragments(q.source))
             finally:
                 store.close()
     print(
         f"seed, leave one annex out: {total} sentences of the ten annexes; best match"
-        " by band: " + ", ".join(f"{b} {bands[b]}" for b in ("100+", "85-99", "75-84", "50-74", "none"))
+        " by band: "
+        + ", ".join(
+            f"{b} {bands[b]}" for b in ("100+", "85-99", "75-84", "50-74", "none")
+        )
     )
     n = len(refs)
-    print(f"matches >= 75: {n} ({', '.join(f'{k} {v}' for k, v in kinds.most_common())})")
+    print(
+        f"matches >= 75: {n} ({', '.join(f'{k} {v}' for k, v in kinds.most_common())})"
+    )
     chrf_raw = sacrebleu.corpus_chrf(raw, [refs]).score
     chrf_fixed = sacrebleu.corpus_chrf(fixed, [refs]).score
-    print(f"chrF of the offered English vs the seed's own, matches >= 75: raw {chrf_raw:.1f}, repaired {chrf_fixed:.1f}")
+    print(
+        f"chrF of the offered English vs the seed's own, matches >= 75: raw {chrf_raw:.1f}, repaired {chrf_fixed:.1f}"
+    )
     if offered:
-        r_raw = sacrebleu.corpus_chrf([o[0] for o in offered], [[o[2] for o in offered]]).score
-        r_fix = sacrebleu.corpus_chrf([o[1] for o in offered], [[o[2] for o in offered]]).score
-        print(f"  the {len(offered)} matches with a repaired English: raw {r_raw:.1f}, repaired {r_fix:.1f}")
+        r_raw = sacrebleu.corpus_chrf(
+            [o[0] for o in offered], [[o[2] for o in offered]]
+        ).score
+        r_fix = sacrebleu.corpus_chrf(
+            [o[1] for o in offered], [[o[2] for o in offered]]
+        ).score
+        print(
+            f"  the {len(offered)} matches with a repaired English: raw {r_raw:.1f}, repaired {r_fix:.1f}"
+        )
     for o in offered[:show]:
         print(f"  TM       {o[0]}\n  repaired {o[1]}\n  own      {o[2]}")
     print(
@@ -302,10 +328,15 @@ def judged_links() -> None:
 
     rows = [
         line.rstrip("\n").split("\t")
-        for line in (ROOT / "benchmarks" / "fragments_judged.tsv").open(encoding="utf-8")
+        for line in (ROOT / "benchmarks" / "fragments_judged.tsv").open(
+            encoding="utf-8"
+        )
         if not line.startswith("#")
     ]
-    for half, name in ((0, "even rows (threshold chosen here)"), (1, "odd rows (held out)")):
+    for half, name in (
+        (0, "even rows (threshold chosen here)"),
+        (1, "odd rows (held out)"),
+    ):
         part = [(float(r[2]), r[5] == "1") for r in rows if int(r[0]) % 2 == half]
         chosen = [ok for conf, ok in part if conf >= ALIGN_CONFIDENT]
         right = sum(ok for _, ok in part)
@@ -319,7 +350,9 @@ def judged_links() -> None:
 def _reason(skipped: list, match: Match) -> str:  # type: ignore[type-arg]
     if skipped:
         r = skipped[0]
-        return f"{r.kind}: {re.sub(r'[0-9一二三四五六七八九十百千萬万]+', '#', r.reason)}"
+        return (
+            f"{r.kind}: {re.sub(r'[0-9一二三四五六七八九十百千萬万]+', '#', r.reason)}"
+        )
     if match.kind is MatchKind.FUZZY:
         return "other text differs (the top match is not from the group)"
     return str(match.kind)
@@ -332,9 +365,13 @@ def _share(k: int, n: int) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--part", choices=["laws", "seed", "both"], default="both")
-    ap.add_argument("--others", type=int, default=5000, help="unrelated TM units (laws)")
+    ap.add_argument(
+        "--others", type=int, default=5000, help="unrelated TM units (laws)"
+    )
     ap.add_argument("--show", type=int, default=0, help="print this many wrong repairs")
-    ap.add_argument("--show-left", type=int, default=0, help="print this many left alone")
+    ap.add_argument(
+        "--show-left", type=int, default=0, help="print this many left alone"
+    )
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     if args.part in ("laws", "both"):

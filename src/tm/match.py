@@ -86,6 +86,10 @@ ENUMERATOR_PENALTY = 2.0
 STOP_PENALTY = 1.0
 # A flagged unit (a QA error on it) ranks below clean units scoring up to this much less.
 FLAG_MARGIN = 5.0
+# Higher cutoffs tried first under a low one (see Matcher._rank_tiers): most look-ups
+# that have a good match are answered inside the narrow window these allow.
+STAGES = (90.0,)
+STAGE_ABOVE = 20_000  # a smaller TM is scanned in one pass faster
 # rapidfuzz's cdist works in float32: filter a hair below the cutoff, then re-score
 # the survivors in float64 so no unit is lost to rounding.
 _EPS = 1e-4
@@ -410,7 +414,7 @@ class Matcher:
             # Units not ranked cannot score over the last bound; stop when the last
             # match kept is at least that good (a cap or a flag may have dropped
             # matches below it), else rank more.
-            if len(out) == limit and _effective(out[-1]) >= scored[-1].bound:
+            if len(out) == limit and ranking_score(out[-1]) >= scored[-1].bound:
                 break
             want *= 4
         return [self._finish(query, m, termbase) for m in out]
@@ -474,34 +478,54 @@ class Matcher:
         exhaustive: bool,
         workers: int = 1,
     ) -> list[Scored]:
-        """The best ``limit`` over every tier (their units are disjoint)."""
-        results: list[Scored] = []
-        for index in tiers:
-            positions = self._positions(index, query, min_score, exhaustive)
-            results += self._rank(index, query, positions, min_score, limit, workers)
-        results.sort(key=_order)
+        """The best ``limit`` over every tier (their units are disjoint).
+
+        Unless ``exhaustive``, a low cutoff is first tried higher (:data:`STAGES`):
+        when ``limit`` units reach the higher cutoff, no unit under it can be among
+        the best ``limit``, so the answer is the same, found in a narrower window.
+        """
+        cutoffs = [min_score]
+        if not exhaustive and sum(len(t) for t in tiers) > STAGE_ABOVE:
+            cutoffs = [c for c in STAGES if c > min_score] + cutoffs
+        for cutoff in cutoffs:
+            results: list[Scored] = []
+            for index in tiers:
+                where = self._positions(index, query, cutoff, exhaustive)
+                results += self._rank(index, query, where, cutoff, limit, workers)
+            results.sort(key=_order)
+            if len(results) >= limit:
+                break
         return results[:limit]
 
     @staticmethod
     def _positions(
         index: CandidateIndex, query: Query, min_score: float, exhaustive: bool
-    ) -> np.ndarray:
+    ) -> np.ndarray | range:
+        """The positions to score: every one, the length window, or the candidates.
+
+        The window and the candidates hold the same units that can reach the cutoff;
+        the index chooses whichever costs less to score (see ``prefer_scan``).
+        """
         if not query.key:
-            return np.empty(0, dtype=np.int64)
+            return range(0)
         if exhaustive:
-            return np.arange(len(index), dtype=np.int64)
+            return range(len(index))
+        if index.prefer_scan(query.codes, min_score):
+            return range(*index.window(len(query.codes), min_score))
         return index.candidates(query.codes, min_score)
 
     def _rank(
         self,
         index: CandidateIndex,
         query: Query,
-        positions: np.ndarray,
+        positions: np.ndarray | range,
         min_score: float,
         limit: int,
         workers: int = 1,
     ) -> list[Scored]:
-        raw = _similarities(query.codes, index.codes, positions, min_score, workers)
+        pos, approx = _similarities(
+            query.codes, index.codes, positions, min_score, workers
+        )
         special = index.same_stripped(query.stripped).tolist() if query.stripped else []
         evaluated: set[int] = set()
         # The best ``limit`` so far, worst on top: (bound, unit id) orders them as
@@ -530,12 +554,17 @@ class Matcher:
                 elif item[:2] > best[0][:2]:
                     heapq.heapreplace(best, item)
 
-        for pos in np.asarray(special).tolist():
-            consider(pos, similarity(query.codes, index.codes[pos]))
-        for pos, raw_score in raw:
-            if len(best) >= limit and raw_score < best[0][0]:
-                break  # sorted by raw score, and no bound exceeds its raw score
-            consider(pos, raw_score)
+        for p in np.asarray(special).tolist():
+            consider(p, similarity(query.codes, index.codes[p]))
+        for p, a in zip(pos.tolist(), approx.tolist(), strict=True):
+            # Sorted by the float32 similarity: once it is under the worst bound kept
+            # (allowing for rounding), no later unit can be kept (no bound exceeds
+            # its raw score, but the 99 rules, whose units were considered above).
+            if len(best) >= limit and 100.0 * (a + _EPS) < best[0][0]:
+                break
+            raw_score = similarity(query.codes, index.codes[p])
+            if raw_score >= min_score:
+                consider(p, raw_score)
         return sorted((item[2] for item in best), key=_order)
 
     def _source(self, uid: int) -> str | None:
@@ -558,7 +587,7 @@ class Matcher:
             for s in scored
             if s.unit_id in units
         ]
-        out.sort(key=lambda m: (-_effective(m), -(m.id or 0)))
+        out.sort(key=lambda m: (-ranking_score(m), -(m.id or 0)))
         return out
 
     def _context_ids(self, prev: str | None, scored: list[Scored]) -> set[int]:
@@ -629,7 +658,7 @@ def _with_repair(match: Match, fixed: RepairResult) -> Match:
     )
 
 
-def _effective(m: Match) -> float:
+def ranking_score(m: Match) -> float:
     """The score a match is ranked by: a flagged unit's is :data:`FLAG_MARGIN` lower."""
     return m.score - FLAG_MARGIN if m.flags else m.score
 
@@ -653,17 +682,21 @@ def _order(s: Scored) -> tuple[float, int]:
 def _similarities(
     codes: str,
     all_codes: list[str],
-    positions: np.ndarray,
+    positions: np.ndarray | range,
     min_score: float,
     workers: int = 1,
-) -> list[tuple[int, float]]:
-    """(position, similarity ≥ min_score) pairs, best first, scored in float64."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions whose float32 similarity passes the cutoff, and that similarity (0–1),
+    best first (then by position). Callers re-score in float64 the ones they use."""
+    empty = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
     if not len(positions):
-        return []
-    if len(positions) == len(all_codes):  # the scan: every unit, in order
-        choices = all_codes
+        return empty
+    if isinstance(positions, range):  # a window (or every unit): a slice, no copy loop
+        choices = all_codes[positions.start : positions.stop]
+        where = np.arange(positions.start, positions.stop, dtype=np.int64)
     else:
         choices = [all_codes[i] for i in positions.tolist()]
+        where = np.asarray(positions, dtype=np.int64)
     cutoff = max(min_score / 100.0 - _EPS, 0.0)
     approx = cdist(
         [codes],
@@ -674,13 +707,8 @@ def _similarities(
         workers=workers,
     )[0]
     hit = np.flatnonzero(approx > 0) if cutoff > 0 else np.arange(len(choices))
-    out = []
-    for j in hit.tolist():
-        raw = similarity(codes, choices[j])
-        if raw >= min_score:
-            out.append((int(positions[j]), raw))
-    out.sort(key=lambda pr: (-pr[1], pr[0]))
-    return out
+    order = np.lexsort((where[hit], -approx[hit]))
+    return where[hit][order], approx[hit][order]
 
 
 def _penalty(

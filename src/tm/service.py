@@ -173,8 +173,10 @@ class TMService:
         limit: int = 5,
         prev: str | None = None,
         side: str = "source",
+        termbase: Any = None,
     ) -> list[Match]:
-        """Fuzzy matches for one segment, best first (score, kind, penalties, diff).
+        """Fuzzy matches for one segment, best first (score, kind, penalties, diff,
+        repaired English, flags).
 
         Args:
             text: the segment to translate (``side="target"``: English to find).
@@ -182,9 +184,11 @@ class TMService:
             limit: how many matches at most.
             prev: the previous segment of the document, for context (101) matches.
             side: ``source`` or ``target``.
+            termbase: a glossary: its terms are swapped when repairing a match, its
+                forbidden renderings flag a match (None: neither).
         """
         return self.matcher(side).lookup(
-            text, min_score=min_score, limit=limit, prev=prev
+            text, min_score=min_score, limit=limit, prev=prev, termbase=termbase
         )
 
     def lookup_batch(
@@ -195,6 +199,7 @@ class TMService:
         limit: int = 5,
         side: str = "source",
         context: bool = True,
+        termbase: Any = None,
     ) -> Iterator[list[Match]]:
         """One result list per text, in order; each text is the next one's context."""
         prev = None
@@ -205,6 +210,7 @@ class TMService:
                 limit=limit,
                 prev=prev if context else None,
                 side=side,
+                termbase=termbase,
             )
             prev = text
 
@@ -316,6 +322,7 @@ class TMService:
                 min_score=min(alt_min, min_score),
                 limit=alternatives + 1,
                 prev=prev,
+                termbase=termbase,
             )
 
         xsegs, used = build_segments(
@@ -693,24 +700,30 @@ class TMService:
         min_score: float = 70,
         limit: int = 5,
         prev: str | None = None,
+        termbase: Any = None,
     ) -> list[tuple[str, Match]]:
         """Matches from the project layer and the master, best first, as (layer, match).
 
-        On equal scores the project layer wins: it holds this job's decisions.
+        On equal scores the project layer wins: it holds this job's decisions; a
+        flagged match ranks as the matcher ranks it (below nearly-equal clean ones).
         """
+        from tm.match import ranking_score
+
         found: list[tuple[str, Match]] = []
         if project is not None:
             found += [
                 ("project", m)
                 for m in project.lookup(
-                    text, min_score=min_score, limit=limit, prev=prev
+                    text, min_score=min_score, limit=limit, prev=prev, termbase=termbase
                 )
             ]
         found += [
             ("master", m)
-            for m in self.lookup(text, min_score=min_score, limit=limit, prev=prev)
+            for m in self.lookup(
+                text, min_score=min_score, limit=limit, prev=prev, termbase=termbase
+            )
         ]
-        found.sort(key=lambda lm: (-lm[1].score, lm[0] != "project"))
+        found.sort(key=lambda lm: (-ranking_score(lm[1]), lm[0] != "project"))
         seen: set[tuple[str, str]] = set()
         out: list[tuple[str, Match]] = []
         for layer, m in found:
