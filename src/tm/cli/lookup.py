@@ -9,7 +9,9 @@ import click
 
 from tm.cli import cli
 from tm.cli.options import db_option, echo_json, echo_jsonl, json_option, open_service
+from tm.errors import TMError
 from tm.models import ConcordanceHit, FragmentHit, Match
+from tm.service import TMService
 
 
 def match_dict(m: Match) -> dict[str, Any]:
@@ -143,6 +145,15 @@ def _print_hits(hits: list[ConcordanceHit], indent: str = "") -> None:
             click.echo(f"{indent}{'':8}{tgt}")
 
 
+def _glossary() -> Any:
+    """The default glossary for term repair and forbidden-rendering flags, if usable."""
+    try:
+        return TMService.load_termbase()
+    except TMError as exc:  # a broken glossary must not stop a look-up
+        click.echo(f"warning: glossary not used: {exc}", err=True)
+        return None
+
+
 def _lines(path: str) -> Iterator[str]:
     with click.open_file(path, encoding="utf-8") as fh:
         for line in fh:
@@ -214,6 +225,7 @@ def lookup(
     if (text is None) == (batch is None):
         raise click.UsageError("give TEXT or --batch FILE (one of them)")
     service = open_service(ctx, db, create=False)
+    termbase = _glossary() if side == "source" else None
     if batch is not None:
         queries = _lines(batch)
         if fragments:
@@ -223,7 +235,7 @@ def lookup(
                 )
             return
         for result in service.lookup_batch(
-            queries, min_score=min_score, limit=limit, side=side
+            queries, min_score=min_score, limit=limit, side=side, termbase=termbase
         ):
             echo_jsonl([match_dict(m) for m in result])
         return
@@ -240,7 +252,7 @@ def lookup(
             click.echo("no clause found")
         return
     matches = service.lookup(
-        text, min_score=min_score, limit=limit, prev=prev, side=side
+        text, min_score=min_score, limit=limit, prev=prev, side=side, termbase=termbase
     )
     if as_json:
         echo_json([match_dict(m) for m in matches])

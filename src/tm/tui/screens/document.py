@@ -179,6 +179,7 @@ class DocumentScreen(TMScreen):
                 min_score=DOC_MIN_SCORE,
                 limit=5,
                 prev=self.segments[index - 1] if index else None,
+                termbase=self.tm_app.termbase,
             )
             terms = self.tm_app.find_terms(text)
         except TMError as exc:

@@ -104,7 +104,11 @@ class LookupScreen(TMScreen):
         started = perf_counter()
         try:
             matches = self.tm_app.service.lookup_layers(
-                text, None, min_score=LOOKUP_MIN_SCORE, limit=5
+                text,
+                None,
+                min_score=LOOKUP_MIN_SCORE,
+                limit=5,
+                termbase=self.tm_app.termbase,
             )
             terms = self.tm_app.find_terms(text)
         except TMError as exc:
