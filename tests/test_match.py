@@ -6,13 +6,23 @@ import gzip
 import random
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tm.match import FLAG_MARGIN, NUMBER_CAP, Matcher, similarity
+from tm.match import (
+    ENUMERATOR_PENALTY,
+    FLAG_MARGIN,
+    FUZZY_CAP,
+    NUMBER_CAP,
+    STOP_PENALTY,
+    Matcher,
+    similarity,
+)
+from tm.match_index import CandidateIndex
 from tm.models import MatchKind, SegType, TranslationUnit
 from tm.service import TMService
 from tm.store import open_store
@@ -75,10 +85,26 @@ def random_queries(sources: list[str], n: int, seed: int) -> list[str]:
     return out
 
 
+@contextmanager
+def path(forced: str | None) -> Iterator[None]:
+    """Make the index take one path: ``q-grams``, ``window``, or None (its choice)."""
+    choose = CandidateIndex.prefer_scan
+    if forced is not None:
+        CandidateIndex.prefer_scan = lambda self, c, m: forced == "window"  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        CandidateIndex.prefer_scan = choose  # type: ignore[method-assign]
+
+
 def same_ranking(matcher: Matcher, q: str, min_score: float, limit: int) -> None:
-    got = matcher.rank(q, min_score=min_score, limit=limit)
+    """The index's answer, by its own choice and by each path, equals the scan's."""
     ref = matcher.rank(q, min_score=min_score, limit=limit, exhaustive=True)
-    assert [(s.unit_id, s.score) for s in got] == [(s.unit_id, s.score) for s in ref], q
+    want = [(s.unit_id, s.score) for s in ref]
+    for forced in (None, "q-grams", "window"):
+        with path(forced):
+            got = matcher.rank(q, min_score=min_score, limit=limit)
+        assert [(s.unit_id, s.score) for s in got] == want, (q, forced)
 
 
 # -- scorer properties ------------------------------------------------------------
@@ -430,5 +456,122 @@ def test_too_many_new_units_rebuild_the_main_index(
         (again,) = matcher.ensure_index()
         assert again is not main
         assert len(again) == len(main) + 20
+    finally:
+        store.close()
+
+
+# -- list labels and full stops are placeables (issue 14) ---------------------------
+
+
+def test_a_missing_list_label_and_full_stop_cost_a_small_fixed_penalty(
+    seed_matcher: Matcher,
+) -> None:
+    # The seed has (二)推动科技成果高效转化应用。 The label is structure, not content.
+    best = seed_matcher.lookup("推动科技成果高效转化应用", min_score=50)[0]
+    assert best.source == "(二)推动科技成果高效转化应用。"
+    assert [p.reason for p in best.penalties] == ["enumerator", "full-stop"]
+    assert best.score == 100 - ENUMERATOR_PENALTY - STOP_PENALTY
+    assert best.kind is MatchKind.REPAIRED  # the English loses its "(2) " and "."
+    assert best.repaired_target == best.target[len("(2) ") : -1]
+    # Another label: the English label follows, in the English's own style.
+    other = seed_matcher.lookup("(五)推动科技成果高效转化应用。", min_score=50)[0]
+    assert other.source == best.source
+    assert [p.reason for p in other.penalties] == ["enumerator"]
+    assert other.score == FUZZY_CAP
+    assert other.repaired_target == "(5)" + best.target[len("(2)") :]
+
+
+def test_a_label_never_triggers_the_numbers_cap(
+    seed_matcher: Matcher, seed_units: list[TranslationUnit]
+) -> None:
+    labelled = [
+        u for u in seed_units if re.match(r"\([一二三四五六七八九十]+\)", u.source)
+    ]
+    assert len(labelled) > 20
+    for unit in labelled[:20]:
+        bare = re.sub(r"^\([一二三四五六七八九十]+\)", "", unit.source)
+        best = seed_matcher.lookup(bare, min_score=50, limit=10)
+        mine = next(m for m in best if m.source == unit.source)
+        assert "numbers" not in [p.reason for p in mine.penalties]
+        assert mine.score >= 100 - ENUMERATOR_PENALTY - STOP_PENALTY
+
+
+def test_english_labels_are_placeables_on_the_target_side(
+    seed_service: TMService,
+) -> None:
+    english = "Promote the efficient transformation and application of scientific"
+    best = seed_service.lookup(english, side="target", min_score=50)[0]
+    assert best.target.startswith("(2) Promote the efficient transformation")
+    assert "enumerator" in [p.reason for p in best.penalties]
+
+
+# -- flagged units ------------------------------------------------------------------
+
+
+def test_a_truncated_unit_is_flagged_and_ranks_below_a_clean_near_equal(
+    seed_matcher: Matcher,
+) -> None:
+    # The seed's English for this title stops at "… Changsha, Zhuzhou and".
+    found = seed_matcher.lookup("长株潭要素市场化配置综合改革试点实施方案", limit=3)
+    first, second = found[0], found[1]
+    assert second.score == 100.0 and [f.check for f in second.flags] == ["truncated"]
+    assert not first.flags and first.score >= 100.0 - FLAG_MARGIN
+    assert first.offered_target.endswith("Zhuzhou and Xiangtan")
+
+
+def test_a_forbidden_rendering_flags_the_unit(
+    seed_db: Path, glossary_dir: Path
+) -> None:
+    termbase = TMService.load_termbase(glossary_dir)
+    with TMService.open(seed_db) as service:
+        service.store.add_units(
+            [
+                TranslationUnit(
+                    "盘活存量土地资源的新机制",
+                    "a new mechanism to revitalize stock land",
+                )
+            ]
+        )
+        service.matcher().invalidate()
+        (m,) = service.lookup("盘活存量土地资源的新机制", limit=1, termbase=termbase)
+        assert [f.check for f in m.flags] == ["term-forbidden"]
+        ((a, b),) = m.flags[0].spans
+        assert m.target[a:b] == "stock land"
+        (plain,) = service.lookup("盘活存量土地资源的新机制", limit=1)
+        assert plain.flags == ()  # without the glossary, nothing says it is forbidden
+
+
+# -- index or window: never slower than a scan, always the same answer ---------------
+
+
+def test_the_bound_filters_nothing_at_50_so_the_window_is_scanned(
+    seed_matcher: Matcher,
+) -> None:
+    (index,) = seed_matcher.ensure_index()
+    assert index.prefer_scan("要素市场化配置综合改革", 50.0)
+    big = CandidateIndex.build(
+        range(5000), [f"第{i}条要素市场化配置综合改革" for i in range(5000)]
+    )
+    assert big.prefer_scan("要素市场化配置综合改革试点", 50.0)
+    assert not big.prefer_scan("要素市场化配置综合改革试点", 70.0)
+
+
+def test_a_query_gram_past_the_indexs_last_gram_loses_nothing(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "stems.db")
+    try:
+        store.add_units(
+            [
+                TranslationUnit("甲乙丙丁戊己庚辛壬癸子丑寅卯", "stems"),
+                TranslationUnit("辰巳午未申酉戌亥", "branches"),
+            ]
+        )
+        matcher = Matcher(store)
+        # The numbered grams of 龘龘… sort after every gram of this TM; the query's
+        # other grams must still find their lists.
+        for q in ("龘龘龘龘甲乙丙丁戊己庚辛壬癸子丑", "甲乙丙丁戊己庚辛壬癸龘龘龘龘"):
+            for cutoff in (50.0, 60.0):
+                same_ranking(matcher, q, cutoff, 5)
+            with path("q-grams"):  # 62.5: 4 grams of 龘 and 寅卯 apart
+                assert [s.unit_id for s in matcher.rank(q, min_score=60.0)] == [1]
     finally:
         store.close()

@@ -69,6 +69,7 @@ _DOCNUM_EN = re.compile(
 )
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_.'][A-Za-z0-9]+)*")
 _ROC = re.compile(r"(?:民國|民国)\s*$")
+_YEAR_AFTER = re.compile("(?:會計|会计)?年")
 _END_MARKS = {".": ".", "。": ".", "．": ".", ";": ";", "；": ";", ":": ":", "：": ":"}
 _CLOSERS = "\"')]”’"
 _NOT_APPLIED = "not applied: another difference could not be repaired"
@@ -264,7 +265,7 @@ def tokens(
     for n in find_numbers(text, ordinals=True):
         if free(n.start, n.end):
             era = ""
-            if text[n.end : n.end + 1] == "年" and n.value < 300:
+            if _YEAR_AFTER.match(text, n.end) and n.value < 300:
                 explicit = _ROC.search(text[max(0, n.start - 6) : n.start])
                 era = "roc" if explicit else "year"
             value = (n.value, n.percent, era)
