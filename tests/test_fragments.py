@@ -60,10 +60,12 @@ def test_the_english_of_a_clause_is_the_clause_only_when_the_link_is_confident(
             english, scope = clause_english(unit, (a, b))
             scopes[scope] += 1
             if scope == "clause":
-                assert english in unit.target and len(english) < len(unit.target)
+                assert english in unit.target
+                assert len(english) < len(unit.target)
             else:
                 assert english == unit.target
-    assert scopes["clause"] > 50 and scopes["unit"] > 10
+    assert scopes["clause"] > 50
+    assert scopes["unit"] > 10
 
 
 def test_the_clause_index_misses_nothing_a_scan_finds(seed_service: TMService) -> None:

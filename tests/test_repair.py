@@ -111,7 +111,8 @@ def test_document_numbers_and_latin_tokens_from_the_seed() -> None:
         "探索生态环境导向的开发(EOD)模式",
         "explore ecological environment-oriented development (EOD) model",
     )
-    assert partial.target is not None and "(TOD)" in partial.target
+    assert partial.target is not None
+    assert "(TOD)" in partial.target
     assert not partial.complete
     assert (
         fixed(
@@ -158,7 +159,8 @@ def test_glossary_terms_are_swapped_for_the_other_terms_approved_rendering(
 def test_never_a_guess() -> None:
     # 二 twice in the source, only one changed: which "2" of the English is meant?
     result = repair("第二條第三項", "第二條第二項", "Paragraph 2 of Article 2")
-    assert result.target is None and not result.complete
+    assert result.target is None
+    assert not result.complete
     (why,) = [r.reason for r in result.repairs if not r.done]
     assert "not all changed alike" in why
     # The English does not have the number at all.

@@ -73,7 +73,7 @@ def en_clauses(text: str) -> list[tuple[int, int]]:
 
 
 def _spans(text: str, breaks: re.Pattern[str]) -> list[tuple[int, int]]:
-    out = []
+    out: list[tuple[int, int]] = []
     start = 0
     for m in breaks.finditer(text):
         _add(out, text, start, m.start())

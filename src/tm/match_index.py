@@ -161,7 +161,8 @@ class CandidateIndex:
         # Compare each key with the gram at its own place (the query's grams are not
         # sorted, so dropping the ones past the end must not shift the others).
         at, keys = at[inside], keys[inside]
-        return at[self.gram_keys[at] == keys]
+        found: np.ndarray = at[self.gram_keys[at] == keys]
+        return found
 
     def candidates(
         self, codes: str, min_score: float, *, drop_over: int | None = None

@@ -360,12 +360,12 @@ def english_quantities(text: str) -> list[Quantity]:
     for m in _QUANTITY_RE.finditer(text):
         if m.group("word"):
             word = m.group("word")
-            value = _word_value(word)
+            count = _word_value(word)
             tail = _COMPOUND_TAIL.match(text, m.end())
-            if tail and int(tail.group(1)) == value:
+            if tail and int(tail.group(1)) == count:
                 out.append(
                     Quantity(
-                        float(value),
+                        float(count),
                         m.start(),
                         tail.end(),
                         digits=tail.group(1),
@@ -373,7 +373,7 @@ def english_quantities(text: str) -> list[Quantity]:
                     )
                 )
             else:
-                out.append(Quantity(float(value), m.start(), m.end(), word=word))
+                out.append(Quantity(float(count), m.start(), m.end(), word=word))
             continue
         if out and out[-1].word and out[-1].digits and m.start() < out[-1].end:
             continue  # the digits of a "thirty (30)" just read
