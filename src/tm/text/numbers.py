@@ -566,68 +566,50 @@ def _zh_int(raw: str) -> int | None:
     return parse_chinese_numeral(raw)
 
 
+# The named groups of each English date form in _EN_DATE_RE: (form, month, day, day
+# suffix, separator before the year, year, default separator).
+_EN_FORMS = (
+    ("mdy", "mn", "d", "dsuf", "sep", "y", ", "),
+    ("dmy", "mn2", "d2", "d2suf", "sep2", "y2", " "),
+    ("my", "mn3", "", "", "sep3", "y3", " "),
+)
+
+
 def find_en_dates(text: str) -> list[DateMention]:
     """Dates written September 15, 2025 / 15 September 2025 / September 2025 / 2025-09-15."""
     out = []
     for m in _EN_DATE_RE.finditer(text):
-        if m.group("mn"):
-            year = int(m.group("y")) if m.group("y") else None
+        named = next((f for f in _EN_FORMS if m.group(f[1])), None)
+        if named is not None:
+            form, mn, d, suf, sep, y, default_sep = named
             out.append(
                 DateMention(
-                    year,
-                    _month(m.group("mn")),
-                    int(m.group("d")),
+                    int(m.group(y)) if m.group(y) else None,
+                    _month(m.group(mn)),
+                    int(m.group(d)) if d else None,
                     m.start(),
                     m.end(),
-                    "mdy",
-                    sep=m.group("sep") or ", ",
-                    suffix=bool(m.group("dsuf")),
-                    abbreviated=m.group("mn").endswith("."),
+                    form,
+                    sep=m.group(sep) or default_sep,
+                    suffix=bool(suf and m.group(suf)),
+                    abbreviated=m.group(mn).endswith("."),
                 )
             )
-        elif m.group("mn2"):
-            year = int(m.group("y2")) if m.group("y2") else None
+            continue
+        month, day = int(m.group("im")), int(m.group("id"))
+        if 1 <= month <= 12 and 1 <= day <= 31:
             out.append(
                 DateMention(
-                    year,
-                    _month(m.group("mn2")),
-                    int(m.group("d2")),
+                    int(m.group("iy")),
+                    month,
+                    day,
                     m.start(),
                     m.end(),
-                    "dmy",
-                    sep=m.group("sep2") or " ",
-                    suffix=bool(m.group("d2suf")),
-                    abbreviated=m.group("mn2").endswith("."),
+                    "iso",
+                    sep=m.group("isep"),
+                    pad=len(m.group("im")) == 2,
                 )
             )
-        elif m.group("mn3"):
-            out.append(
-                DateMention(
-                    int(m.group("y3")),
-                    _month(m.group("mn3")),
-                    None,
-                    m.start(),
-                    m.end(),
-                    "my",
-                    sep=m.group("sep3"),
-                    abbreviated=m.group("mn3").endswith("."),
-                )
-            )
-        else:
-            month, day = int(m.group("im")), int(m.group("id"))
-            if 1 <= month <= 12 and 1 <= day <= 31:
-                out.append(
-                    DateMention(
-                        int(m.group("iy")),
-                        month,
-                        day,
-                        m.start(),
-                        m.end(),
-                        "iso",
-                        sep=m.group("isep"),
-                        pad=len(m.group("im")) == 2,
-                    )
-                )
     return out
 
 
