@@ -435,9 +435,13 @@ class Matcher:
         self.ensure_index()
         with self._lock:
             version = self.version or ""
-            if self._fragments is None or self._fragments[0] != version:
-                self._fragments = (version, FragmentIndex.build(self.store))
-            index = self._fragments[1]
+            held = self._fragments
+        if held is None or held[0] != version:
+            # Built outside the lock: look-ups in other threads need not wait for it.
+            held = (version, FragmentIndex.build(self.store))
+            with self._lock:
+                self._fragments = held
+        index = held[1]
         return find_fragments(
             index, self.store, text, min_chars=min_chars, limit=limit, exclude=exclude
         )
