@@ -70,7 +70,7 @@ def test_the_english_of_a_clause_is_the_clause_only_when_the_link_is_confident(
 
 def test_the_clause_index_misses_nothing_a_scan_finds(seed_service: TMService) -> None:
     index = FragmentIndex.build(seed_service.store)
-    texts = [e.text for e in index.entries]
+    texts = index.texts
     rng = random.Random(4)
     for text in rng.sample(texts, 40):
         query = text[1:] + "的"  # one edit at each end

@@ -25,6 +25,7 @@ hash of the clause keys for the containment look-up.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -96,55 +97,60 @@ def clause_text(key: str) -> str:
     return strip_punct(split_key(key).body)
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """One distinct clause key of the TM and where it occurs: (unit id, start, end)."""
-
-    text: str
-    whole: bool  # the clause is a whole unit's source
-    where: tuple[tuple[int, int, int], ...]
-
-
 class FragmentIndex:
     """The TM's clauses (and whole sentence sources), ready for both look-ups.
 
-    Build one with :meth:`build`; :meth:`find` answers a query.
+    Build one with :meth:`build`. Each distinct clause text is an *entry*; where it
+    occurs (unit id, start, end in the unit's key) is kept in flat arrays, up to
+    :data:`OCCURRENCES` times per entry, so that a TM of a few hundred thousand units
+    costs arrays, not millions of small objects.
+
+    Args:
+        texts: the distinct clause texts (keys without label and punctuation).
+        where: one row (entry, unit id, start, end) per occurrence kept.
     """
 
-    def __init__(self, entries: list[_Entry]) -> None:
-        self.entries = entries
-        self.by_text = {e.text: i for i, e in enumerate(entries)}
-        self.lengths = sorted({len(e.text) for e in entries}, reverse=True)
-        self.index = CandidateIndex.build(
-            list(range(len(entries))), [e.text for e in entries]
-        )
+    def __init__(self, texts: list[str], where: np.ndarray) -> None:
+        self.texts = texts
+        self.by_text = {t: i for i, t in enumerate(texts)}
+        self.lengths = sorted({len(t) for t in texts}, reverse=True)
+        self.where = where[np.argsort(where[:, 0], kind="stable")]
+        self.offsets = np.searchsorted(self.where[:, 0], np.arange(len(texts) + 1))
+        self.index = CandidateIndex.build(list(range(len(texts))), texts)
 
     @classmethod
     def build(cls, store: Store, *, min_chars: int = MIN_CLAUSE) -> FragmentIndex:
         """Read the TM's keys: sentence units when it has any, else every unit."""
-        rows = [(r.id, r.key, r.segtype) for r in store.iter_keys(side="source")]
-        if any(seg == "sentence" for _, _, seg in rows):
-            rows = [r for r in rows if r[2] == "sentence"]
-        found: dict[str, list[tuple[int, int, int]]] = {}
-        whole: set[str] = set()
-        for uid, key, _ in sorted(rows, key=lambda r: -r[0]):  # newest first
-            spans = key_clauses(key)
+        sentences = any(r.segtype == "sentence" for r in store.iter_keys(side="source"))
+        entry: dict[str, int] = {}
+        counts: list[int] = []
+        rows = array("q")
+        for r in store.iter_keys(side="source"):
+            if sentences and r.segtype != "sentence":
+                continue
+            spans = key_clauses(r.key)
             if len(spans) > 1:
-                spans.append((0, len(key)))
+                spans.append((0, len(r.key)))
             for a, b in spans:
-                text = clause_text(key[a:b])
+                text = clause_text(r.key[a:b])
                 if len(text) < min_chars:
                     continue
-                where = found.setdefault(text, [])
-                if len(where) < OCCURRENCES:
-                    where.append((uid, a, b))
-                if (a, b) == (0, len(key)) or len(spans) == 1:
-                    whole.add(text)
-        entries = [_Entry(t, t in whole, tuple(w)) for t, w in found.items()]
-        return cls(entries)
+                e = entry.setdefault(text, len(entry))
+                if e == len(counts):
+                    counts.append(0)
+                if counts[e] < OCCURRENCES:
+                    counts[e] += 1
+                    rows.extend((e, r.id, a, b))
+        where = np.frombuffer(rows, dtype=np.int64).reshape(-1, 4).copy()
+        return cls(list(entry), where)
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.texts)
+
+    def occurrences(self, e: int) -> list[tuple[int, int, int]]:
+        """(unit id, start, end) of entry ``e``'s occurrences kept, newest unit first."""
+        part = self.where[self.offsets[e] : self.offsets[e + 1], 1:]
+        return sorted(((u, a, b) for u, a, b in part.tolist()), key=lambda w: -w[0])
 
     def similar(self, text: str, min_score: float) -> list[tuple[int, float]]:
         """(entry, similarity) of the TM clauses within ``min_score`` of ``text``, best first."""
@@ -218,7 +224,7 @@ def find_fragments(
     wanted: dict[int, None] = {}
     for p in pieces:
         for e, _ in p.found:
-            for uid, _, _ in index.entries[e].where:
+            for uid, _, _ in index.occurrences(e):
                 if uid not in skip:
                     wanted[uid] = None
     units = {u.id: u for u in store.get_units(list(wanted))}
@@ -280,8 +286,8 @@ def _hits(
     out: list[ConcordanceHit] = []
     seen: set[tuple[str, str]] = set()
     for e, score in piece.found:
-        entry = index.entries[e]
-        for uid, a, b in entry.where:
+        where = index.occurrences(e)
+        for uid, a, b in where:
             unit = units.get(uid)
             if unit is None or uid in skip:
                 continue
@@ -296,7 +302,7 @@ def _hits(
                     unit,
                     "source",
                     (span,),
-                    len(entry.where),
+                    len(where),
                     round(score, 2),
                     english,
                     scope,
