@@ -12,6 +12,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tm.repair import repair
 from tm.service import TMService
@@ -219,3 +221,28 @@ def test_statute_pairs_differing_only_in_numbers_are_repaired(shared_dir: Path) 
             exact += en_a == en_b
     assert exact / len(pairs) > 0.85
     assert wrong / len(pairs) < 0.02
+
+
+_ZH = "一二三四五六七八九十百千万亿两兩第条條项款（）()、,，.。;；:：1234567890Ａａ%％年月日号〔〕民國 …EOD"
+_EN = "abc 123.,()%-Article Paragraph January 2025 one (1) "
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    query=st.text(alphabet=_ZH, max_size=20),
+    source=st.text(alphabet=_ZH, max_size=20),
+    target=st.text(alphabet=_EN, max_size=30),
+)
+def test_repair_never_fails_and_its_spans_point_into_the_english(
+    query: str, source: str, target: str
+) -> None:
+    result = repair(query, source, target)
+    if result.target is None:
+        assert all(r.target_span is None for r in result.repairs)
+        return
+    assert result.target != target
+    for r in result.repairs:
+        assert r.done
+        a, b = r.target_span  # type: ignore[misc]
+        assert 0 <= a <= b <= len(result.target)
+    assert repair(source, source, target).target is None  # nothing to repair
