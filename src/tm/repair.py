@@ -199,12 +199,9 @@ class _Work:
         # Offered only when no placeable difference is left: an English with one
         # number carried over and another not would look repaired and be wrong.
         offer = bool(done) and not skipped and repaired != self.target
-        if not offer:
-            done = [
-                Repair(r.kind, r.tm, r.query, reason=_NOT_APPLIED)
-                for r in done
-                if skipped
-            ]
+        if not offer:  # what could have been carried over is listed, not applied
+            done = [Repair(r.kind, r.tm, r.query, reason=_NOT_APPLIED) for r in done]
+            done = done if skipped else []
         numeric_left = any(r.kind in NUMERIC_KINDS for r in skipped)
         return RepairResult(
             target=repaired if offer else None,
@@ -242,10 +239,10 @@ def tokens(
         return lo <= a and b <= hi and all(b <= t.start or a >= t.end for t in spans)
 
     for m in _DOCNUM_ZH.finditer(text, lo, hi):
+        value = (int(m.group("y")), int(m.group("n")))
         spans.append(
-            Token("docnum", m.start(), m.end(), m.group(0), "\x00docnum",
-                  (int(m.group("y")), int(m.group("n"))))
-        )  # fmt: skip
+            Token("docnum", m.start(), m.end(), m.group(0), "\x00docnum", value)
+        )
     for d in find_zh_dates(text):
         if free(d.start, d.end):
             spans.append(
