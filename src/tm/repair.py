@@ -239,10 +239,8 @@ def tokens(
         return lo <= a and b <= hi and all(b <= t.start or a >= t.end for t in spans)
 
     for m in _DOCNUM_ZH.finditer(text, lo, hi):
-        value = (int(m.group("y")), int(m.group("n")))
-        spans.append(
-            Token("docnum", m.start(), m.end(), m.group(0), "\x00docnum", value)
-        )
+        doc = (int(m.group("y")), int(m.group("n")))
+        spans.append(Token("docnum", m.start(), m.end(), m.group(0), "\x00docnum", doc))
     for d in find_zh_dates(text):
         if free(d.start, d.end):
             spans.append(
