@@ -47,11 +47,13 @@ shipped-tm: install
 		cp tmx/factor-reform-2025.paragraphs.zh-en.tmx tmx/factor-reform-2025.zh-en.tmx; \
 	fi
 
-# ruff (lint and format), mypy (strict, configured in pyproject.toml); CI runs it.
+# ruff (lint and format), mypy (strict), import-linter (the layers), all configured in
+# pyproject.toml; CI runs it.
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

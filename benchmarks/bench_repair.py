@@ -235,10 +235,10 @@ def seed(show: int) -> None:
     import sacrebleu
 
     from tm.concordance import fragments as exact_clause_fragments
-    from tm.service import TMService
+    from tm.service import TermService
 
     t0 = time.perf_counter()
-    termbase = TMService.load_termbase(ROOT / "glossary")
+    termbase = TermService(ROOT / "glossary").load()
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         units = seed_units(tmp)

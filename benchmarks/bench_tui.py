@@ -109,7 +109,7 @@ def main() -> None:
     direct = []
     for q in queries:
         t = time.perf_counter()
-        service.lookup_layers(q.strip(), None, min_score=LOOKUP_MIN_SCORE, limit=5)
+        service.lookup_layers(q.strip(), min_score=LOOKUP_MIN_SCORE, limit=5)
         direct.append((time.perf_counter() - t) * 1000)
 
     latencies = asyncio.run(drive(service, queries))

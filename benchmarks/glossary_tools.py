@@ -1,15 +1,20 @@
-"""Helpers for curating the shipped glossary by hand against seed 000 and 003.
+"""Helpers for curating the shipped glossary by hand against its two documents.
+
+The documents: the State Council's 2025 approval of factor-market reform pilots
+(examples/factor-reform-2025.zh-en.txt, "the approval", bilingual paragraphs) and the
+Changsha–Zhuzhou–Xiangtan action plan (examples/changzhutan-action-plan.zh.txt,
+"the action plan", Chinese only). ``seen`` counts are keyed by those file names.
 
 Usage (from the repository root, PYTHONPATH=src):
-    python benchmarks/glossary_tools.py show 标定地价 基准地价   # pairs of 000 containing each term, with English
-    python benchmarks/glossary_tools.py count 标定地价           # substring counts in 000 (zh) and 003
-    python benchmarks/glossary_tools.py ngrams 4 30             # frequent 4-grams of 003, with 000 counts
+    python benchmarks/glossary_tools.py show 标定地价 基准地价   # paragraphs of the approval holding each term
+    python benchmarks/glossary_tools.py count 标定地价           # occurrences in the approval and the action plan
+    python benchmarks/glossary_tools.py ngrams 4 30             # frequent 4-grams of the action plan
     python benchmarks/glossary_tools.py check 先租后让 'lease first' 'first lease'
-        # which pairs of 000 use which candidate rendering (regexes); pairs using none are printed to read
+        # which paragraphs of the approval use which rendering (regexes); the others are printed
     python benchmarks/glossary_tools.py rebuild glossary/factor-markets.zh-en.yaml
-        # recount `seen`, order entries by 003 then 000 frequency, rewrite in the canonical layout
+        # recount `seen`, order entries by action-plan then approval frequency, rewrite
 
-Not a benchmark: a curation aid kept beside them because it reads the same seed files.
+Not a benchmark: a curation aid kept beside them because it reads the same files.
 """
 
 from __future__ import annotations
@@ -24,10 +29,11 @@ from tm.formats.bilingual import read_bilingual
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "factor-reform-2025.zh-en.txt"
 NEXT_DOC = ROOT / "examples" / "changzhutan-action-plan.zh.txt"
+APPROVAL, ACTION_PLAN = SEED.name, NEXT_DOC.name
 
 
 def seed_pairs() -> list:
-    """The 333 bullet pairs of 000 (the title pair, index None, is left out as in ../shared/dev)."""
+    """The approval's 333 bullet paragraphs (the title, index None, is left out as in ../shared/dev)."""
     return [p for p in read_bilingual(SEED).pairs if p.index is not None]
 
 
@@ -35,15 +41,19 @@ def next_doc_text() -> str:
     return NEXT_DOC.read_text(encoding="utf-8")
 
 
-def seen_counts(zh: str, pairs: list, text003: str) -> dict[str, int]:
-    """Substring occurrences of `zh` in 000's Chinese (the 333 bullet pairs) and in 003 (the whole file)."""
-    return {"000": sum(p.zh.count(zh) for p in pairs), "003": text003.count(zh)}
+def seen_counts(zh: str, pairs: list, plan_text: str) -> dict[str, int]:
+    """Occurrences of `zh` in the approval's Chinese paragraphs and in the whole action plan."""
+    return {
+        APPROVAL: sum(p.zh.count(zh) for p in pairs),
+        ACTION_PLAN: plan_text.count(zh),
+    }
 
 
 def show(term: str, pairs: list, width: int = 0) -> None:
     hits = [p for p in pairs if term in p.zh]
     print(
-        f"=== {term}: {sum(p.zh.count(term) for p in hits)} in 000, {next_doc_text().count(term)} in 003"
+        f"=== {term}: {sum(p.zh.count(term) for p in hits)} in the approval, "
+        f"{next_doc_text().count(term)} in the action plan"
     )
     for p in hits:
         zh = p.zh
@@ -54,14 +64,15 @@ def show(term: str, pairs: list, width: int = 0) -> None:
 
 
 def check(term: str, renderings: list[str], pairs: list) -> None:
-    """Which of the candidate English renderings (regexes, case-insensitive) each 000 pair of `term` uses.
+    """Which candidate renderings (regexes, case-insensitive) each paragraph of `term` uses.
 
-    Pairs that use none of them are printed in full so they can be read by hand.
+    Paragraphs that use none of them are printed in full so they can be read by hand.
     """
     hits = [p for p in pairs if term in p.zh]
-    n000 = sum(p.zh.count(term) for p in hits)
+    n_approval = sum(p.zh.count(term) for p in hits)
     print(
-        f"=== {term}: 000={n000} in {len(hits)} pairs, 003={next_doc_text().count(term)}"
+        f"=== {term}: approval {n_approval} in {len(hits)} paragraphs, "
+        f"action plan {next_doc_text().count(term)}"
     )
     used: dict[str, list[int]] = {r: [] for r in renderings}
     for p in hits:
@@ -77,7 +88,7 @@ def check(term: str, renderings: list[str], pairs: list) -> None:
 
 
 def rebuild(path: Path, pairs: list) -> None:
-    """Recount `seen`, order by 003 then 000 frequency, and rewrite the glossary.
+    """Recount `seen`, order by action-plan then approval frequency, rewrite the glossary.
 
     Written by tm's own glossary writer, so the file stays in the one layout the
     TUI and `tm terms add` also write (a later edit gives a small diff).
@@ -87,18 +98,18 @@ def rebuild(path: Path, pairs: list) -> None:
     from tm.terms.glossary import read_glossary, write_glossary
 
     header, entries = read_glossary(path)
-    text003 = next_doc_text()
+    plan_text = next_doc_text()
     entries = [
-        replace(e, seen=tuple(seen_counts(e.zh, pairs, text003).items()))
+        replace(e, seen=tuple(seen_counts(e.zh, pairs, plan_text).items()))
         for e in entries
     ]
-    entries.sort(key=lambda e: (-dict(e.seen)["003"], -dict(e.seen)["000"]))
+    entries.sort(key=lambda e: (-dict(e.seen)[ACTION_PLAN], -dict(e.seen)[APPROVAL]))
     write_glossary(path, header, entries)
     print(
         len(entries),
         "entries,",
-        sum(1 for e in entries if dict(e.seen)["003"]),
-        "in 003",
+        sum(1 for e in entries if dict(e.seen)[ACTION_PLAN]),
+        "in the action plan",
     )
 
 

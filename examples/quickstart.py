@@ -11,22 +11,21 @@ import tempfile
 from pathlib import Path
 
 from tm import TMService
-from tm.analysis import read_source_document
 
 HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp, TMService.open(Path(tmp) / "demo.db") as tm:
+    glossary = HERE.parent / "glossary"
+    with tempfile.TemporaryDirectory() as tmp, TMService.open(Path(tmp) / "demo.db", glossary=glossary) as tm:
         report = tm.import_file(HERE / "factor-reform-2025.zh-en.txt")
         print(f"imported {report.added} paragraph units and {report.sentences_added} sentence units")
-        terms = tm.load_termbase(HERE.parent / "glossary")
-        segments, _ = read_source_document(HERE / "changzhutan-action-plan.zh.txt")
-        for seg in segments[8:14]:
-            print(f"\n{seg.source}")
-            for match in tm.lookup(seg.source, min_score=50, limit=2):
+        segments = tm.document_segments(HERE / "changzhutan-action-plan.zh.txt")
+        for source in segments[8:14]:
+            print(f"\n{source}")
+            for match in tm.lookup(source, min_score=50, limit=2):
                 print(f"  {match.score:5.1f} {match.kind:<7} {match.unit.target[:90]}")
-            for hit in terms.find(seg.source)[:4]:
+            for hit in tm.terms.find(source)[:4]:
                 print(f"  term {hit.entry.zh} = {hit.entry.en}")
 
 

@@ -204,8 +204,8 @@ def test_glossary_anchors_help_across_the_seed(bullets, glossary_dir):
 def test_import_uses_the_glossary_as_anchors(seed_path, glossary_dir, tmp_path):
     from tm.terms import load_termbase
 
-    with TMService.open(tmp_path / "tm.db") as service:
-        report = service.import_file(seed_path, glossary=glossary_dir)
+    with TMService.open(tmp_path / "tm.db", glossary=glossary_dir) as service:
+        report = service.import_file(seed_path)
     assert report.anchor_terms == len(load_termbase(glossary_dir)) > 150
     assert report.sentences_added > 1000
     one = tmp_path / "one.yaml"
@@ -214,8 +214,8 @@ def test_import_uses_the_glossary_as_anchors(seed_path, glossary_dir, tmp_path):
         "entries:\n  - {zh: 福厦泉, en: Fuzhou-Xiamen-Quanzhou, forbidden: [Fuxiaquan]}\n",
         encoding="utf-8",
     )
-    with TMService.open(tmp_path / "one.db") as service:
-        report = service.import_file(seed_path, glossary=one)
+    with TMService.open(tmp_path / "one.db", glossary=one) as service:
+        report = service.import_file(seed_path)
     assert report.anchor_terms == 1
 
 
@@ -295,9 +295,13 @@ def test_cli_align_usage_and_bad_input(runner: CliRunner, tmp_path: Path):
 # -- pipeline ----------------------------------------------------------------------------
 
 
-def test_import_adds_sentence_units_with_context(seed_service, bullets):
+def test_import_adds_sentence_units_with_context(seed_service, bullets, glossary_dir):
+    from tm.terms import load_termbase
+
     service = seed_service
     stats = service.stats()
+    # the import aligned with the glossary's terms as anchors: so does the reference
+    anchors = load_termbase(glossary_dir).anchor_pairs()
     assert stats["by_segtype"]["paragraph"] == 305
     sentences = list(service.store.iter_units(segtype=SegType.SENTENCE))
     expected = {
@@ -306,7 +310,8 @@ def test_import_adds_sentence_units_with_context(seed_service, bullets):
             [
                 (p.source, p.target)
                 for p in service.store.iter_units(segtype="paragraph")
-            ]
+            ],
+            terms=anchors,
         )
         for lk in res.links
     }

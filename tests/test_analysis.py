@@ -135,14 +135,12 @@ def pretranslated(
     out = tmp_path_factory.mktemp("pre")
     files = {}
     with TMService.open(seed_db_master) as service:
-        tb = service.load_termbase()
         for fmt, name in (("xliff12", "doc.xlf"), ("xliff20", "doc20.xlf")):
             files[fmt] = out / name
             files[fmt + "_report"] = service.pretranslate(
                 next_doc_path,
                 files[fmt],
                 fmt=fmt,
-                termbase=tb,
                 project_tm=out / "project.tmx",
             )
         files["tmx"] = out / "project.tmx"

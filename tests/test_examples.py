@@ -16,5 +16,5 @@ def test_quickstart_runs(examples_dir: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "imported 305 paragraph units and 1110 sentence units" in proc.stdout
+    assert "imported 305 paragraph units and 1109 sentence units" in proc.stdout
     assert "term 长株潭 = Changsha-Zhuzhou-Xiangtan" in proc.stdout

@@ -24,7 +24,7 @@ from tm.match import (
 )
 from tm.match_index import CandidateIndex
 from tm.models import MatchKind, SegType, TranslationUnit
-from tm.service import TMService
+from tm.service import TermService, TMService
 from tm.store import open_store
 from tm.text.normalize import match_key
 
@@ -524,9 +524,10 @@ def test_a_truncated_unit_is_flagged_and_ranks_below_a_clean_near_equal(
 def test_a_forbidden_rendering_flags_the_unit(
     seed_db: Path, glossary_dir: Path
 ) -> None:
-    termbase = TMService.load_termbase(glossary_dir)
-    with TMService.open(seed_db) as service:
-        service.store.add_units(
+    termbase = TermService(glossary_dir).load()
+    store = open_store(seed_db)
+    try:
+        store.add_units(
             [
                 TranslationUnit(
                     "盘活存量土地资源的新机制",
@@ -534,13 +535,15 @@ def test_a_forbidden_rendering_flags_the_unit(
                 )
             ]
         )
-        service.matcher().invalidate()
-        (m,) = service.lookup("盘活存量土地资源的新机制", limit=1, termbase=termbase)
+        matcher = Matcher(store)
+        (m,) = matcher.lookup("盘活存量土地资源的新机制", limit=1, termbase=termbase)
         assert [f.check for f in m.flags] == ["term-forbidden"]
         ((a, b),) = m.flags[0].spans
         assert m.target[a:b] == "stock land"
-        (plain,) = service.lookup("盘活存量土地资源的新机制", limit=1)
+        (plain,) = matcher.lookup("盘活存量土地资源的新机制", limit=1)
         assert plain.flags == ()  # without the glossary, nothing says it is forbidden
+    finally:
+        store.close()
 
 
 # -- index or window: never slower than a scan, always the same answer ---------------

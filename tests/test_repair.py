@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tm.repair import repair
-from tm.service import TMService
+from tm.service import TermService
 from tm.text.normalize import match_key
 from tm.text.numbers import english_quantities, find_zh_dates, render_like
 
@@ -146,7 +146,7 @@ def test_labels_are_rewritten_in_the_englishs_style() -> None:
 def test_glossary_terms_are_swapped_for_the_other_terms_approved_rendering(
     glossary_dir: Path,
 ) -> None:
-    termbase = TMService.load_termbase(glossary_dir)
+    termbase = TermService(glossary_dir).load()
     assert (
         fixed(
             "完善公共数据监管体制和发展政策。",

@@ -248,28 +248,6 @@ def test_term_core_imports_no_shell_libraries() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_cached_termbase_rereads_a_hand_edited_file(
-    tmp_path: Path, data_dir: Path
-) -> None:
-    import os
-
-    from tm.terms import cached_termbase
-
-    path = tmp_path / "g.yaml"
-    path.write_text(
-        (data_dir / "glossary" / "mini.zh-en.yaml").read_text("utf-8"), "utf-8"
-    )
-    first = cached_termbase(tmp_path)
-    assert cached_termbase(tmp_path) is first  # unchanged: no reload
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write("\n- zh: 新质生产力\n  en: new quality productive forces\n")
-    st = path.stat()
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
-    again = cached_termbase(tmp_path)
-    assert again is not first
-    assert again.lookup("新质生产力")
-
-
 def test_empty_termbase_and_other_formats(tmp_path: Path, mini: TermBase) -> None:
     from tm.formats.tbx import write_tbx
 

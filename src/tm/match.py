@@ -811,52 +811,30 @@ def _span(where: list[int], a: int, b: int, n: int) -> tuple[int, int]:
     return at, at
 
 
-_MATCHERS: dict[tuple[str, str], Matcher] = {}
-_MATCHERS_LOCK = threading.Lock()
+def new_matcher(
+    store: Store, *, side: str = "source", db_file: Path | None = None
+) -> Matcher:
+    """A matcher over ``side`` of ``store``; its index is built on first look-up.
 
+    The caller keeps it (``TMService`` holds one per side) so the index is built once.
 
-def matcher_for(store: Store, *, side: str = "source") -> Matcher:
-    """One matcher per (database, side) per process, so the index is built once.
-
-    A matcher cached for a closed store of the same database is re-pointed at the
-    new one; its data version is checked again before the next look-up.
+    Args:
+        db_file: the SQLite file of the TM, beside which the English SentencePiece
+            model is kept (``tm.locations.spm_model_path``); None (PostgreSQL, in
+            memory) trains one in memory when needed.
     """
     if side not in ("source", "target"):
         raise ValueError("side must be 'source' or 'target'")
-    place = _place(store)
-    with _MATCHERS_LOCK:
-        matcher = _MATCHERS.get((place, side))
-        if matcher is None:
-            tokenizer = _tokenizer_factory(store) if side == "target" else None
-            matcher = Matcher(store, side=side, tokenizer=tokenizer)
-            _MATCHERS[(place, side)] = matcher
-        elif matcher.store is not store:
-            matcher.rebind(store)
-        return matcher
+    tokenizer = _tokenizer_factory(store, db_file) if side == "target" else None
+    return Matcher(store, side=side, tokenizer=tokenizer)
 
 
-def _place(store: Store) -> str:
-    place = getattr(store, "path", None) or f"{type(store).__name__}:{id(store)}"
-    return f":memory:{id(store)}" if place == ":memory:" else str(place)
-
-
-def invalidate_matchers(store: Store) -> None:
-    """Tell this process's matchers on ``store``'s database that units were written."""
-    place = _place(store)
-    with _MATCHERS_LOCK:
-        for side in ("source", "target"):
-            matcher = _MATCHERS.get((place, side))
-            if matcher is not None:
-                matcher.invalidate()
-
-
-def _tokenizer_factory(store: Store) -> Callable[[], Tokenizer]:
+def _tokenizer_factory(store: Store, db_file: Path | None) -> Callable[[], Tokenizer]:
     """English pieces for target-side search: the model beside the database."""
 
     def make() -> Tokenizer:
-        path = getattr(store, "path", None)
         return load_or_train(
-            None if path in (None, ":memory:") else path,
+            db_file,
             store.count_units(),
             lambda: (row.key for row in store.iter_keys(side="target")),
         )

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tm.locations import match_index_path
+
 log = logging.getLogger(__name__)
 
 Q = 2
@@ -336,7 +338,7 @@ def _chunk_grams(codes: list[str], base: int) -> tuple[np.ndarray, np.ndarray]:
 
 def cache_path(db_path: str | Path, side: str) -> Path:
     """Where the index of ``side`` of the SQLite TM at ``db_path`` is cached."""
-    return Path(f"{db_path}.match-{side}.npz")
+    return match_index_path(db_path, side)
 
 
 def save_index(index: CandidateIndex, path: Path, stamp: str) -> None:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from tm.cli import _register, cli
 from tm.errors import ExitCode
-from tm.service import TMService
+from tm.service import TermService
 from tm.terms import load_termbase
 
 _register()
@@ -201,7 +201,7 @@ def test_every_sentence_of_003_with_the_shipped_glossary(
     assert res.exit_code == 0
     results = [json.loads(line) for line in res.stdout.splitlines()]
     assert len(results) == len(sentences)
-    base = TMService.termbase(glossary_dir)
+    base = TermService(glossary_dir).load()
     for r, sentence in zip(results, sentences, strict=True):
         for h in r["terms"]:
             assert sentence[h["start"] : h["end"]] == h["text"]

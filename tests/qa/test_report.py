@@ -64,12 +64,12 @@ def test_fail_threshold(seed_report: Any) -> None:
 def test_marks_persist_and_are_honoured(seed_db: Path, glossary_dir: Path) -> None:
     from tm.service import TMService
 
-    with TMService.open(seed_db) as service:
-        before = service.qa(checks=["untranslated-han"], glossary=glossary_dir)
+    with TMService.open(seed_db, glossary=glossary_dir) as service:
+        before = service.qa(checks=["untranslated-han"])
         target = next(f for f in before.findings if f.span and f.span.text == "投融资")
         service.mark_false_positive(target.fingerprint, check=target.check, note="name")
-    with TMService.open(seed_db) as service:
-        after = service.qa(checks=["untranslated-han"], glossary=glossary_dir)
+    with TMService.open(seed_db, glossary=glossary_dir) as service:
+        after = service.qa(checks=["untranslated-han"])
         assert after.suppressed == 1
         assert target.fingerprint not in {f.fingerprint for f in after.findings}
         assert len(after.findings) == len(before.findings) - 1

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tm.service import TMService
+from tm.service import TermService, TMService
 from tm.store import open_store
 
 
@@ -19,9 +19,9 @@ def test_same_report_on_both_backends(
 ) -> None:
     reports = []
     for url in (str(tmp_path / "tm.db"), postgres_url):
-        with TMService(open_store(url)) as service:
+        with TMService(open_store(url), terms=TermService(glossary_dir)) as service:
             service.import_file(seed_path)
-            reports.append(service.qa(glossary=glossary_dir).to_dict())
+            reports.append(service.qa().to_dict())
     assert reports[0]["findings"]
     assert reports[0] == reports[1]
 
@@ -29,15 +29,15 @@ def test_same_report_on_both_backends(
 def test_marks_persist_and_are_honoured(
     store_url: str, seed_path: Path, glossary_dir: Path
 ) -> None:
-    with TMService(open_store(store_url)) as service:
+    with TMService(open_store(store_url), terms=TermService(glossary_dir)) as service:
         service.import_file(seed_path)
-        before = service.qa(checks=["untranslated-han"], glossary=glossary_dir)
+        before = service.qa(checks=["untranslated-han"])
         target = before.findings[0]
         service.mark_false_positive(target.fingerprint, check=target.check, note="ok")
-    with TMService(open_store(store_url)) as service:
-        after = service.qa(checks=["untranslated-han"], glossary=glossary_dir)
+    with TMService(open_store(store_url), terms=TermService(glossary_dir)) as service:
+        after = service.qa(checks=["untranslated-han"])
         assert after.suppressed >= 1
         assert target.fingerprint not in {f.fingerprint for f in after.findings}
         service.unmark_false_positive(target.fingerprint)
-        again = service.qa(checks=["untranslated-han"], glossary=glossary_dir)
+        again = service.qa(checks=["untranslated-han"])
         assert len(again.findings) == len(before.findings)

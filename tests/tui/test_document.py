@@ -90,7 +90,7 @@ async def test_insert_confirm_goes_to_project_layer_only(
         assert screen.current == row + 1  # confirming moves on
         assert app.service.store.count_units() == before  # master untouched
         project = screen.project
-        units = list(project.store.iter_units())
+        units = list(project.layer.store.iter_units())
         assert [(u.source, u.target) for u in units] == [
             (screen.segments[row], best.offered_target)
         ]

@@ -84,7 +84,7 @@ async def test_forbidden_rendering_is_shown_as_forbidden(seed_app):
     async with app.run_test(size=SIZE) as pilot:
         await query(pilot, "推进标定地价体系建设")
         terms = rendered(app.screen.query_one(TermPanel))
-        entry = next(e for e in app.termbase.entries if e.zh == "标定地价")
+        entry = app.terms.lookup("标定地价")[0]
         assert entry.forbidden, "the shipped glossary marks a forbidden rendering"
         assert f"✗ forbidden: {entry.forbidden[0]}" in terms
 

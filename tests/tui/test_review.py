@@ -22,10 +22,8 @@ async def open_review(app, pilot) -> ReviewScreen:
 
 
 async def test_findings_grouped_by_check_with_counts(seed_app, seed_db, glossary_copy):
-    from tm.terms import load_termbase
-
-    with TMService.open(seed_db) as service:
-        report = service.qa(termbase=load_termbase(glossary_copy))
+    with TMService.open(seed_db, glossary=glossary_copy) as service:
+        report = service.qa()
     app = seed_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_review(app, pilot)

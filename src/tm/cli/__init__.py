@@ -15,6 +15,7 @@ import click
 
 from tm.errors import ExitCode, TMError
 
+VERB_MODULES = ("core", "lookup", "terms", "qa", "analyze", "align", "tui")
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -23,6 +24,27 @@ class TMGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
+
+
+class DefaultCommandGroup(TMGroup):
+    """A group that runs its ``default`` command when the first argument names none of
+    its commands, so ``tm qa``, ``tm qa FILE`` and ``tm qa --json`` stay ``tm qa run …``
+    while ``tm qa mark FINGERPRINT`` is a command of its own."""
+
+    default = "run"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        first = args[0] if args else None
+        if first not in self.commands and first not in ctx.help_option_names:
+            args = [self.default, *args]
+        return super().parse_args(ctx, args)
+
+    def format_options(
+        self, ctx: click.Context, formatter: click.HelpFormatter
+    ) -> None:
+        """The default command's options first (they are what ``tm qa -h`` is for)."""
+        self.commands[self.default].format_options(ctx, formatter)
+        self.format_commands(ctx, formatter)
 
 
 @click.group(cls=TMGroup, context_settings=CONTEXT_SETTINGS)
@@ -57,14 +79,12 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
 
 
 def _register() -> None:
-    from tm.cli import core  # noqa: F401
+    """Import the verb modules: each adds its commands to ``cli``; ``tm --help`` lists
+    them in this order. A module that fails to import is a bug: let it raise."""
+    from importlib import import_module
 
-    for name in ("lookup", "terms", "qa", "analyze", "align", "tui", "db"):
-        try:
-            __import__(f"tm.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"tm.cli.{name}":
-                raise
+    for name in VERB_MODULES:
+        import_module(f"tm.cli.{name}")
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -1,25 +1,27 @@
 """The ``tm align`` verb: sentence alignment of paragraph pairs, printed as JSON lines.
 
-Alignment needs no TM, so the command calls ``tm.align`` directly rather than going
-through a store-backed ``TMService``.
+Alignment needs no TM: only the term base's anchors (``TermService``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from tm.align import (
-    Alignment,
-    align_pairs,
-    align_presegmented,
-    file_pairs,
-    read_presegmented,
-)
 from tm.cli import cli
-from tm.cli.options import echo_jsonl, glossary_option, json_option
-from tm.service import TMService
+from tm.cli.options import (
+    echo_jsonl,
+    encoding_option,
+    glossary_option,
+    input_format_option,
+    json_option,
+    open_terms,
+)
+from tm.service import align_file, align_presegmented_file
+
+if TYPE_CHECKING:
+    from tm.service import Alignment
 
 
 @cli.command("align")
@@ -29,15 +31,8 @@ from tm.service import TMService
     type=click.Path(dir_okay=False),
     help='JSON lines {"zh": [sentences], "en": [sentences]}, aligned as they are.',
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["bilingual", "tmx", "tsv"]),
-    help="Format of PATH (default: detected).",
-)
-@click.option(
-    "--encoding", help="PATH's encoding when it is not UTF-8/UTF-16 with BOM."
-)
+@input_format_option
+@encoding_option
 @glossary_option
 @json_option
 def align(
@@ -62,16 +57,11 @@ def align(
     """
     if (path is None) == (presegmented is None):
         raise click.UsageError("give either PATH or --presegmented FILE.jsonl")
-    terms = TMService.anchor_terms(glossary)
+    terms = open_terms(glossary)
     if presegmented is not None:
-        items = read_presegmented(presegmented)
-        numbered = list(enumerate(align_presegmented(items, terms=terms)))
+        numbered = align_presegmented_file(presegmented, terms=terms)
     else:
-        pairs = file_pairs(path or "", fmt=fmt, encoding=encoding)
-        results = align_pairs([(zh, en) for _, zh, en in pairs], terms=terms)
-        numbered = [
-            (index, al) for (index, _, _), al in zip(pairs, results, strict=True)
-        ]
+        numbered = align_file(path or "", fmt=fmt, encoding=encoding, terms=terms)
     for index, al in numbered:
         if as_json:
             echo_jsonl(alignment_record(index, al))

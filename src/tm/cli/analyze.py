@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from tm.cli import cli
 from tm.cli.options import (
     db_option,
+    dest_of,
     echo_json,
+    encoding_option,
+    format_option,
     glossary_option,
     json_option,
     open_service,
 )
+from tm.service import analysis_dict, write_analysis_html
+
+if TYPE_CHECKING:
+    from tm.service import Analysis
 
 
 @cli.command("analyze")
@@ -39,13 +47,13 @@ from tm.cli.options import (
     type=click.Path(dir_okay=False),
     help="Also write an HTML report here.",
 )
-@click.option("--encoding", help="The file's encoding when it is not UTF-8.")
+@encoding_option
 @json_option
 @click.pass_context
 def analyze(
     ctx: click.Context,
     path: str,
-    db: str,
+    db: str | None,
     glossary: str | None,
     min_score: float,
     weights: str | None,
@@ -62,35 +70,23 @@ def analyze(
     Example:
       tm analyze examples/changzhutan-action-plan.zh.txt --db tm.db
     """
-    from tm.analysis import analysis_json, load_weights
-
-    service = open_service(ctx, db, create=False)
-    table = load_weights(weights) if weights else None
+    service = open_service(ctx, db, glossary=glossary, create=False)
     result = service.analyze(
-        path,
-        min_score=min_score,
-        weights=table,
-        termbase=service.load_termbase(glossary),
-        encoding=encoding,
+        path, min_score=min_score, weights=weights, encoding=encoding
     )
     if html_out:
-        from tm.analysis_report import analysis_html
-        from tm.formats._atomic import atomic_output
-
-        with atomic_output(html_out, mode="w") as fh:
-            fh.write(analysis_html(result))
+        write_analysis_html(result, html_out)
     if as_json:
-        echo_json(analysis_json(result))
+        echo_json(analysis_dict(result))
         return
     _print_table(result)
 
 
-def _print_table(result) -> None:  # type: ignore[no-untyped-def]
+def _print_table(result: Analysis) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from tm.analysis import BANDS
-    from tm.analysis_report import BAND_COLOURS
+    from tm.service import BAND_COLOURS, BANDS
 
     total = max(result.totals.chars, 1)
     table = Table(
@@ -131,12 +127,9 @@ def _print_table(result) -> None:  # type: ignore[no-untyped-def]
 )
 @db_option
 @glossary_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["xliff12", "xliff20", "tmx"]),
+@format_option(
+    ("xliff12", "xliff20", "tmx"),
     default="xliff12",
-    show_default=True,
     help="tmx writes the TM units the document used (a project TM).",
 )
 @click.option(
@@ -159,14 +152,14 @@ def _print_table(result) -> None:  # type: ignore[no-untyped-def]
     type=click.Path(dir_okay=False),
     help="Also write the used matches as TMX here.",
 )
-@click.option("--encoding", help="The file's encoding when it is not UTF-8.")
+@encoding_option
 @json_option
 @click.pass_context
 def pretranslate(
     ctx: click.Context,
     path: str,
     output: str,
-    db: str,
+    db: str | None,
     glossary: str | None,
     fmt: str,
     min_score: float,
@@ -181,15 +174,13 @@ def pretranslate(
     Example:
       tm pretranslate examples/changzhutan-action-plan.zh.txt -o cztan.xlf --project-tm cztan.tmx
     """
-    service = open_service(ctx, db, create=False)
-    dest = sys.stdout.buffer if output == "-" else output
+    service = open_service(ctx, db, glossary=glossary, create=False)
     report = service.pretranslate(
         path,
-        dest,
+        dest_of(output),
         fmt=fmt,
         min_score=min_score,
         alternatives=alternatives,
-        termbase=service.load_termbase(glossary),
         project_tm=project_tm,
         encoding=encoding,
     )

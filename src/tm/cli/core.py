@@ -9,8 +9,12 @@ import click
 from tm.cli import cli
 from tm.cli.options import (
     db_option,
+    dest_of,
     echo_json,
+    encoding_option,
+    format_option,
     glossary_option,
+    input_format_option,
     json_option,
     open_service,
     progress_bar,
@@ -21,15 +25,8 @@ from tm.service import EXPORT_FORMATS
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @db_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["bilingual", "tmx", "tsv"]),
-    help="Skip detection.",
-)
-@click.option(
-    "--encoding", help="The files' encoding when it is not UTF-8/UTF-16 with BOM."
-)
+@input_format_option
+@encoding_option
 @click.option(
     "--user", help="Creator id for new units (default: $TM_USER or the login name)."
 )
@@ -44,7 +41,7 @@ from tm.service import EXPORT_FORMATS
 def import_(
     ctx: click.Context,
     paths: tuple[str, ...],
-    db: str,
+    db: str | None,
     fmt: str | None,
     encoding: str | None,
     user: str | None,
@@ -62,7 +59,7 @@ def import_(
     Example:
       tm import examples/factor-reform-2025.zh-en.txt --db tm.db
     """
-    service = open_service(ctx, db)
+    service = open_service(ctx, db, glossary=glossary)
     reports = []
     for path in paths:
         with progress_bar(ctx, f"importing {path}") as bar:
@@ -73,7 +70,6 @@ def import_(
                 progress=bar,
                 user=user,
                 sentences=not no_sentences,
-                glossary=glossary,
             )
         reports.append(report)
         if not as_json:
@@ -111,13 +107,7 @@ def import_(
 
 @cli.command("export")
 @db_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(EXPORT_FORMATS),
-    default="tmx",
-    show_default=True,
-)
+@format_option(EXPORT_FORMATS, default="tmx")
 @click.option("-o", "--output", required=True, help="Output file, or - for stdout.")
 @click.option(
     "--segtype",
@@ -133,7 +123,7 @@ def import_(
 @click.pass_context
 def export(
     ctx: click.Context,
-    db: str,
+    db: str | None,
     fmt: str,
     output: str,
     segtype: str | None,
@@ -148,7 +138,7 @@ def export(
     """
     service = open_service(ctx, db, create=False)
     n = service.export(
-        output,
+        dest_of(output),
         fmt=fmt,
         segtype=segtype,
         source_lang=source_lang,
@@ -162,7 +152,7 @@ def export(
 @db_option
 @json_option
 @click.pass_context
-def stats(ctx: click.Context, db: str, as_json: bool) -> None:
+def stats(ctx: click.Context, db: str | None, as_json: bool) -> None:
     """Counts of units, occurrences, languages and documents in the TM.
 
     \b
@@ -178,10 +168,9 @@ def stats(ctx: click.Context, db: str, as_json: bool) -> None:
     from rich.table import Table
 
     # the store's location, not --db: a PostgreSQL URL may carry a password
-    where = getattr(service.store, "location", db)
-    table = Table(title=f"TM {where}", show_header=False)
+    table = Table(title=f"TM {service.location}", show_header=False)
     table.add_row("units", str(data["units"]))
-    for segtype, n in data.get("by_segtype", {}).items():
+    for segtype, n in data["by_segtype"].items():
         table.add_row(f"  {segtype}", str(n))
     table.add_row("occurrences", str(data["occurrences"]))
     table.add_row("languages", ", ".join(data["languages"]))
@@ -197,7 +186,7 @@ def db_group() -> None:
 @db_group.command("migrate")
 @db_option
 @click.pass_context
-def db_migrate(ctx: click.Context, db: str) -> None:
+def db_migrate(ctx: click.Context, db: str | None) -> None:
     """Apply pending schema migrations.
 
     \b
@@ -205,7 +194,7 @@ def db_migrate(ctx: click.Context, db: str) -> None:
       tm db migrate --db tm.db
     """
     service = open_service(ctx, db)
-    done = service.store.migrate()
+    done = service.migrate()
     click.echo(
         f"{len(done)} migrations applied" + (f": {', '.join(done)}" if done else "")
     )
@@ -215,7 +204,7 @@ def db_migrate(ctx: click.Context, db: str) -> None:
 @db_option
 @json_option
 @click.pass_context
-def db_info(ctx: click.Context, db: str, as_json: bool) -> None:
+def db_info(ctx: click.Context, db: str | None, as_json: bool) -> None:
     """Backend, location, schema version and applied migrations.
 
     \b
@@ -223,7 +212,7 @@ def db_info(ctx: click.Context, db: str, as_json: bool) -> None:
       tm db info --json
     """
     service = open_service(ctx, db, create=False)
-    info = service.store.info()
+    info = service.info()
     data = {
         "backend": info.backend,
         "location": info.location,

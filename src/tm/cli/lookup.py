@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import click
 
 from tm.cli import cli
-from tm.cli.options import db_option, echo_json, echo_jsonl, json_option, open_service
-from tm.errors import TMError
+from tm.cli.options import (
+    db_option,
+    echo_json,
+    echo_jsonl,
+    json_option,
+    limit_option,
+    open_service,
+    side_option,
+)
 from tm.models import ConcordanceHit, FragmentHit, Match
-from tm.service import TMService
 
 
 def match_dict(m: Match) -> dict[str, Any]:
@@ -102,7 +108,7 @@ def fragment_dict(f: FragmentHit) -> dict[str, Any]:
     }
 
 
-def _mark(text: str, spans: Any) -> str:
+def _mark(text: str, spans: Iterable[tuple[int, int]]) -> str:
     """The text with the given (start, end) spans in bold yellow."""
     out = []
     at = 0
@@ -145,15 +151,6 @@ def _print_hits(hits: list[ConcordanceHit], indent: str = "") -> None:
             click.echo(f"{indent}{'':8}{tgt}")
 
 
-def _glossary() -> Any:
-    """The default glossary for term repair and forbidden-rendering flags, if usable."""
-    try:
-        return TMService.load_termbase()
-    except TMError as exc:  # a broken glossary must not stop a look-up
-        click.echo(f"warning: glossary not used: {exc}", err=True)
-        return None
-
-
 def _lines(path: str) -> Iterator[str]:
     with click.open_file(path, encoding="utf-8") as fh:
         for line in fh:
@@ -171,21 +168,9 @@ def _lines(path: str) -> Iterator[str]:
     show_default=True,
     help="Lowest score offered.",
 )
-@click.option(
-    "--limit",
-    type=click.IntRange(1),
-    default=5,
-    show_default=True,
-    help="How many matches (per clause with --fragments).",
-)
+@limit_option(5, "matches (per clause with --fragments)")
 @click.option("--prev", help="The previous segment, for context (101) matches.")
-@click.option(
-    "--side",
-    type=click.Choice(["source", "target"]),
-    default="source",
-    show_default=True,
-    help="Search Chinese sources or English targets.",
-)
+@side_option(help="Search Chinese sources or English targets.")
 @click.option(
     "--fragments",
     is_flag=True,
@@ -203,7 +188,7 @@ def _lines(path: str) -> Iterator[str]:
 def lookup(
     ctx: click.Context,
     text: str | None,
-    db: str,
+    db: str | None,
     min_score: float,
     limit: int,
     prev: str | None,
@@ -225,7 +210,6 @@ def lookup(
     if (text is None) == (batch is None):
         raise click.UsageError("give TEXT or --batch FILE (one of them)")
     service = open_service(ctx, db, create=False)
-    termbase = _glossary() if side == "source" else None
     if batch is not None:
         queries = _lines(batch)
         if fragments:
@@ -235,7 +219,7 @@ def lookup(
                 )
             return
         for result in service.lookup_batch(
-            queries, min_score=min_score, limit=limit, side=side, termbase=termbase
+            queries, min_score=min_score, limit=limit, side=side
         ):
             echo_jsonl([match_dict(m) for m in result])
         return
@@ -252,7 +236,7 @@ def lookup(
             click.echo("no clause found")
         return
     matches = service.lookup(
-        text, min_score=min_score, limit=limit, prev=prev, side=side, termbase=termbase
+        text, min_score=min_score, limit=limit, prev=prev, side=side
     )
     if as_json:
         echo_json([match_dict(m) for m in matches])
@@ -267,24 +251,12 @@ def lookup(
 @cli.command("concordance")
 @click.argument("text")
 @db_option
-@click.option(
-    "--side",
-    type=click.Choice(["source", "target", "both"]),
-    default="source",
-    show_default=True,
-    help="Which side to search.",
-)
-@click.option(
-    "--limit",
-    type=click.IntRange(1),
-    default=20,
-    show_default=True,
-    help="How many units.",
-)
+@side_option(("source", "target", "both"), help="Which side to search.")
+@limit_option(20, "units")
 @json_option
 @click.pass_context
 def concordance(
-    ctx: click.Context, text: str, db: str, side: str, limit: int, as_json: bool
+    ctx: click.Context, text: str, db: str | None, side: str, limit: int, as_json: bool
 ) -> None:
     """Units whose source (or target) contains TEXT, any length, with the other side.
 

@@ -1,29 +1,36 @@
-"""Shared CLI options as decorators, and small rendering helpers."""
+"""Shared CLI options as decorators (sqlite-utils' ``output_options``), and small
+rendering helpers.
+
+An option that several commands take is defined here once, with one help text;
+the ones whose default differs by command are factories.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any, TypeVar
 
 import click
 
-from tm.service import TMService
-from tm.store import DEFAULT_DB
+from tm.service import DEFAULT_DB, TermService, TMService
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+INPUT_FORMATS = ("bilingual", "tmx", "tsv")
+
 
 def db_option(f: F) -> F:
+    # No click envvar: TM_DB is resolved by the service (tm.locations), as everywhere.
     return click.option(
         "--db",
-        envvar="TM_DB",
-        default=DEFAULT_DB,
-        show_default=True,
+        default=None,
         metavar="PATH|URL",
-        help="TM database: a SQLite file, or postgresql://… (env TM_DB).",
+        help=f"TM database: a SQLite file, or postgresql://… (env TM_DB).  "
+        f"[default: {DEFAULT_DB}]",
     )(f)
 
 
@@ -31,7 +38,6 @@ def glossary_option(f: F) -> F:
     return click.option(
         "--glossary",
         "-g",
-        envvar="TM_GLOSSARY",
         default=None,
         metavar="PATH",
         help="Glossary file or directory (env TM_GLOSSARY; default ./glossary).",
@@ -44,11 +50,86 @@ def json_option(f: F) -> F:
     )(f)
 
 
-def open_service(ctx: click.Context, db: str, **kw: Any) -> TMService:
+def encoding_option(f: F) -> F:
+    return click.option(
+        "--encoding",
+        help="The input file's encoding when it is not UTF-8 (or UTF-16 with a BOM).",
+    )(f)
+
+
+def input_format_option(f: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(INPUT_FORMATS),
+        help="The input file's format (default: detected).",
+    )(f)
+
+
+def format_option(
+    choices: Sequence[str], *, default: str | None = None, help: str | None = None
+) -> Callable[[F], F]:
+    """``--format`` for an output: one of ``choices``."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
+def limit_option(default: int, what: str) -> Callable[[F], F]:
+    """``--limit N``: how many ``what`` at most."""
+    return click.option(
+        "--limit",
+        type=click.IntRange(1),
+        default=default,
+        show_default=True,
+        help=f"How many {what}.",
+    )
+
+
+def side_option(
+    choices: Sequence[str] = ("source", "target"), *, help: str
+) -> Callable[[F], F]:
+    """``--side``: which side of the TM to search (source by default)."""
+    return click.option(
+        "--side",
+        type=click.Choice(list(choices)),
+        default="source",
+        show_default=True,
+        help=help,
+    )
+
+
+def open_service(
+    ctx: click.Context,
+    db: str | None,
+    *,
+    glossary: str | Path | None = None,
+    create: bool = True,
+) -> TMService:
     """Open the service and close it when the command ends (sqlite-utils' call_on_close)."""
-    service = TMService.open(db, **kw)
+    service = TMService.open(db, glossary=glossary, create=create)
     ctx.call_on_close(service.close)
     return service
+
+
+def open_terms(glossary: str | Path | None) -> TermService:
+    """The term base named by ``--glossary`` (or the default one)."""
+    return TermService(glossary)
+
+
+def binary_stdout() -> IO[bytes]:
+    """Where ``-`` writes: stdout as bytes (the service encodes text as UTF-8)."""
+    return sys.stdout.buffer
+
+
+def dest_of(output: str) -> str | IO[bytes]:
+    """An output path, or stdout for ``-``."""
+    return binary_stdout() if output == "-" else output
 
 
 def echo_json(data: Any) -> None:

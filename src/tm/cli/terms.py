@@ -1,30 +1,36 @@
 """``tm terms``: find, list, add, import, export and extract glossary terms.
 
-Each command parses flags, calls one TMService method and renders the result. The
-term base is the glossary directory (``--glossary``, env ``TM_GLOSSARY``, else
-``./glossary``); only ``extract`` opens the TM database.
+Each command parses flags, calls one ``TermService`` method and renders the result.
+The term base is the glossary directory (``--glossary``, env ``TM_GLOSSARY``, else
+``./glossary``); only ``extract`` opens the TM database (``TMService``).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tm.cli import cli
 from tm.cli.options import (
+    binary_stdout,
     db_option,
+    dest_of,
     echo_json,
     echo_jsonl,
+    format_option,
     glossary_option,
     json_option,
     open_service,
+    open_terms,
 )
-from tm.models import STATUSES
-from tm.service import TMService
-from tm.terms import TermEntry, TermHit
+from tm.models import STATUSES, TermEntry, TermHit
+from tm.service import TERM_EXPORT_FORMATS, write_proposed_terms
+
+if TYPE_CHECKING:
+    from tm.service import Candidate
 
 STATUSES_CHOICE = list(STATUSES)
 
@@ -69,10 +75,11 @@ def find_cmd(
       tm terms find "推动规上企业开展职称自主评审" --json
       tm terms find - --json < sentences.txt     # one JSON line per input line
     """
-    base = TMService.termbase(glossary)
+    terms = open_terms(glossary)
+    terms.load()  # a missing or malformed glossary fails before stdin is read
     filt = statuses or None
     if text != "-":
-        hits = TMService.find_terms(text, glossary=base, lang=lang, statuses=filt)
+        hits = terms.find(text, lang=lang, statuses=filt)
         if as_json:
             echo_json([hit_dict(h) for h in hits])
         else:
@@ -82,7 +89,7 @@ def find_cmd(
         line = line.rstrip("\n")
         if not line.strip():
             continue
-        hits = TMService.find_terms(line, glossary=base, lang=lang, statuses=filt)
+        hits = terms.find(line, lang=lang, statuses=filt)
         if as_json:
             echo_jsonl({"line": n, "terms": [hit_dict(h) for h in hits]})
         else:
@@ -130,13 +137,7 @@ def list_cmd(
     Example:
       tm terms list --category place_name
     """
-    base = TMService.termbase(glossary)
-    rows = [
-        e
-        for e in base
-        if (status is None or e.status == status)
-        and (category is None or e.category == category)
-    ]
+    rows = open_terms(glossary).entries(status=status, category=category)
     if as_json:
         echo_json([entry_dict(e) for e in rows])
         return
@@ -193,9 +194,7 @@ def add_cmd(zh: str, en: str, glossary: str | None, **fields: Any) -> None:
         status=fields["status"],
         category=fields["category"],
     )
-    added = TMService.add_term(
-        entry, glossary=glossary, replace_existing=replace_existing
-    )
+    added = open_terms(glossary).add(entry, replace_existing=replace_existing)
     click.echo(
         f"added {added.zh} → {added.en or '(no English)'} to {added.source}", err=True
     )
@@ -221,21 +220,20 @@ def import_cmd(
     Example:
       tm terms import client-terms.tbx --into glossary/client.zh-en.yaml
     """
-    added, replaced, skipped = TMService.import_terms(
-        source, glossary=glossary, into=into, replace_existing=replace_existing
+    counts = open_terms(glossary).import_file(
+        source, into=into, replace_existing=replace_existing
     )
     click.echo(
-        f"{added} added, {replaced} replaced, {skipped} already present", err=True
+        f"{counts.added} added, {counts.replaced} replaced, "
+        f"{counts.skipped} already present",
+        err=True,
     )
 
 
 @terms.command("export")
 @click.argument("dest", default="-")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["tbx", "tbx2008", "tsv", "csv", "yaml"]),
-    default=None,
+@format_option(
+    TERM_EXPORT_FORMATS,
     help="Default: from DEST's extension (.tbx → TBX-Basic v3, .txt/.tsv, .csv, .yaml).",
 )
 @glossary_option
@@ -248,7 +246,7 @@ def export_cmd(dest: str, fmt: str | None, glossary: str | None) -> None:
       tm terms export --format tbx2008 old-tools.tbx
     """
     fmt = fmt or _format_of(dest)
-    n = TMService.export_terms(dest, fmt=fmt, glossary=glossary)
+    n = open_terms(glossary).export(dest_of(dest), fmt=fmt)
     click.echo(f"{n} entries written", err=True)
 
 
@@ -275,7 +273,7 @@ def _format_of(dest: str) -> str:
 @click.pass_context
 def extract_cmd(
     ctx: click.Context,
-    db: str,
+    db: str | None,
     glossary: str | None,
     top: int,
     min_count: int,
@@ -292,17 +290,17 @@ def extract_cmd(
     Example:
       tm terms extract --top 100 -o glossary-proposed.yaml
     """
-    service = open_service(ctx, db)
-    cands = service.extract_terms(glossary=glossary, top=top, min_count=min_count)
+    service = open_service(ctx, db, glossary=glossary)
+    cands = service.extract_terms(top=top, min_count=min_count)
     if as_json:
         echo_json([_cand_dict(c) for c in cands])
         return
-    TMService.write_proposed_terms(cands, sys.stdout if output == "-" else output)
+    write_proposed_terms(cands, binary_stdout() if output == "-" else output)
     if output != "-":
         click.echo(f"{len(cands)} candidates written to {output}", err=True)
 
 
-def _cand_dict(c: Any) -> dict[str, Any]:
+def _cand_dict(c: Candidate) -> dict[str, Any]:
     return {
         "zh": c.zh,
         "en": c.en,

@@ -7,24 +7,18 @@ from pathlib import Path
 import click
 
 from tm.cli import cli
-from tm.cli.options import db_option
+from tm.cli.options import db_option, glossary_option
 
 
 @cli.command("tui")
 @db_option
-@click.option(
-    "--glossary",
-    "glossary",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Glossary YAML file or directory (default: $TM_GLOSSARY or ./glossary).",
-)
+@glossary_option
 @click.argument(
     "file",
     required=False,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
-def tui_command(db: str, glossary: Path | None, file: Path | None) -> None:
+def tui_command(db: str | None, glossary: str | None, file: Path | None) -> None:
     """Open the terminal UI: the lookup screen, or document mode on FILE.
 
     Keys: F1 help, F2 lookup, F3 document, F4 QA review, F5 glossary, Ctrl+Q quit.

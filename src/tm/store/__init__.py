@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tm.locations import DEFAULT_DB
 from tm.store.base import Store
-
-DEFAULT_DB = "tm.db"
 
 
 def open_store(

@@ -7,12 +7,11 @@ and the row <-> unit conversion live here once, so both give the same answers.
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from tm.locations import user
 from tm.models import Occurrence, TranslationUnit, now_stamp
 from tm.text.normalize import match_key
 
@@ -25,10 +24,8 @@ UNIT_COLUMNS = (
 
 
 def default_user() -> str:
-    try:
-        return os.environ.get("TM_USER") or getpass.getuser()
-    except (KeyError, OSError):
-        return "tm"
+    """$TM_USER or the login name (resolved in ``tm.locations``)."""
+    return user()
 
 
 def dumps(value: Any) -> str:

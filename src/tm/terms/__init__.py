@@ -21,7 +21,6 @@ from tm.models import (
 )
 from tm.terms.base import (
     TermBase,
-    cached_termbase,
     default_glossary_path,
     load_termbase,
 )
@@ -35,7 +34,6 @@ __all__ = [
     "TermEntry",
     "TermHit",
     "TermStatus",
-    "cached_termbase",
     "default_glossary_path",
     "dump_glossary",
     "load_termbase",

@@ -13,7 +13,6 @@ and positions map back to the original text; English matches on token stems
 from __future__ import annotations
 
 import logging
-import os
 import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tm.errors import ExitCode, NotFound, TMError
+from tm.locations import glossary_path
 from tm.models import (
     GlossaryHeader,
     HitKind,
@@ -366,14 +366,7 @@ class TermBase:
 
 def default_glossary_path() -> Path:
     """``$TM_GLOSSARY``, else ``./glossary``, else the repository's ``glossary/``."""
-    env = os.environ.get("TM_GLOSSARY")
-    if env:
-        return Path(env)
-    here = Path.cwd() / "glossary"
-    if here.exists():
-        return here
-    repo = Path(__file__).resolve().parents[3] / "glossary"
-    return repo if repo.exists() else here
+    return glossary_path()
 
 
 Reader = Callable[[Path], tuple[GlossaryHeader, list[TermEntry]]]
@@ -420,34 +413,3 @@ def read_any(path: Path) -> tuple[GlossaryHeader, list[TermEntry]]:
 
         return read_glossary_table(path)
     return read_glossary(path)
-
-
-_CACHE: dict[str, tuple[tuple[tuple[str, int, int], ...], TermBase]] = {}
-
-
-def cached_termbase(path_or_dir: str | Path | None = None) -> TermBase:
-    """Like :func:`load_termbase`, but reuse the last load while no file changed.
-
-    The check is on each file's modification time and size, so a glossary edited by
-    hand (or by another process) is read again on the next call.
-    """
-    path = Path(path_or_dir) if path_or_dir is not None else default_glossary_path()
-    key = str(path.resolve())
-    stamp = _stamp(path)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] == stamp:
-        return hit[1]
-    base = load_termbase(path)
-    _CACHE[key] = (stamp, base)
-    return base
-
-
-def _stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
-    if not path.exists():
-        return ()
-    files = sorted(path.iterdir()) if path.is_dir() else [path]
-    out = []
-    for f in files:
-        st = f.stat()
-        out.append((f.name, st.st_mtime_ns, st.st_size))
-    return tuple(out)

@@ -192,12 +192,17 @@ def _seen(raw: dict[str, Any], fail: Any) -> tuple[tuple[str, int], ...]:
     if value is None:
         return ()
     if not isinstance(value, dict):
-        raise fail("seen", 'must be a mapping of document id to count, e.g. {"000": 3}')
+        raise fail(
+            "seen",
+            "must be a mapping of document name to count, "
+            'e.g. {"factor-reform-2025.zh-en.txt": 3}',
+        )
     out: list[tuple[str, int]] = []
     for doc, count in value.items():
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise fail("seen", f"count for {doc!r} must be a whole number ≥ 0")
-        # YAML 1.1 reads an unquoted 003 as the integer 3: document ids are 3 digits.
+        # YAML 1.1 reads an unquoted 003 as the integer 3; older files keyed
+        # documents by three-digit numbers, so those keep their leading zeros.
         out.append((f"{doc:03d}" if isinstance(doc, int) else str(doc), count))
     return tuple(out)
 

@@ -22,6 +22,8 @@ import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from tm.locations import spm_model_path
+
 log = logging.getLogger(__name__)
 
 VOCAB_SIZE = 8000
@@ -102,7 +104,7 @@ def train(
 
 def model_path(db_path: str | Path) -> Path:
     """Where the English model of the TM at ``db_path`` is kept."""
-    return Path(f"{db_path}.en.spm.model")
+    return spm_model_path(db_path)
 
 
 def load_or_train(

@@ -1,8 +1,10 @@
 """TMApp: the Textual application, and ``make_app``, the one factory the CLI and tests use.
 
-The app owns one ``TMService`` (the master TM), the loaded term base, and, in document
-mode, the document's segments and its project TM layer. Screens are modes switched by
-F2–F5; each screen does its work in thread workers and renders the messages they post.
+The app owns one ``TMService`` (the master TM), one ``TermService`` (the glossary, which
+every screen reads and only the glossary screen edits, through the service) and, in
+document mode, a ``ProjectService`` (the document's segments and its project TM layer).
+Screens are modes switched by F2–F5; each screen does its work in thread workers and
+renders the messages they post.
 """
 
 from __future__ import annotations
@@ -16,9 +18,8 @@ from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from tm.errors import TMError
-from tm.service import TMService
-from tm.terms import TermBase, TermHit, load_termbase
-from tm.text.normalize import has_han
+from tm.models import TermHit
+from tm.service import ProjectService, TermService, TMService
 from tm.tui.screens.document import DocumentScreen
 from tm.tui.screens.glossary import GlossaryScreen
 from tm.tui.screens.help import HelpScreen
@@ -33,9 +34,8 @@ class TMApp(App[None]):
 
     Args:
         service: the master TM (closed when the app exits).
-        termbase: the loaded glossary, or None when it could not be loaded.
+        terms: the glossary; None when it could not be loaded.
         term_error: why the glossary is missing (shown instead of terms).
-        glossary_path: where new entries are saved.
         document: a plain-text file to open in document mode, or None.
     """
 
@@ -61,19 +61,17 @@ class TMApp(App[None]):
         self,
         service: TMService,
         *,
-        termbase: TermBase | None = None,
+        terms: TermService | None = None,
         term_error: str = "",
-        glossary_path: Path | None = None,
         document: Path | None = None,
     ) -> None:
         super().__init__()
         self.service = service
-        self.termbase = termbase
+        self.terms = terms
         self.term_error = term_error
-        self.glossary_path = glossary_path
         self.document = document
         self.tm_units = _count_units(service)
-        self.project: TMService | None = None
+        self.project: ProjectService | None = None
 
     def on_mount(self) -> None:
         self.switch_mode("document" if self.document else "lookup")
@@ -83,10 +81,14 @@ class TMApp(App[None]):
             self.project.close()
         self.service.close()
 
-    def open_project(self, document: Path) -> TMService:
-        """The project TM layer of ``document`` (opened once, closed on exit)."""
+    def open_project(self, document: Path) -> ProjectService:
+        """``document`` and its project TM layer (opened once, closed on exit).
+
+        Raises:
+            TMError: the document cannot be read or the project TM opened.
+        """
         if self.project is None:
-            self.project = self.service.open_project(document)
+            self.project = ProjectService(self.service, document)
         return self.project
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -104,9 +106,22 @@ class TMApp(App[None]):
 
     def find_terms(self, text: str) -> list[TermHit]:
         """Glossary terms in ``text`` (Chinese terms, or English renderings for English)."""
-        if self.termbase is None or not text.strip():
+        if self.terms is None:
             return []
-        return self.termbase.find(text, "zh" if has_han(text) else "en")
+        return self.terms.find(text)
+
+    def count_terms(self) -> int | None:
+        """Entries in the glossary; None without one (or when it became unreadable)."""
+        if self.terms is None:
+            return None
+        try:
+            return len(self.terms)
+        except TMError:
+            return None
+
+    def recount_units(self) -> None:
+        """Count the master TM's units again (after a commit)."""
+        self.tm_units = _count_units(self.service)
 
     def empty_tm_message(self) -> str:
         if self.tm_units:
@@ -130,49 +145,39 @@ def make_app(
 
     Args:
         db: the master TM (path or URL); ignored when ``service`` is given.
-        glossary: a glossary file or directory (default: ``$TM_GLOSSARY`` or ``glossary/``).
+        glossary: a glossary file or directory (default: ``$TM_GLOSSARY`` or
+            ``glossary/``); a YAML file that does not exist yet is created on the
+            first entry added.
         document: a plain-text file to open in document mode.
         service: an already open service (tests, benchmarks).
 
     Raises:
         TMError: the TM cannot be opened, or the document cannot be read.
     """
+    terms, term_error = _load_glossary(glossary)
     service = service or TMService.open(db)
-    termbase, term_error, glossary_path = _load_glossary(glossary)
+    if terms is not None:
+        service.terms = terms  # QA and analysis use the glossary the app shows
     doc = Path(document) if document is not None else None
     if doc is not None and not doc.is_file():
         raise TMError(f"no such document: {doc}", hint="give a plain-text file")
-    return TMApp(
-        service,
-        termbase=termbase,
-        term_error=term_error,
-        glossary_path=glossary_path,
-        document=doc,
-    )
+    return TMApp(service, terms=terms, term_error=term_error, document=doc)
 
 
-def _load_glossary(
-    glossary: str | Path | None,
-) -> tuple[TermBase | None, str, Path | None]:
-    from tm.terms import GlossaryHeader, default_glossary_path
-
-    path = Path(glossary) if glossary is not None else default_glossary_path()
-    if not path.exists() and path.suffix in (".yaml", ".yml"):
-        # A new glossary file: entries added in the TUI create it on save.
-        empty = TermBase(headers={str(path): GlossaryHeader(name=path.stem)})
-        return empty, "", path
+def _load_glossary(glossary: str | Path | None) -> tuple[TermService | None, str]:
+    """The glossary, loaded once now so a missing one is a message, not a crash."""
+    terms = TermService(glossary, create=True)
     try:
-        base = load_termbase(path)
+        terms.load()
     except TMError as exc:
         log.warning("glossary not loaded: %s", exc)
-        return None, f"No glossary loaded: {exc}", None
-    first = next(iter(base.headers), None)
-    return base, "", Path(first) if first else path
+        return None, f"No glossary loaded: {exc}"
+    return terms, ""
 
 
 def _count_units(service: TMService) -> int:
     try:
-        return int(service.store.count_units())
+        return service.count_units()
     except TMError:
         return 0
 

@@ -11,8 +11,7 @@ from typing import Any
 
 from textual.message import Message
 
-from tm.models import ConcordanceHit, FragmentHit, Match
-from tm.terms import TermHit
+from tm.models import ConcordanceHit, FragmentHit, Match, TermHit
 
 
 @dataclass

@@ -18,18 +18,16 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Label, Static, TextArea
 from textual.worker import get_current_worker
 
-from tm.analysis import BANDS
 from tm.errors import TMError
-from tm.text.normalize import match_key
 from tm.tui.messages import BandsReady, MatchesReady, WorkFailed
 from tm.tui.screens.base import TMScreen
 from tm.tui.screens.dialogs import ConfirmDialog
-from tm.tui.widgets.bands import band
+from tm.tui.widgets.bands import BANDS, band
 from tm.tui.widgets.match_view import MatchDetail, MatchTable, one_line
 from tm.tui.widgets.term_panel import TermPanel
 
 if TYPE_CHECKING:
-    from tm.service import TMService
+    from tm.service import ProjectService
 
 DOC_MIN_SCORE = 50
 BAND_BATCH = 25
@@ -79,7 +77,7 @@ class DocumentScreen(TMScreen):
         self.drafts: dict[int, str] = {}
         self.scores: dict[int, float | None] = {}
         self.current = -1
-        self.project: TMService | None = None
+        self.project: ProjectService | None = None
         table = self.query_one("#segments", DataTable)
         table.cursor_type = "row"
         table.add_column("#", key="n")
@@ -98,11 +96,9 @@ class DocumentScreen(TMScreen):
             self.set_status(f"Cannot open {doc}: {exc}")
 
     def open_document(self, doc: Path) -> None:
-        service = self.tm_app.service
-        self.segments = service.document_segments(doc)
         self.project = self.tm_app.open_project(doc)
-        done = service.project_confirmed(self.project, doc.name)
-        self.targets = {i: t for i, t in done.items() if i < len(self.segments)}
+        self.segments = self.project.segments
+        self.targets = self.project.confirmed()
         table = self.query_one("#segments", DataTable)
         for i, seg in enumerate(self.segments):
             table.add_row(
@@ -122,8 +118,8 @@ class DocumentScreen(TMScreen):
     def update_title(self) -> None:
         doc = self.tm_app.document
         name = doc.name if doc else "-"
-        base = self.tm_app.termbase
-        terms = f"{len(base)} terms" if base is not None else "no glossary"
+        count = self.tm_app.count_terms()
+        terms = f"{count} terms" if count is not None else "no glossary"
         self.query_one("#doc-title", Static).update(
             f"{name}: {len(self.segments)} segments, {len(self.targets)} confirmed"
             f" · TM {self.tm_app.tm_units} units · {terms}"
@@ -147,10 +143,10 @@ class DocumentScreen(TMScreen):
     def run_bands(self) -> None:
         worker = get_current_worker()
         batch: dict[int, float | None] = {}
+        if self.project is None:
+            return
         try:
-            for i, score in self.tm_app.service.iter_best_scores(
-                self.segments, self.project, min_score=DOC_MIN_SCORE
-            ):
+            for i, score in self.project.best_scores(min_score=DOC_MIN_SCORE):
                 if worker.is_cancelled:
                     return
                 batch[i] = score
@@ -172,14 +168,11 @@ class DocumentScreen(TMScreen):
     def run_lookup(self, index: int) -> None:
         worker = get_current_worker()
         text = self.segments[index]
+        if self.project is None:
+            return
         try:
-            matches = self.tm_app.service.lookup_layers(
-                text,
-                self.project,
-                min_score=DOC_MIN_SCORE,
-                limit=5,
-                prev=self.segments[index - 1] if index else None,
-                termbase=self.tm_app.termbase,
+            matches = self.project.segment_matches(
+                index, min_score=DOC_MIN_SCORE, limit=5
             )
             terms = self.tm_app.find_terms(text)
         except TMError as exc:
@@ -199,15 +192,9 @@ class DocumentScreen(TMScreen):
 
     def band_summary(self) -> str:
         """Segments per band, counted as ``tm analyze`` counts them (repetitions apart)."""
-        counts: dict[str, int] = {}
-        seen: set[str] = set()
-        for i, text in enumerate(self.segments):
-            label = band(self.scores.get(i))[0]
-            key = match_key(text)
-            if key in seen and label != "101":
-                label = "repetitions"
-            seen.add(key)
-            counts[label] = counts.get(label, 0) + 1
+        if self.project is None:
+            return ""
+        counts = self.project.band_counts(self.scores)
         return "Bands: " + "  ".join(f"{b} {counts[b]}" for b in BANDS if counts.get(b))
 
     def on_matches_ready(self, message: MatchesReady) -> None:
@@ -300,17 +287,7 @@ class DocumentScreen(TMScreen):
             return
         i = self.current
         try:
-            self.tm_app.service.confirm_segment(
-                self.project,
-                self.segments[i],
-                text,
-                document=self.tm_app.document.name if self.tm_app.document else "",
-                position=i + 1,
-                prev=self.segments[i - 1] if i else None,
-                next_source=self.segments[i + 1]
-                if i + 1 < len(self.segments)
-                else None,
-            )
+            self.project.confirm(i, text)
         except TMError as exc:
             self.set_status(f"Not saved: {exc}")
             return
@@ -326,13 +303,9 @@ class DocumentScreen(TMScreen):
         if self.project is None or doc is None:
             self.set_status("No document open.")
             return
-        base = self.tm_app.service.project_path(doc)
-        tmx, xlf = base.with_suffix(".tmx"), base.with_suffix(".xlf")
+        tmx, xlf = self.project.export_paths()
         try:
-            units = self.project.export(tmx, fmt="tmx")
-            segs = self.tm_app.service.export_document_xliff(
-                self.segments, self.targets, xlf, original=doc.name
-            )
+            units, segs = self.project.export(self.targets)
         except TMError as exc:
             self.set_status(f"Export failed: {exc}")
             return
@@ -347,8 +320,8 @@ class DocumentScreen(TMScreen):
 
         def done(yes: bool | None) -> None:
             if yes and self.project is not None:
-                added = self.tm_app.service.commit_project(self.project)
-                self.tm_app.tm_units = self.tm_app.service.store.count_units()
+                added = self.project.commit()
+                self.tm_app.recount_units()
                 self.update_title()
                 self.set_status(f"Committed to the master TM: {added} new unit(s).")
 

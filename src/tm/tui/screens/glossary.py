@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -14,13 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from tm.errors import TMError
-from tm.models import STATUSES
-from tm.terms import TermBase, TermEntry
-from tm.text.normalize import match_key
+from tm.models import STATUSES, TermEntry
+from tm.service import entry_contains
 from tm.tui.screens.base import TMScreen
-
-if TYPE_CHECKING:
-    pass
 
 FIELDS = (
     ("zh", "Chinese term"),
@@ -34,23 +30,7 @@ FIELDS = (
 
 def entry_matches(entry: TermEntry, needle: str) -> bool:
     """Whether a search string occurs in any text field of the entry."""
-    if not needle:
-        return True
-    key = match_key(needle)
-    fields = (
-        entry.zh,
-        entry.en,
-        entry.note,
-        entry.category,
-        *entry.variants,
-        *entry.forbidden,
-    )
-    return any(key in match_key(f) for f in fields)
-
-
-def save_file(base: TermBase, entry: TermEntry) -> None:
-    """Write back only the glossary file the entry belongs to (others stay untouched)."""
-    base.save(entry.source.path if entry.source is not None else None)
+    return entry_contains(entry, needle)
 
 
 def entry_text(entry: TermEntry) -> Text:
@@ -67,10 +47,9 @@ def entry_text(entry: TermEntry) -> Text:
         out.append(f"\n✗ forbidden: {f}", style="bold red")
     if entry.note:
         out.append(f"\n\n{entry.note}")
-    if entry.seen:
-        out.append(
-            "\n\nseen: " + ", ".join(f"{d} ×{n}" for d, n in entry.seen), style="dim"
-        )
+    seen = [f"{doc} ×{n}" for doc, n in entry.seen if n]  # documents where it occurs
+    if seen:
+        out.append("\n\nseen in: " + ", ".join(seen), style="dim")
     if entry.source is not None:
         out.append(f"\nfrom {entry.source}", style="dim")
     return out
@@ -169,10 +148,10 @@ class GlossaryScreen(TMScreen):
         table.focus()
 
     def refresh_entries(self, keep: TermEntry | None = None) -> None:
-        base = self.tm_app.termbase
+        terms = self.tm_app.terms
         table = self.query_one("#entries", DataTable)
         table.clear()
-        if base is None:
+        if terms is None:
             self.shown = []
             self.set_status(self.tm_app.term_error)
             self.query_one("#entry-detail", Static).update(
@@ -183,12 +162,18 @@ class GlossaryScreen(TMScreen):
             )
             return
         needle = self.query_one("#term-search", Input).value.strip()
-        self.shown = [e for e in base.entries if entry_matches(e, needle)]
+        try:
+            self.shown = terms.entries(search=needle)
+            total, files = len(terms), terms.files()
+        except TMError as exc:  # the file was broken by a hand edit since start-up
+            self.shown = []
+            self.set_status(f"Glossary not readable: {exc}")
+            return
         for entry in self.shown:
             style = "red" if entry.status == "deprecated" else ""
             table.add_row(Text(entry.zh, style=style), entry.en, entry.status)
-        where = ", ".join(Path(p).name for p in base.headers) or "-"
-        self.set_status(f"{len(self.shown)} of {len(base)} entries · {where}")
+        where = ", ".join(Path(p).name for p in files) or "-"
+        self.set_status(f"{len(self.shown)} of {total} entries · {where}")
         if keep is not None and keep in self.shown:
             table.move_cursor(row=self.shown.index(keep))
         self.show_detail()
@@ -224,7 +209,7 @@ class GlossaryScreen(TMScreen):
         self.query_one("#term-search", Input).focus()
 
     def action_add(self) -> None:
-        if self.tm_app.termbase is None:
+        if self.tm_app.terms is None:
             self.set_status(self.tm_app.term_error or "No glossary loaded.")
             return
         self.app.push_screen(TermEditScreen(None), self.save_new)
@@ -239,12 +224,11 @@ class GlossaryScreen(TMScreen):
         )
 
     def save_new(self, data: dict[str, object] | None) -> None:
-        base = self.tm_app.termbase
-        if data is None or base is None:
+        terms = self.tm_app.terms
+        if data is None or terms is None:
             return
         try:
-            entry = base.add(TermEntry(**data))  # type: ignore[arg-type]
-            save_file(base, entry)
+            entry = terms.add(TermEntry(**data))  # type: ignore[arg-type]
         except TMError as exc:
             self.set_status(f"Not added: {exc}")
             return
@@ -252,12 +236,11 @@ class GlossaryScreen(TMScreen):
         self.set_status(f"Added {entry.zh} → {entry.en}; saved to {entry.source}")
 
     def save_edit(self, entry: TermEntry, data: dict[str, object] | None) -> None:
-        base = self.tm_app.termbase
-        if data is None or base is None:
+        terms = self.tm_app.terms
+        if data is None or terms is None:
             return
         try:
-            new = base.update(entry, **data)
-            save_file(base, new)
+            new = terms.update(entry, **data)
         except TMError as exc:
             self.set_status(f"Not saved: {exc}")
             return

@@ -104,11 +104,7 @@ class LookupScreen(TMScreen):
         started = perf_counter()
         try:
             matches = self.tm_app.service.lookup_layers(
-                text,
-                None,
-                min_score=LOOKUP_MIN_SCORE,
-                limit=5,
-                termbase=self.tm_app.termbase,
+                text, min_score=LOOKUP_MIN_SCORE, limit=5
             )
             terms = self.tm_app.find_terms(text)
         except TMError as exc:
@@ -226,6 +222,6 @@ class LookupScreen(TMScreen):
 
 
 def _side(text: str) -> str:
-    from tm.text.normalize import has_han
+    from tm.service import has_han
 
     return "source" if has_han(text) else "target"

@@ -8,7 +8,8 @@ finding a false positive so later runs skip it.
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -22,14 +23,14 @@ from textual.worker import get_current_worker
 
 from tm.errors import TMError
 from tm.models import QAIssue
-from tm.text.normalize import match_key
+from tm.service import contains
 from tm.tui.messages import QaDone
 from tm.tui.screens.base import TMScreen
 from tm.tui.screens.dialogs import EditTextDialog
 from tm.tui.widgets.match_view import window
 
 if TYPE_CHECKING:
-    pass
+    from tm.service import TermUsage
 
 EXCERPT = 160  # characters of source/target shown around the offending span
 SEVERITIES = ("all", "error", "warning", "info")
@@ -37,7 +38,9 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 ALL = "*all*"
 
 
-def consistency_rows(term_usage: Any) -> list[tuple[str, str, str, str, int]]:
+def consistency_rows(
+    term_usage: Iterable[TermUsage],
+) -> list[tuple[str, str, str, str, int]]:
     """(term, approved, rendering, status, count) for each rendering of each term."""
     rows = []
     for usage in term_usage:
@@ -82,11 +85,7 @@ def keep_finding(f: QAIssue, check: str, severity: str, needle: str) -> bool:
         return False
     if severity != "all" and f.severity.value != severity:
         return False
-    if needle:
-        key = match_key(needle)
-        hay = (f.message, f.source, f.target, f.fix)
-        return any(key in match_key(h) for h in hay)
-    return True
+    return contains(needle, f.message, f.source, f.target, f.fix)
 
 
 class ConsistencyScreen(ModalScreen[None]):
@@ -191,7 +190,7 @@ class ReviewScreen(TMScreen):
     def run_qa(self) -> None:
         worker = get_current_worker()
         try:
-            report = self.tm_app.service.qa(termbase=self.tm_app.termbase)
+            report = self.tm_app.service.qa()
         except TMError as exc:
             self.post_message(QaDone([], [], error=str(exc)))
             return
@@ -213,7 +212,7 @@ class ReviewScreen(TMScreen):
         self.fill_checks()
         self.fill_findings()
         note = self.tm_app.empty_tm_message()
-        if self.tm_app.termbase is None:
+        if self.tm_app.terms is None:
             note += " No glossary: term checks skipped."
         self.set_status(
             f"{len(self.findings)} finding(s) in {message.units} unit(s).{note and ' ' + note}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,6 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from tm.errors import TMError
+
+if TYPE_CHECKING:
+    from tm.tui.app import TMApp
 
 
 class UnitScreen(ModalScreen[None]):
@@ -26,17 +29,23 @@ class UnitScreen(ModalScreen[None]):
         self.unit_id = unit_id
         self.tm_layer = layer
 
+    @property
+    def tm_app(self) -> TMApp:
+        return cast("TMApp", self.app)
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="unit-box"):
             yield Static(self._render_unit(), id="unit-body")
         yield Footer()
 
     def _render_unit(self) -> Text:
-        service = self.app.service  # type: ignore[attr-defined]
-        if self.tm_layer == "project":
-            service = getattr(self.app, "project", None) or service
+        app = self.tm_app
+        layer = app.project if self.tm_layer == "project" else None
         try:
-            unit, occurrences = service.unit_details(self.unit_id)
+            if layer is not None:
+                unit, occurrences = layer.unit_details(self.unit_id)
+            else:
+                unit, occurrences = app.service.unit_details(self.unit_id)
         except TMError as exc:
             return Text(str(exc), style="red")
         out = Text()

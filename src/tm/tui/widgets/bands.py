@@ -1,12 +1,14 @@
 """Analysis bands (101, 100, 95-99, 85-94, 75-84, 50-74, new) and their colours.
 
-The band of a score is ``tm.analysis.band_of``, so the TUI shows what ``tm analyze``
-counts; only the colours live here.
+The band of a score is ``band_of`` (``tm.analysis``, through the service), so the TUI
+shows what ``tm analyze`` counts; only the colours live here.
 """
 
 from __future__ import annotations
 
-from tm.analysis import band_of
+from tm.service import BANDS, band_of
+
+__all__ = ["BANDS", "STYLES", "band"]
 
 STYLES = {
     "101": "bold magenta",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from tm.terms import TermHit
+from tm.models import TermHit
 
 
 class TermPanel(Static):

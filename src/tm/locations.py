@@ -1,0 +1,96 @@
+"""Where tm keeps things: the files beside a TM database, and the environment.
+
+Every file name derived from a database path (the cached match index, the English
+SentencePiece model, a document's project TM) and every environment variable tm reads
+(``TM_DB``, ``TM_GLOSSARY``, ``TM_USER``) is resolved here and nowhere else. The service
+layer calls these functions to fill in what the caller left out; the modules below it
+take explicit paths and values (posting's ``locations.py`` is the model).
+
+This module imports nothing from tm, so any layer may use its path builders.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+DEFAULT_DB = "tm.db"
+GLOSSARY_DIR = "glossary"
+
+ENV_DB = "TM_DB"
+ENV_GLOSSARY = "TM_GLOSSARY"
+ENV_USER = "TM_USER"
+
+MEMORY = ":memory:"  # SQLite's name for a database that has no file
+
+
+# -- side-car files beside a SQLite TM -------------------------------------------------
+
+
+def match_index_path(db_path: str | Path, side: str) -> Path:
+    """The cached candidate index of one side (``source``/``target``) of the TM."""
+    return Path(f"{db_path}.match-{side}.npz")
+
+
+def spm_model_path(db_path: str | Path) -> Path:
+    """The English SentencePiece model trained on the TM's targets."""
+    return Path(f"{db_path}.en.spm.model")
+
+
+def project_db_path(master: str | Path | None, document: str | Path) -> Path:
+    """The project TM layer of ``document``: beside the master TM file.
+
+    ``tm.db`` + ``plan.zh.txt`` → ``tm.plan.zh.project.db``. A master that is not a
+    file (PostgreSQL, in memory: ``master`` is None or ``:memory:``) keeps it beside
+    the document instead: ``plan.zh.project.db``.
+    """
+    doc = Path(document)
+    stem = doc.name.removesuffix(doc.suffix)
+    if master is not None and str(master) != MEMORY:
+        db = Path(master)
+        return db.with_name(f"{db.stem}.{stem}.project.db")
+    return doc.with_name(f"{stem}.project.db")
+
+
+# -- the environment -------------------------------------------------------------------
+
+
+def db_url(explicit: str | Path | None = None) -> str:
+    """The TM to open: ``explicit``, else ``$TM_DB``, else ``tm.db`` in the current directory."""
+    if explicit is not None and str(explicit) != "":
+        return str(explicit)
+    return os.environ.get(ENV_DB) or DEFAULT_DB
+
+
+def glossary_path(explicit: str | Path | None = None) -> Path:
+    """The term base: ``explicit``, else ``$TM_GLOSSARY``, else ``./glossary``, else the
+    ``glossary/`` of the source checkout (so the shipped term base works from anywhere)."""
+    if explicit is not None:
+        return Path(explicit)
+    env = os.environ.get(ENV_GLOSSARY)
+    if env:
+        return Path(env)
+    here = Path.cwd() / GLOSSARY_DIR
+    if here.exists():
+        return here
+    repo = Path(__file__).resolve().parents[2] / GLOSSARY_DIR
+    return repo if repo.exists() else here
+
+
+def glossary_chosen(explicit: str | Path | None = None) -> bool:
+    """Whether the user named a term base (an argument or ``$TM_GLOSSARY``).
+
+    A named term base that is missing is an error; the default one may be absent.
+    """
+    return explicit is not None or bool(os.environ.get(ENV_GLOSSARY))
+
+
+def user(explicit: str | None = None) -> str:
+    """Who is writing: ``explicit``, else ``$TM_USER``, else the login name."""
+    if explicit:
+        return explicit
+    try:
+        return os.environ.get(ENV_USER) or getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without passwd entry)
+        return "tm"

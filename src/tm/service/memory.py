@@ -1,0 +1,673 @@
+"""TMService: the translation memory as the shells see it.
+
+Import, export, statistics and schema upkeep; look-up, concordance and sub-segment
+recall; analysis and pre-translation of a new document; QA with its false-positive
+marks; a unit's details and a reviewer's edit; term extraction from the TM. Nothing
+here prints: each method returns data, or writes to the destination it was given.
+
+A TMService owns its store, its term base (a :class:`TermService`, used for alignment
+anchors, term checks, analysis and extraction) and its matchers, one per side, whose
+index is built on first look-up and kept while the service is open.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict, cast
+
+from tm import locations
+from tm.errors import ConfigError, NotFound, TMError
+from tm.formats import detect_format, read_units
+from tm.models import ImportReport, Occurrence, SegType, TranslationUnit
+from tm.service.output import Destination, text_output
+from tm.service.terms import TermService
+from tm.store import Store, open_store
+
+if TYPE_CHECKING:  # the matcher imports numpy, QA and analysis more: load on first use
+    from tm.analysis import Analysis
+    from tm.match import Matcher
+    from tm.models import ConcordanceHit, FragmentHit, Match
+    from tm.pretranslate import PretranslateReport
+    from tm.qa import QAReport
+    from tm.store.base import StoreInfo
+    from tm.terms import TermBase
+    from tm.terms.extract import Candidate
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int], None]
+EXPORT_FORMATS = ("tmx", "tsv")
+SIDES = ("source", "target")
+
+LayerMatch = tuple[str, "Match"]  # ("master" or "project", the match)
+
+
+class TMStats(TypedDict):
+    """What ``tm stats --json`` prints."""
+
+    units: int
+    occurrences: int
+    languages: list[str]
+    documents: list[str]
+    by_segtype: dict[str, int]
+
+
+class TMService:
+    """Import, export, look up and check a translation memory.
+
+    Args:
+        store: an open store (the service closes it on ``close()``).
+        terms: the term base; default the glossary ``tm.locations`` finds.
+    """
+
+    def __init__(self, store: Store, *, terms: TermService | None = None) -> None:
+        self.store = store
+        self.terms = terms if terms is not None else TermService()
+        self._matchers: dict[str, Matcher] = {}
+        self._matchers_lock = threading.Lock()
+
+    @classmethod
+    def open(
+        cls,
+        db: str | Path | None = None,
+        *,
+        glossary: str | Path | None = None,
+        terms: TermService | None = None,
+        create: bool = True,
+        readonly: bool = False,
+    ) -> TMService:
+        """Open the TM at ``db`` (default ``$TM_DB``, else ``tm.db``).
+
+        Args:
+            glossary: the term base to use (ignored when ``terms`` is given).
+            create: create a missing SQLite file (commands that only read pass False).
+
+        Raises:
+            StoreError: the database cannot be opened or needs a newer tm.
+        """
+        store = open_store(locations.db_url(db), create=create, readonly=readonly)
+        return cls(store, terms=terms if terms is not None else TermService(glossary))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> TMService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- where the TM is ---------------------------------------------------------
+
+    @property
+    def location(self) -> str:
+        """Where the TM is, fit to show (a PostgreSQL URL without its password)."""
+        where = getattr(self.store, "location", None) or getattr(
+            self.store, "path", None
+        )
+        return str(where) if where is not None else type(self.store).__name__
+
+    @property
+    def db_file(self) -> Path | None:
+        """The SQLite file of the TM; None for PostgreSQL or an in-memory TM."""
+        # the store branch puts ``path`` on the Store protocol; until then, look
+        path = getattr(self.store, "path", None)
+        if not path or str(path) == locations.MEMORY:
+            return None
+        return Path(path)
+
+    # -- import ------------------------------------------------------------------
+
+    def import_file(
+        self,
+        path: str | Path,
+        *,
+        fmt: str | None = None,
+        encoding: str | None = None,
+        progress: ProgressFn | None = None,
+        user: str | None = None,
+        sentences: bool = True,
+    ) -> ImportReport:
+        """Import one file in one transaction: a malformed file changes nothing.
+
+        With ``sentences`` (the default), paragraph units also yield sentence units
+        aligned from them (``tm.align.sentence_units``), in the same transaction; the
+        service's term base lends its terms to the aligner as anchors.
+
+        Raises:
+            FormatError: the file is unreadable or malformed (with file and line).
+        """
+        path = str(path)
+        user = locations.user(user)
+        fmt = fmt or detect_format(path)
+        report = ImportReport(path=path, format=fmt)
+        with self.store.transaction():
+            if fmt == "bilingual":
+                from tm.formats.bilingual import doc_units, read_bilingual
+
+                doc = read_bilingual(path, encoding=encoding)
+                self.store.add_document(doc.name, doc.meta)
+                units: Iterable[TranslationUnit] = list(doc_units(doc))
+            else:
+                units = read_units(path, fmt=fmt, encoding=encoding)
+            paragraphs: list[TranslationUnit] = []
+            counted = _counting(units, report, paragraphs if sentences else None)
+            result = self.store.add_units(counted, progress=progress, user=user)
+            report.added += result.added
+            report.duplicates += result.duplicates
+            report.occurrences_added += result.occurrences_added
+            # A file that already has sentence units (a TM exported with both levels)
+            # was segmented by its author: aligning its paragraphs again would add
+            # a second, different sentence level.
+            if paragraphs and not report.had_sentences:
+                from tm.align import sentence_units
+
+                terms = self.terms.anchor_terms()
+                report.anchor_terms = len(terms or ())
+                aligned = sentence_units(paragraphs, terms=terms)
+                report.sentences_added = self.store.add_units(aligned, user=user).added
+        self._invalidate_matchers()
+        return report
+
+    def import_files(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        fmt: str | None = None,
+        encoding: str | None = None,
+        user: str | None = None,
+        sentences: bool = True,
+    ) -> list[ImportReport]:
+        """Import several files, each in its own transaction."""
+        return [
+            self.import_file(
+                p, fmt=fmt, encoding=encoding, user=user, sentences=sentences
+            )
+            for p in paths
+        ]
+
+    # -- export ------------------------------------------------------------------
+
+    def export(
+        self,
+        dest: Destination,
+        *,
+        fmt: str = "tmx",
+        segtype: str | None = None,
+        source_lang: str | None = None,
+        target_lang: str | None = None,
+    ) -> int:
+        """Write the TM (or its units of one segtype) as TMX or TSV; returns the count.
+
+        ``dest`` is a path (replaced atomically) or a byte stream.
+        """
+        if fmt not in EXPORT_FORMATS:
+            raise ConfigError(
+                f"unknown export format {fmt!r}",
+                hint=f"choose one of {', '.join(EXPORT_FORMATS)}",
+            )
+        units = self.store.iter_units(segtype=segtype, all_occurrences=fmt == "tmx")
+        if fmt == "tmx":
+            from tm.formats.tmx import TMXHeader, write_tmx
+
+            header = TMXHeader(
+                srclang=source_lang or "zh-CN",
+                segtype=segtype or "sentence",
+            )
+            return write_tmx(
+                _relabel(units, source_lang, target_lang), dest, header=header
+            )
+        from tm.formats.tabular import write_tsv
+
+        langs = (source_lang or "zh-CN", target_lang or "en-US")
+        with text_output(dest) as fh:
+            return write_tsv(units, fh, header=langs)
+
+    # -- information and upkeep --------------------------------------------------
+
+    def stats(self) -> TMStats:
+        """Counts of units (by segtype), occurrences, language pairs and documents."""
+        return cast("TMStats", self.store.stats())
+
+    def count_units(self) -> int:
+        return self.store.count_units()
+
+    def info(self) -> StoreInfo:
+        """Backend, location, schema version and applied migrations."""
+        return self.store.info()
+
+    def migrate(self) -> list[str]:
+        """Apply pending schema migrations; returns their names."""
+        return self.store.migrate()
+
+    # -- matching: look-up, concordance, sub-segment recall ----------------------
+
+    def matcher(self, side: str = "source") -> Matcher:
+        """This service's matcher for ``side`` (its index is built once, then kept).
+
+        Raises:
+            ValueError: ``side`` is neither ``source`` nor ``target``.
+        """
+        if side not in SIDES:
+            raise ValueError("side must be 'source' or 'target'")
+        with self._matchers_lock:
+            matcher = self._matchers.get(side)
+            if matcher is None:
+                from tm.match import new_matcher
+
+                matcher = new_matcher(self.store, side=side, db_file=self.db_file)
+                self._matchers[side] = matcher
+            return matcher
+
+    def _invalidate_matchers(self) -> None:
+        """Units were written: the matchers check the data version before their next
+        look-up (they poll it once a second otherwise, for other writers)."""
+        with self._matchers_lock:
+            for matcher in self._matchers.values():
+                matcher.invalidate()
+
+    def lookup(
+        self,
+        text: str,
+        *,
+        min_score: float = 70,
+        limit: int = 5,
+        prev: str | None = None,
+        side: str = "source",
+    ) -> list[Match]:
+        """Fuzzy matches for one segment, best first (score, kind, penalties, diff,
+        repaired English, flags).
+
+        The glossary (``self.terms``) takes part on the source side: its terms are
+        swapped when a match is repaired, its forbidden renderings flag a match.
+
+        Args:
+            text: the segment to translate (``side="target"``: English to find).
+            min_score: the cutoff, 0–100; nothing under it is returned.
+            limit: how many matches at most.
+            prev: the previous segment of the document, for context (101) matches.
+            side: ``source`` or ``target``.
+        """
+        return self.matcher(side).lookup(
+            text,
+            min_score=min_score,
+            limit=limit,
+            prev=prev,
+            termbase=self._match_terms() if side == "source" else None,
+        )
+
+    def _match_terms(self) -> TermBase | None:
+        """The glossary for repair and flags; a broken one only costs those."""
+        try:
+            return self.terms.optional()
+        except TMError as exc:
+            log.warning("glossary not used for matching: %s", exc)
+            return None
+
+    def lookup_batch(
+        self,
+        texts: Iterable[str],
+        *,
+        min_score: float = 70,
+        limit: int = 5,
+        side: str = "source",
+        context: bool = True,
+    ) -> Iterator[list[Match]]:
+        """One result list per text, in order; each text is the next one's context."""
+        prev = None
+        for text in texts:
+            yield self.lookup(
+                text,
+                min_score=min_score,
+                limit=limit,
+                prev=prev if context else None,
+                side=side,
+            )
+            prev = text
+
+    def lookup_layers(
+        self,
+        text: str,
+        *,
+        min_score: float = 70,
+        limit: int = 5,
+        prev: str | None = None,
+    ) -> list[LayerMatch]:
+        """Matches from this TM as ("master", match), one per distinct source and target."""
+        found = self.lookup(text, min_score=min_score, limit=limit, prev=prev)
+        return merge_layers([("master", m) for m in found], limit=limit)
+
+    def concordance(
+        self, text: str, *, side: str = "source", limit: int = 20
+    ) -> list[ConcordanceHit]:
+        """Units containing ``text`` on ``side`` (source, target or both), hits highlighted."""
+        from tm.concordance import concordance
+
+        return concordance(self.store, text, side=side, limit=limit)
+
+    def fragments(
+        self, text: str, *, min_chars: int = 6, limit: int = 5
+    ) -> list[FragmentHit]:
+        """Sub-segment recall: the query's clauses matching TM clauses (at 80 or more),
+        and TM sources or clauses contained in the query (see ``tm.fragments``)."""
+        return self.matcher("source").fragments(text, min_chars=min_chars, limit=limit)
+
+    # -- documents: analysis and pre-translation -----------------------------------
+
+    def document_segments(
+        self, path: str | Path, *, encoding: str | None = None
+    ) -> list[str]:
+        """The segments of a document to translate, in order.
+
+        Read as ``tm analyze`` reads it (``tm.analysis.read_source_document``): plain
+        text with the page residue set aside, the seed format's source side, XLIFF or
+        TMX sources; sentences split by the TM's rules.
+
+        Raises:
+            FormatError: the file cannot be read or is not a document.
+        """
+        from tm.analysis import read_source_document
+
+        segments, _ = read_source_document(path, encoding=encoding)
+        return [seg.source for seg in segments]
+
+    def analyze(
+        self,
+        path: str | Path,
+        *,
+        min_score: float = 50,
+        weights: dict[str, float] | str | Path | None = None,
+        exhaustive: bool = False,
+        encoding: str | None = None,
+    ) -> Analysis:
+        """Band every segment of a new document by its best TM match (see ``tm.analysis``).
+
+        Args:
+            weights: the weight of each band, or a YAML file of them.
+            exhaustive: score every TM unit instead of using the index (the reference).
+        """
+        from tm.analysis import (
+            analyze_segments,
+            document_name,
+            load_weights,
+            read_source_document,
+        )
+
+        if isinstance(weights, (str, Path)):
+            weights = load_weights(weights)
+        segments, residue = read_source_document(path, encoding=encoding)
+        matcher = self.matcher("source")
+        find = matcher.scan if exhaustive else matcher.lookup
+
+        def lookup(text: str, prev: str | None) -> list[Match]:
+            return find(text, min_score=min_score, limit=1, prev=prev)
+
+        return analyze_segments(
+            segments,
+            lookup,
+            document=document_name(path),
+            termbase=self.terms.optional(),
+            weights=weights,
+            residue=residue,
+        )
+
+    def pretranslate(
+        self,
+        path: str | Path,
+        dest: Destination,
+        *,
+        fmt: str = "xliff12",
+        min_score: float = 75,
+        alt_min: float = 50,
+        alternatives: int = 3,
+        project_tm: str | Path | None = None,
+        encoding: str | None = None,
+    ) -> PretranslateReport:
+        """Write ``path`` pre-translated as XLIFF 1.2/2.0 (or the used matches as TMX)."""
+        from tm.analysis import document_name, read_source_document
+        from tm.pretranslate import (
+            FORMATS,
+            build_segments,
+            report_of,
+            write_output,
+            write_project_tm,
+        )
+
+        if fmt not in FORMATS:
+            raise ConfigError(
+                f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}"
+            )
+        segments, _ = read_source_document(path, encoding=encoding)
+        matcher = self.matcher("source")
+
+        termbase = self._match_terms()
+
+        def lookup(text: str, prev: str | None) -> list[Match]:
+            return matcher.lookup(
+                text,
+                min_score=min(alt_min, min_score),
+                limit=alternatives + 1,
+                prev=prev,
+                termbase=termbase,
+            )
+
+        xsegs, used = build_segments(
+            segments,
+            lookup,
+            lambda t: self.fragments(t, limit=alternatives),
+            min_score=min_score,
+            alternatives=alternatives,
+            termbase=self.terms.optional(),
+        )
+        write_output(xsegs, used, dest, fmt=fmt, original=document_name(path))
+        if project_tm is not None:
+            write_project_tm(used, project_tm)
+        return report_of(xsegs, used)
+
+    def export_document_xliff(
+        self,
+        segments: list[str],
+        targets: dict[int, str],
+        dest: Destination,
+        *,
+        original: str,
+    ) -> int:
+        """Write a document being translated as XLIFF 1.2: confirmed targets filled in."""
+        from tm.formats.xliff import XliffSegment, write_xliff
+
+        return write_xliff(
+            (
+                XliffSegment(id=str(i + 1), source=src, target=targets.get(i))
+                for i, src in enumerate(segments)
+            ),
+            dest,
+            original=original,
+        )
+
+    # -- terms from the TM ---------------------------------------------------------
+
+    def extract_terms(self, *, top: int = 300, min_count: int = 2) -> list[Candidate]:
+        """Propose terms from the TM: Chinese candidates with English renderings.
+
+        Uses the TM's sentence units when it has any, else its paragraph units.
+        Candidates already in the term base are marked with its approved English.
+        """
+        from tm.terms.extract import choose_units, extract_terms
+
+        units = choose_units(
+            list(self.store.iter_units(segtype="sentence")),
+            self.store.iter_units(segtype="paragraph"),
+        )
+        base = self.terms.optional()
+
+        def known(zh: str) -> str | None:
+            found = base.lookup(zh) if base is not None else []
+            return found[0].en or "(no approved English)" if found else None
+
+        return extract_terms(units, top=top, min_count=min_count, known=known)
+
+    # -- qa ----------------------------------------------------------------------
+
+    def qa(
+        self,
+        *,
+        checks: Iterable[str] | None = None,
+        progress: ProgressFn | None = None,
+        cancel: threading.Event | None = None,
+        workers: int = 1,
+    ) -> QAReport:
+        """Run QA checks over the whole TM; findings marked false positive are dropped.
+
+        Term checks use the service's term base (skipped when the default glossary is
+        absent).
+
+        Args:
+            checks: check names to run (default: all, see ``tm.qa.CHECKS``).
+            progress: called with the number of units checked.
+            cancel: an event that stops the run early.
+            workers: processes for a large TM (0 = one per CPU; see ``tm.qa``).
+
+        Raises:
+            ConfigError: an unknown check name.
+            NotFound: a named glossary does not exist.
+        """
+        from tm.qa import run_checks
+
+        return run_checks(
+            self.store.iter_units(),
+            checks=checks,
+            termbase=self.terms.optional(),
+            marks=self.store.marks(),
+            progress=progress,
+            cancel=cancel,
+            workers=workers,
+        )
+
+    @classmethod
+    def qa_file(
+        cls,
+        path: str | Path,
+        *,
+        fmt: str | None = None,
+        encoding: str | None = None,
+        terms: TermService | None = None,
+        checks: Iterable[str] | None = None,
+        progress: ProgressFn | None = None,
+        cancel: threading.Event | None = None,
+        workers: int = 1,
+    ) -> QAReport:
+        """QA a bilingual file (TMX, TSV, seed format) without importing it anywhere.
+
+        The file goes through the normal import path into an in-memory store.
+        """
+        with cls.open(locations.MEMORY, terms=terms) as service:
+            service.import_file(path, fmt=fmt, encoding=encoding)
+            return service.qa(
+                checks=checks, progress=progress, cancel=cancel, workers=workers
+            )
+
+    def mark_false_positive(
+        self,
+        fingerprint: str,
+        *,
+        check: str = "",
+        note: str = "",
+        user: str | None = None,
+    ) -> None:
+        """Mark a finding (by fingerprint) as a false positive; later runs skip it."""
+        self.store.set_mark(fingerprint, check, note, locations.user(user))
+
+    def unmark_false_positive(self, fingerprint: str) -> None:
+        """Forget a false-positive mark: later runs report the finding again."""
+        self.store.clear_mark(fingerprint)
+
+    def false_positives(self) -> set[str]:
+        """The fingerprints marked false positive."""
+        return self.store.marks()
+
+    # -- units -------------------------------------------------------------------
+
+    def unit_details(self, unit_id: int) -> tuple[TranslationUnit, list[Occurrence]]:
+        """A unit and all its occurrences (document, position, context), for display.
+
+        Raises:
+            NotFound: no unit with that id.
+        """
+        units = self.store.get_units([unit_id])
+        if not units:
+            raise NotFound(f"no unit with id {unit_id}")
+        return units[0], list(self.store.occurrences(unit_id))
+
+    def edit_target(
+        self, unit_id: int, target: str, *, user: str | None = None
+    ) -> None:
+        """Replace one unit's target in the TM (a reviewer's fix from QA review).
+
+        Raises:
+            NotFound: no unit with that id.
+            StoreError: the edit would duplicate a unit.
+        """
+        self.store.set_target(unit_id, target, user=locations.user(user))
+        self._invalidate_matchers()
+
+    def add_units(
+        self, units: Iterable[TranslationUnit], *, user: str | None = None
+    ) -> int:
+        """Add units in one transaction; returns how many were new."""
+        with self.store.transaction():
+            result = self.store.add_units(units, user=locations.user(user))
+        self._invalidate_matchers()
+        return result.added
+
+    def project_path(self, document: str | Path) -> Path:
+        """Where the project TM of ``document`` lives (see ``tm.locations``)."""
+        return locations.project_db_path(self.db_file, document)
+
+
+def merge_layers(found: Iterable[LayerMatch], *, limit: int) -> list[LayerMatch]:
+    """Best first, one per distinct (source, target); on equal scores the project
+    layer wins (it holds this job's decisions). A flagged match ranks as the matcher
+    ranks it, below clean ones of nearly the same score."""
+    from tm.match import ranking_score
+
+    ranked = sorted(found, key=lambda lm: (-ranking_score(lm[1]), lm[0] != "project"))
+    seen: set[tuple[str, str]] = set()
+    out: list[LayerMatch] = []
+    for layer, m in ranked:
+        if (m.source, m.target) not in seen:
+            seen.add((m.source, m.target))
+            out.append((layer, m))
+    return out[:limit]
+
+
+def _counting(
+    units: Iterable[TranslationUnit],
+    report: ImportReport,
+    paragraphs: list[TranslationUnit] | None = None,
+) -> Iterator[TranslationUnit]:
+    """Count units as they pass; keep the paragraph ones when a list is given."""
+    for unit in units:
+        report.read += 1
+        if unit.segtype == SegType.SENTENCE:
+            report.had_sentences = True
+        elif paragraphs is not None and unit.segtype == SegType.PARAGRAPH:
+            paragraphs.append(unit)
+        yield unit
+
+
+def _relabel(
+    units: Iterable[TranslationUnit], source_lang: str | None, target_lang: str | None
+) -> Iterator[TranslationUnit]:
+    """Export under other language codes (``--source-lang zh-Hans``) without touching the store."""
+    for u in units:
+        if source_lang or target_lang:
+            u = replace(
+                u,
+                source_lang=source_lang or u.source_lang,
+                target_lang=target_lang or u.target_lang,
+            )
+        yield u
