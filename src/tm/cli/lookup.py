@@ -200,7 +200,8 @@ def lookup(
     """Fuzzy matches for TEXT from the TM, best first.
 
     Scores: 101 context, 100 exact, 99 only formatting or punctuation differs, else
-    the character edit similarity (numbers that differ cap it at 90).
+    the character edit similarity of the texts without their list labels and final
+    full stops (numbers that differ cap it at 90 unless repair carried them over).
 
     \b
     Example:
