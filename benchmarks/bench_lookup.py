@@ -8,7 +8,7 @@ number), a third unseen sentences from the WMT news and Tatoeba files.
 
 For each cutoff it prints the CPU time per query of three paths that must give the
 same answer: ``auto`` (per query, the index takes the cheaper of its q-gram candidates
-and a scan of the length window, after first trying cutoff 90 on a large TM),
+and a scan of the length window),
 ``q-grams`` and ``window`` (each forced), and of the exhaustive scan (every unit, timed
 on a subsample), per query kind too; and the share of queries whose top-5 (ids and
 scores) is identical on all of them. Then the index build time and the RSS it adds.

@@ -19,8 +19,7 @@ Every penalty only lowers a score, except the two 99 rules, which are found thro
 exact hash look-ups. So the candidate step only has to be lossless for the plain edit
 similarity of the bodies: :mod:`tm.match_index` gives every unit that can reach the
 cutoff. Per query the matcher takes the cheaper of the index's candidates and a scan
-of the length window (the same units, found another way), and first tries a higher
-cutoff when the best matches are likely to clear it.
+of the length window (the same units, found another way).
 
 Matches then carry their repaired English (:mod:`tm.repair`) and QA flags
 (:mod:`tm.flags`); a flagged unit ranks below a clean one of nearly the same score.
@@ -86,10 +85,6 @@ ENUMERATOR_PENALTY = 2.0
 STOP_PENALTY = 1.0
 # A flagged unit (a QA error on it) ranks below clean units scoring up to this much less.
 FLAG_MARGIN = 5.0
-# Higher cutoffs tried first under a low one (see Matcher._rank_tiers): most look-ups
-# that have a good match are answered inside the narrow window these allow.
-STAGES = (90.0,)
-STAGE_ABOVE = 20_000  # a smaller TM is scanned in one pass faster
 # rapidfuzz's cdist works in float32: filter a hair below the cutoff, then re-score
 # the survivors in float64 so no unit is lost to rounding.
 _EPS = 1e-4
@@ -482,23 +477,12 @@ class Matcher:
         exhaustive: bool,
         workers: int = 1,
     ) -> list[Scored]:
-        """The best ``limit`` over every tier (their units are disjoint).
-
-        Unless ``exhaustive``, a low cutoff is first tried higher (:data:`STAGES`):
-        when ``limit`` units reach the higher cutoff, no unit under it can be among
-        the best ``limit``, so the answer is the same, found in a narrower window.
-        """
-        cutoffs = [min_score]
-        if not exhaustive and sum(len(t) for t in tiers) > STAGE_ABOVE:
-            cutoffs = [c for c in STAGES if c > min_score] + cutoffs
-        for cutoff in cutoffs:
-            results: list[Scored] = []
-            for index in tiers:
-                where = self._positions(index, query, cutoff, exhaustive)
-                results += self._rank(index, query, where, cutoff, limit, workers)
-            results.sort(key=_order)
-            if len(results) >= limit:
-                break
+        """The best ``limit`` over every tier (their units are disjoint)."""
+        results: list[Scored] = []
+        for index in tiers:
+            where = self._positions(index, query, min_score, exhaustive)
+            results += self._rank(index, query, where, min_score, limit, workers)
+        results.sort(key=_order)
         return results[:limit]
 
     @staticmethod
