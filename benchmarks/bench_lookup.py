@@ -6,12 +6,12 @@ both made with OpenCC, up to ``--size`` units. Queries: a third are TM sentences
 they are, a third TM sentences edited (insertions, deletions, substitutions, a changed
 number), a third unseen sentences from the WMT news and Tatoeba files.
 
-For each cutoff it prints the CPU time per query of three paths that must give the
-same answer: ``auto`` (per query, the index takes the cheaper of its q-gram candidates
-and a scan of the length window),
-``q-grams`` and ``window`` (each forced), and of the exhaustive scan (every unit, timed
-on a subsample), per query kind too; and the share of queries whose top-5 (ids and
-scores) is identical on all of them; the scan is timed (best of 3) on a subsample. Then the index build time and the RSS it adds.
+For each cutoff it prints the CPU time per query (best of 3 runs) of three paths that
+must give the same answer: ``auto`` (per query, the index takes the cheaper of its
+q-gram candidates and a scan of the length window), ``q-grams`` and ``window`` (each
+forced), and of the exhaustive scan (every unit, timed on a subsample), per query kind
+too; and the share of queries whose top-5 (ids and scores) is identical on all of
+them. Then the index build time and the RSS it adds.
 
 Usage:
     python benchmarks/bench_lookup.py                      # 1M units, 300 queries
