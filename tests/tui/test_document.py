@@ -80,18 +80,19 @@ async def test_insert_confirm_goes_to_project_layer_only(
         if len(table.matches) > 1:  # Ctrl+R inserts the highlighted match
             table.move_cursor(row=1)
             await pilot.press("ctrl+r")
-            assert editor.text == table.matches[1][1].target
+            # A repaired match inserts its repaired English (附件1 from 附件10).
+            assert editor.text == table.matches[1][1].offered_target
         await pilot.press("ctrl+1")
-        assert editor.text == best.target
+        assert editor.text == best.offered_target
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert screen.targets[row] == best.target
+        assert screen.targets[row] == best.offered_target
         assert screen.current == row + 1  # confirming moves on
         assert app.service.store.count_units() == before  # master untouched
         project = screen.project
         units = list(project.layer.store.iter_units())
         assert [(u.source, u.target) for u in units] == [
-            (screen.segments[row], best.target)
+            (screen.segments[row], best.offered_target)
         ]
         assert units[0].occurrence.document == next_doc_path.name
         # Export the project layer as TMX.

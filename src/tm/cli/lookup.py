@@ -50,6 +50,26 @@ def match_dict(m: Match) -> dict[str, Any]:
             for d in m.diff
         ],
         "similarity": m.similarity,
+        "repaired_target": m.repaired_target,
+        "repairs": [
+            {
+                "kind": r.kind,
+                "tm": r.tm,
+                "query": r.query,
+                "target_span": list(r.target_span) if r.target_span else None,
+                "tm_target_span": list(r.tm_target_span) if r.tm_target_span else None,
+                "reason": r.reason,
+            }
+            for r in m.repairs
+        ],
+        "flags": [
+            {
+                "check": f.check,
+                "message": f.message,
+                "spans": [list(s) for s in f.spans],
+            }
+            for f in m.flags
+        ],
         "origin": occ.document if occ else None,
         "position": occ.position if occ else None,
         "created_at": unit.created_at,
@@ -69,6 +89,9 @@ def hit_dict(h: ConcordanceHit) -> dict[str, Any]:
         "target": h.unit.target,
         "spans": [list(s) for s in h.spans],
         "frequency": h.frequency,
+        "score": h.score,
+        "english": h.english or None,
+        "english_scope": h.english_scope or None,
         "origin": occ.document if occ else None,
         "created_at": h.unit.created_at,
         "changed_at": h.unit.changed_at,
@@ -80,6 +103,7 @@ def fragment_dict(f: FragmentHit) -> dict[str, Any]:
         "clause": f.clause,
         "query_start": f.query_start,
         "query_end": f.query_end,
+        "kind": f.kind,
         "hits": [hit_dict(h) for h in f.hits],
     }
 
@@ -103,17 +127,28 @@ def _print_matches(matches: list[Match]) -> None:
         spans = [(d.start, d.end) for d in m.diff if d.end > d.start]
         notes = "; ".join(p.detail for p in m.penalties)
         click.echo(f"{m.score:6.2f} {m.kind:<7} #{m.id}  {_mark(m.source, spans)}")
-        click.echo(f"{'':16}{m.target}")
+        if m.repaired_target is not None:
+            done = [r.target_span for r in m.repairs if r.target_span]
+            click.echo(f"{'':16}{_mark(m.repaired_target, done)}  (repaired)")
+            click.echo(f"{'':16}TM: {m.target}")
+        else:
+            click.echo(f"{'':16}{m.target}")
         if notes:
             click.echo(f"{'':16}({notes})")
+        for f in m.flags:
+            click.echo(click.style(f"{'':16}! {f.check}: {f.message}", fg="red"))
 
 
 def _print_hits(hits: list[ConcordanceHit], indent: str = "") -> None:
     for h in hits:
         src = _mark(h.unit.source, h.spans) if h.side == "source" else h.unit.source
         tgt = _mark(h.unit.target, h.spans) if h.side == "target" else h.unit.target
-        click.echo(f"{indent}×{h.frequency} #{h.unit.id}  {src}")
-        click.echo(f"{indent}{'':8}{tgt}")
+        score = f" {h.score:g}%" if h.english_scope else ""
+        click.echo(f"{indent}×{h.frequency}{score} #{h.unit.id}  {src}")
+        if h.english_scope == "clause":
+            click.echo(f"{indent}{'':8}{h.english}  (the clause's English)")
+        else:
+            click.echo(f"{indent}{'':8}{tgt}")
 
 
 def _lines(path: str) -> Iterator[str]:
@@ -165,7 +200,8 @@ def lookup(
     """Fuzzy matches for TEXT from the TM, best first.
 
     Scores: 101 context, 100 exact, 99 only formatting or punctuation differs, else
-    the character edit similarity (numbers that differ cap it at 90).
+    the character edit similarity of the texts without their list labels and final
+    full stops (numbers that differ cap it at 90 unless repair carried them over).
 
     \b
     Example:

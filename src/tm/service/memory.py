@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, cast
 
 from tm import locations
-from tm.errors import ConfigError, NotFound
+from tm.errors import ConfigError, NotFound, TMError
 from tm.formats import detect_format, read_units
 from tm.models import ImportReport, Occurrence, TranslationUnit
 from tm.service.importing import (
@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the matcher imports numpy, QA and analysis more: load on fi
     from tm.pretranslate import PretranslateReport
     from tm.qa import QAReport
     from tm.store.base import StoreInfo
+    from tm.terms import TermBase
     from tm.terms.extract import Candidate
 
 log = logging.getLogger(__name__)
@@ -332,7 +333,11 @@ class TMService:
         prev: str | None = None,
         side: str = "source",
     ) -> list[Match]:
-        """Fuzzy matches for one segment, best first (score, kind, penalties, diff).
+        """Fuzzy matches for one segment, best first (score, kind, penalties, diff,
+        repaired English, flags).
+
+        The glossary (``self.terms``) takes part on the source side: its terms are
+        swapped when a match is repaired, its forbidden renderings flag a match.
 
         Args:
             text: the segment to translate (``side="target"``: English to find).
@@ -342,8 +347,20 @@ class TMService:
             side: ``source`` or ``target``.
         """
         return self.matcher(side).lookup(
-            text, min_score=min_score, limit=limit, prev=prev
+            text,
+            min_score=min_score,
+            limit=limit,
+            prev=prev,
+            termbase=self._match_terms() if side == "source" else None,
         )
+
+    def _match_terms(self) -> TermBase | None:
+        """The glossary for repair and flags; a broken one only costs those."""
+        try:
+            return self.terms.optional()
+        except TMError as exc:
+            log.warning("glossary not used for matching: %s", exc)
+            return None
 
     def lookup_batch(
         self,
@@ -389,10 +406,9 @@ class TMService:
     def fragments(
         self, text: str, *, min_chars: int = 6, limit: int = 5
     ) -> list[FragmentHit]:
-        """Sub-segment recall: the query's clauses (≥ ``min_chars``) found in TM units."""
-        from tm.concordance import fragments
-
-        return fragments(self.store, text, min_chars=min_chars, limit=limit)
+        """Sub-segment recall: the query's clauses matching TM clauses (at 80 or more),
+        and TM sources or clauses contained in the query (see ``tm.fragments``)."""
+        return self.matcher("source").fragments(text, min_chars=min_chars, limit=limit)
 
     # -- documents: analysis and pre-translation -----------------------------------
 
@@ -483,12 +499,15 @@ class TMService:
         segments, _ = read_source_document(path, encoding=encoding)
         matcher = self.matcher("source")
 
+        termbase = self._match_terms()
+
         def lookup(text: str, prev: str | None) -> list[Match]:
             return matcher.lookup(
                 text,
                 min_score=min(alt_min, min_score),
                 limit=alternatives + 1,
                 prev=prev,
+                termbase=termbase,
             )
 
         termbase = self.terms.optional()
@@ -682,8 +701,11 @@ class TMService:
 
 def merge_layers(found: Iterable[LayerMatch], *, limit: int) -> list[LayerMatch]:
     """Best first, one per distinct (source, target); on equal scores the project
-    layer wins (it holds this job's decisions)."""
-    ranked = sorted(found, key=lambda lm: (-lm[1].score, lm[0] != "project"))
+    layer wins (it holds this job's decisions). A flagged match ranks as the matcher
+    ranks it, below clean ones of nearly the same score."""
+    from tm.match import ranking_score
+
+    ranked = sorted(found, key=lambda lm: (-ranking_score(lm[1]), lm[0] != "project"))
     seen: set[tuple[str, str]] = set()
     out: list[LayerMatch] = []
     for layer, m in ranked:

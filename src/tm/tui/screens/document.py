@@ -263,10 +263,14 @@ class DocumentScreen(TMScreen):
         if n > len(matches):
             self.set_status(f"No match {n} to insert.")
             return
+        match = matches[n - 1][1]
         editor = self.query_one("#target", TextArea)
-        editor.text = matches[n - 1][1].target
+        editor.text = match.offered_target  # the repaired English when there is one
         editor.focus()
-        self.set_status(f"Inserted match {n} ({matches[n - 1][1].score:g}%).")
+        how = ", repaired" if match.repaired_target is not None else ""
+        if match.flags:
+            how += f"; check it: {match.flags[0].message}"
+        self.set_status(f"Inserted match {n} ({match.score:g}%{how}).")
 
     def action_insert_highlighted(self) -> None:
         """Insert the match highlighted in the table (Ctrl+R: works in every terminal)."""

@@ -1,4 +1,9 @@
-"""The match table (score, kind, penalties, coloured source) and the match detail pane."""
+"""The match table (score, kind, penalties, coloured source) and the match detail pane.
+
+A repaired match shows its repaired English with the repaired stretches marked and the
+TM's own English beside it; a flagged match (a QA error on its unit) shows in red with
+the reason.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from tm.models import ConcordanceHit, FragmentHit, Match
 from tm.tui.widgets.bands import band
 
 DIFF_STYLE = {"replace": "bold red on #3a1f1f", "insert": "bold red on #3a1f1f"}
+REPAIRED_STYLE = "bold green"
+FLAG_STYLE = "bold red"
 
 
 def diff_text(source: str, match: Match) -> Text:
@@ -20,6 +27,24 @@ def diff_text(source: str, match: Match) -> Text:
     for pen in match.penalties:
         for a, b in pen.spans:
             text.stylize("underline yellow", a, b)
+    return text
+
+
+def repaired_text(match: Match) -> Text:
+    """The repaired English with the stretches repair wrote marked."""
+    text = Text(match.repaired_target or "")
+    for r in match.repairs:
+        if r.target_span and r.target_span[1] > r.target_span[0]:
+            text.stylize(REPAIRED_STYLE, *r.target_span)
+    return text
+
+
+def flagged_text(match: Match) -> Text:
+    """The TM's English with what its flags point at in red."""
+    text = Text(match.target)
+    for flag in match.flags:
+        for a, b in flag.spans:
+            text.stylize(FLAG_STYLE, a, b)
     return text
 
 
@@ -56,7 +81,12 @@ class MatchTable(DataTable[object]):
         self.clear()
         for n, (layer, m) in enumerate(self.matches, 1):
             style = band(m.score)[1]
-            kind = m.kind.value + ("·P" if layer == "project" else "")
+            kind = Text(
+                m.kind.value
+                + ("·P" if layer == "project" else "")
+                + ("!" if m.flags else ""),
+                style=FLAG_STYLE if m.flags else "",
+            )
             penalties = ",".join(p.reason for p in m.penalties) or "-"
             source = (
                 diff_text(one_line(m.source), m)
@@ -95,10 +125,25 @@ class MatchDetail(Static):
         out.append(f"  unit {match.id}  layer {layer}\n", style="dim")
         out.append("ZH ", style="bold")
         out.append_text(diff_text(match.source, match))
-        out.append("\nEN ", style="bold")
-        out.append(match.target)
+        if match.repaired_target is not None:
+            out.append("\nEN ", style="bold")
+            out.append_text(repaired_text(match))
+            out.append("  (repaired)", style=REPAIRED_STYLE)
+            out.append("\nTM ", style="bold dim")
+            out.append(match.target, style="dim")
+        else:
+            out.append("\nEN ", style="bold")
+            out.append_text(flagged_text(match))
         for pen in match.penalties:
             out.append(f"\n−{pen.reason}: {pen.detail}", style="yellow")
+        for r in match.repairs:
+            if not r.done:
+                out.append(
+                    f"\nnot repaired: {r.tm or '—'} → {r.query or '—'}: {r.reason}",
+                    style="dim",
+                )
+        for flag in match.flags:
+            out.append(f"\n⚑ {flag.check}: {flag.message}", style=FLAG_STYLE)
         self.update(out)
 
     def show_fragments(self, fragments: list[FragmentHit]) -> None:
@@ -110,8 +155,13 @@ class MatchDetail(Static):
             out.append(f"「{frag.clause}」", style="bold yellow")
             out.append(f"  in {len(frag.hits)} unit(s)\n")
             for hit in frag.hits[:2]:
-                out.append("  EN ", style="bold")
-                out.append(one_line(hit.unit.target, 400) + "\n")
+                out.append(f"  {hit.score:g}% ", style="dim")
+                out.append("EN ", style="bold")
+                if hit.english_scope == "clause":
+                    out.append(one_line(hit.english, 400))
+                    out.append("  (the clause's English)\n", style="dim")
+                else:
+                    out.append(one_line(hit.unit.target, 400) + "\n")
         self.update(out)
 
     def clear_detail(self, message: str = "") -> None:
