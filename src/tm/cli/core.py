@@ -19,7 +19,7 @@ from tm.cli.options import (
     open_service,
     progress_bar,
 )
-from tm.service import EXPORT_FORMATS
+from tm.service import EXPORT_FORMATS, import_report_dict
 
 
 @cli.command("import")
@@ -87,22 +87,7 @@ def import_(
                 f"{report.duplicates} skipped as duplicates, {report.occurrences_added} new occurrences{sentences}"
             )
     if as_json:
-        echo_json(
-            [
-                {
-                    "path": r.path,
-                    "format": r.format,
-                    "read": r.read,
-                    "added": r.added,
-                    "duplicates": r.duplicates,
-                    "occurrences_added": r.occurrences_added,
-                    "sentences_added": r.sentences_added,
-                    "anchor_terms": r.anchor_terms,
-                    "warnings": r.warnings,
-                }
-                for r in reports
-            ]
-        )
+        echo_json([import_report_dict(r) for r in reports])
 
 
 @cli.command("export")
