@@ -7,8 +7,12 @@ Every answer is compared with what the same TM gives in process (``tm lookup``).
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -152,15 +156,43 @@ def test_pair_the_tm_lacks_is_an_empty_list(module_server: Server) -> None:
     assert (status, body) == (200, [])
 
 
-def test_weblate_class(module_server: Server, sentences: list[tuple[str, str]]) -> None:
-    """Weblate's own TMServerTranslation, when Weblate and its settings load here."""
-    machinery = pytest.importorskip("weblate.machinery.tmserver")
-    machine = machinery.TMServerTranslation({"url": module_server.url + "/tmserver/"})
+def test_weblates_own_class_agrees(
+    module_server: Server, sentences: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    """Weblate 5.14's TMServerTranslation itself, run by a Python that has Weblate
+    (TM_TEST_WEBLATE_PYTHON; README: "Weblate"), answers as the replay does."""
+    python = os.environ.get("TM_TEST_WEBLATE_PYTHON")
+    if not python:
+        pytest.skip("TM_TEST_WEBLATE_PYTHON is not set (no Weblate 5.14 installed)")
+    texts = [s for s, _ in sentences[:4]] + [sentences[4][0][2:], "第3/4季度\r\n完成率"]
+    projects = [
+        ["zh_Hans", "en"],
+        ["zh_Hant", "en_GB"],
+        ["zh_CN", "en_US"],
+        ["de", "en"],
+    ]
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"projects": projects, "texts": texts}), "utf-8")
+    url = module_server.url + "/tmserver/"
+    out = subprocess.run(
+        [python, str(Path(__file__).with_name("weblate_peer.py")), url, str(request)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    peer = json.loads(out.stdout)
+    replay = weblate(module_server)
+    assert [tuple(p) for p in peer["supported"]] == sorted(replay.supported_pairs())
+    assert [tuple(p) if p else None for p in peer["pairs"]] == [
+        replay.pick_pair(*p) for p in projects
+    ]
+    for text, found in zip(texts, peer["translations"], strict=True):
+        assert found == replay.download_translations("zh", "en", text)
     source, target = sentences[0]
-    found = list(machine.download_translations("zh", "en", source, None, None, 75))
     assert {
         "text": target,
         "quality": 100,
         "service": "tmserver",
         "source": source,
-    } in found
+    } in (peer["translations"][0])
