@@ -36,6 +36,11 @@ def match_index_path(db_path: str | Path, side: str) -> Path:
     return Path(f"{db_path}.match-{side}.npz")
 
 
+def wal_path(db_path: str | Path) -> Path:
+    """SQLite's write-ahead log of the TM (present while connections have it open)."""
+    return Path(f"{db_path}-wal")
+
+
 def spm_model_path(db_path: str | Path) -> Path:
     """The English SentencePiece model trained on the TM's targets."""
     return Path(f"{db_path}.en.spm.model")

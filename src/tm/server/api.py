@@ -215,7 +215,10 @@ def find_terms(request: Request, body: TermsRequest) -> JSONResponse:
     "/stats",
     tags=["TM"],
     summary="What the TM holds",
-    description="`tm stats --json`, plus this worker's index (recomputed when data changed, at most every 10 s).",
+    description=(
+        "`tm stats --json` (recomputed when data changed, at most every 10 s: they"
+        " count every unit), plus this worker's state."
+    ),
 )
 def stats(request: Request) -> JSONResponse:
     state = _state(request)
@@ -224,6 +227,7 @@ def stats(request: Request) -> JSONResponse:
         "read_only": state.settings.read_only,
         "writes": state.settings.token is not None and not state.settings.read_only,
         "index_refreshed_seconds_ago": round(state.stale_seconds(), 1),
+        "stats_seconds_old": round(state.stats_age(), 1),
     }
     return JSONResponse(data)
 

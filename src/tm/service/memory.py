@@ -81,6 +81,7 @@ class TMService:
         self.poll_seconds = poll_seconds
         self._matchers: dict[str, Matcher] = {}
         self._matchers_lock = threading.Lock()
+        self._stamp: tuple[int, ...] | None = None
 
     @classmethod
     def open(
@@ -291,14 +292,23 @@ class TMService:
             for side in sides
         }
 
-    def refresh(self) -> bool:
-        """Check the store's data version now and bring every built index up to date
-        (units other processes added, a reviewer's edits); True when one changed.
+    def refresh(self, *, force: bool = False) -> bool:
+        """Bring every built index up to date with the store (units other processes
+        added, a reviewer's edits); True when one changed.
+
+        Cheap when nothing changed, so a server can call it every second: a SQLite
+        TM is checked first by its files' sizes and times (the data version there
+        counts every unit); ``force`` checks the data version all the same, which
+        catches a commit that left both unchanged (two within one clock tick).
 
         Units appended since the last build are indexed beside the main index in a
         moment; a change the delta cannot take (edits of targets, a bulk import of a
         tenth of the TM) rebuilds the index, and look-ups wait for it.
         """
+        stamp = self._files_stamp()  # taken first: a commit after it shows next time
+        if not force and stamp is not None and stamp == self._stamp:
+            return False
+        self._stamp = stamp
         with self._matchers_lock:
             matchers = list(self._matchers.values())
         changed = False
@@ -308,6 +318,19 @@ class TMService:
             matcher.ensure_index()
             changed = changed or matcher.version != before
         return changed
+
+    def _files_stamp(self) -> tuple[int, ...] | None:
+        """Sizes and modification times of the SQLite TM and its write-ahead log."""
+        if self.db_file is None:
+            return None
+        stamp: list[int] = []
+        for path in (self.db_file, locations.wal_path(self.db_file)):
+            try:
+                st = path.stat()
+                stamp += [st.st_mtime_ns, st.st_size]
+            except OSError:
+                stamp += [0, 0]
+        return tuple(stamp)
 
     def _invalidate_matchers(self) -> None:
         """Units were written: the matchers check the data version before their next
