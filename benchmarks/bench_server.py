@@ -176,6 +176,12 @@ def unit_url(base: str, text: str) -> URL:
     return URL(f"{base}/tmserver/zh/en/unit/{quote(text[:500], safe='')}", encoded=True)
 
 
+async def fetch(session: aiohttp.ClientSession, url: URL) -> None:
+    async with session.get(url) as resp:
+        await resp.read()
+        assert resp.status == 200, resp.status
+
+
 async def closed_loop(
     base: str, queries: list[str], clients: int
 ) -> tuple[list[float], float]:
@@ -190,9 +196,7 @@ async def closed_loop(
             while todo:
                 _, text = todo.pop()
                 t = time.perf_counter()
-                async with session.get(unit_url(base, text)) as resp:
-                    await resp.read()
-                    assert resp.status == 200, resp.status
+                await fetch(session, unit_url(base, text))
                 latencies.append((time.perf_counter() - t) * 1000)
 
         t0 = time.perf_counter()
@@ -214,9 +218,7 @@ async def open_loop(
         async def one(i: int, text: str) -> None:
             due = t0 + i / rate
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            async with session.get(unit_url(base, text)) as resp:
-                await resp.read()
-                assert resp.status == 200, resp.status
+            await fetch(session, unit_url(base, text))
             latencies.append((time.perf_counter() - due) * 1000)
 
         await asyncio.gather(*(one(i, q) for i, q in enumerate(queries)))

@@ -199,25 +199,11 @@ def module_tm(
         import_shipped(url)
         yield url
         return
-    from tests.conftest import postgres_dsn, postgres_url_with
+    from tests.conftest import fresh_postgres_schema
 
-    dsn = postgres_dsn()
-    if not dsn:
-        pytest.skip("TM_TEST_POSTGRES_DSN is not set (no PostgreSQL server configured)")
-    import uuid
-
-    import psycopg
-
-    schema = f"tm_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        url = postgres_url_with(dsn, schema=schema)
+    with fresh_postgres_schema() as url:
         import_shipped(url)
         yield url
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture(scope="module")
