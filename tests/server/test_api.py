@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -62,6 +63,27 @@ def test_lookup_batch_is_tm_lookup_json(module_server: Server, module_tm: str) -
     for q, result in zip(queries, body["results"], strict=True):
         assert result["matches"] == cli_json("lookup", q["text"], "--db", module_tm)
     assert body["results"][0]["matches"][0]["source"] == texts[0]
+
+
+def test_concurrent_clients_get_the_serial_answers(
+    module_server: Server, module_tm: str
+) -> None:
+    """16 clients at once (more than the worker's 8 threads) get what one gets alone."""
+    with TMService.open(module_tm, create=False) as service:
+        units = list(service.store.iter_units(segtype="sentence"))[::40]
+    texts = [u.source[:-2] for u in units][:24]
+
+    def ask(text: str) -> Any:
+        status, body = post_json(
+            module_server.url + "/api/v1/lookup", {"queries": [{"text": text}]}
+        )
+        assert status == 200
+        return body["results"][0]["matches"]
+
+    serial = [ask(t) for t in texts]
+    assert sum(1 for s in serial if s) >= 20
+    with ThreadPoolExecutor(16) as pool:
+        assert list(pool.map(ask, texts * 4)) == serial * 4
 
 
 def test_context_match_needs_prev_and_next(

@@ -67,6 +67,13 @@ def _loopback(host: str) -> bool:
     show_default=True,
     help="Seconds between checks for units other writers added.",
 )
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Request threads per worker (and so its most database connections).",
+)
 @click.option("--access-log", is_flag=True, help="Log every request on stderr.")
 @click.pass_context
 def serve_command(
@@ -80,6 +87,7 @@ def serve_command(
     max_body_mb: float,
     max_query_chars: int,
     refresh_seconds: float,
+    threads: int,
     access_log: bool,
 ) -> None:
     """Serve the TM and the term base over HTTP until SIGTERM or Ctrl+C.
@@ -108,6 +116,7 @@ def serve_command(
         max_body_bytes=int(max_body_mb * 2**20),
         max_query_chars=max_query_chars,
         refresh_seconds=refresh_seconds,
+        threads=threads,
     ).validate()
     # Open the TM once here, so a missing or unreachable database is one error line
     # and an exit code, not a worker's traceback.

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -55,6 +56,9 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Requests run on these threads, each with its own database connection when
+        # it needs one: more would not look up faster (one GIL), only hold more.
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
         state = await run_in_threadpool(WorkerState, settings)
         app.state.tm = state
         state.start()

@@ -38,6 +38,8 @@ class ServerSettings:
         max_batch: the most queries one look-up request may carry (422 above it).
         max_candidates: the most matches one query may ask for.
         refresh_seconds: how often each worker checks the TM for other writers' units.
+        threads: the threads a worker runs requests on (so also the most database
+            connections it opens for them); look-ups share one core by the GIL.
         graceful_seconds: how long a stopping worker lets running requests finish.
     """
 
@@ -53,6 +55,7 @@ class ServerSettings:
     max_batch: int = 1000
     max_candidates: int = 50
     refresh_seconds: float = 1.0
+    threads: int = 8
     graceful_seconds: float = 30.0
 
     def validate(self) -> ServerSettings:
@@ -61,6 +64,8 @@ class ServerSettings:
             raise ConfigError(f"--workers must be 1 to 64, not {self.workers}")
         if self.max_body_bytes < 1024:
             raise ConfigError("the body limit must be at least 1 KiB")
+        if not 1 <= self.threads <= 256:
+            raise ConfigError(f"threads must be 1 to 256, not {self.threads}")
         if self.max_query_chars < 1 or self.max_batch < 1:
             raise ConfigError("query limits must be positive")
         if self.token is not None and len(self.token) < 16:
