@@ -226,3 +226,23 @@ def test_not_json_at_all_is_422(module_server: Server) -> None:
 def test_unknown_route_is_json_404(module_server: Server) -> None:
     status, body = get(module_server.url + "/api/v2/lookup")
     assert (status, body) == (404, {"error": "Not Found"})
+
+
+def test_a_cutoff_under_the_floor_is_refused_or_raised(module_server: Server) -> None:
+    """Under the floor a look-up would score much of the TM: the JSON API says so,
+    the amaGama API raises the cutoff to the floor as amaGama does."""
+    status, body = post_json(
+        module_server.url + "/api/v1/lookup",
+        {"queries": [{"text": "要素市场化配置"}], "min_score": 30},
+    )
+    assert status == 422
+    assert body["error"] == "min_score 30 is under this server's floor of 60"
+    status, found = get(
+        module_server.url
+        + "/tmserver/zh/en/unit/"
+        + quote("要素市场化配置改革")
+        + "?min_similarity=10"
+    )
+    assert status == 200
+    assert found
+    assert all(item["quality"] >= 60 for item in found)

@@ -60,6 +60,13 @@ def _loopback(host: str) -> bool:
     help="Longest text one query may have (422 above it).",
 )
 @click.option(
+    "--min-score-floor",
+    type=click.FloatRange(0, 100),
+    default=60.0,
+    show_default=True,
+    help="Lowest cutoff a query may ask for (lower ones scan much of the TM).",
+)
+@click.option(
     "--refresh",
     "refresh_seconds",
     type=click.FloatRange(0.1, 3600),
@@ -86,6 +93,7 @@ def serve_command(
     read_only: bool,
     max_body_mb: float,
     max_query_chars: int,
+    min_score_floor: float,
     refresh_seconds: float,
     threads: int,
     access_log: bool,
@@ -115,6 +123,7 @@ def serve_command(
         token=token,
         max_body_bytes=int(max_body_mb * 2**20),
         max_query_chars=max_query_chars,
+        min_score_floor=min_score_floor,
         refresh_seconds=refresh_seconds,
         threads=threads,
     ).validate()

@@ -144,6 +144,13 @@ def lookup(request: Request, body: LookupRequest) -> JSONResponse:
             f" {state.settings.max_batch:,}",
         )
     _check_pair(state, body.source_lang, body.target_lang)
+    floor = state.settings.min_score_floor
+    if body.min_score < floor:
+        raise APIError(
+            422,
+            f"min_score {body.min_score:g} is under this server's floor of {floor:g}",
+            hint="below it a look-up scores much of the TM; tm serve --min-score-floor sets it",
+        )
     for i, q in enumerate(body.queries):
         for what, text in (("text", q.text), ("prev", q.prev), ("next", q.next)):
             if text is not None:

@@ -37,6 +37,9 @@ class ServerSettings:
         max_query_chars: the longest text one query may have (422 above it).
         max_batch: the most queries one look-up request may carry (422 above it).
         max_candidates: the most matches one query may ask for.
+        min_score_floor: the lowest cutoff a query may ask for. Under about 55 the
+            index's bound no longer prunes, and a look-up scores a large part of the
+            TM (a second of CPU at a million units instead of milliseconds).
         refresh_seconds: how often each worker checks the TM for other writers' units.
         threads: the threads a worker runs requests on (so also the most database
             connections it opens for them); look-ups share one core by the GIL.
@@ -54,6 +57,7 @@ class ServerSettings:
     max_query_chars: int = 4000
     max_batch: int = 1000
     max_candidates: int = 50
+    min_score_floor: float = 60.0
     refresh_seconds: float = 1.0
     threads: int = 8
     graceful_seconds: float = 30.0
@@ -64,6 +68,8 @@ class ServerSettings:
             raise ConfigError(f"--workers must be 1 to 64, not {self.workers}")
         if self.max_body_bytes < 1024:
             raise ConfigError("the body limit must be at least 1 KiB")
+        if not 0 <= self.min_score_floor <= 100:
+            raise ConfigError("the min-score floor must be 0 to 100")
         if not 1 <= self.threads <= 256:
             raise ConfigError(f"threads must be 1 to 256, not {self.threads}")
         if self.max_query_chars < 1 or self.max_batch < 1:

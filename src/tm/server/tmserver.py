@@ -103,7 +103,8 @@ def unit(
         return JSONResponse([])
     matches = state.service.lookup(
         text,
-        min_score=min_similarity,
+        # amaGama raises a low cutoff to its floor too (30 there)
+        min_score=max(min_similarity, state.settings.min_score_floor),
         limit=min(max_candidates, state.settings.max_candidates),
     )
     found: list[dict[str, Any]] = [
