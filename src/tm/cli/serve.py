@@ -138,9 +138,9 @@ def serve_command(
         if token
         else "writes off (no TM_SERVER_TOKEN)"
     )
+    at = f"http://{host}:{port}/" if port else f"{host}, a free port (see below)"
     click.echo(
-        f"tm serve: http://{host}:{port}/ ({workers} worker{'s' * (workers > 1)}),"
-        f" TM {where}; {writes}",
+        f"tm serve: {at} ({workers} worker{'s' * (workers > 1)}), TM {where}; {writes}",
         err=True,
     )
     if not _loopback(host):
