@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 import click
 
@@ -17,95 +16,8 @@ from tm.cli.options import (
     open_service,
     side_option,
 )
-from tm.models import ConcordanceHit, FragmentHit, Match
-
-
-def match_dict(m: Match) -> dict[str, Any]:
-    """A match as the JSON object ``tm lookup --json`` prints."""
-    unit = m.unit
-    occ = unit.occurrence
-    return {
-        "score": m.score,
-        "kind": str(m.kind),
-        "source": unit.source,
-        "target": unit.target,
-        "id": unit.id,
-        "penalties": [
-            {
-                "reason": p.reason,
-                "detail": p.detail,
-                "spans": [list(s) for s in p.spans],
-                "query_spans": [list(s) for s in p.query_spans],
-            }
-            for p in m.penalties
-        ],
-        "diff": [
-            {
-                "op": d.op,
-                "start": d.start,
-                "end": d.end,
-                "query_start": d.query_start,
-                "query_end": d.query_end,
-            }
-            for d in m.diff
-        ],
-        "similarity": m.similarity,
-        "repaired_target": m.repaired_target,
-        "repairs": [
-            {
-                "kind": r.kind,
-                "tm": r.tm,
-                "query": r.query,
-                "target_span": list(r.target_span) if r.target_span else None,
-                "tm_target_span": list(r.tm_target_span) if r.tm_target_span else None,
-                "reason": r.reason,
-            }
-            for r in m.repairs
-        ],
-        "flags": [
-            {
-                "check": f.check,
-                "message": f.message,
-                "spans": [list(s) for s in f.spans],
-            }
-            for f in m.flags
-        ],
-        "origin": occ.document if occ else None,
-        "position": occ.position if occ else None,
-        "created_at": unit.created_at,
-        "created_by": unit.created_by,
-        "changed_at": unit.changed_at,
-        "changed_by": unit.changed_by,
-    }
-
-
-def hit_dict(h: ConcordanceHit) -> dict[str, Any]:
-    """A concordance hit as JSON: both sides, where the hit is, how often it recurs."""
-    occ = h.unit.occurrence
-    return {
-        "id": h.unit.id,
-        "side": h.side,
-        "source": h.unit.source,
-        "target": h.unit.target,
-        "spans": [list(s) for s in h.spans],
-        "frequency": h.frequency,
-        "score": h.score,
-        "english": h.english or None,
-        "english_scope": h.english_scope or None,
-        "origin": occ.document if occ else None,
-        "created_at": h.unit.created_at,
-        "changed_at": h.unit.changed_at,
-    }
-
-
-def fragment_dict(f: FragmentHit) -> dict[str, Any]:
-    return {
-        "clause": f.clause,
-        "query_start": f.query_start,
-        "query_end": f.query_end,
-        "kind": f.kind,
-        "hits": [hit_dict(h) for h in f.hits],
-    }
+from tm.models import ConcordanceHit, Match
+from tm.service import concordance_dict, fragment_dict, match_dict
 
 
 def _mark(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -270,7 +182,7 @@ def concordance(
     service = open_service(ctx, db, create=False)
     hits = service.concordance(text, side=side, limit=limit)
     if as_json:
-        echo_json([hit_dict(h) for h in hits])
+        echo_json([concordance_dict(h) for h in hits])
     elif hits:
         _print_hits(hits)
     else:

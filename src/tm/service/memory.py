@@ -13,6 +13,7 @@ index is built on first look-up and kept while the service is open.
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -20,9 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, cast
 
 from tm import locations
-from tm.errors import ConfigError, NotFound, TMError
+from tm.errors import ConfigError, FormatError, NotFound, TMError
 from tm.formats import detect_format, read_units
-from tm.models import ImportReport, Occurrence, TranslationUnit
+from tm.models import ImportReport, Occurrence, SegType, TranslationUnit
 from tm.service.importing import (
     PendingUnits,
     count_read,
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int], None]
 EXPORT_FORMATS = ("tmx", "tsv", "csv")
+IMPORT_BYTES_FORMATS = ("tmx", "tsv", "xliff")
 SIDES = ("source", "target")
 
 LayerMatch = tuple[str, "Match"]  # ("master" or "project", the match)
@@ -69,13 +71,25 @@ class TMService:
     Args:
         store: an open store (the service closes it on ``close()``).
         terms: the term base; default the glossary ``tm.locations`` finds.
+        poll_seconds: how often a look-up checks the store's data version for other
+            writers' units (default: the matcher's, about a second). A server that
+            calls :meth:`refresh` on its own schedule sets it high, so that no
+            look-up pays for the check.
     """
 
-    def __init__(self, store: Store, *, terms: TermService | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        terms: TermService | None = None,
+        poll_seconds: float | None = None,
+    ) -> None:
         self.store = store
         self.terms = terms if terms is not None else TermService()
+        self.poll_seconds = poll_seconds
         self._matchers: dict[str, Matcher] = {}
         self._matchers_lock = threading.Lock()
+        self._stamp: tuple[int, ...] | None = None
 
     @classmethod
     def open(
@@ -86,18 +100,24 @@ class TMService:
         terms: TermService | None = None,
         create: bool = True,
         readonly: bool = False,
+        poll_seconds: float | None = None,
     ) -> TMService:
         """Open the TM at ``db`` (default ``$TM_DB``, else ``tm.db``).
 
         Args:
             glossary: the term base to use (ignored when ``terms`` is given).
             create: create a missing SQLite file (commands that only read pass False).
+            poll_seconds: see the class.
 
         Raises:
             StoreError: the database cannot be opened or needs a newer tm.
         """
         store = open_store(locations.db_url(db), create=create, readonly=readonly)
-        return cls(store, terms=terms if terms is not None else TermService(glossary))
+        return cls(
+            store,
+            terms=terms if terms is not None else TermService(glossary),
+            poll_seconds=poll_seconds,
+        )
 
     def close(self) -> None:
         self.store.close()
@@ -314,8 +334,58 @@ class TMService:
                 from tm.match import new_matcher
 
                 matcher = new_matcher(self.store, side=side, db_file=self.db_file)
+                if self.poll_seconds is not None:
+                    matcher.check_every = self.poll_seconds
                 self._matchers[side] = matcher
             return matcher
+
+    def warm(self, sides: Iterable[str] = ("source",)) -> dict[str, int]:
+        """Build the index of each side now (or load it from its cache file), rather
+        than on the first look-up; returns how many units each side indexed."""
+        return {
+            side: sum(len(tier) for tier in self.matcher(side).ensure_index())
+            for side in sides
+        }
+
+    def refresh(self, *, force: bool = False) -> bool:
+        """Bring every built index up to date with the store (units other processes
+        added, a reviewer's edits); True when one changed.
+
+        Cheap when nothing changed, so a server can call it every second: a SQLite
+        TM is checked first by its files' sizes and times (the data version there
+        counts every unit); ``force`` checks the data version all the same, which
+        catches a commit that left both unchanged (two within one clock tick).
+
+        Units appended since the last build are indexed beside the main index in a
+        moment; a change the delta cannot take (edits of targets, a bulk import of a
+        tenth of the TM) rebuilds the index, and look-ups wait for it.
+        """
+        stamp = self._files_stamp()  # taken first: a commit after it shows next time
+        if not force and stamp is not None and stamp == self._stamp:
+            return False
+        self._stamp = stamp
+        with self._matchers_lock:
+            matchers = list(self._matchers.values())
+        changed = False
+        for matcher in matchers:
+            before = matcher.version
+            matcher.invalidate()
+            matcher.ensure_index()
+            changed = changed or matcher.version != before
+        return changed
+
+    def _files_stamp(self) -> tuple[int, ...] | None:
+        """Sizes and modification times of the SQLite TM and its write-ahead log."""
+        if self.db_file is None:
+            return None
+        stamp: list[int] = []
+        for path in (self.db_file, locations.wal_path(self.db_file)):
+            try:
+                st = path.stat()
+                stamp += [st.st_mtime_ns, st.st_size]
+            except OSError:
+                stamp += [0, 0]
+        return tuple(stamp)
 
     def _invalidate_matchers(self) -> None:
         """Units were written: the matchers check the data version before their next
@@ -331,6 +401,7 @@ class TMService:
         min_score: float = 70,
         limit: int = 5,
         prev: str | None = None,
+        following: str | None = None,
         side: str = "source",
     ) -> list[Match]:
         """Fuzzy matches for one segment, best first (score, kind, penalties, diff,
@@ -344,15 +415,46 @@ class TMService:
             min_score: the cutoff, 0–100; nothing under it is returned.
             limit: how many matches at most.
             prev: the previous segment of the document, for context (101) matches.
+            following: the next segment of the document. With ``prev``, a context
+                match must have occurred between the same two segments (memoQ's
+                double context); an exact match that did not is offered at 100.
             side: ``source`` or ``target``.
         """
-        return self.matcher(side).lookup(
+        found = self.matcher(side).lookup(
             text,
             min_score=min_score,
             limit=limit,
             prev=prev,
             termbase=self._match_terms() if side == "source" else None,
         )
+        if prev is not None and following is not None:
+            found = self._double_context(found, prev, following)
+        return found
+
+    def _double_context(
+        self, found: list[Match], prev: str, following: str
+    ) -> list[Match]:
+        """Context matches whose occurrences never had ``following`` next become exact."""
+        from tm.models import MatchKind
+        from tm.text.normalize import match_key
+
+        keys = (match_key(prev), match_key(following))
+
+        def between(unit_id: int | None) -> bool:
+            occs = self.store.occurrences(unit_id) if unit_id is not None else []
+            return any(
+                (match_key(o.prev_source or ""), match_key(o.next_source or "")) == keys
+                for o in occs
+            )
+
+        out = [
+            m
+            if m.kind != MatchKind.CONTEXT or between(m.id)
+            else replace(m, score=100.0, kind=MatchKind.EXACT)
+            for m in found
+        ]
+        out.sort(key=lambda m: (-m.score, -(m.id or 0)))
+        return out
 
     def _match_terms(self) -> TermBase | None:
         """The glossary for repair and flags; a broken one only costs those."""
@@ -689,10 +791,120 @@ class TMService:
         self, units: Iterable[TranslationUnit], *, user: str | None = None
     ) -> int:
         """Add units in one transaction; returns how many were new."""
+        return self.import_units(units, user=user).added
+
+    def import_units(
+        self,
+        units: Iterable[TranslationUnit],
+        *,
+        name: str = "units",
+        user: str | None = None,
+    ) -> ImportReport:
+        """Add units as they are (no sentence alignment) in one transaction.
+
+        Args:
+            name: what the report calls the batch (its ``path``).
+
+        Returns:
+            How many were read, new, duplicates, and new occurrences.
+        """
+        report = ImportReport(path=name, format="units")
         with self.store.transaction():
-            result = self.store.add_units(units, user=locations.user(user))
+            counted = note_levels(count_read(units, report), report)
+            result = self.store.add_units(counted, user=locations.user(user))
+        report.added = result.added
+        report.duplicates = result.duplicates
+        report.occurrences_added = result.occurrences_added
         self._invalidate_matchers()
-        return result.added
+        return report
+
+    def import_bytes(
+        self,
+        data: bytes,
+        *,
+        fmt: str,
+        document: str,
+        user: str | None = None,
+        sentences: bool = True,
+    ) -> ImportReport:
+        """Import a TMX, TSV or XLIFF file received as bytes, as :meth:`import_file`
+        imports a file (one transaction; paragraphs aligned into sentences).
+
+        Args:
+            fmt: ``tmx``, ``tsv`` or ``xliff``.
+            document: the file name the units' occurrences record (a TSV's
+                document; a TMX without ``x-document`` props too).
+
+        Raises:
+            FormatError: the data is malformed; its path is ``document``.
+            ConfigError: an unknown format or an unusable document name.
+        """
+        if fmt not in IMPORT_BYTES_FORMATS:
+            raise ConfigError(
+                f"cannot import {fmt!r} data",
+                hint=f"send one of {', '.join(IMPORT_BYTES_FORMATS)}",
+            )
+        name = Path(document).name
+        if not name or name in (".", ".."):
+            raise ConfigError(f"not a document name: {document!r}")
+        with tempfile.TemporaryDirectory(prefix="tm-import-") as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            try:
+                report = self.import_file(path, fmt=fmt, user=user, sentences=sentences)
+            except FormatError as exc:
+                raise FormatError(name, exc.line, exc.detail, hint=exc.hint) from exc
+        report.path = name
+        return report
+
+    def confirm(
+        self,
+        source: str,
+        target: str,
+        *,
+        prev: str | None = None,
+        following: str | None = None,
+        document: str = "confirmed",
+        position: int = 0,
+        source_lang: str = "zh-CN",
+        target_lang: str = "en-US",
+        user: str | None = None,
+    ) -> TranslationUnit:
+        """Store a translator's confirmed segment, with where it occurs.
+
+        The occurrence records the document, the position and the neighbouring
+        segments, so a later look-up of the same segment between the same
+        neighbours is a context (101) match. Confirming the same pair again adds
+        only the occurrence.
+
+        Returns:
+            The stored unit, with its id.
+        """
+        unit = TranslationUnit(
+            source=source,
+            target=target,
+            source_lang=source_lang,
+            target_lang=target_lang,
+            segtype=SegType.SENTENCE,
+            occurrence=Occurrence(
+                document=document,
+                position=position,
+                prev_source=prev,
+                next_source=following,
+            ),
+        )
+        self.import_units([unit], name=document, user=user)
+        from tm.text.normalize import match_key
+
+        for stored in self.store.exact(match_key(source), source_lang=source_lang):
+            if (
+                stored.source == source
+                and stored.target == target
+                and stored.target_lang == target_lang
+                and stored.segtype == SegType.SENTENCE
+            ):
+                return stored
+        raise NotFound(f"the confirmed segment was not found again: {source!r}")
 
     def project_path(self, document: str | Path) -> Path:
         """Where the project TM of ``document`` lives (see ``tm.locations``)."""
