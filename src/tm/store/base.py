@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from tm.models import Occurrence, TranslationUnit
+from tm.models import Occurrence, SegmentState, TranslationUnit
 
 Progress = Callable[[int], None]
 
@@ -100,6 +100,18 @@ class Store(Protocol):
 
     def set_target(
         self, unit_id: int, target: str, *, user: str | None = None
+    ) -> None: ...
+
+    # -- replacing an occurrence's unit, and a project's segment states -----------
+
+    def remove_occurrence(self, unit_id: int, document: str, position: int) -> int: ...
+
+    def delete_orphans(self, ids: Iterable[int]) -> int: ...
+
+    def segment_states(self, document: str) -> list[SegmentState]: ...
+
+    def save_segment_states(
+        self, states: Iterable[SegmentState], *, user: str | None = None
     ) -> None: ...
 
     def migrate(self) -> list[str]: ...
