@@ -49,7 +49,14 @@ from tm.service.memory import (
     merge_layers,
 )
 from tm.service.output import Destination, atomic_output, text_output, write_text
-from tm.service.project import ProjectService
+from tm.service.project import (
+    CommitReport,
+    Confirmation,
+    Count,
+    Progress,
+    ProjectService,
+    is_project_finding,
+)
 from tm.service.reports import (
     QA_REPORT_FORMATS,
     analysis_dict,
@@ -121,12 +128,16 @@ __all__ = [
     "AnchorTerms",
     "Candidate",
     "Check",
+    "CommitReport",
+    "Confirmation",
+    "Count",
     "Destination",
     "LayerMatch",
     "Link",
     "MergeCounts",
     "NumberedAlignment",
     "PretranslateReport",
+    "Progress",
     "ProgressFn",
     "ProjectService",
     "QAReport",
@@ -144,6 +155,7 @@ __all__ = [
     "contains",
     "entry_contains",
     "has_han",
+    "is_project_finding",
     "merge_layers",
     "qa_checks",
     "qa_report_html",
