@@ -75,7 +75,7 @@ async def test_whole_paragraph_is_an_exact_match_with_terms(seed_app, seed_db):
         assert best[:40] in " ".join(
             rendered(app.screen.query_one(MatchDetail)).split("\n")
         )
-        terms = rendered(app.screen.query_one(TermPanel))
+        terms = app.screen.query_one(TermPanel).plain_text()
         assert "长株潭 → Changsha-Zhuzhou-Xiangtan" in terms
 
 
@@ -83,7 +83,7 @@ async def test_forbidden_rendering_is_shown_as_forbidden(seed_app):
     app = seed_app()
     async with app.run_test(size=SIZE) as pilot:
         await query(pilot, "推进标定地价体系建设")
-        terms = rendered(app.screen.query_one(TermPanel))
+        terms = app.screen.query_one(TermPanel).plain_text()
         entry = app.terms.lookup("标定地价")[0]
         assert entry.forbidden, "the shipped glossary marks a forbidden rendering"
         assert f"✗ forbidden: {entry.forbidden[0]}" in terms
@@ -150,4 +150,4 @@ async def test_empty_tm_and_missing_glossary_show_messages(tmp_path):
         await pilot.press(*"统一部署")
         await settle(pilot)
         assert "The TM is empty" in rendered(app.screen.query_one("#status"))
-        assert "No glossary loaded" in rendered(app.screen.query_one(TermPanel))
+        assert "No glossary loaded" in app.screen.query_one(TermPanel).plain_text()
