@@ -124,7 +124,15 @@ class TMApp(App[None]):
             self.screen.set_query(text)
 
     async def action_quit(self) -> None:
-        """Save the draft being typed first (it is saved as typed, this is the last edit)."""
+        """Save the draft being typed first (it is saved as typed; this is the last
+        edit), after the letters typed before Ctrl+Q have reached the editor."""
+        doc = self.document_screen
+        if doc is not None and self.screen is doc:
+            doc.after_typing(self.quit_now)
+        else:
+            self.quit_now()
+
+    def quit_now(self) -> None:
         if self.document_screen is not None:
             self.document_screen.flush_draft()
         self.exit()

@@ -13,6 +13,7 @@ copies the project into the master. All of it is done by ``ProjectService``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -375,6 +376,43 @@ class DocumentScreen(TMScreen):
     def on_work_failed(self, message: WorkFailed) -> None:
         self.set_status(f"{message.what} failed: {message.error}")
 
+    # -- keys: run after the keys typed before them ------------------------------
+    #
+    # The document keys are priority bindings: the app runs them as the key arrives,
+    # while letters typed just before may still wait in the editor's queue. Queued
+    # behind those letters (call_later on the editor), Ctrl+S confirms what was
+    # typed and Ctrl+↓ never carries the last letters into the next segment.
+
+    def after_typing(self, job: Callable[..., object], *args: object) -> None:
+        self.query_one("#target", TextArea).call_later(job, *args)
+
+    def action_move(self, step: int) -> None:
+        self.after_typing(self.do_move, step)
+
+    def action_next_unfinished(self) -> None:
+        self.after_typing(self.do_next_unfinished)
+
+    def action_insert(self, n: int) -> None:
+        self.after_typing(self.do_insert, n)
+
+    def action_insert_highlighted(self) -> None:
+        self.after_typing(self.do_insert_highlighted)
+
+    def action_insert_term(self) -> None:
+        self.after_typing(self.do_insert_term)
+
+    def action_confirm(self) -> None:
+        self.after_typing(self.do_confirm)
+
+    def action_review(self) -> None:
+        self.after_typing(self.do_review)
+
+    def action_export(self) -> None:
+        self.after_typing(self.do_export)
+
+    def action_commit(self) -> None:
+        self.after_typing(self.do_commit)
+
     # -- moving ------------------------------------------------------------------
 
     @on(DataTable.RowHighlighted, "#segments")
@@ -434,10 +472,10 @@ class DocumentScreen(TMScreen):
         first = self.project.first_of(i)
         if first != i:
             label.append(f" · repeats {first + 1}", style="cyan")
-        label.append(" · ^S confirm · ^R use match · ^T term", style="dim")
+        label.append("  ·  ^S confirm · ^R use match · ^T term", style="dim")
         self.query_one("#editor-label", Label).update(label)
 
-    def action_move(self, step: int) -> None:
+    def do_move(self, step: int) -> None:
         if self.segments:
             self.go_to(min(max(self.current + step, 0), len(self.segments) - 1))
 
@@ -446,7 +484,7 @@ class DocumentScreen(TMScreen):
         table.move_cursor(row=index)
         self.show_segment(index)
 
-    def action_next_unfinished(self) -> None:
+    def do_next_unfinished(self) -> None:
         if self.project is None:
             return
         self.flush_draft()
@@ -538,7 +576,7 @@ class DocumentScreen(TMScreen):
         editor.insert(text)
         editor.focus()
 
-    def action_insert(self, n: int) -> None:
+    def do_insert(self, n: int) -> None:
         matches = self.query_one(MatchTable).matches
         if n > len(matches):
             self.set_status(f"No match {n} to insert.")
@@ -551,12 +589,12 @@ class DocumentScreen(TMScreen):
         self.inserted = (self.current, match.target, match.score)
         self.set_status(f"Inserted match {n} ({match.score:g}%).")
 
-    def action_insert_highlighted(self) -> None:
+    def do_insert_highlighted(self) -> None:
         """Insert the match highlighted in the table (Ctrl+R: works in every terminal)."""
         table = self.query_one(MatchTable)
-        self.action_insert(table.cursor_row + 1 if table.selected() else 1)
+        self.do_insert(table.cursor_row + 1 if table.selected() else 1)
 
-    def action_insert_term(self) -> None:
+    def do_insert_term(self) -> None:
         """Insert the rendering of the first term whose rendering the target lacks."""
         panel = self.query_one(TermPanel)
         editor = self.query_one("#target", TextArea)
@@ -571,7 +609,7 @@ class DocumentScreen(TMScreen):
         else:
             self.set_status("No glossary term in this segment.")
 
-    def action_confirm(self) -> None:
+    def do_confirm(self) -> None:
         if self.project is None or not (0 <= self.current < len(self.segments)):
             self.set_status("No document open.")
             return
@@ -606,7 +644,7 @@ class DocumentScreen(TMScreen):
             shown = ", ".join(str(j + 1) for j in done.propagated[:6])
             note += f" Repetitions filled: {shown}{' …' if len(done.propagated) > 6 else ''}."
         self.set_status(note)
-        self.action_move(1)
+        self.do_move(1)
 
     def unedited_fuzzy(self, index: int, text: str) -> bool:
         """Whether ``text`` is a fuzzy match inserted into segment ``index`` unedited."""
@@ -617,7 +655,7 @@ class DocumentScreen(TMScreen):
             and self.inserted[2] < 100
         )
 
-    def action_review(self) -> None:
+    def do_review(self) -> None:
         if self.project is None or self.current < 0:
             return
         i = self.current
@@ -634,7 +672,7 @@ class DocumentScreen(TMScreen):
         self.update_editor_label()
         self.set_status(f"Segment {i + 1}: {self.states[i].status}.")
 
-    def action_export(self) -> None:
+    def do_export(self) -> None:
         if self.project is None:
             self.set_status("No document open.")
             return
@@ -649,7 +687,7 @@ class DocumentScreen(TMScreen):
             f"Exported {units} unit(s) to {tmx.name}, {segs} segment(s) to {xlf.name}"
         )
 
-    def action_commit(self) -> None:
+    def do_commit(self) -> None:
         if self.project is None:
             self.set_status("No document open.")
             return

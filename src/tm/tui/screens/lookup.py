@@ -64,6 +64,7 @@ class QueryInput(Input):
                 self.insert_text_at_cursor(text)
             else:
                 self.replace(text, *selection)
+        event.prevent_default()  # Input's own handler would insert the first line again
         event.stop()
 
 

@@ -33,7 +33,7 @@ from tm.tui.messages import QaDone
 from tm.tui.screens.base import TMScreen
 from tm.tui.screens.dialogs import EditTextDialog
 from tm.tui.widgets.keyline import KeyLine
-from tm.tui.widgets.match_view import fit, window
+from tm.tui.widgets.match_view import fit, labelled, window
 
 if TYPE_CHECKING:
     from tm.service import TermUsage
@@ -86,14 +86,31 @@ def finding_text(f: QAIssue, fixed: str | None = None) -> Text:
         out.append(f"fix: {f.fix}\n", style="green")
     if fixed is not None:
         out.append("x applies it: ", style="bold green")
-        out.append(fixed[:EXCERPT] + ("…" if len(fixed) > EXCERPT else "") + "\n")
+        out.append_text(fix_preview(f.target, fixed))
+        out.append("\n")
     elif f.fix:
         out.append("(this fix needs a human: e edits the target)\n", style="dim")
-    for label, text, side in (("ZH ", src, "source"), ("\nEN ", tgt, "target")):
+    for label, text, side in (("ZH", src, "source"), ("EN", tgt, "target")):
         here = tuple((sp.start, sp.end) for sp in f.spans if sp and sp.side == side)
-        out.append(label, style="bold")
-        out.append_text(window(text, here, EXCERPT) if here else text[:EXCERPT])
+        shown = window(text, here, EXCERPT) if here else window(text, (), EXCERPT)
+        out.append_text(labelled(label, shown))
+        out.append("\n")
     return out
+
+
+def fix_preview(old: str, new: str, width: int = EXCERPT) -> Text:
+    """What applying a fix changes: the new target around the change, the new text
+    highlighted, "…" where it is cut."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    text = Text(new)
+    if len(new) - end > start:
+        text.stylize("bold black on green", start, len(new) - end)
+    return window(text, ((start, max(start + 1, len(new) - end)),), width)
 
 
 def keep_finding(

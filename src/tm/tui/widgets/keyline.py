@@ -101,11 +101,12 @@ class KeyLine(Static):
         ):
             if isinstance(b, Binding):
                 declared.setdefault(b.action, n)
-        here = f"switch_mode('{self.app.current_mode}')"
+        mode = self.app.current_mode
+        here = {f"switch_mode('{mode}')", mode}  # F2's action is "lookup"
         order: list[tuple[int, int, Binding]] = []
         for _, active in self.screen.active_bindings.items():
             binding = active.binding
-            if not binding.show or not binding.description or binding.action == here:
+            if not binding.show or not binding.description or binding.action in here:
                 continue
             rank = (
                 0 if active.node is self.screen else 2 if active.node is self.app else 1
