@@ -7,10 +7,12 @@ fix, tries the edits it can mean on the finding's target span, and keeps one onl
 running the same check on the edited unit finds less than before: a fix is applied
 when the check itself agrees it fixed something, never on a guess.
 
-Consistency checks cannot be run on one unit alone. Their fix is applied only when
-it spells out the text to write: "use one translation, e.g. X" puts X in place of
-the finding's target span, a label fix ("2.") replaces the label. "Align the
-translation with X" is never applied: the other unit's source differs.
+Consistency checks cannot be run on one unit alone. Their fix is applied only when it
+is a label or number to write ("2." for "Second, "). "Use one translation, e.g. X"
+and "align the translation with X" are never applied: the other unit's English
+carries its own list label and clauses, or its source differs. A term check's fix
+("use 'factor guarantees'") is applied only where the span is a rendering the term
+base lists as forbidden or a variant, not where the check guessed the English.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def fixed_target(finding: QAIssue, *, termbase: Any = None) -> str | None:
     """
     fix = finding.fix.strip()
     spans = [s for s in finding.spans if s.side == "target"]
-    if not fix:
+    if not fix or not _span_is_known(finding, spans, termbase):
         return None
     before = _count(finding, finding.target, termbase)
     written = None  # the edit the fix spells out, for checks one unit cannot show
@@ -63,10 +65,12 @@ def _candidates(target: str, spans: list[Span], fix: str) -> Iterator[tuple[str,
         return
     if fix.startswith("align the translation with"):
         return  # the sources differ: the other unit's English is no fix for this one
+    if fix.startswith("use one translation"):
+        return  # the other unit's English carries its own list label and clauses
     replacements: list[tuple[str, bool]] = []
     quoted = _quoted(fix)
     if quoted is not None:
-        replacements.append((quoted, fix.startswith("use one translation")))
+        replacements.append((quoted, False))
     if " as " in fix:
         replacements.append((fix.rsplit(" as ", 1)[1], False))
     if fix == "one space":
@@ -79,6 +83,24 @@ def _candidates(target: str, spans: list[Span], fix: str) -> Iterator[tuple[str,
                 target[: span.start] + _spaced(text, span.text) + target[span.end :],
                 literal,
             )
+
+
+def _span_is_known(finding: QAIssue, spans: list[Span], termbase: Any) -> bool:
+    """Whether a term finding's target span is a rendering the term base lists (a
+    forbidden or variant one): then "use X" replaces exactly that. A span a term
+    check only guessed (the English near where the term should be) is not replaced.
+    """
+    if not finding.check.startswith("term-"):
+        return True
+    if termbase is None or not spans:
+        return False
+    said = spans[0].text.strip().casefold()
+    return any(
+        said == text.casefold()
+        for entry in termbase
+        for text, _ in entry.renderings()
+        if text != entry.en
+    )
 
 
 def _spaced(text: str, old: str) -> str:
