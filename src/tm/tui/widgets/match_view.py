@@ -108,16 +108,20 @@ class MatchTable(DataTable[object]):
         self.add_column("Score", width=6, key="score")
         self.add_column("TM source · English", width=40, key="text")
         self.matches: list[tuple[str, Match]] = []
+        self._width = 0
 
     def text_width(self) -> int:
         # the first two columns (1 + 6), each column's padding (2), a scrollbar (2)
         return max(self.size.width - 16, 16)
 
-    def show(self, matches: list[tuple[str, Match]]) -> None:
+    def show(self, matches: list[tuple[str, Match]], *, force: bool = False) -> None:
+        width = self.text_width()
+        if not force and matches == self.matches and width == self._width:
+            return  # typing on: the same matches, nothing to redraw
+        self._width = width
         self.matches = list(matches)
         keep = self.cursor_row
         self.clear()
-        width = self.text_width()
         self.columns[self.columns_key("text")].width = width
         for n, (layer, m) in enumerate(self.matches, 1):
             style = band(m.score)[1]
@@ -135,7 +139,7 @@ class MatchTable(DataTable[object]):
 
     def on_resize(self) -> None:
         if getattr(self, "matches", None):
-            self.show(self.matches)
+            self.show(self.matches, force=True)
 
     def selected(self) -> tuple[str, Match] | None:
         if (

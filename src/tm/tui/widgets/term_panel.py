@@ -42,16 +42,21 @@ class TermPanel(OptionList):
         self.entries: list[TermEntry] = []
 
     def show(self, hits: list[TermHit], *, error: str = "") -> None:
-        self.entries = []
-        self.clear_options()
-        if error:
-            self.add_option(Option(Text(error, style="yellow"), disabled=True))
-            return
+        entries: list[TermEntry] = []
         seen: set[int] = set()
         for hit in sorted(hits, key=lambda h: h.start):
             if id(hit.entry) not in seen:
                 seen.add(id(hit.entry))
-                self.entries.append(hit.entry)
+                entries.append(hit.entry)
+        shown = (error, [id(e) for e in entries])
+        if shown == getattr(self, "_shown", None):
+            return  # typing on: the same terms, nothing to redraw
+        self._shown = shown
+        self.entries = entries
+        self.clear_options()
+        if error:
+            self.add_option(Option(Text(error, style="yellow"), disabled=True))
+            return
         if not self.entries:
             self.add_option(
                 Option(Text("No glossary term here.", style="dim"), disabled=True)
