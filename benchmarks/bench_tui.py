@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import sys
 import time
@@ -39,6 +40,7 @@ from textual import events  # noqa: E402
 
 from tm.service import TMService  # noqa: E402
 from tm.tui.app import make_app  # noqa: E402
+from tm.tui.messages import MatchesReady  # noqa: E402
 from tm.tui.screens.document import DocumentScreen  # noqa: E402
 from tm.tui.screens.lookup import LOOKUP_MIN_SCORE, LookupScreen  # noqa: E402
 from tm.tui.widgets.match_view import MatchTable  # noqa: E402
@@ -61,14 +63,38 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
+# When each query's matches were shown: stamped inside the screen's handler (wrapped
+# below), so the waiting loop's own scheduling does not count.
+SHOWN: dict[str, float] = {}
+_signal = asyncio.Event()
+
+
+def _stamp_shown() -> None:
+    """Wrap LookupScreen.on_matches_ready to stamp the time its matches are shown."""
+    handler = LookupScreen.on_matches_ready
+
+    def shown(self: LookupScreen, message: MatchesReady) -> None:
+        handler(self, message)
+        if self.shown_query == message.query:
+            SHOWN[message.query] = time.perf_counter()
+            _signal.set()
+
+    LookupScreen.on_matches_ready = shown  # type: ignore[method-assign]
+
+
 async def wait_shown(screen: LookupScreen, query: str, timeout: float = 10.0) -> float:
-    """Poll until the screen shows the matches of ``query``; returns the time then."""
+    """Wait until the screen has shown the matches of ``query``; returns the time then."""
     deadline = time.perf_counter() + timeout
-    while getattr(screen, "shown_query", None) != query:
-        if time.perf_counter() > deadline:
+    while query not in SHOWN:
+        left = deadline - time.perf_counter()
+        if left <= 0:
             raise TimeoutError(f"no matches shown for {query!r}")
-        await asyncio.sleep(0.0005)
-    return time.perf_counter()
+        _signal.clear()
+        if query in SHOWN:
+            break
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(_signal.wait(), left)
+    return SHOWN[query]
 
 
 async def drive(service: TMService, queries: list[str]) -> list[float]:
@@ -80,6 +106,7 @@ async def drive(service: TMService, queries: list[str]) -> list[float]:
         assert isinstance(screen, LookupScreen)
         box = screen.query_one("#query")
         for query in queries:
+            SHOWN.clear()
             box.value = query[:-1]  # type: ignore[attr-defined]
             box.cursor_position = len(query) - 1  # type: ignore[attr-defined]
             if query[:-1].strip():
@@ -88,6 +115,7 @@ async def drive(service: TMService, queries: list[str]) -> list[float]:
             # Post the key the way the terminal driver does (pilot.press would also
             # wait for the whole app to go idle, which is not what a user waits for).
             t0 = time.perf_counter()
+            SHOWN.pop(query.strip(), None)
             app.post_message(events.Key(query[-1], query[-1]))
             shown = await wait_shown(screen, query.strip())
             latencies.append((shown - t0) * 1000)
@@ -103,6 +131,7 @@ async def paste(service: TMService, text: str) -> float:
         screen = app.screen
         assert isinstance(screen, LookupScreen)
         box = screen.query_one("#query")
+        SHOWN.clear()
         t0 = time.perf_counter()
         box.post_message(events.Paste(text))
         shown = await wait_shown(screen, text.strip(), timeout=120)
@@ -135,6 +164,7 @@ async def next_segment(service: TMService, moves: int) -> list[float]:
 
 
 def main() -> None:
+    _stamp_shown()
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument(
         "--db", default=None, help="TM (built there if a missing SQLite file)"

@@ -65,8 +65,16 @@ async def test_segments_bands_and_focus(seed_app, next_doc_path, seed_db):
             f"{b} {c.segments}" for b, c in analysis.bands.items() if c.segments
         )
         assert expected_summary in status
-        # Typing goes to the target editor at once, as in OmegaT.
+        # Typing goes to the target editor at once, as in OmegaT; Tab goes round the
+        # panes in the order they stand.
         assert isinstance(app.focused, TextArea)
+        assert [w.id for w in screen.focus_chain] == [
+            "segments",
+            "matches",
+            "detail-scroll",
+            "terms",
+            "target",
+        ]
         await pilot.press(*"Notice")
         assert screen.query_one("#target", TextArea).text == "Notice"
 

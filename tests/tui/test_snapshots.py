@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.tui.conftest import wait_idle
 from tests.tui.snapshot_app import build_app
 
 SIZE = (100, 32)
@@ -16,9 +17,9 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48"
 
 async def settled(pilot: Any) -> None:
     for _ in range(2):
-        await pilot.app.workers.wait_for_complete()
+        await wait_idle(pilot)
         await pilot.pause(0.3)  # past the lookup screen's typing pause
-    await pilot.app.workers.wait_for_complete()
+    await wait_idle(pilot)
     await pilot.pause()
 
 

@@ -42,7 +42,7 @@ from tm.tui.widgets.match_view import (
 )
 from tm.tui.widgets.progress import STATUS_LOOK, ProgressLine, status_cell
 from tm.tui.widgets.term_panel import TermPanel
-from tm.tui.workers import Latest
+from tm.tui.workers import LatestThread
 
 if TYPE_CHECKING:
     from tm.models import Match
@@ -116,10 +116,16 @@ class DocumentScreen(TMScreen):
         self.warned: int | None = None
         self.hits: list[int] = []
         self._save_timer: Timer | None = None
-        self._lookups: Latest[int] = Latest(self.run_lookup)
-        self._fragments: Latest[int] = Latest(self.run_fragments)
+        self._lookups: LatestThread[int] = LatestThread(
+            self.run_lookup, "tm-segment-lookup", on_error=self.job_failed
+        )
+        self._fragments: LatestThread[int] = LatestThread(
+            self.run_fragments, "tm-fragments", on_error=self.job_failed
+        )
         self._widths = (0, 0)
         self._banded = False
+        # Tab: segments → matches → match detail (scrolls what is cut) → terms → target
+        self.query_one("#seg-source-box").can_focus = False
         table = self.query_one("#segments", DataTable)
         table.cursor_type = "row"
         table.zebra_stripes = True
@@ -254,8 +260,13 @@ class DocumentScreen(TMScreen):
                 self._lookups.request(self.current)
 
     def on_unmount(self) -> None:
+        self._lookups.stop()
+        self._fragments.stop()
         if self.tm_app.document_screen is self:
             self.tm_app.document_screen = None
+
+    def job_failed(self, exc: BaseException) -> None:
+        self.post_message(WorkFailed("look-up", repr(exc)))
 
     # -- workers -----------------------------------------------------------------
 
@@ -314,8 +325,8 @@ class DocumentScreen(TMScreen):
             return
         self.post_message(SegmentMatches(index, matches, terms))
 
-    @work(thread=True, exit_on_error=False, group="fragments")
     def run_fragments(self, index: int) -> None:
+        """Sub-segment hits of segment ``index`` (on their own thread), posted."""
         text = self.segments[index]
         try:
             fragments = self.tm_app.service.fragments(text)
@@ -342,7 +353,6 @@ class DocumentScreen(TMScreen):
         return "Bands: " + "  ".join(f"{b} {counts[b]}" for b in BANDS if counts.get(b))
 
     def on_segment_matches(self, message: SegmentMatches) -> None:
-        self._lookups.done()
         if message.error:
             self.set_status(f"look-up failed: {message.error}")
         self.matches[message.index] = message.matches
@@ -360,7 +370,6 @@ class DocumentScreen(TMScreen):
         self.query_one(TermPanel).show(message.terms, error=self.tm_app.term_error)
 
     def on_fragments_ready(self, message: FragmentsReady) -> None:
-        self._fragments.done()
         if (
             0 <= self.current < len(self.segments)
             and message.query == self.segments[self.current]

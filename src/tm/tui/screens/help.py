@@ -22,7 +22,7 @@ current screen (the screen's own first); this page lists them all.
 | F1 or ? | this help (Esc closes) |
 | F2 | lookup; from document mode, with the current segment as the query |
 | F3 / F4 / F5 | document / QA review / glossary |
-| Tab, Shift+Tab | next / previous pane (document mode: segments → matches → terms → target) |
+| Tab, Shift+Tab | next / previous pane (document mode: segments → matches → match detail → terms → target) |
 | Ctrl+Q | quit (the draft being typed is saved first) |
 
 ## Lookup (F2)

@@ -1,6 +1,6 @@
 """The lookup screen: type or paste a segment, see matches, terms and concordance as you type.
 
-Look-ups run one at a time, the newest text next (``tm.tui.workers.Latest``), so a
+Look-ups run one at a time, the newest text next (``tm.tui.workers.LatestThread``), so a
 burst of keys or a long paste never queues look-ups behind each other; concordance
 and sub-segment hits wait until typing pauses. A paste arrives whole (bracketed
 paste), lines joined, and is looked up once.
@@ -31,7 +31,7 @@ from tm.tui.screens.base import TMScreen
 from tm.tui.widgets.keyline import KeyLine
 from tm.tui.widgets.match_view import ConcordanceTable, MatchDetail, MatchTable
 from tm.tui.widgets.term_panel import TermPanel
-from tm.tui.workers import Latest
+from tm.tui.workers import LatestThread
 
 LOOKUP_MIN_SCORE = 60
 TYPING_PAUSE = 0.25
@@ -98,10 +98,16 @@ class LookupScreen(TMScreen):
         yield KeyLine(id="keys")
 
     def on_mount(self) -> None:
-        self.query_one("#query", Input).focus()
+        box = self.query_one("#query", Input)
+        box.focus()
         self.shown_query: str | None = None
         self._pending: dict[str, Timer] = {}
-        self._lookups: Latest[str] = Latest(self.run_lookup)
+        self._lookups: LatestThread[str] = LatestThread(
+            self.run_lookup, "tm-lookup", on_error=self.job_failed
+        )
+        # Called as the box's value changes, inside its key handling: the look-up
+        # starts without waiting for a Changed message to go round the event loop.
+        self.watch(box, "value", self.query_changed, init=False)
         self.query_one(TermPanel).show([], error=self.tm_app.term_error)
         self.set_status(
             self.tm_app.empty_tm_message() or f"TM: {self.tm_app.tm_units:,} units"
@@ -116,9 +122,14 @@ class LookupScreen(TMScreen):
 
     # -- typing → look-up --------------------------------------------------------
 
-    @on(Input.Changed, "#query")
-    def query_changed(self, event: Input.Changed) -> None:
-        text = event.value.strip()
+    def on_unmount(self) -> None:
+        self._lookups.stop()
+
+    def job_failed(self, exc: BaseException) -> None:
+        self.post_message(WorkFailed("look-up", repr(exc)))
+
+    def query_changed(self, value: str) -> None:
+        text = value.strip()
         if not text:
             self.query_one(MatchTable).show([])
             self.query_one(MatchDetail).clear_detail()
@@ -133,8 +144,8 @@ class LookupScreen(TMScreen):
     def query_submitted(self) -> None:
         self.open_selected()
 
-    @work(thread=True, exit_on_error=False, group="lookup", description="look-up")
     def run_lookup(self, text: str) -> None:
+        """Look ``text`` up (on the look-up thread) and post the result."""
         started = perf_counter()
         try:
             matches = self.tm_app.service.lookup_layers(
@@ -182,7 +193,6 @@ class LookupScreen(TMScreen):
         return self.query_one("#query", Input).value.strip()
 
     def on_matches_ready(self, message: MatchesReady) -> None:
-        self._lookups.done()
         if message.query != self._current():
             return
         table = self.query_one(MatchTable)
@@ -209,8 +219,6 @@ class LookupScreen(TMScreen):
             pane.label = f"Concordance ({len(message.hits)})"
 
     def on_work_failed(self, message: WorkFailed) -> None:
-        if message.what == "look-up":
-            self._lookups.done()
         self.set_status(f"{message.what} failed: {message.error}")
 
     @on(MatchTable.RowHighlighted, "#matches")
