@@ -66,7 +66,12 @@ def pct(values: list[float], p: float) -> float:
 # When each query's matches were shown: stamped inside the screen's handler (wrapped
 # below), so the waiting loop's own scheduling does not count.
 SHOWN: dict[str, float] = {}
-_signal = asyncio.Event()
+_EVENTS: dict[int, asyncio.Event] = {}
+
+
+def _signal() -> asyncio.Event:
+    """The event of the running loop (each asyncio.run has its own)."""
+    return _EVENTS.setdefault(id(asyncio.get_running_loop()), asyncio.Event())
 
 
 def _stamp_shown() -> None:
@@ -77,7 +82,7 @@ def _stamp_shown() -> None:
         handler(self, message)
         if self.shown_query == message.query:
             SHOWN[message.query] = time.perf_counter()
-            _signal.set()
+            _signal().set()
 
     LookupScreen.on_matches_ready = shown  # type: ignore[method-assign]
 
@@ -89,11 +94,11 @@ async def wait_shown(screen: LookupScreen, query: str, timeout: float = 10.0) ->
         left = deadline - time.perf_counter()
         if left <= 0:
             raise TimeoutError(f"no matches shown for {query!r}")
-        _signal.clear()
+        _signal().clear()
         if query in SHOWN:
             break
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(_signal.wait(), left)
+            await asyncio.wait_for(_signal().wait(), left)
     return SHOWN[query]
 
 
@@ -192,15 +197,8 @@ def main() -> None:
         direct.append((time.perf_counter() - t) * 1000)
 
     cpu0 = time.process_time()
-    latencies = asyncio.run(drive(service, queries))
+    latencies = asyncio.run(drive(service, queries))  # the app closes the service
     cpu = time.process_time() - cpu0
-    long_query = ""
-    for q in queries:
-        long_query += q
-        if len(long_query) >= PASTE_CHARS:
-            break
-    pasted = asyncio.run(paste(service, long_query[:PASTE_CHARS]))
-    moves = asyncio.run(next_segment(service, 60))
     under = sum(1 for v in latencies if v <= BUDGET_MS) / len(latencies)
     print(f"TM: {db} ({units:,} units); index ready in {ready:.1f}s")
     print(f"queries: {len(latencies)} (min score {LOOKUP_MIN_SCORE}, top 5)")
@@ -220,12 +218,28 @@ def main() -> None:
         f"{pct(latencies, 99) / pct(direct, 99):.2f}x"
     )
     print(f"CPU time of the keystroke run: {cpu:.1f}s for {len(latencies)} keys")
+    print(flush=True)
+
+    long_query = ""
+    for q in queries:
+        long_query += q
+        if len(long_query) >= PASTE_CHARS:
+            break
+    pasted = asyncio.run(paste(warm(db, queries[0]), long_query[:PASTE_CHARS]))
     print(f"paste of {PASTE_CHARS:,} characters → matches shown: {pasted:.0f} ms")
+    moves = asyncio.run(next_segment(warm(db, queries[0]), 60))
     print(
         "document mode, Ctrl+↓ → matches and terms shown (ms): "
         f"median {statistics.median(moves):.1f}  p90 {pct(moves, 90):.1f}  "
         f"p99 {pct(moves, 99):.1f}  max {max(moves):.1f}"
     )
+
+
+def warm(db: str, query: str) -> TMService:
+    """The TM opened again (an app closes its service), its index loaded."""
+    service = TMService.open(db)
+    service.lookup(query)
+    return service
 
 
 if __name__ == "__main__":
