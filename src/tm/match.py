@@ -46,6 +46,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cdist
 
+from tm.errors import TMError
 from tm.flags import unit_flags
 from tm.fragments import MIN_CLAUSE, FragmentIndex, find_fragments
 from tm.match_index import (
@@ -256,6 +257,7 @@ class Matcher:
         self._tok: Tokenizer | None = None
         self.version: str | None = None
         self._checked = 0.0
+        self._checking = False
         self.check_every = VERSION_CHECK_SECONDS
         self._lock = threading.Lock()
         self._fragments: tuple[str, FragmentIndex] | None = None
@@ -263,25 +265,59 @@ class Matcher:
     # -- index lifecycle -----------------------------------------------------------
 
     def ensure_index(self) -> list[CandidateIndex]:
-        """The index tiers (main, then units added since), rebuilt when data changed."""
+        """The index tiers (main, then units added since), rebuilt when data changed.
+
+        The first look-up, and the first after :meth:`invalidate` (this process
+        wrote), check the data version before they search. Otherwise the version is
+        checked every ``check_every`` seconds in a background thread while the
+        look-up goes on with the index it has: counting a million rows takes longer
+        than a look-up, and a translator's keystroke must not wait for it. Another
+        process's units then show from the look-up after that check.
+        """
         with self._lock:
             now = time.monotonic()
-            if self.index is not None and now - self._checked < self.check_every:
+            if self.index is not None and self._checked:
+                if now - self._checked >= self.check_every and not self._checking:
+                    self._checking = True
+                    threading.Thread(
+                        target=self._check_in_background,
+                        name="tm-index-version",
+                        daemon=True,
+                    ).start()
                 return self._tiers()
-            version = self.store.data_version()
-            edited = False
-            if self.side == "target":  # a reviewer's edit changes target keys in place
-                version += f"|edits {self.store.edit_version()}"
-                edited = self.version is not None and _edits(version) != _edits(
-                    self.version
-                )
-            self._checked = now
-            if self.index is None or version != self.version:
-                if self.index is None or edited or not self._extend():
-                    self.index = self._build(version)
-                    self._reset_delta(self.index)
-                self.version = version
+            self._apply(self._current_version(), now)
             return self._tiers()
+
+    def _current_version(self) -> str:
+        version = self.store.data_version()
+        if self.side == "target":  # a reviewer's edit changes target keys in place
+            version += f"|edits {self.store.edit_version()}"
+        return version
+
+    def _apply(self, version: str, now: float) -> None:
+        """Bring the index to ``version`` (call with the lock held)."""
+        edited = (
+            self.side == "target"
+            and self.version is not None
+            and _edits(version) != _edits(self.version)
+        )
+        self._checked = now
+        if self.index is None or version != self.version:
+            if self.index is None or edited or not self._extend():
+                self.index = self._build(version)
+                self._reset_delta(self.index)
+            self.version = version
+
+    def _check_in_background(self) -> None:
+        try:
+            version = self._current_version()
+        except TMError as exc:  # the store was closed meanwhile: nothing to refresh
+            log.debug("index version check skipped: %s", exc)
+            version = None
+        with self._lock:
+            self._checking = False
+            if version is not None and self._checked and self.index is not None:
+                self._apply(version, time.monotonic())
 
     def _tiers(self) -> list[CandidateIndex]:
         assert self.index is not None

@@ -534,3 +534,64 @@ class TermHit:
     lang: str
     kind: HitKind
     rendering: str = ""
+
+
+# -- a document being translated: segment workflow -----------------------------------
+
+
+class SegmentStatus(StrEnum):
+    """Where a document segment stands, as CAT tools show it (memoQ, Trados, OmegaT).
+
+    ``empty``: nothing typed. ``draft``: typed (or edited after confirming) but not
+    confirmed; the text is kept, not offered as a match. ``translated``: confirmed by
+    the translator; its translation is in the project TM. ``propagated``: filled from
+    a confirmed earlier repetition of the same source (auto-propagation), not yet
+    looked at; confirming it makes it ``translated``. ``reviewed``: a reviewer
+    signed it off.
+    """
+
+    EMPTY = "empty"
+    DRAFT = "draft"
+    TRANSLATED = "translated"
+    PROPAGATED = "propagated"
+    REVIEWED = "reviewed"
+
+    @property
+    def done(self) -> bool:
+        """True when the segment has a confirmed translation (it counts as done)."""
+        return self in (
+            SegmentStatus.TRANSLATED,
+            SegmentStatus.PROPAGATED,
+            SegmentStatus.REVIEWED,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentState:
+    """One segment of a document in a project: its status and texts.
+
+    Attributes:
+        document: the document's name (as its occurrences record it).
+        position: the segment's number in the document, from 1.
+        source: the segment's source text (a state whose source no longer matches
+            the document at that position is stale and ignored).
+        status: see :class:`SegmentStatus`.
+        target: the text in the editor: the draft, or the confirmed translation.
+        confirmed: the translation confirmed into the project TM (None: never).
+        committed: what the last commit put into the master TM for this position.
+        committed_new: that commit created the master's unit (it held no unit with
+            this source and target before), so replacing it may remove the unit.
+        changed_at: when the state last changed (``YYYYMMDDThhmmssZ``).
+        changed_by: who changed it.
+    """
+
+    document: str
+    position: int
+    source: str
+    status: SegmentStatus = SegmentStatus.EMPTY
+    target: str = ""
+    confirmed: str | None = None
+    committed: str | None = None
+    committed_new: bool = False
+    changed_at: str | None = None
+    changed_by: str | None = None

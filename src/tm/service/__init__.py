@@ -63,7 +63,14 @@ from tm.service.output import (
     text_output,
     write_text,
 )
-from tm.service.project import ProjectService
+from tm.service.project import (
+    CommitReport,
+    Confirmation,
+    Count,
+    Progress,
+    ProjectService,
+    is_project_finding,
+)
 from tm.service.render import (
     concordance_dict,
     fragment_dict,
@@ -145,12 +152,16 @@ __all__ = [
     "AnchorTerms",
     "Candidate",
     "Check",
+    "CommitReport",
+    "Confirmation",
+    "Count",
     "Destination",
     "LayerMatch",
     "Link",
     "MergeCounts",
     "NumberedAlignment",
     "PretranslateReport",
+    "Progress",
     "ProgressFn",
     "ProjectService",
     "QAReport",
@@ -173,6 +184,7 @@ __all__ = [
     "hand_serve_settings",
     "has_han",
     "import_report_dict",
+    "is_project_finding",
     "match_dict",
     "merge_layers",
     "pretranslate_format",

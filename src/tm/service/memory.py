@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, cast
@@ -38,7 +38,7 @@ from tm.store import Store, open_store
 if TYPE_CHECKING:  # the matcher imports numpy, QA and analysis more: load on first use
     from tm.analysis import Analysis
     from tm.match import Matcher
-    from tm.models import ConcordanceHit, FragmentHit, Match
+    from tm.models import ConcordanceHit, FragmentHit, Match, QAIssue
     from tm.pretranslate import PretranslateReport
     from tm.qa import QAReport
     from tm.store.base import StoreInfo
@@ -387,6 +387,11 @@ class TMService:
                 stamp += [0, 0]
         return tuple(stamp)
 
+    def units_changed(self) -> None:
+        """Units were written through ``store`` directly (a project commit): the
+        matchers check the data version before their next look-up."""
+        self._invalidate_matchers()
+
     def _invalidate_matchers(self) -> None:
         """Units were written: the matchers check the data version before their next
         look-up (they poll it once a second otherwise, for other writers)."""
@@ -504,6 +509,43 @@ class TMService:
         from tm.concordance import concordance
 
         return concordance(self.store, text, side=side, limit=limit)
+
+    def concordance_renderings(
+        self, text: str, hits: Sequence[ConcordanceHit]
+    ) -> list[tuple[tuple[int, int], ...]]:
+        """For each hit of ``text``, where its rendering stands on the other side.
+
+        A glossary term's renderings are found as the term base finds them; for
+        other text, the English most hits share (``tm.terms.renderings``), if any.
+        Spans index the other side's stored text; () where nothing was found.
+        """
+        import re
+
+        from tm.text.normalize import match_key
+
+        base = self.terms.optional()
+        entries = base.lookup(text) if base is not None else []
+        shared = None
+        if not entries:
+            from tm.terms.renderings import shared_rendering
+
+            source_hits = [h.unit for h in hits if h.side == "source"]
+            shared = shared_rendering(match_key(text), source_hits)
+        out: list[tuple[tuple[int, int], ...]] = []
+        for hit in hits:
+            spans: list[tuple[int, int]] = []
+            if hit.side == "source":
+                target = hit.unit.target
+                for entry in entries:
+                    assert base is not None
+                    spans += [
+                        (h.start, h.end) for h in base.renderings_in(entry, target)
+                    ]
+                if shared:
+                    pattern = r"\b" + re.escape(shared) + r"\b"
+                    spans += [m.span() for m in re.finditer(pattern, target, re.I)]
+            out.append(tuple(sorted(set(spans))))
+        return out
 
     def fragments(
         self, text: str, *, min_chars: int = 6, limit: int = 5
@@ -643,10 +685,17 @@ class TMService:
         dest: Destination,
         *,
         original: str,
+        statuses: dict[int, str] | None = None,
     ) -> int:
-        """Write a document being translated as XLIFF 1.2: confirmed targets filled in."""
+        """Write a document being translated as XLIFF 1.2 with its targets filled in.
+
+        Args:
+            statuses: each segment's status (``tm.models.SegmentStatus`` values),
+                written as the target's state; without it a target is confirmed.
+        """
         from tm.formats.xliff import XliffSegment, write_xliff
 
+        statuses = statuses or {}
         return write_xliff(
             (
                 XliffSegment(
@@ -654,6 +703,7 @@ class TMService:
                     source=src,
                     target=targets.get(i),
                     confirmed=i in targets,
+                    status=statuses.get(i, "translated"),
                 )
                 for i, src in enumerate(segments)
             ),
@@ -742,6 +792,13 @@ class TMService:
             return service.qa(
                 checks=checks, progress=progress, cancel=cancel, workers=workers
             )
+
+    def fixed_target(self, finding: QAIssue) -> str | None:
+        """The finding's target with its suggested fix applied, when the check agrees
+        the edit fixes it (see ``tm.qa.fixes``); None when it needs a human."""
+        from tm.qa.fixes import fixed_target
+
+        return fixed_target(finding, termbase=self.terms.optional())
 
     def mark_false_positive(
         self,
