@@ -50,10 +50,38 @@ def _run(unit: TranslationUnit, termbase: Any) -> tuple[Flag, ...]:
     out: list[Flag] = []
     for name in FLAG_CHECKS:
         check = CHECKS[name]
-        if name == "term-forbidden" and termbase is None:
+        if name == "term-forbidden":
+            out.extend(_forbidden(unit, termbase) if termbase is not None else ())
             continue
         found = check.func([unit] if check.scope == "corpus" else unit, ctx)
         for issue in found:
             spans = tuple((s.start, s.end) for s in issue.spans if s.side == "target")
             out.append(Flag(name, issue.message, spans))
     return tuple(out)
+
+
+def _forbidden(unit: TranslationUnit, termbase: Any) -> list[Flag]:
+    """Each forbidden rendering of a glossary term of the source found in the English.
+
+    Read straight from the glossary rather than through QA's term check: QA reports a
+    long term made of shorter entries through those entries (one finding per problem
+    in a review), but a match whose English uses the long term's forbidden rendering
+    is unsafe to reuse all the same.
+    """
+    out: list[Flag] = []
+    seen: set[tuple[int, int]] = set()
+    for hit in termbase.find(unit.source):
+        for found in termbase.renderings_in(hit.entry, unit.target):
+            kind = getattr(found.kind, "value", found.kind)
+            if kind != "forbidden" or (found.start, found.end) in seen:
+                continue
+            seen.add((found.start, found.end))
+            out.append(
+                Flag(
+                    "term-forbidden",
+                    f"{hit.entry.zh}: the glossary forbids {found.text!r}"
+                    f" (use {hit.entry.en!r})",
+                    ((found.start, found.end),),
+                )
+            )
+    return out

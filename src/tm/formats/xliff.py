@@ -212,6 +212,8 @@ def _set_status12(tu: Any, target: Any, status: str) -> None:
         del target.attrib["state-qualifier"]
     if approved:
         tu.set("approved", "yes")
+    else:  # a draft or an inherited repetition is not approved, whatever else says so
+        tu.attrib.pop("approved", None)
 
 
 def _write20(
