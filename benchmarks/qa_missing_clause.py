@@ -81,10 +81,11 @@ def cut_recall(units: list[TranslationUnit]) -> tuple[int, int, int]:
 
     from tm.qa import omission
     from tm.qa.base import QAContext
+    from tm.qa.lexicon import learn_lexicon
     from tm.text.segment import clause_spans
 
     sentences = [u for u in units if u.segtype == "sentence"]
-    lexicon = omission.learn_lexicon(sentences)
+    lexicon = learn_lexicon(sentences)
     cuts = found = placed = 0
     for u in sentences:
         zc, ec = clause_spans(u.source, "zh"), clause_spans(u.target, "en")
