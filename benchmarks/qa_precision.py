@@ -62,7 +62,7 @@ def subject(f: QAIssue) -> str:
 
 
 def part(f: QAIssue) -> str:
-    """"held-out" or "tune" (see the module docstring)."""
+    """ "held-out" or "tune" (see the module docstring)."""
     digit = int(hashlib.sha1(subject(f).encode("utf-8")).hexdigest()[0], 16)
     return "held-out" if digit < HELD_OUT_BELOW else "tune"
 
