@@ -36,9 +36,19 @@ _HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    """Chinese bigram → the English root the TM renders it with most."""
+    """Chinese bigram → the English root the TM renders it with most (``best``), and
+    every root strongly associated with it (``strong``)."""
 
     best: dict[str, str]
+    strong: dict[str, frozenset[str]]
+
+    def words(self, text: str) -> set[str]:
+        """Every root the bigrams of ``text`` are strongly associated with."""
+        out: set[str] = set()
+        for run in _HAN_RUN.findall(text):
+            for i in range(len(run) - 1):
+                out |= self.strong.get(run[i : i + 2], frozenset())
+        return out
 
     def anchors(self, clause: str) -> set[str]:
         """The English stems a clause is expected to bring into the target."""
@@ -88,7 +98,7 @@ def learn_lexicon(units: Sequence[TranslationUnit]) -> Lexicon:
     zid = {z: i for i, z in enumerate(z for z, n in zc.items() if n >= MIN_JOINT)}
     eid = {e: i for i, e in enumerate(e for e, n in ec.items() if n >= MIN_JOINT)}
     if not zid or not eid:
-        return Lexicon({})
+        return Lexicon({}, {})
     width = len(eid)
     grids = []
     for zs, es in pairs:
@@ -97,7 +107,7 @@ def learn_lexicon(units: Sequence[TranslationUnit]) -> Lexicon:
         if zi.size and ei.size:
             grids.append(np.add.outer(zi * width, ei).ravel())
     if not grids:
-        return Lexicon({})
+        return Lexicon({}, {})
     ids, joint = np.unique(np.concatenate(grids), return_counts=True)
     keep = joint >= MIN_JOINT
     ids, joint = ids[keep], joint[keep]
@@ -111,9 +121,13 @@ def learn_lexicon(units: Sequence[TranslationUnit]) -> Lexicon:
     first = np.ones(order.size, dtype=bool)
     first[1:] = zi[order][1:] != zi[order][:-1]
     zname, ename = list(zid), list(eid)
+    linked: dict[str, set[str]] = {}
+    for z, e in zip(zi, ei, strict=True):
+        linked.setdefault(zname[z], set()).add(ename[e])
     return Lexicon(
         {
             zname[z]: ename[e]
             for z, e in zip(zi[order][first], ei[order][first], strict=True)
-        }
+        },
+        {z: frozenset(es) for z, es in linked.items()},
     )
