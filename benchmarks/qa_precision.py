@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "held-out":
             fresh = {fp: j for fp, j in judged.items() if j.get("round", 1) >= 2}
             report(
-                "part: held-out, judged after tuning (round 2) only",
+                "part: held-out, judged after tuning (rounds 2 and 3) only",
                 [f for f in mine if f.fingerprint in fresh],
                 fresh,
             )

@@ -504,8 +504,9 @@ def _conflicts(
     units: Sequence[TranslationUnit], ctx: QAContext, check: str
 ) -> Iterator[QAIssue]:
     lookup = _by_id(units)
+    lexicon = _lexicon(units, ctx)
     for usage in _usage(units, ctx):
-        c = conflict(usage)
+        c = conflict(_term_differences(usage, lexicon, lookup, drop=("unknown",)))
         if c is None or c.check != check:
             continue
         first = next(
@@ -711,8 +712,22 @@ def _learned_renderings(
     return TermUsage(usage.entry, tuple(keep))
 
 
+def _lexicon(units: Sequence[TranslationUnit], ctx: QAContext) -> Lexicon | None:
+    """The run's word lexicon (``tm.qa.lexicon``), learned once; None past
+    ``LEARN_MAX_UNITS`` units, where QA checks against the glossary alone."""
+    if "lexicon" not in ctx.stats:
+        ctx.stats["lexicon"] = (
+            learn_lexicon(term_units(units)) if len(units) <= LEARN_MAX_UNITS else None
+        )
+    return ctx.stats["lexicon"]  # type: ignore[no-any-return]
+
+
 def _term_differences(
-    usage: TermUsage, lexicon: Lexicon | None, lookup: dict[int, TranslationUnit]
+    usage: TermUsage,
+    lexicon: Lexicon | None,
+    lookup: dict[int, TranslationUnit],
+    *,
+    drop: tuple[str, ...] = ("unknown", "approved", "variant"),
 ) -> TermUsage:
     """The usage without other renderings whose difference is not the term's.
 
@@ -725,6 +740,9 @@ def _term_differences(
     it.
     "idle rural houses" beside "rural industrial projects" keeps its "rural": 乡村 is
     rendered apart, so the word is the term's.
+
+    ``drop`` are the statuses that may go: a glossary term's odd renderings are only
+    its unknown ones (a forbidden one stays forbidden whatever surrounds it).
     """
     main = next((r for r in usage.renderings if r.status == "approved"), None)
     if lexicon is None or main is None:
@@ -734,7 +752,7 @@ def _term_differences(
     main_roots = en_roots(main.text)
     keep = []
     for r in usage.renderings:
-        if r is main or r.status == "missing":
+        if r is main or r.status not in drop:
             keep.append(r)
             continue
         odd_roots = en_roots(r.text)
@@ -795,10 +813,9 @@ def rendering_inconsistent(
     lookup = _by_id(units)
     seen: dict[tuple[str, ...], str] = {}
     learned = learned_usage(units, ctx.termbase)
-    if learned and "lexicon" not in ctx.stats:
-        ctx.stats["lexicon"] = learn_lexicon(term_units(units))
+    lexicon = _lexicon(units, ctx) if learned else None
     for usage in sorted(learned, key=lambda u: -len(u.entry.zh)):
-        usage = _term_differences(usage, ctx.stats.get("lexicon"), lookup)
+        usage = _term_differences(usage, lexicon, lookup)
         c = conflict(usage)
         if c is None or c.check != "term-inconsistent":
             continue
