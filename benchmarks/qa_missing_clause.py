@@ -40,6 +40,7 @@ LAWS = ROOT.parent / "shared/corpora/tw_moj_laws.paragraphs.zh-en.tsv.gz"
 SLICES = (
     ("tune", 0, 20_000),
     ("tune", 100_000, 30_000),
+    ("held-out", 50_000, 30_000),
     ("held-out", 150_000, 30_000),
     ("held-out", 200_000, 30_000),
 )
