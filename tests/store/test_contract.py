@@ -111,7 +111,7 @@ def test_seed_import_counts(store: Store, seed_path: Path) -> None:
     assert result.duplicates == SEED_OCCURRENCES - SEED_UNITS
     assert result.occurrences_added == SEED_OCCURRENCES
     assert store.count_units() == SEED_UNITS
-    assert store.documents() == [  # type: ignore[attr-defined]
+    assert store.documents() == [
         (read_bilingual(seed_path).name, read_bilingual(seed_path).meta)
     ]
 
@@ -153,14 +153,14 @@ def test_outer_transaction_rolls_back_everything(store: Store) -> None:
         with store.transaction():
             store.add_document("doc-a", {"title": "A"})
             store.add_units(RICH_UNITS)
-            store.set_mark("fp", "numbers")  # type: ignore[attr-defined]
+            store.set_mark("fp", "numbers")
             raise RuntimeError("interrupted")
 
     with pytest.raises(RuntimeError):
         interrupted_import()
     assert store.count_units() == 0
-    assert store.documents() == []  # type: ignore[attr-defined]
-    assert store.marks() == set()  # type: ignore[attr-defined]
+    assert store.documents() == []
+    assert store.marks() == set()
 
 
 def test_duplicates_within_one_call(store: Store) -> None:
@@ -316,7 +316,7 @@ def test_documents_merge_meta(store: Store) -> None:
     first = store.add_document("a.txt", {"title": "A"})
     assert store.add_document("a.txt", {"date": "2025"}) == first
     store.add_document("b.txt")
-    assert store.documents() == [  # type: ignore[attr-defined]
+    assert store.documents() == [
         ("a.txt", {"title": "A", "date": "2025"}),
         ("b.txt", {}),
     ]
@@ -341,7 +341,7 @@ def test_long_document_names(store: Store) -> None:
     [unit] = store.iter_units()
     assert unit.id is not None
     assert [o.document for o in store.occurrences(unit.id)] == [long_name]
-    assert store.documents() == [(long_name, {"title": "甲"}), (other, {})]  # type: ignore[attr-defined]
+    assert store.documents() == [(long_name, {"title": "甲"}), (other, {})]
 
 
 def test_data_version_changes_on_add(store: Store) -> None:
@@ -401,13 +401,56 @@ def test_info_and_migrate(store_url: str, store: Store) -> None:
         store.count_units()
 
 
+def test_protocol_attributes(store_url: str, store: Store) -> None:
+    """Where the TM is, without reaching into the backend class."""
+    assert isinstance(store, Store)
+    assert not store.readonly
+    if store.backend == "sqlite":
+        assert store.path == store.location == store_url
+    else:
+        assert store.backend == "postgresql"
+        assert store.path is None
+        assert store.location.startswith("postgresql://")
+        assert ":" not in store.location.split("@")[0].removeprefix("postgresql://")
+    assert store.info().location == store.location
+    with open_store(":memory:") as memory:
+        assert (memory.path, memory.location) == (None, ":memory:")
+
+
+def test_tables_have_the_schema_columns(store: Store) -> None:
+    """The tables both backends create follow the one column list in schema.py."""
+    from tm.store.schema import OCCURRENCE_COLUMNS, UNIT_COLUMNS
+
+    def columns(table: str) -> list[str]:
+        cur = store._execute(f"SELECT * FROM {table} LIMIT 0")  # type: ignore[attr-defined]
+        return [d[0] for d in cur.description]
+
+    assert columns("units") == ["id", *(c.name for c in UNIT_COLUMNS)]
+    assert columns("occurrences") == [
+        "id",
+        "unit_id",
+        "document_id",
+        *(c.name for c in OCCURRENCE_COLUMNS),
+    ]
+
+
+def test_info_counts_rows(seeded: Store) -> None:
+    rows = seeded.info().extra["rows"]
+    assert rows == {
+        "units": SEED_UNITS,
+        "occurrences": SEED_OCCURRENCES,
+        "documents": 1,
+        "qa_marks": 0,
+    }
+
+
 def test_marks(store: Store) -> None:
-    store.set_mark("fp-1", "numbers", "checked by hand")  # type: ignore[attr-defined]
-    store.set_mark("fp-1", "numbers", "note changed")  # type: ignore[attr-defined]
-    store.set_mark("fp-2", "punctuation")  # type: ignore[attr-defined]
-    assert store.marks() == {"fp-1", "fp-2"}  # type: ignore[attr-defined]
-    store.clear_mark("fp-1")  # type: ignore[attr-defined]
-    assert store.marks() == {"fp-2"}  # type: ignore[attr-defined]
+    store.set_mark("fp-1", "numbers", "checked by hand")
+    store.set_mark("fp-1", "numbers", "note changed")
+    store.set_mark("fp-2", "punctuation")
+    assert store.marks() == {"fp-1", "fp-2"}
+    store.clear_mark("fp-1")
+    assert store.marks() == {"fp-2"}
 
 
 # -- concurrency -----------------------------------------------------------------

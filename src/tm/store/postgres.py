@@ -35,24 +35,36 @@ import os
 import random
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tm.errors import ConfigError, StoreError
 from tm.models import Occurrence, TranslationUnit, now_stamp
-from tm.store._common import (
-    UNIT_COLUMNS,
-    SQLQueries,
-    default_user,
+from tm.store.base import AddResult, KeyRow, Progress
+from tm.store.rows import (
+    NO_OCCURRENCE,
+    OCCURRENCE_SELECT,
+    UNIT_SELECT,
     dumps,
-    filters,
-    occurrence_values,
+    occurrence_row,
+    row_to_occurrence,
     row_to_unit,
     unit_occurrences,
     unit_row,
 )
-from tm.store.base import AddResult, KeyRow, Progress, StoreInfo
-from tm.store.schema import SCHEMA_VERSION_KEY, Migration, common_migrations
+from tm.store.schema import (
+    OCCURRENCE_NAMES,
+    STAGED_OCCURRENCE_DDL,
+    STAGED_OCCURRENCE_NAMES,
+    UNIT_COLUMNS,
+    UNIT_NAMES,
+    Dialect,
+    Migration,
+    common_migrations,
+    ordered,
+    stage_ddl,
+)
+from tm.store.sql import SQLStore, default_user, filters
 
 if TYPE_CHECKING:
     import psycopg
@@ -83,61 +95,25 @@ SAME_DOCUMENT = "md5(d.name) = md5({0}) AND d.name = {0}"
 BULK_ROWS = 5000
 BULK_WORK_MEM = "64MB"
 
-MIGRATIONS: list[Migration] = [
-    *common_migrations(PK, "md5(source)", "md5(target)", key_ident="md5({})"),
-    Migration("0004_units_trgm", TRIGRAM),
-    Migration("0004_version_sequence", VERSION),
-    Migration("0006_documents_name_md5", DOCUMENT_NAMES),
-]
-MIGRATIONS.sort(key=lambda m: m.name)
+MIGRATIONS: list[Migration] = ordered(
+    [
+        *common_migrations(Dialect(pk=PK, long_text="md5({})")),
+        Migration("0004_units_trgm", TRIGRAM),
+        Migration("0004_version_sequence", VERSION),
+        Migration("0006_documents_name_md5", DOCUMENT_NAMES),
+    ]
+)
 
 # One row per unit read, with what the merge needs: the identity hashes, the
-# occurrence, and the ids the merge assigns.
-STAGE = """
-CREATE TEMP TABLE IF NOT EXISTS tm_stage (
-    ord INTEGER NOT NULL,
-    source TEXT NOT NULL,
-    target TEXT NOT NULL,
-    source_lang TEXT NOT NULL,
-    target_lang TEXT NOT NULL,
-    segtype TEXT NOT NULL,
-    source_key TEXT NOT NULL,
-    target_key TEXT NOT NULL,
-    source_len INTEGER NOT NULL,
-    tuid TEXT,
-    created_at TEXT,
-    created_by TEXT,
-    changed_at TEXT,
-    changed_by TEXT,
-    props TEXT NOT NULL,
-    notes TEXT NOT NULL,
-    source_codes TEXT NOT NULL,
-    target_codes TEXT NOT NULL,
-    source_md5 TEXT NOT NULL,
-    target_md5 TEXT NOT NULL,
-    document TEXT,
-    position INTEGER,
-    sub INTEGER,
-    prev_source TEXT,
-    next_source TEXT,
-    prev_key TEXT,
-    next_key TEXT,
-    section TEXT,
-    unit_id INTEGER,
-    new_id INTEGER
-) ON COMMIT PRESERVE ROWS
-"""
-
-STAGE_COLUMNS = (
-    "ord, source, target, source_lang, target_lang, segtype, source_key, target_key,"
-    " source_len, tuid, created_at, created_by, changed_at, changed_by, props, notes,"
-    " source_codes, target_codes, source_md5, target_md5, document, position, sub,"
-    " prev_source, next_source, prev_key, next_key, section"
+# occurrence (its columns prefixed ``o_``), and the ids the merge assigns.
+STAGE = (
+    "CREATE TEMP TABLE IF NOT EXISTS tm_stage (ord INTEGER NOT NULL,"
+    f" {stage_ddl(UNIT_COLUMNS)}, source_md5 TEXT, target_md5 TEXT, document TEXT,"
+    f" {STAGED_OCCURRENCE_DDL},"
+    " unit_id INTEGER, new_id INTEGER) ON COMMIT PRESERVE ROWS"
 )
-UNIT_INSERT_COLUMNS = (
-    "source, target, source_lang, target_lang, segtype, source_key, target_key,"
-    " source_len, tuid, created_at, created_by, changed_at, changed_by, props, notes,"
-    " source_codes, target_codes"
+STAGE_COLUMNS = (
+    f"ord, {UNIT_NAMES}, source_md5, target_md5, document, {STAGED_OCCURRENCE_NAMES}"
 )
 IDENTITY_ORDER = "source_lang, target_lang, segtype, source_md5, target_md5"
 SAME_UNIT = (
@@ -163,8 +139,8 @@ UPDATE tm_stage s SET new_id = a.id FROM (
 """
 INSERT_NEW = f"""
 WITH ins AS (
-    INSERT INTO units (id, {UNIT_INSERT_COLUMNS})
-    SELECT new_id, {UNIT_INSERT_COLUMNS.replace("tuid", "coalesce(tuid, new_id::text)")}
+    INSERT INTO units (id, {UNIT_NAMES})
+    SELECT new_id, {UNIT_NAMES.replace("tuid", "coalesce(tuid, new_id::text)")}
     FROM tm_stage WHERE new_id IS NOT NULL
     ORDER BY {IDENTITY_ORDER}
     ON CONFLICT DO NOTHING RETURNING id
@@ -176,10 +152,8 @@ MAP_REST = (
     f" WHERE s.unit_id IS NULL AND {SAME_UNIT}"
 )
 INSERT_OCCURRENCES = f"""
-INSERT INTO occurrences (unit_id, document_id, segtype, position, sub, prev_source,
-                         next_source, prev_key, next_key, section)
-SELECT s.unit_id, d.id, s.segtype, s.position, s.sub, s.prev_source, s.next_source,
-       s.prev_key, s.next_key, s.section
+INSERT INTO occurrences (unit_id, document_id, {OCCURRENCE_NAMES})
+SELECT s.unit_id, d.id, {STAGED_OCCURRENCE_NAMES}
 FROM tm_stage s JOIN documents d ON {SAME_DOCUMENT.format("s.document")}
 ORDER BY s.ord
 ON CONFLICT DO NOTHING
@@ -230,7 +204,7 @@ def _quiet_lost_copy(record: logging.LogRecord) -> bool:
     )
 
 
-class PostgresStore(SQLQueries):
+class PostgresStore(SQLStore):
     """A TM in a PostgreSQL database (the tables go in the first schema on search_path).
 
     Args:
@@ -245,7 +219,10 @@ class PostgresStore(SQLQueries):
     """
 
     backend = "postgresql"
+    migrations = MIGRATIONS
     P = "%s"
+    path: str | None = None  # a server, not a file
+    _conn: Any  # the write connection (psycopg.Connection)
 
     def __init__(
         self, dsn: str, *, create: bool = True, readonly: bool = False
@@ -341,12 +318,6 @@ class PostgresStore(SQLQueries):
         for conn in conns:
             with contextlib.suppress(Exception):
                 conn.close()
-
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _error(self, exc: Exception) -> StoreError:
         """One clear line for a driver error; what a write lost is said when it lost it."""
@@ -455,72 +426,22 @@ class PostgresStore(SQLQueries):
 
     # -- schema ------------------------------------------------------------------
 
-    def _applied(self, conn: psycopg.Connection[Any] | None = None) -> list[str]:
-        conn = conn or self._conn
-        row = conn.execute("SELECT to_regclass('tm_migrations')").fetchone()
-        if row is None or not row[0]:
-            return []
-        return [
-            r[0] for r in conn.execute("SELECT name FROM tm_migrations ORDER BY name")
-        ]
+    def _has_table(self, name: str) -> bool:
+        row = self._query("SELECT to_regclass(%s)", (name,))
+        return bool(row and row[0][0])
 
-    def _check_version(self, applied: Iterable[str] | None = None) -> None:
-        known = {m.name for m in MIGRATIONS}
-        unknown = [
-            n
-            for n in (applied if applied is not None else self._applied())
-            if n not in known
-        ]
-        if unknown:
-            raise StoreError(
-                f"{self.location} was written by a newer tm (schema migration {unknown[-1]})",
-                hint="upgrade tm to open this database",
-            )
+    def _run_script(self, sql: str) -> None:
+        self._conn.execute(sql.replace("{trgm}", self._ident(self.trgm_schema)))
 
-    def migrate(self) -> list[str]:
-        """Apply pending migrations; returns the names applied.
+    def _lock_schema(self) -> None:
+        self._conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':tm_migrate'))"
+        )
 
-        Processes that open a new database at once serialize on an advisory lock
-        keyed on the schema, so each migration runs once.
-        """
-        applied = self._applied()
-        self._check_version(applied)
-        if {m.name for m in MIGRATIONS} <= set(applied):
-            return []
-        done: list[str] = []
-        with self.transaction():
-            conn = self._conn
-            self._before_write()
-            conn.execute(
-                "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':tm_migrate'))"
-            )
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS tm_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
-            )
-            applied = self._applied()
-            self._check_version(applied)
-            for m in MIGRATIONS:
-                if m.name in applied:
-                    continue
-                conn.execute(m.sql.replace("{trgm}", self._ident(self.trgm_schema)))
-                conn.execute(
-                    "INSERT INTO tm_migrations (name, applied_at) VALUES (%s, %s)",
-                    (m.name, now_stamp()),
-                )
-                done.append(m.name)
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES (%s, %s)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (SCHEMA_VERSION_KEY, str(len(MIGRATIONS))),
-            )
-        return done
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._conn.execute(sql, params)
 
-    def info(self) -> StoreInfo:
-        with self._read() as conn:
-            applied = self._applied(conn)
+    def _info_extra(self) -> dict[str, Any]:
         row = self._query(
             "SELECT current_setting('server_version'), current_schema(), d.datctype,"
             " pg_encoding_to_char(d.encoding),"
@@ -529,20 +450,14 @@ class PostgresStore(SQLQueries):
             " ELSE pg_total_relation_size(to_regclass('units')) END"
             " FROM pg_database d WHERE d.datname = current_database()"
         )[0]
-        return StoreInfo(
-            backend=self.backend,
-            location=self.location,
-            schema_version=len(applied),
-            migrations=tuple(applied),
-            extra={
-                "server_version": row[0],
-                "schema": row[1],
-                "lc_ctype": row[2],
-                "encoding": row[3],
-                "pg_trgm_version": row[4],
-                "units_table_bytes": int(row[5]),
-            },
-        )
+        return {
+            "server_version": row[0],
+            "schema": row[1],
+            "lc_ctype": row[2],
+            "encoding": row[3],
+            "pg_trgm_version": row[4],
+            "units_table_bytes": int(row[5]),
+        }
 
     # -- writes ------------------------------------------------------------------
 
@@ -713,26 +628,25 @@ class PostgresStore(SQLQueries):
         if not ids:
             return {}
         rows = self._query(
-            "SELECT DISTINCT ON (o.unit_id) o.unit_id, d.name, o.position, o.sub,"
-            " o.prev_source, o.next_source, o.section"
+            f"SELECT DISTINCT ON (o.unit_id) o.unit_id, d.name, {OCCURRENCE_SELECT}"
             " FROM occurrences o JOIN documents d ON d.id = o.document_id"
             " WHERE o.unit_id = ANY(%s) ORDER BY o.unit_id, o.id",
             (ids,),
         )
-        return {r[0]: Occurrence(*r[1:]) for r in rows}
+        return {r[0]: row_to_occurrence(r[1], r[2:]) for r in rows}
 
     def _unit_occurrences(self, ids: list[int]) -> dict[int, list[Occurrence]]:
         out: dict[int, list[Occurrence]] = {}
         if not ids:
             return out
         rows = self._query(
-            "SELECT o.unit_id, d.name, o.position, o.sub, o.prev_source, o.next_source,"
-            " o.section FROM occurrences o JOIN documents d ON d.id = o.document_id"
+            f"SELECT o.unit_id, d.name, {OCCURRENCE_SELECT}"
+            " FROM occurrences o JOIN documents d ON d.id = o.document_id"
             " WHERE o.unit_id = ANY(%s) ORDER BY o.unit_id, o.id",
             (ids,),
         )
         for r in rows:
-            out.setdefault(r[0], []).append(Occurrence(*r[1:]))
+            out.setdefault(r[0], []).append(row_to_occurrence(r[1], r[2:]))
         return out
 
     def iter_keys(
@@ -760,7 +674,7 @@ class PostgresStore(SQLQueries):
         rows = {
             r[0]: r
             for r in self._query(
-                f"SELECT {UNIT_COLUMNS} FROM units WHERE id = ANY(%s)", (ids,)
+                f"SELECT {UNIT_SELECT} FROM units WHERE id = ANY(%s)", (ids,)
             )
         }
         occs = self._first_occurrences(list(rows))
@@ -826,13 +740,10 @@ class PostgresStore(SQLQueries):
 def _stage_row(
     ord_: int, u: TranslationUnit, occ: Occurrence | None, stamp: str, user: str
 ) -> tuple[Any, ...]:
-    return (
-        ord_,
-        *unit_row(u, stamp, user),
-        _md5(u.source),
-        _md5(u.target),
-        *occurrence_values(occ, occ.document if occ else None),
-    )
+    head = (ord_, *unit_row(u, stamp, user), _md5(u.source), _md5(u.target))
+    if occ is None:
+        return (*head, None, *NO_OCCURRENCE)
+    return (*head, occ.document, *occurrence_row(occ, u))
 
 
 def _md5(text: str) -> str:

@@ -20,7 +20,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,19 +29,32 @@ import sqlite_utils
 
 from tm.errors import StoreError
 from tm.models import Occurrence, TranslationUnit, now_stamp
-from tm.store._common import (
-    UNIT_COLUMNS,
-    SQLQueries,
-    default_user,
+from tm.store.base import AddResult, KeyRow, Progress
+from tm.store.rows import (
+    NO_OCCURRENCE,
+    OCCURRENCE_SELECT,
+    UNIT_SELECT,
     dumps,
-    filters,
-    occurrence_values,
+    occurrence_row,
+    row_to_occurrence,
     row_to_unit,
     unit_occurrences,
     unit_row,
 )
-from tm.store.base import AddResult, KeyRow, Progress, StoreInfo
-from tm.store.schema import SCHEMA_VERSION_KEY, Migration, common_migrations
+from tm.store.schema import (
+    OCCURRENCE_COLUMNS,
+    OCCURRENCE_NAMES,
+    STAGED_OCCURRENCE_DDL,
+    STAGED_OCCURRENCE_NAMES,
+    UNIT_COLUMNS,
+    UNIT_NAMES,
+    Dialect,
+    Migration,
+    common_migrations,
+    ordered,
+    stage_ddl,
+)
+from tm.store.sql import SQLStore, default_user, filters
 
 BUSY_TIMEOUT_MS = 60_000
 # How long a writer queues behind another one (a large import) before giving up.
@@ -70,40 +83,35 @@ END;
 # as well would index them twice.
 FTS_BULK = "DROP TRIGGER IF EXISTS units_ai;"
 
-MIGRATIONS: list[Migration] = [
-    *common_migrations("INTEGER PRIMARY KEY", "source", "target"),
-    Migration("0004_units_fts_trigram", FTS),
-    Migration("0006_units_fts_bulk", FTS_BULK),
-]
-MIGRATIONS.sort(key=lambda m: m.name)
+MIGRATIONS: list[Migration] = ordered(
+    [
+        *common_migrations(Dialect(pk="INTEGER PRIMARY KEY")),
+        Migration("0004_units_fts_trigram", FTS),
+        Migration("0006_units_fts_bulk", FTS_BULK),
+    ]
+)
 
 
 # add_units stages each batch of rows here, then merges it with two INSERT ... SELECT
 # statements: SQLite does the deduplication and the unit-id look-ups without a
-# round trip to Python per unit.
-UNIT_INSERT_COLUMNS = (
-    "source, target, source_lang, target_lang, segtype, source_key, target_key,"
-    " source_len, tuid, created_at, created_by, changed_at, changed_by, props, notes,"
-    " source_codes, target_codes"
-)
-OCCURRENCE_COLUMNS = (
-    "document_id, position, sub, prev_source, next_source, prev_key, next_key, section"
-)
+# round trip to Python per unit. The staged occurrence columns carry an ``o_`` prefix.
 STAGE = (
     "CREATE TEMP TABLE IF NOT EXISTS tm_stage (ord INTEGER PRIMARY KEY,"
-    f" {UNIT_INSERT_COLUMNS}, {OCCURRENCE_COLUMNS})"
+    f" {stage_ddl(UNIT_COLUMNS)}, document_id INTEGER,"
+    f" {STAGED_OCCURRENCE_DDL})"
 )
-STAGE_INSERT = f"INSERT INTO temp.tm_stage VALUES (NULL{', ?' * 25})"
+STAGE_INSERT = (
+    "INSERT INTO temp.tm_stage VALUES"
+    f" (NULL{', ?' * (len(UNIT_COLUMNS) + 1 + len(OCCURRENCE_COLUMNS))})"
+)
 # "WHERE true" keeps SQLite from reading ON CONFLICT as a join constraint.
 MERGE_UNITS = (
-    f"INSERT INTO units ({UNIT_INSERT_COLUMNS}) SELECT {UNIT_INSERT_COLUMNS}"
+    f"INSERT INTO units ({UNIT_NAMES}) SELECT {UNIT_NAMES}"
     " FROM temp.tm_stage WHERE true ORDER BY ord ON CONFLICT DO NOTHING"
 )
 MERGE_OCCURRENCES = (
-    "INSERT INTO occurrences (unit_id, segtype, document_id, position, sub, prev_source,"
-    " next_source, prev_key, next_key, section)"
-    " SELECT u.id, s.segtype, s.document_id, s.position, s.sub, s.prev_source,"
-    " s.next_source, s.prev_key, s.next_key, s.section"
+    f"INSERT INTO occurrences (unit_id, document_id, {OCCURRENCE_NAMES})"
+    f" SELECT u.id, s.document_id, {STAGED_OCCURRENCE_NAMES}"
     " FROM temp.tm_stage s JOIN units u ON u.source_lang = s.source_lang"
     " AND u.target_lang = s.target_lang AND u.segtype = s.segtype"
     " AND u.source = s.source AND u.target = s.target"
@@ -111,33 +119,48 @@ MERGE_OCCURRENCES = (
 )
 
 
-class SQLiteStore(SQLQueries):
-    """A TM in one SQLite file (or ``:memory:``)."""
+class SQLiteStore(SQLStore):
+    """A TM in one SQLite file (or ``:memory:``).
+
+    Args:
+        path: the database file; ``:memory:`` for a TM that lives as long as the store.
+        create: when False, a missing file is an error instead of a new TM.
+        readonly: open for reading only (no migrations, no writes).
+
+    Raises:
+        StoreError: the file is missing (``create=False``), not a tm database,
+            corrupt, or written by a newer tm.
+    """
 
     backend = "sqlite"
+    migrations = MIGRATIONS
 
     def __init__(
         self, path: str | Path, *, create: bool = True, readonly: bool = False
     ) -> None:
-        self.path = str(path)
+        self.location = str(path)
+        self.path = None if self.location == ":memory:" else self.location
         self.readonly = readonly
         self._lock = threading.RLock()
         self._local = threading.local()
         self._closed = False
         self._depth = 0
         self._tx_owner = 0
-        if self.path != ":memory:" and not create and not Path(self.path).exists():
+        if (
+            self.location != ":memory:"
+            and not create
+            and not Path(self.location).exists()
+        ):
             raise StoreError(
-                f"no TM database at {self.path}",
+                f"no TM database at {self.location}",
                 hint="import a file first: tm import FILE",
             )
         # A TM on a read-only disk or without write permission is opened to read; a
         # write then fails with a clear StoreError instead of "unable to open".
-        self._no_write = not _writable(self.path)
+        self._no_write = not _writable(self.location)
         if self._no_write:
             self.readonly = readonly = True
         self._conn = self._connect(write=not readonly)
-        self.db = sqlite_utils.Database(self._conn)
         try:
             self._check_file()
             if not readonly:
@@ -147,7 +170,7 @@ class SQLiteStore(SQLQueries):
         except sqlite3.DatabaseError as exc:
             # A corrupt page can first show in the migrations table, not sqlite_master.
             self._conn.close()
-            raise _store_error(self.path, exc) from exc
+            raise _store_error(self.location, exc) from exc
         except StoreError:
             self._conn.close()
             raise
@@ -156,28 +179,28 @@ class SQLiteStore(SQLQueries):
 
     def _connect(self, *, write: bool) -> sqlite3.Connection:
         try:
-            if self.path == ":memory:":
+            if self.location == ":memory:":
                 conn = sqlite3.connect(
                     ":memory:", isolation_level=None, check_same_thread=False
                 )
             elif write:
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                Path(self.location).parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(
-                    self.path, isolation_level=None, check_same_thread=False
+                    self.location, isolation_level=None, check_same_thread=False
                 )
             else:
                 conn = self._connect_ro()
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            if write and self.path != ":memory:":
+            if write and self.location != ":memory:":
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as exc:
-            raise _store_error(self.path, exc) from exc
+            raise _store_error(self.location, exc) from exc
         return conn
 
     def _connect_ro(self) -> sqlite3.Connection:
-        uri = Path(self.path).absolute().as_uri()
+        uri = Path(self.location).absolute().as_uri()
         conn = sqlite3.connect(
             uri + "?mode=ro", uri=True, isolation_level=None, check_same_thread=False
         )
@@ -201,13 +224,13 @@ class SQLiteStore(SQLQueries):
         try:
             self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise _store_error(self.path, exc) from exc
+            raise _store_error(self.location, exc) from exc
 
     def _reader(self) -> sqlite3.Connection:
         """The calling thread's read connection; inside a transaction, the writer's own."""
         self._ensure_open()
         in_own_tx = self._depth and self._tx_owner == threading.get_ident()
-        if self.path == ":memory:" or in_own_tx or self.readonly:
+        if self.location == ":memory:" or in_own_tx or self.readonly:
             writer: sqlite3.Connection = self._conn
             return writer
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -228,76 +251,32 @@ class SQLiteStore(SQLQueries):
                     with contextlib.suppress(sqlite3.Error):
                         conn.close()
 
-    def __enter__(self) -> SQLiteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # -- schema ------------------------------------------------------------------
 
-    def _applied(self) -> list[str]:
-        if "tm_migrations" not in self.db.table_names():
-            return []
-        return [
-            r[0]
-            for r in self._conn.execute("SELECT name FROM tm_migrations ORDER BY name")
-        ]
+    def _db(self) -> sqlite_utils.Database:
+        """sqlite-utils over this thread's read connection (introspection only)."""
+        return sqlite_utils.Database(self._reader(), recursive_triggers=False)
 
-    def _check_version(self) -> None:
-        known = {m.name for m in MIGRATIONS}
-        unknown = [n for n in self._applied() if n not in known]
-        if unknown:
-            raise StoreError(
-                f"{self.path} was written by a newer tm (schema migration {unknown[-1]})",
-                hint="upgrade tm to open this database",
-            )
+    def _has_table(self, name: str) -> bool:
+        try:
+            return name in self._db().table_names()
+        except sqlite3.DatabaseError as exc:
+            raise _store_error(self.location, exc) from exc
 
-    def migrate(self) -> list[str]:
-        """Apply pending migrations; returns the names applied."""
-        self._check_version()
-        applied = set(self._applied())
-        if applied >= {m.name for m in MIGRATIONS}:
-            # Up to date: take no write lock, so opening the TM to read never waits
-            # for (or fails behind) an import that is writing.
-            return []
-        done: list[str] = []
-        with self.transaction():
-            self._conn.execute(
-                "CREATE TABLE IF NOT EXISTS tm_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-            self._conn.execute(
-                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
-            )
-            for m in MIGRATIONS:
-                if m.name in applied:
-                    continue
-                for stmt in _statements(m.sql):
-                    self._conn.execute(stmt)
-                self._conn.execute(
-                    "INSERT INTO tm_migrations (name, applied_at) VALUES (?, ?)",
-                    (m.name, now_stamp()),
-                )
-                done.append(m.name)
-            self._conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (SCHEMA_VERSION_KEY, str(len(MIGRATIONS))),
-            )
-        return done
+    def _run_script(self, sql: str) -> None:
+        for stmt in _statements(sql):
+            self._conn.execute(stmt)
 
-    def info(self) -> StoreInfo:
-        size = os.path.getsize(self.path) if self.path != ":memory:" else 0
-        return StoreInfo(
-            backend="sqlite",
-            location=self.path,
-            schema_version=len(self._applied()),
-            migrations=tuple(self._applied()),
-            extra={
-                "sqlite_version": sqlite3.sqlite_version,
-                "file_bytes": size,
-                "journal_mode": self._conn.execute("PRAGMA journal_mode").fetchone()[0],
-            },
-        )
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self._conn.execute(sql, params)
+
+    def _info_extra(self) -> dict[str, Any]:
+        db = self._db()
+        return {
+            "sqlite_version": sqlite3.sqlite_version,
+            "file_bytes": os.path.getsize(self.path) if self.path else 0,
+            "journal_mode": db.journal_mode,
+        }
 
     # -- writes ------------------------------------------------------------------
 
@@ -308,11 +287,11 @@ class SQLiteStore(SQLQueries):
         if self.readonly:
             if self._no_write:
                 raise StoreError(
-                    f"{self.path}: the database is read-only (no write permission or a "
+                    f"{self.location}: the database is read-only (no write permission or a "
                     "read-only disk); nothing was written",
                     hint="copy it somewhere writable, or fix its permissions",
                 )
-            raise StoreError(f"{self.path} is opened read-only")
+            raise StoreError(f"{self.location} is opened read-only")
         with self._lock:
             if self._depth:
                 self._depth += 1
@@ -329,7 +308,7 @@ class SQLiteStore(SQLQueries):
             except sqlite3.DatabaseError as exc:  # disk full, corrupt page, I/O error
                 self._depth = 0
                 self._rollback()
-                raise _store_error(self.path, exc) from exc
+                raise _store_error(self.location, exc) from exc
             except BaseException:
                 self._depth = 0
                 self._rollback()
@@ -340,7 +319,7 @@ class SQLiteStore(SQLQueries):
             except sqlite3.DatabaseError as exc:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("ROLLBACK")
-                raise _store_error(self.path, exc) from exc
+                raise _store_error(self.location, exc) from exc
 
     def _rollback(self) -> None:
         # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR); a
@@ -363,12 +342,13 @@ class SQLiteStore(SQLQueries):
             except sqlite3.OperationalError as exc:
                 locked = "locked" in str(exc) or "busy" in str(exc)
                 if not locked or time.monotonic() >= deadline:
-                    raise _store_error(self.path, exc) from exc
+                    raise _store_error(self.location, exc) from exc
                 log.info(
-                    "%s: waiting for another tm process to finish writing", self.path
+                    "%s: waiting for another tm process to finish writing",
+                    self.location,
                 )
             except sqlite3.DatabaseError as exc:
-                raise _store_error(self.path, exc) from exc
+                raise _store_error(self.location, exc) from exc
 
     def add_document(self, name: str, meta: dict[str, str] | None = None) -> int:
         with self.transaction():
@@ -426,7 +406,7 @@ class SQLiteStore(SQLQueries):
                 added, occ_added = _merge(cur, batch, added, occ_added)
                 _index_new_units(cur, last_id)
         except sqlite3.DatabaseError as exc:
-            raise _store_error(self.path, exc) from exc
+            raise _store_error(self.location, exc) from exc
         if progress:
             progress(n)
         return AddResult(added=added, duplicates=n - added, occurrences_added=occ_added)
@@ -437,12 +417,13 @@ class SQLiteStore(SQLQueries):
         """``tm_stage`` rows: the unit's columns, then one occurrence's (or NULLs)."""
         row = unit_row(u, stamp, user)
         for occ in unit_occurrences(u):
-            doc_id = None
-            if occ is not None:
-                doc_id = doc_ids.get(occ.document)
-                if doc_id is None:
-                    doc_id = doc_ids[occ.document] = self.add_document(occ.document)
-            yield (*row, *occurrence_values(occ, doc_id))
+            if occ is None:
+                yield (*row, None, *NO_OCCURRENCE)
+                continue
+            doc_id = doc_ids.get(occ.document)
+            if doc_id is None:
+                doc_id = doc_ids[occ.document] = self.add_document(occ.document)
+            yield (*row, doc_id, *occurrence_row(occ, u))
 
     # -- reads -------------------------------------------------------------------
 
@@ -451,20 +432,20 @@ class SQLiteStore(SQLQueries):
         try:
             return conn.execute(sql, tuple(params)).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise _store_error(self.path, exc) from exc
+            raise _store_error(self.location, exc) from exc
 
     def _unit_occurrences(self, ids: list[int]) -> dict[int, list[Occurrence]]:
         out: dict[int, list[Occurrence]] = {}
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
             rows = self._query(
-                "SELECT o.unit_id, d.name, o.position, o.sub, o.prev_source, o.next_source, o.section"
-                f" FROM occurrences o JOIN documents d ON d.id = o.document_id WHERE o.unit_id IN ({marks})"
+                f"SELECT o.unit_id, d.name, {OCCURRENCE_SELECT} FROM occurrences o"
+                f" JOIN documents d ON d.id = o.document_id WHERE o.unit_id IN ({marks})"
                 " ORDER BY o.unit_id, o.id",
                 chunk,
             )
             for r in rows:
-                out.setdefault(r[0], []).append(Occurrence(*r[1:]))
+                out.setdefault(r[0], []).append(row_to_occurrence(r[1], r[2:]))
         return out
 
     def iter_keys(self, *, side: str = "source", after: int = 0) -> Iterator[KeyRow]:
@@ -480,7 +461,7 @@ class SQLiteStore(SQLQueries):
             for r in cur:
                 yield KeyRow(r[0], r[1], r[2], r[3], r[4])
         except sqlite3.DatabaseError as exc:
-            raise _store_error(self.path, exc) from exc
+            raise _store_error(self.location, exc) from exc
 
     def get_units(self, ids: Iterable[int]) -> list[TranslationUnit]:
         ids = list(ids)
@@ -488,7 +469,7 @@ class SQLiteStore(SQLQueries):
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
             for r in self._query(
-                f"SELECT {UNIT_COLUMNS} FROM units WHERE id IN ({marks})", chunk
+                f"SELECT {UNIT_SELECT} FROM units WHERE id IN ({marks})", chunk
             ):
                 rows[r[0]] = r
         occs = self._first_occurrences(list(rows))

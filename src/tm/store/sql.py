@@ -1,0 +1,368 @@
+"""What the SQL backends share: the reads whose SQL is the same, QA marks, and the
+one migration runner.
+
+:class:`SQLStore` implements most of the :class:`~tm.store.base.Store` protocol once;
+SQLiteStore and PostgresStore differ in their drivers (``?`` vs ``%s`` parameters),
+in how they index text and in how they write in bulk: they provide the hooks below
+(abstract, so a backend that forgets one cannot be instantiated) and the protocol's
+remaining methods (add_units, add_document, iter_keys, get_units, exact, units_after,
+concordance), which mypy checks against the protocol where ``open_store``
+returns them.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Self
+
+from tm.errors import NotFound, StoreError
+from tm.models import Occurrence, TranslationUnit, now_stamp
+from tm.store.base import StoreInfo
+from tm.store.rows import OCCURRENCE_SELECT, UNIT_SELECT, row_to_occurrence, row_to_unit
+from tm.store.schema import (
+    META_TABLE,
+    MIGRATIONS_TABLE,
+    SCHEMA_VERSION_KEY,
+    Migration,
+)
+from tm.text.normalize import match_key
+
+EDITS_KEY = "edits"  # meta row counting target edits: see SQLStore.edit_version
+# Tables whose row counts ``tm db info`` shows.
+INFO_TABLES = ("units", "occurrences", "documents", "qa_marks")
+
+
+def default_user() -> str:
+    """Who writes, when the caller does not say: ``$TM_USER``, else the login name."""
+    try:
+        return os.environ.get("TM_USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "tm"
+
+
+def filters(param: str, **kw: str | None) -> tuple[str, list[Any]]:
+    """``AND col = <param>`` for each value given, and the values."""
+    where = ""
+    params: list[Any] = []
+    for col, value in kw.items():
+        if value is not None:
+            where += f" AND {col} = {param}"
+            params.append(value)
+    return where, params
+
+
+class SQLStore(ABC):
+    """The shared part of the SQL backends (see the module docstring).
+
+    Attributes:
+        backend: ``sqlite`` or ``postgresql``.
+        location: where the TM is, for people (a path, or a URL without password).
+        path: the database file, beside which side-car files go; None when the TM
+            is not a file (a server, or SQLite in memory).
+        readonly: opened for reading only.
+        migrations: this backend's migrations, in order.
+        P: the driver's parameter mark.
+    """
+
+    backend: str
+    location: str
+    path: str | None
+    readonly: bool
+    migrations: Sequence[Migration]
+    P = "?"
+
+    # -- what a backend provides -----------------------------------------------------
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[None]:
+        """One write transaction; nested calls join the outer one (the protocol's)."""
+
+    @abstractmethod
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        """Rows of a read, on this thread's read connection (the writer's own inside
+        this thread's transaction), so other threads never see uncommitted rows.
+
+        Raises:
+            StoreError: the query failed (driver error wrapped), or the store is closed.
+        """
+
+    @abstractmethod
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run a statement on the write connection; returns the driver's cursor
+        (``rowcount`` and ``fetchall()`` are read from it). Called inside
+        :meth:`transaction` for writes."""
+
+    @abstractmethod
+    def _unit_occurrences(self, ids: list[int]) -> dict[int, list[Occurrence]]:
+        """Each of these units' occurrences, in the order they were stored."""
+
+    @abstractmethod
+    def _unique_violation(self) -> type[Exception]:
+        """The driver's exception for a unique-index violation."""
+
+    @abstractmethod
+    def _has_table(self, name: str) -> bool:
+        """Whether the TM's schema has a table of that name."""
+
+    @abstractmethod
+    def _run_script(self, sql: str) -> None:
+        """Run a migration's statements on the write connection, in its transaction."""
+
+    @abstractmethod
+    def _info_extra(self) -> dict[str, Any]:
+        """Backend details for :meth:`info` (versions, sizes, modes)."""
+
+    def _before_write(self) -> None:
+        """Called in a transaction before its first write (PostgreSQL: one writer)."""
+        return None
+
+    def _lock_schema(self) -> None:
+        """Called in the migration transaction before it reads what is applied."""
+        return None
+
+    def _first_occurrences(self, ids: list[int]) -> dict[int, Occurrence]:
+        return {i: occs[0] for i, occs in self._unit_occurrences(ids).items()}
+
+    @abstractmethod
+    def close(self) -> None:
+        """See :meth:`tm.store.base.Store.close`."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ------------------------------------------------------------------------
+
+    def _applied(self) -> list[str]:
+        """The names of the migrations this database has had, in order."""
+        if not self._has_table("tm_migrations"):
+            return []
+        return [
+            r[0] for r in self._query("SELECT name FROM tm_migrations ORDER BY name")
+        ]
+
+    def _check_version(self, applied: Iterable[str] | None = None) -> None:
+        known = {m.name for m in self.migrations}
+        unknown = [
+            n
+            for n in (applied if applied is not None else self._applied())
+            if n not in known
+        ]
+        if unknown:
+            raise StoreError(
+                f"{self.location} was written by a newer tm (schema migration {unknown[-1]})",
+                hint="upgrade tm to open this database",
+            )
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations in one transaction; returns the names applied.
+
+        An up-to-date database takes no write lock, so opening a TM to read never
+        waits for an import. Processes that open a new database at once take turns
+        (SQLite's single writer; an advisory lock on PostgreSQL) and each migration
+        runs once.
+        """
+        applied = self._applied()
+        self._check_version(applied)
+        if {m.name for m in self.migrations} <= set(applied):
+            return []
+        done: list[str] = []
+        with self.transaction():
+            self._before_write()
+            self._lock_schema()
+            self._execute(MIGRATIONS_TABLE)
+            self._execute(META_TABLE)
+            applied = self._applied()
+            self._check_version(applied)
+            p = self.P
+            for m in self.migrations:
+                if m.name in applied:
+                    continue
+                if m.sql.strip():
+                    self._run_script(m.sql)
+                if m.run is not None:
+                    m.run(self)
+                self._execute(
+                    f"INSERT INTO tm_migrations (name, applied_at) VALUES ({p}, {p})",
+                    (m.name, now_stamp()),
+                )
+                done.append(m.name)
+            self._execute(
+                f"INSERT INTO meta (key, value) VALUES ({p}, {p})"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (SCHEMA_VERSION_KEY, str(len(self.migrations))),
+            )
+        return done
+
+    def info(self) -> StoreInfo:
+        applied = self._applied()
+        return StoreInfo(
+            backend=self.backend,
+            location=self.location,
+            schema_version=len(applied),
+            migrations=tuple(applied),
+            extra={**self._info_extra(), "rows": self._row_counts(applied)},
+        )
+
+    def _row_counts(self, applied: list[str]) -> dict[str, int]:
+        if not applied:
+            return {}
+        return {
+            t: int(self._query(f"SELECT count(*) FROM {t}")[0][0]) for t in INFO_TABLES
+        }
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def iter_units(
+        self,
+        *,
+        segtype: str | None = None,
+        source_lang: str | None = None,
+        batch: int = 2000,
+        all_occurrences: bool = False,
+    ) -> Iterator[TranslationUnit]:
+        """All units in id order, each with its first occurrence (or all: an export)."""
+        where, params = filters(self.P, segtype=segtype, source_lang=source_lang)
+        last = 0
+        while True:
+            rows = self._query(
+                f"SELECT {UNIT_SELECT} FROM units WHERE id > {self.P}{where}"
+                f" ORDER BY id LIMIT {int(batch)}",
+                [last, *params],
+            )
+            if not rows:
+                return
+            if all_occurrences:
+                lists = self._unit_occurrences([r[0] for r in rows])
+                for r in rows:
+                    occs = lists.get(r[0]) or []
+                    yield row_to_unit(r, occs[0] if occs else None, occs[1:])
+            else:
+                firsts = self._first_occurrences([r[0] for r in rows])
+                for r in rows:
+                    yield row_to_unit(r, firsts.get(r[0]))
+            last = rows[-1][0]
+
+    def occurrences(self, unit_id: int) -> list[Occurrence]:
+        rows = self._query(
+            f"SELECT d.name, {OCCURRENCE_SELECT}"
+            " FROM occurrences o JOIN documents d ON d.id = o.document_id"
+            f" WHERE o.unit_id = {self.P} ORDER BY o.id",
+            (unit_id,),
+        )
+        return [row_to_occurrence(r[0], r[1:]) for r in rows]
+
+    def count_units(self) -> int:
+        return int(self._query("SELECT count(*) FROM units")[0][0])
+
+    def data_version(self) -> str:
+        """Changes whenever units are added: used to invalidate in-memory indexes."""
+        row = self._query("SELECT count(*), coalesce(max(id), 0) FROM units")[0]
+        return f"{row[0]}:{row[1]}"
+
+    def edit_version(self) -> int:
+        """How many target edits the TM has seen; an index of target keys compares it.
+
+        ``data_version`` follows added units only; an edit changes no count, so it
+        is counted here rather than by scanning every unit's timestamp.
+        """
+        rows = self._query(f"SELECT value FROM meta WHERE key = {self.P}", (EDITS_KEY,))
+        return int(rows[0][0]) if rows else 0
+
+    def documents(self) -> list[tuple[str, dict[str, str]]]:
+        return [
+            (r[0], json.loads(r[1]))
+            for r in self._query("SELECT name, meta FROM documents ORDER BY id")
+        ]
+
+    def stats(self) -> dict[str, Any]:
+        units = self.count_units()
+        occ = int(self._query("SELECT count(*) FROM occurrences")[0][0])
+        langs = [
+            f"{r[0]}→{r[1]}"
+            for r in self._query(
+                "SELECT DISTINCT source_lang, target_lang FROM units ORDER BY 1, 2"
+            )
+        ]
+        by_segtype = {
+            r[0]: r[1]
+            for r in self._query(
+                "SELECT segtype, count(*) FROM units GROUP BY 1 ORDER BY 1"
+            )
+        }
+        return {
+            "units": units,
+            "occurrences": occ,
+            "languages": langs,
+            "documents": [name for name, _ in self.documents()],
+            "by_segtype": by_segtype,
+        }
+
+    # -- a reviewer's edit -------------------------------------------------------------
+
+    def set_target(self, unit_id: int, target: str, *, user: str | None = None) -> None:
+        """Replace a unit's target (a reviewer's fix); stamps changed_at/changed_by.
+
+        Raises:
+            NotFound: no unit with that id.
+            StoreError: the TM already has a unit with this source and target.
+        """
+        p = self.P
+        with self.transaction():
+            self._before_write()
+            try:
+                cur = self._execute(
+                    f"UPDATE units SET target = {p}, target_key = {p}, changed_at = {p},"
+                    f" changed_by = {p} WHERE id = {p}",
+                    (
+                        target,
+                        match_key(target),
+                        now_stamp(),
+                        user or default_user(),
+                        unit_id,
+                    ),
+                )
+            except self._unique_violation() as exc:
+                raise StoreError(
+                    f"unit {unit_id}: the TM already has this source with that target",
+                    hint="the duplicate can stay; mark this finding instead",
+                ) from exc
+            if cur.rowcount == 0:
+                raise NotFound(f"no unit with id {unit_id}")
+            self._execute(
+                f"INSERT INTO meta (key, value) VALUES ({p}, '1') ON CONFLICT (key)"
+                " DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)",
+                (EDITS_KEY,),
+            )
+
+    # -- QA marks ----------------------------------------------------------------------
+
+    def set_mark(
+        self, fingerprint: str, check: str, note: str = "", user: str | None = None
+    ) -> None:
+        p = self.P
+        with self.transaction():
+            self._before_write()
+            self._execute(
+                "INSERT INTO qa_marks (fingerprint, check_name, note, marked_at, marked_by)"
+                f" VALUES ({p}, {p}, {p}, {p}, {p})"
+                " ON CONFLICT (fingerprint) DO UPDATE SET note = excluded.note",
+                (fingerprint, check, note, now_stamp(), user or default_user()),
+            )
+
+    def clear_mark(self, fingerprint: str) -> None:
+        with self.transaction():
+            self._before_write()
+            self._execute(
+                f"DELETE FROM qa_marks WHERE fingerprint = {self.P}", (fingerprint,)
+            )
+
+    def marks(self) -> set[str]:
+        return {r[0] for r in self._query("SELECT fingerprint FROM qa_marks")}
