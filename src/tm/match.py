@@ -255,10 +255,8 @@ class Matcher:
         return index
 
     def _cache_path(self) -> Path | None:
-        path = getattr(self.store, "path", None)
-        if not path or path == ":memory:":
-            return None
-        return cache_path(path, self.side)
+        path = self.store.path
+        return cache_path(path, self.side) if path else None
 
     def invalidate(self) -> None:
         """Check the data version before the next look-up (call after writing units)."""
@@ -585,8 +583,7 @@ def matcher_for(store: Store, *, side: str = "source") -> Matcher:
 
 
 def _place(store: Store) -> str:
-    place = getattr(store, "path", None) or f"{type(store).__name__}:{id(store)}"
-    return f":memory:{id(store)}" if place == ":memory:" else str(place)
+    return store.path or f"{type(store).__name__}:{id(store)}"
 
 
 def invalidate_matchers(store: Store) -> None:
@@ -603,9 +600,8 @@ def _tokenizer_factory(store: Store) -> Callable[[], Tokenizer]:
     """English pieces for target-side search: the model beside the database."""
 
     def make() -> Tokenizer:
-        path = getattr(store, "path", None)
         return load_or_train(
-            None if path in (None, ":memory:") else path,
+            store.path,
             store.count_units(),
             lambda: (row.key for row in store.iter_keys(side="target")),
         )

@@ -629,9 +629,8 @@ class TMService:
         """
         doc = Path(document)
         stem = doc.name.removesuffix(doc.suffix)
-        db = getattr(self.store, "path", None)
-        if db and str(db) != ":memory:":
-            master = Path(db)
+        if self.store.path:
+            master = Path(self.store.path)
             return master.with_name(f"{master.stem}.{stem}.project.db")
         return doc.with_name(f"{stem}.project.db")
 
