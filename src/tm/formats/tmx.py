@@ -62,6 +62,7 @@ def iter_tmx(
     source_lang: str | None = None,
     target_lang: str | None = None,
     name: str | None = None,
+    first_index: int = 0,
 ) -> Iterator[TranslationUnit]:
     """Yield the translation units of a TMX file, one per (source, target language).
 
@@ -71,6 +72,8 @@ def iter_tmx(
             first ``<tuv>`` when it is ``*all*``).
         target_lang: keep only this target language; by default every other ``<tuv>``.
         name: document name for provenance; defaults to the file name.
+        first_index: the position of the first ``<tu>`` (when ``source`` holds a
+            later part of a file, as an import reading it in parallel does).
 
     Raises:
         FormatError: malformed XML, a ``<tu>`` without a source ``<tuv>``, etc.
@@ -79,7 +82,7 @@ def iter_tmx(
     doc_name = name or os.path.basename(path)
     fh: IO[bytes] = open(source, "rb") if isinstance(source, (str, Path)) else source  # noqa: SIM115
     try:
-        yield from _iter_tmx(fh, path, doc_name, source_lang, target_lang)
+        yield from _iter_tmx(fh, path, doc_name, source_lang, target_lang, first_index)
     except OSError as exc:
         raise FormatError(path, None, f"cannot read: {exc}") from exc
     finally:
@@ -93,11 +96,12 @@ def _iter_tmx(
     doc_name: str,
     source_lang: str | None,
     target_lang: str | None,
+    first_index: int = 0,
 ) -> Iterator[TranslationUnit]:
     header_src: str | None = None
     header_segtype = "sentence"
     seen_root = seen_body = False
-    index = last_line = 0
+    index, last_line = first_index, 0
     for event, el in safe_iterparse(fh, path):
         last_line = el.sourceline or last_line
         name = local_name(el.tag)
