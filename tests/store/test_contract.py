@@ -172,6 +172,27 @@ def test_duplicates_within_one_call(store: Store) -> None:
     assert store.add_units(other).added == 1
 
 
+def test_units_with_one_identity_hash_stay_apart(store: Store) -> None:
+    """Identity goes through a 64-bit hash; two different units that share one (made
+    here by hand) are both stored, and each is recognised when it comes again."""
+    from tm.store.rows import IDENT, prepare_batches
+
+    units = [_unit("甲方", "Party A"), _unit("乙方", "Party B")]
+    (batch,) = prepare_batches(units, stamp="20250101T000000Z", user="t")
+    clash = batch.rows[0][IDENT]
+    batch.rows[1] = (*batch.rows[1][:IDENT], clash, *batch.rows[1][IDENT + 1 :])
+    assert store.add_batches([batch]).added == 2
+    again = store.add_batches([batch, batch])
+    assert (again.added, again.duplicates) == (0, 4)
+    assert sorted(u.target for u in store.iter_units()) == ["Party A", "Party B"]
+
+
+def test_new_units_get_their_id_as_tuid(store: Store) -> None:
+    store.add_units([_unit("一", "one"), _unit("二", "two", tuid="t-2")])
+    first, second = store.iter_units()
+    assert (first.tuid, second.tuid) == (str(first.id), "t-2")
+
+
 def test_user_and_stamp_fill_missing_fields(store: Store) -> None:
     store.add_units([TranslationUnit("你好", "Hello")], user="译者甲")
     (u,) = list(store.iter_units())
@@ -383,6 +404,15 @@ def test_set_target_refuses_a_duplicate_and_changes_nothing(store: Store) -> Non
     assert store.edit_version() == 0
     store.add_units([_unit("丁戊", "three")])  # the store is still usable
     assert store.count_units() == 3
+
+
+def test_an_edited_unit_is_known_by_its_new_target(store: Store) -> None:
+    store.add_units([_unit("甲乙丙", "one")])
+    (unit,) = store.iter_units()
+    assert unit.id is not None
+    store.set_target(unit.id, "uno")
+    assert store.add_units([_unit("甲乙丙", "uno")]).added == 0
+    assert store.add_units([_unit("甲乙丙", "one")]).added == 1
 
 
 def test_info_and_migrate(store_url: str, store: Store) -> None:

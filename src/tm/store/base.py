@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from tm.models import Occurrence, TranslationUnit
+from tm.store.rows import PreparedBatch
 
 Progress = Callable[[int], None]
 
@@ -131,6 +132,18 @@ class Store(Protocol):
         Raises:
             Whatever ``units`` raises (a FormatError from a reader): nothing of the
             call is kept.
+        """
+        ...
+
+    def add_batches(
+        self, batches: Iterable[PreparedBatch], *, progress: Progress | None = None
+    ) -> AddResult:
+        """:meth:`add_units` for units already prepared as rows (``prepare_batches``),
+        as an import's worker process sends them; one transaction, the same result.
+
+        Args:
+            batches: consumed once, lazily; may raise part-way (nothing is kept).
+            progress: called with the number of units written so far, per batch.
         """
         ...
 

@@ -16,11 +16,12 @@ released, never changes: add a new one.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from tm.models import TranslationUnit
+from tm.models import Occurrence, TranslationUnit
 from tm.text.normalize import match_key
 
 SCHEMA_VERSION_KEY = "schema_version"
@@ -84,9 +85,27 @@ def _created_by(u: TranslationUnit, ctx: RowContext) -> str:
     return u.created_by or ctx.user
 
 
-def _key_or_none(text: str | None) -> str | None:
-    return match_key(text) if text is not None else None
+def text_hash(*parts: str) -> int:
+    """A stable signed 64-bit hash of the parts (what the hash columns hold).
 
+    Two texts with one hash are told apart by comparing the texts themselves, so a
+    collision never merges two units; it only costs a comparison.
+    """
+    data = "\x00".join(parts).encode("utf-8", "surrogatepass")
+    digest = hashlib.blake2b(data, digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def unit_identity(u: TranslationUnit, ctx: RowContext | None = None) -> int:
+    """The hash of what makes a unit itself: languages, segtype, source and target."""
+    return text_hash(u.source_lang, u.target_lang, str(u.segtype), u.source, u.target)
+
+
+def _prev_hash(o: Occurrence, u: TranslationUnit) -> int | None:
+    return text_hash(match_key(o.prev_source)) if o.prev_source is not None else None
+
+
+HASHES = "0007_hash_columns"
 
 # The columns of ``units`` after ``id``, in table order.
 UNIT_COLUMNS: tuple[Column, ...] = (
@@ -107,6 +126,12 @@ UNIT_COLUMNS: tuple[Column, ...] = (
     Column("notes", "TEXT NOT NULL DEFAULT '[]'", "notes", json=True),
     Column("source_codes", "TEXT NOT NULL DEFAULT '[]'", "source_codes", json=True),
     Column("target_codes", "TEXT NOT NULL DEFAULT '[]'", "target_codes", json=True),
+    # Identity (a unit is stored once) and exact look-up go through 8-byte hashes:
+    # indexes on the text itself held every text a second time.
+    Column("ident", "BIGINT", derive=unit_identity, since=HASHES),
+    Column(
+        "key_hash", "BIGINT", derive=lambda u, c: text_hash(c.source_key), since=HASHES
+    ),
 )
 
 # The columns of ``occurrences`` after ``id``, ``unit_id`` and ``document_id``
@@ -117,9 +142,11 @@ OCCURRENCE_COLUMNS: tuple[Column, ...] = (
     Column("sub", "INTEGER NOT NULL DEFAULT 0", "sub"),
     Column("prev_source", "TEXT", "prev_source"),
     Column("next_source", "TEXT", "next_source"),
-    Column("prev_key", "TEXT", derive=lambda o, u: _key_or_none(o.prev_source)),
-    Column("next_key", "TEXT", derive=lambda o, u: _key_or_none(o.next_source)),
+    # Written by tm before 0007; units_after now finds the previous unit by hash.
+    Column("prev_key", "TEXT", derive=lambda o, u: None),
+    Column("next_key", "TEXT", derive=lambda o, u: None),
     Column("section", "TEXT NOT NULL DEFAULT ''", "section"),
+    Column("prev_hash", "BIGINT", derive=_prev_hash, since=HASHES),
 )
 
 
@@ -140,11 +167,6 @@ def stage_ddl(columns: Iterable[Column]) -> str:
 
 UNIT_NAMES = names(UNIT_COLUMNS)
 OCCURRENCE_NAMES = names(OCCURRENCE_COLUMNS)
-# Staging tables hold a unit's columns and one occurrence's, these prefixed ``o_``.
-STAGED_OCCURRENCE_NAMES = ", ".join(f"o_{c.name}" for c in OCCURRENCE_COLUMNS)
-STAGED_OCCURRENCE_DDL = stage_ddl(
-    replace(c, name="o_" + c.name) for c in OCCURRENCE_COLUMNS
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +268,62 @@ def common_migrations(dialect: Dialect) -> list[Migration]:
         Migration("0002_units", units),
         Migration("0003_occurrences", occurrences),
         Migration("0005_qa_marks", QA_MARKS),
+        Migration(HASHES, run=fill_hashes),
+        Migration("0008_hash_indexes", HASH_INDEXES),
     ]
+
+
+# Identity, exact look-up and context go through the hash columns; the indexes on
+# the texts and keys themselves go (they held every text a second time), as does the
+# length index the matcher's own index replaced.
+HASH_INDEXES = """
+CREATE INDEX units_ident ON units (ident);
+CREATE INDEX units_key_hash ON units (key_hash);
+CREATE INDEX occurrences_prev_hash ON occurrences (prev_hash);
+DROP INDEX units_identity;
+DROP INDEX units_source_key;
+DROP INDEX units_target_key;
+DROP INDEX units_len;
+DROP INDEX occurrences_prev;
+"""
+FILL_BATCH = 5000
+
+
+def fill_hashes(store: Any) -> None:
+    """Compute the hash columns of the rows an older tm wrote (migration 0007).
+
+    Runs inside the migration's transaction on the store's write connection
+    (``store._query`` reads there, ``store._executemany`` writes).
+    """
+    p = store.P
+    last = 0
+    while True:
+        rows = store._query(
+            "SELECT id, source_lang, target_lang, segtype, source, target, source_key"
+            f" FROM units WHERE id > {p} ORDER BY id LIMIT {FILL_BATCH}",
+            (last,),
+        )
+        if not rows:
+            break
+        store._executemany(
+            f"UPDATE units SET ident = {p}, key_hash = {p} WHERE id = {p}",
+            [(text_hash(*r[1:6]), text_hash(r[6]), r[0]) for r in rows],
+        )
+        last = rows[-1][0]
+    last = 0
+    while True:
+        rows = store._query(
+            f"SELECT id, prev_key FROM occurrences WHERE id > {p} AND prev_key IS NOT NULL"
+            f" ORDER BY id LIMIT {FILL_BATCH}",
+            (last,),
+        )
+        if not rows:
+            break
+        store._executemany(
+            f"UPDATE occurrences SET prev_hash = {p} WHERE id = {p}",
+            [(text_hash(r[1]), r[0]) for r in rows],
+        )
+        last = rows[-1][0]
 
 
 # Every table defined by a column list, with its list.

@@ -5,9 +5,8 @@ one migration runner.
 SQLiteStore and PostgresStore differ in their drivers (``?`` vs ``%s`` parameters),
 in how they index text and in how they write in bulk: they provide the hooks below
 (abstract, so a backend that forgets one cannot be instantiated) and the protocol's
-remaining methods (add_units, add_document, iter_keys, get_units, exact, units_after,
-concordance), which mypy checks against the protocol where ``open_store``
-returns them.
+remaining methods (add_document, iter_keys), which mypy
+checks against the protocol where ``open_store`` returns them.
 """
 
 from __future__ import annotations
@@ -18,21 +17,41 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from typing import Any, Self
 
 from tm.errors import NotFound, StoreError
 from tm.models import Occurrence, TranslationUnit, now_stamp
-from tm.store.base import StoreInfo
-from tm.store.rows import OCCURRENCE_SELECT, UNIT_SELECT, row_to_occurrence, row_to_unit
+from tm.store.base import AddResult, Progress, StoreInfo
+from tm.store.rows import (
+    IDENT,
+    OCCURRENCE_SELECT,
+    UNIT_SELECT,
+    PreparedBatch,
+    identity_of,
+    prepare_batches,
+    row_to_occurrence,
+    row_to_unit,
+)
 from tm.store.schema import (
     META_TABLE,
     MIGRATIONS_TABLE,
     SCHEMA_VERSION_KEY,
     Migration,
+    text_hash,
+    unit_identity,
 )
 from tm.text.normalize import match_key
 
 EDITS_KEY = "edits"  # meta row counting target edits: see SQLStore.edit_version
+# The key columns concordance searches, per side.
+KEY_COLUMNS = {
+    "source": ("source_key",),
+    "target": ("target_key",),
+    "both": ("source_key", "target_key"),
+}
+# Identity hashes probed per query (within SQLite's parameter limit).
+PROBE_CHUNK = 999
 # Tables whose row counts ``tm db info`` shows.
 INFO_TABLES = ("units", "occurrences", "documents", "qa_marks")
 
@@ -75,6 +94,8 @@ class SQLStore(ABC):
     readonly: bool
     migrations: Sequence[Migration]
     P = "?"
+    # ``column`` contains the parameter (a substring test that needs no index).
+    CONTAINS = "instr({}, ?) > 0"
 
     # -- what a backend provides -----------------------------------------------------
 
@@ -98,12 +119,36 @@ class SQLStore(ABC):
         :meth:`transaction` for writes."""
 
     @abstractmethod
-    def _unit_occurrences(self, ids: list[int]) -> dict[int, list[Occurrence]]:
-        """Each of these units' occurrences, in the order they were stored."""
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        """Run a statement once per row on the write connection, in its transaction;
+        returns how many rows it changed."""
 
     @abstractmethod
-    def _unique_violation(self) -> type[Exception]:
-        """The driver's exception for a unique-index violation."""
+    def add_batches(
+        self, batches: Iterable[PreparedBatch], *, progress: Progress | None = None
+    ) -> AddResult:
+        """See :meth:`tm.store.base.Store.add_batches`."""
+
+    @abstractmethod
+    def _new_ids(self, n: int) -> list[int]:
+        """``n`` unused unit ids, ascending (called by a writer holding the write turn)."""
+
+    @abstractmethod
+    def _with_hashes(self, column: str, hashes: list[int]) -> str:
+        """``WHERE`` condition: ``column`` is one of ``hashes`` (bound by the caller
+        with :meth:`_hash_params`)."""
+
+    @abstractmethod
+    def _hash_params(self, hashes: list[int]) -> list[Any]:
+        """The parameters :meth:`_with_hashes` binds."""
+
+    @abstractmethod
+    def get_units(self, ids: Iterable[int]) -> list[TranslationUnit]:
+        """See :meth:`tm.store.base.Store.get_units`."""
+
+    @abstractmethod
+    def _unit_occurrences(self, ids: list[int]) -> dict[int, list[Occurrence]]:
+        """Each of these units' occurrences, in the order they were stored."""
 
     @abstractmethod
     def _has_table(self, name: str) -> bool:
@@ -218,7 +263,95 @@ class SQLStore(ABC):
             t: int(self._query(f"SELECT count(*) FROM {t}")[0][0]) for t in INFO_TABLES
         }
 
+    # -- writes --------------------------------------------------------------------------
+
+    def add_units(
+        self,
+        units: Iterable[TranslationUnit],
+        *,
+        batch_size: int = 1000,
+        progress: Progress | None = None,
+        user: str | None = None,
+    ) -> AddResult:
+        """Add units (deduplicated on source, target, languages, segtype) and their
+        occurrences, in one transaction (see the protocol)."""
+        batches = prepare_batches(
+            units, stamp=now_stamp(), user=user or default_user(), size=batch_size
+        )
+        return self.add_batches(batches, progress=progress)
+
+    def _resolve(self, batch: PreparedBatch) -> tuple[list[int], list[int]]:
+        """Each row's unit id, and the positions of the rows that are new units.
+
+        A row whose identity the TM (or an earlier row of the batch) has gets that
+        unit's id, found through the identity hash and confirmed text by text; the
+        first row of each new identity gets a new id, in order. Called inside the
+        writer's transaction, after its first write took the write turn, so no one
+        else adds units in between.
+        """
+        known = self._known([r[IDENT] for r in batch.rows])
+        ids: list[int] = []
+        new: list[int] = []
+        for i, row in enumerate(batch.rows):
+            same = known.setdefault(row[IDENT], [])
+            identity = identity_of(row)
+            uid = next((u for ident, u in same if ident == identity), None)
+            if uid is None:
+                uid = -len(new) - 1  # a placeholder until the ids are drawn
+                new.append(i)
+                same.append((identity, uid))
+            ids.append(uid)
+        fresh = self._new_ids(len(new)) if new else []
+        return [fresh[-u - 1] if u < 0 else u for u in ids], new
+
+    def _known(self, hashes: list[int]) -> dict[int, list[tuple[Any, int]]]:
+        """Stored units with these identity hashes: hash → [(identity, id)]."""
+        known: dict[int, list[tuple[Any, int]]] = {}
+        for i in range(0, len(hashes), PROBE_CHUNK):
+            chunk = hashes[i : i + PROBE_CHUNK]
+            for r in self._query(
+                "SELECT ident, source_lang, target_lang, segtype, source, target, id"
+                f" FROM units WHERE {self._with_hashes('ident', chunk)}",
+                self._hash_params(chunk),
+            ):
+                known.setdefault(r[0], []).append((tuple(r[1:6]), r[6]))
+        return known
+
     # -- reads ---------------------------------------------------------------------------
+
+    def concordance(
+        self, key: str, *, side: str = "source", limit: int | None = None
+    ) -> list[TranslationUnit]:
+        """Units whose source (or target, or either) key contains ``key``: a scan of
+        the keys (see the README for why no trigram index any more)."""
+        if not key:
+            return []
+        cols = KEY_COLUMNS[side]
+        cond = " OR ".join(self.CONTAINS.format(c) for c in cols)
+        lim = f" LIMIT {int(limit)}" if limit else ""
+        rows = self._query(
+            f"SELECT id FROM units WHERE {cond} ORDER BY id{lim}", [key] * len(cols)
+        )
+        return self.get_units(r[0] for r in rows)
+
+    def exact(
+        self, key: str, *, source_lang: str | None = None
+    ) -> list[TranslationUnit]:
+        where, params = filters(self.P, source_lang=source_lang)
+        rows = self._query(
+            f"SELECT id FROM units WHERE key_hash = {self.P} AND source_key = {self.P}"
+            f"{where} ORDER BY id",
+            [text_hash(key), key, *params],
+        )
+        return self.get_units(r[0] for r in rows)
+
+    def units_after(self, prev_key: str) -> set[int]:
+        """Ids of units whose previous unit in some document has the match key ``prev_key``."""
+        rows = self._query(
+            f"SELECT unit_id, prev_source FROM occurrences WHERE prev_hash = {self.P}",
+            (text_hash(prev_key),),
+        )
+        return {r[0] for r in rows if match_key(r[1]) == prev_key}
 
     def iter_units(
         self,
@@ -317,25 +450,42 @@ class SQLStore(ABC):
         p = self.P
         with self.transaction():
             self._before_write()
-            try:
-                cur = self._execute(
-                    f"UPDATE units SET target = {p}, target_key = {p}, changed_at = {p},"
-                    f" changed_by = {p} WHERE id = {p}",
-                    (
-                        target,
-                        match_key(target),
-                        now_stamp(),
-                        user or default_user(),
-                        unit_id,
-                    ),
-                )
-            except self._unique_violation() as exc:
+            units = self.get_units([unit_id])
+            if not units:
+                raise NotFound(f"no unit with id {unit_id}")
+            edited = replace(units[0], target=target)
+            ident = unit_identity(edited)
+            same = self._query(
+                f"SELECT id FROM units WHERE ident = {p} AND id <> {p} AND source_lang"
+                f" = {p} AND target_lang = {p} AND segtype = {p} AND source = {p}"
+                f" AND target = {p}",
+                (
+                    ident,
+                    unit_id,
+                    edited.source_lang,
+                    edited.target_lang,
+                    str(edited.segtype),
+                    edited.source,
+                    target,
+                ),
+            )
+            if same:
                 raise StoreError(
                     f"unit {unit_id}: the TM already has this source with that target",
                     hint="the duplicate can stay; mark this finding instead",
-                ) from exc
-            if cur.rowcount == 0:
-                raise NotFound(f"no unit with id {unit_id}")
+                )
+            self._execute(
+                f"UPDATE units SET target = {p}, target_key = {p}, ident = {p},"
+                f" changed_at = {p}, changed_by = {p} WHERE id = {p}",
+                (
+                    target,
+                    match_key(target),
+                    ident,
+                    now_stamp(),
+                    user or default_user(),
+                    unit_id,
+                ),
+            )
             self._execute(
                 f"INSERT INTO meta (key, value) VALUES ({p}, '1') ON CONFLICT (key)"
                 " DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)",

@@ -1,14 +1,16 @@
-"""SQLiteStore: the embedded default, on sqlite-utils.
+"""SQLiteStore: the embedded default, on plain sqlite3 (sqlite-utils for introspection).
 
 WAL mode so readers never block the writer; a busy timeout so a second writer waits
 instead of failing with "database is locked". One write connection; each reading
 thread gets its own connection (datasette's model), so TUI workers can read while an
-import writes. An FTS5 trigram index over the match keys serves concordance.
+import writes.
 
-``add_units`` fills that index itself, once per call, from the rows the call added
-(one ``INSERT ... SELECT`` at the end of its transaction) rather than by a per-row
-trigger: the per-row path cost three times as much (benchmarks/bench_import.py).
-Updates and deletes still go through triggers.
+Writes go straight into the tables: ``add_batches`` gives each new unit the next id
+itself (the writer holds SQLite's one write lock, so nobody else hands out ids),
+finds units the TM already has through the 8-byte identity hash (compared text by
+text when a hash matches), and inserts units and occurrences with ``executemany``.
+Concordance scans the match keys: the FTS5 trigram index it used cost more than the
+rest of an import and as much disk as the units themselves (see the README).
 """
 
 from __future__ import annotations
@@ -31,30 +33,25 @@ from tm.errors import StoreError
 from tm.models import Occurrence, TranslationUnit, now_stamp
 from tm.store.base import AddResult, KeyRow, Progress
 from tm.store.rows import (
-    NO_OCCURRENCE,
     OCCURRENCE_SELECT,
     UNIT_SELECT,
+    PreparedBatch,
     dumps,
-    occurrence_row,
     row_to_occurrence,
     row_to_unit,
-    unit_occurrences,
-    unit_row,
+    stored_row,
 )
 from tm.store.schema import (
     OCCURRENCE_COLUMNS,
     OCCURRENCE_NAMES,
-    STAGED_OCCURRENCE_DDL,
-    STAGED_OCCURRENCE_NAMES,
     UNIT_COLUMNS,
     UNIT_NAMES,
     Dialect,
     Migration,
     common_migrations,
     ordered,
-    stage_ddl,
 )
-from tm.store.sql import SQLStore, default_user, filters
+from tm.store.sql import SQLStore
 
 BUSY_TIMEOUT_MS = 60_000
 # How long a writer queues behind another one (a large import) before giving up.
@@ -83,40 +80,36 @@ END;
 # as well would index them twice.
 FTS_BULK = "DROP TRIGGER IF EXISTS units_ai;"
 
+# Concordance scans the keys instead (measured in the README): the index cost more
+# than the rest of an import, and as much disk as the units.
+DROP_FTS = """
+DROP TRIGGER IF EXISTS units_ai;
+DROP TRIGGER IF EXISTS units_ad;
+DROP TRIGGER IF EXISTS units_au;
+DROP TABLE IF EXISTS units_fts;
+"""
+
 MIGRATIONS: list[Migration] = ordered(
     [
         *common_migrations(Dialect(pk="INTEGER PRIMARY KEY")),
         Migration("0004_units_fts_trigram", FTS),
         Migration("0006_units_fts_bulk", FTS_BULK),
+        Migration("0009_drop_units_fts", DROP_FTS),
     ]
 )
 
 
-# add_units stages each batch of rows here, then merges it with two INSERT ... SELECT
-# statements: SQLite does the deduplication and the unit-id look-ups without a
-# round trip to Python per unit. The staged occurrence columns carry an ``o_`` prefix.
-STAGE = (
-    "CREATE TEMP TABLE IF NOT EXISTS tm_stage (ord INTEGER PRIMARY KEY,"
-    f" {stage_ddl(UNIT_COLUMNS)}, document_id INTEGER,"
-    f" {STAGED_OCCURRENCE_DDL})"
+# New units go in with the id the writer gives them (rows.stored_row).
+INSERT_UNIT = (
+    f"INSERT INTO units (id, {UNIT_NAMES}) VALUES (?{', ?' * len(UNIT_COLUMNS)})"
 )
-STAGE_INSERT = (
-    "INSERT INTO temp.tm_stage VALUES"
-    f" (NULL{', ?' * (len(UNIT_COLUMNS) + 1 + len(OCCURRENCE_COLUMNS))})"
-)
-# "WHERE true" keeps SQLite from reading ON CONFLICT as a join constraint.
-MERGE_UNITS = (
-    f"INSERT INTO units ({UNIT_NAMES}) SELECT {UNIT_NAMES}"
-    " FROM temp.tm_stage WHERE true ORDER BY ord ON CONFLICT DO NOTHING"
-)
-MERGE_OCCURRENCES = (
+INSERT_OCCURRENCE = (
     f"INSERT INTO occurrences (unit_id, document_id, {OCCURRENCE_NAMES})"
-    f" SELECT u.id, s.document_id, {STAGED_OCCURRENCE_NAMES}"
-    " FROM temp.tm_stage s JOIN units u ON u.source_lang = s.source_lang"
-    " AND u.target_lang = s.target_lang AND u.segtype = s.segtype"
-    " AND u.source = s.source AND u.target = s.target"
-    " WHERE s.document_id IS NOT NULL ORDER BY s.ord ON CONFLICT DO NOTHING"
+    f" VALUES (?, ?{', ?' * len(OCCURRENCE_COLUMNS)}) ON CONFLICT DO NOTHING"
 )
+# Page cache of the write connection: the hash indexes take inserts in random order,
+# and a cache that holds them keeps a large import from slowing as the TM grows.
+WRITE_CACHE_KIB = 64 * 1024
 
 
 class SQLiteStore(SQLStore):
@@ -146,6 +139,7 @@ class SQLiteStore(SQLStore):
         self._closed = False
         self._depth = 0
         self._tx_owner = 0
+        self._next_id = 0  # the next unit id, while add_batches holds the write lock
         if (
             self.location != ":memory:"
             and not create
@@ -270,6 +264,9 @@ class SQLiteStore(SQLStore):
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self._conn.execute(sql, params)
 
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        return max(self._conn.executemany(sql, rows).rowcount, 0)
+
     def _info_extra(self) -> dict[str, Any]:
         db = self._db()
         return {
@@ -369,61 +366,62 @@ class SQLiteStore(SQLStore):
             )
             return int(cur.lastrowid or 0)
 
-    def add_units(
-        self,
-        units: Iterable[TranslationUnit],
-        *,
-        batch_size: int = 1000,
-        progress: Progress | None = None,
-        user: str | None = None,
+    def add_batches(
+        self, batches: Iterable[PreparedBatch], *, progress: Progress | None = None
     ) -> AddResult:
-        """Add units (deduplicated on source, target, languages, segtype) and their occurrences.
+        """Write prepared units and their occurrences, in one transaction.
 
-        All in one transaction: if ``units`` raises part-way (a malformed file), nothing
+        All or nothing: if ``batches`` raises part-way (a malformed file), nothing
         is added.
         """
-        user = user or default_user()
-        stamp = now_stamp()
         added = occ_added = n = 0
-        doc_ids: dict[str, int] = {}
-        batch: list[tuple[Any, ...]] = []
         try:
             with self.transaction():
-                cur = self._conn.cursor()
-                cur.execute(STAGE)
-                cur.execute("DELETE FROM temp.tm_stage")
-                last_id = cur.execute(
-                    "SELECT coalesce(max(id), 0) FROM units"
+                self._conn.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
+                self._next_id = self._conn.execute(
+                    "SELECT coalesce(max(id), 0) + 1 FROM units"
                 ).fetchone()[0]
-                for unit in units:
-                    batch.extend(self._stage_rows(unit, stamp, user, doc_ids))
-                    n += 1
-                    if len(batch) >= batch_size:
-                        added, occ_added = _merge(cur, batch, added, occ_added)
-                        batch = []
-                        if progress:
-                            progress(n)
-                added, occ_added = _merge(cur, batch, added, occ_added)
-                _index_new_units(cur, last_id)
+                doc_ids: dict[str, int] = {}
+                for batch in batches:
+                    ids, new = self._resolve(batch)
+                    self._conn.executemany(
+                        INSERT_UNIT, [stored_row(ids[i], batch.rows[i]) for i in new]
+                    )
+                    added += len(new)
+                    occ_added += self._add_occurrences(batch, ids, doc_ids)
+                    n += len(batch)
+                    if progress:
+                        progress(n)
         except sqlite3.DatabaseError as exc:
             raise _store_error(self.location, exc) from exc
-        if progress:
-            progress(n)
         return AddResult(added=added, duplicates=n - added, occurrences_added=occ_added)
 
-    def _stage_rows(
-        self, u: TranslationUnit, stamp: str, user: str, doc_ids: dict[str, int]
-    ) -> Iterator[tuple[Any, ...]]:
-        """``tm_stage`` rows: the unit's columns, then one occurrence's (or NULLs)."""
-        row = unit_row(u, stamp, user)
-        for occ in unit_occurrences(u):
-            if occ is None:
-                yield (*row, None, *NO_OCCURRENCE)
-                continue
-            doc_id = doc_ids.get(occ.document)
-            if doc_id is None:
-                doc_id = doc_ids[occ.document] = self.add_document(occ.document)
-            yield (*row, doc_id, *occurrence_row(occ, u))
+    def _new_ids(self, n: int) -> list[int]:
+        # The writer holds SQLite's one write lock: the ids above the largest are free.
+        first, self._next_id = self._next_id, self._next_id + n
+        return list(range(first, first + n))
+
+    def _with_hashes(self, column: str, hashes: list[int]) -> str:
+        return f"{column} IN ({','.join('?' * len(hashes))})"
+
+    def _hash_params(self, hashes: list[int]) -> list[Any]:
+        return list(hashes)
+
+    def _add_occurrences(
+        self, batch: PreparedBatch, ids: list[int], doc_ids: dict[str, int]
+    ) -> int:
+        """Insert the batch's occurrences (those already stored are skipped); the count."""
+        for name in batch.documents():
+            if name not in doc_ids:
+                doc_ids[name] = self.add_document(name)
+        return self._executemany(
+            INSERT_OCCURRENCE,
+            (
+                (uid, doc_ids[doc], *row)
+                for uid, occs in zip(ids, batch.occurrences, strict=True)
+                for doc, row in occs
+            ),
+        )
 
     # -- reads -------------------------------------------------------------------
 
@@ -474,97 +472,6 @@ class SQLiteStore(SQLStore):
                 rows[r[0]] = r
         occs = self._first_occurrences(list(rows))
         return [row_to_unit(rows[i], occs.get(i)) for i in ids if i in rows]
-
-    def exact(
-        self, key: str, *, source_lang: str | None = None
-    ) -> list[TranslationUnit]:
-        where, params = filters("?", source_lang=source_lang)
-        rows = self._query(
-            f"SELECT id FROM units WHERE source_key = ?{where} ORDER BY id",
-            [key, *params],
-        )
-        return self.get_units(r[0] for r in rows)
-
-    def units_after(self, prev_key: str) -> set[int]:
-        """Ids of units whose previous unit in some document has the match key ``prev_key``."""
-        return {
-            r[0]
-            for r in self._query(
-                "SELECT unit_id FROM occurrences WHERE prev_key = ?", (prev_key,)
-            )
-        }
-
-    def concordance(
-        self, key: str, *, side: str = "source", limit: int | None = None
-    ) -> list[TranslationUnit]:
-        """Units whose source (or target, or either) key contains ``key`` as a substring.
-
-        Keys of 3+ characters use the FTS5 trigram index; shorter ones scan with instr().
-        """
-        if not key:
-            return []
-        cols = {
-            "source": ["source_key"],
-            "target": ["target_key"],
-            "both": ["source_key", "target_key"],
-        }[side]
-        lim = f" LIMIT {int(limit)}" if limit else ""
-        if len(key) >= 3:
-            phrase = '"' + key.replace('"', '""') + '"'
-            match = (
-                " OR ".join(f"{c} : {phrase}" for c in cols)
-                if len(cols) > 1
-                else f"{cols[0]} : {phrase}"
-            )
-            sql = f"SELECT rowid FROM units_fts WHERE units_fts MATCH ? ORDER BY rowid{lim}"
-            params: list[Any] = [match]
-        else:
-            cond = " OR ".join(f"instr({c}, ?) > 0" for c in cols)
-            sql = f"SELECT id FROM units WHERE {cond} ORDER BY id{lim}"
-            params = [key] * len(cols)
-        return self.get_units(r[0] for r in self._query(sql, params))
-
-    # -- tui: editing a unit's target --------------------------------------------
-
-    def _unique_violation(self) -> type[Exception]:
-        return sqlite3.IntegrityError
-
-
-def _merge(
-    cur: sqlite3.Cursor, batch: list[tuple[Any, ...]], added: int, occ_added: int
-) -> tuple[int, int]:
-    """Move a batch of staged rows into units and occurrences; returns the new totals.
-
-    A unit already in the TM (or earlier in the batch) is skipped; its occurrence
-    is linked to the stored unit through the identity index.
-    """
-    if not batch:
-        return added, occ_added
-    cur.executemany(STAGE_INSERT, batch)
-    cur.execute(MERGE_UNITS)
-    added += max(cur.rowcount, 0)
-    cur.execute(MERGE_OCCURRENCES)
-    occ_added += max(cur.rowcount, 0)
-    cur.execute("DELETE FROM temp.tm_stage")
-    return added, occ_added
-
-
-def _index_new_units(cur: sqlite3.Cursor, last_id: int) -> None:
-    """Give the units added after ``last_id`` their tuid and their full-text entries.
-
-    Every unit gets a stable tuid (its id, unless the file gave one), so a TMX round
-    trip keeps it. The caller holds the write lock and SQLite hands out ids above the
-    largest one, so the new rows are exactly those above ``last_id``.
-    """
-    cur.execute(
-        "UPDATE units SET tuid = CAST(id AS TEXT) WHERE id > ? AND tuid IS NULL",
-        (last_id,),
-    )
-    cur.execute(
-        "INSERT INTO units_fts (rowid, source_key, target_key)"
-        " SELECT id, source_key, target_key FROM units WHERE id > ? ORDER BY id",
-        (last_id,),
-    )
 
 
 def _statements(sql: str) -> list[str]:
