@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from tm.errors import ConfigError, FormatError
-from tm.formats import detect_format, read_units
-from tm.models import ImportReport, SegType, TranslationUnit
+from tm.models import ImportReport, TranslationUnit
 from tm.store import Store, open_store
 
 if TYPE_CHECKING:  # matching types (the matcher imports numpy: load it on first use)
@@ -73,37 +72,21 @@ class TMService:
         Raises:
             FormatError: the file is unreadable or malformed (with file and line).
         """
-        path = str(path)
-        fmt = fmt or detect_format(path)
-        report = ImportReport(path=path, format=fmt)
-        with self.store.transaction():
-            if fmt == "bilingual":
-                from tm.formats.bilingual import doc_units, read_bilingual
-
-                doc = read_bilingual(path, encoding=encoding)
-                self.store.add_document(doc.name, doc.meta)
-                units: Iterable[TranslationUnit] = list(doc_units(doc))
-            else:
-                units = read_units(path, fmt=fmt, encoding=encoding)
-            paragraphs: list[TranslationUnit] = []
-            counted = _counting(units, report, paragraphs if sentences else None)
-            result = self.store.add_units(counted, progress=progress, user=user)
-            report.added += result.added
-            report.duplicates += result.duplicates
-            report.occurrences_added += result.occurrences_added
-            # A file that already has sentence units (a TM exported with both levels)
-            # was segmented by its author: aligning its paragraphs again would add
-            # a second, different sentence level.
-            if paragraphs and not report.had_sentences:
-                from tm.align import sentence_units
-
-                terms = self.anchor_terms(glossary)
-                report.anchor_terms = len(terms or ())
-                aligned = sentence_units(paragraphs, terms=terms)
-                report.sentences_added = self.store.add_units(aligned, user=user).added
+        from tm.importer import cache_match_index, import_file
         from tm.match import invalidate_matchers
 
+        report = import_file(
+            self.store,
+            path,
+            fmt=fmt,
+            encoding=encoding,
+            progress=progress,
+            user=user,
+            sentences=sentences,
+            terms=lambda: self.anchor_terms(glossary),
+        )
         invalidate_matchers(self.store)  # they poll the data version once a second
+        cache_match_index(self.store)
         return report
 
     def import_files(
@@ -767,21 +750,6 @@ class TMService:
             StoreError: the edit would duplicate a unit.
         """
         self.store.set_target(unit_id, target, user=user)
-
-
-def _counting(
-    units: Iterable[TranslationUnit],
-    report: ImportReport,
-    paragraphs: list[TranslationUnit] | None = None,
-) -> Iterator[TranslationUnit]:
-    """Count units as they pass; keep the paragraph ones when a list is given."""
-    for unit in units:
-        report.read += 1
-        if unit.segtype == SegType.SENTENCE:
-            report.had_sentences = True
-        elif paragraphs is not None and unit.segtype == SegType.PARAGRAPH:
-            paragraphs.append(unit)
-        yield unit
 
 
 def _relabel(

@@ -1,0 +1,493 @@
+"""The import pipeline: files read and prepared in worker processes while this one writes.
+
+Preparing a unit (parsing it, folding its match keys, building its table rows with
+:func:`tm.store.rows.prepare_batches`) costs about twice what writing it does, so a
+large file is prepared in worker processes and this process only writes the batches
+they send, in order, in one transaction per file (:meth:`Store.add_batches`):
+
+* a UTF-8 TMX is cut at ``<tu>`` boundaries into parts that two processes parse at
+  once (each part is parsed as a document of its own: the file's prolog, the part,
+  the file's closing tags); any doubt (comments, CDATA or processing instructions in
+  the body, another encoding, a part that fails) falls back to one reader, so the
+  units and errors are exactly those of :func:`tm.formats.tmx.iter_tmx`;
+* other formats stream from one worker process;
+* a small file is read here: starting a process costs more than it saves.
+
+Paragraph units are then aligned into sentence units (``tm.align``) in two processes,
+once the whole file is read: the length model comes from all its paragraphs.
+
+After the import, the matcher's index is built in a separate process and cached
+beside the database, so the first look-up loads it instead of building it (and this
+process stays small).
+"""
+
+from __future__ import annotations
+
+import logging
+import mmap
+import os
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tm.errors import FormatError, TMError
+from tm.formats import detect_format, read_units
+from tm.models import ImportReport, SegType, TranslationUnit, now_stamp
+from tm.store.rows import PreparedBatch, prepare_batches
+from tm.store.sql import default_user
+from tm.workers import SPAWN
+
+if TYPE_CHECKING:
+    from tm.store.base import Store
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int], None]
+
+# Files smaller than this are read in this process.
+WORKER_MIN_BYTES = 4 * 1024 * 1024
+# A TMX is cut into parts of about this size, two of them parsed at a time.
+PART_BYTES = 4 * 1024 * 1024
+PARSERS = 2
+# Parts parsed ahead of the writer (bounds the memory the import holds).
+AHEAD = 2 * PARSERS
+BATCH = 2000
+# Start tags of <tu> elements (any namespace prefix), and what makes a cut unsafe.
+_TU_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?tu[\s/>]")
+_UNSAFE = re.compile(rb"<!--|<!\[CDATA\[|<\?")
+_BODY_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?body[\s>]")
+_BODY_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?body\s*>")
+_DECLARED = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A batch of prepared units and what the import report counts of them.
+
+    Attributes:
+        batch: the rows to write.
+        sentences: how many of the units are sentence units.
+        paragraphs: the paragraph units, kept for sentence alignment (when asked).
+    """
+
+    batch: PreparedBatch
+    sentences: int = 0
+    paragraphs: list[TranslationUnit] = field(default_factory=list)
+
+
+def import_file(
+    store: Store,
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    encoding: str | None = None,
+    progress: ProgressFn | None = None,
+    user: str | None = None,
+    sentences: bool = True,
+    terms: Callable[[], Sequence[tuple[str, Sequence[str]]] | None] | None = None,
+    workers: bool | None = None,
+) -> ImportReport:
+    """Import one file in one transaction: a malformed file changes nothing.
+
+    Args:
+        store: the TM.
+        path: the file.
+        fmt: its format; detected when None.
+        encoding: for text formats; detected when None.
+        progress: called with the number of units read so far.
+        user: who imports (default ``$TM_USER`` or the login name).
+        sentences: align paragraph units into sentence units too (unless the file
+            has sentence units of its own), in the same transaction.
+        terms: gives the glossary terms the aligner anchors on (called only when
+            there are paragraphs to align).
+        workers: prepare the file in worker processes; None decides by its size.
+
+    Raises:
+        FormatError: the file is unreadable or malformed (with file and line).
+    """
+    path = str(path)
+    fmt = fmt or detect_format(path)
+    if workers is None:
+        workers = fmt != "bilingual" and os.path.getsize(path) >= WORKER_MIN_BYTES
+    args = (
+        store,
+        path,
+        fmt,
+        encoding,
+        progress,
+        user or default_user(),
+        sentences,
+        terms,
+    )
+    try:
+        return _import(*args, workers=workers, parts=True)
+    except _PartFailed as exc:
+        # A part of the TMX did not parse alone (the whole transaction rolled back):
+        # read the file whole, so the units and any error are the reader's own.
+        log.info("%s: parts did not parse alone (%s); reading it whole", path, exc)
+        return _import(*args, workers=workers, parts=False)
+
+
+def _import(
+    store: Store,
+    path: str,
+    fmt: str,
+    encoding: str | None,
+    progress: ProgressFn | None,
+    user: str,
+    sentences: bool,
+    terms: Callable[[], Sequence[tuple[str, Sequence[str]]] | None] | None,
+    *,
+    workers: bool,
+    parts: bool,
+) -> ImportReport:
+    report = ImportReport(path=path, format=fmt)
+    stamp = now_stamp()
+    paragraphs: list[TranslationUnit] = []
+    with store.transaction():
+        prepared = _prepared(
+            store, path, fmt, encoding, stamp, user, sentences, workers, parts
+        )
+        result = store.add_batches(
+            _counted(prepared, report, paragraphs), progress=progress
+        )
+        report.added += result.added
+        report.duplicates += result.duplicates
+        report.occurrences_added += result.occurrences_added
+        # A file that already has sentence units (a TM exported with both levels)
+        # was segmented by its author: aligning its paragraphs again would add a
+        # second, different sentence level.
+        if paragraphs and not report.had_sentences:
+            from tm.align import sentence_units
+
+            anchors = terms() if terms is not None else None
+            report.anchor_terms = len(anchors or ())
+            aligned = sentence_units(
+                paragraphs, terms=anchors, workers=PARSERS if workers else 1
+            )
+            report.sentences_added = store.add_units(aligned, user=user).added
+    return report
+
+
+def _counted(
+    prepared: Iterable[Prepared],
+    report: ImportReport,
+    paragraphs: list[TranslationUnit],
+) -> Iterator[PreparedBatch]:
+    for p in prepared:
+        report.read += len(p.batch)
+        report.had_sentences = report.had_sentences or p.sentences > 0
+        paragraphs.extend(p.paragraphs)
+        yield p.batch
+
+
+def _prepared(
+    store: Store,
+    path: str,
+    fmt: str,
+    encoding: str | None,
+    stamp: str,
+    user: str,
+    sentences: bool,
+    workers: bool,
+    parts: bool,
+) -> Iterator[Prepared]:
+    """The file's units as prepared batches, from whichever reader fits."""
+    if fmt == "bilingual":
+        from tm.formats.bilingual import doc_units, read_bilingual
+
+        doc = read_bilingual(path, encoding=encoding)
+        store.add_document(doc.name, doc.meta)
+        return prepare_units(list(doc_units(doc)), stamp, user, sentences)
+    if not workers:
+        return prepare_units(
+            read_units(path, fmt=fmt, encoding=encoding), stamp, user, sentences
+        )
+    cut = tmx_parts(path) if fmt == "tmx" and parts else None
+    if cut is not None:
+        return _parsed_in_parts(path, cut, stamp, user, sentences)
+    return _streamed(path, fmt, encoding, stamp, user, sentences)
+
+
+def prepare_units(
+    units: Iterable[TranslationUnit], stamp: str, user: str, keep_paragraphs: bool
+) -> Iterator[Prepared]:
+    """Units as prepared batches, counting sentence units and keeping paragraphs."""
+    counted: list[TranslationUnit] = []
+
+    def tally(units: Iterable[TranslationUnit]) -> Iterator[TranslationUnit]:
+        for u in units:
+            counted.append(u)
+            yield u
+
+    for batch in prepare_batches(tally(units), stamp=stamp, user=user, size=BATCH):
+        seg = [str(u.segtype) for u in counted]
+        yield Prepared(
+            batch,
+            sentences=seg.count(SegType.SENTENCE),
+            paragraphs=[u for u in counted if u.segtype == SegType.PARAGRAPH]
+            if keep_paragraphs
+            else [],
+        )
+        counted.clear()
+
+
+# -- a TMX in parts ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """Bytes ``start:end`` of a TMX file: whole ``<tu>`` elements, the first of
+    which is the file's ``first_index``-th."""
+
+    start: int
+    end: int
+    first_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class TMXParts:
+    """A TMX cut into parts that parse on their own between ``prolog`` and ``epilog``
+    (the file's bytes before the first part and after the last)."""
+
+    prolog_end: int
+    epilog_start: int
+    parts: tuple[Part, ...]
+
+
+def tmx_parts(path: str, size: int | None = None) -> TMXParts | None:
+    """Where to cut the TMX at ``path`` into parts of about ``size`` bytes.
+
+    None when it cannot be cut safely: not UTF-8, no ``<body>``, or comments, CDATA
+    sections or processing instructions in the body (which may hide a ``<tu``), or
+    when it is too small to be worth it.
+    """
+    size = size or PART_BYTES
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size < 2 * size:
+            return None
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return _cut(data, size)
+
+
+def _cut(data: mmap.mmap, size: int) -> TMXParts | None:
+    head = bytes(data[:4096])
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:200]:
+        return None  # UTF-16: bytes like b"<tu" do not appear as such
+    declared = _DECLARED.match(head.removeprefix(b"\xef\xbb\xbf"))
+    if declared and declared.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii"):
+        return None
+    body = _BODY_START.search(data)
+    if body is None:
+        return None
+    body_end = data.find(b">", body.start())
+    first = _TU_START.search(data, body_end)
+    ends = list(_BODY_END.finditer(data, body_end))
+    if first is None or not ends:
+        return None
+    epilog = ends[-1].start()
+    if _UNSAFE.search(data, body_end, epilog):
+        return None
+    parts: list[Part] = []
+    start, index = first.start(), 0
+    while start < epilog:
+        cut = _TU_START.search(data, min(start + size, epilog), epilog)
+        end = cut.start() if cut else epilog
+        parts.append(Part(start, end, index))
+        index += sum(1 for _ in _TU_START.finditer(data, start, end))
+        start = end
+    return TMXParts(first.start(), epilog, tuple(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class _PartJob:
+    path: str
+    name: str
+    prolog_end: int
+    epilog_start: int
+    part: Part
+    stamp: str
+    user: str
+    keep_paragraphs: bool
+
+
+class _PartFailed(Exception):
+    """A part did not parse alone; the file is then read whole, which says why."""
+
+
+def _parse_part(job: _PartJob) -> list[Prepared] | str:
+    """Worker: one part's prepared batches (or why it failed, as text)."""
+    import io
+
+    from tm.formats.tmx import iter_tmx
+
+    try:
+        with (
+            open(job.path, "rb") as fh,
+            mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data,
+        ):
+            doc = b"".join(
+                (
+                    data[: job.prolog_end],
+                    data[job.part.start : job.part.end],
+                    data[job.epilog_start :],
+                )
+            )
+        units = iter_tmx(
+            io.BytesIO(doc), name=job.name, first_index=job.part.first_index
+        )
+        return list(prepare_units(units, job.stamp, job.user, job.keep_paragraphs))
+    except (TMError, OSError, ValueError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _parsed_in_parts(
+    path: str, cut: TMXParts, stamp: str, user: str, keep_paragraphs: bool
+) -> Iterator[Prepared]:
+    """The parts' batches in file order, parsed ``PARSERS`` at a time, ``AHEAD`` ahead.
+
+    Raises:
+        _PartFailed: a part did not parse alone (see :func:`import_file`).
+    """
+    name = os.path.basename(path)
+    jobs = [
+        _PartJob(
+            path,
+            name,
+            cut.prolog_end,
+            cut.epilog_start,
+            p,
+            stamp,
+            user,
+            keep_paragraphs,
+        )
+        for p in cut.parts
+    ]
+    yield from _in_order(_parse_part, jobs)
+
+
+def _in_order(
+    work: Callable[[Any], list[Prepared] | str], jobs: list[Any]
+) -> Iterator[Prepared]:
+    """Run ``work`` over ``jobs`` in ``PARSERS`` processes; results in job order."""
+    with ProcessPoolExecutor(max_workers=PARSERS, mp_context=SPAWN) as pool:
+        pending: deque[Future[list[Prepared] | str]] = deque()
+        todo = iter(jobs)
+        try:
+            for job in todo:
+                pending.append(pool.submit(work, job))
+                if len(pending) >= AHEAD:
+                    yield from _result(pending.popleft())
+            while pending:
+                yield from _result(pending.popleft())
+        finally:
+            for f in pending:
+                f.cancel()
+
+
+def _result(future: Future[list[Prepared] | str]) -> list[Prepared]:
+    result = future.result()
+    if isinstance(result, str):
+        raise _PartFailed(result)
+    return result
+
+
+# -- any other format, streamed from one worker --------------------------------------
+
+
+def _stream_worker(
+    path: str,
+    fmt: str,
+    encoding: str | None,
+    stamp: str,
+    user: str,
+    keep_paragraphs: bool,
+    out: Any,
+) -> None:
+    """Worker: put the file's prepared batches on ``out``, then ``None`` (or an error)."""
+    try:
+        units = read_units(path, fmt=fmt, encoding=encoding)
+        for prepared in prepare_units(units, stamp, user, keep_paragraphs):
+            out.put(prepared)
+        out.put(None)
+    except FormatError as exc:
+        out.put(("format", exc.path, exc.line, exc.detail, exc.hint))
+    except TMError as exc:
+        out.put(("tm", type(exc).__name__, exc.msg, exc.hint))
+    except Exception as exc:  # reported to the writer, which raises it there
+        out.put(("other", type(exc).__name__, str(exc), None))
+
+
+def _streamed(
+    path: str,
+    fmt: str,
+    encoding: str | None,
+    stamp: str,
+    user: str,
+    keep_paragraphs: bool,
+) -> Iterator[Prepared]:
+    out = SPAWN.Queue(maxsize=AHEAD)
+    proc = SPAWN.Process(
+        target=_stream_worker,
+        args=(path, fmt, encoding, stamp, user, keep_paragraphs, out),
+        daemon=True,
+    )
+    proc.start()
+    try:
+        while True:
+            item = out.get()
+            if item is None:
+                return
+            if isinstance(item, tuple):
+                raise _rebuilt(item)
+            yield item
+    finally:
+        if proc.is_alive():
+            proc.terminate()
+        proc.join()
+
+
+def _rebuilt(item: tuple[Any, ...]) -> Exception:
+    """The worker's error, as the reader raised it."""
+    kind = item[0]
+    if kind == "format":
+        return FormatError(item[1], item[2], item[3], hint=item[4])
+    import tm.errors
+
+    cls = getattr(tm.errors, item[1], None) if kind == "tm" else None
+    if isinstance(cls, type) and issubclass(cls, TMError):
+        return cls(item[2], hint=item[3])
+    return RuntimeError(f"{item[1]}: {item[2]}")
+
+
+# -- after an import -----------------------------------------------------------------
+
+
+def cache_match_index(store: Store) -> None:
+    """Build the source-side match index of a file TM and cache it beside the file,
+    in a separate process (the build needs several times the memory of an import).
+
+    Only for a TM large enough for the matcher to cache its index; a failure only
+    costs the first look-up the build.
+    """
+    from tm.match import CACHE_MIN_UNITS
+
+    if store.path is None or store.count_units() < CACHE_MIN_UNITS:
+        return
+    proc = SPAWN.Process(target=_build_index, args=(store.path,))
+    proc.start()
+    proc.join()
+    if proc.exitcode != 0:
+        log.info("the match index was not cached (exit code %s)", proc.exitcode)
+
+
+def _build_index(path: str) -> None:
+    from tm.match import matcher_for
+    from tm.store import open_store
+
+    with open_store(path, readonly=True) as store:
+        matcher_for(store).ensure_index()

@@ -1,0 +1,242 @@
+"""The import pipeline: what worker processes prepare equals what one process reads.
+
+A TMX read in parts by two processes, a TSV streamed from one, paragraphs aligned in
+two: each gives exactly the rows, units, errors and sentence units of the plain path,
+on real files (the seed, TMX files tm wrote and foreign ones). The writer side is the
+store contract's (tests/store/).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.reliability._support import write_big_tmx
+from tm import importer
+from tm.errors import FormatError
+from tm.formats.bilingual import iter_bilingual
+from tm.formats.tmx import TMXHeader, iter_tmx, write_tmx
+from tm.models import Occurrence
+from tm.store import open_store
+from tm.store.rows import PreparedBatch
+
+STAMP, USER = "20250101T000000Z", "tester"
+
+
+def _rows(prepared: list[importer.Prepared]) -> tuple[list[Any], list[Any], int]:
+    """Every unit row and every unit's occurrences, in order; the sentence count."""
+    rows = [r for p in prepared for r in p.batch.rows]
+    occurrences = [o for p in prepared for o in p.batch.occurrences]
+    return rows, occurrences, sum(p.sentences for p in prepared)
+
+
+def _in_parts(path: Path, size: int) -> list[importer.Prepared]:
+    """The file read part by part, as the workers read it (here, in this process)."""
+    cut = importer.tmx_parts(str(path), size)
+    assert cut is not None
+    assert len(cut.parts) > 3
+    out: list[importer.Prepared] = []
+    for part in cut.parts:
+        job = importer._PartJob(
+            str(path),
+            path.name,
+            cut.prolog_end,
+            cut.epilog_start,
+            part,
+            STAMP,
+            USER,
+            True,
+        )
+        result = importer._parse_part(job)
+        assert not isinstance(result, str), result
+        out += result
+    return out
+
+
+def _whole(path: Path) -> list[importer.Prepared]:
+    return list(importer.prepare_units(iter_tmx(path), STAMP, USER, True))
+
+
+@pytest.fixture
+def tm_tmx(seed_path: Path, tmp_path: Path) -> Path:
+    """A TMX as tm writes it: x-document props, contexts, units seen twice."""
+    units = list(iter_bilingual(seed_path))
+    units += [
+        replace(u, other_occurrences=(Occurrence("again.txt", i, 1, "前", None, "附"),))
+        for i, u in enumerate(units[:50])
+    ]
+    path = tmp_path / "tm.tmx"
+    write_tmx(units, path, header=TMXHeader(segtype="paragraph"))
+    return path
+
+
+def test_parts_read_what_the_whole_file_reads(tm_tmx: Path, tmp_path: Path) -> None:
+    assert _rows(_in_parts(tm_tmx, 20_000)) == _rows(_whole(tm_tmx))
+    # A foreign TMX: no position props, so positions count <tu> elements across parts.
+    foreign = tmp_path / "foreign.tmx"
+    write_big_tmx(foreign, 3000, tag="f")
+    parts = _in_parts(foreign, 16_000)
+    assert _rows(parts) == _rows(_whole(foreign))
+    positions = [o[1][1] for p in parts for occs in p.batch.occurrences for o in occs]
+    assert positions == list(range(3000))
+
+
+@pytest.mark.parametrize(
+    "inject",
+    [
+        b"<!-- <tu> in a comment -->",
+        b"<tu><tuv xml:lang='zh-CN'><seg><![CDATA[<tu>]]></seg></tuv></tu>",
+        b"<?pi <tu ?>",
+    ],
+)
+def test_a_body_that_may_hide_a_tu_is_not_cut(tmp_path: Path, inject: bytes) -> None:
+    path = tmp_path / "odd.tmx"
+    write_big_tmx(path, 2000)
+    data = path.read_bytes()
+    at = data.index(b"<tu ", len(data) // 2)
+    path.write_bytes(data[:at] + inject + data[at:])
+    assert importer.tmx_parts(str(path), 8000) is None
+    path.write_bytes(data)
+    assert importer.tmx_parts(str(path), 8000) is not None
+
+
+def test_utf16_and_small_files_are_not_cut(tmp_path: Path) -> None:
+    utf16 = tmp_path / "utf16.tmx"
+    write_big_tmx(utf16, 2000, encoding="utf-16")
+    assert importer.tmx_parts(str(utf16), 8000) is None
+    small = tmp_path / "small.tmx"
+    write_big_tmx(small, 10)
+    assert importer.tmx_parts(str(small), 8000) is None
+
+
+def _stored(url: str) -> list[dict[str, Any]]:
+    with open_store(url) as store:
+        return [
+            {**asdict(u), "created_at": None}
+            for u in store.iter_units(all_occurrences=True)
+        ]
+
+
+def _import(url: str, path: Path, *, workers: bool, **kw: Any) -> Any:
+    with open_store(url) as store:
+        return importer.import_file(store, path, workers=workers, user=USER, **kw)
+
+
+def test_workers_store_what_one_process_stores(
+    store_url: str, tm_tmx: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real processes, on both backends: the same report and the same TM."""
+    monkeypatch.setattr(importer, "PART_BYTES", 20_000)
+    plain = f"{tmp_path}/plain.db"
+    expected = _import(plain, tm_tmx, workers=False, sentences=False)
+    got = _import(store_url, tm_tmx, workers=True, sentences=False)
+    assert got == expected
+    assert _stored(store_url) == _stored(plain)
+
+
+def test_a_part_that_does_not_parse_alone_falls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A <tu> nested in a <tu> (well-formed, if odd): a cut can land inside the outer
+    one; that part fails alone, and the file is read whole instead."""
+    path = tmp_path / "nested.tmx"
+    write_big_tmx(path, 1500)
+    path.write_bytes(
+        path.read_bytes()
+        .replace(b"<tu tuid=", b"<tu><tu/></tu><tu tuid=")
+        .replace(b"</tuv></tu>", b"</tuv><tu/></tu>")
+    )
+    monkeypatch.setattr(importer, "PART_BYTES", 8000)
+    plain = _import(f"{tmp_path}/plain.db", path, workers=False)
+    assert _import(f"{tmp_path}/parts.db", path, workers=True) == plain
+    assert _stored(f"{tmp_path}/parts.db") == _stored(f"{tmp_path}/plain.db")
+
+
+def test_a_malformed_file_fails_as_when_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken <tu> in the last part: the reader's own error (file and line), and
+    nothing of the file is kept."""
+    path = tmp_path / "broken.tmx"
+    write_big_tmx(path, 2000)
+    data = path.read_bytes()
+    at = data.rindex(b"<seg>")
+    path.write_bytes(data[:at] + b"<seg><bad" + data[at + 5 :])
+    monkeypatch.setattr(importer, "PART_BYTES", 8000)
+    with pytest.raises(FormatError) as plain:
+        _import(f"{tmp_path}/plain.db", path, workers=False)
+    with pytest.raises(FormatError) as parts:
+        _import(f"{tmp_path}/parts.db", path, workers=True)
+    assert str(parts.value) == str(plain.value)
+    assert parts.value.line == plain.value.line
+    with open_store(f"{tmp_path}/parts.db") as store:
+        assert store.count_units() == 0
+
+
+def test_streamed_formats(tmp_path: Path, seed_path: Path) -> None:
+    """A TSV streamed from one worker: the same TM; its errors keep their line."""
+    units = list(iter_bilingual(seed_path))
+    tsv = tmp_path / "pairs.tsv"
+    tsv.write_text(
+        "zh-CN\ten-US\n" + "".join(f"{u.source}\t{u.target}\n" for u in units),
+        encoding="utf-8",
+    )
+    plain = _import(f"{tmp_path}/plain.db", tsv, workers=False)
+    assert _import(f"{tmp_path}/worker.db", tsv, workers=True) == plain
+    assert _stored(f"{tmp_path}/worker.db") == _stored(f"{tmp_path}/plain.db")
+    broken = tmp_path / "broken.tsv"
+    broken.write_bytes(tsv.read_bytes() + b"\xff\xfe\tbad bytes\n")
+    with pytest.raises(FormatError) as one:
+        _import(f"{tmp_path}/b1.db", broken, workers=False)
+    with pytest.raises(FormatError) as other:
+        _import(f"{tmp_path}/b2.db", broken, workers=True)
+    assert (str(other.value), other.value.line) == (str(one.value), one.value.line)
+
+
+def test_alignment_in_processes_equals_one(
+    seed_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tm import align
+
+    paragraphs = list(iter_bilingual(seed_path))
+    monkeypatch.setattr(align, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(align, "PARALLEL_CHUNK", 40)
+    assert align.sentence_units(paragraphs, workers=2) == align.sentence_units(
+        paragraphs
+    )
+
+
+@pytest.mark.slow
+def test_the_index_is_cached_after_a_large_import(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An import past the matcher's cache threshold leaves the index cached: the
+    first look-up of a new process loads it instead of building it."""
+    from tm.match import CACHE_MIN_UNITS, Matcher
+    from tm.match_index import cache_path
+    from tm.service import TMService
+
+    path = tmp_path / "big.tmx"
+    write_big_tmx(path, CACHE_MIN_UNITS + 500, tag="c")
+    db = tmp_path / "tm.db"
+    with TMService.open(db) as service:
+        service.import_file(path)
+    assert cache_path(db, "source").exists()
+    caplog.set_level(logging.INFO, logger="tm.match")
+    with open_store(db, readonly=True) as store:
+        (unit,) = store.get_units([8])
+        assert Matcher(store).lookup(unit.source)[0].unit == unit
+    assert any("loaded source index" in r.getMessage() for r in caplog.records)
+
+
+def test_prepared_batches_pickle(tm_tmx: Path) -> None:
+    """What workers send is plain data: a batch survives pickling unchanged."""
+    import pickle
+
+    batch = _whole(tm_tmx)[0].batch
+    assert pickle.loads(pickle.dumps(batch)) == batch
+    assert isinstance(batch, PreparedBatch)
