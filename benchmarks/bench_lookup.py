@@ -168,7 +168,7 @@ def main() -> None:
     cached = not db.startswith("postgres") and cache_path(db, "source").exists()
     rss0 = rss_mb()
     t0 = time.perf_counter()
-    index = matcher.ensure_index()
+    tiers = matcher.ensure_index()  # the main index, and units added since (if any)
     build = time.perf_counter() - t0
     rss1 = rss_mb()
 
@@ -214,7 +214,8 @@ def main() -> None:
     med = statistics.median(indexed)
     scan_med = statistics.median(scan_times)
     how = "loaded from its cache file" if cached else "built from the store"
-    print(f"TM: {len(index):,} units ({db}); index {how} in {build:.1f}s")
+    units = sum(len(tier) for tier in tiers)
+    print(f"TM: {units:,} units ({db}); index {how} in {build:.1f}s")
     print(
         f"queries: {len(queries)} (half edited TM sentences, half unseen news/Tatoeba);"
         f" min score {MIN_SCORE:g}, top {TOP}; {with_match} with a match"
@@ -245,7 +246,7 @@ def main() -> None:
     )
     print(
         f"index RSS: +{rss1 - rss0:.0f} MB over the open store"
-        f" (arrays {index.nbytes() / 2**20:.0f} MB); process peak"
+        f" (arrays {sum(t.nbytes() for t in tiers) / 2**20:.0f} MB); process peak"
         f" {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )
 
