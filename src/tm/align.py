@@ -213,8 +213,9 @@ def _align_estimated(
     return [aligner.align(zh, en) for zh, en in items]
 
 
-# Below this many paragraphs, starting processes costs more than aligning in one.
-PARALLEL_MIN = 2000
+# Below this many paragraphs (about a second of alignment), starting processes costs
+# more than aligning in one.
+PARALLEL_MIN = 5000
 PARALLEL_CHUNK = 500
 _ALIGNER: Aligner | None = None
 

@@ -166,9 +166,7 @@ def _import(
 
             anchors = terms() if terms is not None else None
             report.anchor_terms = len(anchors or ())
-            aligned = sentence_units(
-                paragraphs, terms=anchors, workers=PARSERS if workers else 1
-            )
+            aligned = sentence_units(paragraphs, terms=anchors, workers=PARSERS)
             report.sentences_added = store.add_units(aligned, user=user).added
     return report
 
