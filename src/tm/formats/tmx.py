@@ -290,16 +290,47 @@ def write_tmx(
     A path is written atomically (temporary file, then rename), so an interrupted export
     leaves the old file as it was.
     """
+    return write_tmx_parts([], dest, header=header, units=units)
+
+
+def tu_bytes(
+    units: Iterable[TranslationUnit], header: TMXHeader | None = None
+) -> tuple[bytes, int]:
+    """The ``<tu>`` elements :func:`write_tmx` writes for ``units``, and their count:
+    a piece of a body that processes can serialize in parallel for
+    :func:`write_tmx_parts`."""
+    header = header or TMXHeader()
+    tus = [
+        etree.tostring(_tu_element(u, header), pretty_print=True, encoding="UTF-8")
+        for u in units
+    ]
+    return b"".join(tus), len(tus)
+
+
+def write_tmx_parts(
+    parts: Iterable[tuple[bytes, int]],
+    dest: str | Path | IO[bytes],
+    *,
+    header: TMXHeader | None = None,
+    units: Iterable[TranslationUnit] = (),
+) -> int:
+    """:func:`write_tmx` with a body of pieces from :func:`tu_bytes`, in order (then
+    ``units``, if any); the same bytes, written atomically the same way."""
     header = header or TMXHeader()
     if isinstance(dest, (str, Path)):
         from tm.formats._atomic import atomic_output
 
         with atomic_output(dest) as fh:
-            return _write(units, fh, header)
-    return _write(units, dest, header)
+            return _write(parts, units, fh, header)
+    return _write(parts, units, dest, header)
 
 
-def _write(units: Iterable[TranslationUnit], fh: IO[bytes], header: TMXHeader) -> int:
+def _write(
+    parts: Iterable[tuple[bytes, int]],
+    units: Iterable[TranslationUnit],
+    fh: IO[bytes],
+    header: TMXHeader,
+) -> int:
     count = 0
     with etree.xmlfile(fh, encoding="UTF-8") as xf:
         xf.write_declaration()
@@ -322,6 +353,10 @@ def _write(units: Iterable[TranslationUnit], fh: IO[bytes], header: TMXHeader) -
             xf.write(head, pretty_print=True)
             with xf.element("body"):
                 xf.write("\n")
+                xf.flush()
+                for data, n in parts:
+                    fh.write(data)
+                    count += n
                 for unit in units:
                     xf.write(_tu_element(unit, header), pretty_print=True)
                     count += 1
