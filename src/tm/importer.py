@@ -27,9 +27,7 @@ import logging
 import mmap
 import os
 import re
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +37,7 @@ from tm.formats import detect_format, read_units
 from tm.models import ImportReport, SegType, TranslationUnit, now_stamp
 from tm.store.rows import PreparedBatch, prepare_batches
 from tm.store.sql import default_user
-from tm.workers import SPAWN
+from tm.workers import SPAWN, ordered_map
 
 if TYPE_CHECKING:
     from tm.store.base import Store
@@ -365,33 +363,10 @@ def _parsed_in_parts(
         )
         for p in cut.parts
     ]
-    yield from _in_order(_parse_part, jobs)
-
-
-def _in_order(
-    work: Callable[[Any], list[Prepared] | str], jobs: list[Any]
-) -> Iterator[Prepared]:
-    """Run ``work`` over ``jobs`` in ``PARSERS`` processes; results in job order."""
-    with ProcessPoolExecutor(max_workers=PARSERS, mp_context=SPAWN) as pool:
-        pending: deque[Future[list[Prepared] | str]] = deque()
-        todo = iter(jobs)
-        try:
-            for job in todo:
-                pending.append(pool.submit(work, job))
-                if len(pending) >= AHEAD:
-                    yield from _result(pending.popleft())
-            while pending:
-                yield from _result(pending.popleft())
-        finally:
-            for f in pending:
-                f.cancel()
-
-
-def _result(future: Future[list[Prepared] | str]) -> list[Prepared]:
-    result = future.result()
-    if isinstance(result, str):
-        raise _PartFailed(result)
-    return result
+    for result in ordered_map(_parse_part, jobs, workers=PARSERS, ahead=AHEAD):
+        if isinstance(result, str):
+            raise _PartFailed(result)
+        yield from result
 
 
 # -- any other format, streamed from one worker --------------------------------------

@@ -109,16 +109,23 @@ class TMService:
 
         A path is replaced atomically; ``-`` or a stream writes there.
         """
-        units = self.store.iter_units(segtype=segtype, all_occurrences=fmt == "tmx")
         if fmt == "tmx":
-            from tm.formats.tmx import TMXHeader, write_tmx
+            from tm.exporter import export_tmx
+            from tm.formats.tmx import TMXHeader
 
             header = TMXHeader(
                 srclang=source_lang or "zh-CN",
                 segtype=segtype or "sentence",
             )
-            units = _relabel(units, source_lang, target_lang)
-            return write_tmx(units, _binary_dest(dest), header=header)
+            return export_tmx(
+                self.store,
+                _binary_dest(dest),
+                header=header,
+                segtype=segtype,
+                source_lang=source_lang,
+                target_lang=target_lang,
+            )
+        units = self.store.iter_units(segtype=segtype)
         if fmt == "tsv":
             from tm.formats.tabular import write_tsv
 
@@ -750,22 +757,6 @@ class TMService:
             StoreError: the edit would duplicate a unit.
         """
         self.store.set_target(unit_id, target, user=user)
-
-
-def _relabel(
-    units: Iterable[TranslationUnit], source_lang: str | None, target_lang: str | None
-) -> Iterator[TranslationUnit]:
-    """Export under other language codes (``--source-lang zh-Hans``) without touching the store."""
-    from dataclasses import replace
-
-    for u in units:
-        if source_lang or target_lang:
-            u = replace(
-                u,
-                source_lang=source_lang or u.source_lang,
-                target_lang=target_lang or u.target_lang,
-            )
-        yield u
 
 
 def _binary_dest(dest: str | Path | IO[bytes]) -> str | Path | IO[bytes]:

@@ -8,8 +8,13 @@ from __future__ import annotations
 import contextlib
 import multiprocessing.context
 import sys
-from collections.abc import Iterator
-from typing import Any
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+J = TypeVar("J")
+R = TypeVar("R")
 
 
 @contextlib.contextmanager
@@ -51,3 +56,26 @@ class _SpawnContext(multiprocessing.context.SpawnContext):
 
 
 SPAWN = _SpawnContext()
+
+
+def ordered_map(
+    fn: Callable[[J], R], jobs: Iterable[J], *, workers: int = 2, ahead: int = 4
+) -> Iterator[R]:
+    """``fn`` over ``jobs`` in ``workers`` processes; results in job order.
+
+    At most ``ahead`` jobs run or wait ahead of the consumer, so a slow consumer (a
+    writer) bounds the memory the results take. ``fn`` must be a module-level
+    function of tm (the workers import it by name).
+    """
+    with ProcessPoolExecutor(max_workers=workers, mp_context=SPAWN) as pool:
+        pending: deque[Future[R]] = deque()
+        try:
+            for job in jobs:
+                pending.append(pool.submit(fn, job))
+                if len(pending) >= ahead:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for f in pending:
+                f.cancel()

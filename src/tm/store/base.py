@@ -80,12 +80,15 @@ class Store(Protocol):
             ``postgresql://user@host:port/db`` URL without the password.
         path: the database file, beside which side-car files (index caches, models,
             project TMs) go; None when the TM is not a file (a server, or memory).
+        url: what :func:`tm.store.open_store` takes to open this TM again, in another
+            process (a worker); it may carry a password, so show ``location`` instead.
         readonly: opened for reading only: every write raises StoreError.
     """
 
     backend: str
     location: str
     path: str | None
+    url: str
     readonly: bool
 
     # -- writing ----------------------------------------------------------------------
@@ -195,12 +198,15 @@ class Store(Protocol):
         segtype: str | None = None,
         source_lang: str | None = None,
         all_occurrences: bool = False,
+        after: int = 0,
+        upto: int | None = None,
     ) -> Iterator[TranslationUnit]:
         """Every unit (or those of one segtype or source language), in id order.
 
         Each unit carries its first occurrence; with ``all_occurrences`` also the
         others, in stored order (what an export writes). Read in batches, so a TM of
-        any size streams in constant memory.
+        any size streams in constant memory. ``after`` and ``upto`` bound the ids
+        (``after < id <= upto``), so processes can each read a range.
         """
         ...
 
@@ -252,6 +258,10 @@ class Store(Protocol):
 
     def count_units(self) -> int:
         """How many units the TM holds."""
+        ...
+
+    def id_bounds(self) -> tuple[int, int] | None:
+        """The lowest and the highest unit id; None for an empty TM."""
         ...
 
     def stats(self) -> dict[str, Any]:

@@ -164,7 +164,7 @@ class PostgresStore(SQLStore):
         self, dsn: str, *, create: bool = True, readonly: bool = False
     ) -> None:
         self.pg = _psycopg()
-        self.dsn = dsn
+        self.dsn = self.url = dsn
         self.readonly = readonly
         self._lock = threading.RLock()
         self._pool_lock = threading.Lock()

@@ -83,6 +83,7 @@ class SQLStore(ABC):
         location: where the TM is, for people (a path, or a URL without password).
         path: the database file, beside which side-car files go; None when the TM
             is not a file (a server, or SQLite in memory).
+        url: what ``open_store`` takes to open the TM again (in a worker process).
         readonly: opened for reading only.
         migrations: this backend's migrations, in order.
         P: the driver's parameter mark.
@@ -91,6 +92,7 @@ class SQLStore(ABC):
     backend: str
     location: str
     path: str | None
+    url: str
     readonly: bool
     migrations: Sequence[Migration]
     P = "?"
@@ -360,10 +362,14 @@ class SQLStore(ABC):
         source_lang: str | None = None,
         batch: int = 2000,
         all_occurrences: bool = False,
+        after: int = 0,
+        upto: int | None = None,
     ) -> Iterator[TranslationUnit]:
         """All units in id order, each with its first occurrence (or all: an export)."""
         where, params = filters(self.P, segtype=segtype, source_lang=source_lang)
-        last = 0
+        if upto is not None:
+            where += f" AND id <= {int(upto)}"
+        last = after
         while True:
             rows = self._query(
                 f"SELECT {UNIT_SELECT} FROM units WHERE id > {self.P}{where}"
@@ -391,6 +397,10 @@ class SQLStore(ABC):
             (unit_id,),
         )
         return [row_to_occurrence(r[0], r[1:]) for r in rows]
+
+    def id_bounds(self) -> tuple[int, int] | None:
+        row = self._query("SELECT min(id), max(id) FROM units")[0]
+        return None if row[0] is None else (int(row[0]), int(row[1]))
 
     def count_units(self) -> int:
         return int(self._query("SELECT count(*) FROM units")[0][0])

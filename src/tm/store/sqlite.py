@@ -131,7 +131,7 @@ class SQLiteStore(SQLStore):
     def __init__(
         self, path: str | Path, *, create: bool = True, readonly: bool = False
     ) -> None:
-        self.location = str(path)
+        self.location = self.url = str(path)
         self.path = None if self.location == ":memory:" else self.location
         self.readonly = readonly
         self._lock = threading.RLock()
