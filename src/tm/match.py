@@ -24,7 +24,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -301,6 +301,29 @@ class Matcher:
         scored = self._rank_tiers(tiers, query, min_score, 2 * limit, exhaustive)
         return _distinct(self._matches(query, scored, prev))[:limit]
 
+    def lookup_many(
+        self,
+        texts: Sequence[str],
+        *,
+        min_score: float = DEFAULT_MIN_SCORE,
+        limit: int = 5,
+        prevs: Sequence[str | None] | None = None,
+    ) -> list[list[Match]]:
+        """:meth:`lookup` for several texts at once: the same results, in order, with
+        the units they show fetched in one round trip for all of them."""
+        tiers = self.ensure_index()
+        queries = [self.prepare(t) for t in texts]
+        scored = [
+            self._rank_tiers(tiers, q, min_score, 2 * limit, False) for q in queries
+        ]
+        ids = {s.unit_id for ranked in scored for s in ranked}
+        units = {u.id: u for u in self.store.get_units(sorted(ids))}
+        prevs = prevs or [None] * len(texts)
+        return [
+            _distinct(self._matches(q, ranked, prev, units))[:limit]
+            for q, ranked, prev in zip(queries, scored, prevs, strict=True)
+        ]
+
     def scan(
         self,
         text: str,
@@ -401,10 +424,15 @@ class Matcher:
         return units[0].source if self.side == "source" else units[0].target
 
     def _matches(
-        self, query: Query, scored: list[Scored], prev: str | None
+        self,
+        query: Query,
+        scored: list[Scored],
+        prev: str | None,
+        units: dict[int | None, TranslationUnit] | None = None,
     ) -> list[Match]:
         context = self._context_ids(prev, scored)
-        units = {u.id: u for u in self.store.get_units(s.unit_id for s in scored)}
+        if units is None:
+            units = {u.id: u for u in self.store.get_units(s.unit_id for s in scored)}
         out = [
             self._match(query, s, units[s.unit_id], s.unit_id in context)
             for s in scored

@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # matching types (the matcher imports numpy: load it on first
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int], None]
+# Batch look-ups fetch the units of this many queries' results at once.
+LOOKUP_CHUNK = 32
 EXPORT_FORMATS = ("tmx", "tsv")
 
 
@@ -186,17 +188,19 @@ class TMService:
         side: str = "source",
         context: bool = True,
     ) -> Iterator[list[Match]]:
-        """One result list per text, in order; each text is the next one's context."""
-        prev = None
-        for text in texts:
-            yield self.lookup(
-                text,
-                min_score=min_score,
-                limit=limit,
-                prev=prev if context else None,
-                side=side,
+        """One result list per text, in order; each text is the next one's context.
+
+        Texts are looked up ``LOOKUP_CHUNK`` at a time, the units their results show
+        fetched once per chunk; each chunk's results are yielded as soon as it is done.
+        """
+        matcher = self.matcher(side)
+        prev: str | None = None
+        for chunk in _chunks(texts, LOOKUP_CHUNK):
+            prevs = [prev, *chunk[:-1]] if context else None
+            yield from matcher.lookup_many(
+                chunk, min_score=min_score, limit=limit, prevs=prevs
             )
-            prev = text
+            prev = chunk[-1]
 
     def concordance(
         self, text: str, *, side: str = "source", limit: int = 20
@@ -757,6 +761,17 @@ class TMService:
             StoreError: the edit would duplicate a unit.
         """
         self.store.set_target(unit_id, target, user=user)
+
+
+def _chunks(texts: Iterable[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for text in texts:
+        chunk.append(text)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _binary_dest(dest: str | Path | IO[bytes]) -> str | Path | IO[bytes]:
