@@ -279,7 +279,7 @@ def common_migrations(dialect: Dialect) -> list[Migration]:
 HASH_INDEXES = """
 CREATE INDEX units_ident ON units (ident);
 CREATE INDEX units_key_hash ON units (key_hash);
-CREATE INDEX occurrences_prev_hash ON occurrences (prev_hash);
+CREATE INDEX occurrences_prev_hash ON occurrences (prev_hash) WHERE prev_hash IS NOT NULL;
 DROP INDEX units_identity;
 DROP INDEX units_source_key;
 DROP INDEX units_target_key;

@@ -295,9 +295,16 @@ class SQLStore(ABC):
         ids: list[int] = []
         new: list[int] = []
         for i, row in enumerate(batch.rows):
-            same = known.setdefault(row[IDENT], [])
             identity = identity_of(row)
-            uid = next((u for ident, u in same if ident == identity), None)
+            same = known.get(row[IDENT])
+            uid = None
+            if same is None:
+                known[row[IDENT]] = same = []
+            else:
+                for other, other_id in same:
+                    if other == identity:
+                        uid = other_id
+                        break
             if uid is None:
                 uid = -len(new) - 1  # a placeholder until the ids are drawn
                 new.append(i)

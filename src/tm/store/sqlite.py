@@ -39,7 +39,6 @@ from tm.store.rows import (
     dumps,
     row_to_occurrence,
     row_to_unit,
-    stored_row,
 )
 from tm.store.schema import (
     OCCURRENCE_COLUMNS,
@@ -99,9 +98,15 @@ MIGRATIONS: list[Migration] = ordered(
 )
 
 
-# New units go in with the id the writer gives them (rows.stored_row).
+# New units go in with the id the writer gives them (?1); a unit without a tuid gets
+# its id as tuid, so a TMX round trip keeps it stable (what rows.stored_row does).
 INSERT_UNIT = (
-    f"INSERT INTO units (id, {UNIT_NAMES}) VALUES (?{', ?' * len(UNIT_COLUMNS)})"
+    f"INSERT INTO units (id, {UNIT_NAMES}) VALUES (?1, "
+    + ", ".join(
+        f"coalesce(?{n + 2}, CAST(?1 AS TEXT))" if c.name == "tuid" else f"?{n + 2}"
+        for n, c in enumerate(UNIT_COLUMNS)
+    )
+    + ")"
 )
 INSERT_OCCURRENCE = (
     f"INSERT INTO occurrences (unit_id, document_id, {OCCURRENCE_NAMES})"
@@ -385,7 +390,7 @@ class SQLiteStore(SQLStore):
                 for batch in batches:
                     ids, new = self._resolve(batch)
                     self._conn.executemany(
-                        INSERT_UNIT, [stored_row(ids[i], batch.rows[i]) for i in new]
+                        INSERT_UNIT, [(ids[i], *batch.rows[i]) for i in new]
                     )
                     added += len(new)
                     occ_added += self._add_occurrences(batch, ids, doc_ids)
