@@ -5,8 +5,9 @@ For each size (default 100,000 and 1,000,000 sentence units) a TMX is built once
 of the parallel corpora (Taiwan laws paragraphs and headings, Python docs, WMT news,
 Tatoeba, TICO-19, FLORES); then a copy of each in the other script (Traditional ↔
 Simplified through OpenCC's character tables, tagged zh-CN or zh-TW; pairs the table
-leaves unchanged are skipped); then sentence pairs of the law paragraphs as tm's
-aligner links them one to one, and their Simplified copies. No pair is repeated.
+leaves unchanged are skipped); then the sentence units tm's aligner makes of the
+multi-sentence pairs, and their copies in the other script. No pair is repeated; the
+output says how many units the TMX holds.
 
 Each step runs in its own process, as ``tm`` would, and prints wall time (the machine is
 shared: see the load average), CPU seconds (the process and its workers apart) and peak
@@ -95,6 +96,7 @@ def corpus_units(limit: int) -> Iterator[tuple[str, str, str]]:
     """(zh, en, zh language tag) triples, distinct, in the order the docstring gives."""
     seen: set[tuple[str, str]] = set()
     originals: list[tuple[str, str, bool]] = []
+    t2s, s2t = _script_table("TSCharacters.txt"), _script_table("STCharacters.txt")
 
     def fresh(zh: str, en: str) -> bool:
         if (zh, en) in seen:
@@ -102,39 +104,49 @@ def corpus_units(limit: int) -> Iterator[tuple[str, str, str]]:
         seen.add((zh, en))
         return True
 
-    for name in FILES:
-        for zh, en in read_pairs(name):
-            if fresh(zh, en):
-                originals.append((zh, en, name in TRADITIONAL))
-                yield zh, en, "zh-TW" if name in TRADITIONAL else "zh-CN"
-                if len(seen) >= limit:
-                    return
-    t2s, s2t = _script_table("TSCharacters.txt"), _script_table("STCharacters.txt")
-    for zh, en, traditional in originals:
+    def with_copy(
+        zh: str, en: str, traditional: bool
+    ) -> Iterator[tuple[str, str, str]]:
+        if fresh(zh, en):
+            yield zh, en, "zh-TW" if traditional else "zh-CN"
         other = zh.translate(t2s if traditional else s2t)
         if other != zh and fresh(other, en):
             yield other, en, "zh-CN" if traditional else "zh-TW"
-            if len(seen) >= limit:
-                return
-    for zh, en in law_sentences():
-        for text, lang in ((zh, "zh-TW"), (zh.translate(t2s), "zh-CN")):
-            if fresh(text, en):
-                yield text, en, lang
-                if len(seen) >= limit:
-                    return
+
+    def stages() -> Iterator[tuple[str, str, str]]:
+        for name in FILES:
+            for zh, en in read_pairs(name):
+                if fresh(zh, en):
+                    originals.append((zh, en, name in TRADITIONAL))
+                    yield zh, en, "zh-TW" if name in TRADITIONAL else "zh-CN"
+        for zh, en, traditional in originals:
+            yield from with_copy(zh, en, traditional)
+        for zh, en, traditional in aligned_sentences(originals):
+            yield from with_copy(zh, en, traditional)
+
+    for n, triple in enumerate(stages(), 1):
+        yield triple
+        if n >= limit:
+            return
 
 
-def law_sentences() -> Iterator[tuple[str, str]]:
-    """Sentence pairs of the law paragraphs that tm's aligner links one to one."""
+def aligned_sentences(
+    pairs: list[tuple[str, str, bool]],
+) -> Iterator[tuple[str, str, bool]]:
+    """The sentence units tm's aligner makes of the multi-sentence pairs (as an import
+    with sentence alignment stores them: joined sentences for 1–2 and 2–1 links)."""
     from tm.align import align_pairs
 
-    pairs = list(read_pairs(FILES[0]))
     for start in range(0, len(pairs), 20_000):
         chunk = pairs[start : start + 20_000]
-        for al in align_pairs(chunk, workers=2):
+        alignments = align_pairs([(zh, en) for zh, en, _ in chunk], workers=2)
+        for (_, _, traditional), al in zip(chunk, alignments, strict=True):
+            if len(al.links) < 2:
+                continue
             for link in al.links:
-                if len(link.zh) == 1 and len(link.en) == 1:
-                    yield al.zh[link.zh[0]], al.en[link.en[0]]
+                if link.zh and link.en:
+                    zh = "".join(al.zh[i] for i in link.zh)
+                    yield zh, " ".join(al.en[j] for j in link.en), traditional
 
 
 def build_tmx(path: Path, n: int, *, paragraphs: bool = False) -> int:
@@ -313,8 +325,9 @@ def line(label: str, r: dict[str, Any], n: int) -> None:
 def bench_size(n: int, cache: Path, tmp: Path, pg: str | None) -> tuple[Path, Path]:
     tmx = cached_tmx(cache, n)
     size = tmx.stat().st_size
-    print(f"\n{n:,} sentence units: {tmx.name}, {size / 1e6:.0f} MB")
     ttk = step("ttk", str(tmx))
+    n = ttk["units"]
+    print(f"\n{n:,} sentence units: {tmx.name}, {size / 1e6:.0f} MB")
     line("translate-toolkit parse", ttk, n)
     db = tmp / f"tm-{n}.db"
     imp = step("import", str(db), str(tmx))
