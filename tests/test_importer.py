@@ -41,16 +41,8 @@ def _in_parts(path: Path, size: int) -> list[importer.Prepared]:
     assert len(cut.parts) > 3
     out: list[importer.Prepared] = []
     for part in cut.parts:
-        job = importer._PartJob(
-            str(path),
-            path.name,
-            cut.prolog_end,
-            cut.epilog_start,
-            part,
-            STAMP,
-            USER,
-            True,
-        )
+        reading = importer.Reading(str(path), "tmx", None, STAMP, USER, True)
+        job = importer._PartJob(reading, cut, part)
         result = importer._parse_part(job)
         assert not isinstance(result, str), result
         out += result

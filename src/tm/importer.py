@@ -77,6 +77,35 @@ class Prepared:
     paragraphs: list[TranslationUnit] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What reading and preparing one file needs; sent to worker processes as it is.
+
+    Attributes:
+        path: the file.
+        fmt: its format.
+        encoding: for text formats; detected when None.
+        stamp: the import's time, for units without a creation date.
+        user: who imports, for units without a creator.
+        keep_paragraphs: keep the paragraph units (to align them afterwards).
+    """
+
+    path: str
+    fmt: str
+    encoding: str | None
+    stamp: str
+    user: str
+    keep_paragraphs: bool
+
+    def units(self) -> Iterator[Prepared]:
+        """The file read here, in this process."""
+        read = read_units(self.path, fmt=self.fmt, encoding=self.encoding)
+        return self.prepare(read)
+
+    def prepare(self, units: Iterable[TranslationUnit]) -> Iterator[Prepared]:
+        return prepare_units(units, self.stamp, self.user, self.keep_paragraphs)
+
+
 def import_file(
     store: Store,
     path: str | Path,
@@ -144,12 +173,10 @@ def _import(
     parts: bool,
 ) -> ImportReport:
     report = ImportReport(path=path, format=fmt)
-    stamp = now_stamp()
+    reading = Reading(path, fmt, encoding, now_stamp(), user, sentences)
     paragraphs: list[TranslationUnit] = []
     with store.transaction():
-        prepared = _prepared(
-            store, path, fmt, encoding, stamp, user, sentences, workers, parts
-        )
+        prepared = _prepared(store, reading, workers=workers, parts=parts)
         result = store.add_batches(
             _counted(prepared, report, paragraphs), progress=progress
         )
@@ -182,31 +209,21 @@ def _counted(
 
 
 def _prepared(
-    store: Store,
-    path: str,
-    fmt: str,
-    encoding: str | None,
-    stamp: str,
-    user: str,
-    sentences: bool,
-    workers: bool,
-    parts: bool,
+    store: Store, reading: Reading, *, workers: bool, parts: bool
 ) -> Iterator[Prepared]:
     """The file's units as prepared batches, from whichever reader fits."""
-    if fmt == "bilingual":
+    if reading.fmt == "bilingual":
         from tm.formats.bilingual import doc_units, read_bilingual
 
-        doc = read_bilingual(path, encoding=encoding)
+        doc = read_bilingual(reading.path, encoding=reading.encoding)
         store.add_document(doc.name, doc.meta)
-        return prepare_units(list(doc_units(doc)), stamp, user, sentences)
+        return reading.prepare(list(doc_units(doc)))
     if not workers:
-        return prepare_units(
-            read_units(path, fmt=fmt, encoding=encoding), stamp, user, sentences
-        )
-    cut = tmx_parts(path) if fmt == "tmx" and parts else None
+        return reading.units()
+    cut = tmx_parts(reading.path) if reading.fmt == "tmx" and parts else None
     if cut is not None:
-        return _parsed_in_parts(path, cut, stamp, user, sentences)
-    return _streamed(path, fmt, encoding, stamp, user, sentences)
+        return _parsed_in_parts(reading, cut)
+    return _streamed(reading)
 
 
 def prepare_units(
@@ -301,14 +318,9 @@ def _cut(data: mmap.mmap, size: int) -> TMXParts | None:
 
 @dataclass(frozen=True, slots=True)
 class _PartJob:
-    path: str
-    name: str
-    prolog_end: int
-    epilog_start: int
+    reading: Reading
+    cut: TMXParts
     part: Part
-    stamp: str
-    user: str
-    keep_paragraphs: bool
 
 
 class _PartFailed(Exception):
@@ -321,48 +333,36 @@ def _parse_part(job: _PartJob) -> list[Prepared] | str:
 
     from tm.formats.tmx import iter_tmx
 
+    path = job.reading.path
     try:
         with (
-            open(job.path, "rb") as fh,
+            open(path, "rb") as fh,
             mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data,
         ):
             doc = b"".join(
                 (
-                    data[: job.prolog_end],
+                    data[: job.cut.prolog_end],
                     data[job.part.start : job.part.end],
-                    data[job.epilog_start :],
+                    data[job.cut.epilog_start :],
                 )
             )
         units = iter_tmx(
-            io.BytesIO(doc), name=job.name, first_index=job.part.first_index
+            io.BytesIO(doc),
+            name=os.path.basename(path),
+            first_index=job.part.first_index,
         )
-        return list(prepare_units(units, job.stamp, job.user, job.keep_paragraphs))
+        return list(job.reading.prepare(units))
     except (TMError, OSError, ValueError) as exc:
         return f"{type(exc).__name__}: {exc}"
 
 
-def _parsed_in_parts(
-    path: str, cut: TMXParts, stamp: str, user: str, keep_paragraphs: bool
-) -> Iterator[Prepared]:
+def _parsed_in_parts(reading: Reading, cut: TMXParts) -> Iterator[Prepared]:
     """The parts' batches in file order, parsed ``PARSERS`` at a time, ``AHEAD`` ahead.
 
     Raises:
         _PartFailed: a part did not parse alone (see :func:`import_file`).
     """
-    name = os.path.basename(path)
-    jobs = [
-        _PartJob(
-            path,
-            name,
-            cut.prolog_end,
-            cut.epilog_start,
-            p,
-            stamp,
-            user,
-            keep_paragraphs,
-        )
-        for p in cut.parts
-    ]
+    jobs = [_PartJob(reading, cut, p) for p in cut.parts]
     for result in ordered_map(_parse_part, jobs, workers=PARSERS, ahead=AHEAD):
         if isinstance(result, str):
             raise _PartFailed(result)
@@ -372,19 +372,10 @@ def _parsed_in_parts(
 # -- any other format, streamed from one worker --------------------------------------
 
 
-def _stream_worker(
-    path: str,
-    fmt: str,
-    encoding: str | None,
-    stamp: str,
-    user: str,
-    keep_paragraphs: bool,
-    out: Any,
-) -> None:
+def _stream_worker(reading: Reading, out: Any) -> None:
     """Worker: put the file's prepared batches on ``out``, then ``None`` (or an error)."""
     try:
-        units = read_units(path, fmt=fmt, encoding=encoding)
-        for prepared in prepare_units(units, stamp, user, keep_paragraphs):
+        for prepared in reading.units():
             out.put(prepared)
         out.put(None)
     except FormatError as exc:
@@ -395,20 +386,9 @@ def _stream_worker(
         out.put(("other", type(exc).__name__, str(exc), None))
 
 
-def _streamed(
-    path: str,
-    fmt: str,
-    encoding: str | None,
-    stamp: str,
-    user: str,
-    keep_paragraphs: bool,
-) -> Iterator[Prepared]:
+def _streamed(reading: Reading) -> Iterator[Prepared]:
     out = SPAWN.Queue(maxsize=AHEAD)
-    proc = SPAWN.Process(
-        target=_stream_worker,
-        args=(path, fmt, encoding, stamp, user, keep_paragraphs, out),
-        daemon=True,
-    )
+    proc = SPAWN.Process(target=_stream_worker, args=(reading, out), daemon=True)
     proc.start()
     try:
         while True:
