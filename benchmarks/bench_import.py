@@ -221,7 +221,10 @@ def step_ttk(tmx: str) -> dict[str, Any]:
 
     with open(tmx, "rb") as fh:
         store = tmxfile(fh)
-    n = sum(1 for u in store.units if u.source is not None and u.target is not None)
+    # Every <tuv>'s text (units mix zh-TW and zh-CN, so .source alone would miss some).
+    n = sum(
+        1 for u in store.units if all(u.getNodeText(x) for x in u.getlanguageNodes())
+    )
     return {"units": n}
 
 
