@@ -232,3 +232,60 @@ def test_prepared_batches_pickle(tm_tmx: Path) -> None:
     batch = _whole(tm_tmx)[0].batch
     assert pickle.loads(pickle.dumps(batch)) == batch
     assert isinstance(batch, PreparedBatch)
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_workers_end_with_a_killed_import(tmp_path: Path) -> None:
+    """SIGKILL on ``tm import``: its worker processes end too, and nothing is kept."""
+    import os
+    import signal
+    import time
+
+    from tests.reliability._support import start_tm
+
+    path = tmp_path / "big.tmx"
+    write_big_tmx(path, 60_000, cut=20)
+    db = tmp_path / "tm.db"
+    proc = start_tm("import", path, "--db", db, output=False)
+    deadline = time.monotonic() + 120
+    workers: set[int] = set()
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        workers = {p for p in _children(proc.pid) if "spawn_main" in _cmdline(p)}
+        time.sleep(0.05)
+    assert len(workers) >= 2, "no worker processes seen"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 30
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in workers)
+    with open_store(db) as store:
+        assert store.count_units() == 0
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""

@@ -226,21 +226,14 @@ def _align_in_processes(
     workers: int,
 ) -> list[Alignment]:
     """``aligner.align`` over ``items`` in ``workers`` processes, results in order."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    from tm.workers import SPAWN
+    from tm.workers import pool
 
     chunks = [
         list(items[i : i + PARALLEL_CHUNK])
         for i in range(0, len(items), PARALLEL_CHUNK)
     ]
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=SPAWN,
-        initializer=_set_aligner,
-        initargs=(aligner,),
-    ) as pool:
-        return [al for part in pool.map(_align_chunk, chunks) for al in part]
+    with pool(workers, initializer=_set_aligner, initargs=(aligner,)) as executor:
+        return [al for part in executor.map(_align_chunk, chunks) for al in part]
 
 
 def _set_aligner(aligner: Aligner) -> None:

@@ -37,7 +37,7 @@ from tm.formats import detect_format, read_units
 from tm.models import ImportReport, SegType, TranslationUnit, now_stamp
 from tm.store.rows import PreparedBatch, prepare_batches
 from tm.store.sql import default_user
-from tm.workers import SPAWN, ordered_map
+from tm.workers import SPAWN, exit_with_parent, ordered_map
 
 if TYPE_CHECKING:
     from tm.store.base import Store
@@ -374,6 +374,7 @@ def _parsed_in_parts(reading: Reading, cut: TMXParts) -> Iterator[Prepared]:
 
 def _stream_worker(reading: Reading, out: Any) -> None:
     """Worker: put the file's prepared batches on ``out``, then ``None`` (or an error)."""
+    exit_with_parent()
     try:
         for prepared in reading.units():
             out.put(prepared)
@@ -439,6 +440,7 @@ def cache_match_index(store: Store) -> None:
 
 
 def _build_index(path: str) -> None:
+    exit_with_parent()
     from tm.match import matcher_for
     from tm.store import open_store
 

@@ -1,13 +1,18 @@
-"""Worker processes for long jobs (imports, alignment): the spawn start method, safe
-beside threads (the TUI imports from a worker thread), without re-running the
-caller's script in each worker.
+"""Worker processes for long jobs (import, export, alignment): the spawn start method,
+safe beside threads (the TUI imports from a worker thread), without re-running the
+caller's script in each worker, and workers that end when the process that started
+them ends, even by SIGKILL (a killed ``tm import`` leaves no process behind).
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
+import multiprocessing.connection
 import multiprocessing.context
+import os
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -58,6 +63,45 @@ class _SpawnContext(multiprocessing.context.SpawnContext):
 SPAWN = _SpawnContext()
 
 
+def exit_with_parent() -> None:
+    """In a worker: end this process as soon as the process that started it ends.
+
+    A worker blocked on a pipe would otherwise outlive a killed parent forever.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="tm-parent-watch", daemon=True).start()
+
+
+def _start_worker(
+    initializer: Callable[..., None] | None, initargs: tuple[Any, ...]
+) -> None:
+    exit_with_parent()
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def pool(
+    workers: int,
+    *,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
+) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes that end with this one."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=SPAWN,
+        initializer=_start_worker,
+        initargs=(initializer, initargs),
+    )
+
+
 def ordered_map(
     fn: Callable[[J], R], jobs: Iterable[J], *, workers: int = 2, ahead: int = 4
 ) -> Iterator[R]:
@@ -67,11 +111,11 @@ def ordered_map(
     writer) bounds the memory the results take. ``fn`` must be a module-level
     function of tm (the workers import it by name).
     """
-    with ProcessPoolExecutor(max_workers=workers, mp_context=SPAWN) as pool:
+    with pool(workers) as executor:
         pending: deque[Future[R]] = deque()
         try:
             for job in jobs:
-                pending.append(pool.submit(fn, job))
+                pending.append(executor.submit(fn, job))
                 if len(pending) >= ahead:
                     yield pending.popleft().result()
             while pending:
