@@ -42,7 +42,7 @@ def _in_parts(path: Path, size: int) -> list[importer.Prepared]:
     out: list[importer.Prepared] = []
     for part in cut.parts:
         reading = importer.Reading(str(path), "tmx", None, STAMP, USER, True)
-        job = importer._PartJob(reading, cut, part)
+        job = importer._PartJob(reading, cut.prolog, cut.epilog, part)
         result = importer._parse_part(job)
         assert not isinstance(result, str), result
         out += result
@@ -75,6 +75,13 @@ def test_parts_read_what_the_whole_file_reads(tm_tmx: Path, tmp_path: Path) -> N
     assert _rows(parts) == _rows(_whole(foreign))
     positions = [o[1][1] for p in parts for occs in p.batch.occurrences for o in occs]
     assert positions == list(range(3000))
+    # A unit longer than a part: the part grows to hold it whole.
+    long = tmp_path / "long.tmx"
+    write_big_tmx(long, 3000, tag="l")
+    data = long.read_bytes()
+    at = data.index(b"</seg>", len(data) // 2)
+    long.write_bytes(data[:at] + "很长的句子".encode() * 20_000 + data[at:])
+    assert _rows(_in_parts(long, 16_000)) == _rows(_whole(long))
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,6 @@ process stays small).
 from __future__ import annotations
 
 import logging
-import mmap
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -267,59 +266,89 @@ class TMXParts:
     """A TMX cut into parts that parse on their own between ``prolog`` and ``epilog``
     (the file's bytes before the first part and after the last)."""
 
-    prolog_end: int
-    epilog_start: int
+    prolog: bytes
+    epilog: bytes
     parts: tuple[Part, ...]
+
+
+# The file's start and end are read whole to find <body> and </body>.
+HEAD_BYTES = TAIL_BYTES = 64 * 1024
 
 
 def tmx_parts(path: str, size: int | None = None) -> TMXParts | None:
     """Where to cut the TMX at ``path`` into parts of about ``size`` bytes.
 
-    None when it cannot be cut safely: not UTF-8, no ``<body>``, or comments, CDATA
-    sections or processing instructions in the body (which may hide a ``<tu``), or
-    when it is too small to be worth it.
+    None when it cannot be cut safely: not UTF-8, no ``<body>`` near the start or
+    ``</body>`` near the end, or comments, CDATA sections or processing instructions
+    in the body (which may hide a ``<tu``), or when it is too small to be worth it.
+    The file is read once, a part at a time (memory stays at a part's size).
     """
     size = size or PART_BYTES
     with open(path, "rb") as fh:
-        if os.fstat(fh.fileno()).st_size < 2 * size:
+        total = os.fstat(fh.fileno()).st_size
+        if total < 2 * size:
             return None
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            return _cut(data, size)
+        head = fh.read(HEAD_BYTES)
+        fh.seek(max(0, total - TAIL_BYTES))
+        tail_at = fh.tell()
+        tail = fh.read()
+        first = _first_tu(head)
+        ends = list(_BODY_END.finditer(tail))
+        if first is None or not ends:
+            return None
+        epilog = tail_at + ends[-1].start()
+        parts = _cut(fh, first, epilog, size)
+    if parts is None:
+        return None
+    return TMXParts(head[:first], tail[epilog - tail_at :], parts)
 
 
-def _cut(data: mmap.mmap, size: int) -> TMXParts | None:
-    head = bytes(data[:4096])
+def _first_tu(head: bytes) -> int | None:
+    """Where the first ``<tu`` of the body starts, if the head says the file is UTF-8."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:200]:
         return None  # UTF-16: bytes like b"<tu" do not appear as such
     declared = _DECLARED.match(head.removeprefix(b"\xef\xbb\xbf"))
     if declared and declared.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii"):
         return None
-    body = _BODY_START.search(data)
+    body = _BODY_START.search(head)
     if body is None:
         return None
-    body_end = data.find(b">", body.start())
-    first = _TU_START.search(data, body_end)
-    ends = list(_BODY_END.finditer(data, body_end))
-    if first is None or not ends:
+    body_end = head.find(b">", body.start())
+    first = _TU_START.search(head, body_end)
+    if first is None or _UNSAFE.search(head, body_end, first.start()):
         return None
-    epilog = ends[-1].start()
-    if _UNSAFE.search(data, body_end, epilog):
-        return None
+    return first.start()
+
+
+def _cut(fh: Any, start: int, epilog: int, size: int) -> tuple[Part, ...] | None:
+    """Parts of about ``size`` bytes from ``start`` to ``epilog``, each ending where a
+    ``<tu`` starts; None if a part holds something that may hide a ``<tu``."""
     parts: list[Part] = []
-    start, index = first.start(), 0
+    index = 0
     while start < epilog:
-        cut = _TU_START.search(data, min(start + size, epilog), epilog)
-        end = cut.start() if cut else epilog
+        fh.seek(start)
+        data = fh.read(min(size, epilog - start))
+        cut = None
+        while cut is None and start + len(data) < epilog:
+            more = fh.read(min(size, epilog - start - len(data)))
+            # A <tu just past the part's end (or inside a long unit): keep reading.
+            cut = _TU_START.search(data + more, max(size, len(data) - 64))
+            data += more
+        end = start + (cut.start() if cut else len(data))
+        part = data[: end - start]
+        if _UNSAFE.search(part):
+            return None
         parts.append(Part(start, end, index))
-        index += sum(1 for _ in _TU_START.finditer(data, start, end))
+        index += sum(1 for _ in _TU_START.finditer(part))
         start = end
-    return TMXParts(first.start(), epilog, tuple(parts))
+    return tuple(parts)
 
 
 @dataclass(frozen=True, slots=True)
 class _PartJob:
     reading: Reading
-    cut: TMXParts
+    prolog: bytes
+    epilog: bytes
     part: Part
 
 
@@ -335,16 +364,10 @@ def _parse_part(job: _PartJob) -> list[Prepared] | str:
 
     path = job.reading.path
     try:
-        with (
-            open(path, "rb") as fh,
-            mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data,
-        ):
+        with open(path, "rb") as fh:
+            fh.seek(job.part.start)
             doc = b"".join(
-                (
-                    data[: job.cut.prolog_end],
-                    data[job.part.start : job.part.end],
-                    data[job.cut.epilog_start :],
-                )
+                (job.prolog, fh.read(job.part.end - job.part.start), job.epilog)
             )
         units = iter_tmx(
             io.BytesIO(doc),
@@ -362,7 +385,7 @@ def _parsed_in_parts(reading: Reading, cut: TMXParts) -> Iterator[Prepared]:
     Raises:
         _PartFailed: a part did not parse alone (see :func:`import_file`).
     """
-    jobs = [_PartJob(reading, cut, p) for p in cut.parts]
+    jobs = [_PartJob(reading, cut.prolog, cut.epilog, p) for p in cut.parts]
     for result in ordered_map(_parse_part, jobs, workers=PARSERS, ahead=AHEAD):
         if isinstance(result, str):
             raise _PartFailed(result)
