@@ -6,7 +6,8 @@ of the parallel corpora (Taiwan laws paragraphs and headings, Python docs, WMT n
 Tatoeba, TICO-19, FLORES); then a copy of each in the other script (Traditional ↔
 Simplified through OpenCC's character tables, tagged zh-CN or zh-TW; pairs the table
 leaves unchanged are skipped); then the sentence units tm's aligner makes of the
-multi-sentence pairs, and their copies in the other script. No pair is repeated; the
+multi-sentence pairs, and their copies in the other script; then the Hong Kong forms
+(OpenCC's HK variants, zh-HK) of all of these that have one. No pair is repeated; the
 output says how many units the TMX holds.
 
 Each step runs in its own process, as ``tm`` would, and prints wall time (the machine is
@@ -121,8 +122,15 @@ def corpus_units(limit: int) -> Iterator[tuple[str, str, str]]:
                     yield zh, en, "zh-TW" if name in TRADITIONAL else "zh-CN"
         for zh, en, traditional in originals:
             yield from with_copy(zh, en, traditional)
-        for zh, en, traditional in aligned_sentences(originals):
+        sentences = list(aligned_sentences(originals))
+        for zh, en, traditional in sentences:
             yield from with_copy(zh, en, traditional)
+        hk = _script_table("HKVariants.txt")
+        for zh, en, traditional in [*originals, *sentences]:
+            form = zh if traditional else zh.translate(s2t)
+            variant = form.translate(hk)
+            if variant != form and fresh(variant, en):
+                yield variant, en, "zh-HK"
 
     for n, triple in enumerate(stages(), 1):
         yield triple
@@ -174,12 +182,15 @@ def build_tmx(path: Path, n: int, *, paragraphs: bool = False) -> int:
 
 
 def cached_tmx(cache: Path, n: int, *, paragraphs: bool = False) -> Path:
+    """The TMX of ``n`` units, built (in its own process, so that this one stays small:
+    a child's peak RSS starts from its parent's) unless the cache has it."""
     path = cache / f"bench-{'para' if paragraphs else 'sent'}-{n}.tmx"
     if not path.exists():
         t = time.perf_counter()
-        count = build_tmx(path, n, paragraphs=paragraphs)
+        count = step("build", str(path), str(n), "para" if paragraphs else "sent")
         print(
-            f"  (built {path.name}: {count:,} units in {time.perf_counter() - t:.0f} s)"
+            f"  (built {path.name}: {count['units']:,} units"
+            f" in {time.perf_counter() - t:.0f} s)"
         )
     return path
 
@@ -200,20 +211,42 @@ def step(*args: str) -> dict[str, Any]:
 
 
 def _usage() -> dict[str, float]:
+    """CPU seconds and peak RSS of this process and of its (finished) workers.
+
+    This process's peak is its own memory's high-water mark (VmHWM); the workers'
+    is the largest of theirs, which Linux counts from this process's RSS when it
+    started them (a worker inherits that much of a mark), so it is an upper bound.
+    """
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "cpu": me.ru_utime + me.ru_stime,
         "workers_cpu": kids.ru_utime + kids.ru_stime,
-        "rss": me.ru_maxrss / 1024,
+        "rss": _high_water_mb(),
         "workers_rss": kids.ru_maxrss / 1024,
     }
+
+
+def _high_water_mb() -> float:
+    status = Path("/proc/self/status")
+    if status.exists():
+        for row in status.read_text().splitlines():
+            if row.startswith("VmHWM:"):
+                return int(row.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_step(name: str, args: list[str]) -> dict[str, Any]:
     t = time.perf_counter()
     extra: dict[str, Any] = STEPS[name](*args) or {}
     return {"wall": time.perf_counter() - t, **_usage(), **extra}
+
+
+def step_build(path: str, n: str, kind: str) -> dict[str, Any]:
+    tmp = Path(path + ".part")
+    count = build_tmx(tmp, int(n), paragraphs=kind == "para")
+    tmp.replace(path)
+    return {"units": count}
 
 
 def step_ttk(tmx: str) -> dict[str, Any]:
@@ -295,6 +328,7 @@ def step_lookups(db: str, queries: str) -> dict[str, Any]:
 
 
 STEPS = {
+    "build": step_build,
     "ttk": step_ttk,
     "import": step_import,
     "index": step_index,
