@@ -6,8 +6,8 @@ of the parallel corpora (Taiwan laws paragraphs and headings, Python docs, WMT n
 Tatoeba, TICO-19, FLORES); then a copy of each in the other script (Traditional ↔
 Simplified through OpenCC's character tables, tagged zh-CN or zh-TW; pairs the table
 leaves unchanged are skipped); then the sentence units tm's aligner makes of the
-multi-sentence pairs, and their copies in the other script; then the Hong Kong forms
-(OpenCC's HK variants, zh-HK) of all of these that have one. No pair is repeated; the
+multi-sentence pairs, and their copies in the other script; then the Hong Kong and Taiwan
+forms (OpenCC's HK and TW variants) of all of these that have one. No pair is repeated; the
 output says how many units the TMX holds.
 
 Each step runs in its own process, as ``tm`` would, and prints wall time (the machine is
@@ -125,12 +125,13 @@ def corpus_units(limit: int) -> Iterator[tuple[str, str, str]]:
         sentences = list(aligned_sentences(originals))
         for zh, en, traditional in sentences:
             yield from with_copy(zh, en, traditional)
-        hk = _script_table("HKVariants.txt")
-        for zh, en, traditional in [*originals, *sentences]:
-            form = zh if traditional else zh.translate(s2t)
-            variant = form.translate(hk)
-            if variant != form and fresh(variant, en):
-                yield variant, en, "zh-HK"
+        for table, lang in (("HKVariants.txt", "zh-HK"), ("TWVariants.txt", "zh-TW")):
+            variants = _script_table(table)
+            for zh, en, traditional in [*originals, *sentences]:
+                form = zh if traditional else zh.translate(s2t)
+                variant = form.translate(variants)
+                if variant != form and fresh(variant, en):
+                    yield variant, en, lang
 
     for n, triple in enumerate(stages(), 1):
         yield triple
