@@ -212,6 +212,8 @@ def _set_status12(tu: Any, target: Any, status: str) -> None:
         del target.attrib["state-qualifier"]
     if approved:
         tu.set("approved", "yes")
+    elif "approved" in tu.attrib:  # a draft or a repetition nobody confirmed yet
+        del tu.attrib["approved"]
 
 
 def _write20(

@@ -51,7 +51,14 @@ class PendingUnits:
 
     def __init__(self, units: dict[tuple[str, ...], TranslationUnit]) -> None:
         self.units = units
-        self.confirmed: list[TranslationUnit] = []
+        # Identities of the held units an import brought confirmed, in order; a set,
+        # so an import read twice (tm.importer retries a TMX read in parts) counts once.
+        self.seen: dict[tuple[str, ...], None] = {}
+
+    @property
+    def confirmed(self) -> list[TranslationUnit]:
+        """The held units the import brings confirmed."""
+        return [self.units[key] for key in self.seen]
 
     @classmethod
     def of(cls, store: Store) -> PendingUnits | None:
@@ -65,20 +72,21 @@ class PendingUnits:
         """Pass units on, noting each confirmed one the TM holds as unconfirmed."""
         for unit in units:
             if not unit.unconfirmed:
-                held = self.units.pop(identity(unit), None)
-                if held is not None:
-                    self.confirmed.append(held)
+                key = identity(unit)
+                if key in self.units:
+                    self.seen[key] = None
             yield unit
 
     def confirm(self, store: Store) -> int:
         """Clear the status of the units the import confirmed; returns how many."""
-        for unit in self.confirmed:
+        confirmed = self.confirmed
+        for unit in confirmed:
             assert unit.id is not None
             keep = tuple(
                 p for p in unit.props if p[0] not in (STATUS_PROP, STATUS_NOTE_PROP)
             )
             store.set_props(unit.id, keep)
-        return len(self.confirmed)
+        return len(confirmed)
 
 
 def identity(u: TranslationUnit) -> tuple[str, ...]:
