@@ -166,7 +166,7 @@ class Reading:
     ) -> Iterator[Prepared]:
         """Units read, screened (``tm.formats.status``), watched, then prepared."""
         local = ImportReport(path=self.path, format=self.fmt)
-        kept = _count_read(units, local)
+        kept = count_read(units, local)
         if not self.keep_all:
             kept = screen(kept, local, include_unconfirmed=self.include_unconfirmed)
         if watch is not None:
@@ -174,7 +174,7 @@ class Reading:
         return prepare_units(kept, self.stamp, self.user, self.keep_paragraphs, local)
 
 
-def _count_read(
+def count_read(
     units: Iterable[TranslationUnit], report: ImportReport
 ) -> Iterator[TranslationUnit]:
     """Count every unit read, before the status screen drops any."""

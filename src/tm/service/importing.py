@@ -1,5 +1,5 @@
-"""What an import does around the store: counting, the status screen's companions,
-and a TMX header's props kept for export.
+"""What an import does around the store: the status screen's companions, and a
+TMX header's props kept for export (``tm.importer`` counts what it reads).
 
 The screen itself (which units are confirmed work) is ``tm.formats.status``; here are
 the pieces that need the store as well as the reader, which is why they live in the
@@ -21,15 +21,6 @@ from tm.models import (
     UnitStatus,
 )
 from tm.store import Store
-
-
-def count_read(
-    units: Iterable[TranslationUnit], report: ImportReport
-) -> Iterator[TranslationUnit]:
-    """Count every unit read, before the status screen drops any."""
-    for unit in units:
-        report.read += 1
-        yield unit
 
 
 def note_levels(

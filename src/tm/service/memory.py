@@ -25,7 +25,6 @@ from tm.errors import ConfigError, FormatError, NotFound, TMError
 from tm.models import ImportReport, Occurrence, SegType, TranslationUnit
 from tm.service.importing import (
     PendingUnits,
-    count_read,
     header_meta,
     keep_tmx_header,
     note_levels,
@@ -858,6 +857,8 @@ class TMService:
         Returns:
             How many were read, new, duplicates, and new occurrences.
         """
+        from tm.importer import count_read  # the import pipeline loads on first use
+
         report = ImportReport(path=name, format="units")
         with self.store.transaction():
             counted = note_levels(count_read(units, report), report)
