@@ -284,11 +284,12 @@ def main() -> None:
     cached = not db.startswith("postgres") and cache_path(db, "source").exists()
     rss0 = rss_mb()
     t0 = time.perf_counter()
-    (index, *_) = matcher.ensure_index()
+    tiers = matcher.ensure_index()  # the main index, and units added since (if any)
     build = time.perf_counter() - t0
     rss1 = rss_mb()
     how = "loaded from its cache file" if cached else "built from the store"
-    print(f"TM: {len(index):,} units ({db}); index {how} in {build:.1f}s")
+    units = sum(len(tier) for tier in tiers)
+    print(f"TM: {units:,} units ({db}); index {how} in {build:.1f}s")
     print(
         f"queries: {len(queries)} (a third TM sentences as they are, a third edited,"
         " a third unseen news/Tatoeba); paths: auto (the index chooses per query),"
@@ -301,7 +302,7 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load average {load:.1f} during the run")
     print(
         f"index RSS: +{rss1 - rss0:.0f} MB over the open store"
-        f" (arrays {index.nbytes() / 2**20:.0f} MB); process peak"
+        f" (arrays {sum(t.nbytes() for t in tiers) / 2**20:.0f} MB); process peak"
         f" {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )
 

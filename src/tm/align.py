@@ -175,10 +175,15 @@ def align_pairs(
     *,
     terms: TermPairs | None = None,
     model: LengthModel | None = None,
+    workers: int = 1,
 ) -> list[Alignment]:
-    """Split and align paragraph pairs; the length model is estimated from them."""
+    """Split and align paragraph pairs; the length model is estimated from them.
+
+    With ``workers`` > 1, a large set is aligned in that many processes (the same
+    alignments: each pair is aligned alone once the model is known).
+    """
     split = [(split_zh(zh), split_en(en)) for zh, en in pairs]
-    return _align_estimated(split, pairs, terms, model)
+    return _align_estimated(split, pairs, terms, model, workers)
 
 
 def align_presegmented(
@@ -197,12 +202,50 @@ def _align_estimated(
     paragraphs: Sequence[tuple[str, str]],
     terms: TermPairs | None,
     model: LengthModel | None,
+    workers: int = 1,
 ) -> list[Alignment]:
     """Align with the given model, or with one estimated from these very pairs."""
     if model is None:
         model = LengthModel.estimate(paragraphs).for_sentences(items)
     aligner = Aligner(model, terms=terms)
+    if workers > 1 and len(items) >= PARALLEL_MIN:
+        return _align_in_processes(aligner, items, workers)
     return [aligner.align(zh, en) for zh, en in items]
+
+
+# Below this many paragraphs (about a second of alignment), starting processes costs
+# more than aligning in one.
+PARALLEL_MIN = 5000
+PARALLEL_CHUNK = 500
+_ALIGNER: Aligner | None = None
+
+
+def _align_in_processes(
+    aligner: Aligner,
+    items: Sequence[tuple[Sequence[str], Sequence[str]]],
+    workers: int,
+) -> list[Alignment]:
+    """``aligner.align`` over ``items`` in ``workers`` processes, results in order."""
+    from tm.workers import pool
+
+    chunks = [
+        list(items[i : i + PARALLEL_CHUNK])
+        for i in range(0, len(items), PARALLEL_CHUNK)
+    ]
+    with pool(workers, initializer=_set_aligner, initargs=(aligner,)) as executor:
+        return [al for part in executor.map(_align_chunk, chunks) for al in part]
+
+
+def _set_aligner(aligner: Aligner) -> None:
+    global _ALIGNER
+    _ALIGNER = aligner
+
+
+def _align_chunk(
+    items: list[tuple[Sequence[str], Sequence[str]]],
+) -> list[Alignment]:
+    assert _ALIGNER is not None
+    return [_ALIGNER.align(zh, en) for zh, en in items]
 
 
 # -- paragraph units → sentence units ----------------------------------------------
@@ -213,6 +256,7 @@ def sentence_units(
     *,
     terms: TermPairs | None = None,
     model: LengthModel | None = None,
+    workers: int = 1,
 ) -> list[TranslationUnit]:
     """Sentence units aligned from paragraph units, in document order.
 
@@ -222,9 +266,13 @@ def sentence_units(
     paragraph's>, sub=<link index in the paragraph>, section=<the paragraph's>)``, and
     the neighbouring sentences of the same document as context. Links below the
     review threshold carry ``x-align-confidence`` and ``x-align-review`` props.
+    ``workers`` processes share the alignment of a large set (see align_pairs).
     """
     alignments = align_pairs(
-        [(u.source, u.target) for u in paragraphs], terms=terms, model=model
+        [(u.source, u.target) for u in paragraphs],
+        terms=terms,
+        model=model,
+        workers=workers,
     )
     drafts: list[tuple[TranslationUnit, int, Link]] = []
     for unit, al in zip(paragraphs, alignments, strict=True):

@@ -386,10 +386,8 @@ class Matcher:
         return CandidateIndex.build(ids, codes, keys)
 
     def _cache_path(self) -> Path | None:
-        path = getattr(self.store, "path", None)
-        if not path or path == ":memory:":
-            return None
-        return cache_path(path, self.side)
+        path = self.store.path
+        return cache_path(path, self.side) if path else None
 
     def invalidate(self) -> None:
         """Check the data version before the next look-up (call after writing units)."""
@@ -434,13 +432,42 @@ class Matcher:
         """
         tiers = self.ensure_index()
         query = self.prepare(text)
+        return self._kept(
+            tiers,
+            query,
+            min_score,
+            limit,
+            prev,
+            exhaustive=exhaustive,
+            termbase=termbase,
+        )
+
+    def _kept(
+        self,
+        tiers: list[CandidateIndex],
+        query: Query,
+        min_score: float,
+        limit: int,
+        prev: str | None,
+        *,
+        exhaustive: bool = False,
+        termbase: TermBase | None = None,
+        scored: list[Scored] | None = None,
+        units: dict[int | None, TranslationUnit] | None = None,
+    ) -> list[Match]:
+        """The matches :meth:`lookup` returns for a prepared query.
+
+        ``scored`` and ``units``: a first ranking (of ``2 * limit``) and its units,
+        already fetched by :meth:`lookup_many` for several queries at once.
+        """
         # A one-sentence paragraph is stored twice (a paragraph and a sentence unit with
         # the same text); rank twice as many so that dropping such twins still leaves
         # ``limit`` distinct translations.
         want = 2 * limit
-        while True:
+        if scored is None:
             scored = self._rank_tiers(tiers, query, min_score, want, exhaustive)
-            found = self._matches(query, scored, prev, termbase)
+        while True:
+            found = self._matches(query, scored, prev, termbase, units)
             out = _distinct([m for m in found if m.score >= min_score])[:limit]
             if len(scored) < want:
                 break  # every unit that reaches the cutoff was looked at
@@ -450,6 +477,8 @@ class Matcher:
             if len(out) == limit and ranking_score(out[-1]) >= scored[-1].bound:
                 break
             want *= 4
+            scored = self._rank_tiers(tiers, query, min_score, want, exhaustive)
+            units = None  # the wider ranking fetches its own units
         return [self._finish(query, m, termbase) for m in out]
 
     def fragments(
@@ -478,6 +507,39 @@ class Matcher:
         return find_fragments(
             index, self.store, text, min_chars=min_chars, limit=limit, exclude=exclude
         )
+
+    def lookup_many(
+        self,
+        texts: Sequence[str],
+        *,
+        min_score: float = DEFAULT_MIN_SCORE,
+        limit: int = 5,
+        prevs: Sequence[str | None] | None = None,
+        termbase: TermBase | None = None,
+    ) -> list[list[Match]]:
+        """:meth:`lookup` for several texts at once: the same results, in order, with
+        the units their first rankings show fetched in one round trip for all."""
+        tiers = self.ensure_index()
+        queries = [self.prepare(t) for t in texts]
+        scored = [
+            self._rank_tiers(tiers, q, min_score, 2 * limit, False) for q in queries
+        ]
+        ids = {s.unit_id for ranked in scored for s in ranked}
+        units = {u.id: u for u in self.store.get_units(sorted(ids))}
+        prevs = prevs or [None] * len(texts)
+        return [
+            self._kept(
+                tiers,
+                q,
+                min_score,
+                limit,
+                prev,
+                termbase=termbase,
+                scored=ranked,
+                units=units,
+            )
+            for q, ranked, prev in zip(queries, scored, prevs, strict=True)
+        ]
 
     def scan(
         self,
@@ -605,9 +667,11 @@ class Matcher:
         scored: list[Scored],
         prev: str | None,
         termbase: TermBase | None = None,
+        units: dict[int | None, TranslationUnit] | None = None,
     ) -> list[Match]:
         context = self._context_ids(prev, scored)
-        units = {u.id: u for u in self.store.get_units(s.unit_id for s in scored)}
+        if units is None:
+            units = {u.id: u for u in self.store.get_units(s.unit_id for s in scored)}
         out = [
             self._match(query, s, units[s.unit_id], s.unit_id in context, termbase)
             for s in scored

@@ -9,6 +9,7 @@ before the file or after it, never half of it.
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import threading
 import time
@@ -28,6 +29,7 @@ from ._support import (
 )
 
 UNITS = 8_000
+LONG_IMPORT = 40_000
 
 
 def _read_until(proc: subprocess.Popen[str], db: Path, allowed: set[int]) -> int:
@@ -59,7 +61,8 @@ def test_reader_while_import_writes(tmp_path: Path, guarded_db: Path) -> None:
 def test_cli_stats_while_import_writes(tmp_path: Path, guarded_db: Path) -> None:
     """`tm stats` from another process opens the TM without waiting for the writer."""
     tmx = tmp_path / "big.tmx"
-    write_big_tmx(tmx, UNITS, cut=20)
+    # Large enough that the import outlasts starting `tm stats` on a busy machine.
+    write_big_tmx(tmx, LONG_IMPORT, cut=20)
     before = count_units(guarded_db)
     proc = start_tm("import", tmx, "--db", guarded_db)
     _wait_for_writing(guarded_db, proc)
@@ -80,18 +83,30 @@ def test_cli_stats_while_import_writes(tmp_path: Path, guarded_db: Path) -> None
         during += json.loads(stats.stdout)["units"] == before
     proc.communicate()
     assert proc.returncode == 0
-    assert count_units(guarded_db) == before + UNITS
+    assert count_units(guarded_db) == before + LONG_IMPORT
     assert during >= 1, "tm stats waited for the import to finish"
 
 
 def _wait_for_writing(db: Path, proc: subprocess.Popen[str]) -> None:
-    """Return once the import is inside its transaction (its WAL has grown)."""
-    wal = db.with_name(db.name + "-wal")
+    """Return once the import is inside its transaction: it holds the write lock.
+
+    (The WAL does not show it: the writer keeps its pages in a large cache until the
+    commit.)
+    """
     deadline = time.monotonic() + 120
-    while wal.stat().st_size < 512 * 1024 if wal.exists() else True:
-        assert proc.poll() is None, "the import ended before it was seen writing"
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    conn = sqlite3.connect(db, timeout=0, isolation_level=None)
+    try:
+        while True:
+            assert proc.poll() is None, "the import ended before it was seen writing"
+            assert time.monotonic() < deadline
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("ROLLBACK")
+            except sqlite3.OperationalError:
+                return  # locked: the import is writing
+            time.sleep(0.02)
+    finally:
+        conn.close()
 
 
 def test_two_imports_at_once(tmp_path: Path, guarded_db: Path) -> None:

@@ -130,7 +130,7 @@ def big_tmx(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-QUICK_UNITS = 12_000  # the import's transaction must outlast process start-up
+QUICK_UNITS = 40_000  # the import's transaction must outlast process start-up
 
 
 def test_killed_import_quick(tmp_path: Path, guarded_db: Path) -> None:

@@ -111,7 +111,7 @@ def test_seed_import_counts(store: Store, seed_path: Path) -> None:
     assert result.duplicates == SEED_OCCURRENCES - SEED_UNITS
     assert result.occurrences_added == SEED_OCCURRENCES
     assert store.count_units() == SEED_UNITS
-    assert store.documents() == [  # type: ignore[attr-defined]
+    assert store.documents() == [
         (read_bilingual(seed_path).name, read_bilingual(seed_path).meta)
     ]
 
@@ -153,14 +153,14 @@ def test_outer_transaction_rolls_back_everything(store: Store) -> None:
         with store.transaction():
             store.add_document("doc-a", {"title": "A"})
             store.add_units(RICH_UNITS)
-            store.set_mark("fp", "numbers")  # type: ignore[attr-defined]
+            store.set_mark("fp", "numbers")
             raise RuntimeError("interrupted")
 
     with pytest.raises(RuntimeError):
         interrupted_import()
     assert store.count_units() == 0
-    assert store.documents() == []  # type: ignore[attr-defined]
-    assert store.marks() == set()  # type: ignore[attr-defined]
+    assert store.documents() == []
+    assert store.marks() == set()
 
 
 def test_duplicates_within_one_call(store: Store) -> None:
@@ -170,6 +170,27 @@ def test_duplicates_within_one_call(store: Store) -> None:
     # The same text under another segtype or language pair is another unit.
     other = [replace(RICH_UNITS[0], segtype="sentence", occurrence=None)]
     assert store.add_units(other).added == 1
+
+
+def test_units_with_one_identity_hash_stay_apart(store: Store) -> None:
+    """Identity goes through a 64-bit hash; two different units that share one (made
+    here by hand) are both stored, and each is recognised when it comes again."""
+    from tm.store.rows import IDENT, prepare_batches
+
+    units = [_unit("甲方", "Party A"), _unit("乙方", "Party B")]
+    (batch,) = prepare_batches(units, stamp="20250101T000000Z", user="t")
+    clash = batch.rows[0][IDENT]
+    batch.rows[1] = (*batch.rows[1][:IDENT], clash, *batch.rows[1][IDENT + 1 :])
+    assert store.add_batches([batch]).added == 2
+    again = store.add_batches([batch, batch])
+    assert (again.added, again.duplicates) == (0, 4)
+    assert sorted(u.target for u in store.iter_units()) == ["Party A", "Party B"]
+
+
+def test_new_units_get_their_id_as_tuid(store: Store) -> None:
+    store.add_units([_unit("一", "one"), _unit("二", "two", tuid="t-2")])
+    first, second = store.iter_units()
+    assert (first.tuid, second.tuid) == (str(first.id), "t-2")
 
 
 def test_user_and_stamp_fill_missing_fields(store: Store) -> None:
@@ -316,7 +337,7 @@ def test_documents_merge_meta(store: Store) -> None:
     first = store.add_document("a.txt", {"title": "A"})
     assert store.add_document("a.txt", {"date": "2025"}) == first
     store.add_document("b.txt")
-    assert store.documents() == [  # type: ignore[attr-defined]
+    assert store.documents() == [
         ("a.txt", {"title": "A", "date": "2025"}),
         ("b.txt", {}),
     ]
@@ -341,7 +362,7 @@ def test_long_document_names(store: Store) -> None:
     [unit] = store.iter_units()
     assert unit.id is not None
     assert [o.document for o in store.occurrences(unit.id)] == [long_name]
-    assert store.documents() == [(long_name, {"title": "甲"}), (other, {})]  # type: ignore[attr-defined]
+    assert store.documents() == [(long_name, {"title": "甲"}), (other, {})]
 
 
 def test_data_version_changes_on_add(store: Store) -> None:
@@ -385,6 +406,15 @@ def test_set_target_refuses_a_duplicate_and_changes_nothing(store: Store) -> Non
     assert store.count_units() == 3
 
 
+def test_an_edited_unit_is_known_by_its_new_target(store: Store) -> None:
+    store.add_units([_unit("甲乙丙", "one")])
+    (unit,) = store.iter_units()
+    assert unit.id is not None
+    store.set_target(unit.id, "uno")
+    assert store.add_units([_unit("甲乙丙", "uno")]).added == 0
+    assert store.add_units([_unit("甲乙丙", "one")]).added == 1
+
+
 def test_info_and_migrate(store_url: str, store: Store) -> None:
     info = store.info()
     assert (
@@ -401,13 +431,56 @@ def test_info_and_migrate(store_url: str, store: Store) -> None:
         store.count_units()
 
 
+def test_protocol_attributes(store_url: str, store: Store) -> None:
+    """Where the TM is, without reaching into the backend class."""
+    assert isinstance(store, Store)
+    assert not store.readonly
+    if store.backend == "sqlite":
+        assert store.path == store.location == store_url
+    else:
+        assert store.backend == "postgresql"
+        assert store.path is None
+        assert store.location.startswith("postgresql://")
+        assert ":" not in store.location.split("@")[0].removeprefix("postgresql://")
+    assert store.info().location == store.location
+    with open_store(":memory:") as memory:
+        assert (memory.path, memory.location) == (None, ":memory:")
+
+
+def test_tables_have_the_schema_columns(store: Store) -> None:
+    """The tables both backends create follow the one column list in schema.py."""
+    from tm.store.schema import OCCURRENCE_COLUMNS, UNIT_COLUMNS
+
+    def columns(table: str) -> list[str]:
+        cur = store._execute(f"SELECT * FROM {table} LIMIT 0")  # type: ignore[attr-defined]
+        return [d[0] for d in cur.description]
+
+    assert columns("units") == ["id", *(c.name for c in UNIT_COLUMNS)]
+    assert columns("occurrences") == [
+        "id",
+        "unit_id",
+        "document_id",
+        *(c.name for c in OCCURRENCE_COLUMNS),
+    ]
+
+
+def test_info_counts_rows(seeded: Store) -> None:
+    rows = seeded.info().extra["rows"]
+    assert rows == {
+        "units": SEED_UNITS,
+        "occurrences": SEED_OCCURRENCES,
+        "documents": 1,
+        "qa_marks": 0,
+    }
+
+
 def test_marks(store: Store) -> None:
-    store.set_mark("fp-1", "numbers", "checked by hand")  # type: ignore[attr-defined]
-    store.set_mark("fp-1", "numbers", "note changed")  # type: ignore[attr-defined]
-    store.set_mark("fp-2", "punctuation")  # type: ignore[attr-defined]
-    assert store.marks() == {"fp-1", "fp-2"}  # type: ignore[attr-defined]
-    store.clear_mark("fp-1")  # type: ignore[attr-defined]
-    assert store.marks() == {"fp-2"}  # type: ignore[attr-defined]
+    store.set_mark("fp-1", "numbers", "checked by hand")
+    store.set_mark("fp-1", "numbers", "note changed")
+    store.set_mark("fp-2", "punctuation")
+    assert store.marks() == {"fp-1", "fp-2"}
+    store.clear_mark("fp-1")
+    assert store.marks() == {"fp-2"}
 
 
 # -- concurrency -----------------------------------------------------------------

@@ -82,6 +82,7 @@ def iter_tmx(
     source_lang: str | None = None,
     target_lang: str | None = None,
     name: str | None = None,
+    first_index: int = 0,
 ) -> Iterator[TranslationUnit]:
     """Yield the translation units of a TMX file, one per (source, target language).
 
@@ -91,6 +92,8 @@ def iter_tmx(
             first ``<tuv>`` when it is ``*all*``).
         target_lang: keep only this target language; by default every other ``<tuv>``.
         name: document name for provenance; defaults to the file name.
+        first_index: the position of the first ``<tu>`` (when ``source`` holds a
+            later part of a file, as an import reading it in parallel does).
 
     Raises:
         FormatError: malformed XML, a ``<tu>`` without a source ``<tuv>``, etc.
@@ -99,7 +102,7 @@ def iter_tmx(
     doc_name = name or os.path.basename(path)
     fh: IO[bytes] = open(source, "rb") if isinstance(source, (str, Path)) else source  # noqa: SIM115
     try:
-        yield from _iter_tmx(fh, path, doc_name, source_lang, target_lang)
+        yield from _iter_tmx(fh, path, doc_name, source_lang, target_lang, first_index)
     except OSError as exc:
         raise FormatError(path, None, f"cannot read: {exc}") from exc
     finally:
@@ -113,11 +116,12 @@ def _iter_tmx(
     doc_name: str,
     source_lang: str | None,
     target_lang: str | None,
+    first_index: int = 0,
 ) -> Iterator[TranslationUnit]:
     header_src: str | None = None
     header_segtype = "sentence"
     seen_root = seen_body = False
-    index = last_line = 0
+    index, last_line = first_index, 0
     for event, el in safe_iterparse(fh, path):
         last_line = el.sourceline or last_line
         name = local_name(el.tag)
@@ -394,16 +398,47 @@ def write_tmx(
     A path is written atomically (temporary file, then rename), so an interrupted export
     leaves the old file as it was.
     """
+    return write_tmx_parts([], dest, header=header, units=units)
+
+
+def tu_bytes(
+    units: Iterable[TranslationUnit], header: TMXHeader | None = None
+) -> tuple[bytes, int]:
+    """The ``<tu>`` elements :func:`write_tmx` writes for ``units``, and their count:
+    a piece of a body that processes can serialize in parallel for
+    :func:`write_tmx_parts`."""
+    header = header or TMXHeader()
+    tus = [
+        etree.tostring(_tu_element(u, header), pretty_print=True, encoding="UTF-8")
+        for u in units
+    ]
+    return b"".join(tus), len(tus)
+
+
+def write_tmx_parts(
+    parts: Iterable[tuple[bytes, int]],
+    dest: str | Path | IO[bytes],
+    *,
+    header: TMXHeader | None = None,
+    units: Iterable[TranslationUnit] = (),
+) -> int:
+    """:func:`write_tmx` with a body of pieces from :func:`tu_bytes`, in order (then
+    ``units``, if any); the same bytes, written atomically the same way."""
     header = header or TMXHeader()
     if isinstance(dest, (str, Path)):
         from tm.formats._atomic import atomic_output
 
         with atomic_output(dest) as fh:
-            return _write(units, fh, header)
-    return _write(units, dest, header)
+            return _write(parts, units, fh, header)
+    return _write(parts, units, dest, header)
 
 
-def _write(units: Iterable[TranslationUnit], fh: IO[bytes], header: TMXHeader) -> int:
+def _write(
+    parts: Iterable[tuple[bytes, int]],
+    units: Iterable[TranslationUnit],
+    fh: IO[bytes],
+    header: TMXHeader,
+) -> int:
     count = 0
     with etree.xmlfile(fh, encoding="UTF-8") as xf:
         xf.write_declaration()
@@ -430,6 +465,10 @@ def _write(units: Iterable[TranslationUnit], fh: IO[bytes], header: TMXHeader) -
             xf.write(head, pretty_print=True)
             with xf.element("body"):
                 xf.write("\n")
+                xf.flush()
+                for data, n in parts:
+                    fh.write(data)
+                    count += n
                 for unit in units:
                     xf.write(_tu_element(unit, header), pretty_print=True)
                     count += 1

@@ -1,5 +1,5 @@
-"""What an import does around the store: counting, the status screen's companions,
-and a TMX header's props kept for export.
+"""What an import does around the store: the status screen's companions, and a
+TMX header's props kept for export (``tm.importer`` counts what it reads).
 
 The screen itself (which units are confirmed work) is ``tm.formats.status``; here are
 the pieces that need the store as well as the reader, which is why they live in the
@@ -23,15 +23,6 @@ from tm.models import (
 from tm.store import Store
 
 
-def count_read(
-    units: Iterable[TranslationUnit], report: ImportReport
-) -> Iterator[TranslationUnit]:
-    """Count every unit read, before the status screen drops any."""
-    for unit in units:
-        report.read += 1
-        yield unit
-
-
 def note_levels(
     units: Iterable[TranslationUnit],
     report: ImportReport,
@@ -51,7 +42,14 @@ class PendingUnits:
 
     def __init__(self, units: dict[tuple[str, ...], TranslationUnit]) -> None:
         self.units = units
-        self.confirmed: list[TranslationUnit] = []
+        # Identities of the held units an import brought confirmed, in order; a set,
+        # so an import read twice (tm.importer retries a TMX read in parts) counts once.
+        self.seen: dict[tuple[str, ...], None] = {}
+
+    @property
+    def confirmed(self) -> list[TranslationUnit]:
+        """The held units the import brings confirmed."""
+        return [self.units[key] for key in self.seen]
 
     @classmethod
     def of(cls, store: Store) -> PendingUnits | None:
@@ -65,20 +63,21 @@ class PendingUnits:
         """Pass units on, noting each confirmed one the TM holds as unconfirmed."""
         for unit in units:
             if not unit.unconfirmed:
-                held = self.units.pop(identity(unit), None)
-                if held is not None:
-                    self.confirmed.append(held)
+                key = identity(unit)
+                if key in self.units:
+                    self.seen[key] = None
             yield unit
 
     def confirm(self, store: Store) -> int:
         """Clear the status of the units the import confirmed; returns how many."""
-        for unit in self.confirmed:
+        confirmed = self.confirmed
+        for unit in confirmed:
             assert unit.id is not None
             keep = tuple(
                 p for p in unit.props if p[0] not in (STATUS_PROP, STATUS_NOTE_PROP)
             )
             store.set_props(unit.id, keep)
-        return len(self.confirmed)
+        return len(confirmed)
 
 
 def identity(u: TranslationUnit) -> tuple[str, ...]:

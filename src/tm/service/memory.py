@@ -22,11 +22,9 @@ from typing import TYPE_CHECKING, TypedDict, cast
 
 from tm import locations
 from tm.errors import ConfigError, FormatError, NotFound, TMError
-from tm.formats import detect_format, read_units
 from tm.models import ImportReport, Occurrence, SegType, TranslationUnit
 from tm.service.importing import (
     PendingUnits,
-    count_read,
     header_meta,
     keep_tmx_header,
     note_levels,
@@ -50,6 +48,8 @@ log = logging.getLogger(__name__)
 ProgressFn = Callable[[int], None]
 EXPORT_FORMATS = ("tmx", "tsv", "csv")
 IMPORT_BYTES_FORMATS = ("tmx", "tsv", "xliff")
+# Batch look-ups fetch the units of this many queries' results at once.
+LOOKUP_CHUNK = 32
 SIDES = ("source", "target")
 
 LayerMatch = tuple[str, "Match"]  # ("master" or "project", the match)
@@ -133,19 +133,13 @@ class TMService:
     @property
     def location(self) -> str:
         """Where the TM is, fit to show (a PostgreSQL URL without its password)."""
-        where = getattr(self.store, "location", None) or getattr(
-            self.store, "path", None
-        )
-        return str(where) if where is not None else type(self.store).__name__
+        return self.store.location
 
     @property
     def db_file(self) -> Path | None:
         """The SQLite file of the TM; None for PostgreSQL or an in-memory TM."""
-        # the store branch puts ``path`` on the Store protocol; until then, look
-        path = getattr(self.store, "path", None)
-        if not path or str(path) == locations.MEMORY:
-            return None
-        return Path(path)
+        path = self.store.path
+        return Path(path) if path else None
 
     # -- import ------------------------------------------------------------------
 
@@ -177,58 +171,42 @@ class TMService:
         Raises:
             FormatError: the file is unreadable or malformed (with file and line).
         """
-        from tm.formats.status import screen
+        from tm.importer import cache_match_index
+        from tm.importer import import_file as run_import
 
         path = str(path)
-        user = locations.user(user)
         source = path
         if Path(path).is_dir():
             from tm.formats.omegat import project_tmx
 
-            source, fmt = str(project_tmx(path)), "omegat"
-        fmt = fmt or detect_format(path)
-        report = ImportReport(path=path, format=fmt)
-        with self.store.transaction():
-            if fmt == "bilingual":
-                from tm.formats.bilingual import doc_units, read_bilingual
+            source = str(project_tmx(path))
+        pending = PendingUnits.of(self.store)
+        store = self.store
 
-                doc = read_bilingual(path, encoding=encoding)
-                self.store.add_document(doc.name, doc.meta)
-                units: Iterable[TranslationUnit] = list(doc_units(doc))
-            else:
-                read_fmt = "tmx" if fmt == "omegat" else fmt
-                units = read_units(source, fmt=read_fmt, encoding=encoding)
-                if fmt == "omegat":
-                    from tm.formats.omegat import translator_units
-
-                    units = translator_units(units, path)
-                if read_fmt == "tmx":
-                    keep_tmx_header(self.store, source)
-            pending = PendingUnits.of(self.store)
-            units = count_read(units, report)
-            if not keep_all:
-                units = screen(units, report, include_unconfirmed=include_unconfirmed)
+        def on_written(report: ImportReport) -> None:
+            # In the import's transaction: the header goes with the file's units, and
+            # the units this file confirms are confirmed only if the import commits.
+            if report.format in ("tmx", "omegat"):
+                keep_tmx_header(store, source)
             if pending is not None:
-                units = pending.watch(units)
-            paragraphs: list[TranslationUnit] = []
-            counted = note_levels(units, report, paragraphs if sentences else None)
-            result = self.store.add_units(counted, progress=progress, user=user)
-            report.added += result.added
-            report.duplicates += result.duplicates
-            report.occurrences_added += result.occurrences_added
-            if pending is not None:
-                report.confirmed_existing = pending.confirm(self.store)
-            # A file that already has sentence units (a TM exported with both levels)
-            # was segmented by its author: aligning its paragraphs again would add
-            # a second, different sentence level.
-            if paragraphs and not report.had_sentences:
-                from tm.align import sentence_units
+                report.confirmed_existing = pending.confirm(store)
 
-                terms = self.terms.anchor_terms()
-                report.anchor_terms = len(terms or ())
-                aligned = sentence_units(paragraphs, terms=terms)
-                report.sentences_added = self.store.add_units(aligned, user=user).added
+        report = run_import(
+            store,
+            path,
+            fmt=fmt,
+            encoding=encoding,
+            progress=progress,
+            user=locations.user(user),
+            sentences=sentences,
+            terms=self.terms.anchor_terms,
+            include_unconfirmed=include_unconfirmed,
+            keep_all=keep_all,
+            watch=pending.watch if pending is not None else None,
+            on_written=on_written,
+        )
         self._invalidate_matchers()
+        cache_match_index(store)
         return report
 
     def import_files(
@@ -277,9 +255,9 @@ class TMService:
                 f"unknown export format {fmt!r}",
                 hint=f"choose one of {', '.join(EXPORT_FORMATS)}",
             )
-        units = self.store.iter_units(segtype=segtype, all_occurrences=True)
         if fmt == "tmx":
-            from tm.formats.tmx import TMXHeader, write_tmx
+            from tm.exporter import export_tmx
+            from tm.formats.tmx import TMXHeader
 
             props, notes = header_meta(self.store)
             header = TMXHeader(
@@ -288,9 +266,15 @@ class TMService:
                 props=props,
                 notes=notes,
             )
-            return write_tmx(
-                _relabel(units, source_lang, target_lang), dest, header=header
+            return export_tmx(
+                self.store,
+                dest,
+                header=header,
+                segtype=segtype,
+                source_lang=source_lang,
+                target_lang=target_lang,
             )
+        units = self.store.iter_units(segtype=segtype, all_occurrences=True)
         from tm.formats.tabular import write_csv, write_tsv
 
         langs = (source_lang or "zh-CN", target_lang or "en-US")
@@ -478,17 +462,25 @@ class TMService:
         side: str = "source",
         context: bool = True,
     ) -> Iterator[list[Match]]:
-        """One result list per text, in order; each text is the next one's context."""
-        prev = None
-        for text in texts:
-            yield self.lookup(
-                text,
+        """One result list per text, in order; each text is the next one's context.
+
+        Texts are looked up ``LOOKUP_CHUNK`` at a time, the units their results show
+        fetched once per chunk; each chunk's results are yielded as soon as it is done.
+        The results are those of :meth:`lookup` for each text (without ``following``).
+        """
+        matcher = self.matcher(side)
+        termbase = self._match_terms() if side == "source" else None
+        prev: str | None = None
+        for chunk in _chunks(texts, LOOKUP_CHUNK):
+            prevs = [prev, *chunk[:-1]] if context else None
+            yield from matcher.lookup_many(
+                chunk,
                 min_score=min_score,
                 limit=limit,
-                prev=prev if context else None,
-                side=side,
+                prevs=prevs,
+                termbase=termbase,
             )
-            prev = text
+            prev = chunk[-1]
 
     def lookup_layers(
         self,
@@ -865,6 +857,8 @@ class TMService:
         Returns:
             How many were read, new, duplicates, and new occurrences.
         """
+        from tm.importer import count_read  # the import pipeline loads on first use
+
         report = ImportReport(path=name, format="units")
         with self.store.transaction():
             counted = note_levels(count_read(units, report), report)
@@ -965,7 +959,7 @@ class TMService:
 
     def project_path(self, document: str | Path) -> Path:
         """Where the project TM of ``document`` lives (see ``tm.locations``)."""
-        return locations.project_db_path(self.db_file, document)
+        return locations.project_db_path(self.store.path, document)
 
 
 def merge_layers(found: Iterable[LayerMatch], *, limit: int) -> list[LayerMatch]:
@@ -984,15 +978,12 @@ def merge_layers(found: Iterable[LayerMatch], *, limit: int) -> list[LayerMatch]
     return out[:limit]
 
 
-def _relabel(
-    units: Iterable[TranslationUnit], source_lang: str | None, target_lang: str | None
-) -> Iterator[TranslationUnit]:
-    """Export under other language codes (``--source-lang zh-Hans``) without touching the store."""
-    for u in units:
-        if source_lang or target_lang:
-            u = replace(
-                u,
-                source_lang=source_lang or u.source_lang,
-                target_lang=target_lang or u.target_lang,
-            )
-        yield u
+def _chunks(texts: Iterable[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for text in texts:
+        chunk.append(text)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,14 +1,16 @@
-"""SQLiteStore: the embedded default, on sqlite-utils.
+"""SQLiteStore: the embedded default, on plain sqlite3 (sqlite-utils for introspection).
 
 WAL mode so readers never block the writer; a busy timeout so a second writer waits
 instead of failing with "database is locked". One write connection; each reading
 thread gets its own connection (datasette's model), so TUI workers can read while an
-import writes. An FTS5 trigram index over the match keys serves concordance.
+import writes.
 
-``add_units`` fills that index itself, once per call, from the rows the call added
-(one ``INSERT ... SELECT`` at the end of its transaction) rather than by a per-row
-trigger: the per-row path cost three times as much (benchmarks/bench_import.py).
-Updates and deletes still go through triggers.
+Writes go straight into the tables: ``add_batches`` gives each new unit the next id
+itself (the writer holds SQLite's one write lock, so nobody else hands out ids),
+finds units the TM already has through the 8-byte identity hash (compared text by
+text when a hash matches), and inserts units and occurrences with ``executemany``.
+Concordance scans the match keys: the FTS5 trigram index it used cost more than the
+rest of an import and as much disk as the units themselves (see the README).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,19 +31,26 @@ import sqlite_utils
 
 from tm.errors import StoreError
 from tm.models import Occurrence, TranslationUnit, now_stamp
-from tm.store._common import (
-    UNIT_COLUMNS,
-    SQLQueries,
-    default_user,
+from tm.store.base import AddResult, KeyRow, Progress
+from tm.store.rows import (
+    OCCURRENCE_SELECT,
+    UNIT_SELECT,
+    PreparedBatch,
     dumps,
-    filters,
-    occurrence_values,
+    row_to_occurrence,
     row_to_unit,
-    unit_occurrences,
-    unit_row,
 )
-from tm.store.base import AddResult, KeyRow, Progress, StoreInfo
-from tm.store.schema import SCHEMA_VERSION_KEY, Migration, common_migrations
+from tm.store.schema import (
+    OCCURRENCE_COLUMNS,
+    OCCURRENCE_NAMES,
+    UNIT_COLUMNS,
+    UNIT_NAMES,
+    Dialect,
+    Migration,
+    common_migrations,
+    ordered,
+)
+from tm.store.sql import SQLStore
 
 BUSY_TIMEOUT_MS = 60_000
 # How long a writer queues behind another one (a large import) before giving up.
@@ -70,74 +79,87 @@ END;
 # as well would index them twice.
 FTS_BULK = "DROP TRIGGER IF EXISTS units_ai;"
 
-MIGRATIONS: list[Migration] = [
-    *common_migrations("INTEGER PRIMARY KEY", "source", "target"),
-    Migration("0004_units_fts_trigram", FTS),
-    Migration("0006_units_fts_bulk", FTS_BULK),
-]
-MIGRATIONS.sort(key=lambda m: m.name)
+# Concordance scans the keys instead (measured in the README): the index cost more
+# than the rest of an import, and as much disk as the units.
+DROP_FTS = """
+DROP TRIGGER IF EXISTS units_ai;
+DROP TRIGGER IF EXISTS units_ad;
+DROP TRIGGER IF EXISTS units_au;
+DROP TABLE IF EXISTS units_fts;
+"""
 
-
-# add_units stages each batch of rows here, then merges it with two INSERT ... SELECT
-# statements: SQLite does the deduplication and the unit-id look-ups without a
-# round trip to Python per unit.
-UNIT_INSERT_COLUMNS = (
-    "source, target, source_lang, target_lang, segtype, source_key, target_key,"
-    " source_len, tuid, created_at, created_by, changed_at, changed_by, props, notes,"
-    " source_codes, target_codes"
-)
-OCCURRENCE_COLUMNS = (
-    "document_id, position, sub, prev_source, next_source, prev_key, next_key, section"
-)
-STAGE = (
-    "CREATE TEMP TABLE IF NOT EXISTS tm_stage (ord INTEGER PRIMARY KEY,"
-    f" {UNIT_INSERT_COLUMNS}, {OCCURRENCE_COLUMNS})"
-)
-STAGE_INSERT = f"INSERT INTO temp.tm_stage VALUES (NULL{', ?' * 25})"
-# "WHERE true" keeps SQLite from reading ON CONFLICT as a join constraint.
-MERGE_UNITS = (
-    f"INSERT INTO units ({UNIT_INSERT_COLUMNS}) SELECT {UNIT_INSERT_COLUMNS}"
-    " FROM temp.tm_stage WHERE true ORDER BY ord ON CONFLICT DO NOTHING"
-)
-MERGE_OCCURRENCES = (
-    "INSERT INTO occurrences (unit_id, segtype, document_id, position, sub, prev_source,"
-    " next_source, prev_key, next_key, section)"
-    " SELECT u.id, s.segtype, s.document_id, s.position, s.sub, s.prev_source,"
-    " s.next_source, s.prev_key, s.next_key, s.section"
-    " FROM temp.tm_stage s JOIN units u ON u.source_lang = s.source_lang"
-    " AND u.target_lang = s.target_lang AND u.segtype = s.segtype"
-    " AND u.source = s.source AND u.target = s.target"
-    " WHERE s.document_id IS NOT NULL ORDER BY s.ord ON CONFLICT DO NOTHING"
+MIGRATIONS: list[Migration] = ordered(
+    [
+        *common_migrations(Dialect(pk="INTEGER PRIMARY KEY")),
+        Migration("0004_units_fts_trigram", FTS),
+        Migration("0006_units_fts_bulk", FTS_BULK),
+        Migration("0009_drop_units_fts", DROP_FTS),
+    ]
 )
 
 
-class SQLiteStore(SQLQueries):
-    """A TM in one SQLite file (or ``:memory:``)."""
+# New units go in with the id the writer gives them (?1); a unit without a tuid gets
+# its id as tuid, so a TMX round trip keeps it stable (what rows.stored_row does).
+INSERT_UNIT = (
+    f"INSERT INTO units (id, {UNIT_NAMES}) VALUES (?1, "
+    + ", ".join(
+        f"coalesce(?{n + 2}, CAST(?1 AS TEXT))" if c.name == "tuid" else f"?{n + 2}"
+        for n, c in enumerate(UNIT_COLUMNS)
+    )
+    + ")"
+)
+INSERT_OCCURRENCE = (
+    f"INSERT INTO occurrences (unit_id, document_id, {OCCURRENCE_NAMES})"
+    f" VALUES (?, ?{', ?' * len(OCCURRENCE_COLUMNS)}) ON CONFLICT DO NOTHING"
+)
+# Page cache of the write connection: the hash indexes take inserts in random order,
+# and a cache that holds them keeps a large import from slowing as the TM grows.
+WRITE_CACHE_KIB = 64 * 1024
+
+
+class SQLiteStore(SQLStore):
+    """A TM in one SQLite file (or ``:memory:``).
+
+    Args:
+        path: the database file; ``:memory:`` for a TM that lives as long as the store.
+        create: when False, a missing file is an error instead of a new TM.
+        readonly: open for reading only (no migrations, no writes).
+
+    Raises:
+        StoreError: the file is missing (``create=False``), not a tm database,
+            corrupt, or written by a newer tm.
+    """
 
     backend = "sqlite"
+    migrations = MIGRATIONS
 
     def __init__(
         self, path: str | Path, *, create: bool = True, readonly: bool = False
     ) -> None:
-        self.path = str(path)
+        self.location = self.url = str(path)
+        self.path = None if self.location == ":memory:" else self.location
         self.readonly = readonly
         self._lock = threading.RLock()
         self._local = threading.local()
         self._closed = False
         self._depth = 0
         self._tx_owner = 0
-        if self.path != ":memory:" and not create and not Path(self.path).exists():
+        self._next_id = 0  # the next unit id, while add_batches holds the write lock
+        if (
+            self.location != ":memory:"
+            and not create
+            and not Path(self.location).exists()
+        ):
             raise StoreError(
-                f"no TM database at {self.path}",
+                f"no TM database at {self.location}",
                 hint="import a file first: tm import FILE",
             )
         # A TM on a read-only disk or without write permission is opened to read; a
         # write then fails with a clear StoreError instead of "unable to open".
-        self._no_write = not _writable(self.path)
+        self._no_write = not _writable(self.location)
         if self._no_write:
             self.readonly = readonly = True
         self._conn = self._connect(write=not readonly)
-        self.db = sqlite_utils.Database(self._conn)
         try:
             self._check_file()
             if not readonly:
@@ -147,7 +169,7 @@ class SQLiteStore(SQLQueries):
         except sqlite3.DatabaseError as exc:
             # A corrupt page can first show in the migrations table, not sqlite_master.
             self._conn.close()
-            raise _store_error(self.path, exc) from exc
+            raise _store_error(self.location, exc) from exc
         except StoreError:
             self._conn.close()
             raise
@@ -156,28 +178,28 @@ class SQLiteStore(SQLQueries):
 
     def _connect(self, *, write: bool) -> sqlite3.Connection:
         try:
-            if self.path == ":memory:":
+            if self.location == ":memory:":
                 conn = sqlite3.connect(
                     ":memory:", isolation_level=None, check_same_thread=False
                 )
             elif write:
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                Path(self.location).parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(
-                    self.path, isolation_level=None, check_same_thread=False
+                    self.location, isolation_level=None, check_same_thread=False
                 )
             else:
                 conn = self._connect_ro()
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            if write and self.path != ":memory:":
+            if write and self.location != ":memory:":
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as exc:
-            raise _store_error(self.path, exc) from exc
+            raise _store_error(self.location, exc) from exc
         return conn
 
     def _connect_ro(self) -> sqlite3.Connection:
-        uri = Path(self.path).absolute().as_uri()
+        uri = Path(self.location).absolute().as_uri()
         conn = sqlite3.connect(
             uri + "?mode=ro", uri=True, isolation_level=None, check_same_thread=False
         )
@@ -201,13 +223,13 @@ class SQLiteStore(SQLQueries):
         try:
             self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise _store_error(self.path, exc) from exc
+            raise _store_error(self.location, exc) from exc
 
     def _reader(self) -> sqlite3.Connection:
         """The calling thread's read connection; inside a transaction, the writer's own."""
         self._ensure_open()
         in_own_tx = self._depth and self._tx_owner == threading.get_ident()
-        if self.path == ":memory:" or in_own_tx or self.readonly:
+        if self.location == ":memory:" or in_own_tx or self.readonly:
             writer: sqlite3.Connection = self._conn
             return writer
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -228,76 +250,35 @@ class SQLiteStore(SQLQueries):
                     with contextlib.suppress(sqlite3.Error):
                         conn.close()
 
-    def __enter__(self) -> SQLiteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # -- schema ------------------------------------------------------------------
 
-    def _applied(self) -> list[str]:
-        if "tm_migrations" not in self.db.table_names():
-            return []
-        return [
-            r[0]
-            for r in self._conn.execute("SELECT name FROM tm_migrations ORDER BY name")
-        ]
+    def _db(self) -> sqlite_utils.Database:
+        """sqlite-utils over this thread's read connection (introspection only)."""
+        return sqlite_utils.Database(self._reader(), recursive_triggers=False)
 
-    def _check_version(self) -> None:
-        known = {m.name for m in MIGRATIONS}
-        unknown = [n for n in self._applied() if n not in known]
-        if unknown:
-            raise StoreError(
-                f"{self.path} was written by a newer tm (schema migration {unknown[-1]})",
-                hint="upgrade tm to open this database",
-            )
+    def _has_table(self, name: str) -> bool:
+        try:
+            return name in self._db().table_names()
+        except sqlite3.DatabaseError as exc:
+            raise _store_error(self.location, exc) from exc
 
-    def migrate(self) -> list[str]:
-        """Apply pending migrations; returns the names applied."""
-        self._check_version()
-        applied = set(self._applied())
-        if applied >= {m.name for m in MIGRATIONS}:
-            # Up to date: take no write lock, so opening the TM to read never waits
-            # for (or fails behind) an import that is writing.
-            return []
-        done: list[str] = []
-        with self.transaction():
-            self._conn.execute(
-                "CREATE TABLE IF NOT EXISTS tm_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-            self._conn.execute(
-                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
-            )
-            for m in MIGRATIONS:
-                if m.name in applied:
-                    continue
-                for stmt in _statements(m.sql):
-                    self._conn.execute(stmt)
-                self._conn.execute(
-                    "INSERT INTO tm_migrations (name, applied_at) VALUES (?, ?)",
-                    (m.name, now_stamp()),
-                )
-                done.append(m.name)
-            self._conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (SCHEMA_VERSION_KEY, str(len(MIGRATIONS))),
-            )
-        return done
+    def _run_script(self, sql: str) -> None:
+        for stmt in _statements(sql):
+            self._conn.execute(stmt)
 
-    def info(self) -> StoreInfo:
-        size = os.path.getsize(self.path) if self.path != ":memory:" else 0
-        return StoreInfo(
-            backend="sqlite",
-            location=self.path,
-            schema_version=len(self._applied()),
-            migrations=tuple(self._applied()),
-            extra={
-                "sqlite_version": sqlite3.sqlite_version,
-                "file_bytes": size,
-                "journal_mode": self._conn.execute("PRAGMA journal_mode").fetchone()[0],
-            },
-        )
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self._conn.execute(sql, params)
+
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        return max(self._conn.executemany(sql, rows).rowcount, 0)
+
+    def _info_extra(self) -> dict[str, Any]:
+        db = self._db()
+        return {
+            "sqlite_version": sqlite3.sqlite_version,
+            "file_bytes": os.path.getsize(self.path) if self.path else 0,
+            "journal_mode": db.journal_mode,
+        }
 
     # -- writes ------------------------------------------------------------------
 
@@ -308,11 +289,11 @@ class SQLiteStore(SQLQueries):
         if self.readonly:
             if self._no_write:
                 raise StoreError(
-                    f"{self.path}: the database is read-only (no write permission or a "
+                    f"{self.location}: the database is read-only (no write permission or a "
                     "read-only disk); nothing was written",
                     hint="copy it somewhere writable, or fix its permissions",
                 )
-            raise StoreError(f"{self.path} is opened read-only")
+            raise StoreError(f"{self.location} is opened read-only")
         with self._lock:
             if self._depth:
                 self._depth += 1
@@ -329,7 +310,7 @@ class SQLiteStore(SQLQueries):
             except sqlite3.DatabaseError as exc:  # disk full, corrupt page, I/O error
                 self._depth = 0
                 self._rollback()
-                raise _store_error(self.path, exc) from exc
+                raise _store_error(self.location, exc) from exc
             except BaseException:
                 self._depth = 0
                 self._rollback()
@@ -340,7 +321,7 @@ class SQLiteStore(SQLQueries):
             except sqlite3.DatabaseError as exc:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("ROLLBACK")
-                raise _store_error(self.path, exc) from exc
+                raise _store_error(self.location, exc) from exc
 
     def _rollback(self) -> None:
         # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR); a
@@ -363,12 +344,13 @@ class SQLiteStore(SQLQueries):
             except sqlite3.OperationalError as exc:
                 locked = "locked" in str(exc) or "busy" in str(exc)
                 if not locked or time.monotonic() >= deadline:
-                    raise _store_error(self.path, exc) from exc
+                    raise _store_error(self.location, exc) from exc
                 log.info(
-                    "%s: waiting for another tm process to finish writing", self.path
+                    "%s: waiting for another tm process to finish writing",
+                    self.location,
                 )
             except sqlite3.DatabaseError as exc:
-                raise _store_error(self.path, exc) from exc
+                raise _store_error(self.location, exc) from exc
 
     def add_document(self, name: str, meta: dict[str, str] | None = None) -> int:
         with self.transaction():
@@ -389,60 +371,62 @@ class SQLiteStore(SQLQueries):
             )
             return int(cur.lastrowid or 0)
 
-    def add_units(
-        self,
-        units: Iterable[TranslationUnit],
-        *,
-        batch_size: int = 1000,
-        progress: Progress | None = None,
-        user: str | None = None,
+    def add_batches(
+        self, batches: Iterable[PreparedBatch], *, progress: Progress | None = None
     ) -> AddResult:
-        """Add units (deduplicated on source, target, languages, segtype) and their occurrences.
+        """Write prepared units and their occurrences, in one transaction.
 
-        All in one transaction: if ``units`` raises part-way (a malformed file), nothing
+        All or nothing: if ``batches`` raises part-way (a malformed file), nothing
         is added.
         """
-        user = user or default_user()
-        stamp = now_stamp()
         added = occ_added = n = 0
-        doc_ids: dict[str, int] = {}
-        batch: list[tuple[Any, ...]] = []
         try:
             with self.transaction():
-                cur = self._conn.cursor()
-                cur.execute(STAGE)
-                cur.execute("DELETE FROM temp.tm_stage")
-                last_id = cur.execute(
-                    "SELECT coalesce(max(id), 0) FROM units"
+                self._conn.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
+                self._next_id = self._conn.execute(
+                    "SELECT coalesce(max(id), 0) + 1 FROM units"
                 ).fetchone()[0]
-                for unit in units:
-                    batch.extend(self._stage_rows(unit, stamp, user, doc_ids))
-                    n += 1
-                    if len(batch) >= batch_size:
-                        added, occ_added = _merge(cur, batch, added, occ_added)
-                        batch = []
-                        if progress:
-                            progress(n)
-                added, occ_added = _merge(cur, batch, added, occ_added)
-                _index_new_units(cur, last_id)
+                doc_ids: dict[str, int] = {}
+                for batch in batches:
+                    ids, new = self._resolve(batch)
+                    self._conn.executemany(
+                        INSERT_UNIT, [(ids[i], *batch.rows[i]) for i in new]
+                    )
+                    added += len(new)
+                    occ_added += self._add_occurrences(batch, ids, doc_ids)
+                    n += len(batch)
+                    if progress:
+                        progress(n)
         except sqlite3.DatabaseError as exc:
-            raise _store_error(self.path, exc) from exc
-        if progress:
-            progress(n)
+            raise _store_error(self.location, exc) from exc
         return AddResult(added=added, duplicates=n - added, occurrences_added=occ_added)
 
-    def _stage_rows(
-        self, u: TranslationUnit, stamp: str, user: str, doc_ids: dict[str, int]
-    ) -> Iterator[tuple[Any, ...]]:
-        """``tm_stage`` rows: the unit's columns, then one occurrence's (or NULLs)."""
-        row = unit_row(u, stamp, user)
-        for occ in unit_occurrences(u):
-            doc_id = None
-            if occ is not None:
-                doc_id = doc_ids.get(occ.document)
-                if doc_id is None:
-                    doc_id = doc_ids[occ.document] = self.add_document(occ.document)
-            yield (*row, *occurrence_values(occ, doc_id))
+    def _new_ids(self, n: int) -> list[int]:
+        # The writer holds SQLite's one write lock: the ids above the largest are free.
+        first, self._next_id = self._next_id, self._next_id + n
+        return list(range(first, first + n))
+
+    def _with_hashes(self, column: str, hashes: list[int]) -> str:
+        return f"{column} IN ({','.join('?' * len(hashes))})"
+
+    def _hash_params(self, hashes: list[int]) -> list[Any]:
+        return list(hashes)
+
+    def _add_occurrences(
+        self, batch: PreparedBatch, ids: list[int], doc_ids: dict[str, int]
+    ) -> int:
+        """Insert the batch's occurrences (those already stored are skipped); the count."""
+        for name in batch.documents():
+            if name not in doc_ids:
+                doc_ids[name] = self.add_document(name)
+        return self._executemany(
+            INSERT_OCCURRENCE,
+            (
+                (uid, doc_ids[doc], *row)
+                for uid, occs in zip(ids, batch.occurrences, strict=True)
+                for doc, row in occs
+            ),
+        )
 
     # -- reads -------------------------------------------------------------------
 
@@ -451,20 +435,20 @@ class SQLiteStore(SQLQueries):
         try:
             return conn.execute(sql, tuple(params)).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise _store_error(self.path, exc) from exc
+            raise _store_error(self.location, exc) from exc
 
     def _unit_occurrences(self, ids: list[int]) -> dict[int, list[Occurrence]]:
         out: dict[int, list[Occurrence]] = {}
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
             rows = self._query(
-                "SELECT o.unit_id, d.name, o.position, o.sub, o.prev_source, o.next_source, o.section"
-                f" FROM occurrences o JOIN documents d ON d.id = o.document_id WHERE o.unit_id IN ({marks})"
+                f"SELECT o.unit_id, d.name, {OCCURRENCE_SELECT} FROM occurrences o"
+                f" JOIN documents d ON d.id = o.document_id WHERE o.unit_id IN ({marks})"
                 " ORDER BY o.unit_id, o.id",
                 chunk,
             )
             for r in rows:
-                out.setdefault(r[0], []).append(Occurrence(*r[1:]))
+                out.setdefault(r[0], []).append(row_to_occurrence(r[1], r[2:]))
         return out
 
     def iter_keys(self, *, side: str = "source", after: int = 0) -> Iterator[KeyRow]:
@@ -480,7 +464,7 @@ class SQLiteStore(SQLQueries):
             for r in cur:
                 yield KeyRow(r[0], r[1], r[2], r[3], r[4])
         except sqlite3.DatabaseError as exc:
-            raise _store_error(self.path, exc) from exc
+            raise _store_error(self.location, exc) from exc
 
     def get_units(self, ids: Iterable[int]) -> list[TranslationUnit]:
         ids = list(ids)
@@ -488,102 +472,11 @@ class SQLiteStore(SQLQueries):
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
             for r in self._query(
-                f"SELECT {UNIT_COLUMNS} FROM units WHERE id IN ({marks})", chunk
+                f"SELECT {UNIT_SELECT} FROM units WHERE id IN ({marks})", chunk
             ):
                 rows[r[0]] = r
         occs = self._first_occurrences(list(rows))
         return [row_to_unit(rows[i], occs.get(i)) for i in ids if i in rows]
-
-    def exact(
-        self, key: str, *, source_lang: str | None = None
-    ) -> list[TranslationUnit]:
-        where, params = filters("?", source_lang=source_lang)
-        rows = self._query(
-            f"SELECT id FROM units WHERE source_key = ?{where} ORDER BY id",
-            [key, *params],
-        )
-        return self.get_units(r[0] for r in rows)
-
-    def units_after(self, prev_key: str) -> set[int]:
-        """Ids of units whose previous unit in some document has the match key ``prev_key``."""
-        return {
-            r[0]
-            for r in self._query(
-                "SELECT unit_id FROM occurrences WHERE prev_key = ?", (prev_key,)
-            )
-        }
-
-    def concordance(
-        self, key: str, *, side: str = "source", limit: int | None = None
-    ) -> list[TranslationUnit]:
-        """Units whose source (or target, or either) key contains ``key`` as a substring.
-
-        Keys of 3+ characters use the FTS5 trigram index; shorter ones scan with instr().
-        """
-        if not key:
-            return []
-        cols = {
-            "source": ["source_key"],
-            "target": ["target_key"],
-            "both": ["source_key", "target_key"],
-        }[side]
-        lim = f" LIMIT {int(limit)}" if limit else ""
-        if len(key) >= 3:
-            phrase = '"' + key.replace('"', '""') + '"'
-            match = (
-                " OR ".join(f"{c} : {phrase}" for c in cols)
-                if len(cols) > 1
-                else f"{cols[0]} : {phrase}"
-            )
-            sql = f"SELECT rowid FROM units_fts WHERE units_fts MATCH ? ORDER BY rowid{lim}"
-            params: list[Any] = [match]
-        else:
-            cond = " OR ".join(f"instr({c}, ?) > 0" for c in cols)
-            sql = f"SELECT id FROM units WHERE {cond} ORDER BY id{lim}"
-            params = [key] * len(cols)
-        return self.get_units(r[0] for r in self._query(sql, params))
-
-    # -- tui: editing a unit's target --------------------------------------------
-
-    def _unique_violation(self) -> type[Exception]:
-        return sqlite3.IntegrityError
-
-
-def _merge(
-    cur: sqlite3.Cursor, batch: list[tuple[Any, ...]], added: int, occ_added: int
-) -> tuple[int, int]:
-    """Move a batch of staged rows into units and occurrences; returns the new totals.
-
-    A unit already in the TM (or earlier in the batch) is skipped; its occurrence
-    is linked to the stored unit through the identity index.
-    """
-    if not batch:
-        return added, occ_added
-    cur.executemany(STAGE_INSERT, batch)
-    cur.execute(MERGE_UNITS)
-    added += max(cur.rowcount, 0)
-    cur.execute(MERGE_OCCURRENCES)
-    occ_added += max(cur.rowcount, 0)
-    cur.execute("DELETE FROM temp.tm_stage")
-    return added, occ_added
-
-
-def _index_new_units(cur: sqlite3.Cursor, last_id: int) -> None:
-    """Give the units added after ``last_id`` their tuid and their full-text entries.
-
-    Every unit gets a stable tuid (its id, unless the file gave one), so a TMX round
-    trip keeps it. The caller holds the write lock and SQLite hands out ids above the
-    largest one, so the new rows are exactly those above ``last_id``.
-    """
-    cur.execute(
-        "UPDATE units SET tuid = CAST(id AS TEXT) WHERE id > ? AND tuid IS NULL",
-        (last_id,),
-    )
-    cur.execute(
-        "INSERT INTO units_fts (rowid, source_key, target_key)"
-        " SELECT id, source_key, target_key FROM units WHERE id > ? ORDER BY id",
-        (last_id,),
-    )
 
 
 def _statements(sql: str) -> list[str]:

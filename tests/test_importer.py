@@ -1,0 +1,372 @@
+"""The import pipeline: what worker processes prepare equals what one process reads.
+
+A TMX read in parts by two processes, a TSV streamed from one, paragraphs aligned in
+two: each gives exactly the rows, units, errors and sentence units of the plain path,
+on real files (the seed, TMX files tm wrote and foreign ones). The writer side is the
+store contract's (tests/store/).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.reliability._support import write_big_tmx
+from tm import importer
+from tm.errors import FormatError
+from tm.formats.bilingual import iter_bilingual
+from tm.formats.tmx import TMXHeader, iter_tmx, write_tmx
+from tm.models import Occurrence
+from tm.store import open_store
+from tm.store.rows import PreparedBatch
+
+STAMP, USER = "20250101T000000Z", "tester"
+
+
+def _rows(prepared: list[importer.Prepared]) -> tuple[list[Any], list[Any], int]:
+    """Every unit row and every unit's occurrences, in order; the sentence count."""
+    batches = [p.batch for p in prepared if p.batch is not None]
+    rows = [r for b in batches for r in b.rows]
+    occurrences = [o for b in batches for o in b.occurrences]
+    return rows, occurrences, sum(p.sentences for p in prepared)
+
+
+def _in_parts(path: Path, size: int) -> list[importer.Prepared]:
+    """The file read part by part, as the workers read it (here, in this process)."""
+    cut = importer.tmx_parts(str(path), size)
+    assert cut is not None
+    assert len(cut.parts) > 3
+    out: list[importer.Prepared] = []
+    for part in cut.parts:
+        reading = importer.Reading(str(path), "tmx", None, STAMP, USER, True)
+        job = importer._PartJob(reading, cut.prolog, cut.epilog, part)
+        result = importer._parse_part(job)
+        assert not isinstance(result, str), result
+        out += result
+    return out
+
+
+def _whole(path: Path) -> list[importer.Prepared]:
+    return list(importer.prepare_units(iter_tmx(path), STAMP, USER, True))
+
+
+@pytest.fixture
+def tm_tmx(seed_path: Path, tmp_path: Path) -> Path:
+    """A TMX as tm writes it: x-document props, contexts, units seen twice."""
+    units = list(iter_bilingual(seed_path))
+    units += [
+        replace(u, other_occurrences=(Occurrence("again.txt", i, 1, "前", None, "附"),))
+        for i, u in enumerate(units[:50])
+    ]
+    path = tmp_path / "tm.tmx"
+    write_tmx(units, path, header=TMXHeader(segtype="paragraph"))
+    return path
+
+
+def test_parts_read_what_the_whole_file_reads(tm_tmx: Path, tmp_path: Path) -> None:
+    assert _rows(_in_parts(tm_tmx, 20_000)) == _rows(_whole(tm_tmx))
+    # A foreign TMX: no position props, so positions count <tu> elements across parts.
+    foreign = tmp_path / "foreign.tmx"
+    write_big_tmx(foreign, 3000, tag="f")
+    parts = _in_parts(foreign, 16_000)
+    assert _rows(parts) == _rows(_whole(foreign))
+    positions = [
+        o[1][1] for p in parts if p.batch for occs in p.batch.occurrences for o in occs
+    ]
+    assert positions == list(range(3000))
+    # A unit longer than a part: the part grows to hold it whole.
+    long = tmp_path / "long.tmx"
+    write_big_tmx(long, 3000, tag="l")
+    data = long.read_bytes()
+    at = data.index(b"</seg>", len(data) // 2)
+    long.write_bytes(data[:at] + "很长的句子".encode() * 20_000 + data[at:])
+    assert _rows(_in_parts(long, 16_000)) == _rows(_whole(long))
+
+
+@pytest.mark.parametrize(
+    "inject",
+    [
+        b"<!-- <tu> in a comment -->",
+        b"<tu><tuv xml:lang='zh-CN'><seg><![CDATA[<tu>]]></seg></tuv></tu>",
+        b"<?pi <tu ?>",
+    ],
+)
+def test_a_body_that_may_hide_a_tu_is_not_cut(tmp_path: Path, inject: bytes) -> None:
+    path = tmp_path / "odd.tmx"
+    write_big_tmx(path, 2000)
+    data = path.read_bytes()
+    at = data.index(b"<tu ", len(data) // 2)
+    path.write_bytes(data[:at] + inject + data[at:])
+    assert importer.tmx_parts(str(path), 8000) is None
+    path.write_bytes(data)
+    assert importer.tmx_parts(str(path), 8000) is not None
+
+
+def test_utf16_and_small_files_are_not_cut(tmp_path: Path) -> None:
+    utf16 = tmp_path / "utf16.tmx"
+    write_big_tmx(utf16, 2000, encoding="utf-16")
+    assert importer.tmx_parts(str(utf16), 8000) is None
+    small = tmp_path / "small.tmx"
+    write_big_tmx(small, 10)
+    assert importer.tmx_parts(str(small), 8000) is None
+
+
+def _stored(url: str) -> list[dict[str, Any]]:
+    with open_store(url) as store:
+        return [
+            {**asdict(u), "created_at": None}
+            for u in store.iter_units(all_occurrences=True)
+        ]
+
+
+def _import(url: str, path: Path, *, workers: bool, **kw: Any) -> Any:
+    with open_store(url) as store:
+        return importer.import_file(store, path, workers=workers, user=USER, **kw)
+
+
+def test_workers_store_what_one_process_stores(
+    store_url: str, tm_tmx: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real processes, on both backends: the same report and the same TM."""
+    monkeypatch.setattr(importer, "PART_BYTES", 20_000)
+    plain = f"{tmp_path}/plain.db"
+    expected = _import(plain, tm_tmx, workers=False, sentences=False)
+    got = _import(store_url, tm_tmx, workers=True, sentences=False)
+    assert got == expected
+    assert _stored(store_url) == _stored(plain)
+
+
+def _screened_tmx(path: Path, n: int, *, translated: bool = True) -> None:
+    """A TMX of ``n`` seed pairs: every 7th target empty, every 11th a Trados draft,
+    and the last 300 untranslated (a part with no unit to write); with
+    ``translated=False`` every target is empty."""
+    write_big_tmx(path, n)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    out, i = [], 0
+    for line in lines:
+        if line.startswith("<tu "):
+            if not translated or i % 7 == 0 or i >= n - 300:
+                head = line.partition('<tuv xml:lang="en-US"><seg>')[0]
+                line = head + '<tuv xml:lang="en-US"><seg></seg></tuv></tu>\n'
+            elif i % 11 == 0:
+                line = line.replace(
+                    "><tuv", '><prop type="x-ConfirmationLevel">Draft</prop><tuv', 1
+                )
+            i += 1
+        out.append(line)
+    path.write_text("".join(out), encoding="utf-8")
+
+
+@pytest.mark.parametrize("include_unconfirmed", [False, True])
+def test_workers_screen_and_count_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, include_unconfirmed: bool
+) -> None:
+    """The status screen runs in the workers: the same units kept out, the same counts
+    (and reasons) in the report, the same unconfirmed units marked."""
+    path = tmp_path / "screened.tmx"
+    _screened_tmx(path, 3000)
+    monkeypatch.setattr(importer, "PART_BYTES", 20_000)
+    assert importer.tmx_parts(str(path)) is not None
+    kw: dict[str, Any] = {"include_unconfirmed": include_unconfirmed}
+    plain = _import(f"{tmp_path}/plain.db", path, workers=False, **kw)
+    parts = _import(f"{tmp_path}/parts.db", path, workers=True, **kw)
+    assert parts == plain
+    assert plain.read == 3000
+    untranslated = sum(1 for i in range(3000) if i % 7 == 0 or i >= 2700)
+    drafts = sum(1 for i in range(2700) if i % 7 and i % 11 == 0)
+    assert plain.skipped_untranslated == untranslated
+    assert plain.reasons["no target"] == untranslated
+    if include_unconfirmed:
+        assert (plain.unconfirmed_taken, plain.skipped_unconfirmed) == (drafts, 0)
+    else:
+        assert (plain.unconfirmed_taken, plain.skipped_unconfirmed) == (0, drafts)
+    assert plain.added == 3000 - untranslated - plain.skipped_unconfirmed
+    assert _stored(f"{tmp_path}/parts.db") == _stored(f"{tmp_path}/plain.db")
+
+
+def test_a_file_with_nothing_to_keep(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every unit untranslated: no batch at all, yet every unit is counted."""
+    path = tmp_path / "empty-targets.tmx"
+    _screened_tmx(path, 1500, translated=False)
+    monkeypatch.setattr(importer, "PART_BYTES", 8000)
+    for workers in (False, True):
+        report = _import(f"{tmp_path}/{workers}.db", path, workers=workers)
+        assert (report.read, report.skipped_untranslated, report.added) == (
+            1500,
+            1500,
+            0,
+        )
+
+
+def test_keep_all_takes_every_unit(tmp_path: Path) -> None:
+    path = tmp_path / "screened.tmx"
+    _screened_tmx(path, 400)
+    report = _import(f"{tmp_path}/all.db", path, workers=True, keep_all=True)
+    assert (report.read, report.added, report.skipped_untranslated) == (400, 400, 0)
+
+
+def test_a_part_that_does_not_parse_alone_falls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A <tu> nested in a <tu> (well-formed, if odd): a cut can land inside the outer
+    one; that part fails alone, and the file is read whole instead."""
+    path = tmp_path / "nested.tmx"
+    write_big_tmx(path, 1500)
+    path.write_bytes(
+        path.read_bytes()
+        .replace(b"<tu tuid=", b"<tu><tu/></tu><tu tuid=")
+        .replace(b"</tuv></tu>", b"</tuv><tu/></tu>")
+    )
+    monkeypatch.setattr(importer, "PART_BYTES", 8000)
+    plain = _import(f"{tmp_path}/plain.db", path, workers=False)
+    assert _import(f"{tmp_path}/parts.db", path, workers=True) == plain
+    assert _stored(f"{tmp_path}/parts.db") == _stored(f"{tmp_path}/plain.db")
+
+
+def test_a_malformed_file_fails_as_when_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken <tu> in the last part: the reader's own error (file and line), and
+    nothing of the file is kept."""
+    path = tmp_path / "broken.tmx"
+    write_big_tmx(path, 2000)
+    data = path.read_bytes()
+    at = data.rindex(b"<seg>")
+    path.write_bytes(data[:at] + b"<seg><bad" + data[at + 5 :])
+    monkeypatch.setattr(importer, "PART_BYTES", 8000)
+    with pytest.raises(FormatError) as plain:
+        _import(f"{tmp_path}/plain.db", path, workers=False)
+    with pytest.raises(FormatError) as parts:
+        _import(f"{tmp_path}/parts.db", path, workers=True)
+    assert str(parts.value) == str(plain.value)
+    assert parts.value.line == plain.value.line
+    with open_store(f"{tmp_path}/parts.db") as store:
+        assert store.count_units() == 0
+
+
+def test_streamed_formats(tmp_path: Path, seed_path: Path) -> None:
+    """A TSV streamed from one worker: the same TM; its errors keep their line."""
+    units = list(iter_bilingual(seed_path))
+    tsv = tmp_path / "pairs.tsv"
+    tsv.write_text(
+        "zh-CN\ten-US\n" + "".join(f"{u.source}\t{u.target}\n" for u in units),
+        encoding="utf-8",
+    )
+    plain = _import(f"{tmp_path}/plain.db", tsv, workers=False)
+    assert _import(f"{tmp_path}/worker.db", tsv, workers=True) == plain
+    assert _stored(f"{tmp_path}/worker.db") == _stored(f"{tmp_path}/plain.db")
+    broken = tmp_path / "broken.tsv"
+    broken.write_bytes(tsv.read_bytes() + b"\xff\xfe\tbad bytes\n")
+    with pytest.raises(FormatError) as one:
+        _import(f"{tmp_path}/b1.db", broken, workers=False)
+    with pytest.raises(FormatError) as other:
+        _import(f"{tmp_path}/b2.db", broken, workers=True)
+    assert (str(other.value), other.value.line) == (str(one.value), one.value.line)
+
+
+def test_alignment_in_processes_equals_one(
+    seed_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tm import align
+
+    paragraphs = list(iter_bilingual(seed_path))
+    monkeypatch.setattr(align, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(align, "PARALLEL_CHUNK", 40)
+    assert align.sentence_units(paragraphs, workers=2) == align.sentence_units(
+        paragraphs
+    )
+
+
+@pytest.mark.slow
+def test_the_index_is_cached_after_a_large_import(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An import past the matcher's cache threshold leaves the index cached: the
+    first look-up of a new process loads it instead of building it."""
+    from tm.match import CACHE_MIN_UNITS, Matcher
+    from tm.match_index import cache_path
+    from tm.service import TMService
+
+    path = tmp_path / "big.tmx"
+    write_big_tmx(path, CACHE_MIN_UNITS + 500, tag="c")
+    db = tmp_path / "tm.db"
+    with TMService.open(db) as service:
+        service.import_file(path)
+    assert cache_path(db, "source").exists()
+    caplog.set_level(logging.INFO, logger="tm.match")
+    with open_store(db, readonly=True) as store:
+        (unit,) = store.get_units([8])
+        assert Matcher(store).lookup(unit.source)[0].unit == unit
+    assert any("loaded source index" in r.getMessage() for r in caplog.records)
+
+
+def test_prepared_batches_pickle(tm_tmx: Path) -> None:
+    """What workers send is plain data: a batch survives pickling unchanged."""
+    import pickle
+
+    batch = _whole(tm_tmx)[0].batch
+    assert pickle.loads(pickle.dumps(batch)) == batch
+    assert isinstance(batch, PreparedBatch)
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_workers_end_with_a_killed_import(tmp_path: Path) -> None:
+    """SIGKILL on ``tm import``: its worker processes end too, and nothing is kept."""
+    import os
+    import signal
+    import time
+
+    from tests.reliability._support import start_tm
+
+    path = tmp_path / "big.tmx"
+    write_big_tmx(path, 60_000, cut=20)
+    db = tmp_path / "tm.db"
+    proc = start_tm("import", path, "--db", db, output=False)
+    deadline = time.monotonic() + 120
+    workers: set[int] = set()
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        workers = {p for p in _children(proc.pid) if "spawn_main" in _cmdline(p)}
+        time.sleep(0.05)
+    assert len(workers) >= 2, "no worker processes seen"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 30
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in workers)
+    with open_store(db) as store:
+        assert store.count_units() == 0
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""

@@ -1,0 +1,54 @@
+"""fold()'s fast paths (ASCII text; text without whitespace) give what the full
+folding gives: property tests against the plain pipeline, and real corpus lines."""
+
+from __future__ import annotations
+
+import gzip
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tm.text.normalize import _CJK_SPACE, _SPACE_RUN, _TRANSLATE, fold, match_key
+
+
+def plain_fold(text: str) -> str:
+    """fold() without its shortcuts: NFKC, the table, CJK spacing, whitespace runs."""
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    text = _CJK_SPACE.sub("", text)
+    return _SPACE_RUN.sub(" ", text).strip()
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_path(text: str) -> None:
+    assert fold(text) == plain_fold(text)
+    assert match_key(text) == plain_fold(text).casefold()
+
+
+SPACES = "\u3000\u00a0\u2003\t\n\x1c \u200b\ufeff"
+
+
+@settings(max_examples=300)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from("中文，。（）「」〔〕１２ＡＢ、；：？！ａ" + SPACES),
+            st.characters(),
+        )
+    )
+)
+def test_unicode_path(text: str) -> None:
+    assert fold(text) == plain_fold(text)
+
+
+def test_corpus_lines(shared_dir: Path) -> None:
+    path = shared_dir / "corpora" / "wmt_news_test_2017-2022.zh-en.tsv.gz"
+    if not path.exists():
+        pytest.skip("corpus not available")
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        lines = [next(fh) for _ in range(3000)]
+    for line in lines:
+        for side in line.rstrip("\n").split("\t"):
+            assert fold(side) == plain_fold(side)
