@@ -3,7 +3,8 @@
 Four ways to turn an English match key into the sequence the edit distance counts:
 
 * ``chars``         every character (what Chinese uses);
-* ``words``         ``\\w+`` runs and single punctuation marks;
+* ``words``         what tm uses (:mod:`tm.text.tokenize`): runs of letters and
+                    digits, single Han characters and single punctuation marks;
 * ``pieces/TM``     SentencePiece trained on the TM's own English, as tm did up to now
                     (retrained as the TM grows; characters under 50 units);
 * ``pieces/fixed``  one SentencePiece model for every TM, trained once by
@@ -62,13 +63,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from train_en_pieces import CORPORA, MODEL_PATH, ensure_model, halves, train  # noqa: E402
+from train_en_pieces import (  # noqa: E402
+    CORPORA,
+    MODEL_PATH,
+    Pieces,
+    ensure_model,
+    halves,
+    train,
+)
 
 from tm.match import Matcher, Scored, similarity  # noqa: E402
 from tm.models import TranslationUnit  # noqa: E402
 from tm.store import open_store  # noqa: E402
 from tm.text.normalize import match_key  # noqa: E402
-from tm.text.tokenize import Tokenizer  # noqa: E402
+from tm.text.tokenize import Tokenizer as Words  # noqa: E402
 
 GOLD = 80.0
 RELEVANT = 70.0
@@ -82,42 +90,15 @@ EDITS = ("substitute", "delete", "insert", "inflect", "swap", "number")
 _WORD = re.compile(r"\w+|[^\w\s]")
 
 
-class WordTokenizer:
-    """Words and punctuation marks, one code point each (ids given in order of first sight).
-
-    A stand-in with the interface the matcher uses (:class:`tm.text.tokenize.Tokenizer`);
-    a dictionary rather than a hash, so no two words ever share a code.
-    """
-
-    fingerprint = "words"
-    fallback = False
-
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-
-    def pieces(self, text: str) -> tuple[str, ...]:
-        return tuple(_WORD.findall(text))
-
-    def codes(self, text: str) -> str:
-        ids = self.ids
-        # Above the BMP, so no code is a surrogate; 1,048,576 words at most.
-        return "".join(
-            chr(0x10000 + ids.setdefault(w, len(ids))) for w in _WORD.findall(text)
-        )
-
-    def codes_many(self, texts: list[str]) -> list[str]:
-        return [self.codes(t) for t in texts]
-
-
 Encoder = Callable[[str], str]
-Factory = Callable[[list[str]], "Tokenizer | WordTokenizer | None"]
+Factory = Callable[[list[str]], "Pieces | Words | None"]
 
 
-_TRAINED: dict[int, Tokenizer] = {}
+_TRAINED: dict[int, Pieces] = {}
 OLD_MIN_UNITS = 50
 
 
-def tm_pieces(keys: list[str]) -> Tokenizer | None:
+def tm_pieces(keys: list[str]) -> Pieces | None:
     """What tm did before: a model trained on the TM's own English, chars under 50 units.
 
     TMs here are prefixes of one pool, so a model is trained once per size.
@@ -125,14 +106,14 @@ def tm_pieces(keys: list[str]) -> Tokenizer | None:
     if len(keys) < OLD_MIN_UNITS:
         return None
     if len(keys) not in _TRAINED:
-        _TRAINED[len(keys)] = Tokenizer(train(keys))
+        _TRAINED[len(keys)] = Pieces(train(keys))
     return _TRAINED[len(keys)]
 
 
 def families(fixed: bytes, others: list[Path]) -> dict[str, Factory]:
     """Tokenizer name → how to make it for a TM (given the TM's English keys)."""
-    shipped = Tokenizer(fixed)
-    words = WordTokenizer()
+    shipped = Pieces(fixed)
+    words = Words()
     out: dict[str, Factory] = {
         "chars": lambda keys: None,
         "words": lambda keys: words,
@@ -140,12 +121,12 @@ def families(fixed: bytes, others: list[Path]) -> dict[str, Factory]:
         "pieces/fixed": lambda keys: shipped,
     }
     for path in others:
-        tok = Tokenizer(path.read_bytes())
+        tok = Pieces(path.read_bytes())
         out[f"fixed/{path.stem}"[:13]] = lambda keys, tok=tok: tok  # type: ignore[misc]
     return out
 
 
-def encoder(tok: Tokenizer | WordTokenizer | None) -> Encoder:
+def encoder(tok: Pieces | Words | None) -> Encoder:
     if tok is None:
         return lambda s: s
     return tok.codes
@@ -276,7 +257,7 @@ def build_store(path: Path, pairs: list[tuple[str, str]]) -> None:
 
 def open_run(
     path: Path,
-    tok: Tokenizer | WordTokenizer | None,
+    tok: Pieces | Words | None,
     pool_index: dict[tuple[str, str], int],
 ) -> Run:
     store = open_store(path, create=False)
@@ -496,7 +477,7 @@ def speed(name: str, run: Run, data: Data, ref: dict[str, float]) -> str:
 # -- English-side phrase alignment (term extraction) and QA's target comparison --------
 
 
-def piece_tokens(tok: Tokenizer) -> Callable[[str], list[tuple[str, int, int]]]:
+def piece_tokens(tok: Pieces) -> Callable[[str], list[tuple[str, int, int]]]:
     """``tm.terms.english.tokens`` over pieces: (piece, start, end), case folded.
 
     Pieces never cross a space, so each whitespace-separated word is encoded alone
@@ -522,7 +503,7 @@ def piece_tokens(tok: Tokenizer) -> Callable[[str], list[tuple[str, int, int]]]:
     return tokens
 
 
-def phrase_alignment(tok: Tokenizer) -> None:
+def phrase_alignment(tok: Pieces) -> None:
     """Term extraction (bench_terms) and QA (eval_qa) with English words vs pieces."""
     import contextlib
     import io
@@ -613,7 +594,7 @@ def main() -> None:
             print_stability(data, [int(s) or full for s in args.sizes.split(",")], fams)
         evaluate(data, fams, [int(s) or full for s in args.eval_sizes.split(",")], args)
     if "phrases" in args.what:
-        phrase_alignment(Tokenizer(ensure_model(args.model).read_bytes()))
+        phrase_alignment(Pieces(ensure_model(args.model).read_bytes()))
 
 
 def print_stability(data: Data, sizes: list[int], fams: dict[str, Factory]) -> None:

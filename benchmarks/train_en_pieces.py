@@ -33,6 +33,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from tm.text.normalize import match_key  # noqa: E402
 
 CORPORA = ROOT.parent / "shared" / "corpora"
+# Supplementary Private Use Area-A: one code point per piece id.
+PIECE_BASE = 0xF0000
 MODEL_PATH = ROOT / "benchmarks" / ".cache" / "en.spm.model"
 VOCAB_SIZE = 8000
 MIN_TEXTS = 50
@@ -72,6 +74,35 @@ def training_text() -> list[str]:
     """The English match keys the shipped model is trained on, in a fixed order."""
     train_half, _ = halves()
     return [match_key(en) for _, en in train_half]
+
+
+class Pieces:
+    """A SentencePiece model as a tokenizer for the matcher (what tm used before words).
+
+    Args:
+        model: a serialized SentencePiece model (the bytes of a ``.model`` file).
+    """
+
+    def __init__(self, model: bytes) -> None:
+        import sentencepiece as spm
+
+        self.fingerprint = f"spm-{zlib.crc32(model):08x}"
+        self._sp = spm.SentencePieceProcessor(model_proto=model)
+
+    def pieces(self, text: str) -> tuple[str, ...]:
+        """The pieces of ``text`` (``▁`` marks a piece that starts a word)."""
+        return tuple(self._sp.encode(text, out_type=str))
+
+    def codes(self, text: str) -> str:
+        """``text`` as a code string: one character per piece."""
+        return "".join(chr(PIECE_BASE + i) for i in self._sp.encode(text))
+
+    def codes_many(self, texts: list[str]) -> list[str]:
+        """:meth:`codes` for many texts in one call (the C++ side batches them)."""
+        return [
+            "".join(chr(PIECE_BASE + i) for i in ids)
+            for ids in self._sp.encode(texts, num_threads=2)
+        ]
 
 
 def train(

@@ -312,7 +312,7 @@ class TMService:
             if matcher is None:
                 from tm.match import new_matcher
 
-                matcher = new_matcher(self.store, side=side, db_file=self.db_file)
+                matcher = new_matcher(self.store, side=side)
                 self._matchers[side] = matcher
             return matcher
 
