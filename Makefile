@@ -6,7 +6,7 @@ DB ?= tm.db
 SEED := examples/factor-reform-2025.zh-en.txt
 NEXT := examples/changzhutan-action-plan.zh.txt
 
-.PHONY: install run test test-fast tm-db shipped-tm lint bench clean
+.PHONY: install run test test-fast tm-db shipped-tm en-model lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ shipped-tm: install
 	else \
 		cp tmx/factor-reform-2025.paragraphs.zh-en.tmx tmx/factor-reform-2025.zh-en.tmx; \
 	fi
+
+# Train the English SentencePiece model that benchmarks/bench_tokens.py measures, from
+# ../shared/corpora (reproducible: the same corpora give the same bytes).
+en-model: install
+	$(BIN)/python benchmarks/train_en_pieces.py
 
 # ruff (lint and format), mypy (strict), import-linter (the layers), all configured in
 # pyproject.toml; CI runs it.

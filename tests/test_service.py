@@ -267,7 +267,6 @@ def test_side_car_names() -> None:
     assert locations.match_index_path("tm.db", "source") == Path(
         "tm.db.match-source.npz"
     )
-    assert locations.spm_model_path("/x/tm.db") == Path("/x/tm.db.en.spm.model")
     assert locations.project_db_path("/x/tm.db", "/docs/plan.zh.txt") == Path(
         "/x/tm.plan.zh.project.db"
     )

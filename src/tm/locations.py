@@ -1,8 +1,8 @@
 """Where tm keeps things: the files beside a TM database, and the environment.
 
-Every file name derived from a database path (the cached match index, the English
-SentencePiece model, a document's project TM) and every environment variable tm reads
-(``TM_DB``, ``TM_GLOSSARY``, ``TM_USER``, ``TM_SERVER_TOKEN``) is resolved here and nowhere else. The service
+Every file name derived from a database path (the cached match index, a document's
+project TM) and every environment variable tm reads (``TM_DB``, ``TM_GLOSSARY``,
+``TM_USER``, ``TM_SERVER_TOKEN``) is resolved here and nowhere else. The service
 layer calls these functions to fill in what the caller left out; the modules below it
 take explicit paths and values (posting's ``locations.py`` is the model).
 
@@ -39,11 +39,6 @@ def match_index_path(db_path: str | Path, side: str) -> Path:
 def wal_path(db_path: str | Path) -> Path:
     """SQLite's write-ahead log of the TM (present while connections have it open)."""
     return Path(f"{db_path}-wal")
-
-
-def spm_model_path(db_path: str | Path) -> Path:
-    """The English SentencePiece model trained on the TM's targets."""
-    return Path(f"{db_path}.en.spm.model")
 
 
 def project_db_path(master: str | Path | None, document: str | Path) -> Path:

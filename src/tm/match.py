@@ -68,7 +68,7 @@ from tm.repair import NUMERIC_KINDS, RepairResult, repair
 from tm.store.base import Store
 from tm.text.normalize import fold_with_map, match_key, unpunctuated_key
 from tm.text.numbers import Number, find_numbers
-from tm.text.tokenize import Tokenizer, load_or_train
+from tm.text.tokenize import Tokenizer
 
 if TYPE_CHECKING:
     from tm.terms import TermBase
@@ -231,9 +231,9 @@ class Matcher:
     Args:
         store: the TM store.
         side: ``source`` (Chinese queries, scored over characters) or ``target``
-            (English queries, scored over SentencePiece pieces when a model exists).
-        tokenizer: makes the tokenizer whose pieces are scored (called at each index
-            build, so a retrained model is picked up); None scores characters.
+            (English queries, scored over word tokens, :mod:`tm.text.tokenize`).
+        tokenizer: makes the tokenizer whose tokens are scored (called at each index
+            build); None scores characters.
     """
 
     def __init__(
@@ -353,8 +353,8 @@ class Matcher:
     def _build(self, version: str) -> CandidateIndex:
         t0 = time.perf_counter()
         tok = self.tokenizer() if self.tokenizer is not None else None
-        self._tok = None if tok is None or tok.fallback else tok
-        self.encoder = None if tok is None or tok.fallback else tok.codes
+        self._tok = tok
+        self.encoder = None if tok is None else tok.codes
         stamp = f"{self.side}|{version}|{tok.fingerprint if tok else 'chars'}"
         cache = self._cache_path()
         index = load_index(cache, stamp) if cache is not None else None
@@ -907,35 +907,14 @@ def _span(where: list[int], a: int, b: int, n: int) -> tuple[int, int]:
     return at, at
 
 
-def new_matcher(
-    store: Store, *, side: str = "source", db_file: Path | None = None
-) -> Matcher:
+def new_matcher(store: Store, *, side: str = "source") -> Matcher:
     """A matcher over ``side`` of ``store``; its index is built on first look-up.
 
     The caller keeps it (``TMService`` holds one per side) so the index is built once.
-
-    Args:
-        db_file: the SQLite file of the TM, beside which the English SentencePiece
-            model is kept (``tm.locations.spm_model_path``); None (PostgreSQL, in
-            memory) trains one in memory when needed.
     """
     if side not in ("source", "target"):
         raise ValueError("side must be 'source' or 'target'")
-    tokenizer = _tokenizer_factory(store, db_file) if side == "target" else None
-    return Matcher(store, side=side, tokenizer=tokenizer)
-
-
-def _tokenizer_factory(store: Store, db_file: Path | None) -> Callable[[], Tokenizer]:
-    """English pieces for target-side search: the model beside the database."""
-
-    def make() -> Tokenizer:
-        return load_or_train(
-            db_file,
-            store.count_units(),
-            lambda: (row.key for row in store.iter_keys(side="target")),
-        )
-
-    return make
+    return Matcher(store, side=side, tokenizer=Tokenizer if side == "target" else None)
 
 
 def _edits(version: str) -> str:

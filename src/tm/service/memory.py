@@ -317,7 +317,7 @@ class TMService:
             if matcher is None:
                 from tm.match import new_matcher
 
-                matcher = new_matcher(self.store, side=side, db_file=self.db_file)
+                matcher = new_matcher(self.store, side=side)
                 if self.poll_seconds is not None:
                     matcher.check_every = self.poll_seconds
                 self._matchers[side] = matcher
