@@ -89,7 +89,9 @@ def kill_imports(
     log = KillLog()
     stratum = 0
     while log.kills < kills:
-        assert log.finished_first < kills, "the import always finished before the kill"
+        # Under a loaded machine the calibrated duration can overshoot; each import
+        # that wins the race shortens the next delay, so a few wins are allowed.
+        assert log.finished_first < 4 * kills, "the import always finished first"
         delay = duration * (stratum + rng.random()) / kills
         proc = _start("import", tmx, "--db", db)
         if not _kill_after(proc, delay):
@@ -97,7 +99,7 @@ def kill_imports(
             assert proc.returncode == 0
             assert count_units(db) == before_count + units
             log.finished_first += 1
-            duration *= 0.9
+            duration *= 0.7
             _reset(db, baseline)
             continue
         wal = db.with_name(db.name + "-wal")
