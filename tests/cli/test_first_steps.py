@@ -45,3 +45,44 @@ def test_readme_says_how_to_reach_tm() -> None:
         [str(TM), "--version"], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, proc.stderr
+
+
+READING = [
+    ("qa", "--fail-on", "error"),
+    ("qa", "--json"),
+    ("qa", "mark", "3f2a9c0d1e4b5a67"),
+    ("qa", "unmark", "3f2a9c0d1e4b5a67"),
+    ("terms", "extract", "--top", "5"),
+    ("stats",),
+    ("lookup", "国务院"),
+    ("export", "-o", "out.tmx"),
+]
+
+
+@pytest.mark.parametrize("args", READING, ids=lambda a: " ".join(a[:2]))
+def test_reading_commands_refuse_a_missing_database(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    proc = run_tm(*args, "--db", "typo.db", cwd=tmp_path)
+    assert proc.returncode == 4, proc.stderr
+    assert proc.stderr.splitlines()[0] == "tm: error: no TM database at typo.db"
+    assert proc.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_first_import_leaves_no_database(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    proc = run_tm("import", "empty.txt", cwd=tmp_path)
+    assert proc.returncode == 3
+    assert "empty.txt:1: the file is empty" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.txt"]
+
+
+def test_failed_import_keeps_what_earlier_files_added(tmp_path: Path) -> None:
+    seed = ROOT / "examples" / "factor-reform-2025.zh-en.txt"
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    proc = run_tm("import", str(seed), "empty.txt", "--no-sentences", cwd=tmp_path)
+    assert proc.returncode == 3
+    assert (tmp_path / "tm.db").exists()
+    stats = run_tm("stats", "--json", cwd=tmp_path)
+    assert '"units": 305' in stats.stdout

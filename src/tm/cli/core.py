@@ -10,6 +10,7 @@ from tm.cli import cli
 from tm.cli.options import (
     db_option,
     dest_of,
+    discard_on_failure,
     echo_json,
     encoding_option,
     format_option,
@@ -74,34 +75,33 @@ def import_(
     """
     service = open_service(ctx, db, glossary=glossary)
     reports = []
-    for path in paths:
-        with progress_bar(ctx, f"importing {path}") as bar:
-            report = service.import_file(
-                path,
-                fmt=fmt,
-                encoding=encoding,
-                progress=bar,
-                user=user,
-                sentences=not no_sentences,
-                include_unconfirmed=include_unconfirmed,
-            )
-        reports.append(report)
-        if not as_json:
-            sentences = (
-                f", {report.sentences_added} sentence units"
-                if report.sentences_added
-                else ""
-            )
-            if report.anchor_terms:
-                sentences += (
-                    f" (aligned with {report.anchor_terms} glossary terms as anchors)"
+    with discard_on_failure(service):
+        for path in paths:
+            with progress_bar(ctx, f"importing {path}") as bar:
+                report = service.import_file(
+                    path,
+                    fmt=fmt,
+                    encoding=encoding,
+                    progress=bar,
+                    user=user,
+                    sentences=not no_sentences,
+                    include_unconfirmed=include_unconfirmed,
                 )
-            status = report.status_summary()
-            click.echo(
-                f"{path}: {report.read} read, {report.added} units added, "
-                f"{report.duplicates} skipped as duplicates, {report.occurrences_added} new occurrences{sentences}"
-                + (f"; {status}" if status else "")
-            )
+            reports.append(report)
+            if not as_json:
+                sentences = (
+                    f", {report.sentences_added} sentence units"
+                    if report.sentences_added
+                    else ""
+                )
+                if report.anchor_terms:
+                    sentences += f" (aligned with {report.anchor_terms} glossary terms as anchors)"
+                status = report.status_summary()
+                click.echo(
+                    f"{path}: {report.read} read, {report.added} units added, "
+                    f"{report.duplicates} skipped as duplicates, {report.occurrences_added} new occurrences{sentences}"
+                    + (f"; {status}" if status else "")
+                )
     if as_json:
         echo_json(
             [

@@ -117,6 +117,17 @@ def open_service(
     return service
 
 
+@contextlib.contextmanager
+def discard_on_failure(service: TMService) -> Iterator[None]:
+    """Delete the database a failed command created (a first import that failed),
+    so no empty ``tm.db`` is left for later commands to take for a TM."""
+    try:
+        yield
+    except BaseException:
+        service.discard_if_created()
+        raise
+
+
 def open_terms(glossary: str | Path | None) -> TermService:
     """The term base named by ``--glossary`` (or the default one)."""
     return TermService(glossary)

@@ -135,7 +135,7 @@ def run(
                 workers=workers,
             )
         else:
-            service = open_service(ctx, db, glossary=glossary)
+            service = open_service(ctx, db, glossary=glossary, create=False)
             report = service.qa(checks=wanted, progress=bar, workers=workers)
     _render(report, "json" if as_json else fmt, output, show_info)
     if html_out:
@@ -162,7 +162,9 @@ def mark(
     Example:
       tm qa mark 3f2a9c0d1e4b5a67 --note "name kept in Chinese on purpose"
     """
-    open_service(ctx, db).mark_false_positive(fingerprint, check=check_name, note=note)
+    open_service(ctx, db, create=False).mark_false_positive(
+        fingerprint, check=check_name, note=note
+    )
     click.echo(f"marked {fingerprint} as a false positive", err=True)
 
 
@@ -177,7 +179,7 @@ def unmark(ctx: click.Context, fingerprint: str, db: str | None) -> None:
     Example:
       tm qa unmark 3f2a9c0d1e4b5a67
     """
-    open_service(ctx, db).unmark_false_positive(fingerprint)
+    open_service(ctx, db, create=False).unmark_false_positive(fingerprint)
     click.echo(f"unmarked {fingerprint}", err=True)
 
 

@@ -50,6 +50,17 @@ EXPORT_FORMATS = ("tmx", "tsv", "csv")
 SIDES = ("source", "target")
 
 LayerMatch = tuple[str, "Match"]  # ("master" or "project", the match)
+_SQLITE_SIDES = ("-wal", "-shm", "-journal")
+
+
+def _new_sqlite_file(url: str) -> bool:
+    """Whether ``url`` names a SQLite file that does not exist yet."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return False
+    # the same reading of sqlite:// URLs as tm.store.open_store
+    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+    path = path.removeprefix("sqlite://")
+    return path not in ("", locations.MEMORY) and not Path(path).exists()
 
 
 class TMStats(TypedDict):
@@ -95,8 +106,32 @@ class TMService:
         Raises:
             StoreError: the database cannot be opened or needs a newer tm.
         """
-        store = open_store(locations.db_url(db), create=create, readonly=readonly)
-        return cls(store, terms=terms if terms is not None else TermService(glossary))
+        url = locations.db_url(db)
+        new_file = create and _new_sqlite_file(url)
+        store = open_store(url, create=create, readonly=readonly)
+        service = cls(
+            store, terms=terms if terms is not None else TermService(glossary)
+        )
+        service._created_file = new_file
+        return service
+
+    _created_file = False  # open() created the SQLite file
+
+    def discard_if_created(self) -> bool:
+        """Close the TM and delete its SQLite file when :meth:`open` created it and
+        it still holds no unit, so a failed first import leaves no empty ``tm.db``
+        that later commands would take for a TM.
+
+        Returns:
+            Whether the file was deleted.
+        """
+        path = self.db_file
+        if not self._created_file or path is None or self.count_units():
+            return False
+        self.close()
+        for name in (path, *(path.with_name(path.name + s) for s in _SQLITE_SIDES)):
+            name.unlink(missing_ok=True)
+        return True
 
     def close(self) -> None:
         self.store.close()
