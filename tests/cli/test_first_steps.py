@@ -86,3 +86,40 @@ def test_failed_import_keeps_what_earlier_files_added(tmp_path: Path) -> None:
     assert (tmp_path / "tm.db").exists()
     stats = run_tm("stats", "--json", cwd=tmp_path)
     assert '"units": 305' in stats.stdout
+
+
+@pytest.fixture(scope="module")
+def seed_tm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding tm.db: the seed at paragraph level (fast to build)."""
+    where = tmp_path_factory.mktemp("seed")
+    seed = ROOT / "examples" / "factor-reform-2025.zh-en.txt"
+    proc = run_tm("import", str(seed), "--no-sentences", cwd=where)
+    assert proc.returncode == 0, proc.stderr
+    return where
+
+
+def test_qa_output_name_picks_the_report_format(seed_tm: Path) -> None:
+    proc = run_tm("qa", "--checks", "untranslated-han", "-o", "qa.html", cwd=seed_tm)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""  # the report went to the file, not the terminal
+    assert (
+        (seed_tm / "qa.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    )
+    assert proc.stderr.startswith("qa.html: ")
+    assert "findings written (305 units checked)" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("-o", "qa.txt"), "tm cannot write .txt files"),
+        (("-o", "qa.csv", "--format", "html"), "--format html contradicts"),
+    ],
+)
+def test_qa_refuses_an_output_name_it_cannot_write(
+    seed_tm: Path, args: tuple[str, ...], message: str
+) -> None:
+    proc = run_tm("qa", "--checks", "numbers", *args, cwd=seed_tm)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert not (seed_tm / args[1]).exists()

@@ -27,6 +27,7 @@ from tm.models import Severity
 from tm.service import (
     TMService,
     qa_checks,
+    qa_report_format,
     qa_report_html,
     qa_shown,
     qa_summary_rows,
@@ -67,9 +68,16 @@ def qa() -> None:
 @glossary_option
 @click.option("--checks", help="Comma-separated check names to run (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-@format_option(FORMATS, default="table")
+@format_option(
+    FORMATS,
+    help="table (the default on the terminal), json, csv or html; with -o, the "
+    "file's name decides (.csv, .json, .html).",
+)
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write the report here."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the report to this file (.csv, .json or .html) instead of stdout.",
 )
 @click.option(
     "--fail-on",
@@ -104,7 +112,7 @@ def run(
     glossary: str | None,
     checks: str | None,
     as_json: bool,
-    fmt: str,
+    fmt: str | None,
     output: str | None,
     fail_on: str | None,
     workers: int,
@@ -124,6 +132,10 @@ def run(
         for c in qa_checks():
             click.echo(f"{c.name:26} {c.severity.value:8} {c.title}")
         return
+    if as_json:
+        fmt = "json"
+    if output:  # the name decides; a name that contradicts --format is refused
+        fmt = qa_report_format(output, fmt)
     wanted = checks.split(",") if checks else None
     with progress_bar(ctx, "checking") as bar:
         if file is not None:
@@ -137,7 +149,11 @@ def run(
         else:
             service = open_service(ctx, db, glossary=glossary, create=False)
             report = service.qa(checks=wanted, progress=bar, workers=workers)
-    _render(report, "json" if as_json else fmt, output, show_info)
+    if output:
+        n = write_qa_report(report, output, fmt=fmt or "csv", info=show_info)
+        click.echo(f"{output}: {_counted(report, n)}", err=True)
+    else:
+        _render(report, fmt or "table", show_info)
     if html_out:
         write_qa_report(report, html_out, fmt="html", info=show_info)
     if fail_on and report.fails(fail_on):
@@ -183,20 +199,22 @@ def unmark(ctx: click.Context, fingerprint: str, db: str | None) -> None:
     click.echo(f"unmarked {fingerprint}", err=True)
 
 
-def _render(report: QAReport, fmt: str, output: str | None, info: bool) -> None:
-    if fmt == "json":
-        write_qa_report(report, output or binary_stdout(), fmt="json")
-    elif fmt == "csv":
-        write_qa_report(report, output or binary_stdout(), fmt="csv", info=info)
+def _counted(report: QAReport, written: int) -> str:
+    s = report.summary()
+    hidden = s["findings"] - written
+    return f"{written} findings written ({s['units']} units checked)" + (
+        f"; {hidden} info findings left out (--info adds them)" if hidden else ""
+    )
+
+
+def _render(report: QAReport, fmt: str, info: bool) -> None:
+    """The report on stdout."""
+    if fmt in ("json", "csv"):
+        write_qa_report(report, binary_stdout(), fmt=fmt, info=info)
     elif fmt == "html":
-        if output:
-            write_qa_report(report, output, fmt="html", info=info)
-        else:
-            click.echo(qa_report_html(report, info=info))
+        click.echo(qa_report_html(report, info=info))
     else:
         _table(report, info)
-        if output:
-            write_qa_report(report, output, fmt="csv", info=info)
 
 
 def _table(report: QAReport, info: bool) -> None:
