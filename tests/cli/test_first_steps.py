@@ -123,3 +123,47 @@ def test_qa_refuses_an_output_name_it_cannot_write(
     assert proc.returncode == 2
     assert message in proc.stderr
     assert not (seed_tm / args[1]).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        (
+            "report.docx",
+            "PK\x03\x04 not text",
+            'libreoffice --headless --convert-to "txt',
+        ),
+        ("report.pdf", "%PDF-1.7 not text", "pdftotext -enc UTF-8 -layout report.pdf"),
+        (
+            "alternating.txt",
+            "你好世界。\nHello world.\n再见。\nGoodbye.\n",
+            "put each pair on one line, Chinese, a tab, English",
+        ),
+        (
+            "changzhutan-action-plan.zh.txt",
+            (ROOT / "examples" / "changzhutan-action-plan.zh.txt").read_text("utf-8"),
+            "tm analyze changzhutan-action-plan.zh.txt, or tm pretranslate",
+        ),
+    ],
+)
+def test_unknown_format_says_what_to_do(
+    tmp_path: Path, name: str, content: str, says: str
+) -> None:
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    proc = run_tm("import", name, cwd=tmp_path)
+    assert proc.returncode == 3
+    error, hint = proc.stderr.splitlines()
+    assert error == f"tm: error: {name}:1: unknown format"
+    assert says in hint
+    assert ".xlf" in hint and "CSV" in hint
+    assert not (tmp_path / "tm.db").exists()
+
+
+def test_import_help_and_readme_name_the_input_formats() -> None:
+    help_text = run_tm("import", "--help", cwd=ROOT).stdout
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for fmt in (".tmx", ".xlf", ".tsv", ".csv", "OmegaT", "•"):
+        assert fmt in help_text
+    assert "tm analyze" in help_text
+    assert "What `tm import` reads" in readme
+    assert "pdftotext" in readme

@@ -69,6 +69,18 @@ def import_(
     glossary's terms (when there is one) serve the aligner as anchors.
 
     \b
+    Input formats (by extension, else by content):
+      .tmx               TMX 1.4 (UTF-8 or UTF-16), inline tags kept
+      .xlf .xliff        XLIFF 1.2 or 2.0 (also .sdlxliff, .mqxliff)
+      .tsv .csv          two columns, Chinese then English, one pair a line
+                         (a header line naming the columns is optional)
+      .txt               the seed's bullet layout: a title pair, a header, then
+                         "  • " + Chinese, next line 4 spaces + English
+      folder/            an OmegaT project
+    A Chinese-only document is not a TM: tm analyze / tm pretranslate it.
+    Word or PDF: save as plain text first (the error says how).
+
+    \b
     Example:
       tm import examples/factor-reform-2025.zh-en.txt --db tm.db
       tm import reviewed.xlf omegat-project/
