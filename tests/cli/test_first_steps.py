@@ -155,7 +155,8 @@ def test_unknown_format_says_what_to_do(
     error, hint = proc.stderr.splitlines()
     assert error == f"tm: error: {name}:1: unknown format"
     assert says in hint
-    assert ".xlf" in hint and "CSV" in hint
+    assert ".xlf" in hint
+    assert "CSV" in hint
     assert not (tmp_path / "tm.db").exists()
 
 
@@ -167,3 +168,44 @@ def test_import_help_and_readme_name_the_input_formats() -> None:
     assert "tm analyze" in help_text
     assert "What `tm import` reads" in readme
     assert "pdftotext" in readme
+
+
+def _shipped_glossary() -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted((ROOT / "glossary").iterdir())}
+
+
+def test_terms_add_outside_the_checkout_starts_a_local_glossary(
+    tmp_path: Path,
+) -> None:
+    before = _shipped_glossary()
+    proc = run_tm("terms", "add", "测试词", "test term", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip() == (
+        "added 测试词 → test term to glossary/terms.zh-en.yaml (a new glossary)"
+    )
+    assert _shipped_glossary() == before
+    assert "测试词" in (tmp_path / "glossary" / "terms.zh-en.yaml").read_text("utf-8")
+    # read back from ./glossary, which now shadows the shipped glossary
+    found = run_tm("terms", "find", "这是测试词", cwd=tmp_path)
+    assert found.stdout == "2-5\t测试词\t测试词 → test term\n"
+
+
+def test_terms_import_outside_the_checkout_starts_a_local_glossary(
+    tmp_path: Path,
+) -> None:
+    before = _shipped_glossary()
+    (tmp_path / "client.csv").write_text("长株潭,Chang-Zhu-Tan\n", encoding="utf-8")
+    proc = run_tm("terms", "import", "client.csv", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert _shipped_glossary() == before
+    assert (tmp_path / "glossary" / "terms.zh-en.yaml").exists()
+
+
+def test_terms_add_edits_the_glossary_it_is_given(tmp_path: Path) -> None:
+    named = tmp_path / "mine.yaml"
+    proc = run_tm(
+        "terms", "add", "测试词", "test", cwd=tmp_path, env={"TM_GLOSSARY": str(named)}
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert named.exists()
+    assert not (tmp_path / "glossary").exists()

@@ -40,7 +40,8 @@ def glossary_option(f: F) -> F:
         "-g",
         default=None,
         metavar="PATH",
-        help="Glossary file or directory (env TM_GLOSSARY; default ./glossary).",
+        help="Glossary file or directory (env TM_GLOSSARY; default ./glossary, else "
+        "the glossary shipped with tm, which only reading commands fall back to).",
     )(f)
 
 
@@ -128,9 +129,10 @@ def discard_on_failure(service: TMService) -> Iterator[None]:
         raise
 
 
-def open_terms(glossary: str | Path | None) -> TermService:
-    """The term base named by ``--glossary`` (or the default one)."""
-    return TermService(glossary)
+def open_terms(glossary: str | Path | None, *, edit: bool = False) -> TermService:
+    """The term base named by ``--glossary`` (or the default one); with ``edit``, the
+    one edits go to (never the shipped glossary outside the checkout)."""
+    return TermService.for_editing(glossary) if edit else TermService(glossary)
 
 
 def binary_stdout() -> IO[bytes]:

@@ -178,6 +178,10 @@ def entry_dict(e: TermEntry) -> dict[str, Any]:
 def add_cmd(zh: str, en: str, glossary: str | None, **fields: Any) -> None:
     """Add an entry to the glossary (the first YAML file of a directory).
 
+    Without -g or TM_GLOSSARY, the entry goes to ./glossary, and a folder without one
+    gets a new glossary/terms.zh-en.yaml: the glossary shipped with tm is edited only
+    when named.
+
     \b
     Example:
       tm terms add 规上企业 "enterprises above designated size" \\
@@ -193,9 +197,13 @@ def add_cmd(zh: str, en: str, glossary: str | None, **fields: Any) -> None:
         status=fields["status"],
         category=fields["category"],
     )
-    added = open_terms(glossary).add(entry, replace_existing=replace_existing)
+    terms = open_terms(glossary, edit=True)
+    new_file = not terms.path.exists()
+    added = terms.add(entry, replace_existing=replace_existing)
     click.echo(
-        f"added {added.zh} → {added.en or '(no English)'} to {added.source}", err=True
+        f"added {added.zh} → {added.en or '(no English)'} to {added.source}"
+        + (" (a new glossary)" if new_file else ""),
+        err=True,
     )
 
 
@@ -219,7 +227,7 @@ def import_cmd(
     Example:
       tm terms import client-terms.tbx --into glossary/client.zh-en.yaml
     """
-    counts = open_terms(glossary).import_file(
+    counts = open_terms(glossary, edit=True).import_file(
         source, into=into, replace_existing=replace_existing
     )
     click.echo(
