@@ -17,7 +17,9 @@ from pathlib import Path
 
 DEFAULT_DB = "tm.db"
 GLOSSARY_DIR = "glossary"
-NEW_GLOSSARY = "terms.zh-en.yaml"  # the file an edit starts in a folder without glossary
+NEW_GLOSSARY = (
+    "terms.zh-en.yaml"  # the file an edit starts in a folder without glossary
+)
 
 ENV_DB = "TM_DB"
 ENV_GLOSSARY = "TM_GLOSSARY"

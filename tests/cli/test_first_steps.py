@@ -1,16 +1,19 @@
 """What a new user meets in the first ten minutes (issue 20): how to reach ``tm``,
 missing databases, input formats, where terms go, the next command to type.
 
-Every test runs the installed ``tm`` command in a subprocess, as the user would.
+The tests run the installed ``tm`` command in a subprocess, as the user would (the
+help texts are read through click's runner).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -209,3 +212,42 @@ def test_terms_add_edits_the_glossary_it_is_given(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert named.exists()
     assert not (tmp_path / "glossary").exists()
+
+
+PRIVATE_LABELS = re.compile(r"seed \d{3}|(?<![\d,.])\b00\d\b|\bpair \d+")
+
+
+def _all_help() -> dict[str, str]:
+    """``tm … --help`` of every command and group."""
+    from click.testing import CliRunner
+
+    from tm.cli import _register, cli
+
+    _register()
+    runner = CliRunner()
+    out: dict[str, str] = {}
+
+    def walk(cmd: click.Command, path: list[str]) -> None:
+        out[" ".join(path)] = runner.invoke(cli, [*path, "--help"]).output
+        if isinstance(cmd, click.Group):
+            for name, sub in cmd.commands.items():
+                walk(sub, [*path, name])
+
+    walk(cli, [])
+    return out
+
+
+def test_user_text_names_documents_by_title() -> None:
+    texts = {"README.md": (ROOT / "README.md").read_text(encoding="utf-8")}
+    texts.update({f"tm {k} --help": v for k, v in _all_help().items()})
+    for path in sorted((ROOT / "src" / "tm" / "tui").rglob("*.py")):
+        texts[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
+    for path in sorted((ROOT / "glossary").iterdir()):
+        texts[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
+    assert len(texts) > 30
+    found = {
+        where: PRIVATE_LABELS.findall(text)
+        for where, text in texts.items()
+        if PRIVATE_LABELS.search(text)
+    }
+    assert found == {}

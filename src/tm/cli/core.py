@@ -59,9 +59,9 @@ def import_(
 ) -> None:
     """Import bilingual files into the TM, one transaction per file.
 
-    Reads the seed .txt, TMX, XLIFF 1.2/2.0, CSV and TSV (Excel's too), and an
-    OmegaT project folder (its omegat/project_save.tmx, with OmegaT's authors and
-    dates). Only confirmed translations enter: targets that are empty or copy the
+    Reads TMX, XLIFF 1.2/2.0, CSV and TSV (Excel's too), the bulleted bilingual .txt
+    of examples/, and an OmegaT project folder (its omegat/project_save.tmx, with
+    OmegaT's authors and dates). Only confirmed translations enter: targets that are empty or copy the
     source are skipped, and so are unconfirmed ones (XLIFF fuzzy and review states,
     a target without state) unless --include-unconfirmed; the summary counts both.
     A malformed file changes nothing and exits with code 3; re-importing adds
@@ -74,8 +74,9 @@ def import_(
       .xlf .xliff        XLIFF 1.2 or 2.0 (also .sdlxliff, .mqxliff)
       .tsv .csv          two columns, Chinese then English, one pair a line
                          (a header line naming the columns is optional)
-      .txt               the seed's bullet layout: a title pair, a header, then
-                         "  • " + Chinese, next line 4 spaces + English
+      .txt               bulleted pairs (examples/factor-reform-2025.zh-en.txt):
+                         a title pair, a header, then "  • " + Chinese, the
+                         next line 4 spaces + English
       folder/            an OmegaT project
     A Chinese-only document is not a TM: tm analyze / tm pretranslate it.
     Word or PDF: save as plain text first (the error says how).

@@ -49,7 +49,7 @@ SEVERITIES = tuple(s.value for s in Severity)
 )
 def qa() -> None:
     """Check the TM for inconsistencies, term errors, numbers, form; FILE checks a file
-    (TMX, TSV, seed .txt) without importing it. `mark`/`unmark` a finding's
+    (TMX, XLIFF, TSV, CSV, bulleted bilingual .txt) without importing it. `mark`/`unmark` a finding's
     fingerprint to record it as a false positive; later runs skip it.
 
     Without a command, `tm qa …` runs `tm qa run …`.
@@ -121,7 +121,7 @@ def run(
     list_checks: bool,
 ) -> None:
     """Check the TM for inconsistencies, term errors, numbers, form; FILE checks a file
-    (TMX, TSV, seed .txt) without importing it.
+    (TMX, XLIFF, TSV, CSV, bulleted bilingual .txt) without importing it.
 
     \b
     Example:

@@ -64,7 +64,7 @@ def detect_format(path: str | Path) -> str:
 
 READABLE = (
     "tm import reads bilingual files: TMX, XLIFF (.xlf), two-column TSV or CSV "
-    "(Chinese, English), the seed's bullet .txt, an OmegaT project folder"
+    "(Chinese, English), the bulleted bilingual .txt of examples/, an OmegaT project folder"
 )
 WORD_PROCESSOR_SUFFIXES = (".docx", ".doc", ".odt", ".rtf", ".pdf", ".wps")
 
@@ -86,6 +86,8 @@ def unknown_format_hint(path: Path, text: str) -> str:
             f"tm analyze or tm pretranslate the .txt. A bilingual table: save it as "
             f"CSV. {READABLE}"
         )
+    if suffix not in (".txt", ".text", ""):
+        return READABLE
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()][:200]
     han = [has_han(ln) for ln in lines]
     if len(lines) >= 4 and all(h == (i % 2 == 0) for i, h in enumerate(han)):
