@@ -123,6 +123,10 @@ class SQLiteStore(SQLQueries):
         self.readonly = readonly
         self._lock = threading.RLock()
         self._local = threading.local()
+        # every thread's reader, to close them all; its own lock, as the write lock is
+        # held for whole transactions
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
         self._closed = False
         self._depth = 0
         self._tx_owner = 0
@@ -214,6 +218,8 @@ class SQLiteStore(SQLQueries):
         if conn is None:
             conn = self._connect(write=False)
             self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
         return conn
 
     def _ensure_open(self) -> None:
@@ -223,10 +229,13 @@ class SQLiteStore(SQLQueries):
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            for conn in (getattr(self._local, "conn", None), self._conn):
-                if conn is not None:
-                    with contextlib.suppress(sqlite3.Error):
-                        conn.close()
+            # Worker threads' readers too, and the writer last: SQLite removes the
+            # -wal and -shm files when the last connection to the file closes.
+            with self._readers_lock:
+                readers, self._readers = self._readers, []
+            for conn in (*readers, self._conn):
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
 
     def __enter__(self) -> SQLiteStore:
         return self
