@@ -106,13 +106,16 @@ def write_xliff(
 def _write12(
     segments: Iterable[XliffSegment], fh: IO[bytes], original: str, src: str, tgt: str
 ) -> int:
+    # Units are built without a namespace and written inside the root's default
+    # namespace, so the file declares it once (namespaced elements written one by one
+    # would each repeat xmlns, or get an ns0: prefix).
     count = 0
     with etree.xmlfile(fh, encoding="UTF-8") as xf:
         xf.write_declaration()
         with xf.element("xliff", version="1.2", nsmap={None: NS12}):
             xf.write("\n")
             with xf.element(
-                f"{{{NS12}}}file",
+                "file",
                 {
                     "original": original,
                     "datatype": "plaintext",
@@ -121,14 +124,14 @@ def _write12(
                 },
             ):
                 xf.write("\n")
-                header = etree.Element(f"{{{NS12}}}header")
+                header = etree.Element("header")
                 etree.SubElement(
                     header,
-                    f"{{{NS12}}}tool",
+                    "tool",
                     {"tool-id": "tm", "tool-name": "tm", "tool-version": __version__},
                 )
                 xf.write(header, pretty_print=True)
-                with xf.element(f"{{{NS12}}}body"):
+                with xf.element("body"):
                     xf.write("\n")
                     for seg in segments:
                         xf.write(_unit12(seg, src, tgt), pretty_print=True)
@@ -141,16 +144,16 @@ def _q(tag: str, ns: str = NS12) -> str:
 
 
 def _unit12(seg: XliffSegment, src: str, tgt: str) -> Any:
-    tu = etree.Element(_q("trans-unit"), id=seg.id, nsmap={None: NS12})
+    tu = etree.Element("trans-unit", id=seg.id)
     confirmed = seg.target is not None and (seg.confirmed or seg.signed_off)
     if confirmed:
         tu.set("approved", "yes")
     tu.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    _text_child(tu, _q("source"), seg.source).set(
+    _text_child(tu, "source", seg.source).set(
         "{http://www.w3.org/XML/1998/namespace}lang", src
     )
     if seg.target is not None:
-        target = _text_child(tu, _q("target"), seg.target)
+        target = _text_child(tu, "target", seg.target)
         target.set("{http://www.w3.org/XML/1998/namespace}lang", tgt)
         if confirmed:
             target.set("state", "final" if seg.signed_off else "translated")
@@ -158,24 +161,24 @@ def _unit12(seg: XliffSegment, src: str, tgt: str) -> Any:
             target.set("state", "needs-review-translation")
             target.set("state-qualifier", "exact-match" if seg.exact else "fuzzy-match")
     for note in seg.notes:
-        _text_child(tu, _q("note"), note).set("from", "tm")
+        _text_child(tu, "note", note).set("from", "tm")
     for term in seg.terms:
         text = f"Term: {term.source} = {term.target} ({term.status})" + (
             f"; {term.note}" if term.note else ""
         )
-        note = _text_child(tu, _q("note"), text)
+        note = _text_child(tu, "note", text)
         note.set("from", "tm-glossary")
         note.set("annotates", "source")
     for alt in seg.alternatives:
         at = etree.SubElement(
             tu,
-            _q("alt-trans"),
+            "alt-trans",
             {"match-quality": _fmt(alt.quality), "origin": alt.origin},
         )
-        _text_child(at, _q("source"), alt.source).set(
+        _text_child(at, "source", alt.source).set(
             "{http://www.w3.org/XML/1998/namespace}lang", src
         )
-        _text_child(at, _q("target"), alt.target).set(
+        _text_child(at, "target", alt.target).set(
             "{http://www.w3.org/XML/1998/namespace}lang", tgt
         )
     return tu
