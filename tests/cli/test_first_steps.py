@@ -7,6 +7,7 @@ help texts are read through click's runner).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -251,3 +252,109 @@ def test_user_text_names_documents_by_title() -> None:
         if PRIVATE_LABELS.search(text)
     }
     assert found == {}
+
+
+def test_qa_mark_and_unmark_refuse_unknown_fingerprints(seed_tm: Path) -> None:
+    bogus = run_tm("qa", "mark", "0123456789abcdef", "--check", "numbers", cwd=seed_tm)
+    assert bogus.returncode == 3
+    assert (
+        "no finding of check numbers has fingerprint 0123456789abcdef" in bogus.stderr
+    )
+    report = run_tm("qa", "--checks", "untranslated-han", "--json", cwd=seed_tm)
+    fingerprint = json.loads(report.stdout)["summary"]["fingerprints"][0]
+    mark = run_tm("qa", "mark", fingerprint, "--check", "untranslated-han", cwd=seed_tm)
+    assert mark.returncode == 0, mark.stderr
+    assert run_tm("qa", "unmark", fingerprint, cwd=seed_tm).returncode == 0
+    again = run_tm("qa", "unmark", fingerprint, cwd=seed_tm)
+    assert again.returncode == 3
+    assert f"no finding is marked with fingerprint {fingerprint}" in again.stderr
+    forced = run_tm("qa", "mark", "0123456789abcdef", "--force", cwd=seed_tm)
+    assert forced.returncode == 0
+    assert run_tm("qa", "unmark", "0123456789abcdef", cwd=seed_tm).returncode == 0
+
+
+def test_terms_extract_counts_what_it_wrote(seed_tm: Path) -> None:
+    proc = run_tm("terms", "extract", "--top", "5", "-o", "proposed.yaml", cwd=seed_tm)
+    assert proc.returncode == 0, proc.stderr
+    written = (seed_tm / "proposed.yaml").read_text(encoding="utf-8")
+    entries = written.count("\n- zh: ")
+    assert entries < 5  # the shipped glossary already has most of the top terms
+    said = proc.stderr.strip()
+    assert said.startswith(f"{entries} new candidate")
+    assert f"; {5 - entries} already in the glossary" in said
+
+
+def test_lookup_batch_shows_each_query(seed_tm: Path) -> None:
+    queries = "国务院:开展10个要素市场化配置综合改革试点\n今天天气很好\n"
+    proc = run_tm("lookup", "--batch", "-", cwd=seed_tm, stdin=queries)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "1: 国务院:开展10个要素市场化配置综合改革试点"
+    assert lines[1].startswith("100.00 exact")
+    assert lines[-2:] == ["2: 今天天气很好", "no whole match"]
+    as_json = run_tm("lookup", "--batch", "-", "--json", cwd=seed_tm, stdin=queries)
+    assert [len(json.loads(x)) > 0 for x in as_json.stdout.splitlines()] == [
+        True,
+        False,
+    ]
+
+
+def test_lookup_fragments_without_hits_is_one_line(seed_tm: Path) -> None:
+    proc = run_tm(
+        "lookup", "--fragments", "今天天气很好,我们一起去公园散步吧。", cwd=seed_tm
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "no clause found\n"
+
+
+@pytest.mark.parametrize("command", ["qa", "tui", "import", "analyze"])
+def test_glossary_option_everywhere_names_tm_glossary(command: str) -> None:
+    help_text = " ".join(run_tm(command, "--help", cwd=ROOT).stdout.split())
+    assert "-g, --glossary PATH" in help_text
+    assert "env TM_GLOSSARY" in help_text
+
+
+def test_outputs_take_dest_or_dash_o(seed_tm: Path) -> None:
+    for args in (("export", "a.tmx"), ("export", "-o", "b.tmx")):
+        assert run_tm(*args, cwd=seed_tm).returncode == 0
+    for args in (("terms", "export", "a.tbx"), ("terms", "export", "-o", "b.tbx")):
+        assert run_tm(*args, cwd=seed_tm).returncode == 0
+    for name in ("a.tmx", "b.tmx", "a.tbx", "b.tbx"):
+        assert (seed_tm / name).stat().st_size > 1000
+    both = run_tm("export", "c.tmx", "-o", "d.tmx", cwd=seed_tm)
+    assert both.returncode == 2
+    assert "two outputs named: c.tmx and -o d.tmx" in both.stderr
+    none = run_tm("export", cwd=seed_tm)
+    assert none.returncode == 2
+    assert "name the output: -o FILE" in none.stderr
+
+
+def test_xliff12_declares_its_namespace_once(seed_tm: Path) -> None:
+    from lxml import etree
+
+    doc = ROOT / "examples" / "changzhutan-action-plan.zh.txt"
+    proc = run_tm("pretranslate", str(doc), "-o", "plan.xlf", cwd=seed_tm)
+    assert proc.returncode == 0, proc.stderr
+    text = (seed_tm / "plan.xlf").read_text(encoding="utf-8")
+    assert "ns0:" not in text
+    assert text.count("xmlns") == 1
+    root = etree.parse(str(seed_tm / "plan.xlf")).getroot()
+    ns = "{urn:oasis:names:tc:xliff:document:1.2}"
+    assert root.tag == f"{ns}xliff"
+    units = root.findall(f".//{ns}trans-unit")
+    assert len(units) > 400
+    assert {el.tag for el in root.iter()} <= {
+        f"{ns}{t}"
+        for t in (
+            "xliff",
+            "file",
+            "header",
+            "tool",
+            "body",
+            "trans-unit",
+            "source",
+            "target",
+            "note",
+            "alt-trans",
+        )
+    }

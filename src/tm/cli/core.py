@@ -17,6 +17,7 @@ from tm.cli.options import (
     glossary_option,
     input_format_option,
     json_option,
+    one_output,
     open_service,
     progress_bar,
 )
@@ -140,6 +141,7 @@ def import_(
 
 
 @cli.command("export")
+@click.argument("dest", required=False)
 @db_option
 @format_option(
     EXPORT_FORMATS,
@@ -148,8 +150,7 @@ def import_(
 @click.option(
     "-o",
     "--output",
-    required=True,
-    help="Output file (.tmx, .tsv or .csv), or - for stdout.",
+    help="Output file (.tmx, .tsv or .csv), or - for stdout; or name it as DEST.",
 )
 @click.option(
     "--segtype",
@@ -165,9 +166,10 @@ def import_(
 @click.pass_context
 def export(
     ctx: click.Context,
+    dest: str | None,
     db: str | None,
     fmt: str | None,
-    output: str,
+    output: str | None,
     segtype: str | None,
     source_lang: str | None,
     target_lang: str | None,
@@ -191,6 +193,7 @@ def export(
       tm export -o tm.tmx --segtype sentence
       tm export -o for-review.csv
     """
+    output = one_output(dest, output, default=None)
     fmt = export_format(output, fmt)
     service = open_service(ctx, db, create=False)
     n = service.export(

@@ -41,7 +41,7 @@ def glossary_option(f: F) -> F:
         default=None,
         metavar="PATH",
         help="Glossary file or directory (env TM_GLOSSARY; default ./glossary, else "
-        "the glossary shipped with tm, which only reading commands fall back to).",
+        "the glossary shipped with tm).",
     )(f)
 
 
@@ -133,6 +133,21 @@ def open_terms(glossary: str | Path | None, *, edit: bool = False) -> TermServic
     """The term base named by ``--glossary`` (or the default one); with ``edit``, the
     one edits go to (never the shipped glossary outside the checkout)."""
     return TermService.for_editing(glossary) if edit else TermService(glossary)
+
+
+def one_output(
+    positional: str | None, option: str | None, *, default: str | None
+) -> str:
+    """The output named either way, ``DEST`` or ``-o DEST`` (commands take both), or
+    ``default``; naming two different outputs is a usage error."""
+    if positional is not None and option is not None and positional != option:
+        raise click.UsageError(f"two outputs named: {positional} and -o {option}")
+    out = option if option is not None else positional
+    if out is None:
+        if default is None:
+            raise click.UsageError("name the output: -o FILE (or - for stdout)")
+        return default
+    return out
 
 
 def binary_stdout() -> IO[bytes]:

@@ -167,19 +167,30 @@ def run(
 @click.option(
     "--check", "check_name", default="", help="The check the finding came from."
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Mark without running the checks to see that some finding has it.",
+)
 @click.pass_context
 def mark(
-    ctx: click.Context, fingerprint: str, db: str | None, note: str, check_name: str
+    ctx: click.Context,
+    fingerprint: str,
+    db: str | None,
+    note: str,
+    check_name: str,
+    force: bool,
 ) -> None:
     """Mark a finding (by the fingerprint a report shows) as a false positive; later
-    runs leave it out and count it as marked.
+    runs leave it out and count it as marked. The checks run first (only --check's,
+    when given), and a fingerprint no finding has is refused (exit 3).
 
     \b
     Example:
       tm qa mark 3f2a9c0d1e4b5a67 --note "name kept in Chinese on purpose"
     """
     open_service(ctx, db, create=False).mark_false_positive(
-        fingerprint, check=check_name, note=note
+        fingerprint, check=check_name, note=note, verify=not force
     )
     click.echo(f"marked {fingerprint} as a false positive", err=True)
 
@@ -195,7 +206,7 @@ def unmark(ctx: click.Context, fingerprint: str, db: str | None) -> None:
     Example:
       tm qa unmark 3f2a9c0d1e4b5a67
     """
-    open_service(ctx, db, create=False).unmark_false_positive(fingerprint)
+    open_service(ctx, db, create=False).unmark_false_positive(fingerprint, strict=True)
     click.echo(f"unmarked {fingerprint}", err=True)
 
 

@@ -22,6 +22,7 @@ from tm.cli.options import (
     format_option,
     glossary_option,
     json_option,
+    one_output,
     open_service,
     open_terms,
 )
@@ -238,14 +239,19 @@ def import_cmd(
 
 
 @terms.command("export")
-@click.argument("dest", default="-")
+@click.argument("dest", required=False)
+@click.option(
+    "-o", "--output", help="Output file, the same as DEST (- or none: stdout)."
+)
 @format_option(
     TERM_EXPORT_FORMATS,
     help="Default: from DEST's name (.tbx → TBX-Basic v3, .txt/.utf8/.tsv, .csv, "
     ".yaml); TBX for - .",
 )
 @glossary_option
-def export_cmd(dest: str, fmt: str | None, glossary: str | None) -> None:
+def export_cmd(
+    dest: str | None, output: str | None, fmt: str | None, glossary: str | None
+) -> None:
     """Export the term base: TBX-Basic v3, TBX 2008 (martif), OmegaT tab text, CSV, YAML.
 
     TBX-Basic v3 passes the TBX-Basic DCA schematron and round-trips every field
@@ -258,8 +264,9 @@ def export_cmd(dest: str, fmt: str | None, glossary: str | None) -> None:
     Example:
       tm terms export glossary.tbx
       tm terms export --format tbx2008 old-tools.tbx
-      tm terms export omegat/glossary/terms.txt
+      tm terms export -o omegat/glossary/terms.txt
     """
+    dest = one_output(dest, output, default="-")
     fmt = term_export_format(dest, fmt)
     n = open_terms(glossary).export(dest_of(dest), fmt=fmt)
     click.echo(f"{n} entries written", err=True)
@@ -268,7 +275,13 @@ def export_cmd(dest: str, fmt: str | None, glossary: str | None) -> None:
 @terms.command("extract")
 @db_option
 @glossary_option
-@click.option("--top", default=300, show_default=True, help="How many candidates.")
+@click.option(
+    "--top",
+    default=300,
+    show_default=True,
+    help="How many of the best candidates (those already in the glossary are listed "
+    "in the header, not proposed again).",
+)
 @click.option("--min-count", default=2, show_default=True, help="Least occurrences.")
 @click.option(
     "--output", "-o", default="-", help="Write the proposed YAML here (default stdout)."
@@ -301,7 +314,17 @@ def extract_cmd(
         return
     write_proposed_terms(cands, binary_stdout() if output == "-" else output)
     if output != "-":
-        click.echo(f"{len(cands)} candidates written to {output}", err=True)
+        new = sum(not c.in_glossary for c in cands)
+        known = len(cands) - new
+        click.echo(
+            f"{new} new candidate{'s' if new != 1 else ''} written to {output}"
+            + (
+                f"; {known} already in the glossary, listed in its header"
+                if known
+                else ""
+            ),
+            err=True,
+        )
 
 
 def _cand_dict(c: Candidate) -> dict[str, Any]:

@@ -664,12 +664,47 @@ class TMService:
         check: str = "",
         note: str = "",
         user: str | None = None,
+        verify: bool = False,
     ) -> None:
-        """Mark a finding (by fingerprint) as a false positive; later runs skip it."""
+        """Mark a finding (by fingerprint) as a false positive; later runs skip it.
+
+        Args:
+            verify: first run the checks (only ``check`` when given) and refuse a
+                fingerprint that no current finding has, marked or not: a typo
+                would otherwise be recorded and suppress nothing.
+
+        Raises:
+            NotFound: ``verify`` and no finding has that fingerprint.
+            ConfigError: an unknown check name.
+        """
+        if verify:
+            from tm.qa import run_checks
+
+            report = run_checks(
+                self.store.iter_units(),
+                checks=[check] if check else None,
+                termbase=self.terms.optional(),
+                marks=set(),
+            )
+            if fingerprint not in {f.fingerprint for f in report.findings}:
+                where = f"check {check}" if check else "any check"
+                raise NotFound(
+                    f"no finding of {where} has fingerprint {fingerprint}",
+                    hint="copy it from tm qa's report (the last line of each finding)",
+                )
         self.store.set_mark(fingerprint, check, note, locations.user(user))
 
-    def unmark_false_positive(self, fingerprint: str) -> None:
-        """Forget a false-positive mark: later runs report the finding again."""
+    def unmark_false_positive(self, fingerprint: str, *, strict: bool = False) -> None:
+        """Forget a false-positive mark: later runs report the finding again.
+
+        Raises:
+            NotFound: ``strict`` and no mark has that fingerprint.
+        """
+        if strict and fingerprint not in self.store.marks():
+            raise NotFound(
+                f"no finding is marked with fingerprint {fingerprint}",
+                hint="tm qa's summary counts the marked findings; mark one with tm qa mark",
+            )
         self.store.clear_mark(fingerprint)
 
     def false_positives(self) -> set[str]:
