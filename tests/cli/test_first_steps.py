@@ -358,3 +358,70 @@ def test_xliff12_declares_its_namespace_once(seed_tm: Path) -> None:
             "alt-trans",
         )
     }
+
+
+def _stderr_on_a_terminal(*args: str, cwd: Path) -> tuple[int, str, str]:
+    """Run tm with stderr on a pseudo-terminal, stdout to a file: (code, stdout,
+    stderr)."""
+    import pty
+
+    primary, secondary = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("TM_DB", "TM_GLOSSARY")}
+    env.update(COLUMNS="100", TERM="xterm")
+    stdout = cwd / "stdout.txt"
+    with stdout.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(TM), *args],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=secondary,
+        )
+        os.close(secondary)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        code = proc.wait(timeout=300)
+    os.close(primary)
+    text = stdout.read_text(encoding="utf-8")
+    stdout.unlink()
+    return code, text, b"".join(chunks).decode("utf-8", "replace")
+
+
+SEED = ROOT / "examples" / "factor-reform-2025.zh-en.txt"
+
+
+@pytest.mark.parametrize(
+    ("args", "label"),
+    [
+        (("import", str(SEED), "--no-sentences"), "importing"),
+        (("qa", "--checks", "numbers"), "checking"),
+        (("terms", "extract", "--top", "5"), "extracting terms"),
+    ],
+    ids=["import", "qa", "extract"],
+)
+def test_progress_bar_on_a_terminal_only_without_json(
+    tmp_path: Path, seed_tm: Path, args: tuple[str, ...], label: str
+) -> None:
+    where = tmp_path
+    if args[0] != "import":
+        (where / "tm.db").write_bytes((seed_tm / "tm.db").read_bytes())
+    code, _out, err = _stderr_on_a_terminal(*args, cwd=where)
+    assert code == 0, err
+    assert label in err  # rich drew it on the terminal (transient: cleared at the end)
+    (where / "tm.db").unlink()
+    if args[0] != "import":
+        (where / "tm.db").write_bytes((seed_tm / "tm.db").read_bytes())
+    code, out, err = _stderr_on_a_terminal(*args, "--json", cwd=where)
+    assert code == 0, err
+    assert label not in err
+    json.loads(out)
+    piped = run_tm(*args, cwd=where)
+    assert label not in piped.stderr

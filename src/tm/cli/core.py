@@ -91,7 +91,7 @@ def import_(
     reports = []
     with discard_on_failure(service):
         for path in paths:
-            with progress_bar(ctx, f"importing {path}") as bar:
+            with progress_bar(ctx, f"importing {path}", off=as_json) as bar:
                 report = service.import_file(
                     path,
                     fmt=fmt,

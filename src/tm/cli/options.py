@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, Protocol, TypeVar
 
 import click
 
@@ -168,25 +168,40 @@ def echo_jsonl(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False))
 
 
+class Progress(Protocol):
+    """What :func:`progress_bar` yields: a core progress callback, ``(done)`` or
+    ``(done, total)`` when the core knows the total."""
+
+    def __call__(self, done: int, total: int | None = None) -> None: ...
+
+
 @contextlib.contextmanager
 def progress_bar(
-    ctx: click.Context, description: str, total: int | None = None
-) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on stderr fed by a core progress callback; silent when piped or -q."""
+    ctx: click.Context,
+    description: str,
+    total: int | None = None,
+    *,
+    off: bool = False,
+) -> Iterator[Progress]:
+    """A rich progress bar on stderr fed by a core progress callback (the core never
+    prints). Shown only when stderr is a terminal: not when piped, not with -q, and
+    not with ``off`` (commands pass their --json flag)."""
     quiet = (ctx.find_root().obj or {}).get("quiet") or not sys.stderr.isatty()
-    if quiet:
-        yield lambda n: None
+    if quiet or off:
+        yield lambda done, total=None: None
         return
     from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
-        Progress,
         TextColumn,
         TimeElapsedColumn,
     )
+    from rich.progress import (
+        Progress as Bar,
+    )
 
-    with Progress(
+    with Bar(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -195,4 +210,11 @@ def progress_bar(
         transient=True,
     ) as prog:
         task = prog.add_task(description, total=total)
-        yield lambda n: prog.update(task, completed=n)
+
+        def update(done: int, total: int | None = None) -> None:
+            if total is not None:
+                prog.update(task, completed=done, total=total)
+            else:
+                prog.update(task, completed=done)
+
+        yield update

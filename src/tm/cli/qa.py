@@ -137,7 +137,7 @@ def run(
     if output:  # the name decides; a name that contradicts --format is refused
         fmt = qa_report_format(output, fmt)
     wanted = checks.split(",") if checks else None
-    with progress_bar(ctx, "checking") as bar:
+    with progress_bar(ctx, "checking", off=as_json) as bar:
         if file is not None:
             report = TMService.qa_file(
                 file,

@@ -25,6 +25,7 @@ from tm.cli.options import (
     one_output,
     open_service,
     open_terms,
+    progress_bar,
 )
 from tm.models import STATUSES, TermEntry, TermHit
 from tm.service import TERM_EXPORT_FORMATS, term_export_format, write_proposed_terms
@@ -308,7 +309,8 @@ def extract_cmd(
       tm terms extract --top 100 -o glossary-proposed.yaml
     """
     service = open_service(ctx, db, glossary=glossary, create=False)
-    cands = service.extract_terms(top=top, min_count=min_count)
+    with progress_bar(ctx, "extracting terms", off=as_json) as bar:
+        cands = service.extract_terms(top=top, min_count=min_count, progress=bar)
     if as_json:
         echo_json([_cand_dict(c) for c in cands])
         return

@@ -577,11 +577,18 @@ class TMService:
 
     # -- terms from the TM ---------------------------------------------------------
 
-    def extract_terms(self, *, top: int = 300, min_count: int = 2) -> list[Candidate]:
+    def extract_terms(
+        self,
+        *,
+        top: int = 300,
+        min_count: int = 2,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Candidate]:
         """Propose terms from the TM: Chinese candidates with English renderings.
 
         Uses the TM's sentence units when it has any, else its paragraph units.
         Candidates already in the term base are marked with its approved English.
+        ``progress`` is called with (candidates weighed, candidates to weigh).
         """
         from tm.terms.extract import choose_units, extract_terms
 
@@ -595,7 +602,9 @@ class TMService:
             found = base.lookup(zh) if base is not None else []
             return found[0].en or "(no approved English)" if found else None
 
-        return extract_terms(units, top=top, min_count=min_count, known=known)
+        return extract_terms(
+            units, top=top, min_count=min_count, known=known, progress=progress
+        )
 
     # -- qa ----------------------------------------------------------------------
 
