@@ -425,3 +425,42 @@ def test_progress_bar_on_a_terminal_only_without_json(
     json.loads(out)
     piped = run_tm(*args, cwd=where)
     assert label not in piped.stderr
+
+
+def test_import_says_what_to_type_next(tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("你好世界\tHello world\n", encoding="utf-8")
+    outside = {"PATH": "/usr/bin:/bin"}  # the virtual environment not activated
+    proc = run_tm("import", "pairs.tsv", "--db", "my.db", cwd=tmp_path, env=outside)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[0] == (
+        "next: tm lookup TEXT · tm qa · tm analyze DOC.txt · tm tui DOC.txt "
+        "(each with --db my.db)"
+    )
+    here = TM.resolve()
+    assert lines[1] == f"  tm is {here}: . {here.parent / 'activate'} puts it on PATH"
+    assert proc.stdout.startswith("pairs.tsv: 1 read, 1 units added")
+    inside = {"PATH": f"{TM.parent}:/usr/bin:/bin"}
+    again = run_tm("import", "pairs.tsv", cwd=tmp_path, env=inside)
+    assert again.stderr.splitlines() == [
+        "next: tm lookup TEXT · tm qa · tm analyze DOC.txt · tm tui DOC.txt"
+    ]
+    for quiet in (("--json",), ()):
+        args = (
+            ("-q", "import", "pairs.tsv")
+            if not quiet
+            else ("import", "pairs.tsv", *quiet)
+        )
+        assert "next:" not in run_tm(*args, cwd=tmp_path, env=inside).stderr
+
+
+def test_make_run_ends_with_the_next_commands() -> None:
+    make = subprocess.run(
+        ["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if make.returncode != 0:
+        pytest.skip(f"make -n run: {make.stderr.strip()}")
+    tail = make.stdout.rsplit("fi\n", 1)[-1]
+    assert "next: . .venv/bin/activate (puts tm on PATH), then tm lookup TEXT" in tail
+    assert "tm analyze examples/changzhutan-action-plan.zh.txt" in tail

@@ -20,6 +20,7 @@ from tm.cli.options import (
     one_output,
     open_service,
     progress_bar,
+    suggest_next,
 )
 from tm.service import EXPORT_FORMATS, export_format
 
@@ -116,6 +117,15 @@ def import_(
                     f"{report.duplicates} skipped as duplicates, {report.occurrences_added} new occurrences{sentences}"
                     + (f"; {status}" if status else "")
                 )
+    if not as_json:
+        suggest_next(
+            ctx,
+            db,
+            "lookup TEXT",
+            "qa",
+            "analyze DOC.txt",
+            "tui DOC.txt",
+        )
     if as_json:
         echo_json(
             [

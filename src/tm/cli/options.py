@@ -150,6 +150,39 @@ def one_output(
     return out
 
 
+def tm_elsewhere() -> str | None:
+    """Where the running tm is when typing ``tm`` would not find it (the virtual
+    environment not activated), relative to the current folder when inside it."""
+    import shutil
+
+    argv0 = sys.argv[0] if sys.argv else ""
+    if Path(argv0).name != "tm":  # python -m tm, a test runner
+        return None
+    here = Path(argv0).resolve()
+    on_path = shutil.which("tm")
+    if on_path and Path(on_path).resolve() == here:
+        return None
+    try:
+        return str(here.relative_to(Path.cwd()))
+    except ValueError:
+        return str(here)
+
+
+def suggest_next(ctx: click.Context, db: str | None, *commands: str) -> None:
+    """The next useful commands, one line on stderr (not with -q), and how to reach
+    tm when ``tm`` is not on PATH."""
+    if (ctx.find_root().obj or {}).get("quiet"):
+        return
+    where = f" (each with --db {db})" if db else ""
+    click.echo("next: " + " · ".join(f"tm {c}" for c in commands) + where, err=True)
+    path = tm_elsewhere()
+    if path:
+        bin_dir = Path(path).parent
+        click.echo(
+            f"  tm is {path}: . {bin_dir / 'activate'} puts it on PATH", err=True
+        )
+
+
 def binary_stdout() -> IO[bytes]:
     """Where ``-`` writes: stdout as bytes (the service encodes text as UTF-8)."""
     return sys.stdout.buffer
