@@ -106,16 +106,13 @@ def write_xliff(
 def _write12(
     segments: Iterable[XliffSegment], fh: IO[bytes], original: str, src: str, tgt: str
 ) -> int:
-    # Units are built without a namespace and written inside the root's default
-    # namespace, so the file declares it once (namespaced elements written one by one
-    # would each repeat xmlns, or get an ns0: prefix).
     count = 0
     with etree.xmlfile(fh, encoding="UTF-8") as xf:
         xf.write_declaration()
         with xf.element("xliff", version="1.2", nsmap={None: NS12}):
             xf.write("\n")
             with xf.element(
-                "file",
+                _q("file"),
                 {
                     "original": original,
                     "datatype": "plaintext",
@@ -124,14 +121,14 @@ def _write12(
                 },
             ):
                 xf.write("\n")
-                header = etree.Element("header")
+                header = etree.Element(_q("header"))
                 etree.SubElement(
                     header,
-                    "tool",
+                    _q("tool"),
                     {"tool-id": "tm", "tool-name": "tm", "tool-version": __version__},
                 )
                 xf.write(header, pretty_print=True)
-                with xf.element("body"):
+                with xf.element(_q("body")):
                     xf.write("\n")
                     for seg in segments:
                         xf.write(_unit12(seg, src, tgt), pretty_print=True)
@@ -140,20 +137,23 @@ def _write12(
 
 
 def _q(tag: str, ns: str = NS12) -> str:
-    return f"{{{ns}}}{tag}"
+    """``tag`` in namespace ``ns``. XLIFF 1.2's own tags stay unqualified: its writer
+    puts them inside the root's default namespace, declared once there (elements
+    written one by one in a namespace would each repeat xmlns, or get ns0:)."""
+    return tag if ns == NS12 else f"{{{ns}}}{tag}"
 
 
 def _unit12(seg: XliffSegment, src: str, tgt: str) -> Any:
-    tu = etree.Element("trans-unit", id=seg.id)
+    tu = etree.Element(_q("trans-unit"), id=seg.id)
     confirmed = seg.target is not None and (seg.confirmed or seg.signed_off)
     if confirmed:
         tu.set("approved", "yes")
     tu.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    _text_child(tu, "source", seg.source).set(
+    _text_child(tu, _q("source"), seg.source).set(
         "{http://www.w3.org/XML/1998/namespace}lang", src
     )
     if seg.target is not None:
-        target = _text_child(tu, "target", seg.target)
+        target = _text_child(tu, _q("target"), seg.target)
         target.set("{http://www.w3.org/XML/1998/namespace}lang", tgt)
         if confirmed:
             target.set("state", "final" if seg.signed_off else "translated")
@@ -161,24 +161,24 @@ def _unit12(seg: XliffSegment, src: str, tgt: str) -> Any:
             target.set("state", "needs-review-translation")
             target.set("state-qualifier", "exact-match" if seg.exact else "fuzzy-match")
     for note in seg.notes:
-        _text_child(tu, "note", note).set("from", "tm")
+        _text_child(tu, _q("note"), note).set("from", "tm")
     for term in seg.terms:
         text = f"Term: {term.source} = {term.target} ({term.status})" + (
             f"; {term.note}" if term.note else ""
         )
-        note = _text_child(tu, "note", text)
+        note = _text_child(tu, _q("note"), text)
         note.set("from", "tm-glossary")
         note.set("annotates", "source")
     for alt in seg.alternatives:
         at = etree.SubElement(
             tu,
-            "alt-trans",
+            _q("alt-trans"),
             {"match-quality": _fmt(alt.quality), "origin": alt.origin},
         )
-        _text_child(at, "source", alt.source).set(
+        _text_child(at, _q("source"), alt.source).set(
             "{http://www.w3.org/XML/1998/namespace}lang", src
         )
-        _text_child(at, "target", alt.target).set(
+        _text_child(at, _q("target"), alt.target).set(
             "{http://www.w3.org/XML/1998/namespace}lang", tgt
         )
     return tu
