@@ -17,7 +17,7 @@ from tm.cli.options import (
     open_service,
     side_option,
 )
-from tm.models import ConcordanceHit, Match
+from tm.models import ConcordanceHit, FragmentHit, Match
 from tm.service import concordance_dict, fragment_dict, match_dict
 
 
