@@ -27,6 +27,8 @@ run: tm-db
 	else \
 		$(BIN)/tm stats --db $(DB); \
 	fi
+	@echo "next: . $(BIN)/activate (puts tm on PATH), then tm lookup TEXT · tm qa ·" \
+		"tm analyze $(NEXT) · tm --help; the README's tour shows each"
 
 # The README's test command; CI runs it: the whole suite (slow, PostgreSQL and peer tests
 # included) on TEST_JOBS pytest-xdist workers. .ci/with-postgres starts a throwaway

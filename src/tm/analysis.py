@@ -104,7 +104,7 @@ def read_source_document(
 ) -> tuple[list[DocSegment], tuple[Any, ...]]:
     """Segments of a document to translate, and the page residue set aside.
 
-    Reads plain text (003's form), the seed bilingual format's source side, XLIFF and
+    Reads plain text (as the Changsha–Zhuzhou–Xiangtan action plan), the bulleted bilingual format's source side, XLIFF and
     TMX sources; segments with the TM's sentence rules.
     """
     from tm.formats import detect_document_format

@@ -17,6 +17,9 @@ from pathlib import Path
 
 DEFAULT_DB = "tm.db"
 GLOSSARY_DIR = "glossary"
+NEW_GLOSSARY = (
+    "terms.zh-en.yaml"  # the file an edit starts in a folder without glossary
+)
 
 ENV_DB = "TM_DB"
 ENV_GLOSSARY = "TM_GLOSSARY"
@@ -79,6 +82,20 @@ def glossary_path(explicit: str | Path | None = None) -> Path:
         return here
     repo = Path(__file__).resolve().parents[2] / GLOSSARY_DIR
     return repo if repo.exists() else here
+
+
+def glossary_edit_path(explicit: str | Path | None = None) -> Path:
+    """Where an added term goes: ``explicit``, else ``$TM_GLOSSARY``, else ``./glossary``,
+    and when that folder does not exist, a new file in it (``NEW_GLOSSARY``). Never the
+    source checkout's glossary that reading falls back to: a command run elsewhere must
+    not edit the shipped term base."""
+    if explicit is not None:
+        return Path(explicit)
+    env = os.environ.get(ENV_GLOSSARY)
+    if env:
+        return Path(env)
+    here = Path(GLOSSARY_DIR)
+    return here if here.exists() else here / NEW_GLOSSARY
 
 
 def glossary_chosen(explicit: str | Path | None = None) -> bool:

@@ -88,7 +88,14 @@ def test_batch_prints_one_json_list_per_line_in_order(
     assert lines[0][0]["target"] == target
     assert lines[1] == []
     code, piped = run(
-        runner, "lookup", "--batch", "-", "--db", str(seed_db), stdin=f"{source}\n"
+        runner,
+        "lookup",
+        "--batch",
+        "-",
+        "--db",
+        str(seed_db),
+        "--json",
+        stdin=f"{source}\n",
     )
     assert code == ExitCode.OK
     assert json.loads(piped.splitlines()[0])[0]["id"] == lines[0][0]["id"]

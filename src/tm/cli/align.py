@@ -46,8 +46,8 @@ def align(
     """Split paragraph pairs into sentences and align them (1-1, 1-2, 2-1, 1-3, …).
 
     With --json, one line per pair: {"pair", "zh", "en", "links", "confidence"}, where
-    a link is [[zh indices], [en indices]]. Pairs of the seed format are numbered as
-    the development set numbers them (bullet pairs from 0; the title pair is left out).
+    a link is [[zh indices], [en indices]]. Pairs of a bulleted bilingual .txt are
+    numbered from 0 in file order (the title pair above the bullets is left out).
     The glossary's terms, when there is one, are anchors, as in ``tm import``.
 
     \b

@@ -63,7 +63,7 @@ def analyze(
 ) -> None:
     """How much of a new document the TM already has: bands, repetitions, terms.
 
-    Reads plain text (web-page residue is listed, not counted), the seed bilingual
+    Reads plain text (web-page residue is listed, not counted), the bulleted bilingual
     format's Chinese side, XLIFF or TMX sources; segments them with the TM's rules.
 
     \b

@@ -10,14 +10,17 @@ from tm.cli import cli
 from tm.cli.options import (
     db_option,
     dest_of,
+    discard_on_failure,
     echo_json,
     encoding_option,
     format_option,
     glossary_option,
     input_format_option,
     json_option,
+    one_output,
     open_service,
     progress_bar,
+    suggest_next,
 )
 from tm.service import EXPORT_FORMATS, export_format, import_report_dict
 
@@ -58,14 +61,27 @@ def import_(
 ) -> None:
     """Import bilingual files into the TM, one transaction per file.
 
-    Reads the seed .txt, TMX, XLIFF 1.2/2.0, CSV and TSV (Excel's too), and an
-    OmegaT project folder (its omegat/project_save.tmx, with OmegaT's authors and
-    dates). Only confirmed translations enter: targets that are empty or copy the
+    Reads TMX, XLIFF 1.2/2.0, CSV and TSV (Excel's too), the bulleted bilingual .txt
+    of examples/, and an OmegaT project folder (its omegat/project_save.tmx, with
+    OmegaT's authors and dates). Only confirmed translations enter: targets that are empty or copy the
     source are skipped, and so are unconfirmed ones (XLIFF fuzzy and review states,
     a target without state) unless --include-unconfirmed; the summary counts both.
     A malformed file changes nothing and exits with code 3; re-importing adds
     nothing. Paragraph pairs are also split and aligned into sentence units; the
     glossary's terms (when there is one) serve the aligner as anchors.
+
+    \b
+    Input formats (by extension, else by content):
+      .tmx               TMX 1.4 (UTF-8 or UTF-16), inline tags kept
+      .xlf .xliff        XLIFF 1.2 or 2.0 (also .sdlxliff, .mqxliff)
+      .tsv .csv          two columns, Chinese then English, one pair a line
+                         (a header line naming the columns is optional)
+      .txt               bulleted pairs (examples/factor-reform-2025.zh-en.txt):
+                         a title pair, a header, then "  • " + Chinese, the
+                         next line 4 spaces + English
+      folder/            an OmegaT project
+    A Chinese-only document is not a TM: tm analyze / tm pretranslate it.
+    Word or PDF: save as plain text first (the error says how).
 
     \b
     Example:
@@ -74,39 +90,48 @@ def import_(
     """
     service = open_service(ctx, db, glossary=glossary)
     reports = []
-    for path in paths:
-        with progress_bar(ctx, f"importing {path}") as bar:
-            report = service.import_file(
-                path,
-                fmt=fmt,
-                encoding=encoding,
-                progress=bar,
-                user=user,
-                sentences=not no_sentences,
-                include_unconfirmed=include_unconfirmed,
-            )
-        reports.append(report)
-        if not as_json:
-            sentences = (
-                f", {report.sentences_added} sentence units"
-                if report.sentences_added
-                else ""
-            )
-            if report.anchor_terms:
-                sentences += (
-                    f" (aligned with {report.anchor_terms} glossary terms as anchors)"
+    with discard_on_failure(service):
+        for path in paths:
+            with progress_bar(ctx, f"importing {path}", off=as_json) as bar:
+                report = service.import_file(
+                    path,
+                    fmt=fmt,
+                    encoding=encoding,
+                    progress=bar,
+                    user=user,
+                    sentences=not no_sentences,
+                    include_unconfirmed=include_unconfirmed,
                 )
-            status = report.status_summary()
-            click.echo(
-                f"{path}: {report.read} read, {report.added} units added, "
-                f"{report.duplicates} skipped as duplicates, {report.occurrences_added} new occurrences{sentences}"
-                + (f"; {status}" if status else "")
-            )
+            reports.append(report)
+            if not as_json:
+                sentences = (
+                    f", {report.sentences_added} sentence units"
+                    if report.sentences_added
+                    else ""
+                )
+                if report.anchor_terms:
+                    sentences += f" (aligned with {report.anchor_terms} glossary terms as anchors)"
+                status = report.status_summary()
+                click.echo(
+                    f"{path}: {report.read} read, {report.added} units added, "
+                    f"{report.duplicates} skipped as duplicates, {report.occurrences_added} new occurrences{sentences}"
+                    + (f"; {status}" if status else "")
+                )
+    if not as_json:
+        suggest_next(
+            ctx,
+            db,
+            "lookup TEXT",
+            "qa",
+            "analyze DOC.txt",
+            "tui DOC.txt",
+        )
     if as_json:
         echo_json([import_report_dict(r) for r in reports])
 
 
 @cli.command("export")
+@click.argument("dest", required=False)
 @db_option
 @format_option(
     EXPORT_FORMATS,
@@ -115,8 +140,7 @@ def import_(
 @click.option(
     "-o",
     "--output",
-    required=True,
-    help="Output file (.tmx, .tsv or .csv), or - for stdout.",
+    help="Output file (.tmx, .tsv or .csv), or - for stdout; or name it as DEST.",
 )
 @click.option(
     "--segtype",
@@ -132,9 +156,10 @@ def import_(
 @click.pass_context
 def export(
     ctx: click.Context,
+    dest: str | None,
     db: str | None,
     fmt: str | None,
-    output: str,
+    output: str | None,
     segtype: str | None,
     source_lang: str | None,
     target_lang: str | None,
@@ -158,6 +183,7 @@ def export(
       tm export -o tm.tmx --segtype sentence
       tm export -o for-review.csv
     """
+    output = one_output(dest, output, default=None)
     fmt = export_format(output, fmt)
     service = open_service(ctx, db, create=False)
     n = service.export(

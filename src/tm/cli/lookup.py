@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 
 import click
@@ -16,7 +17,7 @@ from tm.cli.options import (
     open_service,
     side_option,
 )
-from tm.models import ConcordanceHit, Match
+from tm.models import ConcordanceHit, FragmentHit, Match
 from tm.service import concordance_dict, fragment_dict, match_dict
 
 
@@ -63,6 +64,26 @@ def _print_hits(hits: list[ConcordanceHit], indent: str = "") -> None:
             click.echo(f"{indent}{'':8}{tgt}")
 
 
+def _print_fragments(found: list[FragmentHit]) -> None:
+    for f in found:
+        click.echo(f"「{f.clause}」")
+        _print_hits(list(f.hits), indent="  ")
+    if not found:
+        click.echo("no clause found")
+
+
+def _print_query(n: int, query: str) -> None:
+    """A batch query's heading: its line number and text, a blank line before all
+    but the first."""
+    click.echo(("" if n == 1 else "\n") + click.style(f"{n}: {query}", bold=True))
+
+
+def _remembered(queries: Iterable[str], asked: deque[str]) -> Iterator[str]:
+    for q in queries:
+        asked.append(q)
+        yield q
+
+
 def _lines(path: str) -> Iterator[str]:
     with click.open_file(path, encoding="utf-8") as fh:
         for line in fh:
@@ -93,7 +114,8 @@ def _lines(path: str) -> Iterator[str]:
     "batch",
     metavar="FILE",
     type=click.Path(dir_okay=False, allow_dash=True),
-    help="One query per line (- for stdin); one JSON list per line.",
+    help="One query per line (- for stdin): each query, then its matches; with "
+    "--json, one JSON list per line.",
 )
 @json_option
 @click.pass_context
@@ -124,17 +146,26 @@ def lookup(
         raise click.UsageError("give TEXT or --batch FILE (one of them)")
     service = open_service(ctx, db, create=False)
     if batch is not None:
-        queries = _lines(batch)
         if fragments:
-            for q in queries:
-                echo_jsonl(
-                    [fragment_dict(f) for f in service.fragments(q, limit=limit)]
-                )
+            for n, q in enumerate(_lines(batch), 1):
+                found = service.fragments(q, limit=limit)
+                if as_json:
+                    echo_jsonl([fragment_dict(f) for f in found])
+                else:
+                    _print_query(n, q)
+                    _print_fragments(found)
             return
-        for result in service.lookup_batch(
+        asked: deque[str] = deque()  # lookup_batch may read ahead of its results
+        queries = _lines(batch) if as_json else _remembered(_lines(batch), asked)
+        results = service.lookup_batch(
             queries, min_score=min_score, limit=limit, side=side
-        ):
-            echo_jsonl([match_dict(m) for m in result])
+        )
+        for n, result in enumerate(results, 1):
+            if as_json:
+                echo_jsonl([match_dict(m) for m in result])
+            else:
+                _print_query(n, asked.popleft())
+                _print_matches(result)
         return
     assert text is not None
     if fragments:
@@ -142,11 +173,7 @@ def lookup(
         if as_json:
             echo_json([fragment_dict(f) for f in found])
             return
-        for f in found:
-            click.echo(f"「{f.clause}」")
-            _print_hits(list(f.hits), indent="  ")
-        if not found:
-            click.echo("no clause found")
+        _print_fragments(found)
         return
     matches = service.lookup(
         text, min_score=min_score, limit=limit, prev=prev, side=side

@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, Protocol, TypeVar
 
 import click
 
@@ -40,7 +40,8 @@ def glossary_option(f: F) -> F:
         "-g",
         default=None,
         metavar="PATH",
-        help="Glossary file or directory (env TM_GLOSSARY; default ./glossary).",
+        help="Glossary file or directory (env TM_GLOSSARY; default ./glossary, else "
+        "the glossary shipped with tm).",
     )(f)
 
 
@@ -117,9 +118,69 @@ def open_service(
     return service
 
 
-def open_terms(glossary: str | Path | None) -> TermService:
-    """The term base named by ``--glossary`` (or the default one)."""
-    return TermService(glossary)
+@contextlib.contextmanager
+def discard_on_failure(service: TMService) -> Iterator[None]:
+    """Delete the database a failed command created (a first import that failed),
+    so no empty ``tm.db`` is left for later commands to take for a TM."""
+    try:
+        yield
+    except BaseException:
+        service.discard_if_created()
+        raise
+
+
+def open_terms(glossary: str | Path | None, *, edit: bool = False) -> TermService:
+    """The term base named by ``--glossary`` (or the default one); with ``edit``, the
+    one edits go to (never the shipped glossary outside the checkout)."""
+    return TermService.for_editing(glossary) if edit else TermService(glossary)
+
+
+def one_output(
+    positional: str | None, option: str | None, *, default: str | None
+) -> str:
+    """The output named either way, ``DEST`` or ``-o DEST`` (commands take both), or
+    ``default``; naming two different outputs is a usage error."""
+    if positional is not None and option is not None and positional != option:
+        raise click.UsageError(f"two outputs named: {positional} and -o {option}")
+    out = option if option is not None else positional
+    if out is None:
+        if default is None:
+            raise click.UsageError("name the output: -o FILE (or - for stdout)")
+        return default
+    return out
+
+
+def tm_elsewhere() -> str | None:
+    """Where the running tm is when typing ``tm`` would not find it (the virtual
+    environment not activated), relative to the current folder when inside it."""
+    import shutil
+
+    argv0 = sys.argv[0] if sys.argv else ""
+    if Path(argv0).name != "tm":  # python -m tm, a test runner
+        return None
+    here = Path(argv0).resolve()
+    on_path = shutil.which("tm")
+    if on_path and Path(on_path).resolve() == here:
+        return None
+    try:
+        return str(here.relative_to(Path.cwd()))
+    except ValueError:
+        return str(here)
+
+
+def suggest_next(ctx: click.Context, db: str | None, *commands: str) -> None:
+    """The next useful commands, one line on stderr (not with -q), and how to reach
+    tm when ``tm`` is not on PATH."""
+    if (ctx.find_root().obj or {}).get("quiet"):
+        return
+    where = f" (each with --db {db})" if db else ""
+    click.echo("next: " + " · ".join(f"tm {c}" for c in commands) + where, err=True)
+    path = tm_elsewhere()
+    if path:
+        bin_dir = Path(path).parent
+        click.echo(
+            f"  tm is {path}: . {bin_dir / 'activate'} puts it on PATH", err=True
+        )
 
 
 def binary_stdout() -> IO[bytes]:
@@ -140,25 +201,40 @@ def echo_jsonl(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False))
 
 
+class Progress(Protocol):
+    """What :func:`progress_bar` yields: a core progress callback, ``(done)`` or
+    ``(done, total)`` when the core knows the total."""
+
+    def __call__(self, done: int, total: int | None = None) -> None: ...
+
+
 @contextlib.contextmanager
 def progress_bar(
-    ctx: click.Context, description: str, total: int | None = None
-) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on stderr fed by a core progress callback; silent when piped or -q."""
+    ctx: click.Context,
+    description: str,
+    total: int | None = None,
+    *,
+    off: bool = False,
+) -> Iterator[Progress]:
+    """A rich progress bar on stderr fed by a core progress callback (the core never
+    prints). Shown only when stderr is a terminal: not when piped, not with -q, and
+    not with ``off`` (commands pass their --json flag)."""
     quiet = (ctx.find_root().obj or {}).get("quiet") or not sys.stderr.isatty()
-    if quiet:
-        yield lambda n: None
+    if quiet or off:
+        yield lambda done, total=None: None
         return
     from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
-        Progress,
         TextColumn,
         TimeElapsedColumn,
     )
+    from rich.progress import (
+        Progress as Bar,
+    )
 
-    with Progress(
+    with Bar(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -167,4 +243,11 @@ def progress_bar(
         transient=True,
     ) as prog:
         task = prog.add_task(description, total=total)
-        yield lambda n: prog.update(task, completed=n)
+
+        def update(done: int, total: int | None = None) -> None:
+            if total is not None:
+                prog.update(task, completed=done, total=total)
+            else:
+                prog.update(task, completed=done)
+
+        yield update

@@ -27,6 +27,7 @@ from tm.models import Severity
 from tm.service import (
     TMService,
     qa_checks,
+    qa_report_format,
     qa_report_html,
     qa_shown,
     qa_summary_rows,
@@ -48,7 +49,7 @@ SEVERITIES = tuple(s.value for s in Severity)
 )
 def qa() -> None:
     """Check the TM for inconsistencies, term errors, numbers, form; FILE checks a file
-    (TMX, TSV, seed .txt) without importing it. `mark`/`unmark` a finding's
+    (TMX, XLIFF, TSV, CSV, bulleted bilingual .txt) without importing it. `mark`/`unmark` a finding's
     fingerprint to record it as a false positive; later runs skip it.
 
     Without a command, `tm qa …` runs `tm qa run …`.
@@ -67,9 +68,16 @@ def qa() -> None:
 @glossary_option
 @click.option("--checks", help="Comma-separated check names to run (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-@format_option(FORMATS, default="table")
+@format_option(
+    FORMATS,
+    help="table (the default on the terminal), json, csv or html; with -o, the "
+    "file's name decides (.csv, .json, .html).",
+)
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write the report here."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the report to this file (.csv, .json or .html) instead of stdout.",
 )
 @click.option(
     "--fail-on",
@@ -104,7 +112,7 @@ def run(
     glossary: str | None,
     checks: str | None,
     as_json: bool,
-    fmt: str,
+    fmt: str | None,
     output: str | None,
     fail_on: str | None,
     workers: int,
@@ -113,7 +121,7 @@ def run(
     list_checks: bool,
 ) -> None:
     """Check the TM for inconsistencies, term errors, numbers, form; FILE checks a file
-    (TMX, TSV, seed .txt) without importing it.
+    (TMX, XLIFF, TSV, CSV, bulleted bilingual .txt) without importing it.
 
     \b
     Example:
@@ -124,8 +132,12 @@ def run(
         for c in qa_checks():
             click.echo(f"{c.name:26} {c.severity.value:8} {c.title}")
         return
+    if as_json:
+        fmt = "json"
+    if output:  # the name decides; a name that contradicts --format is refused
+        fmt = qa_report_format(output, fmt)
     wanted = checks.split(",") if checks else None
-    with progress_bar(ctx, "checking") as bar:
+    with progress_bar(ctx, "checking", off=as_json) as bar:
         if file is not None:
             report = TMService.qa_file(
                 file,
@@ -135,9 +147,13 @@ def run(
                 workers=workers,
             )
         else:
-            service = open_service(ctx, db, glossary=glossary)
+            service = open_service(ctx, db, glossary=glossary, create=False)
             report = service.qa(checks=wanted, progress=bar, workers=workers)
-    _render(report, "json" if as_json else fmt, output, show_info)
+    if output:
+        n = write_qa_report(report, output, fmt=fmt or "csv", info=show_info)
+        click.echo(f"{output}: {_counted(report, n)}", err=True)
+    else:
+        _render(report, fmt or "table", show_info)
     if html_out:
         write_qa_report(report, html_out, fmt="html", info=show_info)
     if fail_on and report.fails(fail_on):
@@ -151,18 +167,31 @@ def run(
 @click.option(
     "--check", "check_name", default="", help="The check the finding came from."
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Mark without running the checks to see that some finding has it.",
+)
 @click.pass_context
 def mark(
-    ctx: click.Context, fingerprint: str, db: str | None, note: str, check_name: str
+    ctx: click.Context,
+    fingerprint: str,
+    db: str | None,
+    note: str,
+    check_name: str,
+    force: bool,
 ) -> None:
     """Mark a finding (by the fingerprint a report shows) as a false positive; later
-    runs leave it out and count it as marked.
+    runs leave it out and count it as marked. The checks run first (only --check's,
+    when given), and a fingerprint no finding has is refused (exit 3).
 
     \b
     Example:
       tm qa mark 3f2a9c0d1e4b5a67 --note "name kept in Chinese on purpose"
     """
-    open_service(ctx, db).mark_false_positive(fingerprint, check=check_name, note=note)
+    open_service(ctx, db, create=False).mark_false_positive(
+        fingerprint, check=check_name, note=note, verify=not force
+    )
     click.echo(f"marked {fingerprint} as a false positive", err=True)
 
 
@@ -177,24 +206,26 @@ def unmark(ctx: click.Context, fingerprint: str, db: str | None) -> None:
     Example:
       tm qa unmark 3f2a9c0d1e4b5a67
     """
-    open_service(ctx, db).unmark_false_positive(fingerprint)
+    open_service(ctx, db, create=False).unmark_false_positive(fingerprint, strict=True)
     click.echo(f"unmarked {fingerprint}", err=True)
 
 
-def _render(report: QAReport, fmt: str, output: str | None, info: bool) -> None:
-    if fmt == "json":
-        write_qa_report(report, output or binary_stdout(), fmt="json")
-    elif fmt == "csv":
-        write_qa_report(report, output or binary_stdout(), fmt="csv", info=info)
+def _counted(report: QAReport, written: int) -> str:
+    s = report.summary()
+    hidden = s["findings"] - written
+    return f"{written} findings written ({s['units']} units checked)" + (
+        f"; {hidden} info findings left out (--info adds them)" if hidden else ""
+    )
+
+
+def _render(report: QAReport, fmt: str, info: bool) -> None:
+    """The report on stdout."""
+    if fmt in ("json", "csv"):
+        write_qa_report(report, binary_stdout(), fmt=fmt, info=info)
     elif fmt == "html":
-        if output:
-            write_qa_report(report, output, fmt="html", info=info)
-        else:
-            click.echo(qa_report_html(report, info=info))
+        click.echo(qa_report_html(report, info=info))
     else:
         _table(report, info)
-        if output:
-            write_qa_report(report, output, fmt="csv", info=info)
 
 
 def _table(report: QAReport, info: bool) -> None:

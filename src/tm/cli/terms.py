@@ -22,8 +22,10 @@ from tm.cli.options import (
     format_option,
     glossary_option,
     json_option,
+    one_output,
     open_service,
     open_terms,
+    progress_bar,
 )
 from tm.models import STATUSES, TermEntry, TermHit
 from tm.service import (
@@ -163,6 +165,10 @@ def entry_dict(e: TermEntry) -> dict[str, Any]:
 def add_cmd(zh: str, en: str, glossary: str | None, **fields: Any) -> None:
     """Add an entry to the glossary (the first YAML file of a directory).
 
+    Without -g or TM_GLOSSARY, the entry goes to ./glossary, and a folder without one
+    gets a new glossary/terms.zh-en.yaml: the glossary shipped with tm is edited only
+    when named.
+
     \b
     Example:
       tm terms add 规上企业 "enterprises above designated size" \\
@@ -178,9 +184,13 @@ def add_cmd(zh: str, en: str, glossary: str | None, **fields: Any) -> None:
         status=fields["status"],
         category=fields["category"],
     )
-    added = open_terms(glossary).add(entry, replace_existing=replace_existing)
+    terms = open_terms(glossary, edit=True)
+    new_file = not terms.path.exists()
+    added = terms.add(entry, replace_existing=replace_existing)
     click.echo(
-        f"added {added.zh} → {added.en or '(no English)'} to {added.source}", err=True
+        f"added {added.zh} → {added.en or '(no English)'} to {added.source}"
+        + (" (a new glossary)" if new_file else ""),
+        err=True,
     )
 
 
@@ -204,7 +214,7 @@ def import_cmd(
     Example:
       tm terms import client-terms.tbx --into glossary/client.zh-en.yaml
     """
-    counts = open_terms(glossary).import_file(
+    counts = open_terms(glossary, edit=True).import_file(
         source, into=into, replace_existing=replace_existing
     )
     click.echo(
@@ -215,14 +225,19 @@ def import_cmd(
 
 
 @terms.command("export")
-@click.argument("dest", default="-")
+@click.argument("dest", required=False)
+@click.option(
+    "-o", "--output", help="Output file, the same as DEST (- or none: stdout)."
+)
 @format_option(
     TERM_EXPORT_FORMATS,
     help="Default: from DEST's name (.tbx → TBX-Basic v3, .txt/.utf8/.tsv, .csv, "
     ".yaml); TBX for - .",
 )
 @glossary_option
-def export_cmd(dest: str, fmt: str | None, glossary: str | None) -> None:
+def export_cmd(
+    dest: str | None, output: str | None, fmt: str | None, glossary: str | None
+) -> None:
     """Export the term base: TBX-Basic v3, TBX 2008 (martif), OmegaT tab text, CSV, YAML.
 
     TBX-Basic v3 passes the TBX-Basic DCA schematron and round-trips every field
@@ -235,8 +250,9 @@ def export_cmd(dest: str, fmt: str | None, glossary: str | None) -> None:
     Example:
       tm terms export glossary.tbx
       tm terms export --format tbx2008 old-tools.tbx
-      tm terms export omegat/glossary/terms.txt
+      tm terms export -o omegat/glossary/terms.txt
     """
+    dest = one_output(dest, output, default="-")
     fmt = term_export_format(dest, fmt)
     n = open_terms(glossary).export(dest_of(dest), fmt=fmt)
     click.echo(f"{n} entries written", err=True)
@@ -245,7 +261,13 @@ def export_cmd(dest: str, fmt: str | None, glossary: str | None) -> None:
 @terms.command("extract")
 @db_option
 @glossary_option
-@click.option("--top", default=300, show_default=True, help="How many candidates.")
+@click.option(
+    "--top",
+    default=300,
+    show_default=True,
+    help="How many of the best candidates (those already in the glossary are listed "
+    "in the header, not proposed again).",
+)
 @click.option("--min-count", default=2, show_default=True, help="Least occurrences.")
 @click.option(
     "--output", "-o", default="-", help="Write the proposed YAML here (default stdout)."
@@ -271,14 +293,25 @@ def extract_cmd(
     Example:
       tm terms extract --top 100 -o glossary-proposed.yaml
     """
-    service = open_service(ctx, db, glossary=glossary)
-    cands = service.extract_terms(top=top, min_count=min_count)
+    service = open_service(ctx, db, glossary=glossary, create=False)
+    with progress_bar(ctx, "extracting terms", off=as_json) as bar:
+        cands = service.extract_terms(top=top, min_count=min_count, progress=bar)
     if as_json:
         echo_json([_cand_dict(c) for c in cands])
         return
     write_proposed_terms(cands, binary_stdout() if output == "-" else output)
     if output != "-":
-        click.echo(f"{len(cands)} candidates written to {output}", err=True)
+        new = sum(not c.in_glossary for c in cands)
+        known = len(cands) - new
+        click.echo(
+            f"{new} new candidate{'s' if new != 1 else ''} written to {output}"
+            + (
+                f"; {known} already in the glossary, listed in its header"
+                if known
+                else ""
+            ),
+            err=True,
+        )
 
 
 def _cand_dict(c: Candidate) -> dict[str, Any]:

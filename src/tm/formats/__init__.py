@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tm.errors import ConfigError, FormatError
 from tm.models import TranslationUnit
+from tm.text.normalize import has_han
 
 FORMATS = ("bilingual", "tmx", "tsv", "csv", "xliff")
 
@@ -54,13 +55,52 @@ def detect_format(path: str | Path) -> str:
     # An undecodable file (Big5, UTF-16 without BOM) gets the decoder's exact complaint.
     from tm.formats._text import read_text
 
-    read_text(p)
+    if suffix not in WORD_PROCESSOR_SUFFIXES:
+        read_text(p)
     raise FormatError(
-        str(path),
-        1,
-        "unknown format",
-        hint="tm reads the seed bilingual .txt, .tmx, .xlf, .tsv and .csv",
+        str(path), 1, "unknown format", hint=unknown_format_hint(p, sniff)
     )
+
+
+READABLE = (
+    "tm import reads bilingual files: TMX, XLIFF (.xlf), two-column TSV or CSV "
+    "(Chinese, English), the bulleted bilingual .txt of examples/, an OmegaT project folder"
+)
+WORD_PROCESSOR_SUFFIXES = (".docx", ".doc", ".odt", ".rtf", ".pdf", ".wps")
+
+
+def unknown_format_hint(path: Path, text: str) -> str:
+    """What to do with a file tm cannot import: say what tm reads, and how to get
+    there from what the file looks like (a Word or PDF file, a monolingual document,
+    Chinese and English on alternating lines)."""
+    suffix = path.suffix.lower()
+    if suffix in WORD_PROCESSOR_SUFFIXES:
+        how = (
+            f"pdftotext -enc UTF-8 -layout {path} (poppler-utils)"
+            if suffix == ".pdf"
+            else f'libreoffice --headless --convert-to "txt:Text (encoded):UTF8" {path}'
+            " (or Save As > Plain Text, UTF-8)"
+        )
+        return (
+            f"tm reads text, not {suffix} files: get the text out with {how}, then "
+            f"tm analyze or tm pretranslate the .txt. A bilingual table: save it as "
+            f"CSV. {READABLE}"
+        )
+    if suffix not in (".txt", ".text", ""):
+        return READABLE
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()][:200]
+    han = [has_han(ln) for ln in lines]
+    if len(lines) >= 4 and all(h == (i % 2 == 0) for i, h in enumerate(han)):
+        return (
+            "Chinese and English alternate line by line: put each pair on one line, "
+            "Chinese, a tab, English, and name the file .tsv. " + READABLE
+        )
+    if lines and sum(han) >= 0.8 * len(lines):
+        return (
+            "this looks like a document to translate (Chinese only): "
+            f"tm analyze {path}, or tm pretranslate {path} -o OUT.xlf. " + READABLE
+        )
+    return READABLE
 
 
 def _sniff_text(head: bytes) -> str:

@@ -1,4 +1,4 @@
-"""Monolingual plain-text documents to translate (seed 003's form).
+"""Monolingual plain-text documents to translate (the Changsha–Zhuzhou–Xiangtan action plan's form).
 
 A paragraph is a run of non-blank lines (a line of only spaces or no-break spaces is
 blank). Web-page residue saved with the text — the ``• 索引号:…`` metadata bullets, 来源/

@@ -132,7 +132,7 @@ def _write12(
         with xf.element("xliff", version="1.2", nsmap={None: NS12}):
             xf.write("\n")
             with xf.element(
-                f"{{{NS12}}}file",
+                _q("file"),
                 {
                     "original": original,
                     "datatype": "plaintext",
@@ -141,14 +141,14 @@ def _write12(
                 },
             ):
                 xf.write("\n")
-                header = etree.Element(f"{{{NS12}}}header")
+                header = etree.Element(_q("header"))
                 etree.SubElement(
                     header,
-                    f"{{{NS12}}}tool",
+                    _q("tool"),
                     {"tool-id": "tm", "tool-name": "tm", "tool-version": __version__},
                 )
                 xf.write(header, pretty_print=True)
-                with xf.element(f"{{{NS12}}}body"):
+                with xf.element(_q("body")):
                     xf.write("\n")
                     for seg in segments:
                         xf.write(_unit12(seg, src, tgt), pretty_print=True)
@@ -157,11 +157,14 @@ def _write12(
 
 
 def _q(tag: str, ns: str = NS12) -> str:
-    return f"{{{ns}}}{tag}"
+    """``tag`` in namespace ``ns``. XLIFF 1.2's own tags stay unqualified: its writer
+    puts them inside the root's default namespace, declared once there (elements
+    written one by one in a namespace would each repeat xmlns, or get ns0:)."""
+    return tag if ns == NS12 else f"{{{ns}}}{tag}"
 
 
 def _unit12(seg: XliffSegment, src: str, tgt: str) -> Any:
-    tu = etree.Element(_q("trans-unit"), id=seg.id, nsmap={None: NS12})
+    tu = etree.Element(_q("trans-unit"), id=seg.id)
     confirmed = seg.target is not None and (seg.confirmed or seg.signed_off)
     if confirmed:
         tu.set("approved", "yes")

@@ -3,7 +3,7 @@ whitespace at the ends, and targets cut off mid-phrase.
 
 Per unit, cheap and language-aware: the seeds write ASCII ``,():;`` inside Chinese, so
 only the English side is checked for full-width punctuation; brackets on both sides
-(003 itself has unbalanced “”).
+(the Changsha–Zhuzhou–Xiangtan action plan itself has unbalanced “”).
 """
 
 from __future__ import annotations

@@ -53,6 +53,17 @@ LOOKUP_CHUNK = 32
 SIDES = ("source", "target")
 
 LayerMatch = tuple[str, "Match"]  # ("master" or "project", the match)
+_SQLITE_SIDES = ("-wal", "-shm", "-journal")
+
+
+def _new_sqlite_file(url: str) -> bool:
+    """Whether ``url`` names a SQLite file that does not exist yet."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return False
+    # the same reading of sqlite:// URLs as tm.store.open_store
+    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+    path = path.removeprefix("sqlite://")
+    return path not in ("", locations.MEMORY) and not Path(path).exists()
 
 
 class TMStats(TypedDict):
@@ -112,12 +123,34 @@ class TMService:
         Raises:
             StoreError: the database cannot be opened or needs a newer tm.
         """
-        store = open_store(locations.db_url(db), create=create, readonly=readonly)
-        return cls(
+        url = locations.db_url(db)
+        new_file = create and _new_sqlite_file(url)
+        store = open_store(url, create=create, readonly=readonly)
+        service = cls(
             store,
             terms=terms if terms is not None else TermService(glossary),
             poll_seconds=poll_seconds,
         )
+        service._created_file = new_file
+        return service
+
+    _created_file = False  # open() created the SQLite file
+
+    def discard_if_created(self) -> bool:
+        """Close the TM and delete its SQLite file when :meth:`open` created it and
+        it still holds no unit, so a failed first import leaves no empty ``tm.db``
+        that later commands would take for a TM.
+
+        Returns:
+            Whether the file was deleted.
+        """
+        path = self.db_file
+        if not self._created_file or path is None or self.count_units():
+            return False
+        self.close()
+        for name in (path, *(path.with_name(path.name + s) for s in _SQLITE_SIDES)):
+            name.unlink(missing_ok=True)
+        return True
 
     def close(self) -> None:
         self.store.close()
@@ -705,11 +738,18 @@ class TMService:
 
     # -- terms from the TM ---------------------------------------------------------
 
-    def extract_terms(self, *, top: int = 300, min_count: int = 2) -> list[Candidate]:
+    def extract_terms(
+        self,
+        *,
+        top: int = 300,
+        min_count: int = 2,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Candidate]:
         """Propose terms from the TM: Chinese candidates with English renderings.
 
         Uses the TM's sentence units when it has any, else its paragraph units.
         Candidates already in the term base are marked with its approved English.
+        ``progress`` is called with (candidates weighed, candidates to weigh).
         """
         from tm.terms.extract import choose_units, extract_terms
 
@@ -723,7 +763,9 @@ class TMService:
             found = base.lookup(zh) if base is not None else []
             return found[0].en or "(no approved English)" if found else None
 
-        return extract_terms(units, top=top, min_count=min_count, known=known)
+        return extract_terms(
+            units, top=top, min_count=min_count, known=known, progress=progress
+        )
 
     # -- qa ----------------------------------------------------------------------
 
@@ -799,12 +841,47 @@ class TMService:
         check: str = "",
         note: str = "",
         user: str | None = None,
+        verify: bool = False,
     ) -> None:
-        """Mark a finding (by fingerprint) as a false positive; later runs skip it."""
+        """Mark a finding (by fingerprint) as a false positive; later runs skip it.
+
+        Args:
+            verify: first run the checks (only ``check`` when given) and refuse a
+                fingerprint that no current finding has, marked or not: a typo
+                would otherwise be recorded and suppress nothing.
+
+        Raises:
+            NotFound: ``verify`` and no finding has that fingerprint.
+            ConfigError: an unknown check name.
+        """
+        if verify:
+            from tm.qa import run_checks
+
+            report = run_checks(
+                self.store.iter_units(),
+                checks=[check] if check else None,
+                termbase=self.terms.optional(),
+                marks=set(),
+            )
+            if fingerprint not in {f.fingerprint for f in report.findings}:
+                where = f"check {check}" if check else "any check"
+                raise NotFound(
+                    f"no finding of {where} has fingerprint {fingerprint}",
+                    hint="copy it from tm qa's report (the last line of each finding)",
+                )
         self.store.set_mark(fingerprint, check, note, locations.user(user))
 
-    def unmark_false_positive(self, fingerprint: str) -> None:
-        """Forget a false-positive mark: later runs report the finding again."""
+    def unmark_false_positive(self, fingerprint: str, *, strict: bool = False) -> None:
+        """Forget a false-positive mark: later runs report the finding again.
+
+        Raises:
+            NotFound: ``strict`` and no mark has that fingerprint.
+        """
+        if strict and fingerprint not in self.store.marks():
+            raise NotFound(
+                f"no finding is marked with fingerprint {fingerprint}",
+                hint="tm qa's summary counts the marked findings; mark one with tm qa mark",
+            )
         self.store.clear_mark(fingerprint)
 
     def false_positives(self) -> set[str]:

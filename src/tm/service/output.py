@@ -23,6 +23,7 @@ __all__ = [
     "atomic_output",
     "export_format",
     "pretranslate_format",
+    "qa_report_format",
     "term_export_format",
     "text_output",
     "write_text",
@@ -42,6 +43,7 @@ TERM_EXTENSIONS = {
     ".yaml": "yaml",
     ".yml": "yaml",
 }
+QA_REPORT_EXTENSIONS = {".csv": "csv", ".json": "json", ".html": "html", ".htm": "html"}
 
 
 def export_format(dest: str, requested: str | None) -> str:
@@ -62,6 +64,14 @@ def pretranslate_format(dest: str, requested: str | None) -> str:
     return output_format(
         dest, requested, PRETRANSLATE_EXTENSIONS, default="xliff12", folder="omegat"
     )
+
+
+def qa_report_format(dest: str, requested: str | None) -> str:
+    """The format a QA report file is written in: ``--format``, else the name's
+    (CSV for a name without extension)."""
+    from tm.formats import output_format
+
+    return output_format(dest, requested, QA_REPORT_EXTENSIONS, default="csv")
 
 
 def term_export_format(dest: str, requested: str | None) -> str:

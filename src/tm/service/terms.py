@@ -64,6 +64,13 @@ class TermService:
         self._lock = threading.RLock()
         self._loaded: tuple[Stamp, TermBase] | None = None
 
+    @classmethod
+    def for_editing(cls, glossary: str | Path | None = None) -> TermService:
+        """The term base that edits go to: the one named (argument or
+        ``$TM_GLOSSARY``), else ``./glossary``, started as a new YAML file there when
+        the folder does not exist (``tm.locations.glossary_edit_path``)."""
+        return cls(locations.glossary_edit_path(glossary), create=True)
+
     def __repr__(self) -> str:
         return f"TermService({str(self.path)!r})"
 
@@ -190,6 +197,8 @@ class TermService:
             return new
 
     def _save(self, base: TermBase, entry: TermEntry) -> None:
+        if self.create:  # a new glossary may start a new folder (./glossary)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         base.save(entry.source.path if entry.source is not None else None)
         self._loaded = (_stamp(self.path), base)
 
@@ -212,7 +221,10 @@ class TermService:
         _, entries = read_any(Path(source))
         with self._lock:
             target = Path(into) if into is not None else None
+            if target is None and self.create and not self.path.exists():
+                target = self.path  # a new glossary (./glossary/terms.zh-en.yaml)
             if target is not None and not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
                 base = TermBase(headers={str(target): GlossaryHeader(name=target.stem)})
             else:
                 base = load_termbase(target if target is not None else self.path)

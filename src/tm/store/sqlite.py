@@ -141,6 +141,10 @@ class SQLiteStore(SQLStore):
         self.readonly = readonly
         self._lock = threading.RLock()
         self._local = threading.local()
+        # every thread's reader, to close them all; its own lock, as the write lock is
+        # held for whole transactions
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
         self._closed = False
         self._depth = 0
         self._tx_owner = 0
@@ -236,6 +240,8 @@ class SQLiteStore(SQLStore):
         if conn is None:
             conn = self._connect(write=False)
             self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
         return conn
 
     def _ensure_open(self) -> None:
@@ -245,10 +251,13 @@ class SQLiteStore(SQLStore):
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            for conn in (getattr(self._local, "conn", None), self._conn):
-                if conn is not None:
-                    with contextlib.suppress(sqlite3.Error):
-                        conn.close()
+            # Worker threads' readers too, and the writer last: SQLite removes the
+            # -wal and -shm files when the last connection to the file closes.
+            with self._readers_lock:
+                readers, self._readers = self._readers, []
+            for conn in (*readers, self._conn):
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
 
     # -- schema ------------------------------------------------------------------
 

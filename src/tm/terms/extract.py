@@ -95,6 +95,7 @@ def extract_terms(
     min_count: int = 2,
     known: Callable[[str], str | None] | None = None,
     max_renderings: int = 3,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Candidate]:
     """Rank Chinese term candidates in ``units`` and propose English renderings.
 
@@ -105,6 +106,7 @@ def extract_terms(
         known: returns the approved English of a glossary entry for a term, or None;
             known terms are ranked like the rest and marked, so a reviewer sees them.
         max_renderings: renderings kept per candidate.
+        progress: called with (candidates weighed, candidates to weigh) as it goes.
 
     Returns:
         Candidates, highest C-value first.
@@ -113,7 +115,10 @@ def extract_terms(
     grams = count_grams(units, min_count)
     english = RenderingIndex(units)
     out = []
-    for mono in rank_candidates(grams)[: max(top, POOL)]:
+    pool = rank_candidates(grams)[: max(top, POOL)]
+    for done, mono in enumerate(pool):
+        if progress is not None and done % 50 == 0:
+            progress(done, len(pool))
         zh = mono.zh
         per_unit = _occurrences(english.keys, zh)
         starts = _positions(english.keys, per_unit, zh)
@@ -131,6 +136,8 @@ def extract_terms(
                 score=round(_bilingual_score(mono, rends), 3),
             )
         )
+    if progress is not None:
+        progress(len(pool), len(pool))
     out.sort(key=lambda c: (-c.score, -c.cvalue, c.zh))
     out = _demote_near_duplicates(out, grams)
     return out[:top]
