@@ -167,8 +167,9 @@ def entry_dict(e: TermEntry) -> dict[str, Any]:
 @click.option(
     "--status",
     type=click.Choice(STATUSES_CHOICE),
-    default="approved",
-    show_default=True,
+    default=None,
+    help="Default: approved; proposed when EN is not given (a term still waiting "
+    "for its rendering).",
 )
 @click.option("--category", default="", help="place_name, institution, policy_term …")
 @click.option(
@@ -178,12 +179,17 @@ def entry_dict(e: TermEntry) -> dict[str, Any]:
 def add_cmd(zh: str, en: str, glossary: str | None, **fields: Any) -> None:
     """Add an entry to the glossary (the first YAML file of a directory).
 
+    Without EN the entry is proposed: a glossary holds approved and deprecated
+    entries only with their English rendering.
+
     \b
     Example:
       tm terms add 规上企业 "enterprises above designated size" \\
          --forbidden "large-scale enterprises" --category policy_term
     """
     replace_existing = fields.pop("replace_existing")
+    if fields["status"] is None:
+        fields["status"] = "approved" if en.strip() else "proposed"
     entry = TermEntry(
         zh=zh,
         en=en,
@@ -195,7 +201,9 @@ def add_cmd(zh: str, en: str, glossary: str | None, **fields: Any) -> None:
     )
     added = open_terms(glossary).add(entry, replace_existing=replace_existing)
     click.echo(
-        f"added {added.zh} → {added.en or '(no English)'} to {added.source}", err=True
+        f"added {added.zh} → {added.en or '(no English yet)'} ({added.status}) "
+        f"to {added.source}",
+        err=True,
     )
 
 
@@ -222,8 +230,13 @@ def import_cmd(
     counts = open_terms(glossary).import_file(
         source, into=into, replace_existing=replace_existing
     )
+    proposed = (
+        f" ({counts.no_english} without English, kept as proposed)"
+        if counts.no_english
+        else ""
+    )
     click.echo(
-        f"{counts.added} added, {counts.replaced} replaced, "
+        f"{counts.added} added{proposed}, {counts.replaced} replaced, "
         f"{counts.skipped} already present",
         err=True,
     )

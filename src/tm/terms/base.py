@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from tm.errors import ExitCode, NotFound, TMError
+from tm.errors import ConfigError, ExitCode, NotFound, TMError
 from tm.locations import glossary_path
 from tm.models import (
     GlossaryHeader,
@@ -31,7 +31,7 @@ from tm.models import (
     TermStatus,
 )
 from tm.terms.english import phrase_key, tokens
-from tm.terms.glossary import read_glossary, write_glossary
+from tm.terms.glossary import entry_problem, read_glossary, write_glossary
 from tm.text.normalize import fold_with_map, match_key
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,31 @@ class TermExists(TMError):
     """An entry with the same Chinese and English is already in the term base."""
 
     exit_code = ExitCode.USAGE
+
+
+class InvalidEntry(TMError):
+    """An entry the glossary loader would refuse (no Chinese, an approved entry
+    without English …): refused before it is saved, so the file stays readable."""
+
+    exit_code = ExitCode.USAGE
+
+
+def check_entry(entry: TermEntry) -> None:
+    """Refuse an entry that the glossary file could not hold.
+
+    Raises:
+        InvalidEntry: names the field and the rule, with a hint for the usual case.
+    """
+    problem = entry_problem(entry.zh, entry.en, entry.status)
+    if problem is None:
+        return
+    field_name, msg = problem
+    hint = None
+    if field_name == "en":
+        hint = (
+            "give the English rendering, or use status proposed for a term without one"
+        )
+    raise InvalidEntry(f"term {entry.zh}: field {field_name!r}: {msg}", hint=hint)
 
 
 @dataclass(slots=True)
@@ -282,7 +307,10 @@ class TermBase:
 
         Raises:
             TMError: an entry with the same zh and en exists and ``replace_existing`` is off.
+            InvalidEntry: the entry breaks a rule of the glossary file (no English for
+                an approved entry …).
         """
+        check_entry(entry)
         same = [e for e in self.lookup(entry.zh) if e.en == entry.en]
         if same and not replace_existing:
             raise TermExists(
@@ -291,7 +319,7 @@ class TermBase:
             )
         target = str(path) if path is not None else self._default_file()
         if target is None:
-            raise TMError(
+            raise ConfigError(
                 "no glossary file to add to", hint="give --glossary FILE.yaml"
             )
         self.headers.setdefault(target, GlossaryHeader(name=Path(target).stem))
@@ -304,12 +332,18 @@ class TermBase:
         return entry
 
     def update(self, entry: TermEntry, **changes: Any) -> TermEntry:
-        """Replace ``entry`` by a copy with ``changes``; keeps its place and file."""
+        """Replace ``entry`` by a copy with ``changes``; keeps its place and file.
+
+        Raises:
+            NotFound: ``entry`` is not here. InvalidEntry: the changed entry breaks a
+                rule of the glossary file.
+        """
         try:
             pos = next(i for i, e in enumerate(self.entries) if e is entry)
         except StopIteration:
             raise NotFound(f"term {entry.zh} is not in this term base") from None
         new = replace(entry, **changes)
+        check_entry(new)
         self.entries[pos] = new
         self._invalidate()
         return new

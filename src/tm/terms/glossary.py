@@ -144,16 +144,17 @@ def _entry(raw: Any, node: yaml.Node, path: str) -> TermEntry:
         if key not in ENTRY_FIELDS:
             raise fail(str(key), "unknown field (typo?)")
     zh = raw.get("zh")
-    if not isinstance(zh, str) or not zh.strip():
-        raise fail("zh", "required, a non-empty text")
+    if not isinstance(zh, str):
+        raise fail("zh", ZH_REQUIRED)
     status = raw.get("status", TermStatus.APPROVED.value)
-    if status not in STATUSES:
-        raise fail("status", f"must be one of {', '.join(STATUSES)}, not {status!r}")
     en = raw.get("en")
     if en is None and status == TermStatus.PROPOSED:
         en = ""
-    if not isinstance(en, str) or (not en.strip() and status != TermStatus.PROPOSED):
-        raise fail("en", "required (the approved rendering) unless status is proposed")
+    if not isinstance(en, str):
+        raise fail("en", EN_REQUIRED)
+    problem = entry_problem(zh, en, status)
+    if problem is not None:
+        raise fail(*problem)
     return TermEntry(
         zh=zh.strip(),
         en=en.strip(),
@@ -165,6 +166,26 @@ def _entry(raw: Any, node: yaml.Node, path: str) -> TermEntry:
         seen=_seen(raw, fail),
         source=SourceRef(path, keys.get("zh", line)),
     )
+
+
+ZH_REQUIRED = "required, a non-empty text"
+EN_REQUIRED = "required (the approved rendering) unless status is proposed"
+
+
+def entry_problem(zh: str, en: str, status: object) -> tuple[str, str] | None:
+    """What the loader would refuse in an entry: ``(field, message)``, or None.
+
+    One rule for reading and for writing: an edit, an import or ``tm terms add``
+    checks an entry with it before saving, so tm never writes a glossary file that
+    it then cannot read.
+    """
+    if not zh.strip():
+        return "zh", ZH_REQUIRED
+    if status not in STATUSES:
+        return "status", f"must be one of {', '.join(STATUSES)}, not {status!r}"
+    if not en.strip() and status != TermStatus.PROPOSED:
+        return "en", EN_REQUIRED
+    return None
 
 
 def _text(raw: dict[str, Any], field: str, fail: Any) -> str:
