@@ -135,7 +135,7 @@ def run(
                 workers=workers,
             )
         else:
-            service = open_service(ctx, db, glossary=glossary)
+            service = open_service(ctx, db, glossary=glossary, create=False)
             report = service.qa(checks=wanted, progress=bar, workers=workers)
     _render(report, "json" if as_json else fmt, output, show_info)
     if html_out:

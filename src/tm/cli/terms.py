@@ -299,7 +299,7 @@ def extract_cmd(
     Example:
       tm terms extract --top 100 -o glossary-proposed.yaml
     """
-    service = open_service(ctx, db, glossary=glossary)
+    service = open_service(ctx, db, glossary=glossary, create=False)
     cands = service.extract_terms(top=top, min_count=min_count)
     if as_json:
         echo_json([_cand_dict(c) for c in cands])

@@ -121,6 +121,7 @@ class SQLiteStore(SQLQueries):
     ) -> None:
         self.path = str(path)
         self.readonly = readonly
+        self._create = create
         self._lock = threading.RLock()
         self._local = threading.local()
         self._closed = False
@@ -140,6 +141,8 @@ class SQLiteStore(SQLQueries):
         self.db = sqlite_utils.Database(self._conn)
         try:
             self._check_file()
+            if readonly:
+                self._refuse_foreign(self._conn)
             if not readonly:
                 self.migrate()
             else:
@@ -169,6 +172,7 @@ class SQLiteStore(SQLQueries):
                 conn = self._connect_ro()
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if write and self.path != ":memory:":
+                self._refuse_foreign(conn)  # before WAL: that alone changes the file
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -195,6 +199,42 @@ class SQLiteStore(SQLQueries):
             uri=True,
             isolation_level=None,
             check_same_thread=False,
+        )
+
+    def _refuse_foreign(self, conn: sqlite3.Connection) -> None:
+        """Leave another program's SQLite database as it is.
+
+        A file with tables but no ``tm_migrations`` is not a TM: every command refuses
+        it. An empty one becomes a TM only for a command that writes (``create``).
+
+        Raises:
+            StoreError: the file is another program's database, or empty and this
+                command only reads.
+        """
+        try:
+            tables = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    " AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            ]
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise _store_error(self.path, exc) from exc
+        if "tm_migrations" in tables or (not tables and self._create):
+            return
+        conn.close()
+        if not tables:
+            raise StoreError(
+                f"no TM database at {self.path} (an empty SQLite file)",
+                hint="import a file first: tm import FILE",
+            )
+        shown = ", ".join(tables[:5]) + (" …" if len(tables) > 5 else "")
+        raise StoreError(
+            f"{self.path} is a SQLite database of another program, not a tm TM "
+            f"(its tables: {shown}); it was left unchanged",
+            hint="give --db a new file name, or the path of a tm TM",
         )
 
     def _check_file(self) -> None:
