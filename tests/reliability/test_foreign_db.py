@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ._support import SEED, count_units, run_tm
+from ._support import SEED, count_units, integrity, run_tm, start_tm, write_big_tmx
 
 STORE = 4
 
@@ -80,3 +80,29 @@ def test_empty_file_becomes_a_tm_only_by_a_writing_command(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     assert count_units(db) > 100
     assert run_tm("stats", "--db", db).returncode == 0
+
+
+def test_six_imports_into_a_new_database_at_once(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    files = []
+    for i in range(6):
+        path = tmp_path / f"part{i}.tmx"
+        write_big_tmx(path, 200, tag=f"p{i}-")
+        files.append(path)
+    for _ in range(3):
+        if db.exists():
+            for p in tmp_path.glob("new.db*"):
+                p.unlink()
+        procs = [start_tm("import", f, "--db", db) for f in files]
+        lookups = [start_tm("lookup", "按照国家统一部署", "--db", db) for _ in range(2)]
+        for proc in procs:
+            _, err = proc.communicate(timeout=300)
+            assert proc.returncode == 0, err
+        for proc in lookups:
+            _, err = proc.communicate(timeout=300)
+            # Before the first import commits there is no TM yet: a clear exit 4.
+            assert proc.returncode == 0 or (
+                proc.returncode == STORE and "no TM database" in err
+            ), (proc.returncode, err)
+        assert count_units(db) == 1200
+        assert integrity(db) == "ok"

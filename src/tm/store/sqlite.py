@@ -303,6 +303,9 @@ class SQLiteStore(SQLQueries):
             return []
         done: list[str] = []
         with self.transaction():
+            # Read again under the write lock: another tm may have created the schema
+            # since (six imports started at once into a new file).
+            applied = set(self._applied())
             self._conn.execute(
                 "CREATE TABLE IF NOT EXISTS tm_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
