@@ -16,6 +16,7 @@ from typing import IO, Any, TypeVar
 
 import click
 
+from tm.cli.terminal import raw_stderr
 from tm.service import DEFAULT_DB, TermService, TMService
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -163,7 +164,7 @@ def progress_bar(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=Console(file=raw_stderr()),
         transient=True,
     ) as prog:
         task = prog.add_task(description, total=total)
