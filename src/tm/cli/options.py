@@ -169,3 +169,25 @@ def progress_bar(
     ) as prog:
         task = prog.add_task(description, total=total)
         yield lambda n: prog.update(task, completed=n)
+
+
+class Utf8Text(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
+    """A text argument (a query, a term): refused when the shell passed bytes that are
+    not UTF-8 (Python keeps them as lone surrogates, which no output can write)."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: Any, ctx: click.Context | None) -> str:
+        text = str(value)
+        bad = next((c for c in text if "\udc80" <= c <= "\udcff"), None)
+        if bad is not None:
+            self.fail(
+                f"not valid UTF-8 (byte {ord(bad) - 0xDC00:#04x}); "
+                "is the terminal's encoding UTF-8?",
+                param,
+                ctx,
+            )
+        return text
+
+
+UTF8_TEXT = Utf8Text()

@@ -14,6 +14,7 @@ import click
 
 from tm.cli import cli
 from tm.cli.options import (
+    UTF8_TEXT,
     binary_stdout,
     db_option,
     dest_of,
@@ -45,7 +46,7 @@ def terms() -> None:
 
 
 @terms.command("find")
-@click.argument("text")
+@click.argument("text", type=UTF8_TEXT)
 @glossary_option
 @click.option(
     "--lang",
@@ -159,8 +160,8 @@ def entry_dict(e: TermEntry) -> dict[str, Any]:
 
 
 @terms.command("add")
-@click.argument("zh")
-@click.argument("en", required=False, default="")
+@click.argument("zh", type=UTF8_TEXT)
+@click.argument("en", required=False, default="", type=UTF8_TEXT)
 @click.option("--variant", "variants", multiple=True, help="Acceptable rendering.")
 @click.option("--forbidden", multiple=True, help="Rendering to flag.")
 @click.option("--note", default="", help="Definition or usage.")

@@ -26,6 +26,7 @@ PAIRED = frozenset({"hi", "g", "mrk", "pc", "sub"})
 # Characters XML 1.0 forbids; the TMX writer carries them as character placeholders.
 NON_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 CHAR_PH_TYPE = "x-tm-char"
+_HEX = re.compile(r"[0-9A-Fa-f]{1,6}")
 MAX_DEPTH = 64
 # Bounds on one streamed unit (a <tu>, a term entry): the reader holds a unit in memory
 # until its end tag, so a unit of millions of elements or bytes would exhaust memory.
@@ -249,12 +250,19 @@ def _walk(el: Any, parts: list[str], codes: list[str], path: str) -> None:
 def _char_from_ph(el: Any, path: str) -> str:
     """The character a ``<ph type="x-tm-char">U+0001</ph>`` stands for."""
     value = (el.text or "").strip()
-    try:
-        return chr(int(value.removeprefix("U+"), 16))
-    except ValueError as exc:
+    digits = value.removeprefix("U+")
+    # At most six hex digits (int() of 5,000 digits overflows chr), and never a
+    # surrogate, which no UTF-8 output can write.
+    code = int(digits, 16) if _HEX.fullmatch(digits) else -1
+    if not 0 <= code <= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
         raise FormatError(
-            path, el.sourceline, f"bad character placeholder {value!r}"
-        ) from exc
+            path,
+            el.sourceline,
+            f"bad character placeholder {value[:40]!r}",
+            hint="x-tm-char holds U+ and a code point (U+0001 … U+10FFFF, "
+            "no surrogates)",
+        )
+    return chr(code)
 
 
 def _code(codes: list[str], xml: str, path: str, el: Any) -> str:

@@ -164,7 +164,7 @@ class SQLiteStore(SQLQueries):
                     ":memory:", isolation_level=None, check_same_thread=False
                 )
             elif write:
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                _make_parent(self.path)
                 conn = sqlite3.connect(
                     self.path, isolation_level=None, check_same_thread=False
                 )
@@ -646,6 +646,18 @@ def _statements(sql: str) -> list[str]:
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def _make_parent(path: str) -> None:
+    """Create the database's folder; one that cannot be made is a StoreError (exit 4)."""
+    parent = Path(path).parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where a folder should be, no permission …
+        raise StoreError(
+            f"{path}: cannot create the folder {parent} ({exc.strerror or exc})",
+            hint="give --db a path in a folder that exists or can be made",
+        ) from exc
 
 
 def _writable(path: str) -> bool:

@@ -10,6 +10,7 @@ hand-edited file stays small.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ import yaml
 from tm.errors import FormatError
 from tm.formats._atomic import atomic_output
 from tm.models import STATUSES, GlossaryHeader, SourceRef, TermEntry, TermStatus
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 ENTRY_FIELDS = (
     "zh",
@@ -67,8 +70,15 @@ def parse_glossary(text: str, path: str) -> tuple[GlossaryHeader, list[TermEntry
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, text, path) from exc
+    except RecursionError as exc:  # [[[[… thousands deep
+        raise FormatError(path, None, "invalid YAML: nested too deep") from exc
+    except ValueError as exc:  # an integer of thousands of digits (int()'s limit)
+        raise FormatError(
+            path, None, "invalid YAML: a number too long to read (over 4300 digits)"
+        ) from exc
     finally:
         loader.dispose()
+    _refuse_surrogates(data, path)
     if not isinstance(data, dict):
         raise FormatError(path, _line(node), "a glossary is a mapping with 'entries:'")
     keys = _key_lines(node)
@@ -89,6 +99,26 @@ def parse_glossary(text: str, path: str) -> tuple[GlossaryHeader, list[TermEntry
         raise FormatError(path, keys.get("entries"), "field 'entries' must be a list")
     items = entries_node.value if isinstance(entries_node, yaml.SequenceNode) else []
     return header, [_entry(item, n, path) for item, n in zip(raw, items, strict=True)]
+
+
+def _refuse_surrogates(data: Any, path: str) -> None:
+    """YAML's ``"\\ud800"`` escape gives a lone surrogate, which no output can write."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and _SURROGATE.search(item):
+            raise FormatError(
+                path,
+                None,
+                f"invalid text {item[:40]!r}: a lone UTF-16 surrogate "
+                "(a \\uD800–\\uDFFF escape)",
+                hint="write the character itself, or its \\U0001xxxx escape",
+            )
 
 
 def _refuse_repeated_keys(node: yaml.Node, path: str) -> None:
