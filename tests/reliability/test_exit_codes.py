@@ -53,9 +53,7 @@ def test_tmx_good_character_placeholder_still_imports(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("cp", CODE_POINTS.values(), ids=list(CODE_POINTS))
-def test_xliff_bad_character_placeholder_is_exit_3(
-    cp: str, tmp_path: Path
-) -> None:
+def test_xliff_bad_character_placeholder_is_exit_3(cp: str, tmp_path: Path) -> None:
     path = tmp_path / "bad.xlf"
     path.write_text(XLIFF.format(cp=cp), encoding="utf-8")
     result = run_tm("import", path, "--db", tmp_path / "tm.db")
