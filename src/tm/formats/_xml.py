@@ -262,6 +262,15 @@ def _char_from_ph(el: Any, path: str) -> str:
             hint="x-tm-char holds U+ and a code point (U+0001 … U+10FFFF, "
             "no surrogates)",
         )
+    if code == 0:
+        # PostgreSQL cannot store NUL in text, and no TSV or CSV reader takes it back:
+        # refused here, the same on both backends.
+        raise FormatError(
+            path,
+            el.sourceline,
+            "a NUL character (U+0000 placeholder): tm cannot store NUL",
+            hint="remove the placeholder from the segment",
+        )
     return chr(code)
 
 
