@@ -112,6 +112,8 @@ def safe_iterparse(
     etree.clear_error_log()
     depth = unit_elements = unit_start = last_line = 0
     container = -1 if stream_depth is None else stream_depth
+    groups: list[int] = []  # containers' depths before each open XLIFF <group>
+    grouping = False
     try:
         for event, el in parser:
             last_line = el.sourceline or last_line
@@ -121,16 +123,27 @@ def safe_iterparse(
                     _refuse_entity_declarations(el, path)
                     if container < 0:
                         container = CONTAINER_DEPTH.get(local_name(el.tag), 2)
+                    grouping = local_name(el.tag) == "xliff"
                 if depth > MAX_DEPTH:
                     raise FormatError(
                         path, el.sourceline, f"XML nested deeper than {MAX_DEPTH}"
                     )
-                if depth == container + 1:
+                if (
+                    grouping
+                    and depth == container + 1
+                    and local_name(el.tag) == "group"
+                ):
+                    # An XLIFF <group> holds units as <body> does: any number of them.
+                    groups.append(container)
+                    container = depth
+                elif depth == container + 1:
                     unit_elements, unit_start = 0, reader.consumed
                 if depth > container:
                     unit_elements += 1
                     _check_unit(el, path, unit_elements, reader.consumed - unit_start)
             else:
+                if groups and depth == container:
+                    container = groups.pop()
                 depth -= 1
             yield event, el
     except etree.XMLSyntaxError as exc:
