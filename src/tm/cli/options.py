@@ -24,12 +24,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 INPUT_FORMATS = ("bilingual", "tmx", "tsv", "csv", "xliff")
 
 
+def _not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is not None and not value.strip():
+        # An empty --db (an unset shell variable) must not fall back to ./tm.db.
+        raise click.BadParameter("an empty name; give a file or a postgresql:// URL")
+    return value
+
+
 def db_option(f: F) -> F:
     # No click envvar: TM_DB is resolved by the service (tm.locations), as everywhere.
     return click.option(
         "--db",
         default=None,
         metavar="PATH|URL",
+        callback=_not_empty,
         help=f"TM database: a SQLite file, or postgresql://… (env TM_DB).  "
         f"[default: {DEFAULT_DB}]",
     )(f)

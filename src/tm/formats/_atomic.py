@@ -1,7 +1,7 @@
 """Atomic file output: write beside the destination, fsync, then rename over it.
 
 A process killed mid-write leaves the old destination intact (and at worst a hidden
-``.NAME.*.part`` file beside it); the new file gets the old one's permissions, or the
+``.NAME.PID.*.part`` file beside it, removed by the next write to that name); the new file gets the old one's permissions, or the
 umask's default for a new file, not mkstemp's private 0600.
 
 Only a regular file is replaced. A symbolic link is followed, so its target gets the
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -37,9 +38,12 @@ def atomic_output(dest: str | Path, *, mode: str = "wb") -> Iterator[IO]:  # typ
         with _direct_output(dest, mode) as fh:
             yield fh
         return
+    _remove_stale_parts(dest)
     try:
         fd, tmp = tempfile.mkstemp(
-            prefix=f".{dest.name}.", suffix=".part", dir=dest.parent or "."
+            prefix=f".{dest.name}.{os.getpid()}.",
+            suffix=".part",
+            dir=dest.parent or ".",
         )
     except OSError as exc:
         raise _write_error(dest, exc) from exc
@@ -58,6 +62,34 @@ def atomic_output(dest: str | Path, *, mode: str = "wb") -> Iterator[IO]:  # typ
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _remove_stale_parts(dest: Path) -> None:
+    """Delete ``.NAME.PID.*.part`` files beside ``dest`` whose writer is gone.
+
+    A writer killed with SIGKILL cannot clean up (ten killed exports left 550 MB);
+    the next write to the same name does, sparing files of writers still running.
+    """
+    pattern = re.compile(re.escape(f".{dest.name}.") + r"(\d+)\.\w+\.part")
+    try:
+        names = [p.name for p in (dest.parent or Path(".")).iterdir()]
+    except OSError:
+        return
+    for name in names:
+        m = pattern.fullmatch(name)
+        if m is not None and not _alive(int(m.group(1))):
+            with contextlib.suppress(OSError):
+                (dest.parent / name).unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process, or not a pid: leave its file
+    return True
 
 
 def _is_special(dest: Path) -> bool:

@@ -207,6 +207,11 @@ def _syntax_error(exc: etree.XMLSyntaxError, last_line: int) -> tuple[int, str]:
 def _explain(msg: str) -> str:
     # libxml2 may quote the offending input, newlines and all: keep the error one line.
     msg = " ".join(msg.split())
+    if "XML_PARSE_HUGE" in msg:  # libxml2's advice names a flag users cannot set
+        return (
+            "a text or attribute longer than libxml2's limit (10,000,000 bytes); "
+            "tm refuses it to protect memory"
+        )
     if len(msg) > 160:
         msg = msg[:159] + "…"
     if "amplification" in msg or ("entity" in msg.lower() and "loop" in msg.lower()):

@@ -162,6 +162,7 @@ def _header(raw: Any, node: yaml.Node | None, path: str) -> GlossaryHeader:
 
 
 def _entry(raw: Any, node: yaml.Node, path: str) -> TermEntry:
+    _refuse_repeated_keys(node, path)  # YAML would keep the last 'en:' silently
     line = _line(node)
     if not isinstance(raw, dict):
         raise FormatError(path, line, "an entry must be a mapping with 'zh' and 'en'")
