@@ -22,6 +22,7 @@ from tm.formats._atomic import atomic_output
 from tm.models import STATUSES, GlossaryHeader, SourceRef, TermEntry, TermStatus
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 ENTRY_FIELDS = (
     "zh",
@@ -71,14 +72,18 @@ def parse_glossary(text: str, path: str) -> tuple[GlossaryHeader, list[TermEntry
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, text, path) from exc
     except RecursionError as exc:  # [[[[… thousands deep
-        raise FormatError(path, None, "invalid YAML: nested too deep") from exc
+        raise FormatError(
+            path, loader.get_mark().line + 1, "invalid YAML: nested too deep"
+        ) from exc
     except ValueError as exc:  # an integer of thousands of digits (int()'s limit)
         raise FormatError(
-            path, None, "invalid YAML: a number too long to read (over 4300 digits)"
+            path,
+            loader.get_mark().line + 1,
+            "invalid YAML: a number too long to read (over 4300 digits)",
         ) from exc
     finally:
         loader.dispose()
-    _refuse_surrogates(data, path)
+    _refuse_surrogates(data, text, path)
     if not isinstance(data, dict):
         raise FormatError(path, _line(node), "a glossary is a mapping with 'entries:'")
     keys = _key_lines(node)
@@ -101,7 +106,7 @@ def parse_glossary(text: str, path: str) -> tuple[GlossaryHeader, list[TermEntry
     return header, [_entry(item, n, path) for item, n in zip(raw, items, strict=True)]
 
 
-def _refuse_surrogates(data: Any, path: str) -> None:
+def _refuse_surrogates(data: Any, text: str, path: str) -> None:
     """YAML's ``"\\ud800"`` escape gives a lone surrogate, which no output can write."""
     stack = [data]
     while stack:
@@ -112,9 +117,11 @@ def _refuse_surrogates(data: Any, path: str) -> None:
         elif isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, str) and _SURROGATE.search(item):
+            escape = _SURROGATE_ESCAPE.search(text)
+            line = text.count("\n", 0, escape.start()) + 1 if escape else 1
             raise FormatError(
                 path,
-                None,
+                line,
                 f"invalid text {item[:40]!r}: a lone UTF-16 surrogate "
                 "(a \\uD800–\\uDFFF escape)",
                 hint="write the character itself, or its \\U0001xxxx escape",
