@@ -1,18 +1,21 @@
-"""Benchmark: indexed fuzzy look-up vs an exhaustive scan on a ~1M-unit TM.
+"""Benchmark: fuzzy look-up through the index vs an exhaustive scan, at cutoffs 50 and 70.
 
 The TM is built from ../shared/corpora: the Taiwan law paragraphs (Traditional) split
 into sentences at 。！？；, plus the paragraphs themselves, plus a Simplified copy of
-both made with OpenCC, up to ``--size`` units. Queries: half are TM sentences edited
-(insertions, deletions, substitutions, a changed number), half unseen sentences from
-the WMT news and Tatoeba files.
+both made with OpenCC, up to ``--size`` units. Queries: a third are TM sentences as
+they are, a third TM sentences edited (insertions, deletions, substitutions, a changed
+number), a third unseen sentences from the WMT news and Tatoeba files.
 
-Prints indexed median/p99 latency, the scan's median (timed on a subsample, said in
-the output), their ratio, the share of queries whose top-5 (ids and scores) is
-identical, index build time, and the RSS the index adds.
+For each cutoff it prints the CPU time per query (best of 3 runs) of three paths that
+must give the same answer: ``auto`` (per query, the index takes the cheaper of its
+q-gram candidates and a scan of the length window), ``q-grams`` and ``window`` (each
+forced), and of the exhaustive scan (every unit, timed on a subsample), per query kind
+too; and the share of queries whose top-5 (ids and scores) is identical on all of
+them. Then the index build time and the RSS it adds.
 
 Usage:
-    python benchmarks/bench_lookup.py                      # 1M units, 1,000 queries
-    python benchmarks/bench_lookup.py --size 50000 --queries 200
+    python benchmarks/bench_lookup.py                      # 1M units, 300 queries
+    python benchmarks/bench_lookup.py --size 200000 --queries 150
     python benchmarks/bench_lookup.py --db postgresql://localhost/tm_bench
 """
 
@@ -27,14 +30,14 @@ import resource
 import statistics
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from tm.match import Matcher  # noqa: E402
-from tm.match_index import cache_path  # noqa: E402
+from tm.match_index import CandidateIndex, cache_path  # noqa: E402
 from tm.models import SegType, TranslationUnit  # noqa: E402
 from tm.store import open_store  # noqa: E402
 
@@ -43,7 +46,7 @@ LAWS = CORPORA / "tw_moj_laws.paragraphs.zh-en.tsv.gz"
 NEWS = CORPORA / "wmt_news_test_2017-2022.zh-en.tsv.gz"
 TATOEBA = CORPORA / "tatoeba_test_v2021-08-07.zh-en.tsv.gz"
 SENTENCE = re.compile(r"[^。！？；]+[。！？；]?")
-MIN_SCORE = 70.0
+CUTOFFS = (50.0, 70.0)
 TOP = 5
 
 
@@ -124,16 +127,22 @@ def edit(text: str, rng: random.Random) -> str:
     return "".join(chars)
 
 
-def make_queries(store_path: str, n: int, seed: int = 4) -> list[str]:
+def make_queries(store_path: str, n: int, seed: int = 4) -> list[tuple[str, str]]:
+    """(kind, query): a third TM sentences as they are, a third edited, a third unseen."""
     rng = random.Random(seed)
     store = open_store(store_path, create=False)
     try:
         keys = [r.key for r in store.iter_keys()]
     finally:
         store.close()
-    edited = [edit(k, rng) for k in rng.sample(keys, n // 2)]
+    third = n // 3
+    picked = rng.sample(keys, 2 * third)
+    verbatim = [("from the TM", k) for k in picked[:third]]
+    edited = [("edited", edit(k, rng)) for k in picked[third:]]
     unseen = [zh for zh, _ in read_pairs(NEWS)] + [zh for zh, _ in read_pairs(TATOEBA)]
-    return edited + rng.sample(unseen, n - n // 2)
+    return (
+        verbatim + edited + [("unseen", q) for q in rng.sample(unseen, n - 2 * third)]
+    )
 
 
 def rss_mb() -> float:
@@ -149,18 +158,125 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
+def timed(fn: Callable[[], object], runs: int = 3) -> tuple[float, object]:
+    """Best CPU time of ``runs`` calls (ms) and the last result."""
+    best = float("inf")
+    out: object = None
+    for _ in range(runs):
+        t = time.process_time()
+        out = fn()
+        best = min(best, (time.process_time() - t) * 1000)
+    return best, out
+
+
+def forced(path: str | None) -> None:
+    """Make every look-up take one path (None: let the index choose per query)."""
+    CandidateIndex.prefer_scan = (  # type: ignore[method-assign]
+        _CHOOSE if path is None else (lambda self, codes, ms: path == "window")
+    )
+
+
+_CHOOSE = CandidateIndex.prefer_scan
+
+
+def run_cutoff(
+    matcher: Matcher, queries: list[tuple[str, str]], cutoff: float, scan_sample: int
+) -> None:
+    times: dict[str, list[float]] = {"auto": [], "q-grams": [], "window": []}
+    by_kind: dict[str, list[tuple[float, float]]] = {}
+    same = 0
+    scan_times: list[float] = []
+    sample = set(range(0, len(queries), max(1, len(queries) // scan_sample)))
+    for i, (kind, q) in enumerate(queries):
+        results = {}
+        for path, name in ((None, "auto"), ("index", "q-grams"), ("window", "window")):
+            forced(path)
+            ms, results[name] = timed(
+                lambda q=q: matcher.rank(q, min_score=cutoff, limit=TOP)  # type: ignore[misc]
+            )
+            times[name].append(ms)
+        forced(None)
+        if i in sample:
+            ms, ref = timed(
+                lambda q=q: matcher.rank(  # type: ignore[misc]
+                    q, min_score=cutoff, limit=TOP, exhaustive=True
+                ),
+            )
+            scan_times.append(ms)
+            by_kind.setdefault(kind, []).append((times["auto"][-1], ms))
+        else:
+            ref = matcher.rank(
+                q, min_score=cutoff, limit=TOP, exhaustive=True, workers=2
+            )
+        same += all(_key(r) == _key(ref) for r in results.values())  # type: ignore[arg-type]
+    scan_med = statistics.median(scan_times)
+    auto_med = statistics.median(times["auto"])
+    print(f"-- min score {cutoff:g}, top {TOP}, CPU ms per query (best of 3 runs)")
+    for name in ("auto", "q-grams", "window"):
+        v = times[name]
+        print(
+            f"  {name:8s} median {statistics.median(v):7.2f}  p99 {pct(v, 99):7.2f}"
+            f"  max {max(v):7.2f}"
+        )
+    print(
+        f"  scan     median {scan_med:7.2f}  (every unit, best of 3 runs,"
+        f" {len(scan_times)} queries)"
+    )
+    for kind, pairs in by_kind.items():
+        a = statistics.median(p[0] for p in pairs)
+        b = statistics.median(p[1] for p in pairs)
+        print(f"  {kind:12s} auto {a:7.2f} vs scan {b:7.2f} ms ({len(pairs)} queries)")
+    worst = max(
+        (p[0] / p[1] for pairs in by_kind.values() for p in pairs if p[1] > 0),
+        default=0.0,
+    )
+    print(
+        f"  scan median / auto median: {scan_med / max(auto_med, 1e-9):.1f}x;"
+        f" slowest auto query vs its scan: {worst:.2f}x"
+    )
+    print(
+        f"  identical top-{TOP} (ids and scores) on all three paths and the scan:"
+        f" {100 * same / len(queries):.1f}% of {len(queries)}"
+    )
+
+
+def seed_analysis(runs: int = 5) -> None:
+    """`tm analyze` of the Changsha–Zhuzhou–Xiangtan action plan on the seed TM (cutoff 50)."""
+    import tempfile
+
+    from tm.service import TMService
+
+    examples = ROOT / "examples"
+    with tempfile.TemporaryDirectory() as tmp, TMService.open(Path(tmp) / "s.db") as s:
+        s.import_file(examples / "factor-reform-2025.zh-en.txt")
+        s.matcher().ensure_index()
+        units = s.store.count_units()
+        doc = examples / "changzhutan-action-plan.zh.txt"
+        best = {}
+        for exhaustive in (False, True) * runs:
+            t = time.process_time()
+            s.analyze(doc, exhaustive=exhaustive)
+            took = time.process_time() - t
+            best[exhaustive] = min(best.get(exhaustive, took), took)
+    print(
+        "analysis of the Changsha–Zhuzhou–Xiangtan action plan on the seed TM"
+        f" ({units:,} units): indexed {best[False]:.3f} s"
+        f" CPU, exhaustive {best[True]:.3f} s CPU (best of {runs})"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument(
         "--db", default=None, help="TM to use (built there if a missing SQLite file)"
     )
     ap.add_argument("--size", type=int, default=1_000_000)
-    ap.add_argument("--queries", type=int, default=1000)
-    ap.add_argument("--scan-sample", type=int, default=20)
+    ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--scan-sample", type=int, default=30)
     args = ap.parse_args()
+    seed_analysis()
     db = args.db or f"/tmp/tm_bench_{args.size}.db"
-    if True:  # builds a missing or short TM, SQLite or PostgreSQL alike
-        build_db(db, args.size)
+    build_db(db, args.size)  # builds a missing or short TM, SQLite or PostgreSQL alike
     queries = make_queries(db, args.queries)
 
     store = open_store(db, create=False)
@@ -168,81 +284,21 @@ def main() -> None:
     cached = not db.startswith("postgres") and cache_path(db, "source").exists()
     rss0 = rss_mb()
     t0 = time.perf_counter()
-    index = matcher.ensure_index()
+    (index, *_) = matcher.ensure_index()
     build = time.perf_counter() - t0
     rss1 = rss_mb()
-
-    indexed: list[float] = []
-    results = []
-    slow: list[tuple[float, str]] = []
-    best: list[float] = []
-    for q in queries:
-        t = time.perf_counter()
-        results.append(matcher.rank(q, min_score=MIN_SCORE, limit=TOP))
-        indexed.append((time.perf_counter() - t) * 1000)
-        slow.append((indexed[-1], q))
-    # On a shared machine one run per query also measures the scheduler; the best of
-    # three runs of each query shows what the look-up itself costs.
-    for q, first in zip(queries, indexed, strict=True):
-        again = []
-        for _ in range(2):
-            t = time.perf_counter()
-            matcher.rank(q, min_score=MIN_SCORE, limit=TOP)
-            again.append((time.perf_counter() - t) * 1000)
-        best.append(min(first, *again))
-
-    # The scan is the same scorer over every unit. Every query is compared with it;
-    # a subsample is timed on one thread, the rest run on two to save time.
-    scan_times: list[float] = []
-    same = 0
-    sample = set(range(0, len(queries), max(1, len(queries) // args.scan_sample)))
-    for i, q in enumerate(queries):
-        t = time.perf_counter()
-        ref = matcher.rank(
-            q,
-            min_score=MIN_SCORE,
-            limit=TOP,
-            exhaustive=True,
-            workers=1 if i in sample else 2,
-        )
-        if i in sample:
-            scan_times.append((time.perf_counter() - t) * 1000)
-        same += _key(ref) == _key(results[i])
-    store.close()
-
-    with_match = sum(1 for r in results if r)
-    med = statistics.median(indexed)
-    scan_med = statistics.median(scan_times)
     how = "loaded from its cache file" if cached else "built from the store"
     print(f"TM: {len(index):,} units ({db}); index {how} in {build:.1f}s")
     print(
-        f"queries: {len(queries)} (half edited TM sentences, half unseen news/Tatoeba);"
-        f" min score {MIN_SCORE:g}, top {TOP}; {with_match} with a match"
+        f"queries: {len(queries)} (a third TM sentences as they are, a third edited,"
+        " a third unseen news/Tatoeba); paths: auto (the index chooses per query),"
+        " q-grams (candidates always), window (the length window scanned always)"
     )
-    print(
-        f"indexed lookup: median {med:.2f} ms, p99 {pct(indexed, 99):.2f} ms,"
-        f" max {max(indexed):.2f} ms (one run per query)"
-    )
-    print(
-        f"indexed lookup, best of 3 runs per query: median {statistics.median(best):.2f}"
-        f" ms, p99 {pct(best, 99):.2f} ms, max {max(best):.2f} ms"
-    )
-    print(
-        f"exhaustive scan (same scorer, every unit, one thread): median"
-        f" {scan_med:.1f} ms (timed on a subsample of {len(scan_times)} queries)"
-    )
-    slow.sort(reverse=True)
-    print(
-        "slowest indexed:",
-        ", ".join(f"{ms:.1f} ms ({len(q)} chars)" for ms, q in slow[:3]),
-    )
+    for cutoff in CUTOFFS:
+        run_cutoff(matcher, queries, cutoff, args.scan_sample)
+    store.close()
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, load average {load:.1f} during the run")
-    print(f"speed-up (scan median / indexed median): {scan_med / med:.0f}x")
-    print(
-        f"identical top-{TOP} (ids and scores), all {len(queries)} queries:"
-        f" {100 * same / len(queries):.1f}%"
-    )
     print(
         f"index RSS: +{rss1 - rss0:.0f} MB over the open store"
         f" (arrays {index.nbytes() / 2**20:.0f} MB); process peak"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -112,9 +113,9 @@ def postgres_url_with(
     return urlunsplit((parts.scheme, parts.netloc, path, query, parts.fragment))
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A URL whose tables land in a fresh schema, dropped after the test.
+@contextlib.contextmanager
+def fresh_postgres_schema() -> Iterator[str]:
+    """A URL whose tables land in a fresh schema, dropped on leaving.
 
     Skips unless TM_TEST_POSTGRES_DSN names a server (CI's .ci/run starts one).
     """
@@ -133,6 +134,13 @@ def postgres_url() -> Iterator[str]:
     finally:
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL whose tables land in a fresh schema, dropped after the test."""
+    with fresh_postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

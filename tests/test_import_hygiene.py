@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "tm"
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
-SHELLS = {"tm.cli", "tm.tui"}
+SHELLS = {"tm.cli", "tm.tui", "tm.server"}
 SHELL_MAY_IMPORT = {"tm.service", "tm.models", "tm.errors"}
 ROOT_MODULES = {"tm.__init__", "tm.__main__"}  # the public facade and `python -m tm`
 
@@ -78,7 +78,8 @@ def test_a_shell_reaching_into_the_core_breaks_the_contract(tmp_path: Path) -> N
 def test_service_imports_no_ui_libraries() -> None:
     code = (
         "import sys, tm.service, tm.store, tm.formats.tmx, tm.formats.bilingual;"
-        "bad = [m for m in ('textual', 'rich', 'click') if m in sys.modules];"
+        "bad = [m for m in ('textual', 'rich', 'click', 'fastapi', 'uvicorn')"
+        " if m in sys.modules];"
         "print(','.join(bad))"
     )
     out = subprocess.run(

@@ -6,15 +6,25 @@ import gzip
 import random
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tm.match import NUMBER_CAP, Matcher, similarity
+from tm.match import (
+    ENUMERATOR_PENALTY,
+    FLAG_MARGIN,
+    FUZZY_CAP,
+    NUMBER_CAP,
+    STOP_PENALTY,
+    Matcher,
+    similarity,
+)
+from tm.match_index import CandidateIndex
 from tm.models import MatchKind, SegType, TranslationUnit
-from tm.service import TMService
+from tm.service import TermService, TMService
 from tm.store import open_store
 from tm.text.normalize import match_key
 
@@ -75,10 +85,26 @@ def random_queries(sources: list[str], n: int, seed: int) -> list[str]:
     return out
 
 
+@contextmanager
+def path(forced: str | None) -> Iterator[None]:
+    """Make the index take one path: ``q-grams``, ``window``, or None (its choice)."""
+    choose = CandidateIndex.prefer_scan
+    if forced is not None:
+        CandidateIndex.prefer_scan = lambda self, c, m: forced == "window"  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        CandidateIndex.prefer_scan = choose  # type: ignore[method-assign]
+
+
 def same_ranking(matcher: Matcher, q: str, min_score: float, limit: int) -> None:
-    got = matcher.rank(q, min_score=min_score, limit=limit)
+    """The index's answer, by its own choice and by each path, equals the scan's."""
     ref = matcher.rank(q, min_score=min_score, limit=limit, exhaustive=True)
-    assert [(s.unit_id, s.score) for s in got] == [(s.unit_id, s.score) for s in ref], q
+    want = [(s.unit_id, s.score) for s in ref]
+    for forced in (None, "q-grams", "window"):
+        with path(forced):
+            got = matcher.rank(q, min_score=min_score, limit=limit)
+        assert [(s.unit_id, s.score) for s in got] == want, (q, forced)
 
 
 # -- scorer properties ------------------------------------------------------------
@@ -101,12 +127,17 @@ def test_identical_text_scores_100_and_results_are_sorted_above_cutoff(
     unit = data.draw(st.sampled_from(seed_units))
     cutoff = data.draw(st.sampled_from([30.0, 50.0, 70.0, 95.0]))
     matches = seed_matcher.lookup(unit.source, min_score=cutoff, limit=10)
-    assert matches[0].score == 100.0
-    assert matches[0].kind is MatchKind.EXACT
-    assert match_key(matches[0].source) == match_key(unit.source)
-    scores = [m.score for m in matches]
-    assert scores == sorted(scores, reverse=True)
-    assert all(s >= cutoff for s in scores)
+    exact = next(m for m in matches if m.score == 100.0)
+    assert exact.kind is MatchKind.EXACT
+    assert match_key(exact.source) == match_key(unit.source)
+    # Only a clean unit of nearly the same score goes before a flagged exact match.
+    ahead = matches[: matches.index(exact)]
+    assert all(exact.flags and not m.flags for m in ahead)
+    assert all(m.score >= 100.0 - FLAG_MARGIN for m in ahead)
+    # Ranked by score, a flagged unit as if it scored FLAG_MARGIN less.
+    ranked = [m.score - (FLAG_MARGIN if m.flags else 0) for m in matches]
+    assert ranked == sorted(ranked, reverse=True)
+    assert all(m.score >= cutoff for m in matches)
 
 
 @settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -151,7 +182,7 @@ def test_punctuation_only_difference_scores_99(
     assert [p.reason for p in best.penalties] == ["punctuation"]
 
 
-def test_differing_numbers_cap_the_score_and_are_located(
+def test_differing_numbers_are_located_and_repaired_by_value(
     seed_matcher: Matcher, seed_units: list[TranslationUnit]
 ) -> None:
     unit = _long_unit(seed_units, r"\d+")
@@ -161,10 +192,28 @@ def test_differing_numbers_cap_the_score_and_are_located(
     query = unit.source[: m.start()] + new + unit.source[m.end() :]
     best = seed_matcher.lookup(query, min_score=50)[0]
     assert best.source == unit.source
-    assert best.score <= NUMBER_CAP < best.similarity
     penalty = next(p for p in best.penalties if p.reason == "numbers")
     assert [unit.source[a:b] for a, b in penalty.spans] == [m.group()]
     assert [query[a:b] for a, b in penalty.query_spans] == [new]
+    # The English has the number once: it is carried over, so the cap does not apply.
+    assert unit.target.count(m.group()) == 1
+    assert best.kind is MatchKind.REPAIRED
+    assert best.repaired_target == unit.target.replace(m.group(), new)
+    assert NUMBER_CAP < best.score <= best.similarity
+
+
+def test_numbers_that_cannot_be_repaired_cap_the_score(
+    seed_matcher: Matcher, seed_units: list[TranslationUnit]
+) -> None:
+    unit = _long_unit(seed_units, r"\d+")
+    query = unit.source + "另有3个"  # a number only the query has: nothing to map
+    best = seed_matcher.lookup(query, min_score=50)[0]
+    assert best.source == unit.source
+    assert best.kind is MatchKind.FUZZY
+    assert best.score <= NUMBER_CAP < best.similarity
+    assert best.repaired_target is None
+    left = [(r.kind, r.query, r.reason) for r in best.repairs if not r.done]
+    assert ("number", "3", "only the query has it") in left
 
 
 def test_context_match_scores_101(seed_service: TMService) -> None:
@@ -407,5 +456,127 @@ def test_too_many_new_units_rebuild_the_main_index(
         (again,) = matcher.ensure_index()
         assert again is not main
         assert len(again) == len(main) + 20
+    finally:
+        store.close()
+
+
+# -- list labels and full stops are placeables (issue 14) ---------------------------
+
+
+def test_a_missing_list_label_and_full_stop_cost_a_small_fixed_penalty(
+    seed_matcher: Matcher,
+) -> None:
+    # The seed has (二)推动科技成果高效转化应用。 The label is structure, not content.
+    best = seed_matcher.lookup("推动科技成果高效转化应用", min_score=50)[0]
+    assert best.source == "(二)推动科技成果高效转化应用。"
+    assert [p.reason for p in best.penalties] == ["enumerator", "full-stop"]
+    assert best.score == 100 - ENUMERATOR_PENALTY - STOP_PENALTY
+    assert best.kind is MatchKind.REPAIRED  # the English loses its "(2) " and "."
+    assert best.repaired_target == best.target[len("(2) ") : -1]
+    # Another label: the English label follows, in the English's own style.
+    other = seed_matcher.lookup("(五)推动科技成果高效转化应用。", min_score=50)[0]
+    assert other.source == best.source
+    assert [p.reason for p in other.penalties] == ["enumerator"]
+    assert other.score == FUZZY_CAP
+    assert other.repaired_target == "(5)" + best.target[len("(2)") :]
+
+
+def test_a_label_never_triggers_the_numbers_cap(
+    seed_matcher: Matcher, seed_units: list[TranslationUnit]
+) -> None:
+    labelled = [
+        u for u in seed_units if re.match(r"\([一二三四五六七八九十]+\)", u.source)
+    ]
+    assert len(labelled) > 20
+    for unit in labelled[:20]:
+        bare = re.sub(r"^\([一二三四五六七八九十]+\)", "", unit.source)
+        best = seed_matcher.lookup(bare, min_score=50, limit=10)
+        mine = next(m for m in best if m.source == unit.source)
+        assert "numbers" not in [p.reason for p in mine.penalties]
+        assert mine.score >= 100 - ENUMERATOR_PENALTY - STOP_PENALTY
+
+
+def test_english_labels_are_placeables_on_the_target_side(
+    seed_service: TMService,
+) -> None:
+    english = "Promote the efficient transformation and application of scientific"
+    best = seed_service.lookup(english, side="target", min_score=50)[0]
+    assert best.target.startswith("(2) Promote the efficient transformation")
+    assert "enumerator" in [p.reason for p in best.penalties]
+
+
+# -- flagged units ------------------------------------------------------------------
+
+
+def test_a_truncated_unit_is_flagged_and_ranks_below_a_clean_near_equal(
+    seed_matcher: Matcher,
+) -> None:
+    # The seed's English for this title stops at "… Changsha, Zhuzhou and".
+    found = seed_matcher.lookup("长株潭要素市场化配置综合改革试点实施方案", limit=3)
+    first, second = found[0], found[1]
+    assert second.score == 100.0
+    assert [f.check for f in second.flags] == ["truncated"]
+    assert not first.flags
+    assert first.score >= 100.0 - FLAG_MARGIN
+    assert first.offered_target.endswith("Zhuzhou and Xiangtan")
+
+
+def test_a_forbidden_rendering_flags_the_unit(
+    seed_db: Path, glossary_dir: Path
+) -> None:
+    termbase = TermService(glossary_dir).load()
+    store = open_store(seed_db)
+    try:
+        store.add_units(
+            [
+                TranslationUnit(
+                    "盘活存量土地资源的新机制",
+                    "a new mechanism to revitalize stock land",
+                )
+            ]
+        )
+        matcher = Matcher(store)
+        (m,) = matcher.lookup("盘活存量土地资源的新机制", limit=1, termbase=termbase)
+        assert [f.check for f in m.flags] == ["term-forbidden"]
+        ((a, b),) = m.flags[0].spans
+        assert m.target[a:b] == "stock land"
+        (plain,) = matcher.lookup("盘活存量土地资源的新机制", limit=1)
+        assert plain.flags == ()  # without the glossary, nothing says it is forbidden
+    finally:
+        store.close()
+
+
+# -- index or window: never slower than a scan, always the same answer ---------------
+
+
+def test_the_bound_filters_nothing_at_50_so_the_window_is_scanned(
+    seed_matcher: Matcher,
+) -> None:
+    (index,) = seed_matcher.ensure_index()
+    assert index.prefer_scan("要素市场化配置综合改革", 50.0)
+    big = CandidateIndex.build(
+        range(5000), [f"第{i}条要素市场化配置综合改革" for i in range(5000)]
+    )
+    assert big.prefer_scan("要素市场化配置综合改革试点", 50.0)
+    assert not big.prefer_scan("要素市场化配置综合改革试点", 70.0)
+
+
+def test_a_query_gram_past_the_indexs_last_gram_loses_nothing(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "stems.db")
+    try:
+        store.add_units(
+            [
+                TranslationUnit("甲乙丙丁戊己庚辛壬癸子丑寅卯", "stems"),
+                TranslationUnit("辰巳午未申酉戌亥", "branches"),
+            ]
+        )
+        matcher = Matcher(store)
+        # The numbered grams of 龘龘… sort after every gram of this TM; the query's
+        # other grams must still find their lists.
+        for q in ("龘龘龘龘甲乙丙丁戊己庚辛壬癸子丑", "甲乙丙丁戊己庚辛壬癸龘龘龘龘"):
+            for cutoff in (50.0, 60.0):
+                same_ranking(matcher, q, cutoff, 5)
+            with path("q-grams"):  # 62.5: 4 grams of 龘 and 寅卯 apart
+                assert [s.unit_id for s in matcher.rank(q, min_score=60.0)] == [1]
     finally:
         store.close()

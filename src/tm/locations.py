@@ -2,7 +2,7 @@
 
 Every file name derived from a database path (the cached match index, the English
 SentencePiece model, a document's project TM) and every environment variable tm reads
-(``TM_DB``, ``TM_GLOSSARY``, ``TM_USER``) is resolved here and nowhere else. The service
+(``TM_DB``, ``TM_GLOSSARY``, ``TM_USER``, ``TM_SERVER_TOKEN``) is resolved here and nowhere else. The service
 layer calls these functions to fill in what the caller left out; the modules below it
 take explicit paths and values (posting's ``locations.py`` is the model).
 
@@ -21,6 +21,9 @@ GLOSSARY_DIR = "glossary"
 ENV_DB = "TM_DB"
 ENV_GLOSSARY = "TM_GLOSSARY"
 ENV_USER = "TM_USER"
+ENV_SERVER_TOKEN = "TM_SERVER_TOKEN"
+# tm serve hands its settings to its worker processes here (not a user setting)
+ENV_SERVE_SETTINGS = "TM_SERVE_SETTINGS"
 
 MEMORY = ":memory:"  # SQLite's name for a database that has no file
 
@@ -31,6 +34,11 @@ MEMORY = ":memory:"  # SQLite's name for a database that has no file
 def match_index_path(db_path: str | Path, side: str) -> Path:
     """The cached candidate index of one side (``source``/``target``) of the TM."""
     return Path(f"{db_path}.match-{side}.npz")
+
+
+def wal_path(db_path: str | Path) -> Path:
+    """SQLite's write-ahead log of the TM (present while connections have it open)."""
+    return Path(f"{db_path}-wal")
 
 
 def spm_model_path(db_path: str | Path) -> Path:
@@ -94,3 +102,21 @@ def user(explicit: str | None = None) -> str:
         return os.environ.get(ENV_USER) or getpass.getuser()
     except (KeyError, OSError):  # no login name (a container without passwd entry)
         return "tm"
+
+
+def server_token() -> str | None:
+    """The bearer token ``tm serve`` requires for writes (``$TM_SERVER_TOKEN``), if set.
+
+    Taken from the environment only: a command-line argument would show in ``ps``.
+    """
+    return os.environ.get(ENV_SERVER_TOKEN) or None
+
+
+def serve_settings() -> str | None:
+    """The settings ``tm serve`` handed to this worker process (JSON), if any."""
+    return os.environ.get(ENV_SERVE_SETTINGS) or None
+
+
+def hand_serve_settings(settings: str) -> None:
+    """Leave ``tm serve``'s settings (JSON) for the worker processes it starts."""
+    os.environ[ENV_SERVE_SETTINGS] = settings

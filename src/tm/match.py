@@ -1,18 +1,28 @@
 """Fuzzy matching that never misses: a lossless q-gram candidate index and one scorer.
 
 Score (the Translate Toolkit / amaGama convention, and Trados' for CJK): character
-Levenshtein similarity ``100 × (1 − d / max(len a, len b))`` on match keys. Then:
+Levenshtein similarity ``100 × (1 − d / max(len a, len b))`` of the *bodies* of the
+match keys: a leading list label (一、 (一) 1. (1) …, see :mod:`tm.placeables`) and a
+final full stop are structure, compared apart. Then:
 
 * the same key but different stored text (width, punctuation form, whitespace, case) → 99;
 * keys that differ only in punctuation → 99;
+* a label that differs or is missing on one side costs :data:`ENUMERATOR_PENALTY`, a
+  full stop on one side only :data:`STOP_PENALTY`;
 * any other difference is capped at 98, so 99 always means "only formatting differs";
 * numbers that differ cap the score at :data:`NUMBER_CAP` (the match is still offered,
-  with the numbers to change reported);
+  with the numbers to change reported), unless repair carried every one of them into
+  the English (:mod:`tm.repair`);
 * an exact match whose previous unit also matches the query's previous unit → 101.
 
 Every penalty only lowers a score, except the two 99 rules, which are found through
 exact hash look-ups. So the candidate step only has to be lossless for the plain edit
-similarity: :mod:`tm.match_index` gives every unit that can reach the cutoff.
+similarity of the bodies: :mod:`tm.match_index` gives every unit that can reach the
+cutoff. Per query the matcher takes the cheaper of the index's candidates and a scan
+of the length window (the same units, found another way).
+
+Matches then carry their repaired English (:mod:`tm.repair`) and QA flags
+(:mod:`tm.flags`); a flagged unit ranks below a clean one of nearly the same score.
 
 The scan (:meth:`Matcher.scan`) scores every unit with the same scorer; tests and the
 benchmark check that both give the same top-k with the same scores.
@@ -20,29 +30,48 @@ benchmark check that both give the same top-k with the same scores.
 
 from __future__ import annotations
 
+import heapq
 import logging
+import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cdist
 
+from tm.errors import TMError
+from tm.flags import unit_flags
+from tm.fragments import MIN_CLAUSE, FragmentIndex, find_fragments
 from tm.match_index import (
     CandidateIndex,
     cache_path,
     load_index,
     save_index,
 )
-from tm.models import DiffSpan, Match, MatchKind, Penalty, TranslationUnit
+from tm.models import (
+    DiffSpan,
+    FragmentHit,
+    Match,
+    MatchKind,
+    Penalty,
+    TranslationUnit,
+)
+from tm.placeables import Parts, label_of, split_key
+from tm.repair import NUMERIC_KINDS, RepairResult, repair
 from tm.store.base import Store
 from tm.text.normalize import fold_with_map, match_key, unpunctuated_key
 from tm.text.numbers import Number, find_numbers
 from tm.text.tokenize import Tokenizer, load_or_train
+
+if TYPE_CHECKING:
+    from tm.terms import TermBase
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +83,11 @@ CONTEXT_SCORE = 101.0
 # A unit imported from an unconfirmed target (``tm import --include-unconfirmed``)
 # scores this much less, so it never ranks as a 100 % or context match.
 UNCONFIRMED_PENALTY = 5.0
+# A list label or a final full stop is structure: a small fixed cost, whatever its length.
+ENUMERATOR_PENALTY = 2.0
+STOP_PENALTY = 1.0
+# A flagged unit (a QA error on it) ranks below clean units scoring up to this much less.
+FLAG_MARGIN = 5.0
 # rapidfuzz's cdist works in float32: filter a hair below the cutoff, then re-score
 # the survivors in float64 so no unit is lost to rounding.
 _EPS = 1e-4
@@ -73,8 +107,30 @@ def similarity(a: str, b: str) -> float:
     return 100.0 * Levenshtein.normalized_similarity(a, b)
 
 
-def _number_bag(key: str) -> Counter[tuple[float, bool]]:
-    return Counter((n.value, n.percent) for n in find_numbers(key))
+_NUMERALS = re.compile(
+    "[0-9０-９零〇○一二两三四五六七八九十百千万亿萬億壹贰叁肆伍陆柒捌玖拾佰仟]"
+)
+_NO_NUMBERS: Counter[tuple[float, bool]] = Counter()
+
+
+def _number_bag(body: str) -> Counter[tuple[float, bool]]:
+    if _NUMERALS.search(body) is None:  # most text: no numeral at all
+        return _NO_NUMBERS
+    return _cached_bag(body)
+
+
+@lru_cache(maxsize=8192)
+def _cached_bag(body: str) -> Counter[tuple[float, bool]]:
+    return Counter((n.value, n.percent) for n in find_numbers(body))
+
+
+def body_codes(key: str, side: str) -> str:
+    """What the scorer compares of a key: its body, without label and final full stop."""
+    return split_key(key, _lang(side)).body
+
+
+def _lang(side: str) -> str:
+    return "zh" if side == "source" else "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,42 +142,64 @@ class Query:
     codes: str
     stripped: str
     numbers: Counter[tuple[float, bool]]
+    parts: Parts
+    side: str = "source"
 
     @classmethod
-    def make(cls, text: str, codes: Callable[[str], str] | None = None) -> Query:
+    def make(
+        cls,
+        text: str,
+        codes: Callable[[str], str] | None = None,
+        *,
+        side: str = "source",
+    ) -> Query:
         key = match_key(text)
+        parts = split_key(key, _lang(side))
         return cls(
             text=text,
             key=key,
-            codes=codes(key) if codes else key,
+            codes=codes(parts.body) if codes else parts.body,
             stripped=unpunctuated_key(key),
-            numbers=_number_bag(key),
+            numbers=_number_bag(parts.body),
+            parts=parts,
+            side=side,
         )
 
 
 @dataclass(frozen=True, slots=True)
 class Scored:
-    """A unit's final score before it is turned into a :class:`Match`."""
+    """A unit's score before it is turned into a :class:`Match`.
+
+    ``bound`` is the score without the numbers cap: what the match can reach once
+    repair has carried the numbers over. Units are ranked by it, so a repairable
+    match is never cut before it is repaired.
+    """
 
     score: float
     similarity: float
     unit_id: int
     reasons: tuple[str, ...]
     exact: bool = False
+    bound: float = 0.0
 
 
 def final_score(
     query: Query, key: str, raw: float, source: str | None
-) -> tuple[float, tuple[str, ...]]:
-    """Apply the penalties to a raw similarity; returns the score and the reasons.
+) -> tuple[float, float, tuple[str, ...]]:
+    """Apply the penalties to a raw similarity; returns score, bound and reasons.
 
     Args:
         query: the prepared query.
         key: the unit's match key.
-        raw: the edit similarity of the code strings (0–100).
+        raw: the edit similarity of the bodies' code strings (0–100).
         source: the unit's stored text; only read when the keys are equal.
+
+    Returns:
+        The score, the score without the numbers cap (see :class:`Scored`), and the
+        reasons it is lower than 100.
     """
     reasons: list[str] = []
+    parts = query.parts if key == query.key else split_key(key, _lang(query.side))
     if key == query.key:
         score = 100.0
         if source is not None and source != query.text:
@@ -131,11 +209,20 @@ def final_score(
         score = FORMAT_SCORE
         reasons.append("punctuation")
     else:
-        score = min(raw, FUZZY_CAP)
-    if query.numbers != _number_bag(key) and key != query.key:
+        penalty = 0.0
+        if parts.label != query.parts.label:
+            penalty += ENUMERATOR_PENALTY
+            reasons.append("enumerator")
+        if parts.stop != query.parts.stop:
+            penalty += STOP_PENALTY
+            reasons.append("full-stop")
+        score = min(raw - penalty, FUZZY_CAP)
+    bound = score
+    bag = _number_bag(parts.body)
+    if key != query.key and bag is not query.numbers and bag != query.numbers:
         score = min(score, NUMBER_CAP)
         reasons.append("numbers")
-    return score, tuple(reasons)
+    return score, bound, tuple(reasons)
 
 
 class Matcher:
@@ -170,31 +257,67 @@ class Matcher:
         self._tok: Tokenizer | None = None
         self.version: str | None = None
         self._checked = 0.0
+        self._checking = False
         self.check_every = VERSION_CHECK_SECONDS
         self._lock = threading.Lock()
+        self._fragments: tuple[str, FragmentIndex] | None = None
 
     # -- index lifecycle -----------------------------------------------------------
 
     def ensure_index(self) -> list[CandidateIndex]:
-        """The index tiers (main, then units added since), rebuilt when data changed."""
+        """The index tiers (main, then units added since), rebuilt when data changed.
+
+        The first look-up, and the first after :meth:`invalidate` (this process
+        wrote), check the data version before they search. Otherwise the version is
+        checked every ``check_every`` seconds in a background thread while the
+        look-up goes on with the index it has: counting a million rows takes longer
+        than a look-up, and a translator's keystroke must not wait for it. Another
+        process's units then show from the look-up after that check.
+        """
         with self._lock:
             now = time.monotonic()
-            if self.index is not None and now - self._checked < self.check_every:
+            if self.index is not None and self._checked:
+                if now - self._checked >= self.check_every and not self._checking:
+                    self._checking = True
+                    threading.Thread(
+                        target=self._check_in_background,
+                        name="tm-index-version",
+                        daemon=True,
+                    ).start()
                 return self._tiers()
-            version = self.store.data_version()
-            edited = False
-            if self.side == "target":  # a reviewer's edit changes target keys in place
-                version += f"|edits {self.store.edit_version()}"
-                edited = self.version is not None and _edits(version) != _edits(
-                    self.version
-                )
-            self._checked = now
-            if self.index is None or version != self.version:
-                if self.index is None or edited or not self._extend():
-                    self.index = self._build(version)
-                    self._reset_delta(self.index)
-                self.version = version
+            self._apply(self._current_version(), now)
             return self._tiers()
+
+    def _current_version(self) -> str:
+        version = self.store.data_version()
+        if self.side == "target":  # a reviewer's edit changes target keys in place
+            version += f"|edits {self.store.edit_version()}"
+        return version
+
+    def _apply(self, version: str, now: float) -> None:
+        """Bring the index to ``version`` (call with the lock held)."""
+        edited = (
+            self.side == "target"
+            and self.version is not None
+            and _edits(version) != _edits(self.version)
+        )
+        self._checked = now
+        if self.index is None or version != self.version:
+            if self.index is None or edited or not self._extend():
+                self.index = self._build(version)
+                self._reset_delta(self.index)
+            self.version = version
+
+    def _check_in_background(self) -> None:
+        try:
+            version = self._current_version()
+        except TMError as exc:  # the store was closed meanwhile: nothing to refresh
+            log.debug("index version check skipped: %s", exc)
+            version = None
+        with self._lock:
+            self._checking = False
+            if version is not None and self._checked and self.index is not None:
+                self._apply(version, time.monotonic())
 
     def _tiers(self) -> list[CandidateIndex]:
         assert self.index is not None
@@ -220,8 +343,7 @@ class Matcher:
         keys = self._delta_rows[1] + [r.key for r in rows]
         if len(ids) > max(DELTA_MIN_UNITS, DELTA_SHARE * len(self.index or ())):
             return False
-        codes = self._tok.codes_many(keys) if self._tok is not None else keys
-        self.delta = CandidateIndex.build(ids, codes, None if codes is keys else keys)
+        self.delta = self._index_of(ids, keys, self._tok)
         self._delta_rows = (ids, keys)
         self._known += len(rows)
         self._max_id = max(self._max_id, max(r.id for r in rows))
@@ -244,8 +366,7 @@ class Matcher:
         for row in self.store.iter_keys(side=self.side):
             ids.append(row.id)
             keys.append(row.key)
-        codes = tok.codes_many(keys) if tok is not None else keys
-        index = CandidateIndex.build(ids, codes, None if codes is keys else keys)
+        index = self._index_of(ids, keys, self._tok)
         log.info(
             "built %s index over %d units in %.1fs",
             self.side,
@@ -255,6 +376,14 @@ class Matcher:
         if cache is not None and len(index) >= CACHE_MIN_UNITS:
             save_index(index, cache, stamp)
         return index
+
+    def _index_of(
+        self, ids: list[int], keys: list[str], tok: Tokenizer | None
+    ) -> CandidateIndex:
+        """An index scoring the keys' bodies (labels and final full stops apart)."""
+        bodies = [body_codes(k, self.side) for k in keys]
+        codes = tok.codes_many(bodies) if tok is not None else bodies
+        return CandidateIndex.build(ids, codes, keys)
 
     def _cache_path(self) -> Path | None:
         path = getattr(self.store, "path", None)
@@ -276,7 +405,7 @@ class Matcher:
     # -- look-up -------------------------------------------------------------------
 
     def prepare(self, text: str) -> Query:
-        return Query.make(text, self.encoder)
+        return Query.make(text, self.encoder, side=self.side)
 
     def lookup(
         self,
@@ -286,8 +415,12 @@ class Matcher:
         limit: int = 5,
         prev: str | None = None,
         exhaustive: bool = False,
+        termbase: TermBase | None = None,
     ) -> list[Match]:
         """The best ``limit`` matches scoring at least ``min_score``, best first.
+
+        Each match carries its repaired English and its flags; a flagged unit ranks
+        below clean units scoring up to :data:`FLAG_MARGIN` less.
 
         Args:
             text: the query as typed.
@@ -296,15 +429,55 @@ class Matcher:
             prev: the previous segment, for context (101) matches.
             exhaustive: score every unit instead of the index's candidates (the
                 reference the index must equal; slow on a large TM).
+            termbase: the glossary: terms to swap when repairing, forbidden
+                renderings to flag (None: neither).
         """
         tiers = self.ensure_index()
         query = self.prepare(text)
         # A one-sentence paragraph is stored twice (a paragraph and a sentence unit with
         # the same text); rank twice as many so that dropping such twins still leaves
         # ``limit`` distinct translations.
-        scored = self._rank_tiers(tiers, query, min_score, 2 * limit, exhaustive)
-        matches = self._matches(query, scored, prev)
-        return _distinct([m for m in matches if m.score >= min_score])[:limit]
+        want = 2 * limit
+        while True:
+            scored = self._rank_tiers(tiers, query, min_score, want, exhaustive)
+            found = self._matches(query, scored, prev, termbase)
+            out = _distinct([m for m in found if m.score >= min_score])[:limit]
+            if len(scored) < want:
+                break  # every unit that reaches the cutoff was looked at
+            # Units not ranked cannot score over the last bound; stop when the last
+            # match kept is at least that good (a cap or a flag may have dropped
+            # matches below it), else rank more.
+            if len(out) == limit and ranking_score(out[-1]) >= scored[-1].bound:
+                break
+            want *= 4
+        return [self._finish(query, m, termbase) for m in out]
+
+    def fragments(
+        self,
+        text: str,
+        *,
+        min_chars: int = MIN_CLAUSE,
+        limit: int = 5,
+        exclude: Sequence[int] = (),
+    ) -> list[FragmentHit]:
+        """Sub-segment recall: clauses matching TM clauses at 80+, TM text inside the query.
+
+        See :mod:`tm.fragments`. The TM's clauses are read on the first call and again
+        after the TM changes.
+        """
+        self.ensure_index()
+        with self._lock:
+            version = self.version or ""
+            held = self._fragments
+        if held is None or held[0] != version:
+            # Built outside the lock: look-ups in other threads need not wait for it.
+            held = (version, FragmentIndex.build(self.store))
+            with self._lock:
+                self._fragments = held
+        index = held[1]
+        return find_fragments(
+            index, self.store, text, min_chars=min_chars, limit=limit, exclude=exclude
+        )
 
     def scan(
         self,
@@ -345,34 +518,45 @@ class Matcher:
         """The best ``limit`` over every tier (their units are disjoint)."""
         results: list[Scored] = []
         for index in tiers:
-            positions = self._positions(index, query, min_score, exhaustive)
-            results += self._rank(index, query, positions, min_score, limit, workers)
+            where = self._positions(index, query, min_score, exhaustive)
+            results += self._rank(index, query, where, min_score, limit, workers)
         results.sort(key=_order)
         return results[:limit]
 
     @staticmethod
     def _positions(
         index: CandidateIndex, query: Query, min_score: float, exhaustive: bool
-    ) -> np.ndarray:
+    ) -> np.ndarray | range:
+        """The positions to score: every one, the length window, or the candidates.
+
+        The window and the candidates hold the same units that can reach the cutoff;
+        the index chooses whichever costs less to score (see ``prefer_scan``).
+        """
         if not query.key:
-            return np.empty(0, dtype=np.int64)
+            return range(0)
         if exhaustive:
-            return np.arange(len(index), dtype=np.int64)
+            return range(len(index))
+        if index.prefer_scan(query.codes, min_score):
+            return range(*index.window(len(query.codes), min_score))
         return index.candidates(query.codes, min_score)
 
     def _rank(
         self,
         index: CandidateIndex,
         query: Query,
-        positions: np.ndarray,
+        positions: np.ndarray | range,
         min_score: float,
         limit: int,
         workers: int = 1,
     ) -> list[Scored]:
-        raw = _similarities(query.codes, index.codes, positions, min_score, workers)
+        pos, approx = _similarities(
+            query.codes, index.codes, positions, min_score, workers
+        )
         special = index.same_stripped(query.stripped).tolist() if query.stripped else []
         evaluated: set[int] = set()
-        results: list[Scored] = []
+        # The best ``limit`` so far, worst on top: (bound, unit id) orders them as
+        # _order does, so the cut-off is the heap's first item.
+        best: list[tuple[float, int, Scored]] = []
 
         def consider(pos: int, raw_score: float) -> None:
             uid = int(index.ids[pos])
@@ -383,21 +567,31 @@ class Matcher:
             source = None
             if key == query.key:
                 source = self._source(uid)
-            score, reasons = final_score(query, key, raw_score, source)
-            if score >= min_score:
-                results.append(Scored(score, raw_score, uid, reasons, key == query.key))
+            score, bound, reasons = final_score(query, key, raw_score, source)
+            if bound >= min_score:
+                exact = key == query.key
+                item = (
+                    bound,
+                    uid,
+                    Scored(score, raw_score, uid, reasons, exact, bound),
+                )
+                if len(best) < limit:
+                    heapq.heappush(best, item)
+                elif item[:2] > best[0][:2]:
+                    heapq.heapreplace(best, item)
 
-        for pos in np.asarray(special).tolist():
-            consider(pos, similarity(query.codes, index.codes[pos]))
-        for pos, raw_score in raw:
-            if len(results) >= limit:
-                results.sort(key=_order)
-                del results[limit:]
-                if raw_score < results[-1].score:
-                    break
-            consider(pos, raw_score)
-        results.sort(key=_order)
-        return results[:limit]
+        for p in np.asarray(special).tolist():
+            consider(p, similarity(query.codes, index.codes[p]))
+        for p, a in zip(pos.tolist(), approx.tolist(), strict=True):
+            # Sorted by the float32 similarity: once it is under the worst bound kept
+            # (allowing for rounding), no later unit can be kept (no bound exceeds
+            # its raw score, but the 99 rules, whose units were considered above).
+            if len(best) >= limit and 100.0 * (a + _EPS) < best[0][0]:
+                break
+            raw_score = similarity(query.codes, index.codes[p])
+            if raw_score >= min_score:
+                consider(p, raw_score)
+        return sorted((item[2] for item in best), key=_order)
 
     def _source(self, uid: int) -> str | None:
         units = self.store.get_units([uid])
@@ -406,16 +600,20 @@ class Matcher:
         return units[0].source if self.side == "source" else units[0].target
 
     def _matches(
-        self, query: Query, scored: list[Scored], prev: str | None
+        self,
+        query: Query,
+        scored: list[Scored],
+        prev: str | None,
+        termbase: TermBase | None = None,
     ) -> list[Match]:
         context = self._context_ids(prev, scored)
         units = {u.id: u for u in self.store.get_units(s.unit_id for s in scored)}
         out = [
-            self._match(query, s, units[s.unit_id], s.unit_id in context)
+            self._match(query, s, units[s.unit_id], s.unit_id in context, termbase)
             for s in scored
             if s.unit_id in units
         ]
-        out.sort(key=lambda m: (-m.score, -(m.id or 0)))
+        out.sort(key=lambda m: (-ranking_score(m), -(m.id or 0)))
         return out
 
     def _context_ids(self, prev: str | None, scored: list[Scored]) -> set[int]:
@@ -424,30 +622,81 @@ class Matcher:
         return self.store.units_after(match_key(prev))
 
     def _match(
-        self, query: Query, s: Scored, unit: TranslationUnit, in_context: bool
+        self,
+        query: Query,
+        s: Scored,
+        unit: TranslationUnit,
+        in_context: bool,
+        termbase: TermBase | None = None,
     ) -> Match:
-        text = unit.source if self.side == "source" else unit.target
+        """The match as ranked: its final score and flags (diff and repair to come).
+
+        A capped score is repaired here, since the repair decides the score; the rest
+        are repaired by :meth:`_finish`, once the matches kept are known.
+        """
         score = s.score
         kind = MatchKind.FUZZY
+        fixed: RepairResult | None = None
         if s.exact:
             kind = MatchKind.EXACT
             if score == 100.0 and in_context:
                 score, kind = CONTEXT_SCORE, MatchKind.CONTEXT
-        penalties = tuple(_penalty(r, query, text) for r in s.reasons)
+        elif self.side == "source" and s.score < s.bound:
+            fixed = repair(query.text, unit.source, unit.target, termbase=termbase)
+            if fixed.numbers_repaired:
+                score = s.bound
+        penalties = tuple(Penalty(r, "") for r in s.reasons)
         if unit.unconfirmed:
             score -= UNCONFIRMED_PENALTY
             detail = "unconfirmed translation" + (
                 f" ({unit.status_note})" if unit.status_note else ""
             )
             penalties += (Penalty("unconfirmed", detail),)
-        return Match(
+        match = Match(
             score=round(score, 2),
             kind=kind,
             unit=unit,
             similarity=round(s.similarity, 2),
             penalties=penalties,
+            flags=unit_flags(unit, termbase),
+        )
+        return _with_repair(match, fixed) if fixed is not None else match
+
+    def _finish(self, query: Query, match: Match, termbase: TermBase | None) -> Match:
+        """A kept match with its repair, diff and penalty details."""
+        if (
+            self.side == "source"
+            and match.kind is MatchKind.FUZZY
+            and not match.repairs
+        ):
+            fixed = repair(query.text, match.source, match.target, termbase=termbase)
+            match = _with_repair(match, fixed)
+        text = match.source if self.side == "source" else match.target
+        fixed_numbers = match.repaired_target is not None and not any(
+            r.kind in NUMERIC_KINDS and not r.done for r in match.repairs
+        )
+        return replace(
+            match,
+            penalties=tuple(
+                p
+                if p.reason == "unconfirmed"  # its detail was written by _match
+                else _penalty(p.reason, query, text, fixed_numbers)
+                for p in match.penalties
+            ),
             diff=tuple(diff_spans(query.text, text)),
         )
+
+
+def _with_repair(match: Match, fixed: RepairResult) -> Match:
+    kind = MatchKind.REPAIRED if fixed.complete else match.kind
+    return replace(
+        match, kind=kind, repaired_target=fixed.target, repairs=fixed.repairs
+    )
+
+
+def ranking_score(m: Match) -> float:
+    """The score a match is ranked by: a flagged unit's is :data:`FLAG_MARGIN` lower."""
+    return m.score - FLAG_MARGIN if m.flags else m.score
 
 
 def _distinct(matches: list[Match]) -> list[Match]:
@@ -463,23 +712,27 @@ def _distinct(matches: list[Match]) -> list[Match]:
 
 
 def _order(s: Scored) -> tuple[float, int]:
-    return (-s.score, -s.unit_id)
+    return (-s.bound, -s.unit_id)
 
 
 def _similarities(
     codes: str,
     all_codes: list[str],
-    positions: np.ndarray,
+    positions: np.ndarray | range,
     min_score: float,
     workers: int = 1,
-) -> list[tuple[int, float]]:
-    """(position, similarity ≥ min_score) pairs, best first, scored in float64."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions whose float32 similarity passes the cutoff, and that similarity (0–1),
+    best first (then by position). Callers re-score in float64 the ones they use."""
+    empty = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
     if not len(positions):
-        return []
-    if len(positions) == len(all_codes):  # the scan: every unit, in order
-        choices = all_codes
+        return empty
+    if isinstance(positions, range):  # a window (or every unit): a slice, no copy loop
+        choices = all_codes[positions.start : positions.stop]
+        where = np.arange(positions.start, positions.stop, dtype=np.int64)
     else:
         choices = [all_codes[i] for i in positions.tolist()]
+        where = np.asarray(positions, dtype=np.int64)
     cutoff = max(min_score / 100.0 - _EPS, 0.0)
     approx = cdist(
         [codes],
@@ -490,35 +743,56 @@ def _similarities(
         workers=workers,
     )[0]
     hit = np.flatnonzero(approx > 0) if cutoff > 0 else np.arange(len(choices))
-    out = []
-    for j in hit.tolist():
-        raw = similarity(codes, choices[j])
-        if raw >= min_score:
-            out.append((int(positions[j]), raw))
-    out.sort(key=lambda pr: (-pr[1], pr[0]))
-    return out
+    order = np.lexsort((where[hit], -approx[hit]))
+    return where[hit][order], approx[hit][order]
 
 
-def _penalty(reason: str, query: Query, text: str) -> Penalty:
+def _penalty(
+    reason: str, query: Query, text: str, numbers_repaired: bool = False
+) -> Penalty:
     if reason == "formatting":
         return Penalty(
             "formatting", "only width, punctuation form, whitespace or case differ"
         )
     if reason == "punctuation":
         return Penalty("punctuation", "only punctuation differs")
-    q_nums = find_numbers(query.text)
-    t_nums = find_numbers(text)
+    lang = _lang(query.side)
+    q_label, t_label = label_of(query.text, lang), label_of(text, lang)
+    if reason == "enumerator":
+        return Penalty(
+            "enumerator",
+            "list label differs: TM {} / query {}".format(
+                t_label.text if t_label else "—", q_label.text if q_label else "—"
+            ),
+            spans=((t_label.start, t_label.start + len(t_label.text)),)
+            if t_label
+            else (),
+            query_spans=((q_label.start, q_label.start + len(q_label.text)),)
+            if q_label
+            else (),
+        )
+    if reason == "full-stop":
+        who = "TM" if query.parts.stop is False else "query"
+        return Penalty("full-stop", f"final full stop only in the {who}")
+    q_nums = _body_numbers(query.text, q_label.end if q_label else 0)
+    t_nums = _body_numbers(text, t_label.end if t_label else 0)
     only_t, only_q = _unpaired(t_nums, q_nums)
     detail = "numbers differ: TM {} / query {}".format(
         ", ".join(n.text for n in only_t) or "—",
         ", ".join(n.text for n in only_q) or "—",
     )
+    if numbers_repaired:
+        detail += " (repaired)"
     return Penalty(
         "numbers",
         detail,
         spans=tuple((n.start, n.end) for n in only_t),
         query_spans=tuple((n.start, n.end) for n in only_q),
     )
+
+
+def _body_numbers(text: str, start: int) -> list[Number]:
+    return [n for n in find_numbers(text) if n.start >= start]
 
 
 def _unpaired(a: list[Number], b: list[Number]) -> tuple[list[Number], list[Number]]:

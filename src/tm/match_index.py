@@ -38,7 +38,10 @@ DROP_OVER = 256
 # Share of the bound that dropping lists may use up: a lower bound means fewer
 # postings to count but more candidates to verify, which cost far more each.
 DROP_SHARE = 0.5
-CACHE_FORMAT = "1"
+# A length window this small is scored outright rather than filtered by q-grams
+# (benchmarks/bench_lookup.py prints both paths' times).
+SCAN_BELOW = 2000
+CACHE_FORMAT = "2"  # 2: codes are the keys' bodies (list labels and full stops apart)
 
 
 class CandidateIndex:
@@ -130,6 +133,34 @@ class CandidateIndex:
         hi = int(np.searchsorted(self.lens, hi_len, side="right"))
         return lo, hi
 
+    def prefer_scan(self, codes: str, min_score: float) -> bool:
+        """Whether scoring the whole length window costs less than the q-gram filter.
+
+        When the q-gram bound is not positive for the query's own length (for q = 2,
+        at any cutoff of 50 or under), it filters nothing there and its count costs
+        more than it saves; a small window is cheaper to score outright. Measured on
+        a 200k-unit TM, the filter wins by far in every other case. The answer is the
+        same either way: the window holds every unit the candidates hold.
+        """
+        m = len(codes)
+        lo, hi = self.window(m, min_score)
+        if hi - lo <= SCAN_BELOW:
+            return True
+        return int(_need(np.array([m]), min_score, self.q)[0]) <= 0
+
+    def _gram_lists(self, codes: str) -> np.ndarray:
+        """Indexes (into ``gram_keys``) of the query's numbered grams the index has."""
+        keys = np.array(_numbered_grams(codes, self.q), dtype=np.int64)
+        if not len(keys) or not len(self.gram_keys):
+            return np.empty(0, dtype=np.int64)
+        at = np.searchsorted(self.gram_keys, keys)
+        inside = at < len(self.gram_keys)
+        # Compare each key with the gram at its own place (the query's grams are not
+        # sorted, so dropping the ones past the end must not shift the others).
+        at, keys = at[inside], keys[inside]
+        found: np.ndarray = at[self.gram_keys[at] == keys]
+        return found
+
     def candidates(
         self, codes: str, min_score: float, *, drop_over: int | None = None
     ) -> np.ndarray:
@@ -180,12 +211,7 @@ class CandidateIndex:
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
     def _lists(self, codes: str, lo: int, hi: int) -> list[np.ndarray]:
-        keys = np.array(_numbered_grams(codes, self.q), dtype=np.int64)
-        if not len(keys):
-            return []
-        at = np.searchsorted(self.gram_keys, keys)
-        at = at[at < len(self.gram_keys)]
-        at = at[self.gram_keys[at] == keys[: len(at)]] if len(at) else at
+        at = self._gram_lists(codes)
         out = []
         for j in at.tolist():
             post = self.postings[self.offsets[j] : self.offsets[j + 1]]

@@ -166,10 +166,15 @@ class ImportReport:
 
 
 class MatchKind(StrEnum):
-    """How a TM unit matches a query: same context too, same key, or similar."""
+    """How a TM unit matches a query: same context too, same key, or similar.
+
+    ``repaired``: a fuzzy match whose every difference (numbers, dates, list labels,
+    Latin tokens, glossary terms) was carried into its English (``Match.repaired_target``).
+    """
 
     CONTEXT = "context"
     EXACT = "exact"
+    REPAIRED = "repaired"
     FUZZY = "fuzzy"
 
 
@@ -197,7 +202,9 @@ class Penalty:
     Attributes:
         reason: ``formatting`` (width/punctuation form/whitespace/case only),
             ``unconfirmed`` (the unit came from an unconfirmed target),
-            ``punctuation`` (only punctuation differs), or ``numbers``.
+            ``punctuation`` (only punctuation differs), ``numbers``, ``enumerator``
+            (the list label opening the text differs or is missing on one side) or
+            ``full-stop`` (a final full stop on one side only).
         detail: a short human-readable explanation.
         spans: (start, end) spans in the stored TM text that carry the difference.
         query_spans: the matching spans in the query.
@@ -210,12 +217,63 @@ class Penalty:
 
 
 @dataclass(frozen=True, slots=True)
+class Repair:
+    """One difference between the query and the TM source, and what became of it.
+
+    Attributes:
+        kind: ``number``, ``date``, ``label``, ``full-stop``, ``latin`` or ``term``.
+        tm: the TM source's text (``""`` when only the query has it).
+        query: the query's text (``""`` when only the TM source has it).
+        target_span: where the new English is in ``Match.repaired_target``; None when
+            the difference was not repaired.
+        tm_target_span: the English it replaced in the TM unit's target (an empty span
+            where something was inserted); None when not repaired.
+        reason: why it was not repaired ("" when it was).
+    """
+
+    kind: str
+    tm: str
+    query: str
+    target_span: tuple[int, int] | None = None
+    tm_target_span: tuple[int, int] | None = None
+    reason: str = ""
+
+    @property
+    def done(self) -> bool:
+        return self.target_span is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A QA error on a TM unit that makes its English unsafe to reuse as it is.
+
+    Attributes:
+        check: the QA check (``untranslated-han``, ``term-forbidden``, ``truncated``,
+            ``empty-target``).
+        message: what is wrong, as the check says it.
+        spans: the offending (start, end) spans in the unit's target.
+    """
+
+    check: str
+    message: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Match:
     """One TM unit offered for a query, with its score and why.
 
     ``score`` is 0–101: 101 context match, 100 exact, 99 formatting/punctuation only,
-    else the Levenshtein similarity (capped at 98, and lower when numbers differ).
-    ``similarity`` is the plain edit-distance similarity of the match keys.
+    else the Levenshtein similarity of the texts without their list labels and final
+    full stops (capped at 98), less a small fixed penalty for a differing label or
+    full stop, and capped at 90 when numbers differ and were not all repaired.
+    ``similarity`` is the plain edit-distance similarity of those texts.
+
+    ``repaired_target`` is the unit's English with the query's numbers, dates, list
+    labels, Latin tokens and glossary terms carried in (None when nothing was
+    repaired); ``repairs`` lists every such difference, repaired or not (then with a
+    reason). ``flags`` are QA errors on the unit: a flagged unit ranks below a clean
+    one of nearly the same score.
     """
 
     score: float
@@ -224,6 +282,9 @@ class Match:
     similarity: float
     penalties: tuple[Penalty, ...] = ()
     diff: tuple[DiffSpan, ...] = ()
+    repaired_target: str | None = None
+    repairs: tuple[Repair, ...] = ()
+    flags: tuple[Flag, ...] = ()
 
     @property
     def id(self) -> int | None:
@@ -242,6 +303,11 @@ class Match:
         occ = self.unit.occurrence
         return occ.document if occ else None
 
+    @property
+    def offered_target(self) -> str:
+        """The English to offer: the repaired one when there is one."""
+        return self.repaired_target if self.repaired_target is not None else self.target
+
 
 @dataclass(frozen=True, slots=True)
 class ConcordanceHit:
@@ -252,12 +318,21 @@ class ConcordanceHit:
         side: the side the hit was found on (``source`` or ``target``).
         spans: (start, end) spans of the hit in that side's stored text.
         frequency: how many hits share this unit's rendering (the other side's key).
+        score: for a fragment hit, the similarity (0–100) of the query's text to the
+            TM text at ``spans`` (100 when it is contained as it is).
+        english: for a fragment hit, the English to offer: the TM clause's own
+            English when ``english_scope`` is ``clause``, else the unit's target.
+        english_scope: ``clause`` (the clause's alignment inside its sentence pair is
+            confident), ``unit`` (the whole unit's English), or "" (concordance).
     """
 
     unit: TranslationUnit
     side: str
     spans: tuple[tuple[int, int], ...]
     frequency: int = 1
+    score: float = 100.0
+    english: str = ""
+    english_scope: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,16 +340,21 @@ class FragmentHit:
     """A clause of the query found inside TM units (sub-segment recall).
 
     Attributes:
-        clause: the clause as written in the query.
+        clause: the query's text that was found (a clause, or the stretch a TM text
+            contained in the query covers), as written in the query.
         query_start: where it starts in the query.
         query_end: where it ends.
-        hits: concordance hits for the clause, most frequent rendering first.
+        hits: the TM units, best first (see ``ConcordanceHit.score``/``english``).
+        kind: ``clause`` (the query's clause matches a TM clause, exactly or at 80+)
+            or ``contained`` (a whole TM source or an aligned TM clause lies inside
+            the query: memoQ's longest-substring concordance).
     """
 
     clause: str
     query_start: int
     query_end: int
     hits: tuple[ConcordanceHit, ...]
+    kind: str = "clause"
 
 
 # -- QA ------------------------------------------------------------------------
@@ -454,3 +534,64 @@ class TermHit:
     lang: str
     kind: HitKind
     rendering: str = ""
+
+
+# -- a document being translated: segment workflow -----------------------------------
+
+
+class SegmentStatus(StrEnum):
+    """Where a document segment stands, as CAT tools show it (memoQ, Trados, OmegaT).
+
+    ``empty``: nothing typed. ``draft``: typed (or edited after confirming) but not
+    confirmed; the text is kept, not offered as a match. ``translated``: confirmed by
+    the translator; its translation is in the project TM. ``propagated``: filled from
+    a confirmed earlier repetition of the same source (auto-propagation), not yet
+    looked at; confirming it makes it ``translated``. ``reviewed``: a reviewer
+    signed it off.
+    """
+
+    EMPTY = "empty"
+    DRAFT = "draft"
+    TRANSLATED = "translated"
+    PROPAGATED = "propagated"
+    REVIEWED = "reviewed"
+
+    @property
+    def done(self) -> bool:
+        """True when the segment has a confirmed translation (it counts as done)."""
+        return self in (
+            SegmentStatus.TRANSLATED,
+            SegmentStatus.PROPAGATED,
+            SegmentStatus.REVIEWED,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentState:
+    """One segment of a document in a project: its status and texts.
+
+    Attributes:
+        document: the document's name (as its occurrences record it).
+        position: the segment's number in the document, from 1.
+        source: the segment's source text (a state whose source no longer matches
+            the document at that position is stale and ignored).
+        status: see :class:`SegmentStatus`.
+        target: the text in the editor: the draft, or the confirmed translation.
+        confirmed: the translation confirmed into the project TM (None: never).
+        committed: what the last commit put into the master TM for this position.
+        committed_new: that commit created the master's unit (it held no unit with
+            this source and target before), so replacing it may remove the unit.
+        changed_at: when the state last changed (``YYYYMMDDThhmmssZ``).
+        changed_by: who changed it.
+    """
+
+    document: str
+    position: int
+    source: str
+    status: SegmentStatus = SegmentStatus.EMPTY
+    target: str = ""
+    confirmed: str | None = None
+    committed: str | None = None
+    committed_new: bool = False
+    changed_at: str | None = None
+    changed_by: str | None = None

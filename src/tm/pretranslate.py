@@ -1,9 +1,13 @@
 """Pre-translation: a document to XLIFF (or TMX) with the TM's matches and the terms.
 
-Matches at or above ``min_score`` become the target (for review); every other candidate
-down to the analysis cutoff, and sub-segment hits when no whole segment matches, go in as
-alternatives; glossary terms go in as notes / the glossary module. The units used are
-also written as a "project TM" for the CAT tool.
+The best clean match at or above ``min_score`` becomes the target (for review): its
+repaired English when repair carried the query's numbers, labels or terms into it, with
+a note that says so. A flagged match (a QA error on its unit: Chinese left in the
+English, a forbidden rendering, a cut-off or empty English) is never inserted as the
+target; it goes in as an alternative, with a note saying why it was not used. Every
+other candidate down to the analysis cutoff, and sub-segment hits when no whole segment
+matches, go in as alternatives; glossary terms go in as notes / the glossary module.
+The units used are also written as a "project TM" for the CAT tool.
 """
 
 from __future__ import annotations
@@ -51,10 +55,10 @@ def build_segments(
     for seg in segments:
         matches = lookup(seg.source, prev)
         prev = seg.source
-        best = matches[0] if matches and matches[0].score >= min_score else None
+        best = choose(matches, min_score)
         rest = [m for m in matches if m is not best][:alternatives]
         alts = tuple(
-            AltMatch(m.score, m.unit.source, m.unit.target, "tm", str(m.kind))
+            AltMatch(m.score, m.unit.source, m.offered_target, "tm", str(m.kind))
             for m in rest
         )
         if not matches:
@@ -75,14 +79,41 @@ def build_segments(
             XliffSegment(
                 id=str(seg.index + 1),
                 source=seg.source,
-                target=best.unit.target if best else None,
+                target=best.offered_target if best else None,
                 quality=best.score if best else None,
                 exact=bool(best and best.score >= 100),
                 alternatives=alts,
                 terms=_unique_terms(terms),
+                notes=match_notes(best, matches, min_score),
             )
         )
     return out, list(used.values())
+
+
+def choose(matches: list[Match], min_score: float) -> Match | None:
+    """The match to insert: the best one at ``min_score`` or more whose unit is clean."""
+    return next((m for m in matches if m.score >= min_score and not m.flags), None)
+
+
+def match_notes(
+    best: Match | None, matches: list[Match], min_score: float
+) -> tuple[str, ...]:
+    """Notes for the translator: what repair changed, which flagged match was passed over."""
+    notes = []
+    if best is not None and best.repaired_target is not None:
+        changes = ", ".join(
+            f"{r.tm or '—'} → {r.query or '—'}" for r in best.repairs if r.done
+        )
+        notes.append(
+            f"repaired from TM match {best.score:g}% (unit {best.id}): {changes};"
+            f" the TM's English was: {best.target}"
+        )
+    for m in matches:
+        if m.flags and m.score >= min_score and (best is None or m.score > best.score):
+            why = "; ".join(f.message for f in m.flags)
+            notes.append(f"TM match {m.score:g}% (unit {m.id}) not inserted: {why}")
+            break
+    return tuple(notes)
 
 
 def _fragment_alts(
@@ -90,18 +121,22 @@ def _fragment_alts(
 ) -> tuple[AltMatch, ...]:
     """Sub-segment hits as alternatives; quality = share of the segment the TM unit covers."""
     covered: dict[int, int] = {}
-    units: dict[int, TranslationUnit] = {}
+    pairs: dict[int, tuple[str, str]] = {}
     for frag in hits:
         for hit in frag.hits[:1]:
-            uid = hit.unit.id if hit.unit.id is not None else -len(units) - 1
-            units[uid] = hit.unit
+            uid = hit.unit.id if hit.unit.id is not None else -len(pairs) - 1
+            if hit.english_scope == "clause" and hit.spans:
+                a, b = hit.spans[0]  # the clause and its own English
+                pairs[uid] = (hit.unit.source[a:b], hit.english)
+            else:
+                pairs[uid] = (hit.unit.source, hit.unit.target)
             covered[uid] = covered.get(uid, 0) + len(frag.clause)
     ranked = sorted(covered, key=lambda u: -covered[u])[:limit]
     return tuple(
         AltMatch(
             round(min(99.0, 100 * covered[u] / max(len(text), 1)), 1),
-            units[u].source,
-            units[u].target,
+            pairs[u][0],
+            pairs[u][1],
             "tm-fragment",
             "fragment",
         )

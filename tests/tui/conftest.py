@@ -52,9 +52,27 @@ def seed_app(seed_db: Path, glossary_copy: Path) -> Callable[..., TMApp]:
 
 
 async def settle(pilot: Any) -> None:
-    """Let workers finish and their messages render."""
+    """Let workers and look-up threads finish and their messages render."""
     for _ in range(2):
-        await pilot.app.workers.wait_for_complete()
+        await wait_idle(pilot)
         await pilot.pause(0.3)  # past the lookup screen's typing pause
-    await pilot.app.workers.wait_for_complete()
+    await wait_idle(pilot)
     await pilot.pause()
+
+
+async def wait_idle(pilot: Any, timeout: float = 120.0) -> None:
+    """Workers done and every look-up thread idle (``tm.tui.workers``)."""
+    import time
+
+    from tm.tui.workers import all_idle
+
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.app.workers.wait_for_complete()
+        if all_idle():
+            await pilot.pause()  # the last result's message
+            if all_idle():
+                return
+        if time.monotonic() > deadline:
+            raise TimeoutError("look-up threads still busy")
+        await pilot.pause(0.02)

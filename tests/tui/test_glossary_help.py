@@ -130,12 +130,12 @@ async def test_help_and_screen_keys(seed_app):
 
 
 async def test_every_screen_fits_80x24(seed_app, next_doc_path):
-    from textual.widgets import Footer
+    from tm.tui.widgets.keyline import KeyLine
 
     main = {
         "f3": ("#segments", "#target", "#matches"),
         "f2": ("#query", "#matches", "#terms"),
-        "f4": ("#checks", "#findings", "#finding-scroll"),
+        "f4": ("#filters", "#findings", "#finding-scroll"),
         "f5": ("#term-search", "#entries", "#side"),
         "f1": ("#help-box",),
     }
@@ -152,6 +152,27 @@ async def test_every_screen_fits_80x24(seed_app, next_doc_path):
                 assert region.width >= 10, where
                 assert region.bottom <= 24, where
                 assert region.right <= 80, where
-            if key != "f1":
-                footer = app.screen.query_one(Footer).region
-                assert footer.y == 23
+            if key != "f1":  # every key on at most two lines at the bottom
+                keys = app.screen.query_one(KeyLine).region
+                assert keys.bottom == 24
+                assert keys.height <= 2
+
+
+def test_help_lists_every_key_the_key_lines_show() -> None:
+    from textual.binding import Binding
+
+    from tm.tui.app import TMApp
+    from tm.tui.screens.help import HELP
+
+    arrows = {"down": "↓", "up": "↑", "slash": "/", "question_mark": "?"}
+
+    def written(key: str) -> str:
+        parts = key.split(",")[0].split("+")
+        last = arrows.get(parts[-1], parts[-1])
+        last = last.upper() if len(last) > 1 or parts[:-1] else last
+        return "".join(f"{p.capitalize()}+" for p in parts[:-1]) + last
+
+    for owner in (TMApp, LookupScreen, DocumentScreen, ReviewScreen, GlossaryScreen):
+        for b in owner.BINDINGS:
+            if isinstance(b, Binding) and b.show:
+                assert written(b.key) in HELP, (owner.__name__, b.key, written(b.key))

@@ -75,7 +75,7 @@ async def test_whole_paragraph_is_an_exact_match_with_terms(seed_app, seed_db):
         assert best[:40] in " ".join(
             rendered(app.screen.query_one(MatchDetail)).split("\n")
         )
-        terms = rendered(app.screen.query_one(TermPanel))
+        terms = app.screen.query_one(TermPanel).plain_text()
         assert "长株潭 → Changsha-Zhuzhou-Xiangtan" in terms
 
 
@@ -83,7 +83,7 @@ async def test_forbidden_rendering_is_shown_as_forbidden(seed_app):
     app = seed_app()
     async with app.run_test(size=SIZE) as pilot:
         await query(pilot, "推进标定地价体系建设")
-        terms = rendered(app.screen.query_one(TermPanel))
+        terms = app.screen.query_one(TermPanel).plain_text()
         entry = app.terms.lookup("标定地价")[0]
         assert entry.forbidden, "the shipped glossary marks a forbidden rendering"
         assert f"✗ forbidden: {entry.forbidden[0]}" in terms
@@ -150,4 +150,61 @@ async def test_empty_tm_and_missing_glossary_show_messages(tmp_path):
         await pilot.press(*"统一部署")
         await settle(pilot)
         assert "The TM is empty" in rendered(app.screen.query_one("#status"))
-        assert "No glossary loaded" in rendered(app.screen.query_one(TermPanel))
+        assert "No glossary loaded" in app.screen.query_one(TermPanel).plain_text()
+
+
+async def test_a_long_paste_arrives_whole_and_is_looked_up_once(seed_app, seed_db):
+    """Bracketed paste: 4,000 characters over several lines are one query, one look-up
+    (typed key by key they used to start a look-up each)."""
+    from textual import events
+
+    source, _, _ = seed_unit(seed_db, "长株潭")
+    lines = [source] * (4000 // len(source) + 1)
+    pasted = "\n".join(lines)
+    app = seed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        calls: list[str] = []
+        real = app.service.lookup_layers
+
+        def counted(text: str, **kw):  # a spy on the real service
+            calls.append(text)
+            return real(text, **kw)
+
+        app.service.lookup_layers = counted  # type: ignore[method-assign]
+        box = app.screen.query_one("#query", Input)
+        box.post_message(events.Paste(pasted))
+        await settle(pilot)
+        assert box.value == "".join(lines)  # Chinese lines join without a space
+        assert len(box.value) >= 4000
+        assert len(calls) == 1
+        assert app.screen.shown_query == box.value
+        # A burst of typed keys: never more than one look-up at a time, the last
+        # text looked up last.
+        calls.clear()
+        await pilot.press(*"按照国家统一部署")
+        await settle(pilot)
+        assert calls[-1] == box.value.strip()
+        assert len(calls) <= len("按照国家统一部署")
+
+
+async def test_concordance_highlights_the_rendering(seed_app):
+    app = seed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await query(pilot, "要素市场化配置")
+        table = app.screen.query_one(ConcordanceTable)
+        assert table.hits
+        entry = app.terms.lookup("要素市场化配置")[0]
+        marked = 0
+        for hit, spans in zip(table.hits, table.renderings, strict=True):
+            for a, b in spans:
+                shown = hit.unit.target[a:b].lower()
+                assert any(
+                    r.lower() in shown or shown in r.lower()
+                    for r, _ in entry.renderings()
+                ), shown
+                marked += 1
+        assert marked
+        marked_row = next(i for i, s in enumerate(table.renderings) if s)
+        row = table.get_row_at(marked_row)
+        assert any("yellow" in str(s.style) for s in row[1].spans)

@@ -137,3 +137,64 @@ async def test_term_consistency_view(seed_app):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_apply_fix_with_x(seed_app, seed_db):
+    app = seed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_review(app, pilot)
+        screen.query_one("#findings", DataTable).focus()
+        screen.query_one("#qa-filter", Input).value = ""
+        # pick a spacing finding: its fix is text to write, and the check agrees
+        target = next(f for f in screen.shown if f.check == "spacing")
+        table = screen.query_one("#findings", DataTable)
+        table.move_cursor(row=screen.shown.index(target))
+        await pilot.pause()
+        assert "x applies it" in screen.query_one("#finding-detail").render().plain
+        await pilot.press("x")
+        await pilot.pause()
+        unit, _ = app.service.unit_details(target.units[0])
+        assert unit.target != target.target
+        assert unit.target.replace(" ", "") == target.target.replace(" ", "")
+        assert target not in screen.findings
+        assert "Fixed unit" in str(screen.query_one("#status").render())
+        # advice that needs a human is not applied
+        human = next(f for f in screen.shown if f.check == "length-ratio")
+        table.move_cursor(row=screen.shown.index(human))
+        await pilot.press("x")
+        await pilot.pause()
+        assert "needs a human" in str(screen.query_one("#status").render())
+        unit, _ = app.service.unit_details(human.units[0])
+        assert unit.target == human.target
+
+
+async def test_project_layer_findings_before_commit(seed_app, next_doc_path):
+    app = seed_app(document=next_doc_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        doc = app.screen
+        doc.query_one("#target", TextArea).text = "Notice，on the action plan"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = await open_review(app, pilot)
+        assert screen.with_project
+        mine = [f for f in screen.findings if any(u < 0 for u in f.units)]
+        assert any(f.check == "cjk-punctuation" for f in mine)
+        total = len(screen.shown)
+        await pilot.press("p")  # project only
+        assert screen.project_only
+        assert 0 < len(screen.shown) < total
+        assert all(any(u < 0 for u in f.units) for f in screen.shown)
+        table = screen.query_one("#findings", DataTable)
+        row = next(
+            i for i, f in enumerate(screen.shown) if f.check == "cjk-punctuation"
+        )
+        assert str(table.get_row_at(row)[1]).startswith("P")
+        table.move_cursor(row=row)
+        await pilot.press("x")  # the fix goes to the segment, in the project layer
+        await settle(pilot)
+        state = doc.project.state(0)
+        assert state.confirmed == "Notice,on the action plan"
+        assert (
+            doc.query_one("#segments", DataTable).get_cell("0", "status").plain == "✓"
+        )

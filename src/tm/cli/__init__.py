@@ -16,7 +16,7 @@ import click
 from tm.cli.terminal import escape_controls, guard_terminal
 from tm.errors import ExitCode, TMError
 
-VERB_MODULES = ("core", "lookup", "terms", "qa", "analyze", "align", "tui")
+VERB_MODULES = ("core", "lookup", "terms", "qa", "analyze", "align", "tui", "serve")
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 

@@ -19,7 +19,7 @@ from tm.cli.options import (
     open_service,
     progress_bar,
 )
-from tm.service import EXPORT_FORMATS, export_format
+from tm.service import EXPORT_FORMATS, export_format, import_report_dict
 
 
 @cli.command("import")
@@ -103,27 +103,7 @@ def import_(
                 + (f"; {status}" if status else "")
             )
     if as_json:
-        echo_json(
-            [
-                {
-                    "path": r.path,
-                    "format": r.format,
-                    "read": r.read,
-                    "added": r.added,
-                    "duplicates": r.duplicates,
-                    "occurrences_added": r.occurrences_added,
-                    "sentences_added": r.sentences_added,
-                    "anchor_terms": r.anchor_terms,
-                    "skipped_untranslated": r.skipped_untranslated,
-                    "skipped_unconfirmed": r.skipped_unconfirmed,
-                    "unconfirmed_taken": r.unconfirmed_taken,
-                    "confirmed_existing": r.confirmed_existing,
-                    "reasons": r.reasons,
-                    "warnings": r.warnings,
-                }
-                for r in reports
-            ]
-        )
+        echo_json([import_report_dict(r) for r in reports])
 
 
 @cli.command("export")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 import click
 
@@ -19,71 +18,8 @@ from tm.cli.options import (
     side_option,
 )
 from tm.errors import FormatError
-from tm.models import ConcordanceHit, FragmentHit, Match
-
-
-def match_dict(m: Match) -> dict[str, Any]:
-    """A match as the JSON object ``tm lookup --json`` prints."""
-    unit = m.unit
-    occ = unit.occurrence
-    return {
-        "score": m.score,
-        "kind": str(m.kind),
-        "source": unit.source,
-        "target": unit.target,
-        "id": unit.id,
-        "penalties": [
-            {
-                "reason": p.reason,
-                "detail": p.detail,
-                "spans": [list(s) for s in p.spans],
-                "query_spans": [list(s) for s in p.query_spans],
-            }
-            for p in m.penalties
-        ],
-        "diff": [
-            {
-                "op": d.op,
-                "start": d.start,
-                "end": d.end,
-                "query_start": d.query_start,
-                "query_end": d.query_end,
-            }
-            for d in m.diff
-        ],
-        "similarity": m.similarity,
-        "origin": occ.document if occ else None,
-        "position": occ.position if occ else None,
-        "created_at": unit.created_at,
-        "created_by": unit.created_by,
-        "changed_at": unit.changed_at,
-        "changed_by": unit.changed_by,
-    }
-
-
-def hit_dict(h: ConcordanceHit) -> dict[str, Any]:
-    """A concordance hit as JSON: both sides, where the hit is, how often it recurs."""
-    occ = h.unit.occurrence
-    return {
-        "id": h.unit.id,
-        "side": h.side,
-        "source": h.unit.source,
-        "target": h.unit.target,
-        "spans": [list(s) for s in h.spans],
-        "frequency": h.frequency,
-        "origin": occ.document if occ else None,
-        "created_at": h.unit.created_at,
-        "changed_at": h.unit.changed_at,
-    }
-
-
-def fragment_dict(f: FragmentHit) -> dict[str, Any]:
-    return {
-        "clause": f.clause,
-        "query_start": f.query_start,
-        "query_end": f.query_end,
-        "hits": [hit_dict(h) for h in f.hits],
-    }
+from tm.models import ConcordanceHit, Match
+from tm.service import concordance_dict, fragment_dict, match_dict
 
 
 def _mark(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -105,17 +41,28 @@ def _print_matches(matches: list[Match]) -> None:
         spans = [(d.start, d.end) for d in m.diff if d.end > d.start]
         notes = "; ".join(p.detail for p in m.penalties)
         click.echo(f"{m.score:6.2f} {m.kind:<7} #{m.id}  {_mark(m.source, spans)}")
-        click.echo(f"{'':16}{m.target}")
+        if m.repaired_target is not None:
+            done = [r.target_span for r in m.repairs if r.target_span]
+            click.echo(f"{'':16}{_mark(m.repaired_target, done)}  (repaired)")
+            click.echo(f"{'':16}TM: {m.target}")
+        else:
+            click.echo(f"{'':16}{m.target}")
         if notes:
             click.echo(f"{'':16}({notes})")
+        for f in m.flags:
+            click.echo(click.style(f"{'':16}! {f.check}: {f.message}", fg="red"))
 
 
 def _print_hits(hits: list[ConcordanceHit], indent: str = "") -> None:
     for h in hits:
         src = _mark(h.unit.source, h.spans) if h.side == "source" else h.unit.source
         tgt = _mark(h.unit.target, h.spans) if h.side == "target" else h.unit.target
-        click.echo(f"{indent}×{h.frequency} #{h.unit.id}  {src}")
-        click.echo(f"{indent}{'':8}{tgt}")
+        score = f" {h.score:g}%" if h.english_scope else ""
+        click.echo(f"{indent}×{h.frequency}{score} #{h.unit.id}  {src}")
+        if h.english_scope == "clause":
+            click.echo(f"{indent}{'':8}{h.english}  (the clause's English)")
+        else:
+            click.echo(f"{indent}{'':8}{tgt}")
 
 
 def _lines(path: str) -> Iterator[str]:
@@ -178,7 +125,8 @@ def lookup(
     """Fuzzy matches for TEXT from the TM, best first.
 
     Scores: 101 context, 100 exact, 99 only formatting or punctuation differs, else
-    the character edit similarity (numbers that differ cap it at 90).
+    the character edit similarity of the texts without their list labels and final
+    full stops (numbers that differ cap it at 90 unless repair carried them over).
 
     \b
     Example:
@@ -247,7 +195,7 @@ def concordance(
     service = open_service(ctx, db, create=False)
     hits = service.concordance(text, side=side, limit=limit)
     if as_json:
-        echo_json([hit_dict(h) for h in hits])
+        echo_json([concordance_dict(h) for h in hits])
     elif hits:
         _print_hits(hits)
     else:

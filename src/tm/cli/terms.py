@@ -27,7 +27,12 @@ from tm.cli.options import (
     open_terms,
 )
 from tm.models import STATUSES, TermEntry, TermHit
-from tm.service import TERM_EXPORT_FORMATS, term_export_format, write_proposed_terms
+from tm.service import (
+    TERM_EXPORT_FORMATS,
+    term_export_format,
+    term_hit_dict,
+    write_proposed_terms,
+)
 
 if TYPE_CHECKING:
     from tm.service import Candidate
@@ -81,7 +86,7 @@ def find_cmd(
     if text != "-":
         hits = terms.find(text, lang=lang, statuses=filt)
         if as_json:
-            echo_json([hit_dict(h) for h in hits])
+            echo_json([term_hit_dict(h) for h in hits])
         else:
             _print_hits(hits)
         return
@@ -91,30 +96,10 @@ def find_cmd(
             continue
         hits = terms.find(line, lang=lang, statuses=filt)
         if as_json:
-            echo_jsonl({"line": n, "terms": [hit_dict(h) for h in hits]})
+            echo_jsonl({"line": n, "terms": [term_hit_dict(h) for h in hits]})
         else:
             click.echo(f"{n}:")
             _print_hits(hits)
-
-
-def hit_dict(hit: TermHit) -> dict[str, Any]:
-    """The JSON shape of a hit (also used by other shells and tests)."""
-    e = hit.entry
-    return {
-        "zh": e.zh,
-        "en": e.en,
-        "start": hit.start,
-        "end": hit.end,
-        "text": hit.text,
-        "status": str(e.status),
-        "kind": str(hit.kind),
-        "rendering": hit.rendering or None,
-        "variants": list(e.variants),
-        "forbidden": list(e.forbidden),
-        "category": e.category or None,
-        "note": e.note or None,
-        "source": str(e.source) if e.source else None,
-    }
 
 
 def _print_hits(hits: list[TermHit]) -> None:

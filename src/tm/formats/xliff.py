@@ -74,6 +74,26 @@ class XliffSegment:
     alternatives: tuple[AltMatch, ...] = ()
     terms: tuple[TermNote, ...] = ()
     notes: tuple[str, ...] = ()
+    # A translator's segment status (``tm.models.SegmentStatus`` value); when set it
+    # decides the target's state instead of the match quality (see STATUS_12).
+    status: str = ""
+
+
+# A segment status as XLIFF 1.2 (state, state-qualifier, approved) and 2.0 state. A
+# draft still needs translating; a repetition filled by propagation is translated
+# work inherited from its first occurrence (not approved: nobody looked at it yet).
+STATUS_12: dict[str, tuple[str, str | None, bool]] = {
+    "draft": ("needs-translation", None, False),
+    "translated": ("translated", None, True),
+    "propagated": ("translated", "leveraged-inherited", False),
+    "reviewed": ("signed-off", None, True),
+}
+STATUS_20 = {
+    "draft": "initial",
+    "translated": "translated",
+    "propagated": "translated",
+    "reviewed": "reviewed",
+}
 
 
 # -- writing ----------------------------------------------------------------------------
@@ -152,7 +172,9 @@ def _unit12(seg: XliffSegment, src: str, tgt: str) -> Any:
     if seg.target is not None:
         target = _text_child(tu, _q("target"), seg.target)
         target.set("{http://www.w3.org/XML/1998/namespace}lang", tgt)
-        if confirmed:
+        if seg.status in STATUS_12:  # a translator's status decides
+            _set_status12(tu, target, seg.status)
+        elif confirmed:
             target.set("state", "final" if seg.signed_off else "translated")
         else:
             target.set("state", "needs-review-translation")
@@ -179,6 +201,19 @@ def _unit12(seg: XliffSegment, src: str, tgt: str) -> Any:
             "{http://www.w3.org/XML/1998/namespace}lang", tgt
         )
     return tu
+
+
+def _set_status12(tu: Any, target: Any, status: str) -> None:
+    state, qualifier, approved = STATUS_12[status]
+    target.set("state", state)
+    if qualifier:
+        target.set("state-qualifier", qualifier)
+    elif "state-qualifier" in target.attrib:
+        del target.attrib["state-qualifier"]
+    if approved:
+        tu.set("approved", "yes")
+    else:  # a draft or an inherited repetition is not approved, whatever else says so
+        tu.attrib.pop("approved", None)
 
 
 def _write20(
@@ -241,7 +276,9 @@ def _unit20(seg: XliffSegment) -> Any:
             etree.SubElement(notes_el, _q("note", NS20), category="tm").text = note
     segment = etree.SubElement(unit, _q("segment", NS20), id=sid)
     if seg.target is not None:
-        if seg.confirmed or seg.signed_off:
+        if seg.status in STATUS_20:  # a translator's status decides
+            segment.set("state", STATUS_20[seg.status])
+        elif seg.confirmed or seg.signed_off:
             segment.set("state", "final" if seg.signed_off else "translated")
         else:
             segment.set("state", "initial")
@@ -399,4 +436,51 @@ def _status20(segment: Any) -> tuple[UnitStatus, str]:
     return UnitStatus.UNCONFIRMED, f"XLIFF state {state}" + (f" ({sub})" if sub else "")
 
 
-__all__ = ["AltMatch", "TermNote", "XliffSegment", "iter_xliff", "write_xliff"]
+@dataclass(frozen=True, slots=True)
+class TargetState:
+    """What an XLIFF file says of one segment's target: 1.2 ``state``,
+    ``state-qualifier`` and ``approved``, or the 2.0 segment ``state``."""
+
+    state: str | None
+    qualifier: str | None = None
+    approved: bool = False
+
+
+def iter_target_states(source: str | Path) -> Iterator[TargetState]:
+    """The target state of each segment, in the order :func:`iter_xliff` yields them.
+
+    Raises:
+        FormatError: malformed XML.
+    """
+    path = str(source)
+    try:
+        with open(source, "rb") as fh:
+            for event, el in safe_iterparse(fh, path):
+                if event != "end":
+                    continue
+                name = local_name(el.tag)
+                if name == "trans-unit":
+                    target = next(
+                        (c for c in el if local_name(c.tag) == "target"), None
+                    )
+                    yield TargetState(
+                        target.get("state") if target is not None else None,
+                        target.get("state-qualifier") if target is not None else None,
+                        el.get("approved") == "yes",
+                    )
+                    el.clear(keep_tail=False)
+                elif name == "segment":
+                    yield TargetState(el.get("state"))
+    except OSError as exc:
+        raise FormatError(path, None, f"cannot read: {exc}") from exc
+
+
+__all__ = [
+    "AltMatch",
+    "TargetState",
+    "TermNote",
+    "XliffSegment",
+    "iter_target_states",
+    "iter_xliff",
+    "write_xliff",
+]

@@ -3,8 +3,10 @@
 ``run_checks(units, termbase=...)`` runs the registered checks (``CHECKS``: name →
 :class:`Check`) over units and returns a :class:`QAReport`. Per-unit checks live in
 ``segment.py``, term checks in ``terminology.py``, cross-unit consistency in
-``consistency.py``; ``report.py`` writes CSV and HTML. Findings whose fingerprint is
-marked false positive are dropped (and counted) so later runs honour the marks.
+``consistency.py``, whole-target structure in ``structure.py``, clauses with no
+counterpart in ``omission.py``; ``report.py`` writes CSV and HTML. Findings whose
+fingerprint is marked false positive are dropped (and counted) so later runs honour
+the marks.
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from typing import Any
 from tm import fastpath
 from tm.errors import ConfigError
 from tm.models import QAIssue, Severity, TranslationUnit
-from tm.qa import consistency, form, segment, structure, terminology  # noqa: F401
+from tm.qa import (  # noqa: F401
+    consistency,
+    form,
+    omission,
+    segment,
+    structure,
+    terminology,
+)
 from tm.qa.base import CHECKS, Check, QAContext
 from tm.qa.merge import merge_findings
 from tm.qa.sweep import Plan, Swept, make_plan, sweep

@@ -374,6 +374,8 @@ def clause_inconsistent(
     whole = set(map(_SKEY, segs))
     pieces = [c for c in ctx.stats["clauses"] if c.skey not in whole]
     for key, variants, odd in _one_to_many(pieces, "skey", MIN_CLAUSE_HAN):
+        if _one_sentence(variants):
+            continue  # the same sentence throughout: source-inconsistent reports it
         parts = [f"{v[0].target.strip()!r} ×{len(_ids(v))}" for _, v in variants]
         yield _spread(
             "clause-inconsistent",
@@ -388,6 +390,20 @@ def clause_inconsistent(
             ],
             fix=_fix_like(odd, variants[0][1][0]),
         )
+
+
+def _one_sentence(variants: list[tuple[str, list[Seg]]]) -> bool:
+    """Whether every clause of a group sits in the same source sentence (by key)."""
+    keys = set()
+    for _, group in variants:
+        for c in group:
+            text = c.unit.source
+            spans = sentence_spans(text, "zh")
+            whole = next((sp for sp in spans if sp[0] <= c.src[0] < sp[1]), None)
+            keys.add(source_key(text[slice(*whole)]) if whole else "")
+            if len(keys) > 1:
+                return False
+    return True
 
 
 @register("near-source-inconsistent", "warning", scope="corpus")

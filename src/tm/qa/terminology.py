@@ -28,6 +28,7 @@ from rapidfuzz import fuzz
 from tm import fastpath
 from tm.models import QAIssue, Severity, Span, TermEntry, TranslationUnit
 from tm.qa.base import QAContext, issue, register
+from tm.qa.lexicon import Lexicon, en_roots, learn_lexicon
 from tm.text.normalize import has_han
 
 UNKNOWN_MIN_SCORE = 72.0
@@ -503,8 +504,9 @@ def _conflicts(
     units: Sequence[TranslationUnit], ctx: QAContext, check: str
 ) -> Iterator[QAIssue]:
     lookup = _by_id(units)
+    lexicon = _lexicon(units, ctx)
     for usage in _usage(units, ctx):
-        c = conflict(usage)
+        c = conflict(_term_differences(usage, lexicon, lookup, drop=("unknown",)))
         if c is None or c.check != check:
             continue
         first = next(
@@ -710,6 +712,99 @@ def _learned_renderings(
     return TermUsage(usage.entry, tuple(keep))
 
 
+def _lexicon(units: Sequence[TranslationUnit], ctx: QAContext) -> Lexicon | None:
+    """The run's word lexicon (``tm.qa.lexicon``), learned once; None past
+    ``LEARN_MAX_UNITS`` units, where QA checks against the glossary alone."""
+    if "lexicon" not in ctx.stats:
+        ctx.stats["lexicon"] = (
+            learn_lexicon(term_units(units)) if len(units) <= LEARN_MAX_UNITS else None
+        )
+    return ctx.stats["lexicon"]  # type: ignore[no-any-return]
+
+
+def _term_differences(
+    usage: TermUsage,
+    lexicon: Lexicon | None,
+    lookup: dict[int, TranslationUnit],
+    *,
+    drop: tuple[str, ...] = ("unknown", "approved", "variant"),
+) -> TermUsage:
+    """The usage without other renderings whose difference is not the term's.
+
+    A learned rendering is read off the words around the term in the target, so two
+    renderings can differ by what the source says next to the term: "digital
+    transformation" and "digital solutions" for 数字化 (转型, 解决方案 follow it),
+    "allocation" and "allocation method" (方式 follows). A word that only one of the
+    two renderings has is the neighbours' when the lexicon expects it from the source
+    right beside the term and the target has it nowhere else: the rendering absorbed
+    it.
+    "idle rural houses" beside "rural industrial projects" keeps its "rural": 乡村 is
+    rendered apart, so the word is the term's.
+
+    ``drop`` are the statuses that may go: a glossary term's odd renderings are only
+    its unknown ones (a forbidden one stays forbidden whatever surrounds it).
+    """
+    main = next((r for r in usage.renderings if r.status == "approved"), None)
+    if lexicon is None or main is None:
+        return usage
+    zh = usage.entry.zh
+    inside = lexicon.words(zh)  # every word the term's own characters may bring
+    main_roots = en_roots(main.text)
+    keep = []
+    for r in usage.renderings:
+        if r is main or r.status not in drop:
+            keep.append(r)
+            continue
+        odd_roots = en_roots(r.text)
+        if _absorbed(odd_roots - main_roots - inside, r, zh, lexicon, lookup) or (
+            _absorbed(main_roots - odd_roots - inside, main, zh, lexicon, lookup)
+        ):
+            continue
+        keep.append(r)
+    return TermUsage(usage.entry, tuple(keep))
+
+
+NEIGHBOUR_CHARS = 4  # the source next to a term, each side, whose words it may absorb
+
+
+def _beside(source: str, zh: str) -> str:
+    """The characters next to each occurrence of ``zh`` in ``source``, apart."""
+    out = []
+    i = source.find(zh)
+    while i >= 0:
+        end = i + len(zh)
+        out += [
+            source[max(0, i - NEIGHBOUR_CHARS) : i],
+            source[end : end + NEIGHBOUR_CHARS],
+        ]
+        i = source.find(zh, end)
+    return "\x1f".join(out)
+
+
+def _absorbed(
+    words: set[str],
+    r: Rendering,
+    zh: str,
+    lexicon: Lexicon,
+    lookup: dict[int, TranslationUnit],
+) -> bool:
+    """Whether, in most units using ``r`` (up to 5 read), one of ``words`` renders
+    the source outside the term ``zh`` and stands only inside the rendering."""
+    if not words:
+        return False
+    read = [
+        (lookup[i], span)
+        for i, span in list(zip(r.units, r.spans, strict=False))[:5]
+        if i in lookup and span is not None
+    ]
+    hits = 0
+    for u, span in read:
+        rest = en_roots(u.target[: span.start] + " " + u.target[span.end :])
+        outside = lexicon.anchors(_beside(u.source, zh))
+        hits += bool((words & outside) - rest)
+    return bool(read) and hits * 2 > len(read)
+
+
 @register("rendering-inconsistent", "info", scope="corpus")
 def rendering_inconsistent(
     units: Sequence[TranslationUnit], ctx: QAContext
@@ -717,9 +812,10 @@ def rendering_inconsistent(
     """A recurring term the glossary lacks is rendered in more than one way in the TM."""
     lookup = _by_id(units)
     seen: dict[tuple[str, ...], str] = {}
-    for usage in sorted(
-        learned_usage(units, ctx.termbase), key=lambda u: -len(u.entry.zh)
-    ):
+    learned = learned_usage(units, ctx.termbase)
+    lexicon = _lexicon(units, ctx) if learned else None
+    for usage in sorted(learned, key=lambda u: -len(u.entry.zh)):
+        usage = _term_differences(usage, lexicon, lookup)
         c = conflict(usage)
         if c is None or c.check != "term-inconsistent":
             continue

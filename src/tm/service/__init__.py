@@ -1,4 +1,4 @@
-"""The service layer: the one API the shells (CLI, TUI, a future server) call.
+"""The service layer: the one API the shells (CLI, TUI, HTTP server) call.
 
 Three services, split by what they serve:
 
@@ -18,7 +18,7 @@ a TermService its loaded term base), not to modules.
 
 Layers, top to bottom; a package may import only from layers below it:
 
-1. Shells: ``tm.cli``, ``tm.tui`` (and a future ``tm.server``). They import only
+1. Shells: ``tm.cli``, ``tm.tui`` and ``tm.server``. They import only
    ``tm.service``, ``tm.models`` and ``tm.errors`` (and themselves); what they need
    from further down, the service re-exports. Only shells import click, rich or
    textual.
@@ -38,10 +38,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tm.locations import DEFAULT_DB
+from tm.locations import (
+    DEFAULT_DB,
+    hand_serve_settings,
+    serve_settings,
+    server_token,
+)
 from tm.service.align import NumberedAlignment, align_file, align_presegmented_file
 from tm.service.memory import (
     EXPORT_FORMATS,
+    IMPORT_BYTES_FORMATS,
     LayerMatch,
     ProgressFn,
     TMService,
@@ -57,7 +63,21 @@ from tm.service.output import (
     text_output,
     write_text,
 )
-from tm.service.project import ProjectService
+from tm.service.project import (
+    CommitReport,
+    Confirmation,
+    Count,
+    Progress,
+    ProjectService,
+    is_project_finding,
+)
+from tm.service.render import (
+    concordance_dict,
+    fragment_dict,
+    import_report_dict,
+    match_dict,
+    term_hit_dict,
+)
 from tm.service.reports import (
     QA_REPORT_FORMATS,
     analysis_dict,
@@ -124,6 +144,7 @@ __all__ = [
     "BAND_COLOURS",
     "DEFAULT_DB",
     "EXPORT_FORMATS",
+    "IMPORT_BYTES_FORMATS",
     "QA_REPORT_FORMATS",
     "TERM_EXPORT_FORMATS",
     "Alignment",
@@ -131,12 +152,16 @@ __all__ = [
     "AnchorTerms",
     "Candidate",
     "Check",
+    "CommitReport",
+    "Confirmation",
+    "Count",
     "Destination",
     "LayerMatch",
     "Link",
     "MergeCounts",
     "NumberedAlignment",
     "PretranslateReport",
+    "Progress",
     "ProgressFn",
     "ProjectService",
     "QAReport",
@@ -151,17 +176,26 @@ __all__ = [
     "analysis_dict",
     "atomic_output",
     "band_of",
+    "concordance_dict",
     "contains",
     "entry_contains",
     "export_format",
+    "fragment_dict",
+    "hand_serve_settings",
     "has_han",
+    "import_report_dict",
+    "is_project_finding",
+    "match_dict",
     "merge_layers",
     "pretranslate_format",
     "qa_checks",
     "qa_report_html",
     "qa_shown",
     "qa_summary_rows",
+    "serve_settings",
+    "server_token",
     "term_export_format",
+    "term_hit_dict",
     "text_output",
     "write_analysis_html",
     "write_proposed_terms",

@@ -13,16 +13,17 @@ index is built on first look-up and kept while the service is open.
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, cast
 
 from tm import locations
-from tm.errors import ConfigError, NotFound
+from tm.errors import ConfigError, FormatError, NotFound, TMError
 from tm.formats import detect_format, read_units
-from tm.models import ImportReport, Occurrence, TranslationUnit
+from tm.models import ImportReport, Occurrence, SegType, TranslationUnit
 from tm.service.importing import (
     PendingUnits,
     count_read,
@@ -37,16 +38,18 @@ from tm.store import Store, open_store
 if TYPE_CHECKING:  # the matcher imports numpy, QA and analysis more: load on first use
     from tm.analysis import Analysis
     from tm.match import Matcher
-    from tm.models import ConcordanceHit, FragmentHit, Match
+    from tm.models import ConcordanceHit, FragmentHit, Match, QAIssue
     from tm.pretranslate import PretranslateReport
     from tm.qa import QAReport
     from tm.store.base import StoreInfo
+    from tm.terms import TermBase
     from tm.terms.extract import Candidate
 
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int], None]
 EXPORT_FORMATS = ("tmx", "tsv", "csv")
+IMPORT_BYTES_FORMATS = ("tmx", "tsv", "xliff")
 SIDES = ("source", "target")
 
 LayerMatch = tuple[str, "Match"]  # ("master" or "project", the match)
@@ -68,13 +71,25 @@ class TMService:
     Args:
         store: an open store (the service closes it on ``close()``).
         terms: the term base; default the glossary ``tm.locations`` finds.
+        poll_seconds: how often a look-up checks the store's data version for other
+            writers' units (default: the matcher's, about a second). A server that
+            calls :meth:`refresh` on its own schedule sets it high, so that no
+            look-up pays for the check.
     """
 
-    def __init__(self, store: Store, *, terms: TermService | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        terms: TermService | None = None,
+        poll_seconds: float | None = None,
+    ) -> None:
         self.store = store
         self.terms = terms if terms is not None else TermService()
+        self.poll_seconds = poll_seconds
         self._matchers: dict[str, Matcher] = {}
         self._matchers_lock = threading.Lock()
+        self._stamp: tuple[int, ...] | None = None
 
     @classmethod
     def open(
@@ -85,18 +100,24 @@ class TMService:
         terms: TermService | None = None,
         create: bool = True,
         readonly: bool = False,
+        poll_seconds: float | None = None,
     ) -> TMService:
         """Open the TM at ``db`` (default ``$TM_DB``, else ``tm.db``).
 
         Args:
             glossary: the term base to use (ignored when ``terms`` is given).
             create: create a missing SQLite file (commands that only read pass False).
+            poll_seconds: see the class.
 
         Raises:
             StoreError: the database cannot be opened or needs a newer tm.
         """
         store = open_store(locations.db_url(db), create=create, readonly=readonly)
-        return cls(store, terms=terms if terms is not None else TermService(glossary))
+        return cls(
+            store,
+            terms=terms if terms is not None else TermService(glossary),
+            poll_seconds=poll_seconds,
+        )
 
     def close(self) -> None:
         self.store.close()
@@ -313,8 +334,63 @@ class TMService:
                 from tm.match import new_matcher
 
                 matcher = new_matcher(self.store, side=side, db_file=self.db_file)
+                if self.poll_seconds is not None:
+                    matcher.check_every = self.poll_seconds
                 self._matchers[side] = matcher
             return matcher
+
+    def warm(self, sides: Iterable[str] = ("source",)) -> dict[str, int]:
+        """Build the index of each side now (or load it from its cache file), rather
+        than on the first look-up; returns how many units each side indexed."""
+        return {
+            side: sum(len(tier) for tier in self.matcher(side).ensure_index())
+            for side in sides
+        }
+
+    def refresh(self, *, force: bool = False) -> bool:
+        """Bring every built index up to date with the store (units other processes
+        added, a reviewer's edits); True when one changed.
+
+        Cheap when nothing changed, so a server can call it every second: a SQLite
+        TM is checked first by its files' sizes and times (the data version there
+        counts every unit); ``force`` checks the data version all the same, which
+        catches a commit that left both unchanged (two within one clock tick).
+
+        Units appended since the last build are indexed beside the main index in a
+        moment; a change the delta cannot take (edits of targets, a bulk import of a
+        tenth of the TM) rebuilds the index, and look-ups wait for it.
+        """
+        stamp = self._files_stamp()  # taken first: a commit after it shows next time
+        if not force and stamp is not None and stamp == self._stamp:
+            return False
+        self._stamp = stamp
+        with self._matchers_lock:
+            matchers = list(self._matchers.values())
+        changed = False
+        for matcher in matchers:
+            before = matcher.version
+            matcher.invalidate()
+            matcher.ensure_index()
+            changed = changed or matcher.version != before
+        return changed
+
+    def _files_stamp(self) -> tuple[int, ...] | None:
+        """Sizes and modification times of the SQLite TM and its write-ahead log."""
+        if self.db_file is None:
+            return None
+        stamp: list[int] = []
+        for path in (self.db_file, locations.wal_path(self.db_file)):
+            try:
+                st = path.stat()
+                stamp += [st.st_mtime_ns, st.st_size]
+            except OSError:
+                stamp += [0, 0]
+        return tuple(stamp)
+
+    def units_changed(self) -> None:
+        """Units were written through ``store`` directly (a project commit): the
+        matchers check the data version before their next look-up."""
+        self._invalidate_matchers()
 
     def _invalidate_matchers(self) -> None:
         """Units were written: the matchers check the data version before their next
@@ -330,20 +406,68 @@ class TMService:
         min_score: float = 70,
         limit: int = 5,
         prev: str | None = None,
+        following: str | None = None,
         side: str = "source",
     ) -> list[Match]:
-        """Fuzzy matches for one segment, best first (score, kind, penalties, diff).
+        """Fuzzy matches for one segment, best first (score, kind, penalties, diff,
+        repaired English, flags).
+
+        The glossary (``self.terms``) takes part on the source side: its terms are
+        swapped when a match is repaired, its forbidden renderings flag a match.
 
         Args:
             text: the segment to translate (``side="target"``: English to find).
             min_score: the cutoff, 0–100; nothing under it is returned.
             limit: how many matches at most.
             prev: the previous segment of the document, for context (101) matches.
+            following: the next segment of the document. With ``prev``, a context
+                match must have occurred between the same two segments (memoQ's
+                double context); an exact match that did not is offered at 100.
             side: ``source`` or ``target``.
         """
-        return self.matcher(side).lookup(
-            text, min_score=min_score, limit=limit, prev=prev
+        found = self.matcher(side).lookup(
+            text,
+            min_score=min_score,
+            limit=limit,
+            prev=prev,
+            termbase=self._match_terms() if side == "source" else None,
         )
+        if prev is not None and following is not None:
+            found = self._double_context(found, prev, following)
+        return found
+
+    def _double_context(
+        self, found: list[Match], prev: str, following: str
+    ) -> list[Match]:
+        """Context matches whose occurrences never had ``following`` next become exact."""
+        from tm.models import MatchKind
+        from tm.text.normalize import match_key
+
+        keys = (match_key(prev), match_key(following))
+
+        def between(unit_id: int | None) -> bool:
+            occs = self.store.occurrences(unit_id) if unit_id is not None else []
+            return any(
+                (match_key(o.prev_source or ""), match_key(o.next_source or "")) == keys
+                for o in occs
+            )
+
+        out = [
+            m
+            if m.kind != MatchKind.CONTEXT or between(m.id)
+            else replace(m, score=100.0, kind=MatchKind.EXACT)
+            for m in found
+        ]
+        out.sort(key=lambda m: (-m.score, -(m.id or 0)))
+        return out
+
+    def _match_terms(self) -> TermBase | None:
+        """The glossary for repair and flags; a broken one only costs those."""
+        try:
+            return self.terms.optional()
+        except TMError as exc:
+            log.warning("glossary not used for matching: %s", exc)
+            return None
 
     def lookup_batch(
         self,
@@ -386,13 +510,49 @@ class TMService:
 
         return concordance(self.store, text, side=side, limit=limit)
 
+    def concordance_renderings(
+        self, text: str, hits: Sequence[ConcordanceHit]
+    ) -> list[tuple[tuple[int, int], ...]]:
+        """For each hit of ``text``, where its rendering stands on the other side.
+
+        A glossary term's renderings are found as the term base finds them; for
+        other text, the English most hits share (``tm.terms.renderings``), if any.
+        Spans index the other side's stored text; () where nothing was found.
+        """
+        import re
+
+        from tm.text.normalize import match_key
+
+        base = self.terms.optional()
+        entries = base.lookup(text) if base is not None else []
+        shared = None
+        if not entries:
+            from tm.terms.renderings import shared_rendering
+
+            source_hits = [h.unit for h in hits if h.side == "source"]
+            shared = shared_rendering(match_key(text), source_hits)
+        out: list[tuple[tuple[int, int], ...]] = []
+        for hit in hits:
+            spans: list[tuple[int, int]] = []
+            if hit.side == "source":
+                target = hit.unit.target
+                for entry in entries:
+                    assert base is not None
+                    spans += [
+                        (h.start, h.end) for h in base.renderings_in(entry, target)
+                    ]
+                if shared:
+                    pattern = r"\b" + re.escape(shared) + r"\b"
+                    spans += [m.span() for m in re.finditer(pattern, target, re.I)]
+            out.append(tuple(sorted(set(spans))))
+        return out
+
     def fragments(
         self, text: str, *, min_chars: int = 6, limit: int = 5
     ) -> list[FragmentHit]:
-        """Sub-segment recall: the query's clauses (≥ ``min_chars``) found in TM units."""
-        from tm.concordance import fragments
-
-        return fragments(self.store, text, min_chars=min_chars, limit=limit)
+        """Sub-segment recall: the query's clauses matching TM clauses (at 80 or more),
+        and TM sources or clauses contained in the query (see ``tm.fragments``)."""
+        return self.matcher("source").fragments(text, min_chars=min_chars, limit=limit)
 
     # -- documents: analysis and pre-translation -----------------------------------
 
@@ -483,12 +643,15 @@ class TMService:
         segments, _ = read_source_document(path, encoding=encoding)
         matcher = self.matcher("source")
 
+        termbase = self._match_terms()
+
         def lookup(text: str, prev: str | None) -> list[Match]:
             return matcher.lookup(
                 text,
                 min_score=min(alt_min, min_score),
                 limit=alternatives + 1,
                 prev=prev,
+                termbase=termbase,
             )
 
         termbase = self.terms.optional()
@@ -522,10 +685,17 @@ class TMService:
         dest: Destination,
         *,
         original: str,
+        statuses: dict[int, str] | None = None,
     ) -> int:
-        """Write a document being translated as XLIFF 1.2: confirmed targets filled in."""
+        """Write a document being translated as XLIFF 1.2 with its targets filled in.
+
+        Args:
+            statuses: each segment's status (``tm.models.SegmentStatus`` values),
+                written as the target's state; without it a target is confirmed.
+        """
         from tm.formats.xliff import XliffSegment, write_xliff
 
+        statuses = statuses or {}
         return write_xliff(
             (
                 XliffSegment(
@@ -533,6 +703,7 @@ class TMService:
                     source=src,
                     target=targets.get(i),
                     confirmed=i in targets,
+                    status=statuses.get(i, "translated"),
                 )
                 for i, src in enumerate(segments)
             ),
@@ -622,6 +793,13 @@ class TMService:
                 checks=checks, progress=progress, cancel=cancel, workers=workers
             )
 
+    def fixed_target(self, finding: QAIssue) -> str | None:
+        """The finding's target with its suggested fix applied, when the check agrees
+        the edit fixes it (see ``tm.qa.fixes``); None when it needs a human."""
+        from tm.qa.fixes import fixed_target
+
+        return fixed_target(finding, termbase=self.terms.optional())
+
     def mark_false_positive(
         self,
         fingerprint: str,
@@ -670,10 +848,120 @@ class TMService:
         self, units: Iterable[TranslationUnit], *, user: str | None = None
     ) -> int:
         """Add units in one transaction; returns how many were new."""
+        return self.import_units(units, user=user).added
+
+    def import_units(
+        self,
+        units: Iterable[TranslationUnit],
+        *,
+        name: str = "units",
+        user: str | None = None,
+    ) -> ImportReport:
+        """Add units as they are (no sentence alignment) in one transaction.
+
+        Args:
+            name: what the report calls the batch (its ``path``).
+
+        Returns:
+            How many were read, new, duplicates, and new occurrences.
+        """
+        report = ImportReport(path=name, format="units")
         with self.store.transaction():
-            result = self.store.add_units(units, user=locations.user(user))
+            counted = note_levels(count_read(units, report), report)
+            result = self.store.add_units(counted, user=locations.user(user))
+        report.added = result.added
+        report.duplicates = result.duplicates
+        report.occurrences_added = result.occurrences_added
         self._invalidate_matchers()
-        return result.added
+        return report
+
+    def import_bytes(
+        self,
+        data: bytes,
+        *,
+        fmt: str,
+        document: str,
+        user: str | None = None,
+        sentences: bool = True,
+    ) -> ImportReport:
+        """Import a TMX, TSV or XLIFF file received as bytes, as :meth:`import_file`
+        imports a file (one transaction; paragraphs aligned into sentences).
+
+        Args:
+            fmt: ``tmx``, ``tsv`` or ``xliff``.
+            document: the file name the units' occurrences record (a TSV's
+                document; a TMX without ``x-document`` props too).
+
+        Raises:
+            FormatError: the data is malformed; its path is ``document``.
+            ConfigError: an unknown format or an unusable document name.
+        """
+        if fmt not in IMPORT_BYTES_FORMATS:
+            raise ConfigError(
+                f"cannot import {fmt!r} data",
+                hint=f"send one of {', '.join(IMPORT_BYTES_FORMATS)}",
+            )
+        name = Path(document).name
+        if not name or name in (".", ".."):
+            raise ConfigError(f"not a document name: {document!r}")
+        with tempfile.TemporaryDirectory(prefix="tm-import-") as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            try:
+                report = self.import_file(path, fmt=fmt, user=user, sentences=sentences)
+            except FormatError as exc:
+                raise FormatError(name, exc.line, exc.detail, hint=exc.hint) from exc
+        report.path = name
+        return report
+
+    def confirm(
+        self,
+        source: str,
+        target: str,
+        *,
+        prev: str | None = None,
+        following: str | None = None,
+        document: str = "confirmed",
+        position: int = 0,
+        source_lang: str = "zh-CN",
+        target_lang: str = "en-US",
+        user: str | None = None,
+    ) -> TranslationUnit:
+        """Store a translator's confirmed segment, with where it occurs.
+
+        The occurrence records the document, the position and the neighbouring
+        segments, so a later look-up of the same segment between the same
+        neighbours is a context (101) match. Confirming the same pair again adds
+        only the occurrence.
+
+        Returns:
+            The stored unit, with its id.
+        """
+        unit = TranslationUnit(
+            source=source,
+            target=target,
+            source_lang=source_lang,
+            target_lang=target_lang,
+            segtype=SegType.SENTENCE,
+            occurrence=Occurrence(
+                document=document,
+                position=position,
+                prev_source=prev,
+                next_source=following,
+            ),
+        )
+        self.import_units([unit], name=document, user=user)
+        from tm.text.normalize import match_key
+
+        for stored in self.store.exact(match_key(source), source_lang=source_lang):
+            if (
+                stored.source == source
+                and stored.target == target
+                and stored.target_lang == target_lang
+                and stored.segtype == SegType.SENTENCE
+            ):
+                return stored
+        raise NotFound(f"the confirmed segment was not found again: {source!r}")
 
     def project_path(self, document: str | Path) -> Path:
         """Where the project TM of ``document`` lives (see ``tm.locations``)."""
@@ -682,8 +970,11 @@ class TMService:
 
 def merge_layers(found: Iterable[LayerMatch], *, limit: int) -> list[LayerMatch]:
     """Best first, one per distinct (source, target); on equal scores the project
-    layer wins (it holds this job's decisions)."""
-    ranked = sorted(found, key=lambda lm: (-lm[1].score, lm[0] != "project"))
+    layer wins (it holds this job's decisions). A flagged match ranks as the matcher
+    ranks it, below clean ones of nearly the same score."""
+    from tm.match import ranking_score
+
+    ranked = sorted(found, key=lambda lm: (-ranking_score(lm[1]), lm[0] != "project"))
     seen: set[tuple[str, str]] = set()
     out: list[LayerMatch] = []
     for layer, m in ranked:

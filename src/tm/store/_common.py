@@ -12,7 +12,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from tm.locations import user
-from tm.models import Occurrence, TranslationUnit, now_stamp
+from tm.models import (
+    Occurrence,
+    SegmentState,
+    SegmentStatus,
+    TranslationUnit,
+    now_stamp,
+)
 from tm.text.normalize import match_key
 
 EDITS_KEY = "edits"  # meta row counting target edits: see SQLQueries.edit_version
@@ -310,6 +316,117 @@ class SQLQueries:
             "documents": [name for name, _ in self.documents()],
             "by_segtype": by_segtype,
         }
+
+    # -- replacing one occurrence's unit (a corrected translation) ----------------
+
+    def remove_occurrence(self, unit_id: int, document: str, position: int) -> int:
+        """Forget that unit ``unit_id`` occurs at ``position`` of ``document``.
+
+        Returns how many occurrence rows went (0 when it was not recorded there).
+        """
+        p = self.P
+        with self.transaction():
+            self._before_write()
+            cur = self._conn.execute(
+                f"DELETE FROM occurrences WHERE unit_id = {p} AND position = {p}"
+                f" AND document_id IN (SELECT id FROM documents WHERE name = {p})",
+                (unit_id, position, document),
+            )
+            return max(int(cur.rowcount), 0)
+
+    def delete_orphans(self, ids: Iterable[int]) -> int:
+        """Delete those of the units ``ids`` that no longer occur anywhere.
+
+        A unit that still has an occurrence stays. Returns how many were deleted.
+        """
+        wanted = sorted(set(ids))
+        if not wanted:
+            return 0
+        p = self.P
+        deleted = 0
+        with self.transaction():
+            self._before_write()
+            for unit_id in wanted:
+                cur = self._conn.execute(
+                    f"DELETE FROM units WHERE id = {p} AND NOT EXISTS"
+                    f" (SELECT 1 FROM occurrences WHERE unit_id = {p})",
+                    (unit_id, unit_id),
+                )
+                deleted += max(int(cur.rowcount), 0)
+            if deleted:
+                self._units_deleted()
+        return deleted
+
+    def _units_deleted(self) -> None:
+        """Called in the transaction that deleted units (PostgreSQL bumps its version)."""
+
+    # -- a project's segment states (see tm.models.SegmentState) ------------------
+
+    def segment_states(self, document: str) -> list[SegmentState]:
+        """The stored states of ``document``'s segments, by position."""
+        rows = self._query(
+            "SELECT document, position, source, status, target, confirmed, committed,"
+            " committed_new, changed_at, changed_by FROM segment_states"
+            f" WHERE document = {self.P} ORDER BY position",
+            (document,),
+        )
+        return [
+            SegmentState(
+                document=r[0],
+                position=int(r[1]),
+                source=r[2],
+                status=SegmentStatus(r[3]),
+                target=r[4],
+                confirmed=r[5],
+                committed=r[6],
+                committed_new=bool(r[7]),
+                changed_at=r[8],
+                changed_by=r[9],
+            )
+            for r in rows
+        ]
+
+    def save_segment_states(
+        self, states: Iterable[SegmentState], *, user: str | None = None
+    ) -> None:
+        """Write segment states (replacing those at the same document and position).
+
+        ``changed_at``/``changed_by`` are stamped now unless a state carries them.
+        """
+        p = self.P
+        stamp, who = now_stamp(), user or default_user()
+        rows = [
+            (
+                s.document,
+                s.position,
+                s.source,
+                str(s.status),
+                s.target,
+                s.confirmed,
+                s.committed,
+                int(s.committed_new),
+                s.changed_at or stamp,
+                s.changed_by or who,
+            )
+            for s in states
+        ]
+        if not rows:
+            return
+        with self.transaction():
+            self._before_write()
+            for row in rows:
+                self._conn.execute(
+                    "INSERT INTO segment_states (document, position, source, status,"
+                    " target, confirmed, committed, committed_new, changed_at,"
+                    f" changed_by) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p},"
+                    f" {p}) ON CONFLICT (document, position) DO UPDATE SET"
+                    " source = excluded.source, status = excluded.status,"
+                    " target = excluded.target, confirmed = excluded.confirmed,"
+                    " committed = excluded.committed,"
+                    " committed_new = excluded.committed_new,"
+                    " changed_at = excluded.changed_at, changed_by = excluded.changed_by",
+                    row,
+                )
 
     # -- QA marks ----------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from tm.models import Occurrence, TranslationUnit
+from tm.models import Occurrence, SegmentState, TranslationUnit
 
 Progress = Callable[[int], None]
 
@@ -107,6 +107,18 @@ class Store(Protocol):
     def set_props(self, unit_id: int, props: tuple[tuple[str, str], ...]) -> None: ...
 
     def documents(self) -> list[tuple[str, dict[str, str]]]: ...
+
+    # -- replacing an occurrence's unit, and a project's segment states -----------
+
+    def remove_occurrence(self, unit_id: int, document: str, position: int) -> int: ...
+
+    def delete_orphans(self, ids: Iterable[int]) -> int: ...
+
+    def segment_states(self, document: str) -> list[SegmentState]: ...
+
+    def save_segment_states(
+        self, states: Iterable[SegmentState], *, user: str | None = None
+    ) -> None: ...
 
     def migrate(self) -> list[str]: ...
 

@@ -787,6 +787,9 @@ class PostgresStore(SQLQueries):
             )
         }
 
+    def _units_deleted(self) -> None:
+        self._added = True  # the data version must move: indexes hold the gone ids
+
     def _unique_violation(self) -> type[Exception]:
         error: type[Exception] = _psycopg().errors.UniqueViolation
         return error

@@ -83,6 +83,26 @@ CREATE TABLE qa_marks (
 );
 """
 
+# A project TM's workflow state per document segment (tm.service.project): status,
+# draft and confirmed text, and what the last commit put into the master. Keyed by
+# the occurrence (document, position), not by unit: a draft has no unit yet, and
+# repetitions share one unit but not their status.
+SEGMENT_STATES = """
+CREATE TABLE segment_states (
+    document TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    status TEXT NOT NULL,
+    target TEXT NOT NULL DEFAULT '',
+    confirmed TEXT,
+    committed TEXT,
+    committed_new INTEGER NOT NULL DEFAULT 0,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT,
+    PRIMARY KEY (document, position)
+);
+"""
+
 
 def common_migrations(
     pk: str, source_ident: str, target_ident: str, *, key_ident: str = "{}"
@@ -111,4 +131,5 @@ def common_migrations(
         Migration("0002_units", UNITS.format(**fmt)),
         Migration("0003_occurrences", OCCURRENCES.format(**fmt)),
         Migration("0005_qa_marks", FALSE_POSITIVES.format(**fmt)),
+        Migration("0007_segment_states", SEGMENT_STATES),
     ]

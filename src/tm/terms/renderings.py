@@ -310,3 +310,26 @@ def confidence(rends: tuple[Rendering, ...]) -> float:
     best = rends[0].dice
     lead = best - (rends[1].dice if len(rends) > 1 else 0.0)
     return round(min(1.0, best * (0.5 + lead)), 3)
+
+
+def shared_rendering(
+    key: str, units: list[TranslationUnit], *, min_share: float = 0.6
+) -> str | None:
+    """The English most of ``units`` give for ``key`` (a match key found in each of
+    their sources, as concordance hits are), or None when no n-gram is shared by at
+    least ``min_share`` of them (and by three at least).
+
+    Counted over these units only (Dice within the hits, band around the term's
+    place), so it needs no index of the TM: what a concordance can afford.
+    """
+    starts = {
+        i: [at]
+        for i, u in enumerate(units)
+        if (at := match_key(u.source).find(key)) >= 0
+    }
+    if len(starts) < 3:
+        return None
+    best = RenderingIndex(units).renderings(key, starts, keep=1)
+    if best and best[0].count >= min_share * len(starts):
+        return best[0].en
+    return None

@@ -41,6 +41,15 @@ class TMApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "tm"
+    # Screens get -narrow/-wide and -short/-tall: 80×24 stacks and trims panes.
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 (textual types it as an instance variable)
+        (0, "-narrow"),
+        (120, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-short"),
+        (36, "-tall"),
+    ]
     MODES: ClassVar = {
         "lookup": LookupScreen,
         "document": DocumentScreen,
@@ -50,7 +59,7 @@ class TMApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
-        Binding("f2", "switch_mode('lookup')", "Lookup"),
+        Binding("f2", "lookup", "Lookup"),
         Binding("f3", "switch_mode('document')", "Document"),
         Binding("f4", "switch_mode('review')", "QA"),
         Binding("f5", "switch_mode('glossary')", "Glossary"),
@@ -72,11 +81,14 @@ class TMApp(App[None]):
         self.document = document
         self.tm_units = _count_units(service)
         self.project: ProjectService | None = None
+        self.document_screen: DocumentScreen | None = None  # once document mode opened
 
     def on_mount(self) -> None:
         self.switch_mode("document" if self.document else "lookup")
 
     def on_unmount(self) -> None:
+        if self.document_screen is not None:
+            self.document_screen.flush_draft()  # the last edit, before the layer closes
         if self.project is not None:
             self.project.close()
         self.service.close()
@@ -101,6 +113,29 @@ class TMApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    async def action_lookup(self) -> None:
+        """F2: the lookup screen, with document mode's current segment as the query."""
+        text = None
+        if isinstance(self.screen, DocumentScreen):
+            text = self.screen.current_source()
+        await self.switch_mode("lookup")
+        if text and isinstance(self.screen, LookupScreen):
+            self.screen.set_query(text)
+
+    async def action_quit(self) -> None:
+        """Save the draft being typed first (it is saved as typed; this is the last
+        edit), after the letters typed before Ctrl+Q have reached the editor."""
+        doc = self.document_screen
+        if doc is not None and self.screen is doc:
+            doc.after_typing(self.quit_now)
+        else:
+            self.quit_now()
+
+    def quit_now(self) -> None:
+        if self.document_screen is not None:
+            self.document_screen.flush_draft()
+        self.exit()
 
     # -- helpers screens share ---------------------------------------------------
 

@@ -33,11 +33,22 @@ class FragmentsReady(Message):
 
 
 @dataclass
+class SegmentMatches(Message):
+    """Document mode: matches and terms of segment ``index`` (``error`` if it failed)."""
+
+    index: int
+    matches: list[tuple[str, Match]]
+    terms: list[TermHit] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
 class ConcordanceReady(Message):
     """Concordance hits for the text searched."""
 
     query: str
     hits: list[ConcordanceHit]
+    renderings: list[tuple[tuple[int, int], ...]] = field(default_factory=list)
 
 
 @dataclass
@@ -55,6 +66,7 @@ class QaDone(Message):
     consistency: list[tuple[str, str, str, str, int]] = field(default_factory=list)
     units: int = 0
     error: str = ""
+    with_project: bool = False
 
 
 @dataclass

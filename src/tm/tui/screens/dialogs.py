@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, TextArea
+from textual.widgets import Button, Footer, Input, Label, TextArea
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -68,6 +68,37 @@ class EditTextDialog(ModalScreen[str | None]):
 
     def action_save(self) -> None:
         self.dismiss(self.query_one(TextArea).text.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class GoToDialog(ModalScreen[int | None]):
+    """Ask for a segment number (1…``count``); Enter goes, Escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.count = count
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="goto-box"):
+            yield Label(f"Go to segment (1–{self.count}):")
+            yield Input(type="integer", id="goto-number")
+            yield Label("", id="goto-error")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text.isdigit() or not 1 <= int(text) <= self.count:
+            self.query_one("#goto-error", Label).update(
+                f"Give a number from 1 to {self.count}."
+            )
+            return
+        self.dismiss(int(text))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

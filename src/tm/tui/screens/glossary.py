@@ -17,6 +17,8 @@ from tm.errors import TMError
 from tm.models import STATUSES, TermEntry
 from tm.service import entry_contains
 from tm.tui.screens.base import TMScreen
+from tm.tui.widgets.keyline import KeyLine
+from tm.tui.widgets.match_view import fit
 
 FIELDS = (
     ("zh", "Chinese term"),
@@ -136,14 +138,16 @@ class GlossaryScreen(TMScreen):
                 yield Label("Entry", classes="panel-title")
                 yield Static(id="entry-detail")
         yield Static(id="status")
-        yield Footer()
+        yield KeyLine(id="keys")
 
     def on_mount(self) -> None:
         table = self.query_one("#entries", DataTable)
         table.cursor_type = "row"
+        table.zebra_stripes = True
         for label, width in (("Chinese", 20), ("English", 28), ("Status", 9)):
-            table.add_column(label, width=width)
+            table.add_column(label, width=width, key=label.lower())
         self.shown: list[TermEntry] = []
+        self._width = 0
         self.refresh_entries()
         table.focus()
 
@@ -169,14 +173,36 @@ class GlossaryScreen(TMScreen):
             self.shown = []
             self.set_status(f"Glossary not readable: {exc}")
             return
+        zh_w, en_w = self.column_widths()
         for entry in self.shown:
             style = "red" if entry.status == "deprecated" else ""
-            table.add_row(Text(entry.zh, style=style), entry.en, entry.status)
+            table.add_row(
+                fit(Text(entry.zh, style=style), zh_w),
+                fit(Text(entry.en), en_w),
+                entry.status,
+            )
         where = ", ".join(Path(p).name for p in files) or "-"
         self.set_status(f"{len(self.shown)} of {total} entries · {where}")
         if keep is not None and keep in self.shown:
             table.move_cursor(row=self.shown.index(keep))
         self.show_detail()
+
+    def column_widths(self) -> tuple[int, int]:
+        """The Chinese and English columns share the table's width (a third, the rest);
+        what is cut ends with "…" and shows whole in the entry pane."""
+        table = self.query_one("#entries", DataTable)
+        self._width = table.size.width or self.app.size.width * 2 // 3
+        free = max(self._width - 9 - 2 * 3 - 2, 24)
+        zh = max(10, free // 3)
+        columns = {c.value: c for c in table.columns}
+        table.columns[columns["chinese"]].width = zh
+        table.columns[columns["english"]].width = free - zh
+        return zh, free - zh
+
+    def on_resize(self) -> None:
+        table = self.query_one("#entries", DataTable)
+        if table.size.width != self._width:
+            self.refresh_entries(keep=self.selected())
 
     def selected(self) -> TermEntry | None:
         table = self.query_one("#entries", DataTable)

@@ -1,17 +1,23 @@
-"""The lookup screen: type or paste a segment, see matches, terms and concordance as you type."""
+"""The lookup screen: type or paste a segment, see matches, terms and concordance as you type.
+
+Look-ups run one at a time, the newest text next (``tm.tui.workers.LatestThread``), so a
+burst of keys or a long paste never queues look-ups behind each other; concordance
+and sub-segment hits wait until typing pauses. A paste arrives whole (bracketed
+paste), lines joined, and is looked up once.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from time import perf_counter
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import Input, Label, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from tm.errors import TMError
@@ -22,18 +28,44 @@ from tm.tui.messages import (
     WorkFailed,
 )
 from tm.tui.screens.base import TMScreen
+from tm.tui.widgets.keyline import KeyLine
 from tm.tui.widgets.match_view import ConcordanceTable, MatchDetail, MatchTable
 from tm.tui.widgets.term_panel import TermPanel
-
-if TYPE_CHECKING:
-    pass
+from tm.tui.workers import LatestThread
 
 LOOKUP_MIN_SCORE = 60
 TYPING_PAUSE = 0.25
 COPY_KEYS = [
-    Binding(f"ctrl+{n},alt+{n}", f"copy({n})", f"Copy {n}", show=n == 1)
+    Binding(f"ctrl+{n},alt+{n}", f"copy({n})", f"Copy {n}", show=False)
     for n in range(1, 6)
 ]
+
+
+def joined(text: str) -> str:
+    """Pasted lines as one query: Chinese lines join directly, others with a space."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    out = ""
+    for line in lines:
+        if out and (out[-1].isascii() or line[0].isascii()):
+            out += " "
+        out += line
+    return out
+
+
+class QueryInput(Input):
+    """The query box: a paste arrives whole, its lines joined (Input keeps only the
+    first line of a paste)."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        text = joined(event.text)
+        if text:
+            selection = self.selection
+            if selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *selection)
+        event.prevent_default()  # Input's own handler would insert the first line again
+        event.stop()
 
 
 class LookupScreen(TMScreen):
@@ -41,13 +73,13 @@ class LookupScreen(TMScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_query", "Query"),
+        Binding("ctrl+y", "copy_highlighted", "Copy match"),
         *COPY_KEYS,
-        Binding("ctrl+y", "copy_highlighted", "Copy"),
         Binding("f6", "toggle_tab", "Concordance"),
     ]
 
     def compose(self) -> ComposeResult:
-        yield Input(
+        yield QueryInput(
             placeholder="Type or paste Chinese or English (/ to come back here)",
             id="query",
         )
@@ -55,35 +87,55 @@ class LookupScreen(TMScreen):
             with TabbedContent(id="tabs"):
                 with TabPane("Matches", id="tab-matches"), Vertical():
                     yield MatchTable(id="matches")
-                    yield MatchDetail(id="detail")
+                    with VerticalScroll(id="detail-scroll"):
+                        yield MatchDetail(id="detail")
                 with TabPane("Concordance", id="tab-concordance"):
                     yield ConcordanceTable(id="concordance")
-            with VerticalScroll(id="side"):
-                yield Label("Terms", classes="panel-title")
+            with Vertical(id="side"):
+                yield Label("Terms (↵ copies)", classes="panel-title")
                 yield TermPanel(id="terms")
         yield Static(id="status")
-        yield Footer()
+        yield KeyLine(id="keys")
 
     def on_mount(self) -> None:
-        self.query_one("#query", Input).focus()
+        box = self.query_one("#query", Input)
+        box.focus()
         self.shown_query: str | None = None
         self._pending: dict[str, Timer] = {}
+        self._lookups: LatestThread[str] = LatestThread(
+            self.run_lookup, "tm-lookup", on_error=self.job_failed
+        )
+        # Called as the box's value changes, inside its key handling: the look-up
+        # starts without waiting for a Changed message to go round the event loop.
+        self.watch(box, "value", self.query_changed, init=False)
         self.query_one(TermPanel).show([], error=self.tm_app.term_error)
         self.set_status(
-            self.tm_app.empty_tm_message() or f"TM: {self.tm_app.tm_units} units"
+            self.tm_app.empty_tm_message() or f"TM: {self.tm_app.tm_units:,} units"
         )
+
+    def set_query(self, text: str) -> None:
+        """Look ``text`` up as if typed (F2 from document mode)."""
+        box = self.query_one("#query", Input)
+        box.value = text
+        box.cursor_position = len(text)
+        box.focus()
 
     # -- typing → look-up --------------------------------------------------------
 
-    @on(Input.Changed, "#query")
-    def query_changed(self, event: Input.Changed) -> None:
-        text = event.value.strip()
+    def on_unmount(self) -> None:
+        self._lookups.stop()
+
+    def job_failed(self, exc: BaseException) -> None:
+        self.post_message(WorkFailed("look-up", repr(exc)))
+
+    def query_changed(self, value: str) -> None:
+        text = value.strip()
         if not text:
             self.query_one(MatchTable).show([])
             self.query_one(MatchDetail).clear_detail()
             self.query_one(TermPanel).show([], error=self.tm_app.term_error)
             return
-        self.run_lookup(text)
+        self._lookups.request(text)
         # Concordance and sub-segment hits are slower and secondary: run them once
         # typing pauses, so they never compete with the next keystroke's look-up.
         self.later("concordance", lambda: self.run_concordance(text))
@@ -92,15 +144,8 @@ class LookupScreen(TMScreen):
     def query_submitted(self) -> None:
         self.open_selected()
 
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="lookup",
-        description="look-up",
-    )
     def run_lookup(self, text: str) -> None:
-        worker = get_current_worker()
+        """Look ``text`` up (on the look-up thread) and post the result."""
         started = perf_counter()
         try:
             matches = self.tm_app.service.lookup_layers(
@@ -110,9 +155,8 @@ class LookupScreen(TMScreen):
         except TMError as exc:
             self.post_message(WorkFailed("look-up", str(exc)))
             return
-        if not worker.is_cancelled:
-            elapsed = (perf_counter() - started) * 1000
-            self.post_message(MatchesReady(text, matches, terms, elapsed))
+        elapsed = (perf_counter() - started) * 1000
+        self.post_message(MatchesReady(text, matches, terms, elapsed))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="fragments")
     def run_fragments(self, text: str) -> None:
@@ -128,13 +172,15 @@ class LookupScreen(TMScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="concordance")
     def run_concordance(self, text: str) -> None:
         worker = get_current_worker()
+        service = self.tm_app.service
         try:
-            hits = self.tm_app.service.concordance(text, side=_side(text), limit=30)
+            hits = service.concordance(text, side=_side(text), limit=30)
+            renderings = service.concordance_renderings(text, hits)
         except TMError as exc:
             self.post_message(WorkFailed("concordance", str(exc)))
             return
         if not worker.is_cancelled:
-            self.post_message(ConcordanceReady(text, hits))
+            self.post_message(ConcordanceReady(text, hits, renderings))
 
     def later(self, kind: str, job: Callable[[], object]) -> None:
         """Run ``job`` once typing pauses (TYPING_PAUSE s); a newer job of a kind wins."""
@@ -153,7 +199,7 @@ class LookupScreen(TMScreen):
         table.show(message.matches)
         detail = self.query_one(MatchDetail)
         if message.matches:
-            detail.show_match(*message.matches[0])
+            detail.show_match(*message.matches[0], query=message.query)
         else:
             detail.clear_detail("No whole match; looking for sub-segment hits…")
             self.later("fragments", lambda: self.run_fragments(message.query))
@@ -168,7 +214,7 @@ class LookupScreen(TMScreen):
 
     def on_concordance_ready(self, message: ConcordanceReady) -> None:
         if message.query == self._current():
-            self.query_one(ConcordanceTable).show(message.hits)
+            self.query_one(ConcordanceTable).show(message.hits, message.renderings)
             pane = self.query_one("#tabs", TabbedContent).get_tab("tab-concordance")
             pane.label = f"Concordance ({len(message.hits)})"
 
@@ -179,11 +225,17 @@ class LookupScreen(TMScreen):
     def match_highlighted(self, event: MatchTable.RowHighlighted) -> None:
         chosen = self.query_one(MatchTable).selected()
         if chosen:
-            self.query_one(MatchDetail).show_match(*chosen)
+            self.query_one(MatchDetail).show_match(*chosen, query=self._current())
 
     @on(MatchTable.RowSelected, "#matches")
     def match_selected(self) -> None:
         self.open_selected()
+
+    @on(TermPanel.OptionSelected, "#terms")
+    def term_selected(self) -> None:
+        entry = self.query_one(TermPanel).selected_entry()
+        if entry is not None and entry.en:
+            self.tm_app.show_clipboard(entry.en, f"{entry.zh}'s rendering")
 
     # -- actions -----------------------------------------------------------------
 

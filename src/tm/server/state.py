@@ -1,0 +1,133 @@
+"""What one worker process holds: the service with its index, kept fresh.
+
+Each worker opens the TM once at start-up and builds (or loads from its cache file)
+the look-up index before it accepts a request. A daemon thread then checks the TM
+every ``refresh_seconds`` and brings the index up to date with units that other
+processes wrote (other workers, other hosts, ``tm import``), so look-ups never pay
+for that check and see others' writes within about a second. The check is cheap
+when nothing changed (``TMService.refresh``); a full one runs every
+:data:`FULL_CHECK_SECONDS` whatever the files say.
+
+The TM's statistics count every unit and occurrence (seconds at a million units), so
+they are computed at start-up, then again only when data changed: on request at most
+every :data:`STATS_ON_REQUEST_SECONDS`, and by the refresher at most every
+:data:`STATS_SECONDS` (they also give the language pairs the tmserver API lists).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from tm.server.languages import LanguagePairs
+from tm.server.settings import ServerSettings
+from tm.service import TMService, TMStats
+
+log = logging.getLogger(__name__)
+
+# Look-ups check the data version themselves only this rarely: the refresher does it.
+LOOKUP_POLL_SECONDS = 3600.0
+FULL_CHECK_SECONDS = 30.0
+STATS_SECONDS = 300.0
+STATS_ON_REQUEST_SECONDS = 10.0
+
+
+class WorkerState:
+    """The service of one worker, its index warm, and the thread keeping it fresh.
+
+    Args:
+        settings: how the server runs.
+
+    Raises:
+        StoreError: the TM cannot be opened.
+    """
+
+    def __init__(self, settings: ServerSettings) -> None:
+        self.settings = settings
+        self.service = TMService.open(
+            settings.db,
+            glossary=settings.glossary,
+            create=not settings.read_only,
+            readonly=settings.read_only,
+            poll_seconds=LOOKUP_POLL_SECONDS,
+        )
+        t0 = time.perf_counter()
+        indexed = self.service.warm()
+        self.service.refresh()  # takes the files' first stamp
+        log.info(
+            "index ready: %d units in %.1fs (%s)",
+            indexed["source"],
+            time.perf_counter() - t0,
+            self.service.location,
+        )
+        self._stats_lock = threading.Lock()
+        self._stats = self.service.stats()
+        self._stats_at = time.monotonic()
+        self._stats_dirty = False
+        self.languages = LanguagePairs.of(self._stats)
+        self.last_refresh = self._full_at = time.monotonic()
+        self.refresh_error: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._keep_fresh, name="tm-refresh", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop the refresher and close the TM."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+        self.service.close()
+
+    # -- freshness ---------------------------------------------------------------
+
+    def _keep_fresh(self) -> None:
+        while not self._stop.wait(self.settings.refresh_seconds):
+            self.refresh_once()
+
+    def refresh_once(self) -> None:
+        """One check of the TM: the index, and the statistics when they are due."""
+        try:
+            now = time.monotonic()
+            full = now - self._full_at >= FULL_CHECK_SECONDS
+            if self.service.refresh(force=full):
+                self._stats_dirty = True
+            if full:
+                self._full_at = now
+            self._update_stats(STATS_SECONDS)
+            self.last_refresh = time.monotonic()
+            self.refresh_error = None
+        except Exception as exc:  # a database that went away: report it on /healthz
+            self.refresh_error = f"{type(exc).__name__}: {exc}"
+            log.warning("could not refresh the index: %s", self.refresh_error)
+
+    def wrote(self) -> None:
+        """This worker wrote units: its statistics are due."""
+        self._stats_dirty = True
+
+    def stale_seconds(self) -> float:
+        """How long ago the index was last brought up to date."""
+        return time.monotonic() - self.last_refresh
+
+    # -- statistics --------------------------------------------------------------
+
+    def _update_stats(self, every: float) -> None:
+        with self._stats_lock:
+            if self._stats_dirty and time.monotonic() - self._stats_at >= every:
+                self._stats_dirty = False
+                self._stats = self.service.stats()
+                self._stats_at = time.monotonic()
+                self.languages = LanguagePairs.of(self._stats)
+
+    def stats(self) -> TMStats:
+        """The TM's statistics, at most ``STATS_ON_REQUEST_SECONDS`` behind its data."""
+        self._update_stats(STATS_ON_REQUEST_SECONDS)
+        return self._stats
+
+    def stats_age(self) -> float:
+        """Seconds since the statistics were computed."""
+        return time.monotonic() - self._stats_at

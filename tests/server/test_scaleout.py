@@ -1,0 +1,141 @@
+"""Several ``tm serve`` processes in front of one TM: the same answers, each other's
+writes within seconds, without a restart; SIGTERM lets a running request finish."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.server.conftest import TOKEN, Server, get, import_shipped, post_json
+from tm.service import TMService
+
+FRESH_WITHIN = 15.0  # seconds; the refresher runs every second
+
+
+@pytest.fixture
+def shared_tm(store_url: str) -> str:
+    import_shipped(store_url)
+    return store_url
+
+
+def queries(db: str, n: int) -> list[dict[str, str]]:
+    with TMService.open(db, create=False) as service:
+        units = list(service.store.iter_units(segtype="sentence"))
+    picked = units[:: max(1, len(units) // n)][:n]
+    return [{"text": u.source[1:]} for u in picked] + [
+        {"text": u.source} for u in picked
+    ]
+
+
+def lookup(server: Server, text: str) -> list[dict[str, Any]]:
+    status, body = post_json(
+        server.url + "/api/v1/lookup", {"queries": [{"text": text}]}
+    )
+    assert status == 200, body
+    matches: list[dict[str, Any]] = body["results"][0]["matches"]
+    return matches
+
+
+def wait_for(server: Server, text: str, target: str, *, checks: int = 12) -> float:
+    """Seconds until ``server`` offers ``target`` for ``text``; then every one of
+    ``checks`` more requests (new connections, so any worker) must offer it too."""
+    t0 = time.monotonic()
+    while target not in [m["target"] for m in lookup(server, text)]:
+        assert time.monotonic() - t0 < FRESH_WITHIN, f"{server.url} never saw {text!r}"
+        time.sleep(0.2)
+    seen = time.monotonic() - t0
+    time.sleep(2.5)  # every worker has refreshed at least once since
+    for _ in range(checks):
+        assert target in [m["target"] for m in lookup(server, text)]
+    return seen
+
+
+def test_servers_answer_alike_and_see_each_others_writes(
+    serve: Callable[..., Server], shared_tm: str
+) -> None:
+    one = serve(shared_tm)
+    two = serve(shared_tm, "--workers", "2")
+    batch = {"queries": queries(shared_tm, 10), "limit": 3}
+    answers = [post_json(s.url + "/api/v1/lookup", batch) for s in (one, two, two)]
+    assert answers[0][0] == 200
+    assert answers[0] == answers[1] == answers[2]
+    assert (
+        get(one.url + "/api/v1/stats")[1]["units"]
+        == get(two.url + "/api/v1/stats")[1]["units"]
+    )
+
+    unit = {
+        "source": "跨服务器写入的句子应当很快可见",
+        "target": "Written through one server",
+    }
+    status, _ = post_json(one.url + "/api/v1/units", {"units": [unit]}, token=TOKEN)
+    assert status == 200
+    assert lookup(one, unit["source"])[0]["target"] == unit["target"]  # at once
+    wait_for(two, unit["source"], unit["target"])
+
+    seg = {
+        "source": "另一台服务器确认的句段",
+        "target": "A segment confirmed on the other server",
+        "prev": "上一句",
+        "next": "下一句",
+    }
+    status, body = post_json(two.url + "/api/v1/confirm", seg, token=TOKEN)
+    assert status == 200
+    wait_for(one, seg["source"], seg["target"])
+    status, body = post_json(
+        one.url + "/api/v1/lookup",
+        {
+            "queries": [
+                {"text": seg["source"], "prev": seg["prev"], "next": seg["next"]}
+            ]
+        },
+    )
+    assert body["results"][0]["matches"][0]["score"] == 101.0
+
+
+def test_an_import_by_another_process_reaches_the_server(
+    serve: Callable[..., Server], shared_tm: str, tmp_path: Path
+) -> None:
+    server = serve(shared_tm)
+    tsv = tmp_path / "more.tsv"
+    tsv.write_text(
+        "zh-CN\ten-US\n由命令行导入的新句子内容\tImported from the command line\n",
+        encoding="utf-8",
+    )
+    with TMService.open(shared_tm, create=False) as service:
+        service.import_file(tsv)
+    wait_for(
+        server, "由命令行导入的新句子内容", "Imported from the command line", checks=3
+    )
+
+
+def test_sigterm_lets_a_running_request_finish(
+    serve: Callable[..., Server], shared_tm: str
+) -> None:
+    server = serve(shared_tm)
+    batch = {"queries": queries(shared_tm, 100) * 2}
+    result: dict[str, Any] = {}
+
+    def long_request() -> None:
+        result["answer"] = post_json(server.url + "/api/v1/lookup", batch)
+        result["done"] = time.monotonic()
+
+    thread = threading.Thread(target=long_request)
+    thread.start()
+    time.sleep(0.3)  # the batch is being looked up
+    stopped = time.monotonic()
+    code = server.stop()
+    thread.join(timeout=120)
+    status, body = result["answer"]
+    assert result["done"] > stopped  # it was still running when SIGTERM came
+    assert status == 200
+    assert len(body["results"]) == len(batch["queries"])
+    assert code == 0
+    log = "".join(server.log)
+    assert "Finished server process" in log
+    assert "Traceback" not in log
