@@ -109,8 +109,13 @@ def parse_glossary(text: str, path: str) -> tuple[GlossaryHeader, list[TermEntry
 def _refuse_surrogates(data: Any, text: str, path: str) -> None:
     """YAML's ``"\\ud800"`` escape gives a lone surrogate, which no output can write."""
     stack = [data]
+    seen: set[int] = set()  # aliases share lists: an alias bomb is a DAG, not a tree
     while stack:
         item = stack.pop()
+        if isinstance(item, (dict, list)):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
         if isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
