@@ -135,7 +135,7 @@ CODE_POINTS = st.one_of(
 )
 HOSTILE_YAML = st.one_of(
     # Past Python's recursion limit, kept small: 20,000 deep is in test_exit_codes.
-    st.sampled_from([10, 400, 1500]).map(lambda n: "  note: " + "[" * n + "]" * n),
+    st.sampled_from([10, 400, 1100]).map(lambda n: "  note: " + "[" * n + "]" * n),
     st.sampled_from([40, 4300, 4301, 6000]).map(lambda n: f"  seen: [[d, {'9' * n}]]"),
     st.sampled_from(
         [
