@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
 import zlib
 from collections import Counter
 from collections.abc import Sequence
@@ -356,6 +357,8 @@ def save_index(index: CandidateIndex, path: Path, stamp: str) -> None:
     try:
         with open(tmp, "wb") as fh:
             np.savez(fh, **arrays)  # type: ignore[arg-type]
+            fh.flush()
+            os.fsync(fh.fileno())  # else a crash can leave a renamed, empty file
         tmp.replace(path)
     except OSError as exc:  # a read-only directory only costs a rebuild next time
         log.info("index not cached at %s: %s", path, exc)
@@ -364,9 +367,31 @@ def save_index(index: CandidateIndex, path: Path, stamp: str) -> None:
 
 
 def load_index(path: Path, stamp: str) -> CandidateIndex | None:
-    """The cached index at ``path`` if it carries ``stamp``; None when absent or stale."""
+    """The cached index at ``path`` if it carries ``stamp``; None when absent or stale.
+
+    A damaged cache (empty, truncated, arrays that disagree) is None too, with a
+    warning: the caller rebuilds the index from the TM and writes the cache again.
+    """
     if not path.exists():
         return None
+    try:
+        index = _read_index(path, stamp)
+    except Exception as exc:  # any damage only costs a rebuild
+        # np.load raises EOFError on an empty file (which click would report as
+        # "Interrupted."), BadZipFile on a truncated one, ValueError on bad arrays.
+        log.warning(
+            "the match index cache %s is damaged (%s: %s); rebuilding it",
+            path,
+            type(exc).__name__,
+            exc,
+        )
+        with contextlib.suppress(OSError):  # a small TM is not cached again
+            path.unlink()
+        return None
+    return index
+
+
+def _read_index(path: Path, stamp: str) -> CandidateIndex | None:
     try:
         with np.load(path, allow_pickle=False) as data:
             if str(data["stamp"][0]) != CACHE_FORMAT + "|" + stamp:
@@ -376,6 +401,8 @@ def load_index(path: Path, stamp: str) -> CandidateIndex | None:
             keys = (
                 _unflatten(data["keys"], data["key_lens"]) if "keys" in data else codes
             )
+            if not len(data["ids"]) == len(lens) == len(codes) == len(keys):
+                raise ValueError("arrays of different lengths")
             return CandidateIndex(
                 ids=data["ids"],
                 lens=lens,
@@ -386,7 +413,7 @@ def load_index(path: Path, stamp: str) -> CandidateIndex | None:
                 postings=data["postings"],
                 stripped=data["stripped"],
             )
-    except (OSError, ValueError, KeyError) as exc:
+    except OSError as exc:  # unreadable (permissions): rebuilt, and not a warning
         log.info("ignoring unreadable index cache %s: %s", path, exc)
         return None
 

@@ -126,6 +126,29 @@ def bilingual_docs(draw: st.DrawFn) -> bytes:
     return _encode(newline.join(lines), draw(ENCODINGS))
 
 
+# What issue 21 found: code points chr() refuses or no output can write, YAML the
+# parser cannot hold (depth, int()'s digit limit, surrogate escapes, repeated keys).
+CODE_POINTS = st.one_of(
+    st.integers(0, 0x11_0000).map(lambda c: f"U+{c:04X}"),
+    st.sampled_from([7, 40, 5000]).map(lambda n: "U+" + "1" * n),
+    st.sampled_from(["U+D800", "U+DFFF", "U+", "U+-1", "U+0x41", "41", ""]),
+)
+HOSTILE_YAML = st.one_of(
+    # Past Python's recursion limit, kept small: 20,000 deep is in test_exit_codes.
+    st.sampled_from([10, 400, 1100]).map(lambda n: "  note: " + "[" * n + "]" * n),
+    st.sampled_from([40, 4300, 4301, 6000]).map(lambda n: f"  seen: [[d, {'9' * n}]]"),
+    st.sampled_from(
+        [
+            '  note: "\\ud800"',
+            '  note: "a\\udfffb"',
+            "  en: twice",
+            "  zh: twice",
+            '  note: "\\e]0;title\\a \\u202e"',
+        ]
+    ),
+)
+
+
 @st.composite
 def tmx_docs(draw: st.DrawFn) -> bytes:
     encoding = draw(st.sampled_from(["UTF-8", "UTF-16", "GB18030"]))
@@ -147,6 +170,7 @@ def tmx_docs(draw: st.DrawFn) -> bytes:
                         "<g id='1'>粗</g>",
                         "<bpt i='1'>&lt;b&gt;</bpt>",
                         "<sub>x</sub>",
+                        f'<ph type="x-tm-char">{draw(CODE_POINTS)}</ph>',
                     ]
                 )
             )
@@ -228,6 +252,7 @@ def yaml_docs(draw: st.DrawFn) -> bytes:
             zh, en = f"'{zh}'", f"'{en}'"
         lines += [f"- zh: {zh}", f"  en: {en}"]
         extra = draw(st.sampled_from(["", "  status: approved", "  seen: {x: y}"]))
+        extra = draw(st.sampled_from([extra, extra, draw(HOSTILE_YAML)]))
         if extra:
             lines.append(extra)
     return _encode("\n".join(lines), draw(st.sampled_from(["utf-8", "utf-8-sig"])))

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from tm.cli.terminal import escape_controls, guard_terminal
 from tm.errors import ExitCode, TMError
 
 VERB_MODULES = ("core", "lookup", "terms", "qa", "analyze", "align", "tui", "serve")
@@ -64,6 +65,8 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
       tm lookup "按照国家统一部署" --json
     """
     ctx.ensure_object(dict)
+    if ctx.invoked_subcommand != "tui":  # Textual drives the terminal itself
+        guard_terminal()
     ctx.obj["debug"] = debug
     ctx.obj["quiet"] = quiet
     level = logging.WARNING - 10 * verbose if not quiet else logging.ERROR
@@ -115,7 +118,9 @@ def main(argv: list[str] | None = None) -> Any:
         if debug:
             raise
         click.echo(
-            f"tm: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)",
+            escape_controls(
+                f"tm: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)"
+            ),
             err=True,
         )
         sys.exit(ExitCode.INTERNAL)
@@ -123,6 +128,7 @@ def main(argv: list[str] | None = None) -> Any:
 
 
 def report_error(exc: TMError) -> None:
-    click.echo(f"tm: error: {exc}", err=True)
+    # Escaped even when piped: the message quotes file names and stored text.
+    click.echo(escape_controls(f"tm: error: {exc}"), err=True)
     if exc.hint:
-        click.echo(f"  hint: {exc.hint}", err=True)
+        click.echo(escape_controls(f"  hint: {exc.hint}"), err=True)

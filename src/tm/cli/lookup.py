@@ -9,6 +9,7 @@ import click
 
 from tm.cli import cli
 from tm.cli.options import (
+    UTF8_TEXT,
     db_option,
     echo_json,
     echo_jsonl,
@@ -17,6 +18,7 @@ from tm.cli.options import (
     open_service,
     side_option,
 )
+from tm.errors import FormatError
 from tm.models import ConcordanceHit, FragmentHit, Match
 from tm.service import concordance_dict, fragment_dict, match_dict
 
@@ -85,13 +87,24 @@ def _remembered(queries: Iterable[str], asked: deque[str]) -> Iterator[str]:
 
 
 def _lines(path: str) -> Iterator[str]:
-    with click.open_file(path, encoding="utf-8") as fh:
-        for line in fh:
+    """The queries of a batch file, streamed; a line that is not UTF-8 stops it with
+    its line number (the lines before it are already answered)."""
+    with click.open_file(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise FormatError(
+                    "<stdin>" if path == "-" else path,
+                    n,
+                    f"not valid UTF-8 (byte {raw[exc.start]:#04x})",
+                    hint="a batch file is UTF-8, one query per line",
+                ) from exc
             yield line.rstrip("\r\n")
 
 
 @cli.command("lookup")
-@click.argument("text", required=False)
+@click.argument("text", required=False, type=UTF8_TEXT)
 @db_option
 @click.option(
     "--min",
@@ -189,7 +202,7 @@ def lookup(
 
 
 @cli.command("concordance")
-@click.argument("text")
+@click.argument("text", type=UTF8_TEXT)
 @db_option
 @side_option(("source", "target", "both"), help="Which side to search.")
 @limit_option(20, "units")

@@ -16,11 +16,19 @@ from typing import IO, Any, Protocol, TypeVar
 
 import click
 
+from tm.cli.terminal import raw_stderr
 from tm.service import DEFAULT_DB, TermService, TMService
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 INPUT_FORMATS = ("bilingual", "tmx", "tsv", "csv", "xliff")
+
+
+def _not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is not None and not value.strip():
+        # An empty --db (an unset shell variable) must not fall back to ./tm.db.
+        raise click.BadParameter("an empty name; give a file or a postgresql:// URL")
+    return value
 
 
 def db_option(f: F) -> F:
@@ -29,6 +37,7 @@ def db_option(f: F) -> F:
         "--db",
         default=None,
         metavar="PATH|URL",
+        callback=_not_empty,
         help=f"TM database: a SQLite file, or postgresql://… (env TM_DB).  "
         f"[default: {DEFAULT_DB}]",
     )(f)
@@ -239,7 +248,7 @@ def progress_bar(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=Console(file=raw_stderr()),
         transient=True,
     ) as prog:
         task = prog.add_task(description, total=total)
@@ -251,3 +260,25 @@ def progress_bar(
                 prog.update(task, completed=done)
 
         yield update
+
+
+class Utf8Text(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
+    """A text argument (a query, a term): refused when the shell passed bytes that are
+    not UTF-8 (Python keeps them as lone surrogates, which no output can write)."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: Any, ctx: click.Context | None) -> str:
+        text = str(value)
+        bad = next((c for c in text if "\udc80" <= c <= "\udcff"), None)
+        if bad is not None:
+            self.fail(
+                f"not valid UTF-8 (byte {ord(bad) - 0xDC00:#04x}); "
+                "is the terminal's encoding UTF-8?",
+                param,
+                ctx,
+            )
+        return text
+
+
+UTF8_TEXT = Utf8Text()

@@ -14,6 +14,7 @@ import click
 
 from tm.cli import cli
 from tm.cli.options import (
+    UTF8_TEXT,
     binary_stdout,
     db_option,
     dest_of,
@@ -52,7 +53,7 @@ def terms() -> None:
 
 
 @terms.command("find")
-@click.argument("text")
+@click.argument("text", type=UTF8_TEXT)
 @glossary_option
 @click.option(
     "--lang",
@@ -146,16 +147,17 @@ def entry_dict(e: TermEntry) -> dict[str, Any]:
 
 
 @terms.command("add")
-@click.argument("zh")
-@click.argument("en", required=False, default="")
+@click.argument("zh", type=UTF8_TEXT)
+@click.argument("en", required=False, default="", type=UTF8_TEXT)
 @click.option("--variant", "variants", multiple=True, help="Acceptable rendering.")
 @click.option("--forbidden", multiple=True, help="Rendering to flag.")
 @click.option("--note", default="", help="Definition or usage.")
 @click.option(
     "--status",
     type=click.Choice(STATUSES_CHOICE),
-    default="approved",
-    show_default=True,
+    default=None,
+    help="Default: approved; proposed when EN is not given (a term still waiting "
+    "for its rendering).",
 )
 @click.option("--category", default="", help="place_name, institution, policy_term …")
 @click.option(
@@ -169,12 +171,17 @@ def add_cmd(zh: str, en: str, glossary: str | None, **fields: Any) -> None:
     gets a new glossary/terms.zh-en.yaml: the glossary shipped with tm is edited only
     when named.
 
+    Without EN the entry is proposed: a glossary holds approved and deprecated
+    entries only with their English rendering.
+
     \b
     Example:
       tm terms add 规上企业 "enterprises above designated size" \\
          --forbidden "large-scale enterprises" --category policy_term
     """
     replace_existing = fields.pop("replace_existing")
+    if fields["status"] is None:
+        fields["status"] = "approved" if en.strip() else "proposed"
     entry = TermEntry(
         zh=zh,
         en=en,
@@ -188,8 +195,8 @@ def add_cmd(zh: str, en: str, glossary: str | None, **fields: Any) -> None:
     new_file = not terms.path.exists()
     added = terms.add(entry, replace_existing=replace_existing)
     click.echo(
-        f"added {added.zh} → {added.en or '(no English)'} to {added.source}"
-        + (" (a new glossary)" if new_file else ""),
+        f"added {added.zh} → {added.en or '(no English yet)'} ({added.status}) "
+        f"to {added.source}" + (" (a new glossary)" if new_file else ""),
         err=True,
     )
 
@@ -217,8 +224,13 @@ def import_cmd(
     counts = open_terms(glossary, edit=True).import_file(
         source, into=into, replace_existing=replace_existing
     )
+    proposed = (
+        f" ({counts.no_english} without English, kept as proposed)"
+        if counts.no_english
+        else ""
+    )
     click.echo(
-        f"{counts.added} added, {counts.replaced} replaced, "
+        f"{counts.added} added{proposed}, {counts.replaced} replaced, "
         f"{counts.skipped} already present",
         err=True,
     )

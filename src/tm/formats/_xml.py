@@ -26,6 +26,7 @@ PAIRED = frozenset({"hi", "g", "mrk", "pc", "sub"})
 # Characters XML 1.0 forbids; the TMX writer carries them as character placeholders.
 NON_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 CHAR_PH_TYPE = "x-tm-char"
+_HEX = re.compile(r"[0-9A-Fa-f]{1,6}")
 MAX_DEPTH = 64
 # Bounds on one streamed unit (a <tu>, a term entry): the reader holds a unit in memory
 # until its end tag, so a unit of millions of elements or bytes would exhaust memory.
@@ -111,6 +112,8 @@ def safe_iterparse(
     etree.clear_error_log()
     depth = unit_elements = unit_start = last_line = 0
     container = -1 if stream_depth is None else stream_depth
+    groups: list[int] = []  # containers' depths before each open XLIFF <group>
+    grouping = False
     try:
         for event, el in parser:
             last_line = el.sourceline or last_line
@@ -120,16 +123,27 @@ def safe_iterparse(
                     _refuse_entity_declarations(el, path)
                     if container < 0:
                         container = CONTAINER_DEPTH.get(local_name(el.tag), 2)
+                    grouping = local_name(el.tag) == "xliff"
                 if depth > MAX_DEPTH:
                     raise FormatError(
                         path, el.sourceline, f"XML nested deeper than {MAX_DEPTH}"
                     )
-                if depth == container + 1:
+                if (
+                    grouping
+                    and depth == container + 1
+                    and local_name(el.tag) == "group"
+                ):
+                    # An XLIFF <group> holds units as <body> does: any number of them.
+                    groups.append(container)
+                    container = depth
+                elif depth == container + 1:
                     unit_elements, unit_start = 0, reader.consumed
                 if depth > container:
                     unit_elements += 1
                     _check_unit(el, path, unit_elements, reader.consumed - unit_start)
             else:
+                if groups and depth == container:
+                    container = groups.pop()
                 depth -= 1
             yield event, el
     except etree.XMLSyntaxError as exc:
@@ -193,6 +207,11 @@ def _syntax_error(exc: etree.XMLSyntaxError, last_line: int) -> tuple[int, str]:
 def _explain(msg: str) -> str:
     # libxml2 may quote the offending input, newlines and all: keep the error one line.
     msg = " ".join(msg.split())
+    if "XML_PARSE_HUGE" in msg:  # libxml2's advice names a flag users cannot set
+        return (
+            "a text or attribute longer than libxml2's limit (10,000,000 bytes); "
+            "tm refuses it to protect memory"
+        )
     if len(msg) > 160:
         msg = msg[:159] + "…"
     if "amplification" in msg or ("entity" in msg.lower() and "loop" in msg.lower()):
@@ -249,12 +268,28 @@ def _walk(el: Any, parts: list[str], codes: list[str], path: str) -> None:
 def _char_from_ph(el: Any, path: str) -> str:
     """The character a ``<ph type="x-tm-char">U+0001</ph>`` stands for."""
     value = (el.text or "").strip()
-    try:
-        return chr(int(value.removeprefix("U+"), 16))
-    except ValueError as exc:
+    digits = value.removeprefix("U+")
+    # At most six hex digits (int() of 5,000 digits overflows chr), and never a
+    # surrogate, which no UTF-8 output can write.
+    code = int(digits, 16) if _HEX.fullmatch(digits) else -1
+    if not 0 <= code <= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
         raise FormatError(
-            path, el.sourceline, f"bad character placeholder {value!r}"
-        ) from exc
+            path,
+            el.sourceline,
+            f"bad character placeholder {value[:40]!r}",
+            hint="x-tm-char holds U+ and a code point (U+0001 … U+10FFFF, "
+            "no surrogates)",
+        )
+    if code == 0:
+        # PostgreSQL cannot store NUL in text, and no TSV or CSV reader takes it back:
+        # refused here, the same on both backends.
+        raise FormatError(
+            path,
+            el.sourceline,
+            "a NUL character (U+0000 placeholder): tm cannot store NUL",
+            hint="remove the placeholder from the segment",
+        )
+    return chr(code)
 
 
 def _code(codes: list[str], xml: str, path: str, el: Any) -> str:

@@ -17,6 +17,7 @@ from typing import IO
 
 from tm.errors import FormatError
 from tm.formats._atomic import atomic_output
+from tm.formats._cells import defuse_row, restore_cell
 from tm.formats._text import read_text
 from tm.models import GlossaryHeader, TermEntry, TermStatus
 
@@ -59,7 +60,7 @@ def _rows(text: str, *, comma: bool, path: str) -> Iterator[tuple[int, list[str]
             for row in reader:
                 if row and row[0].startswith("#"):
                     continue
-                yield reader.line_num, row
+                yield reader.line_num, [restore_cell(c) for c in row]
         except csv.Error as exc:  # a NUL byte, a bare newline inside a quoted cell
             raise FormatError(path, reader.line_num + 1, f"bad CSV: {exc}") from exc
         return
@@ -116,7 +117,7 @@ def _write(entries: Iterable[TermEntry], fh: IO[str], fmt: str) -> int:
         ]
         for row in rows:
             if writer is not None:
-                writer.writerow(row)
+                writer.writerow(defuse_row(row))
             else:
                 fh.write("\t".join(_one_line(c) for c in row) + "\n")
     return count

@@ -16,7 +16,9 @@ round-trips a unit whole: only its database id is not carried.
 * TSV is one unit per line: tab, newline, carriage return and backslash inside a
   field are written ``\\t``, ``\\n``, ``\\r``, ``\\\\``. UTF-8, no BOM, LF.
 * CSV is RFC 4180 for Excel: UTF-8 with a BOM, CRLF line ends, fields quoted when
-  they need it (a newline in a cell stays a newline).
+  they need it (a newline in a cell stays a newline). A cell a spreadsheet would run
+  as a formula (``=``, ``+``, ``-``, ``@`` first) gets a leading apostrophe, which
+  reading removes (``tm.formats._cells``).
 
 **Other tables** are read as people and Excel make them: a BOM or none, UTF-8,
 UTF-16 (Excel's "Unicode text") or GB18030, CRLF or LF, quoted fields when the file
@@ -38,6 +40,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tm.errors import FormatError
+from tm.formats._cells import defuse_row, restore_cell
 from tm.formats._text import read_text
 from tm.formats._xml import PLACEHOLDER_BASE, is_placeholder, placeholder
 from tm.models import (
@@ -179,7 +182,7 @@ def write_csv(
     writer.writerow(header_row(*header))
     count = 0
     for unit in units:
-        writer.writerow(unit_row(unit))
+        writer.writerow(defuse_row(unit_row(unit)))
         count += 1
     return count
 
@@ -236,7 +239,7 @@ def _csv_rows(text: str, path: str) -> Iterator[tuple[int, list[str]]]:
     line = 1
     try:
         for row in reader:
-            yield line, row
+            yield line, [restore_cell(c) for c in row]
             line = reader.line_num + 1
     except csv.Error as exc:
         raise FormatError(

@@ -24,6 +24,7 @@ mapping of a :class:`~tm.models.TermEntry`:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,10 +32,12 @@ from typing import IO, Any
 
 from lxml import etree
 
-from tm.errors import FormatError, TMError
+from tm.errors import ConfigError, FormatError
 from tm.formats._atomic import atomic_output
 from tm.formats._xml import check_xml_chars, local_name, safe_iterparse
 from tm.models import STATUSES, GlossaryHeader, TermEntry, TermStatus
+
+log = logging.getLogger(__name__)
 
 TBX_NS = "urn:iso:std:iso:30042:ed-2"
 TM_NS = "urn:x-tm:glossary:1"
@@ -98,6 +101,15 @@ def read_tbx(path: str | Path) -> tuple[GlossaryHeader, list[TermEntry]]:
     with fh:
         state: dict[str, Any] = {}
         entries = list(_iter(fh, path, state))
+    lines = state.get("no_english", [])
+    if lines:
+        log.warning(
+            "%s:%s: %d %s no English term; read as proposed",
+            path,
+            lines[0],
+            len(lines),
+            "entry has" if len(lines) == 1 else "entries have",
+        )
     return state.get("header", GlossaryHeader()), entries
 
 
@@ -169,12 +181,15 @@ def _read_entry(el: Any, path: str, state: dict[str, Any]) -> TermEntry | None:
                 _read_extra(child, name, fields)
             except ValueError as exc:  # a "seen" count that is not a number
                 raise FormatError(path, child.sourceline, f"<{name}>: {exc}") from exc
-    header: GlossaryHeader = state.get("header", GlossaryHeader())
-    # The Chinese side by its language tag first: a foreign file may declare English
-    # as its source language.
-    zh_terms = _pick(langs, "zh") or _pick(langs, header.source_lang)
+    zh_terms = _chinese_terms(langs, state)
     if not zh_terms:
-        raise FormatError(path, el.sourceline, "entry has no Chinese term")
+        found = ", ".join(sorted({tag or "(no xml:lang)" for tag, t in langs if t}))
+        raise FormatError(
+            path,
+            el.sourceline,
+            f"entry has no Chinese term (its terms are in: {found or 'no language'})",
+            hint="a tm glossary entry needs its Chinese term; add one or remove the entry",
+        )
     en_terms = _pick(langs, "en", skip=zh_terms) or next(
         (t for _, t in langs if t is not zh_terms and t), []
     )
@@ -183,6 +198,11 @@ def _read_entry(el: Any, path: str, state: dict[str, Any]) -> TermEntry | None:
     if status not in STATUSES:
         raise FormatError(path, el.sourceline, f"unknown entry status {status!r}")
     en = next((t for t, s in en_terms if s in (PREFERRED, "")), "")
+    if not en and status != TermStatus.PROPOSED:
+        # A concept still waiting for its English: kept, as a proposed entry (the
+        # only kind a glossary file may hold without an approved rendering).
+        status = TermStatus.PROPOSED
+        state.setdefault("no_english", []).append(el.sourceline)
     return TermEntry(
         zh=zh,
         en=en,
@@ -193,6 +213,19 @@ def _read_entry(el: Any, path: str, state: dict[str, Any]) -> TermEntry | None:
         category=fields.get("category", ""),
         seen=tuple(fields["seen"]),
     )
+
+
+def _chinese_terms(
+    langs: list[tuple[str, list[tuple[str, str]]]], state: dict[str, Any]
+) -> list[tuple[str, str]] | None:
+    """The Chinese side: by its language tag, else by the file's source language
+    (a tool may tag Chinese otherwise), but never the English side of the entry."""
+    header: GlossaryHeader = state.get("header", GlossaryHeader())
+    found = _pick(langs, "zh")
+    source = header.source_lang.split("-")[0].lower()
+    if found is None and source not in ("en", ""):
+        found = _pick(langs, source)
+    return found
 
 
 def _read_extra(child: Any, name: str, fields: dict[str, Any]) -> None:
@@ -288,7 +321,7 @@ def write_tbx(
     for count, entry in enumerate(entries, 1):
         body.append(_entry_element(d, entry, count, header))
     if count == 0 and d is V3:
-        raise TMError(
+        raise ConfigError(
             "TBX-Basic v3 needs at least one entry", hint="export as --format tbx2008"
         )
     data = etree.tostring(

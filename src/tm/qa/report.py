@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from tm.formats._atomic import atomic_output
+from tm.formats._cells import defuse_row
 from tm.models import QAIssue, Severity, Span
 from tm.qa import CHECKS, QAReport, finding_dict
 
@@ -91,17 +92,19 @@ def _csv(findings: Iterable[QAIssue], fh: IO[str]) -> int:
     for f in findings:
         span = f.span
         w.writerow(
-            [
-                f.check,
-                f.severity.value,
-                " ".join(map(str, f.units)),
-                f.source,
-                f.target,
-                f"{span.side}:{span.start}-{span.end}:{span.text}" if span else "",
-                f.message,
-                f.fix,
-                f.fingerprint,
-            ]
+            defuse_row(
+                [
+                    f.check,
+                    f.severity.value,
+                    " ".join(map(str, f.units)),
+                    f.source,
+                    f.target,
+                    f"{span.side}:{span.start}-{span.end}:{span.text}" if span else "",
+                    f.message,
+                    f.fix,
+                    f.fingerprint,
+                ]
+            )
         )
         n += 1
     return n

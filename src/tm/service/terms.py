@@ -43,6 +43,8 @@ class MergeCounts:
     added: int
     replaced: int
     skipped: int
+    no_english: int = 0
+    """Of the entries added or replaced, those without English (proposed ones)."""
 
 
 class TermService:
@@ -228,12 +230,13 @@ class TermService:
                 base = TermBase(headers={str(target): GlossaryHeader(name=target.stem)})
             else:
                 base = load_termbase(target if target is not None else self.path)
+            no_english = _without_english(base, entries, replace_existing)
             added, replaced, skipped = base.merge(
                 entries, path=target, replace_existing=replace_existing
             )
             base.save(str(target) if target is not None else None)
             self._loaded = None  # read again: `into` may be one file of several
-        return MergeCounts(added, replaced, skipped)
+        return MergeCounts(added, replaced, skipped, no_english)
 
     # -- export --------------------------------------------------------------------
 
@@ -299,6 +302,21 @@ def write_proposed_terms(candidates: Iterable[Candidate], dest: Destination) -> 
     text = dump_candidates(list(candidates), GlossaryHeader(name="proposed"))
     with text_output(dest) as fh:
         fh.write(text)
+
+
+def _without_english(
+    base: TermBase, entries: list[TermEntry], replace_existing: bool
+) -> int:
+    """How many of ``entries`` without English a merge will add or replace."""
+    seen: set[str] = set()
+    count = 0
+    for e in entries:
+        if e.en:
+            continue
+        present = e.zh in seen or any(not x.en for x in base.lookup(e.zh))
+        seen.add(e.zh)
+        count += replace_existing or not present
+    return count
 
 
 def _copy(base: TermBase) -> TermBase:

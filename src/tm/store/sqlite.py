@@ -139,6 +139,7 @@ class SQLiteStore(SQLStore):
         self.location = self.url = str(path)
         self.path = None if self.location == ":memory:" else self.location
         self.readonly = readonly
+        self._create = create
         self._lock = threading.RLock()
         self._local = threading.local()
         # every thread's reader, to close them all; its own lock, as the write lock is
@@ -166,6 +167,8 @@ class SQLiteStore(SQLStore):
         self._conn = self._connect(write=not readonly)
         try:
             self._check_file()
+            if readonly:
+                self._refuse_foreign(self._conn)
             if not readonly:
                 self.migrate()
             else:
@@ -187,7 +190,7 @@ class SQLiteStore(SQLStore):
                     ":memory:", isolation_level=None, check_same_thread=False
                 )
             elif write:
-                Path(self.location).parent.mkdir(parents=True, exist_ok=True)
+                _make_parent(self.location)
                 conn = sqlite3.connect(
                     self.location, isolation_level=None, check_same_thread=False
                 )
@@ -195,6 +198,7 @@ class SQLiteStore(SQLStore):
                 conn = self._connect_ro()
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if write and self.location != ":memory:":
+                self._refuse_foreign(conn)  # before WAL: that alone changes the file
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -221,6 +225,42 @@ class SQLiteStore(SQLStore):
             uri=True,
             isolation_level=None,
             check_same_thread=False,
+        )
+
+    def _refuse_foreign(self, conn: sqlite3.Connection) -> None:
+        """Leave another program's SQLite database as it is.
+
+        A file with tables but no ``tm_migrations`` is not a TM: every command refuses
+        it. An empty one becomes a TM only for a command that writes (``create``).
+
+        Raises:
+            StoreError: the file is another program's database, or empty and this
+                command only reads.
+        """
+        try:
+            tables = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    " AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            ]
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise _store_error(self.location, exc) from exc
+        if "tm_migrations" in tables or (not tables and self._create):
+            return
+        conn.close()
+        if not tables:
+            raise StoreError(
+                f"no TM database at {self.location} (an empty SQLite file)",
+                hint="import a file first: tm import FILE",
+            )
+        shown = ", ".join(tables[:5]) + (" …" if len(tables) > 5 else "")
+        raise StoreError(
+            f"{self.location} is a SQLite database of another program, not a tm TM "
+            f"(its tables: {shown}); it was left unchanged",
+            hint="give --db a new file name, or the path of a tm TM",
         )
 
     def _check_file(self) -> None:
@@ -505,6 +545,18 @@ def _statements(sql: str) -> list[str]:
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def _make_parent(path: str) -> None:
+    """Create the database's folder; one that cannot be made is a StoreError (exit 4)."""
+    parent = Path(path).parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where a folder should be, no permission …
+        raise StoreError(
+            f"{path}: cannot create the folder {parent} ({exc.strerror or exc})",
+            hint="give --db a path in a folder that exists or can be made",
+        ) from exc
 
 
 def _writable(path: str) -> bool:

@@ -10,6 +10,7 @@ hand-edited file stays small.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ import yaml
 from tm.errors import FormatError
 from tm.formats._atomic import atomic_output
 from tm.models import STATUSES, GlossaryHeader, SourceRef, TermEntry, TermStatus
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 ENTRY_FIELDS = (
     "zh",
@@ -67,8 +71,19 @@ def parse_glossary(text: str, path: str) -> tuple[GlossaryHeader, list[TermEntry
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, text, path) from exc
+    except RecursionError as exc:  # [[[[… thousands deep
+        raise FormatError(
+            path, loader.get_mark().line + 1, "invalid YAML: nested too deep"
+        ) from exc
+    except ValueError as exc:  # an integer of thousands of digits (int()'s limit)
+        raise FormatError(
+            path,
+            loader.get_mark().line + 1,
+            "invalid YAML: a number too long to read (over 4300 digits)",
+        ) from exc
     finally:
         loader.dispose()
+    _refuse_surrogates(data, text, path)
     if not isinstance(data, dict):
         raise FormatError(path, _line(node), "a glossary is a mapping with 'entries:'")
     keys = _key_lines(node)
@@ -89,6 +104,33 @@ def parse_glossary(text: str, path: str) -> tuple[GlossaryHeader, list[TermEntry
         raise FormatError(path, keys.get("entries"), "field 'entries' must be a list")
     items = entries_node.value if isinstance(entries_node, yaml.SequenceNode) else []
     return header, [_entry(item, n, path) for item, n in zip(raw, items, strict=True)]
+
+
+def _refuse_surrogates(data: Any, text: str, path: str) -> None:
+    """YAML's ``"\\ud800"`` escape gives a lone surrogate, which no output can write."""
+    stack = [data]
+    seen: set[int] = set()  # aliases share lists: an alias bomb is a DAG, not a tree
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (dict, list)):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and _SURROGATE.search(item):
+            escape = _SURROGATE_ESCAPE.search(text)
+            line = text.count("\n", 0, escape.start()) + 1 if escape else 1
+            raise FormatError(
+                path,
+                line,
+                f"invalid text {item[:40]!r}: a lone UTF-16 surrogate "
+                "(a \\uD800–\\uDFFF escape)",
+                hint="write the character itself, or its \\U0001xxxx escape",
+            )
 
 
 def _refuse_repeated_keys(node: yaml.Node, path: str) -> None:
@@ -132,6 +174,7 @@ def _header(raw: Any, node: yaml.Node | None, path: str) -> GlossaryHeader:
 
 
 def _entry(raw: Any, node: yaml.Node, path: str) -> TermEntry:
+    _refuse_repeated_keys(node, path)  # YAML would keep the last 'en:' silently
     line = _line(node)
     if not isinstance(raw, dict):
         raise FormatError(path, line, "an entry must be a mapping with 'zh' and 'en'")
@@ -144,16 +187,17 @@ def _entry(raw: Any, node: yaml.Node, path: str) -> TermEntry:
         if key not in ENTRY_FIELDS:
             raise fail(str(key), "unknown field (typo?)")
     zh = raw.get("zh")
-    if not isinstance(zh, str) or not zh.strip():
-        raise fail("zh", "required, a non-empty text")
+    if not isinstance(zh, str):
+        raise fail("zh", ZH_REQUIRED)
     status = raw.get("status", TermStatus.APPROVED.value)
-    if status not in STATUSES:
-        raise fail("status", f"must be one of {', '.join(STATUSES)}, not {status!r}")
     en = raw.get("en")
     if en is None and status == TermStatus.PROPOSED:
         en = ""
-    if not isinstance(en, str) or (not en.strip() and status != TermStatus.PROPOSED):
-        raise fail("en", "required (the approved rendering) unless status is proposed")
+    if not isinstance(en, str):
+        raise fail("en", EN_REQUIRED)
+    problem = entry_problem(zh, en, status)
+    if problem is not None:
+        raise fail(*problem)
     return TermEntry(
         zh=zh.strip(),
         en=en.strip(),
@@ -165,6 +209,26 @@ def _entry(raw: Any, node: yaml.Node, path: str) -> TermEntry:
         seen=_seen(raw, fail),
         source=SourceRef(path, keys.get("zh", line)),
     )
+
+
+ZH_REQUIRED = "required, a non-empty text"
+EN_REQUIRED = "required (the approved rendering) unless status is proposed"
+
+
+def entry_problem(zh: str, en: str, status: object) -> tuple[str, str] | None:
+    """What the loader would refuse in an entry: ``(field, message)``, or None.
+
+    One rule for reading and for writing: an edit, an import or ``tm terms add``
+    checks an entry with it before saving, so tm never writes a glossary file that
+    it then cannot read.
+    """
+    if not zh.strip():
+        return "zh", ZH_REQUIRED
+    if status not in STATUSES:
+        return "status", f"must be one of {', '.join(STATUSES)}, not {status!r}"
+    if not en.strip() and status != TermStatus.PROPOSED:
+        return "en", EN_REQUIRED
+    return None
 
 
 def _text(raw: dict[str, Any], field: str, fail: Any) -> str:
