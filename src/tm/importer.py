@@ -195,9 +195,8 @@ def count_read(
                 raise FormatError(
                     report.path,
                     None,
-                    f"a unit has a {side} of {len(text):,} characters (source starting"
-                    f" {unit.source[:20]!r}); tm stores segments of up to"
-                    f" {MAX_SEGMENT_CHARS:,}",
+                    f"unit {report.read} has a {side} of {len(text):,} characters;"
+                    f" tm stores segments of up to {MAX_SEGMENT_CHARS:,}",
                     hint="split the text into paragraphs or sentences first",
                 )
         yield unit

@@ -185,7 +185,7 @@ def test_terms_add_outside_the_checkout_starts_a_local_glossary(
     proc = run_tm("terms", "add", "测试词", "test term", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.strip() == (
-        "added 测试词 → test term to glossary/terms.zh-en.yaml (a new glossary)"
+        "added 测试词 → test term (approved) to glossary/terms.zh-en.yaml (a new glossary)"
     )
     assert _shipped_glossary() == before
     assert "测试词" in (tmp_path / "glossary" / "terms.zh-en.yaml").read_text("utf-8")
