@@ -284,7 +284,7 @@ def main() -> None:
     args = ap.parse_args()
     db = args.db or f"/tmp/tm_bench_{args.size}.db"
     build_db(db, args.size)
-    queries = make_queries(db, args.queries)
+    queries = [q for _, q in make_queries(db, args.queries)]
     load = queries * args.rounds
 
     # 1. in process (builds the cache file a server then loads); like a server's

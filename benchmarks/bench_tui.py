@@ -181,7 +181,7 @@ def main() -> None:
     build_db(db, args.size)
     # The timed keystroke is the last character: make it a letter or a Han character
     # (trailing punctuation dropped), as when typing a segment.
-    queries = [typed(q) for q in make_queries(db, args.queries)]
+    queries = [typed(q) for _, q in make_queries(db, args.queries)]
     queries = [q for q in queries if len(q) >= 2]
 
     service = TMService.open(db)
