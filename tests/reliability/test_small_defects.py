@@ -1,18 +1,22 @@
 """Issue 21 item 14, the small ones: each through the real ``tm`` command.
 
 A key repeated inside one glossary entry, an empty ``--db``, libxml2's advice to set
-a flag nobody can set, and ``.part`` files left by killed exports.
+a flag nobody can set, ``.part`` files left by killed exports, and Ctrl+C during a
+parallel QA run.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from ._support import SEED, run_tm, tm_cmd, tm_env
+from ._support import SEED, run_tm, tm_cmd, tm_env, write_big_tmx
 
 
 def test_key_repeated_inside_an_entry_is_refused(tmp_path: Path) -> None:
@@ -82,3 +86,69 @@ def test_part_files_of_dead_writers_are_removed(tmp_path: Path, seed_db: Path) -
     assert not stale.exists()
     assert live.exists()
     assert other.exists()  # another output's: left to its own next write
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (read from /proc: no extra tool)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _state(pid: int) -> str:
+    """A process's scheduler state (R running, S sleeping …); "" once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return ""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_ctrl_c_during_parallel_qa_prints_no_worker_tracebacks(tmp_path: Path) -> None:
+    tmx, db = tmp_path / "big.tmx", tmp_path / "tm.db"
+    write_big_tmx(tmx, 30_000, cut=20)
+    assert run_tm("import", tmx, "--db", db, timeout=600).returncode == 0
+    # A terminal's Ctrl+C is SIGINT to the whole process group, workers included.
+    proc = subprocess.Popen(
+        tm_cmd("qa", "--workers", "2", "--db", db, "-o", tmp_path / "qa.json"),
+        env=tm_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    # QA runs two pools: the sweep's, then the corpus checks'. The second has fewer
+    # tasks than workers at its end, and an idle worker is where Ctrl+C used to
+    # print a traceback: wait until that pool is up.
+    deadline = time.monotonic() + 300
+    seen: set[int] = set()
+    while len(seen) < 3 and proc.poll() is None:
+        assert time.monotonic() < deadline, "the second QA pool never started"
+        seen.update(_children(proc.pid))
+        time.sleep(0.1)
+    workers = _children(proc.pid)
+    # Then until one worker has waited for work for a second (it sleeps on its queue;
+    # a busy one is running or runnable).
+    idle = dict.fromkeys(workers, 0)
+    while max(idle.values(), default=0) < 10 and proc.poll() is None:
+        assert time.monotonic() < deadline, "no QA worker ever waited for work"
+        for w in idle:
+            idle[w] = idle[w] + 1 if _state(w) == "S" else 0
+        time.sleep(0.1)
+    assert proc.poll() is None, "QA ended before the test could interrupt it"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err, err
+    assert "Process " not in err, err
+    assert err.strip() == "Interrupted."
+    assert not (tmp_path / "qa.json").exists()
+    time.sleep(0.5)
+    assert not [w for w in workers if Path(f"/proc/{w}").exists()], "workers left"

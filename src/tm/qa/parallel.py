@@ -18,8 +18,10 @@ result.
 from __future__ import annotations
 
 import multiprocessing as mp
-from collections.abc import Sequence
+import signal
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from tm import fastpath
@@ -50,7 +52,26 @@ def _executor(workers: int, *initargs: Any) -> Executor:
     )
 
 
+@contextmanager
+def _pool(workers: int, *initargs: Any) -> Iterator[Executor]:
+    """The worker pool of one run. On Ctrl+C (or any failure) the workers are stopped
+    at once instead of finishing their slices, and the error goes on to the caller."""
+    procs = _executor(workers, *initargs)
+    try:
+        yield procs
+    except BaseException:
+        running = getattr(procs, "_processes", None) or {}
+        for proc in list(running.values()):
+            proc.terminate()
+        procs.shutdown(wait=False, cancel_futures=True)
+        raise
+    procs.shutdown(wait=True)
+
+
 def _start(off: frozenset[str], *args: Any) -> None:
+    # Ctrl+C reaches every process of the terminal's group: the parent stops the run,
+    # and a worker that died of it too would print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     fastpath.set_off(off)
     _given["args"] = args
 
@@ -62,7 +83,7 @@ def sweep_parallel(
     step = max(2000, len(pool) // (workers * SLICES_PER_WORKER) + 1)
     bounds = [(a, min(a + step, len(pool))) for a in range(0, len(pool), step)]
     out = Swept()
-    with _executor(workers, pool, plan) as procs:
+    with _pool(workers, pool, plan) as procs:
         for f, srows, crows, tids in procs.map(_sweep_slice, bounds):
             out.found.extend(f)
             out.segs.extend(_seg(pool, r) for r in srows)
@@ -115,7 +136,7 @@ def corpus_parallel(
     ]
     results: dict[str, list[QAIssue]] = {}
     by_name = {c.name: c for c in checks}
-    with _executor(min(workers, len(tasks)), pool, ctx, by_name) as procs:
+    with _pool(min(workers, len(tasks)), pool, ctx, by_name) as procs:
         for found, stats in procs.map(_corpus_task, tasks):
             results.update(found)
             ctx.stats.update(stats)
