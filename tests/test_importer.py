@@ -83,7 +83,8 @@ def test_parts_read_what_the_whole_file_reads(tm_tmx: Path, tmp_path: Path) -> N
     write_big_tmx(long, 3000, tag="l")
     data = long.read_bytes()
     at = data.index(b"</seg>", len(data) // 2)
-    long.write_bytes(data[:at] + "很长的句子".encode() * 20_000 + data[at:])
+    # 30,000 characters (90 KB): under the segment cap, over five parts long
+    long.write_bytes(data[:at] + "很长的句子".encode() * 6_000 + data[at:])
     assert _rows(_in_parts(long, 16_000)) == _rows(_whole(long))
 
 
