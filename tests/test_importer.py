@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from tests.reliability._support import write_big_tmx
-from tm import importer
+from tm import fastpath, importer
 from tm.errors import FormatError
 from tm.formats.bilingual import iter_bilingual
-from tm.formats.tmx import TMXHeader, iter_tmx, write_tmx
+from tm.formats.tmx import PLAIN_TMX, TMXHeader, iter_tmx, plain_units, write_tmx
 from tm.models import Occurrence
 from tm.store import open_store
 from tm.store.rows import PreparedBatch
@@ -139,6 +139,34 @@ def test_workers_store_what_one_process_stores(
     got = _import(store_url, tm_tmx, workers=True, sentences=False)
     assert got == expected
     assert _stored(store_url) == _stored(plain)
+
+
+def test_plain_parts_store_what_the_streaming_reader_stores(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plain TMX fast path (``tm.formats.tmx.plain_units``) in the real workers,
+    on both backends: the same report and TM as the streaming reader's, with one part
+    that holds an inline code (read by the streaming reader there too)."""
+    monkeypatch.setattr(importer, "PART_BYTES", 20_000)
+    path = tmp_path / "mixed.tmx"
+    write_big_tmx(path, 3000, tag="m")
+    data = path.read_bytes()
+    at = data.index(b"</seg>", len(data) // 2)
+    data = data[:at] + b'<ph x="1">&lt;br/&gt;</ph>' + data[at:]
+    path.write_bytes(data)
+    cut = importer.tmx_parts(str(path))
+    assert cut is not None
+    docs = [cut.prolog + data[p.start : p.end] + cut.epilog for p in cut.parts]
+    plain = [plain_units(d, "mixed.tmx") is not None for d in docs]
+    assert plain.count(False) == 1
+    assert len(plain) > 5
+    streamed = f"{tmp_path}/streamed.db"
+    with fastpath.plain(PLAIN_TMX):
+        expected = _import(streamed, path, workers=True, sentences=False)
+    got = _import(store_url, path, workers=True, sentences=False)
+    assert got == expected
+    assert got.added == 3000
+    assert _stored(store_url) == _stored(streamed)
 
 
 def _screened_tmx(path: Path, n: int, *, translated: bool = True) -> None:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tm import fastpath
 from tm.errors import FormatError, TMError
 from tm.formats import detect_format, read_units
 from tm.formats.status import screen
@@ -495,6 +496,8 @@ class _PartJob:
     prolog: bytes
     epilog: bytes
     part: Part
+    # The plain TMX fast path is on (``tm.fastpath`` switches are per process).
+    plain: bool = True
 
 
 class _PartFailed(Exception):
@@ -505,7 +508,7 @@ def _parse_part(job: _PartJob) -> list[Prepared] | str:
     """Worker: one part's prepared batches (or why it failed, as text)."""
     import io
 
-    from tm.formats.tmx import iter_tmx
+    from tm.formats.tmx import iter_tmx, plain_units
 
     path = job.reading.path
     try:
@@ -514,10 +517,13 @@ def _parse_part(job: _PartJob) -> list[Prepared] | str:
             doc = b"".join(
                 (job.prolog, fh.read(job.part.end - job.part.start), job.epilog)
             )
-        units = iter_tmx(
-            io.BytesIO(doc),
-            name=os.path.basename(path),
-            first_index=job.part.first_index,
+        name = os.path.basename(path)
+        first = job.part.first_index
+        plain = plain_units(doc, name, first_index=first) if job.plain else None
+        units: Iterable[TranslationUnit] = (
+            plain
+            if plain is not None
+            else iter_tmx(io.BytesIO(doc), name=name, first_index=first)
         )
         return list(job.reading.prepare(units))
     except (TMError, OSError, ValueError) as exc:
@@ -530,7 +536,10 @@ def _parsed_in_parts(reading: Reading, cut: TMXParts) -> Iterator[Prepared]:
     Raises:
         _PartFailed: a part did not parse alone (see :func:`import_file`).
     """
-    jobs = [_PartJob(reading, cut.prolog, cut.epilog, p) for p in cut.parts]
+    from tm.formats.tmx import PLAIN_TMX
+
+    plain = fastpath.on(PLAIN_TMX)
+    jobs = [_PartJob(reading, cut.prolog, cut.epilog, p, plain) for p in cut.parts]
     for result in ordered_map(_parse_part, jobs, workers=PARSERS, ahead=AHEAD):
         if isinstance(result, str):
             raise _PartFailed(result)

@@ -24,9 +24,19 @@ from typing import IO, Any
 
 from lxml import etree
 
-from tm import __version__
+from tm import __version__, fastpath
 from tm.errors import FormatError
-from tm.formats._xml import local_name, make_inline_element, read_inline, safe_iterparse
+from tm.formats._xml import (
+    HEAD_BYTES,
+    MAX_UNIT_BYTES,
+    MAX_UNIT_ELEMENTS,
+    check_declared_encoding,
+    local_name,
+    make_inline_element,
+    read_inline,
+    safe_iterparse,
+    safe_parser,
+)
 from tm.models import Occurrence, TranslationUnit, now_stamp
 from tm.text.normalize import normalize_lang, primary_lang
 
@@ -154,6 +164,121 @@ def _iter_tmx(
         )
 
 
+PLAIN_TMX = fastpath.register(
+    "plain-tmx",
+    "a part of a TMX without inline codes, namespaces or a DTD is parsed whole and "
+    "walked, instead of streamed event by event (import workers)",
+)
+
+
+def plain_units(
+    doc: bytes, name: str, *, first_index: int = 0
+) -> list[TranslationUnit] | None:
+    """The units :func:`iter_tmx` reads from ``doc``, or None when ``doc`` is not plain.
+
+    A plain TMX is what tm and most tools write at sentence level: ``<tmx>`` holding an
+    optional ``<header>`` (props and notes only) and a ``<body>`` of ``<tu>``, whose
+    children are ``<prop>``, ``<note>`` and ``<tuv>`` (props, notes and ``<seg>``
+    without children: no inline codes), no namespaces, no entity declarations. libxml2 parses such a
+    part (a few MB, see ``tm.importer``) whole for a fifth of what the streaming
+    reader's per-element events cost in Python, and none of the streaming reader's
+    bounds can be reached in it. Anything else, and any error, returns None: the
+    caller then reads ``doc`` with :func:`iter_tmx`, which says what is wrong where.
+    """
+    if len(doc) > MAX_UNIT_BYTES:
+        return None
+    try:
+        check_declared_encoding(doc[:HEAD_BYTES], name)
+        root = etree.fromstring(doc, safe_parser())
+    except (FormatError, etree.XMLSyntaxError):
+        return None
+    dtd = root.getroottree().docinfo.internalDTD
+    if root.tag != "tmx" or (dtd is not None and any(True for _ in dtd.iterentities())):
+        return None  # entity declarations: the streaming reader refuses them
+    header_src: str | None = None
+    segtype = "sentence"
+    body = None
+    for child in root:
+        if child.tag == "header" and body is None and header_src is None:
+            if any(c.tag not in ("prop", "note") or len(c) for c in child):
+                return None
+            header_src = child.get("srclang")
+            segtype = child.get("segtype") or "sentence"
+        elif child.tag == "body" and body is None:
+            body = child
+        else:
+            return None
+    if body is None:
+        return None
+    try:
+        return _plain_body(body, name, first_index, header_src, segtype)
+    except FormatError:
+        return None
+
+
+def _plain_body(
+    body: Any, name: str, index: int, header_src: str | None, segtype: str
+) -> list[TranslationUnit] | None:
+    units: list[TranslationUnit] = []
+    for tu in body:
+        if tu.tag != "tu":
+            return None
+        props: list[tuple[str, str]] = []
+        notes: list[str] = []
+        tuvs: list[_Tuv] = []
+        elements = 1 + len(tu)
+        for c in tu:
+            tag = c.tag
+            if tag == "tuv":
+                tuv = _plain_tuv(c)
+                if tuv is None:
+                    return None
+                tuvs.append(tuv)
+                elements += len(c)
+            elif len(c):
+                return None
+            elif tag == "prop":
+                props.append((c.get("type") or "", c.text or ""))
+            elif tag == "note":
+                notes.append(c.text or "")
+            else:
+                return None
+        if elements > MAX_UNIT_ELEMENTS:
+            return None
+        srclang = tu.get("srclang") or header_src
+        units.extend(
+            _units_of(tu, tuvs, props, notes, name, name, index, srclang, None, segtype)
+        )
+        index += 1
+    return units
+
+
+def _plain_tuv(el: Any) -> _Tuv | None:
+    """A ``<tuv>`` as :func:`_read_tuv` reads it, or None when it is not plain."""
+    lang = el.get(XML_LANG) or el.get("lang")
+    seg = None
+    props: list[tuple[str, str]] = []
+    notes: list[str] = []
+    for c in el:
+        tag = c.tag
+        if len(c):
+            return None
+        if tag == "seg":
+            seg = c if seg is None else seg
+        elif tag == "prop":
+            props.append((c.get("type") or "", c.text or ""))
+        elif tag == "note":
+            notes.append(c.text or "")
+        else:
+            return None
+    if not lang or seg is None:
+        return None
+    attrs = {k: v for k, v in el.attrib.items() if k not in (XML_LANG, "lang")}
+    return _Tuv(
+        normalize_lang(lang), seg.text or "", (), attrs, tuple(props), tuple(notes)
+    )
+
+
 def _tu_units(
     tu: Any,
     path: str,
@@ -165,6 +290,24 @@ def _tu_units(
 ) -> Iterator[TranslationUnit]:
     props, notes = _props_and_notes(tu)
     tuvs = [_read_tuv(c, path) for c in tu if local_name(c.tag) == "tuv"]
+    yield from _units_of(
+        tu, tuvs, props, notes, path, doc_name, index, srclang, target_lang, segtype
+    )
+
+
+def _units_of(
+    tu: Any,
+    tuvs: list[_Tuv],
+    props: list[tuple[str, str]],
+    notes: list[str],
+    path: str,
+    doc_name: str,
+    index: int,
+    srclang: str | None,
+    target_lang: str | None,
+    segtype: str,
+) -> Iterator[TranslationUnit]:
+    """The units of one ``<tu>`` whose ``<tuv>``, props and notes are read."""
     if not tuvs:
         return
     src = _pick_source(tuvs, srclang)
