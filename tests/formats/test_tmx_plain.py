@@ -5,6 +5,8 @@ reader then says what is wrong and where."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,8 +14,19 @@ from hypothesis import strategies as st
 
 from tests.formats.test_tmx import _UNITS
 from tests.formats.test_tmx_meta import OMEGAT, TRADOS
+from tm import fastpath
 from tm.errors import FormatError
-from tm.formats.tmx import iter_tmx, plain_units, write_tmx
+from tm.formats.bilingual import iter_bilingual
+from tm.formats.tmx import (
+    PLAIN_TU,
+    TMX_META,
+    TMXHeader,
+    _tu_text,
+    iter_tmx,
+    plain_units,
+    tu_bytes,
+    write_tmx,
+)
 from tm.models import TranslationUnit
 
 
@@ -120,3 +133,67 @@ def test_errors_are_left_to_the_streaming_reader(name: str) -> None:
     with pytest.raises(FormatError) as info:
         _streamed(REFUSED[name])
     assert info.value.line is not None
+
+
+# -- the writer's text path ------------------------------------------------------------
+
+_META = st.sampled_from(
+    [
+        None,
+        '{"tu":{"usagecount":"7","lastusagedate":"20250301T101010Z"}}',
+        '{"source":{"attrs":{"creationid":"a\\"b<&>\\t\\n\\r"},"props":[["x-Origin","TM"]],'
+        '"notes":["n &"]},"target":{"notes":["ok"]},"dates":"tuv"}',
+        '{"tu":{"{urn:x}odd":"namespaced"}}',
+        '{"tu":{"count":7}}',
+        "not json",
+    ]
+)
+_ODD = st.sampled_from(["", "a\rb", "x\x01y", "\ufffe", "tab\tnl\n", "&amp;<>\"'"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(_UNITS, min_size=1, max_size=4),
+    _META,
+    _ODD,
+    st.sampled_from([None, 12]),
+    st.booleans(),
+)
+def test_text_written_tus_are_the_bytes_lxml_writes(
+    units: list[TranslationUnit],
+    meta: str | None,
+    odd: str,
+    uid: int | None,
+    codes: bool,
+) -> None:
+    """Units with odd characters, TMX metadata kept as a prop (attributes on <tu> and
+    <tuv>, namespaced names, values that are not text), inline codes: the text path
+    writes lxml's bytes or leaves the unit to lxml."""
+    u = units[0]
+    units[0] = replace(
+        u,
+        id=uid,
+        source=u.source + odd,
+        props=(*u.props, (TMX_META, meta)) if meta else u.props,
+        notes=(*u.notes, odd),
+    )
+    if codes:
+        units[-1] = replace(
+            units[-1], source="\ue000" + units[-1].source, source_codes=("<ph/>",)
+        )
+    header = TMXHeader(segtype="paragraph")
+    fast = _tu_bytes_or_error(units, header)
+    with fastpath.plain(PLAIN_TU):
+        assert _tu_bytes_or_error(units, header) == fast
+
+
+def _tu_bytes_or_error(units: list[TranslationUnit], header: TMXHeader) -> object:
+    try:
+        return tu_bytes(units, header)
+    except (ValueError, TypeError) as exc:
+        return type(exc)
+
+
+def test_the_text_path_is_taken(seed_path: Path) -> None:
+    units = list(iter_bilingual(seed_path))
+    assert all(_tu_text(u, TMXHeader()) is not None for u in units)

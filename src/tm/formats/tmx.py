@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from tm.formats._xml import (
     HEAD_BYTES,
     MAX_UNIT_BYTES,
     MAX_UNIT_ELEMENTS,
+    NON_XML_RE,
     check_declared_encoding,
     local_name,
     make_inline_element,
@@ -551,8 +553,11 @@ def tu_bytes(
     a piece of a body that processes can serialize in parallel for
     :func:`write_tmx_parts`."""
     header = header or TMXHeader()
+    plain = fastpath.on(PLAIN_TU)
     tus = [
-        etree.tostring(_tu_element(u, header), pretty_print=True, encoding="UTF-8")
+        text.encode("utf-8")
+        if plain and (text := _tu_text(u, header)) is not None
+        else etree.tostring(_tu_element(u, header), pretty_print=True, encoding="UTF-8")
         for u in units
     ]
     return b"".join(tus), len(tus)
@@ -619,7 +624,16 @@ def _write(
     return count
 
 
-def _tu_element(unit: TranslationUnit, header: TMXHeader) -> Any:
+# What a <tu> is made of, before it is an element or text: its attributes, its
+# <note>/<prop> children as (tag, attributes, text), and per <tuv> its attributes,
+# children and <seg> text with codes.
+_Leaf = tuple[str, dict[str, str], str]
+_TuvLayout = tuple[dict[str, str], list[_Leaf], str, tuple[str, ...]]
+
+
+def _tu_layout(
+    unit: TranslationUnit, header: TMXHeader
+) -> tuple[dict[str, str], list[_Leaf], list[_TuvLayout]]:
     meta = _unit_meta(unit)
     dates = {
         attr: value for attr, field in _DATE_FIELDS if (value := getattr(unit, field))
@@ -633,17 +647,14 @@ def _tu_element(unit: TranslationUnit, header: TMXHeader) -> Any:
         attrs.update(dates)
     if unit.segtype and unit.segtype != header.segtype:
         attrs["segtype"] = unit.segtype
-    tu = etree.Element("tu", attrs)
-    for note in unit.notes:
-        etree.SubElement(tu, "note").text = note
-    for key, value in unit.props:
-        if key != TMX_META:
-            etree.SubElement(tu, "prop", type=key).text = value
+    leaves: list[_Leaf] = [("note", {}, note) for note in unit.notes]
+    leaves += [("prop", {"type": k}, v) for k, v in unit.props if k != TMX_META]
     if unit.occurrence is not None:
-        for key, value in _occurrence_props(unit.occurrence):
-            etree.SubElement(tu, "prop", type=key).text = value
+        occ_props = _occurrence_props(unit.occurrence)
+        leaves += [("prop", {"type": k}, v) for k, v in occ_props]
     for occ in unit.other_occurrences:
-        etree.SubElement(tu, "prop", type=OCC_MORE).text = occurrence_json(occ)
+        leaves.append(("prop", {"type": OCC_MORE}, occurrence_json(occ)))
+    tuvs: list[_TuvLayout] = []
     for side, lang, text, codes in (
         ("source", unit.source_lang, unit.source, unit.source_codes),
         ("target", unit.target_lang, unit.target, unit.target_codes),
@@ -652,13 +663,107 @@ def _tu_element(unit: TranslationUnit, header: TMXHeader) -> Any:
         tuv_attrs = {XML_LANG: lang, **part.get("attrs", {})}
         if side == "target" and dates_on_tuv:
             tuv_attrs.update(dates)
+        tuv_leaves: list[_Leaf] = [("note", {}, n) for n in part.get("notes", ())]
+        tuv_leaves += [("prop", {"type": k}, v) for k, v in part.get("props", ())]
+        tuvs.append((tuv_attrs, tuv_leaves, text, codes))
+    return attrs, leaves, tuvs
+
+
+def _tu_element(unit: TranslationUnit, header: TMXHeader) -> Any:
+    attrs, leaves, tuvs = _tu_layout(unit, header)
+    tu = etree.Element("tu", attrs)
+    for tag, leaf_attrs, text in leaves:
+        etree.SubElement(tu, tag, leaf_attrs).text = text
+    for tuv_attrs, tuv_leaves, text, codes in tuvs:
         tuv = etree.SubElement(tu, "tuv", tuv_attrs)
-        for note in part.get("notes", ()):
-            etree.SubElement(tuv, "note").text = note
-        for key, value in part.get("props", ()):
-            etree.SubElement(tuv, "prop", type=key).text = value
+        for tag, leaf_attrs, leaf_text in tuv_leaves:
+            etree.SubElement(tuv, tag, leaf_attrs).text = leaf_text
         tuv.append(make_inline_element("seg", text, codes))
     return tu
+
+
+PLAIN_TU = fastpath.register(
+    "plain-tu",
+    "a <tu> without inline codes or characters XML cannot carry is written as text "
+    "(the bytes lxml's pretty print gives) instead of built as elements (export)",
+)
+_ATTR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+# Characters that need an escape in text or in an attribute, or make the unit one for
+# lxml to write (those XML cannot carry: lxml refuses them).
+_TEXT_SPECIAL = re.compile("[&<>\r" + NON_XML_RE.pattern[1:-1] + "]")
+_ATTR_SPECIAL = re.compile('[&<>"\n\r\t' + NON_XML_RE.pattern[1:-1] + "]")
+
+
+def _escaped_text(text: str) -> str | None:
+    """``text`` as element content, as libxml2 escapes it (None: lxml's to write)."""
+    if _TEXT_SPECIAL.search(text) is None:
+        return text
+    if NON_XML_RE.search(text):
+        return None
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\r", "&#13;")
+
+
+def _escaped_attr(value: str) -> str | None:
+    """``value`` as a quoted attribute value, as libxml2 escapes it."""
+    if _ATTR_SPECIAL.search(value) is None:
+        return value
+    if NON_XML_RE.search(value):
+        return None
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = value.replace('"', "&quot;").replace("\n", "&#10;")
+    return value.replace("\r", "&#13;").replace("\t", "&#9;")
+
+
+def _tu_text(unit: TranslationUnit, header: TMXHeader) -> str | None:
+    """The pretty-printed ``<tu>`` :func:`_tu_element` gives, as text; None when the
+    unit has inline codes, a character XML cannot carry, a value that is not text or
+    an attribute name that is not a plain XML name (lxml then writes it, or says
+    what is wrong)."""
+    if unit.source_codes or unit.target_codes:
+        return None
+    attrs, leaves, tuvs = _tu_layout(unit, header)
+    tu_attrs = _attrs_text(attrs)
+    if tu_attrs is None:
+        return None
+    out = [f"<tu{tu_attrs}>\n"]
+    if not _leaves_text(leaves, "  ", out):
+        return None
+    for tuv_attrs, tuv_leaves, text, _codes in tuvs:
+        lang = _escaped_attr(tuv_attrs.pop(XML_LANG))
+        more = _attrs_text(tuv_attrs)
+        seg = _escaped_text(text)
+        if lang is None or more is None or seg is None:
+            return None
+        out.append(f'  <tuv xml:lang="{lang}"{more}>\n')
+        if not _leaves_text(tuv_leaves, "    ", out):
+            return None
+        out.append(f"    <seg>{seg}</seg>\n  </tuv>\n")
+    out.append("</tu>\n")
+    return "".join(out)
+
+
+def _attrs_text(attrs: dict[str, str]) -> str | None:
+    """`` a="v" b="w"``; None when one is not text or its name not a plain XML name."""
+    parts = []
+    for name, value in attrs.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            return None
+        escaped = _escaped_attr(value)
+        if escaped is None or _ATTR_NAME.match(name) is None:
+            return None
+        parts.append(f' {name}="{escaped}"')
+    return "".join(parts)
+
+
+def _leaves_text(leaves: list[_Leaf], indent: str, out: list[str]) -> bool:
+    for tag, attrs, text in leaves:
+        more = _attrs_text(attrs)
+        escaped = _escaped_text(text) if isinstance(text, str) else None
+        if more is None or escaped is None:
+            return False
+        out.append(f"{indent}<{tag}{more}>{escaped}</{tag}>\n")
+    return True
 
 
 def _unit_meta(unit: TranslationUnit) -> dict[str, Any]:
