@@ -743,8 +743,9 @@ def _tu_text(unit: TranslationUnit, header: TMXHeader) -> str | None:
     return "".join(out)
 
 
-def _attrs_text(attrs: dict[str, str]) -> str | None:
-    """`` a="v" b="w"``; None when one is not text or its name not a plain XML name."""
+def _attrs_text(attrs: dict[Any, Any]) -> str | None:
+    """`` a="v" b="w"``; None when one is not text or its name not a plain XML name
+    (values from the ``x-tm-tmx`` prop are whatever its JSON held)."""
     parts = []
     for name, value in attrs.items():
         if not isinstance(name, str) or not isinstance(value, str):
