@@ -13,6 +13,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.reliability._support import write_big_tmx
@@ -333,6 +334,39 @@ def test_the_index_is_cached_after_a_large_import(
         (unit,) = store.get_units([8])
         assert Matcher(store).lookup(unit.source)[0].unit == unit
     assert any("loaded source index" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.slow
+def test_a_new_tm_gets_the_index_a_build_from_the_store_gives(tmp_path: Path) -> None:
+    """An import into an empty TM caches the match index built from the units it
+    writes (tm import then builds none); it is the index, array for array, that a
+    build from the store gives. A second file, into a TM that has units, leaves the
+    cache to the build from the store."""
+    from tm.match import CACHE_MIN_UNITS, index_is_cached, new_matcher
+    from tm.match_index import cache_path
+
+    path = tmp_path / "big.tmx"
+    write_big_tmx(path, CACHE_MIN_UNITS + 500, tag="f")
+    db = tmp_path / "tm.db"
+    with open_store(db) as store:
+        importer.import_file(store, path, workers=True, user=USER)
+        assert index_is_cached(store)
+    cache = cache_path(db, "source")
+    fed = dict(np.load(cache))
+    cache.unlink()
+    with open_store(db, readonly=True) as store:
+        new_matcher(store).ensure_index()
+    built = dict(np.load(cache))
+    assert sorted(fed) == sorted(built)
+    for name, array in built.items():
+        assert np.array_equal(fed[name], array), name
+    more = tmp_path / "more.tmx"
+    write_big_tmx(more, 3000, tag="g")
+    with open_store(db) as store:
+        importer.import_file(store, more, workers=True, user=USER)
+        assert not index_is_cached(store)
+        importer.cache_match_index(store)
+        assert index_is_cached(store)
 
 
 def test_prepared_batches_pickle(tm_tmx: Path) -> None:

@@ -426,6 +426,17 @@ def save_index(index: CandidateIndex, path: Path, stamp: str) -> None:
             tmp.unlink()
 
 
+def cached_stamp(path: Path) -> str | None:
+    """The stamp the cache at ``path`` carries (without its format), or None."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            tag = str(data["stamp"][0])
+    except Exception:  # absent or damaged: load_index says which, when it is loaded
+        return None
+    fmt, _, stamp = tag.partition("|")
+    return stamp if fmt == CACHE_FORMAT else None
+
+
 def load_index(path: Path, stamp: str) -> CandidateIndex | None:
     """The cached index at ``path`` if it carries ``stamp``; None when absent or stale.
 

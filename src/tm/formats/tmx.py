@@ -153,8 +153,19 @@ def _iter_tmx(
         if name != "tu":
             continue
         srclang = source_lang or el.get("srclang") or header_src
-        yield from _tu_units(
-            el, path, doc_name, index, srclang, target_lang, header_segtype
+        props, notes = _props_and_notes(el)
+        tuvs = [_read_tuv(c, path) for c in el if local_name(c.tag) == "tuv"]
+        yield from _units_of(
+            el,
+            tuvs,
+            props,
+            notes,
+            path,
+            doc_name,
+            index,
+            srclang,
+            target_lang,
+            header_segtype,
         )
         index += 1
         el.clear(keep_tail=False)
@@ -237,13 +248,7 @@ def _plain_body(
                     return None
                 tuvs.append(tuv)
                 elements += len(c)
-            elif len(c):
-                return None
-            elif tag == "prop":
-                props.append((c.get("type") or "", c.text or ""))
-            elif tag == "note":
-                notes.append(c.text or "")
-            else:
+            elif not _plain_leaf(c, props, notes):
                 return None
         if elements > MAX_UNIT_ELEMENTS:
             return None
@@ -255,6 +260,19 @@ def _plain_body(
     return units
 
 
+def _plain_leaf(el: Any, props: list[tuple[str, str]], notes: list[str]) -> bool:
+    """Take a ``<prop>`` or ``<note>`` without children; False for anything else."""
+    if len(el):
+        return False
+    if el.tag == "prop":
+        props.append((el.get("type") or "", el.text or ""))
+    elif el.tag == "note":
+        notes.append(el.text or "")
+    else:
+        return False
+    return True
+
+
 def _plain_tuv(el: Any) -> _Tuv | None:
     """A ``<tuv>`` as :func:`_read_tuv` reads it, or None when it is not plain."""
     lang = el.get(XML_LANG) or el.get("lang")
@@ -262,38 +280,15 @@ def _plain_tuv(el: Any) -> _Tuv | None:
     props: list[tuple[str, str]] = []
     notes: list[str] = []
     for c in el:
-        tag = c.tag
-        if len(c):
-            return None
-        if tag == "seg":
+        if c.tag == "seg" and not len(c):
             seg = c if seg is None else seg
-        elif tag == "prop":
-            props.append((c.get("type") or "", c.text or ""))
-        elif tag == "note":
-            notes.append(c.text or "")
-        else:
+        elif not _plain_leaf(c, props, notes):
             return None
     if not lang or seg is None:
         return None
     attrs = {k: v for k, v in el.attrib.items() if k not in (XML_LANG, "lang")}
     return _Tuv(
         normalize_lang(lang), seg.text or "", (), attrs, tuple(props), tuple(notes)
-    )
-
-
-def _tu_units(
-    tu: Any,
-    path: str,
-    doc_name: str,
-    index: int,
-    srclang: str | None,
-    target_lang: str | None,
-    segtype: str,
-) -> Iterator[TranslationUnit]:
-    props, notes = _props_and_notes(tu)
-    tuvs = [_read_tuv(c, path) for c in tu if local_name(c.tag) == "tuv"]
-    yield from _units_of(
-        tu, tuvs, props, notes, path, doc_name, index, srclang, target_lang, segtype
     )
 
 
@@ -694,25 +689,24 @@ _TEXT_SPECIAL = re.compile("[&<>\r" + NON_XML_RE.pattern[1:-1] + "]")
 _ATTR_SPECIAL = re.compile('[&<>"\n\r\t' + NON_XML_RE.pattern[1:-1] + "]")
 
 
-def _escaped_text(text: str) -> str | None:
-    """``text`` as element content, as libxml2 escapes it (None: lxml's to write)."""
-    if _TEXT_SPECIAL.search(text) is None:
-        return text
-    if NON_XML_RE.search(text):
-        return None
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\r", "&#13;")
+# libxml2's escapes in element content, and in quoted attribute values ("&" first).
+_TEXT_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
+_ATTR_ESCAPES = (*_TEXT_ESCAPES, ('"', "&quot;"), ("\n", "&#10;"), ("\t", "&#9;"))
 
 
-def _escaped_attr(value: str) -> str | None:
-    """``value`` as a quoted attribute value, as libxml2 escapes it."""
-    if _ATTR_SPECIAL.search(value) is None:
+def _escaped(value: str, *, attr: bool = False) -> str | None:
+    """``value`` as element content (or an attribute value) as libxml2 escapes it;
+    None when it holds a character XML cannot carry (lxml's to write or refuse)."""
+    special, escapes = (
+        (_ATTR_SPECIAL, _ATTR_ESCAPES) if attr else (_TEXT_SPECIAL, _TEXT_ESCAPES)
+    )
+    if special.search(value) is None:
         return value
     if NON_XML_RE.search(value):
         return None
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    value = value.replace('"', "&quot;").replace("\n", "&#10;")
-    return value.replace("\r", "&#13;").replace("\t", "&#9;")
+    for ch, ref in escapes:
+        value = value.replace(ch, ref)
+    return value
 
 
 def _tu_text(unit: TranslationUnit, header: TMXHeader) -> str | None:
@@ -730,9 +724,9 @@ def _tu_text(unit: TranslationUnit, header: TMXHeader) -> str | None:
     if not _leaves_text(leaves, "  ", out):
         return None
     for tuv_attrs, tuv_leaves, text, _codes in tuvs:
-        lang = _escaped_attr(tuv_attrs.pop(XML_LANG))
+        lang = _escaped(tuv_attrs.pop(XML_LANG), attr=True)
         more = _attrs_text(tuv_attrs)
-        seg = _escaped_text(text)
+        seg = _escaped(text)
         if lang is None or more is None or seg is None:
             return None
         out.append(f'  <tuv xml:lang="{lang}"{more}>\n')
@@ -750,7 +744,7 @@ def _attrs_text(attrs: dict[Any, Any]) -> str | None:
     for name, value in attrs.items():
         if not isinstance(name, str) or not isinstance(value, str):
             return None
-        escaped = _escaped_attr(value)
+        escaped = _escaped(value, attr=True)
         if escaped is None or _ATTR_NAME.match(name) is None:
             return None
         parts.append(f' {name}="{escaped}"')
@@ -760,7 +754,7 @@ def _attrs_text(attrs: dict[Any, Any]) -> str | None:
 def _leaves_text(leaves: list[_Leaf], indent: str, out: list[str]) -> bool:
     for tag, attrs, text in leaves:
         more = _attrs_text(attrs)
-        escaped = _escaped_text(text) if isinstance(text, str) else None
+        escaped = _escaped(text) if isinstance(text, str) else None
         if more is None or escaped is None:
             return False
         out.append(f"{indent}<{tag}{more}>{escaped}</{tag}>\n")
