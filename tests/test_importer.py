@@ -350,6 +350,8 @@ def test_a_new_tm_gets_the_index_a_build_from_the_store_gives(tmp_path: Path) ->
     db = tmp_path / "tm.db"
     with open_store(db) as store:
         importer.import_file(store, path, workers=True, user=USER)
+        assert store.path is not None
+        importer._IndexFeed.wait(store.path)  # what cache_match_index waits for
         assert index_is_cached(store)
     cache = cache_path(db, "source")
     fed = dict(np.load(cache))

@@ -301,8 +301,8 @@ def _import(job: _Job, *, workers: bool, parts: bool) -> ImportReport:
         if feed is not None:
             feed.abandon()
         raise
-    if feed is not None:
-        feed.finish(store.data_version())
+    if feed is not None and store.path is not None:
+        feed.finish(store.data_version(), store.path)
     return report
 
 
@@ -617,10 +617,15 @@ def _rebuilt(item: tuple[Any, ...]) -> Exception:
 
 # -- the match index, from the units as they are written ---------------------------
 
+# Feeds still building after their import returned, by database path.
+_FEEDS: dict[str, Any] = {}
+
 
 class _IndexFeed:
     """A process that builds the source-side match index of a new file TM from the
-    units the import writes, while it writes, and caches it once the import commits.
+    units the import writes, while it writes, and caches it once the import commits
+    (the import returns meanwhile: :func:`cache_match_index`, which ``tm import``
+    calls next, waits for it).
 
     The import into an empty file TM sends each batch's new ids and source keys; the
     process folds them into the matcher's code strings as they come (on the core the
@@ -640,7 +645,9 @@ class _IndexFeed:
         if store.path is None or store.count_units() > 0:
             return None
         receive, out = SPAWN.Pipe(duplex=False)
-        proc = SPAWN.Process(target=_fed_index, args=(receive, store.path), daemon=True)
+        # Not a daemon: a caller that ends before cache_match_index still waits
+        # for the cache to be written (multiprocessing joins it at exit).
+        proc = SPAWN.Process(target=_fed_index, args=(receive, store.path))
         proc.start()
         receive.close()
         return cls(out, proc)
@@ -648,14 +655,22 @@ class _IndexFeed:
     def send(self, ids: list[int], rows: list[tuple[Any, ...]]) -> None:
         self._out.send((ids, [r[SOURCE_KEY] for r in rows]))
 
-    def finish(self, version: str) -> None:
-        """Let the process build and cache the index (at ``version``), and wait."""
+    def finish(self, version: str, db_path: str) -> None:
+        """Let the process build and cache the index (at ``version``) while the
+        caller goes on; :func:`cache_match_index` waits for it."""
         try:
             self._out.send(version)
         except OSError as exc:  # it ended: the first look-up builds the index
             log.info("the match index feed ended early: %s", exc)
         self._out.close()
-        self._proc.join()
+        _FEEDS[db_path] = self._proc
+
+    @staticmethod
+    def wait(db_path: str) -> None:
+        """Wait for the index a feed builds for the TM at ``db_path``, if any."""
+        proc = _FEEDS.pop(db_path, None)
+        if proc is not None:
+            proc.join()
 
     def abandon(self) -> None:
         self._out.close()
@@ -665,6 +680,11 @@ class _IndexFeed:
 
 def _fed_index(receive: Any, db_path: str) -> None:
     """Worker of :class:`_IndexFeed`: ids and keys until the data version (or EOF)."""
+    import signal
+
+    # Ctrl+C reaches the whole process group: the import abandons this process
+    # itself (a KeyboardInterrupt here would print a traceback under "Interrupted.").
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent()
     from tm.match import body_codes, cache_source_index
 
@@ -696,10 +716,11 @@ def cache_match_index(store: Store) -> None:
     """
     from tm.match import CACHE_MIN_UNITS, index_is_cached
 
-    if store.path is None or store.count_units() < CACHE_MIN_UNITS:
+    if store.path is None:
         return
-    if index_is_cached(store):  # the import built it (see _IndexFeed)
-        return
+    _IndexFeed.wait(store.path)
+    if store.count_units() < CACHE_MIN_UNITS or index_is_cached(store):
+        return  # small, or the import built it (see _IndexFeed)
     proc = SPAWN.Process(target=_build_index, args=(store.path,))
     proc.start()
     proc.join()
