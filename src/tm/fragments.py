@@ -236,7 +236,9 @@ class FragmentIndex:
                 continue
             if size < min_chars:
                 break
-            lo, hi = np.searchsorted(lens, [size, size + 1]).tolist()
+            lo, hi = np.searchsorted(
+                lens, np.array([size, size + 1], lens.dtype)
+            ).tolist()
             for i in range(n - size + 1):
                 piece = text[i : i + size]
                 pos = bisect_left(codes, piece, lo, hi)
