@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tm.errors import FormatError, NotFound, TMError
 from tm.formats.bilingual import read_bilingual
@@ -19,6 +20,8 @@ from tm.terms import (
 )
 from tm.terms.english import stem
 from tm.terms.glossary import parse_glossary
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -257,3 +260,30 @@ def test_empty_termbase_and_other_formats(tmp_path: Path, mini: TermBase) -> Non
     from_tbx = load_termbase(tmp_path / "g.tbx")  # one file of another kind
     assert [e.zh for e in from_tbx] == [e.zh for e in mini]
     assert from_tbx.find("长株潭三市")[0].entry.en == "Changsha-Zhuzhou-Xiangtan"
+
+
+@pytest.mark.parametrize(
+    "glossary",
+    [
+        ROOT / "glossary" / "factor-markets.zh-en.yaml",
+        ROOT / "tests" / "data" / "glossary" / "mini.zh-en.yaml",
+    ],
+    ids=lambda p: p.name,
+)
+def test_libyaml_and_the_python_parser_read_a_glossary_alike(
+    glossary: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = glossary.read_text(encoding="utf-8")
+    fast = parse_glossary(text, str(glossary))
+    monkeypatch.delattr(yaml, "CSafeLoader")  # as where PyYAML has no libyaml
+    assert parse_glossary(text, str(glossary)) == fast
+    assert len(fast[1]) > 3
+
+
+def test_a_glossary_libyaml_refuses_is_reported_by_the_python_parser() -> None:
+    # libyaml stops at a nesting depth of 1,000, the Python parser sooner: the
+    # message and the line are the Python parser's either way.
+    text = "entries:\n  - zh: 数据\n    en: " + "[" * 2000 + "]" * 2000 + "\n"
+    with pytest.raises(FormatError) as caught:
+        parse_glossary(text, "deep.yaml")
+    assert caught.value.line == 3

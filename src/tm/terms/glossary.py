@@ -60,29 +60,10 @@ def read_glossary(path: str | Path) -> tuple[GlossaryHeader, list[TermEntry]]:
 
 def parse_glossary(text: str, path: str) -> tuple[GlossaryHeader, list[TermEntry]]:
     """Parse glossary YAML text; ``path`` is only used in error messages."""
-    try:
-        loader = yaml.SafeLoader(text)  # rejects control characters already
-    except yaml.YAMLError as exc:
-        raise _yaml_error(exc, text, path) from exc
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return GlossaryHeader(), []
-        data = loader.construct_document(node)
-    except yaml.YAMLError as exc:
-        raise _yaml_error(exc, text, path) from exc
-    except RecursionError as exc:  # [[[[… thousands deep
-        raise FormatError(
-            path, loader.get_mark().line + 1, "invalid YAML: nested too deep"
-        ) from exc
-    except ValueError as exc:  # an integer of thousands of digits (int()'s limit)
-        raise FormatError(
-            path,
-            loader.get_mark().line + 1,
-            "invalid YAML: a number too long to read (over 4300 digits)",
-        ) from exc
-    finally:
-        loader.dispose()
+    loaded = _parsed_in_c(text)
+    data, node = loaded if loaded is not None else _parsed(text, path)
+    if node is None:
+        return GlossaryHeader(), []
     _refuse_surrogates(data, text, path)
     if not isinstance(data, dict):
         raise FormatError(path, _line(node), "a glossary is a mapping with 'entries:'")
@@ -131,6 +112,59 @@ def _refuse_surrogates(data: Any, text: str, path: str) -> None:
                 "(a \\uD800–\\uDFFF escape)",
                 hint="write the character itself, or its \\U0001xxxx escape",
             )
+
+
+def _parsed_in_c(text: str) -> tuple[Any, yaml.Node | None] | None:
+    """The document and its node tree, parsed by libyaml; None when it is not there,
+    the text holds characters the YAML reader refuses, or anything goes wrong (the
+    Python parser then says what is wrong, and where).
+
+    libyaml is eight times faster: the shipped glossary took 0.25 s of each new
+    process's first look-up. It builds the same nodes, with the same marks.
+    """
+    loader_class = getattr(yaml, "CSafeLoader", None)
+    if loader_class is None or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return None
+    try:
+        loader = loader_class(text)
+    except Exception:  # text libyaml cannot take (a lone surrogate): see _parsed
+        return None
+    try:
+        node = loader.get_single_node()
+        return (None if node is None else loader.construct_document(node)), node
+    except Exception:  # every failure is reported by _parsed, with its line
+        return None
+    finally:
+        loader.dispose()
+
+
+def _parsed(text: str, path: str) -> tuple[Any, yaml.Node | None]:
+    """The document and its node tree, parsed by PyYAML's Python parser.
+
+    Raises:
+        FormatError: the text is not valid YAML (with the line).
+    """
+    try:
+        loader = yaml.SafeLoader(text)  # rejects control characters already
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, text, path) from exc
+    try:
+        node = loader.get_single_node()
+        return (None if node is None else loader.construct_document(node)), node
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, text, path) from exc
+    except RecursionError as exc:  # [[[[… thousands deep
+        raise FormatError(
+            path, loader.get_mark().line + 1, "invalid YAML: nested too deep"
+        ) from exc
+    except ValueError as exc:  # an integer of thousands of digits (int()'s limit)
+        raise FormatError(
+            path,
+            loader.get_mark().line + 1,
+            "invalid YAML: a number too long to read (over 4300 digits)",
+        ) from exc
+    finally:
+        loader.dispose()
 
 
 def _refuse_repeated_keys(node: yaml.Node, path: str) -> None:
