@@ -67,6 +67,52 @@ def test_numbers_wan_yi_and_years() -> None:
     assert len(found(bad, "numbers")) == 2
 
 
+def test_numbers_news_and_statute_forms() -> None:
+    """Pairs of the WMT news test sets and the Taiwan laws (../shared/corpora): a
+    space or 余 before 万, 一百二 for 120, "three million", "£75m", "Sep 27" and the
+    bare ROC years of a statute are the same numbers in the English."""
+    same = [
+        (
+            "报道称，工党或需支付 300 万到 800 万的赔偿金。",
+            "Labour could have to pay damages of between £3million and £8million.",
+        ),
+        (
+            "但由于治疗仍需要30余万费用，一时想不到好的办法募捐。",
+            "Since more than 300 thousand yuan was required for treatment, she had no idea.",
+        ),
+        (
+            "一、每一個人身體傷亡：新臺幣三百萬元。",
+            "(1) For bodily injury or death per person: Three million NT dollars.",
+        ),
+        (
+            "在2007年的挑战赛上，我们团队赢得了50万美元。",
+            "So in 2007, our team won half a million dollars.",
+        ),
+        (
+            "Liz Truss 在七国集团会议上承诺再向阿富汗提供 7500 万英镑的援助",
+            "Liz Truss pledges another £75m in aid to Afghanistan at G7 meeting",
+        ),
+        (
+            "来自一百二多个国家的代表与会。",
+            "Representatives of more than 120 countries attended.",
+        ),
+        ("新华社合肥9月27日电", "Hefei, Sep 27th (Xinhua)"),
+        (
+            "本條例中華民國九十八年五月五日修正之條文，自九十八年十一月二十三日施行。",
+            "The articles of the Act amended on May 5, 2009 shall be implemented from "
+            "November 23, 2009.",
+        ),
+    ]
+    for zh, en in same:
+        assert found(TranslationUnit(zh, en), "numbers") == [], zh
+    wrong = TranslationUnit(
+        "报道称，工党或需支付 300 万到 800 万的赔偿金。",
+        "Labour could have to pay damages of between £3million and £9million.",
+    )
+    [f] = found(wrong, "numbers")
+    assert "800 万" in f.message and "8,000,000" in f.message
+
+
 def test_numbers_date_month_names(pair_unit: Callable[..., TranslationUnit]) -> None:
     assert pair_unit(21).source.startswith("2025年9月8日")
     assert found(pair_unit(21), "numbers") == []

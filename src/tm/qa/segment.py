@@ -120,7 +120,11 @@ _TEENS = [
     "nineteen",
 ]
 _EN_EXTRA = re.compile(
-    r"\b(?:(?P<month>" + "|".join(_MONTHS) + r")|(?P<once>once|twice)"
+    r"\b(?:(?P<month>"
+    + "|".join(_MONTHS)
+    + r")|(?P<mon>"
+    + "|".join(m[:3] for m in _MONTHS)
+    + r"|sept)\.?(?=\s*\d)|(?P<once>once|twice)"
     r"|(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
     r"|(?P<teen>" + "|".join(_TEENS) + r")"
     r"|(?P<tens>"
@@ -185,8 +189,14 @@ def _counts(n: Number) -> bool:
 
 
 def _roc_year(source: str, n: Number, values: list[float]) -> bool:
-    """民國108年 is 2019: Taiwan's statutes count years from 1912."""
-    if not _ROC_YEAR.search(source[max(0, n.start - 6) : n.start]):
+    """民國108年 is 2019: Taiwan's statutes count years from 1912.
+
+    A statute names 民國 once and then writes the other years of the sentence bare
+    (一百零五年二月一日), so any year (a number before 年) rendered as itself plus
+    1911 is one.
+    """
+    roc = _ROC_YEAR.search(source[max(0, n.start - 6) : n.start])
+    if not roc and not (n.value < 200 and source[n.end : n.end + 1] == "年"):
         return False
     return any(_close(n.value + 1911, v) for v in values)
 
@@ -220,13 +230,59 @@ def _numbers_agree_fast(source: str, target: str) -> bool:
     return wanted <= set(_DIGITS.findall(target, label.end if label else 0))
 
 
-def _word_values(text: str) -> list[float]:
-    """Numbers English writes as words: month names, once/twice, ordinals."""
+_SMALL_WORDS = {
+    w: i for i, w in enumerate([*_UNITS, "ten", "eleven", "twelve", *_TEENS], start=1)
+}
+_SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+# "Three million", "sixty-four million", "half a million", "a thousand": a number
+# word (or "a", "half a") times a scale word; "£75m", "$3bn": the press's short forms.
+_EN_SCALED = re.compile(
+    r"\b(?P<words>half an?|an?|(?:"
+    + "|".join(_TENS)
+    + r")(?:-(?:"
+    + "|".join(_UNITS)
+    + r"))?|"
+    + "|".join(sorted(_SMALL_WORDS, key=len, reverse=True))
+    + r")\s+(?P<scale>hundred|thousand|million|billion)\b"
+    r"|[£$€¥]\s?(?P<num>\d+(?:\.\d+)?)\s?(?P<short>m|bn)\b",
+    re.IGNORECASE,
+)
+
+
+def _scaled_word_values(text: str) -> list[float]:
+    """Values of "three million", "half a million", "£75m" … in English text."""
     out: list[float] = []
+    for m in _EN_SCALED.finditer(text):
+        if m.group("num"):
+            short = m.group("short").lower()
+            out.append(float(m.group("num")) * (1e6 if short == "m" else 1e9))
+            continue
+        words = m.group("words").lower()
+        if words.startswith("half"):
+            base = 0.5
+        elif words in ("a", "an"):
+            base = 1.0
+        elif words in _SMALL_WORDS:
+            base = float(_SMALL_WORDS[words])
+        else:
+            tens, _, unit = words.partition("-")
+            base = 10.0 * (_TENS.index(tens) + 2) + (
+                _UNITS.index(unit) + 1 if unit else 0
+            )
+        out.append(base * _SCALES[m.group("scale").lower()])
+    return out
+
+
+def _word_values(text: str) -> list[float]:
+    """Numbers English writes as words: month names, once/twice, ordinals, and
+    numbers scaled by a word ("three million", "£75m")."""
+    out: list[float] = _scaled_word_values(text)
     for m in _EN_EXTRA.finditer(text):
         word = m.group(0).lower()
         if m.group("month"):
             out.append(float(_MONTHS.index(word) + 1))
+        elif m.group("mon"):  # Sep 27, Sept. 27
+            out.append(float([x[:3] for x in _MONTHS].index(word[:3]) + 1))
         elif m.group("once"):
             out.append(1.0 if word == "once" else 2.0)
         elif m.group("teen"):
