@@ -134,6 +134,30 @@ def test_enumerator_value(pair_unit: Callable[..., TranslationUnit]) -> None:
     assert found(pair_unit(5, target=u.target[3:]), "enumerator")
 
 
+def test_enumerator_in_roman_or_letter_style() -> None:
+    """Taiwan-law pairs (../shared/corpora): 一、 carried as "I", 三、 as "III", （一）
+    as "(I)", 一、 as "A." are the same numbers; "II" for 一、 is not."""
+    same = [
+        ("一、依法設立之勞工團體。", "I Relevant organizations established by law."),
+        ("三、計畫目標及人力需求。", "III Project goals and manpower requirements."),
+        (
+            "（一）職能復健相關教學經驗三年以上者。",
+            "(I) Those with three years of teaching experience.",
+        ),
+        ("一、一般教育補助。", "A.General education subsidies."),
+    ]
+    for zh, en in same:
+        assert found(TranslationUnit(zh, en), "enumerator") == [], en
+    assert found(
+        TranslationUnit("一、依法設立之勞工團體。", "II Relevant organizations."),
+        "enumerator",
+    )
+    assert found(
+        TranslationUnit("（二）職能復健相關教學經驗。", "(I) Teaching experience."),
+        "enumerator",
+    )
+
+
 def test_brackets_both_sides(
     next_doc_path: Path, pair_unit: Callable[..., TranslationUnit]
 ) -> None:
@@ -148,11 +172,39 @@ def test_brackets_both_sides(
     assert f.span is not None
     assert f.span.side == "source"
     assert f.span.text == "”"
+    assert f.severity is Severity.INFO  # nothing for the translator to fix
     u = pair_unit(78)  # (21) and (marked land prices) are balanced
     assert found(u, "brackets") == []
     assert found(
         pair_unit(78, target=u.target.replace("(marked", "marked")), "brackets"
     )
+
+
+def test_brackets_mirrored_quote_and_list_label() -> None:
+    """WMT news and Taiwan-law pairs (../shared/corpora): a quotation the source
+    closes without opening (it runs over paragraphs) and a "1)" label are not
+    unbalanced targets; a quote the source closes and the English drops is."""
+    zh = "在这种情况下，控制睡眠周期的褪黑激素和皮质醇可让你的身体进入昏昏欲睡的状态。”"
+    en = "In this instance melatonin and cortisol put your body into a sleepy state."
+    findings = found(TranslationUnit(zh, en + '"'), "brackets")
+    assert [(f.span.side, f.severity) for f in findings if f.span] == [
+        ("source", Severity.INFO)
+    ]
+    assert (
+        found(
+            TranslationUnit("一、中華民國國民所有。", "1) Owned by ROC citizens."),
+            "brackets",
+        )
+        == []
+    )
+    [f] = found(
+        TranslationUnit(
+            "他说：“我们必须相亲相爱。”", 'He said: "We must love each other.'
+        ),
+        "brackets",
+    )
+    assert f.span is not None and f.span.side == "target"
+    assert f.severity is Severity.WARNING
 
 
 def test_spacing(pair_unit: Callable[..., TranslationUnit]) -> None:

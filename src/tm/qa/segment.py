@@ -341,6 +341,8 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     if zs is None:
         return
     ze = en_enumerator(unit.target)
+    if zs.value in _other_label_values(unit.target):
+        return  # the same number in Roman or letter style: "I", "(II)", "(iii)", "A."
     if ze is None:
         yield issue(
             "enumerator",
@@ -361,6 +363,34 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             ],
             fix=render(ze.style, zs.value),
         )
+
+
+# Labels a translator writes for 一、 or （一） in a style of their own: Roman numerals
+# bare, dotted or in brackets ("I Relevant …", "(II) …", "(iii) …") and capital letters
+# ("A. …", "A.General …"). "(i)" reads as the letter i elsewhere; here it may be 1.
+_OTHER_LABEL = re.compile(
+    r"^\s*(?:\((?P<proman>[ivxl]{1,6})\)|(?P<roman>[IVXL]{1,6})(?:\.|\s)(?=\s*[A-Z(])"
+    r"|(?P<letter>[A-Z])\.(?=\s*[A-Z]))",
+    re.IGNORECASE,
+)
+_ROMAN_DIGITS = {"i": 1, "v": 5, "x": 10, "l": 50}
+
+
+def _roman_value(text: str) -> int:
+    digits = [_ROMAN_DIGITS[c] for c in text.lower()]
+    return sum(
+        -d if d < nxt else d for d, nxt in zip(digits, [*digits[1:], 0], strict=True)
+    )
+
+
+def _other_label_values(target: str) -> set[int]:
+    """Values the target's label may stand for in a Roman or letter style."""
+    m = _OTHER_LABEL.match(target)
+    if not m:
+        return set()
+    if m.group("letter"):
+        return {ord(m.group("letter").upper()) - ord("A") + 1}
+    return {_roman_value(m.group("proman") or m.group("roman"))}
 
 
 # -- length ratio (learns from the corpus) -------------------------------------------
