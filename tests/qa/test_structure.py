@@ -78,3 +78,30 @@ def test_json_is_streamed_in_the_documented_shape(seed_report: Any) -> None:
     data = json.loads(buf.getvalue())
     assert n == len(data["findings"]) == len(seed_report.findings)
     assert data == json.loads(json.dumps(seed_report.to_dict()))
+
+
+def test_final_punctuation_follows_the_lists_own_convention() -> None:
+    """Items of one Taiwan-law list (../shared/corpora) whose English ends without a
+    stop follow that list's convention; an item that lacks the stop its siblings
+    have is reported, and one ending '; and' leads on to the next item."""
+    items = [
+        (
+            "一、本基金運用之審議事項。",
+            "(1)Reviewing and deliberating on the utilization of the Fund",
+        ),
+        (
+            "二、科學技術研究發展成果及其收入歸屬中央政府部分。",
+            "(2)Part of the research results conferred to the central government",
+        ),
+        ("三、研究機構。", "(3) Research institutes; and"),
+        ("四、本基金之融資利息收入。", "(4)Interest on the Fund’s financing revenue"),
+    ]
+    bare = [TranslationUnit(zh, en, id=i) for i, (zh, en) in enumerate(items, 1)]
+    assert run_checks(bare, checks=["final-punctuation"]).findings == ()
+    stopped = [
+        TranslationUnit(u.source, u.target + ("." if u.id in (1, 2) else ""), id=u.id)
+        for u in bare
+    ]
+    [f] = run_checks(stopped, checks=["final-punctuation"]).findings
+    assert f.units == (4,)
+    assert f.fix.endswith("revenue.")

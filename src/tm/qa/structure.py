@@ -10,12 +10,13 @@ lost.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from rapidfuzz import fuzz
 
 from tm.models import QAIssue, TranslationUnit
-from tm.qa.base import QAContext, issue, register, target_span
+from tm.qa.base import QAContext, issue, primary_units, register, target_span
+from tm.text.labels import zh_enumerator
 from tm.text.normalize import has_han, unlabeled_key
 from tm.text.segment import sentence_spans
 
@@ -92,17 +93,70 @@ def repeated_sentence(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue
                 break
 
 
-@register("final-punctuation", "info")
-def final_punctuation(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+# The English of a TM may leave the full stop off on purpose: the items of a statute's
+# list often end bare or with ";" ("1. The title of the musical work;"). The convention
+# is learned where it lives: for list items, from the other items of the same list
+# (consecutive units opening with a label); for other units, and for a list of one,
+# from all units of that kind in the TM, once there are CONVENTION_MIN_UNITS of them.
+# Where fewer than CONVENTION_MIN_SHARE of the targets end with a stop, a target
+# without one follows the convention.
+CONVENTION_MIN_UNITS = 20
+CONVENTION_MIN_SHARE = 0.5
+# A list item ending like this leads on to the next item: its punctuation is there.
+_LIST_GOES_ON = re.compile(r"(?:[;,:]|[;,]\s*(?:and|or))$")
+
+
+@register("final-punctuation", "info", scope="corpus")
+def final_punctuation(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
     """The source ends with a full stop (。！？) and the target does not."""
+    kinds = {True: [0, 0], False: [0, 0]}  # list item? -> [targets with a stop, all]
+    lists: list[list[tuple[TranslationUnit, bool]]] = []  # runs of list items
+    others: list[TranslationUnit] = []
+    in_list = False
+    for unit in sorted(primary_units(units), key=lambda u: u.id or 0):
+        item = zh_enumerator(unit.source) is not None
+        if item and not in_list:
+            lists.append([])
+        in_list = item
+        target = unit.target.rstrip()
+        if not target or not _ends_with_stop(unit.source):
+            continue
+        stop = bool(_EN_END.search(target))
+        kinds[item][0] += stop
+        kinds[item][1] += 1
+        if item:
+            lists[-1].append((unit, stop))
+        elif not stop:
+            others.append(unit)
+    for unit in others:
+        if _follows_convention(*kinds[False]):
+            continue
+        yield _missing_stop(unit)
+    for run in lists:
+        stops = sum(stop for _, stop in run)
+        if len(run) > 1 and stops < CONVENTION_MIN_SHARE * len(run):
+            continue  # the list's own items end without a stop
+        if len(run) == 1 and _follows_convention(*kinds[True]):
+            continue
+        for unit, stop in run:
+            if not stop and not _LIST_GOES_ON.search(unit.target.rstrip()):
+                yield _missing_stop(unit)
+
+
+def _follows_convention(stops: int, n: int) -> bool:
+    """Whether units of a kind mostly end without a stop in this TM."""
+    return n >= CONVENTION_MIN_UNITS and stops < CONVENTION_MIN_SHARE * n
+
+
+def _missing_stop(unit: TranslationUnit) -> QAIssue:
     target = unit.target.rstrip()
-    if not target or not _ends_with_stop(unit.source) or _EN_END.search(target):
-        return
-    n = len(target)
-    yield issue(
+    end = len(target)
+    return issue(
         "final-punctuation",
         unit,
         "the source ends with a full stop and the target does not",
-        spans=[target_span(unit, max(0, n - 12), n)],
-        fix=target[-12:] + ".",
+        spans=[target_span(unit, max(0, end - 12), end)],
+        fix=target[-12:].rstrip(";,:") + ".",
     )
