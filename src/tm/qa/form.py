@@ -243,6 +243,8 @@ def truncated(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """The target stops mid-phrase (ends on 'and', 'of', 'the' …)."""
     tail = len(unit.target) - 40 if len(unit.target) > 40 else 0
     m = _DANGLING.search(unit.target, tail)
+    if unit.source.rstrip()[-1:] in "：:":
+        return  # the source leads into a list: "The Board shall be responsible for"
     if m and not _DANGLING.search(unit.source[-40:]):
         yield issue(
             "truncated",

@@ -33,6 +33,19 @@ def _ends_with_stop(source: str) -> bool:
     return source.rstrip()[-1:] in _ZH_STOPS
 
 
+# Where the English splitter saw a sentence end that is none: an ellipsis ("fooled ...
+# and then"), a decimal point ("0.5-1.2"), a short capitalised abbreviation ("Gen.").
+_NO_SENTENCE_END = re.compile(r"(?:\.\.\.|…|\d\.|\b[A-Z][a-z]{0,3}\.)$")
+_WORD = re.compile(r"[A-Za-z0-9]")
+_NUMS = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _source_pieces(source: str) -> int:
+    """Sentences of the source, counting the clauses a ； separates: an English
+    translation may make each one a sentence of its own."""
+    return len(sentence_spans(source, "zh")) + source.count("；") + source.count(";")
+
+
 @register("stray-tail", "warning")
 def stray_tail(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """Text after the target's final sentence that belongs to no source sentence."""
@@ -42,14 +55,15 @@ def stray_tail(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     if len(en) < 2:
         return
     a, b = en[-1]
-    if unit.target[: en[-2][1]].rstrip()[-1:] not in ".!?":
-        return  # the piece follows a semicolon: a clause, not a stray sentence
+    before = unit.target[: en[-2][1]].rstrip()
+    if before[-1:] not in ".!?" or _NO_SENTENCE_END.search(before):
+        return  # after a semicolon, an ellipsis, a decimal point or "Gen.": no break
     last = unit.target[a:b]
     words = last.split()
     starts_low = last[:1].islower()
-    if not (starts_low or len(words) <= STRAY_MAX_WORDS):
-        return
-    if len(sentence_spans(unit.source, "zh")) >= len(en):
+    if not (starts_low or len(words) <= STRAY_MAX_WORDS) or not _WORD.search(last):
+        return  # a whole sentence, or a closing quote mark
+    if _source_pieces(unit.source) >= len(en):
         return  # the source has as many sentences: the piece may render one
     yield issue(
         "stray-tail",
@@ -68,6 +82,9 @@ def repeated_sentence(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue
     if len(en) < 2 or not has_han(unit.source):
         return
     keys = [unlabeled_key(unit.target[a:b], "en") for a, b in en]
+    # Sentences with different numbers say different things ("systolic … 140 mmHg",
+    # "diastolic … 90 mmHg"), however alike their words.
+    nums = [_NUMS.findall(unit.target[a:b]) for a, b in en]
     zh = [
         unlabeled_key(unit.source[a:b], "zh")
         for a, b in sentence_spans(unit.source, "zh")
@@ -79,7 +96,9 @@ def repeated_sentence(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue
         if len(unit.target[a:b].split()) < REPEAT_MIN_WORDS:
             continue
         for i in range(j):
-            if fuzz.ratio(keys[i], keys[j], score_cutoff=REPEAT_MIN):
+            if nums[i] == nums[j] and fuzz.ratio(
+                keys[i], keys[j], score_cutoff=REPEAT_MIN
+            ):
                 seen += 1
                 if seen > zh_repeats:
                     yield issue(
