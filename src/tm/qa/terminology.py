@@ -30,6 +30,7 @@ from tm.models import QAIssue, Severity, Span, TermEntry, TranslationUnit
 from tm.qa.base import QAContext, issue, register
 from tm.qa.lexicon import Lexicon, en_roots, learn_lexicon
 from tm.text.normalize import has_han
+from tm.text.numbers import find_numbers
 
 UNKNOWN_MIN_SCORE = 72.0
 _STOP = frozenset(
@@ -645,9 +646,15 @@ def learned_usage(
     for cand in extract_terms(pool, top=LEARN_TOP, known=known, max_renderings=1):
         if cand.in_glossary or len(cand.zh) < LEARN_MIN_CHARS or not cand.renderings:
             continue
+        if find_numbers(cand.zh) or cand.zh.endswith("第"):
+            # 十八條 (in 二十八條, 一百一十八條), 本法第 (before an article's number):
+            # numbers and references, which the numbers check reads, not terms
+            continue
         main = cand.renderings[0]
         if main.dice < LEARN_MIN_DICE or cand.units < 2:
             continue
+        if any(c.isdigit() for c in main.en):
+            continue  # rendered as a number ("Article 48"): a reference, not a term
         entry = TermEntry(zh=cand.zh, en=main.en, category="learned")
         usage = term_usage(pool, TermBase([entry]))
         if usage:
