@@ -293,3 +293,37 @@ def test_enumerator_closing_paren_and_legal_list_ending() -> None:
         TranslationUnit(PROCUREMENT.source, PROCUREMENT.target[:-4] + " or"),
         "truncated",
     )
+
+
+def test_length_ratio_leaves_out_names_in_both_scripts(shared_dir: Path) -> None:
+    """A WMT news sentence (../shared/corpora) that names three players in Chinese and
+    in Latin letters is not three times too long in English; the same English for a
+    source that says it all twice is short (the model: 200 news pairs)."""
+    import gzip
+
+    units = []
+    with gzip.open(
+        shared_dir / "corpora/wmt_news_test_2017-2022.zh-en.tsv.gz", "rt"
+    ) as fh:
+        for line in fh:
+            zh, _, en = line.rstrip("\n").partition("\t")
+            units.append(TranslationUnit(zh, en, id=len(units) + 1))
+            if len(units) == 200:
+                break
+    zh = (
+        "当德克兰·加拉格尔 (Declan Gallagher) 把球传给斯科特·罗宾逊 (Scott Robinson) 时，"
+        "斯科特·阿菲尔德 (Scott Arfield) 并没有做出任何反应，阿菲尔德冷静地判断出蒙加将完成一记简单的射门。"
+    )
+    en = (
+        "Scott Arfield did not react as Declan Gallagher slotted the ball to Scott "
+        "Robinson, who kept his cool to pick out Menga for a simple finish."
+    )
+    news = TranslationUnit(zh, en, id=999)
+
+    def flagged(unit: TranslationUnit) -> bool:
+        report = run_checks([*units, unit], checks=["length-ratio"])
+        return any(f.units == (999,) for f in report.findings)
+
+    assert not flagged(news)
+    twice = TranslationUnit(zh + zh.replace("(", "（").replace(")", "）"), en, id=999)
+    assert flagged(twice)

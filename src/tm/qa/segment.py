@@ -399,10 +399,38 @@ MIN_SOURCE_CHARS = 12
 Z_LIMIT = 4.0
 
 
+# Latin text in a Chinese source (names given in both scripts, "阿尔弗雷多·莫雷洛斯
+# (Alfredo Morelos)", English quoted as is) passes into the English as it is: it is
+# left out of both lengths, so the ratio measures the translated part alone.
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9'’.\- ]*[A-Za-z0-9]")
+
+
+# A foreign name given in both scripts, its transliteration joined by the interpunct
+# ("鲍里斯·约翰逊 (Boris Johnson)"): the Chinese has the same English as the Latin.
+_GLOSSED = re.compile(
+    r"(?:[\u4e00-\u9fff]{1,8}[·・])+[\u4e00-\u9fff]{1,8}\s*[(（]\s*[A-Za-z][^()（）]*[)）]"
+)
+
+
+def _lengths(unit: TranslationUnit) -> tuple[int, int]:
+    """The lengths of source and target, less the Latin text the source carries."""
+    source, target = unit.source.strip(), unit.target.strip()
+    s, t = len(source), len(target)
+    for m in _GLOSSED.finditer(source):
+        latin = _LATIN_RUN.search(m.group(0))
+        if latin is not None and latin.group(0) in target:
+            s -= len(m.group(0)) - len(latin.group(0))  # the rest goes below
+    for m in _LATIN_RUN.finditer(source):
+        run = m.group(0)
+        if len(run) >= 2 and run in target:
+            s -= len(run)
+            t -= len(run)
+    return s, t
+
+
 def _log_ratio(unit: TranslationUnit) -> float | None:
-    s = len(unit.source.strip())
-    t = len(unit.target.strip())
-    if s < MIN_SOURCE_CHARS or t == 0 or not has_han(unit.source):
+    s, t = _lengths(unit)
+    if s < MIN_SOURCE_CHARS or t <= 0 or not has_han(unit.source):
         return None
     return math.log(t / s)
 
@@ -433,7 +461,8 @@ def length_ratio(units: Sequence[TranslationUnit], ctx: QAContext) -> Iterator[Q
         z = (r - med) / spread
         if abs(z) < Z_LIMIT:
             continue
-        expect = round(len(u.source.strip()) * math.exp(med))
+        s, t = _lengths(u)
+        expect = round(s * math.exp(med)) + len(u.target.strip()) - t
         short = z < 0
         yield issue(
             "length-ratio",
