@@ -22,7 +22,9 @@ over checks and severities: every (severity, check) stratum gets up to
 ``sample / strata`` findings first, then the rest is filled at random. Each judged
 finding is recorded with its fingerprint in the judged file, with its ``source``
 (the corpus) and ``round`` ("corpus-1": judged before any change made after
-looking at this set). The findings fall in the tune and held-out parts by the rule of
+looking at this set; "corpus-2": held-out findings those changes first produced;
+"corpus-3": a further seeded sample of the then unjudged findings, ``--show
+unjudged-sample``, judged after the changes and used for none). The findings fall in the tune and held-out parts by the rule of
 ``qa_precision.py`` (the SHA-1 of their subject); changes are chosen from the tune
 part, and the held-out part is reported. Precision = (true + trivial) / judged, per check and severity;
 the strict figure counts true only.
@@ -128,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--glossary", type=Path, default=ROOT / "glossary")
     ap.add_argument("--sample", type=int, default=72)
-    ap.add_argument("--show", choices=("sample", "unjudged"))
+    ap.add_argument("--show", choices=("sample", "unjudged", "unjudged-sample"))
     args = ap.parse_args(argv)
 
     judged: dict[str, dict] = {}
@@ -140,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
         picked = draw_sample(findings, args.sample)
         if args.show == "unjudged":
             picked = [f for f in findings if f.fingerprint not in judged]
+        elif args.show == "unjudged-sample":  # a further round, after changes
+            rest = [f for f in findings if f.fingerprint not in judged]
+            picked = draw_sample(rest, args.sample)
         for f in picked:
             if f.fingerprint not in judged or args.show == "sample":
                 show(f, by_id)
