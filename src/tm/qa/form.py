@@ -76,6 +76,18 @@ _FAMILY = str.maketrans(
 )
 
 
+_QUOTES = frozenset('“”"')
+_EDGE = re.compile(r"[\s。！？!?.…]*")
+
+
+def _running_quote(text: str, i: int) -> bool:
+    """Whether the quote mark at ``i`` opens the paragraph or closes it: a quotation
+    running over paragraphs opens each one and closes only the last."""
+    if text[i] not in _QUOTES:
+        return False
+    return not text[:i].strip() or _EDGE.fullmatch(text, i + 1) is not None
+
+
 def _families(text: str, at: list[int]) -> set[str]:
     return {text[i].translate(_FAMILY).replace(")", "(").replace("]", "[") for i in at}
 
@@ -87,13 +99,16 @@ def brackets(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     In the target a warning, unless the source leaves the same kind of mark open
     (a quotation running over several paragraphs opens in one and closes in
     another: the translation mirrors it) or the mark closes the list label the
-    target starts with ("1) Owned by …"). In the source an info: the translator
-    has nothing to fix, the source's author may.
+    target starts with ("1) Owned by …"). In the source an info: the translator has
+    nothing to fix, the source's author may; a quote mark alone at the very start or
+    end of the source is a quotation running over paragraphs, no error at all.
     """
     src_bad: list[int] = []
     if not (fastpath.on(BRACKET_PRETEST) and _balanced(unit.source)):
         src_bad = _unbalanced(unit.source)
         for i in src_bad:
+            if _running_quote(unit.source, i):
+                continue
             yield issue(
                 "brackets",
                 unit,
