@@ -4,7 +4,7 @@ Usage::
 
     PYTHONPATH=src python benchmarks/qa_precision_corpus.py
         [--judged benchmarks/qa_judged_corpus.yaml] [--sample 72]
-        [--show sample|unjudged] [--glossary glossary]
+        [--show sample|unjudged|unjudged-sample] [--rounds R1,R2] [--glossary glossary]
 
 The evaluation TM is built from ../shared/corpora, real pairs only, and is the same
 on every run: from the Taiwan laws paragraphs (Traditional Chinese, official English
@@ -12,22 +12,31 @@ translations of the Ministry of Justice's database) 30 blocks of 80 consecutive 
 (whole stretches of laws, as a TM of a law translator holds them), and from the WMT
 news test sets (Simplified, professional translations) 20 blocks of 60 consecutive
 pairs (whole news stories); block starts are drawn with ``random.Random(SEED)``. The
-pairs are written to a TSV (every field quoted), imported into a throwaway SQLite TM (the import splits and
-aligns paragraphs into sentence units, as ``tm import`` does) and QA runs with every
-check, info included, and the shipped glossary (as ``tm qa --info --json --db`` does
-with the default glossary).
+pairs are written to a TSV (every field quoted), imported into a throwaway SQLite
+TM (the import splits and aligns paragraphs into sentence units, as ``tm import``
+does) and QA runs with every check, info included, and the shipped glossary (as
+``tm qa --info --json --db`` does with the default glossary).
 
 The sample to judge is drawn from the findings with ``random.Random(SEED)``, spread
 over checks and severities: every (severity, check) stratum gets up to
 ``sample / strata`` findings first, then the rest is filled at random. Each judged
-finding is recorded with its fingerprint in the judged file, with its ``source``
-(the corpus) and ``round`` ("corpus-1": judged before any change made after
-looking at this set; "corpus-2": held-out findings those changes first produced;
-"corpus-3": a further seeded sample of the then unjudged findings, ``--show
-unjudged-sample``, judged after the changes and used for none). The findings fall in the tune and held-out parts by the rule of
-``qa_precision.py`` (the SHA-1 of their subject); changes are chosen from the tune
-part, and the held-out part is reported. Precision = (true + trivial) / judged, per check and severity;
-the strict figure counts true only.
+finding is recorded with its fingerprint in the judged file, with its ``source`` (the
+corpus) and ``round``:
+
+* corpus-1: the first sample (72), judged before any change made after looking at
+  this set;
+* corpus-2: held-out findings that the changes chosen from corpus-1's tune part
+  first produced, judged before the figures after them were looked at;
+* corpus-3: a further seeded sample (48) of the findings still unjudged after those
+  changes (``--show unjudged-sample``). Its tune-part findings led to two later
+  changes (a quote mark alone at the start or end of a source; near-source as info);
+  its held-out part led to none.
+
+The findings fall in the tune and held-out parts by the rule of ``qa_precision.py``
+(the SHA-1 of their subject); changes are chosen from the tune part, and the
+held-out part is reported. ``--rounds corpus-3`` counts one round's judgements
+only. Precision = (true + trivial) / judged, per check and severity; the strict
+figure counts true only.
 """
 
 from __future__ import annotations
@@ -131,11 +140,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--glossary", type=Path, default=ROOT / "glossary")
     ap.add_argument("--sample", type=int, default=72)
     ap.add_argument("--show", choices=("sample", "unjudged", "unjudged-sample"))
+    ap.add_argument("--rounds", help="count only these rounds (comma-separated)")
     args = ap.parse_args(argv)
 
     judged: dict[str, dict] = {}
     if args.judged.exists():
         judged = {j["fingerprint"]: j for j in yaml.safe_load(args.judged.read_text())}
+    if args.rounds and not args.show:
+        keep = set(args.rounds.split(","))
+        judged = {fp: j for fp, j in judged.items() if j.get("round") in keep}
     findings, units = corpus_run(args.glossary)
     by_id = {u.id: u for u in units if u.id is not None}
     if args.show:
