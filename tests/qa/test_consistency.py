@@ -63,7 +63,8 @@ def test_near_identical_sources(pair_unit: Callable[..., TranslationUnit]) -> No
     )
     assert report.findings
     near = [f for f in report.findings if f.check == "near-source-inconsistent"]
-    assert near and all(f.severity.value == "info" for f in near)  # sources differ
+    assert near
+    assert all(f.severity.value == "info" for f in near)  # the sources differ
     same = run_checks([a, pair_unit(35, id=999)], checks=["near-source-inconsistent"])
     assert same.findings == ()
 

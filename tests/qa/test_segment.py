@@ -110,7 +110,8 @@ def test_numbers_news_and_statute_forms() -> None:
         "Labour could have to pay damages of between £3million and £9million.",
     )
     [f] = found(wrong, "numbers")
-    assert "800 万" in f.message and "8,000,000" in f.message
+    assert "800 万" in f.message
+    assert "8,000,000" in f.message
 
 
 def test_numbers_date_month_names(pair_unit: Callable[..., TranslationUnit]) -> None:
@@ -201,7 +202,8 @@ def test_brackets_mirrored_quote_and_list_label() -> None:
         ),
         "brackets",
     )
-    assert f.span is not None and f.span.side == "target"
+    assert f.span is not None
+    assert f.span.side == "target"
     assert f.severity is Severity.WARNING
 
 

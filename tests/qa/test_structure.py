@@ -133,7 +133,8 @@ def test_stray_tail_not_after_an_ellipsis_abbreviation_or_quote() -> None:
         "research and development, supervision, evaluation and training of social welfare projects;",
     )
     [f] = run_checks([pasted], checks=["stray-tail"]).findings
-    assert f.span is not None and f.span.text.startswith("design, management")
+    assert f.span is not None
+    assert f.span.text.startswith("design, management")
 
 
 def test_repeated_sentence_needs_the_same_numbers() -> None:

@@ -120,11 +120,13 @@ def parse_chinese_numeral(text: str) -> int | None:
             )
             section = 0
             digit = None
-    if digit and len(text) >= 2 and text[-2] in CN_UNITS | CN_BIG:
-        # 一百二 is 120 and 两万五 25,000: a digit straight after 百/千/万 (no 零)
-        # counts in the next unit down.
-        if CN_UNITS.get(text[-2], 0) >= 100 or text[-2] in CN_BIG:
-            return total + section + digit * (CN_UNITS.get(text[-2]) or 10_000) // 10
+    # 一百二 is 120 and 两万五 25,000: a digit straight after 百/千/万/亿 (no 零)
+    # counts in the next unit down.
+    before = (
+        CN_UNITS.get(text[-2], 0) or CN_BIG.get(text[-2], 0) if len(text) > 1 else 0
+    )
+    if digit and before >= 100:
+        return total + section + digit * before // 10
     return total + section + (digit or 0)
 
 
