@@ -105,6 +105,16 @@ def test_numbers_news_and_statute_forms() -> None:
     ]
     for zh, en in same:
         assert found(TranslationUnit(zh, en), "numbers") == [], zh
+    from tm.text.numbers import parse_chinese_numeral
+
+    assert [
+        parse_chinese_numeral(t) for t in ("一百二", "两万五", "三亿五", "一百零二")
+    ] == [
+        120,
+        25_000,
+        350_000_000,
+        102,
+    ]
     wrong = TranslationUnit(
         "报道称，工党或需支付 300 万到 800 万的赔偿金。",
         "Labour could have to pay damages of between £3million and £9million.",
