@@ -30,6 +30,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -37,6 +38,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_lookup import build_db, make_queries  # noqa: E402
 from textual import events  # noqa: E402
+from textual.worker import WorkerCancelled  # noqa: E402
 
 from tm.service import TMService  # noqa: E402
 from tm.tui.app import make_app  # noqa: E402
@@ -102,6 +104,12 @@ async def wait_shown(screen: LookupScreen, query: str, timeout: float = 10.0) ->
     return SHOWN[query]
 
 
+async def settle(app: Any) -> None:
+    """Wait for the app's workers; one a newer look-up cancelled counts as done."""
+    with contextlib.suppress(WorkerCancelled):
+        await app.workers.wait_for_complete()
+
+
 async def drive(service: TMService, queries: list[str]) -> list[float]:
     app = make_app(service=service, glossary=ROOT / "glossary")
     latencies: list[float] = []
@@ -116,7 +124,7 @@ async def drive(service: TMService, queries: list[str]) -> list[float]:
             box.cursor_position = len(query) - 1  # type: ignore[attr-defined]
             if query[:-1].strip():
                 await wait_shown(screen, query[:-1].strip())
-            await app.workers.wait_for_complete()
+            await settle(app)
             # Post the key the way the terminal driver does (pilot.press would also
             # wait for the whole app to go idle, which is not what a user waits for).
             t0 = time.perf_counter()
@@ -124,7 +132,7 @@ async def drive(service: TMService, queries: list[str]) -> list[float]:
             app.post_message(events.Key(query[-1], query[-1]))
             shown = await wait_shown(screen, query.strip())
             latencies.append((shown - t0) * 1000)
-            await app.workers.wait_for_complete()
+            await settle(app)
     return latencies
 
 
@@ -151,7 +159,7 @@ async def next_segment(service: TMService, moves: int) -> list[float]:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, DocumentScreen)
-        await app.workers.wait_for_complete()  # the bands of the whole document
+        await settle(app)  # the bands of the whole document
         table = screen.query_one(MatchTable)
         for _ in range(moves):
             target = screen.current + 1
@@ -164,7 +172,7 @@ async def next_segment(service: TMService, moves: int) -> list[float]:
                 await asyncio.sleep(0.0005)
             out.append((time.perf_counter() - t0) * 1000)
             assert table.matches == screen.matches[target]
-            await app.workers.wait_for_complete()
+            await settle(app)
     return out
 
 

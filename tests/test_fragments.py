@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
+import pytest
 from rapidfuzz.distance import Levenshtein
 
+import tm.match
 from tm.fragments import (
     CLAUSE_MIN_SCORE,
     FragmentIndex,
@@ -100,3 +103,44 @@ def test_more_sentences_get_a_fragment_hit_than_with_exact_clauses(
     before = sum(bool(exact_clauses(seed_service.store, q)) for q in lines)
     after = sum(bool(seed_service.fragments(q)) for q in lines)
     assert after > before
+
+
+def test_a_cached_fragment_index_answers_as_the_built_one(
+    seed_service: TMService, tmp_path: Path
+) -> None:
+    built = FragmentIndex.build(seed_service.store)
+    path = tmp_path / "tm.db.match-fragments.npz"
+    built.save(path, "stamp 1")
+    assert FragmentIndex.load(path, "stamp 2") is None  # another TM version
+    loaded = FragmentIndex.load(path, "stamp 1")
+    assert loaded is not None
+    assert loaded.texts == built.texts
+    rng = random.Random(5)
+    for text in rng.sample(built.texts, 30):
+        assert loaded.similar(text[1:] + "的", 80.0) == built.similar(
+            text[1:] + "的", 80.0
+        )
+        query = "推动" + text + "等工作"
+        assert loaded.contained(query, 6) == built.contained(query, 6)
+        assert built.contained(query, 6)  # the clause itself is found inside
+
+
+def test_a_large_tm_builds_its_fragment_index_in_another_process_and_caches_it(
+    seed_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The seed stands in for a large TM: the threshold is what makes it "large".
+    monkeypatch.setattr(tm.match, "CACHE_MIN_UNITS", 100)
+    query = "鼓励社会资本参与,探索生态环境导向的开发模式。"
+    with TMService.open(seed_db) as service:
+        got = service.fragments(query)
+    cache = Path(f"{seed_db}.match-fragments.npz")
+    assert cache.exists()
+    assert Path(f"{seed_db}.match-fragments-where.npz").exists()
+    monkeypatch.setattr(tm.match, "CACHE_MIN_UNITS", 10**9)  # built here, no cache
+    with TMService.open(seed_db) as service:
+        assert service.fragments(query) == got
+    stamp = cache.stat().st_mtime_ns
+    monkeypatch.setattr(tm.match, "CACHE_MIN_UNITS", 100)
+    with TMService.open(seed_db) as service:
+        assert service.fragments(query) == got  # loaded, not built again
+    assert cache.stat().st_mtime_ns == stamp

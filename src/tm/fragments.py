@@ -24,21 +24,27 @@ hash of the clause keys for the containment look-up.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from array import array
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from threading import Lock
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from tm.match_index import CandidateIndex
+from tm.match_index import CandidateIndex, load_index, save_index
 from tm.models import ConcordanceHit, FragmentHit, TranslationUnit
 from tm.placeables import Label, en_label, split_key, zh_label
 from tm.store.base import Store
 from tm.text.normalize import fold_with_map, unpunctuated_key
+
+log = logging.getLogger(__name__)
 
 MIN_CLAUSE = 6
 CLAUSE_MIN_SCORE = 80.0
@@ -52,6 +58,10 @@ _KEY_BREAK = re.compile(r"[,;:!?]|\.(?!\d)")
 _ZH_BREAK = re.compile(r"[，,；;：:、！!？?。]|[.．](?!\d)")
 _EN_BREAK = re.compile(r"[,;:](?=\s)|[.!?](?=\s|$)")
 _WORD = re.compile(r"[\W_]")
+
+
+def _where_path(index_path: Path) -> Path:
+    return index_path.with_name(index_path.name.removesuffix(".npz") + "-where.npz")
 
 
 def key_clauses(key: str) -> list[tuple[int, int]]:
@@ -106,17 +116,68 @@ class FragmentIndex:
     costs arrays, not millions of small objects.
 
     Args:
-        texts: the distinct clause texts (keys without label and punctuation).
         where: one row (entry, unit id, start, end) per occurrence kept.
+        index: the distinct clause texts (keys without label and punctuation), their
+            ids the entry numbers, in sorted order among texts of one length (see
+            :meth:`from_texts`).
     """
 
-    def __init__(self, texts: list[str], where: np.ndarray) -> None:
-        self.texts = texts
-        self.by_text = {t: i for i, t in enumerate(texts)}
-        self.lengths = sorted({len(t) for t in texts}, reverse=True)
+    def __init__(self, where: np.ndarray, index: CandidateIndex) -> None:
+        self.index = index
         self.where = where[np.argsort(where[:, 0], kind="stable")]
-        self.offsets = np.searchsorted(self.where[:, 0], np.arange(len(texts) + 1))
-        self.index = CandidateIndex.build(list(range(len(texts))), texts)
+        self.offsets = np.searchsorted(self.where[:, 0], np.arange(len(index) + 1))
+        self.lengths: list[int] = np.unique(index.lens)[::-1].tolist()
+
+    @classmethod
+    def from_texts(cls, texts: list[str], where: np.ndarray) -> FragmentIndex:
+        """The index of ``texts`` (entry ``e`` is ``texts[e]``).
+
+        The candidate index keeps texts of one length together; given them in sorted
+        order, it keeps that order inside each length, so :meth:`entry` finds a text
+        by bisection and a loaded index needs no dictionary of two million texts.
+        """
+        order = sorted(range(len(texts)), key=texts.__getitem__)
+        return cls(where, CandidateIndex.build(order, [texts[e] for e in order]))
+
+    @property
+    def texts(self) -> list[str]:
+        """The clause texts by entry number."""
+        out = [""] * len(self.index)
+        for pos, e in enumerate(self.index.ids.tolist()):
+            out[e] = self.index.codes[pos]
+        return out
+
+    def save(self, path: Path, stamp: str) -> None:
+        """Cache the index beside the TM: its clause index at ``path`` and the
+        occurrences in a second file, both tagged ``stamp`` (best effort)."""
+        where = _where_path(path)
+        tmp = where.with_name(where.name + ".tmp")
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, where=self.where, stamp=np.array([stamp]))
+                fh.flush()
+                os.fsync(fh.fileno())
+            tmp.replace(where)
+        except OSError as exc:  # a read-only directory only costs a rebuild
+            log.info("fragment index not cached at %s: %s", where, exc)
+            return
+        save_index(self.index, path, stamp)
+
+    @classmethod
+    def load(cls, path: Path, stamp: str) -> FragmentIndex | None:
+        """The index cached by :meth:`save` with ``stamp``; None if absent or stale."""
+        index = load_index(path, stamp)
+        if index is None:
+            return None
+        try:
+            with np.load(_where_path(path), allow_pickle=False) as data:
+                if str(data["stamp"][0]) != stamp:
+                    return None
+                where = data["where"]
+        except Exception as exc:  # absent or damaged: rebuilt by the caller
+            log.info("fragment occurrences not loaded from %s: %s", path, exc)
+            return None
+        return cls(where, index)
 
     @classmethod
     def build(cls, store: Store, *, min_chars: int = MIN_CLAUSE) -> FragmentIndex:
@@ -142,10 +203,10 @@ class FragmentIndex:
                     counts[e] += 1
                     rows.extend((e, r.id, a, b))
         where = np.frombuffer(rows, dtype=np.int64).reshape(-1, 4).copy()
-        return cls(list(entry), where)
+        return cls.from_texts(list(entry), where)
 
     def __len__(self) -> int:
-        return len(self.texts)
+        return len(self.index)
 
     def occurrences(self, e: int) -> list[tuple[int, int, int]]:
         """(unit id, start, end) of entry ``e``'s occurrences kept, newest unit first."""
@@ -169,15 +230,20 @@ class FragmentIndex:
         """(start, end, entry): TM clauses inside ``text``, longest first, not overlapping."""
         n = len(text)
         hits: list[tuple[int, int, int]] = []
+        codes, ids, lens = self.index.codes, self.index.ids, self.index.lens
         for size in self.lengths:
             if size > n:
                 continue
             if size < min_chars:
                 break
+            lo, hi = np.searchsorted(
+                lens, np.array([size, size + 1], lens.dtype)
+            ).tolist()
             for i in range(n - size + 1):
-                e = self.by_text.get(text[i : i + size])
-                if e is not None:
-                    hits.append((i, i + size, e))
+                piece = text[i : i + size]
+                pos = bisect_left(codes, piece, lo, hi)
+                if pos < hi and codes[pos] == piece:
+                    hits.append((i, i + size, int(ids[pos])))
         taken = np.zeros(n + 1, dtype=bool)
         out = []
         for a, b, e in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):

@@ -30,6 +30,7 @@ benchmark check that both give the same top-k with the same scores.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import logging
 import re
@@ -48,7 +49,7 @@ from rapidfuzz.process import cdist
 
 from tm.errors import TMError
 from tm.flags import unit_flags
-from tm.fragments import MIN_CLAUSE, FragmentIndex, find_fragments
+from tm.fragments import MIN_CLAUSE, OCCURRENCES, FragmentIndex, find_fragments
 from tm.match_index import (
     CandidateIndex,
     cache_path,
@@ -69,6 +70,7 @@ from tm.store.base import Store
 from tm.text.normalize import fold_with_map, match_key, unpunctuated_key
 from tm.text.numbers import Number, find_numbers
 from tm.text.tokenize import Tokenizer
+from tm.workers import SPAWN, exit_with_parent
 
 if TYPE_CHECKING:
     from tm.terms import TermBase
@@ -306,6 +308,7 @@ class Matcher:
             if self.index is None or edited or not self._extend():
                 self.index = self._build(version)
                 self._reset_delta(self.index)
+                out_of_collector(len(self.index))
             self.version = version
 
     def _check_in_background(self) -> None:
@@ -500,13 +503,37 @@ class Matcher:
             held = self._fragments
         if held is None or held[0] != version:
             # Built outside the lock: look-ups in other threads need not wait for it.
-            held = (version, FragmentIndex.build(self.store))
+            held = (version, self._fragment_index(version))
             with self._lock:
                 self._fragments = held
         index = held[1]
         return find_fragments(
             index, self.store, text, min_chars=min_chars, limit=limit, exclude=exclude
         )
+
+    def _fragment_index(self, version: str) -> FragmentIndex:
+        """The TM's clauses at ``version``: from the cache beside a large TM file,
+        else built, a large TM's in another process that caches it.
+
+        At 1M units the build is a minute and a half of Python; run in this process it
+        would hold the interpreter lock against every look-up meanwhile (a keystroke in
+        the TUI, a request in the server), so it runs in a process of its own.
+        """
+        path = cache_path(self.store.path, "fragments") if self.store.path else None
+        if path is None or self.store.count_units() < CACHE_MIN_UNITS:
+            return FragmentIndex.build(self.store)
+        stamp = fragment_stamp(version)
+        index = FragmentIndex.load(path, stamp)
+        if index is None:
+            proc = SPAWN.Process(target=_cache_fragments, args=(str(self.store.path),))
+            proc.start()
+            proc.join()
+            index = FragmentIndex.load(path, stamp)
+            if index is None:  # the TM changed meanwhile, or the process failed
+                log.info("fragment index built here (exit code %s)", proc.exitcode)
+                index = FragmentIndex.build(self.store)
+        out_of_collector(len(index))
+        return index
 
     def lookup_many(
         self,
@@ -915,6 +942,44 @@ def new_matcher(store: Store, *, side: str = "source") -> Matcher:
     if side not in ("source", "target"):
         raise ValueError("side must be 'source' or 'target'")
     return Matcher(store, side=side, tokenizer=Tokenizer if side == "target" else None)
+
+
+# From this many units on, a new index is taken out of the cyclic garbage collector's
+# view (see out_of_collector).
+FREEZE_MIN_UNITS = 100_000
+
+
+def fragment_stamp(version: str) -> str:
+    """What a cached fragment index is tagged with: the TM's data version and what
+    the build depends on."""
+    return f"fragments 2|{version}|{MIN_CLAUSE}|{OCCURRENCES}"
+
+
+def _cache_fragments(path: str) -> None:
+    """Worker: build the fragment index of the TM file at ``path`` and cache it."""
+    exit_with_parent()
+    from tm.store import open_store
+
+    with open_store(path, readonly=True) as store:
+        index = FragmentIndex.build(store)
+        version = store.data_version()
+    index.save(cache_path(path, "fragments"), fragment_stamp(version))
+
+
+def out_of_collector(units: int) -> None:
+    """After a large index is built or loaded, keep every later full collection from
+    walking it.
+
+    The index holds lists of a million strings; each full collection (which Textual's
+    and a server's allocations set off every few seconds) walks them, about 55 ms at
+    1M units, and that pause lands on whatever look-up or keystroke is running then.
+    ``gc.freeze`` moves every object alive now into a generation the collector skips;
+    reference counting still frees them. The garbage collected just before would
+    otherwise be frozen with them.
+    """
+    if units >= FREEZE_MIN_UNITS:
+        gc.collect()
+        gc.freeze()
 
 
 def _edits(version: str) -> str:

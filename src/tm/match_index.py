@@ -24,6 +24,7 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -129,8 +130,8 @@ class CandidateIndex:
             return 0, len(self.codes)
         lo_len = math.floor(m * s) - 1
         hi_len = math.ceil(m / s) + 1
-        lo = int(np.searchsorted(self.lens, lo_len, side="left"))
-        hi = int(np.searchsorted(self.lens, hi_len, side="right"))
+        lo = int(_search(self.lens, lo_len, side="left"))
+        hi = int(_search(self.lens, hi_len, side="right"))
         return lo, hi
 
     def prefer_scan(self, codes: str, min_score: float) -> bool:
@@ -203,8 +204,8 @@ class CandidateIndex:
         """All positions (in [lo, hi)) of the given lengths: the bound does not filter them."""
         parts = [
             np.arange(
-                max(lo, int(np.searchsorted(self.lens, n, side="left"))),
-                min(hi, int(np.searchsorted(self.lens, n, side="right"))),
+                max(lo, int(_search(self.lens, n, side="left"))),
+                min(hi, int(_search(self.lens, n, side="right"))),
             )
             for n in lengths.tolist()
         ]
@@ -215,7 +216,7 @@ class CandidateIndex:
         out = []
         for j in at.tolist():
             post = self.postings[self.offsets[j] : self.offsets[j + 1]]
-            a, b = np.searchsorted(post, (lo, hi))
+            a, b = _search(post, (lo, hi)).tolist()
             if b > a:
                 out.append(post[a:b])
         return out
@@ -225,6 +226,18 @@ class CandidateIndex:
         h = _stable_hash(stripped)
         a, b = np.searchsorted(self._stripped, (h, h + 1))
         return self._stripped_order[a:b]
+
+
+def _search(
+    ordered: np.ndarray, values: int | tuple[int, ...], side: str = "left"
+) -> Any:
+    """``np.searchsorted`` with ``values`` in the array's own type.
+
+    Given a Python int, numpy converts the whole array to int64 before searching an
+    int32 one: 0.5 ms per call on a million lengths, a sixth of a look-up's CPU at
+    1M units.
+    """
+    return np.searchsorted(ordered, np.asarray(values, dtype=ordered.dtype), side=side)  # type: ignore[call-overload]
 
 
 def _stable_hash(text: str) -> int:

@@ -115,6 +115,8 @@ INSERT_OCCURRENCE = (
 # Page cache of the write connection: the hash indexes take inserts in random order,
 # and a cache that holds them keeps a large import from slowing as the TM grows.
 WRITE_CACHE_KIB = 64 * 1024
+# Key rows fetched at a time by iter_keys (the reader's lock is held per fetch).
+KEY_ROWS = 4096
 
 
 class SQLiteStore(SQLStore):
@@ -144,8 +146,11 @@ class SQLiteStore(SQLStore):
         self._local = threading.local()
         # every thread's reader, to close them all; its own lock, as the write lock is
         # held for whole transactions
-        self._readers: list[sqlite3.Connection] = []
+        self._readers: list[tuple[sqlite3.Connection, threading.Lock]] = []
         self._readers_lock = threading.Lock()
+        # Held while a statement of the shared connection runs (readers of an
+        # in-memory or read-only TM, and the writer's own reads in a transaction).
+        self._shared_use = threading.Lock()
         self._closed = False
         self._depth = 0
         self._tx_owner = 0
@@ -271,18 +276,26 @@ class SQLiteStore(SQLStore):
 
     def _reader(self) -> sqlite3.Connection:
         """The calling thread's read connection; inside a transaction, the writer's own."""
+        return self._reader_in_use()[0]
+
+    def _reader_in_use(self) -> tuple[sqlite3.Connection, threading.Lock]:
+        """The calling thread's read connection and the lock to hold while a statement
+        of it runs: :meth:`close` takes it before closing the connection, as closing
+        one under a running statement crashes SQLite (a TUI quit while a look-up
+        thread still read)."""
         self._ensure_open()
         in_own_tx = self._depth and self._tx_owner == threading.get_ident()
         if self.location == ":memory:" or in_own_tx or self.readonly:
-            writer: sqlite3.Connection = self._conn
-            return writer
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect(write=False)
-            self._local.conn = conn
+            return self._conn, self._shared_use
+        held: tuple[sqlite3.Connection, threading.Lock] | None = getattr(
+            self._local, "reader", None
+        )
+        if held is None:
+            held = (self._connect(write=False), threading.Lock())
+            self._local.reader = held
             with self._readers_lock:
-                self._readers.append(conn)
-        return conn
+                self._readers.append(held)
+        return held
 
     def _ensure_open(self) -> None:
         if self._closed:
@@ -292,11 +305,12 @@ class SQLiteStore(SQLStore):
         if not self._closed:
             self._closed = True
             # Worker threads' readers too, and the writer last: SQLite removes the
-            # -wal and -shm files when the last connection to the file closes.
+            # -wal and -shm files when the last connection to the file closes. Each
+            # is closed once the statement it runs (in another thread) has ended.
             with self._readers_lock:
                 readers, self._readers = self._readers, []
-            for conn in (*readers, self._conn):
-                with contextlib.suppress(sqlite3.Error):
+            for conn, in_use in (*readers, (self._conn, self._shared_use)):
+                with in_use, contextlib.suppress(sqlite3.Error):
                     conn.close()
 
     # -- schema ------------------------------------------------------------------
@@ -480,9 +494,11 @@ class SQLiteStore(SQLStore):
     # -- reads -------------------------------------------------------------------
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        conn = self._reader()
+        conn, in_use = self._reader_in_use()
         try:
-            return conn.execute(sql, tuple(params)).fetchall()
+            with in_use:
+                self._ensure_open()  # closed while this thread waited
+                return conn.execute(sql, tuple(params)).fetchall()
         except sqlite3.DatabaseError as exc:
             raise _store_error(self.location, exc) from exc
 
@@ -503,15 +519,24 @@ class SQLiteStore(SQLStore):
     def iter_keys(self, *, side: str = "source", after: int = 0) -> Iterator[KeyRow]:
         """Match keys of the units with an id above ``after``, in id order."""
         col = "source_key" if side == "source" else "target_key"
-        conn = self._reader()
+        conn, in_use = self._reader_in_use()
         try:
-            cur = conn.execute(
-                f"SELECT id, {col}, source_lang, target_lang, segtype FROM units"
-                " WHERE id > ? ORDER BY id",
-                (after,),
-            )
-            for r in cur:
-                yield KeyRow(r[0], r[1], r[2], r[3], r[4])
+            with in_use:
+                cur = conn.execute(
+                    f"SELECT id, {col}, source_lang, target_lang, segtype FROM units"
+                    " WHERE id > ? ORDER BY id",
+                    (after,),
+                )
+            while True:
+                # The statement runs only under the lock: the consumer may take its
+                # time between rows, and close() must not wait for it.
+                with in_use:
+                    self._ensure_open()
+                    rows = cur.fetchmany(KEY_ROWS)
+                if not rows:
+                    return
+                for r in rows:
+                    yield KeyRow(r[0], r[1], r[2], r[3], r[4])
         except sqlite3.DatabaseError as exc:
             raise _store_error(self.location, exc) from exc
 
