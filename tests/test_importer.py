@@ -13,13 +13,14 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.reliability._support import write_big_tmx
-from tm import importer
+from tm import fastpath, importer
 from tm.errors import FormatError
 from tm.formats.bilingual import iter_bilingual
-from tm.formats.tmx import TMXHeader, iter_tmx, write_tmx
+from tm.formats.tmx import PLAIN_TMX, TMXHeader, iter_tmx, plain_units, write_tmx
 from tm.models import Occurrence
 from tm.store import open_store
 from tm.store.rows import PreparedBatch
@@ -139,6 +140,34 @@ def test_workers_store_what_one_process_stores(
     got = _import(store_url, tm_tmx, workers=True, sentences=False)
     assert got == expected
     assert _stored(store_url) == _stored(plain)
+
+
+def test_plain_parts_store_what_the_streaming_reader_stores(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plain TMX fast path (``tm.formats.tmx.plain_units``) in the real workers,
+    on both backends: the same report and TM as the streaming reader's, with one part
+    that holds an inline code (read by the streaming reader there too)."""
+    monkeypatch.setattr(importer, "PART_BYTES", 20_000)
+    path = tmp_path / "mixed.tmx"
+    write_big_tmx(path, 3000, tag="m")
+    data = path.read_bytes()
+    at = data.index(b"</seg>", len(data) // 2)
+    data = data[:at] + b'<ph x="1">&lt;br/&gt;</ph>' + data[at:]
+    path.write_bytes(data)
+    cut = importer.tmx_parts(str(path))
+    assert cut is not None
+    docs = [cut.prolog + data[p.start : p.end] + cut.epilog for p in cut.parts]
+    plain = [plain_units(d, "mixed.tmx") is not None for d in docs]
+    assert plain.count(False) == 1
+    assert len(plain) > 5
+    streamed = f"{tmp_path}/streamed.db"
+    with fastpath.plain(PLAIN_TMX):
+        expected = _import(streamed, path, workers=True, sentences=False)
+    got = _import(store_url, path, workers=True, sentences=False)
+    assert got == expected
+    assert got.added == 3000
+    assert _stored(store_url) == _stored(streamed)
 
 
 def _screened_tmx(path: Path, n: int, *, translated: bool = True) -> None:
@@ -305,6 +334,41 @@ def test_the_index_is_cached_after_a_large_import(
         (unit,) = store.get_units([8])
         assert Matcher(store).lookup(unit.source)[0].unit == unit
     assert any("loaded source index" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.slow
+def test_a_new_tm_gets_the_index_a_build_from_the_store_gives(tmp_path: Path) -> None:
+    """An import into an empty TM caches the match index built from the units it
+    writes (tm import then builds none); it is the index, array for array, that a
+    build from the store gives. A second file, into a TM that has units, leaves the
+    cache to the build from the store."""
+    from tm.match import CACHE_MIN_UNITS, index_is_cached, new_matcher
+    from tm.match_index import cache_path
+
+    path = tmp_path / "big.tmx"
+    write_big_tmx(path, CACHE_MIN_UNITS + 500, tag="f")
+    db = tmp_path / "tm.db"
+    with open_store(db) as store:
+        importer.import_file(store, path, workers=True, user=USER)
+        assert store.path is not None
+        importer._IndexFeed.wait(store.path)  # what cache_match_index waits for
+        assert index_is_cached(store)
+    cache = cache_path(db, "source")
+    fed = dict(np.load(cache))
+    cache.unlink()
+    with open_store(db, readonly=True) as store:
+        new_matcher(store).ensure_index()
+    built = dict(np.load(cache))
+    assert sorted(fed) == sorted(built)
+    for name, array in built.items():
+        assert np.array_equal(fed[name], array), name
+    more = tmp_path / "more.tmx"
+    write_big_tmx(more, 3000, tag="g")
+    with open_store(db) as store:
+        importer.import_file(store, more, workers=True, user=USER)
+        assert not index_is_cached(store)
+        importer.cache_match_index(store)
+        assert index_is_cached(store)
 
 
 def test_prepared_batches_pickle(tm_tmx: Path) -> None:

@@ -20,9 +20,11 @@ counts of what the screen kept out travel with each batch and are summed here.
 Paragraph units are then aligned into sentence units (``tm.align``) in two processes,
 once the whole file is read: the length model comes from all its paragraphs.
 
-After the import, the matcher's index is built in a separate process and cached
-beside the database, so the first look-up loads it instead of building it (and this
-process stays small).
+The matcher's index of a new file TM is built in a separate process from the units
+as they are written, and cached beside the database when the import commits
+(:class:`_IndexFeed`); after any other import it is built there from the database.
+Either way the first look-up loads it instead of building it (and this process
+stays small).
 """
 
 from __future__ import annotations
@@ -35,11 +37,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tm import fastpath
 from tm.errors import FormatError, TMError
 from tm.formats import detect_format, read_units
 from tm.formats.status import screen
 from tm.models import ImportReport, SegType, TranslationUnit, now_stamp
-from tm.store.rows import PreparedBatch, prepare_batches
+from tm.store.rows import SOURCE_KEY, PreparedBatch, prepare_batches
 from tm.store.sql import default_user
 from tm.workers import SPAWN, exit_with_parent, ordered_map
 
@@ -290,13 +293,31 @@ class _Job:
 
 
 def _import(job: _Job, *, workers: bool, parts: bool) -> ImportReport:
+    store = job.store
+    feed = _IndexFeed.start(store) if workers else None
+    try:
+        report = _import_into(job, workers=workers, parts=parts, feed=feed)
+    except BaseException:
+        if feed is not None:
+            feed.abandon()
+        raise
+    if feed is not None and store.path is not None:
+        feed.finish(store.data_version(), store.path)
+    return report
+
+
+def _import_into(
+    job: _Job, *, workers: bool, parts: bool, feed: _IndexFeed | None
+) -> ImportReport:
     store, reading = job.store, job.reading
     report = ImportReport(path=reading.path, format=reading.fmt)
     paragraphs: list[TranslationUnit] = []
     with store.transaction():
         prepared = _prepared(store, reading, job.watch, workers=workers, parts=parts)
         result = store.add_batches(
-            _counted(prepared, report, paragraphs), progress=job.progress
+            _counted(prepared, report, paragraphs),
+            progress=job.progress,
+            on_added=feed.send if feed is not None else None,
         )
         report.added += result.added
         report.duplicates += result.duplicates
@@ -495,6 +516,8 @@ class _PartJob:
     prolog: bytes
     epilog: bytes
     part: Part
+    # The plain TMX fast path is on (``tm.fastpath`` switches are per process).
+    plain: bool = True
 
 
 class _PartFailed(Exception):
@@ -505,7 +528,7 @@ def _parse_part(job: _PartJob) -> list[Prepared] | str:
     """Worker: one part's prepared batches (or why it failed, as text)."""
     import io
 
-    from tm.formats.tmx import iter_tmx
+    from tm.formats.tmx import iter_tmx, plain_units
 
     path = job.reading.path
     try:
@@ -514,10 +537,13 @@ def _parse_part(job: _PartJob) -> list[Prepared] | str:
             doc = b"".join(
                 (job.prolog, fh.read(job.part.end - job.part.start), job.epilog)
             )
-        units = iter_tmx(
-            io.BytesIO(doc),
-            name=os.path.basename(path),
-            first_index=job.part.first_index,
+        name = os.path.basename(path)
+        first = job.part.first_index
+        plain = plain_units(doc, name, first_index=first) if job.plain else None
+        units: Iterable[TranslationUnit] = (
+            plain
+            if plain is not None
+            else iter_tmx(io.BytesIO(doc), name=name, first_index=first)
         )
         return list(job.reading.prepare(units))
     except (TMError, OSError, ValueError) as exc:
@@ -530,7 +556,10 @@ def _parsed_in_parts(reading: Reading, cut: TMXParts) -> Iterator[Prepared]:
     Raises:
         _PartFailed: a part did not parse alone (see :func:`import_file`).
     """
-    jobs = [_PartJob(reading, cut.prolog, cut.epilog, p) for p in cut.parts]
+    from tm.formats.tmx import PLAIN_TMX
+
+    plain = fastpath.on(PLAIN_TMX)
+    jobs = [_PartJob(reading, cut.prolog, cut.epilog, p, plain) for p in cut.parts]
     for result in ordered_map(_parse_part, jobs, workers=PARSERS, ahead=AHEAD):
         if isinstance(result, str):
             raise _PartFailed(result)
@@ -586,6 +615,95 @@ def _rebuilt(item: tuple[Any, ...]) -> Exception:
     return RuntimeError(f"{item[1]}: {item[2]}")
 
 
+# -- the match index, from the units as they are written ---------------------------
+
+# Feeds still building after their import returned, by database path.
+_FEEDS: dict[str, Any] = {}
+
+
+class _IndexFeed:
+    """A process that builds the source-side match index of a new file TM from the
+    units the import writes, while it writes, and caches it once the import commits
+    (the import returns meanwhile: :func:`cache_match_index`, which ``tm import``
+    calls next, waits for it).
+
+    The import into an empty file TM sends each batch's new ids and source keys; the
+    process folds them into the matcher's code strings as they come (on the core the
+    parsers leave), and after the commit builds and caches the index if the store's
+    data version says the TM holds exactly the units it was sent (alignment, or
+    another writer, adding units makes it drop them: ``tm import`` then builds the
+    index from the store as before, see :func:`cache_match_index`).
+    """
+
+    def __init__(self, out: Any, proc: Any) -> None:
+        self._out = out
+        self._proc = proc
+
+    @classmethod
+    def start(cls, store: Store) -> _IndexFeed | None:
+        """A feed for an import into ``store``, or None: not an empty file TM."""
+        if store.path is None or store.count_units() > 0:
+            return None
+        receive, out = SPAWN.Pipe(duplex=False)
+        # Not a daemon: a caller that ends before cache_match_index still waits
+        # for the cache to be written (multiprocessing joins it at exit).
+        proc = SPAWN.Process(target=_fed_index, args=(receive, store.path))
+        proc.start()
+        receive.close()
+        return cls(out, proc)
+
+    def send(self, ids: list[int], rows: list[tuple[Any, ...]]) -> None:
+        self._out.send((ids, [r[SOURCE_KEY] for r in rows]))
+
+    def finish(self, version: str, db_path: str) -> None:
+        """Let the process build and cache the index (at ``version``) while the
+        caller goes on; :func:`cache_match_index` waits for it."""
+        try:
+            self._out.send(version)
+        except OSError as exc:  # it ended: the first look-up builds the index
+            log.info("the match index feed ended early: %s", exc)
+        self._out.close()
+        _FEEDS[db_path] = self._proc
+
+    @staticmethod
+    def wait(db_path: str) -> None:
+        """Wait for the index a feed builds for the TM at ``db_path``, if any."""
+        proc = _FEEDS.pop(db_path, None)
+        if proc is not None:
+            proc.join()
+
+    def abandon(self) -> None:
+        self._out.close()
+        self._proc.terminate()
+        self._proc.join()
+
+
+def _fed_index(receive: Any, db_path: str) -> None:
+    """Worker of :class:`_IndexFeed`: ids and keys until the data version (or EOF)."""
+    import signal
+
+    # Ctrl+C reaches the whole process group: the import abandons this process
+    # itself (a KeyboardInterrupt here would print a traceback under "Interrupted.").
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent()
+    from tm.match import body_codes, cache_source_index
+
+    ids: list[int] = []
+    keys: list[str] = []
+    bodies: list[str] = []
+    while True:
+        try:
+            item = receive.recv()
+        except EOFError:  # the import failed or was abandoned
+            return
+        if isinstance(item, str):
+            cache_source_index(db_path, ids, keys, bodies, item)
+            return
+        ids += item[0]
+        keys += item[1]
+        bodies += [body_codes(k, "source") for k in item[1]]
+
+
 # -- after an import -----------------------------------------------------------------
 
 
@@ -596,10 +714,13 @@ def cache_match_index(store: Store) -> None:
     Only for a TM large enough for the matcher to cache its index; a failure only
     costs the first look-up the build.
     """
-    from tm.match import CACHE_MIN_UNITS
+    from tm.match import CACHE_MIN_UNITS, index_is_cached
 
-    if store.path is None or store.count_units() < CACHE_MIN_UNITS:
+    if store.path is None:
         return
+    _IndexFeed.wait(store.path)
+    if store.count_units() < CACHE_MIN_UNITS or index_is_cached(store):
+        return  # small, or the import built it (see _IndexFeed)
     proc = SPAWN.Process(target=_build_index, args=(store.path,))
     proc.start()
     proc.join()

@@ -53,6 +53,7 @@ from tm.fragments import MIN_CLAUSE, OCCURRENCES, FragmentIndex, find_fragments
 from tm.match_index import (
     CandidateIndex,
     cache_path,
+    cached_stamp,
     load_index,
     save_index,
 )
@@ -358,7 +359,7 @@ class Matcher:
         tok = self.tokenizer() if self.tokenizer is not None else None
         self._tok = tok
         self.encoder = None if tok is None else tok.codes
-        stamp = f"{self.side}|{version}|{tok.fingerprint if tok else 'chars'}"
+        stamp = index_stamp(self.side, version, tok)
         cache = self._cache_path()
         index = load_index(cache, stamp) if cache is not None else None
         if index is not None:
@@ -932,6 +933,35 @@ def _span(where: list[int], a: int, b: int, n: int) -> tuple[int, int]:
         return where[a], where[b - 1] + 1
     at = where[a] if a < len(where) else n
     return at, at
+
+
+def index_stamp(side: str, version: str, tok: Tokenizer | None = None) -> str:
+    """What a cached index of ``side`` is tagged with at the store's ``version``."""
+    return f"{side}|{version}|{tok.fingerprint if tok else 'chars'}"
+
+
+def index_is_cached(store: Store) -> bool:
+    """True when the source-side index cached beside the file TM is current."""
+    if store.path is None:
+        return False
+    stamp = index_stamp("source", store.data_version())
+    return cached_stamp(cache_path(store.path, "source")) == stamp
+
+
+def cache_source_index(
+    db_path: str, ids: list[int], keys: list[str], bodies: list[str], version: str
+) -> bool:
+    """Cache the source-side index of the TM at ``db_path`` built from its units'
+    ids and source keys in id order (``bodies``: their :func:`body_codes`), as a
+    :class:`Matcher` builds it from the store at ``version``; False, and nothing
+    written, when ``version`` says the TM holds other units too, or when the TM is
+    too small to cache.
+    """
+    if not ids or version != f"{len(ids)}:{max(ids)}" or len(ids) < CACHE_MIN_UNITS:
+        return False
+    index = CandidateIndex.build(ids, bodies, keys)
+    save_index(index, cache_path(db_path, "source"), index_stamp("source", version))
+    return True
 
 
 def new_matcher(store: Store, *, side: str = "source") -> Matcher:

@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tm.text.normalize import _CJK_SPACE, _SPACE_RUN, _TRANSLATE, fold, match_key
+from tm.text.normalize import (
+    _CJK_SPACE,
+    _NOT_PLAIN,
+    _SPACE_RUN,
+    _TRANSLATE,
+    fold,
+    match_key,
+)
 
 
 def plain_fold(text: str) -> str:
@@ -52,3 +59,15 @@ def test_corpus_lines(shared_dir: Path) -> None:
     for line in lines:
         for side in line.rstrip("\n").split("\t"):
             assert fold(side) == plain_fold(side)
+
+
+def test_plain_text_path_for_every_plain_character() -> None:
+    """The plain-character path (character replacements instead of NFKC) on each
+    character it takes, beside CJK text, spaces and full-width forms."""
+    plain = [chr(c) for c in range(0x10000) if _NOT_PLAIN.search(chr(c)) is None]
+    assert {"，", "。", "\u3000", "“", "Ａ", "～"} <= set(plain)
+    for c in plain:
+        for text in (f"中{c}文 {c}", f"{c}{c}Ａ，", f" {c}\u3000x"):
+            assert _NOT_PLAIN.search(text) is None
+            assert fold(text) == plain_fold(text), hex(ord(c))
+            assert match_key(text) == plain_fold(text).casefold(), hex(ord(c))

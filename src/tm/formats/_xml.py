@@ -75,6 +75,26 @@ class _CountingReader:
         return data
 
 
+# What every parser here is given: no entity expansion, no DTD, no network, libxml2's
+# size limits; comments and processing instructions are dropped.
+_SAFE: dict[str, Any] = {
+    "resolve_entities": False,
+    "load_dtd": False,
+    "no_network": True,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+
+def safe_parser() -> Any:
+    """A parser for a whole document with :func:`safe_iterparse`'s settings.
+
+    Its caller refuses a document with an internal DTD (entity declarations) itself.
+    """
+    return etree.XMLParser(**_SAFE)
+
+
 def safe_iterparse(
     source: IO[bytes],
     path: str,
@@ -95,18 +115,9 @@ def safe_iterparse(
     external DTDs and entities are never loaded (no file read, no network).
     """
     head = source.read(HEAD_BYTES)
-    _check_declared_encoding(head, path)
+    check_declared_encoding(head, path)
     reader = _CountingReader(source, head)
-    parser = etree.iterparse(
-        reader,
-        events=("start", "end"),
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = etree.iterparse(reader, events=("start", "end"), **_SAFE)
     # The syntax error lxml raises mid-stream can be a bare "no element found"; the
     # error log holds the real message and line, so start from an empty log.
     etree.clear_error_log()
@@ -151,7 +162,7 @@ def safe_iterparse(
         raise FormatError(path, line, f"malformed XML: {msg}") from exc
 
 
-def _check_declared_encoding(head: bytes, path: str) -> None:
+def check_declared_encoding(head: bytes, path: str) -> None:
     """Refuse a declaration that names a legacy encoding for bytes that are UTF-8.
 
     libxml2 trusts the declaration, so ``encoding="GBK"`` on a UTF-8 file would be read

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +25,20 @@ from typing import IO, Any
 
 from lxml import etree
 
-from tm import __version__
+from tm import __version__, fastpath
 from tm.errors import FormatError
-from tm.formats._xml import local_name, make_inline_element, read_inline, safe_iterparse
+from tm.formats._xml import (
+    HEAD_BYTES,
+    MAX_UNIT_BYTES,
+    MAX_UNIT_ELEMENTS,
+    NON_XML_RE,
+    check_declared_encoding,
+    local_name,
+    make_inline_element,
+    read_inline,
+    safe_iterparse,
+    safe_parser,
+)
 from tm.models import Occurrence, TranslationUnit, now_stamp
 from tm.text.normalize import normalize_lang, primary_lang
 
@@ -141,8 +153,19 @@ def _iter_tmx(
         if name != "tu":
             continue
         srclang = source_lang or el.get("srclang") or header_src
-        yield from _tu_units(
-            el, path, doc_name, index, srclang, target_lang, header_segtype
+        props, notes = _props_and_notes(el)
+        tuvs = [_read_tuv(c, path) for c in el if local_name(c.tag) == "tuv"]
+        yield from _units_of(
+            el,
+            tuvs,
+            props,
+            notes,
+            path,
+            doc_name,
+            index,
+            srclang,
+            target_lang,
+            header_segtype,
         )
         index += 1
         el.clear(keep_tail=False)
@@ -154,8 +177,126 @@ def _iter_tmx(
         )
 
 
-def _tu_units(
+PLAIN_TMX = fastpath.register(
+    "plain-tmx",
+    "a part of a TMX without inline codes, namespaces or a DTD is parsed whole and "
+    "walked, instead of streamed event by event (import workers)",
+)
+
+
+def plain_units(
+    doc: bytes, name: str, *, first_index: int = 0
+) -> list[TranslationUnit] | None:
+    """The units :func:`iter_tmx` reads from ``doc``, or None when ``doc`` is not plain.
+
+    A plain TMX is what tm and most tools write at sentence level: ``<tmx>`` holding an
+    optional ``<header>`` (props and notes only) and a ``<body>`` of ``<tu>``, whose
+    children are ``<prop>``, ``<note>`` and ``<tuv>`` (props, notes and ``<seg>``
+    without children: no inline codes), no namespaces, no entity declarations. libxml2 parses such a
+    part (a few MB, see ``tm.importer``) whole for a fifth of what the streaming
+    reader's per-element events cost in Python, and none of the streaming reader's
+    bounds can be reached in it. Anything else, and any error, returns None: the
+    caller then reads ``doc`` with :func:`iter_tmx`, which says what is wrong where.
+    """
+    if len(doc) > MAX_UNIT_BYTES:
+        return None
+    try:
+        check_declared_encoding(doc[:HEAD_BYTES], name)
+        root = etree.fromstring(doc, safe_parser())
+    except (FormatError, etree.XMLSyntaxError):
+        return None
+    dtd = root.getroottree().docinfo.internalDTD
+    if root.tag != "tmx" or (dtd is not None and any(True for _ in dtd.iterentities())):
+        return None  # entity declarations: the streaming reader refuses them
+    header_src: str | None = None
+    segtype = "sentence"
+    body = None
+    for child in root:
+        if child.tag == "header" and body is None and header_src is None:
+            if any(c.tag not in ("prop", "note") or len(c) for c in child):
+                return None
+            header_src = child.get("srclang")
+            segtype = child.get("segtype") or "sentence"
+        elif child.tag == "body" and body is None:
+            body = child
+        else:
+            return None
+    if body is None:
+        return None
+    try:
+        return _plain_body(body, name, first_index, header_src, segtype)
+    except FormatError:
+        return None
+
+
+def _plain_body(
+    body: Any, name: str, index: int, header_src: str | None, segtype: str
+) -> list[TranslationUnit] | None:
+    units: list[TranslationUnit] = []
+    for tu in body:
+        if tu.tag != "tu":
+            return None
+        props: list[tuple[str, str]] = []
+        notes: list[str] = []
+        tuvs: list[_Tuv] = []
+        elements = 1 + len(tu)
+        for c in tu:
+            tag = c.tag
+            if tag == "tuv":
+                tuv = _plain_tuv(c)
+                if tuv is None:
+                    return None
+                tuvs.append(tuv)
+                elements += len(c)
+            elif not _plain_leaf(c, props, notes):
+                return None
+        if elements > MAX_UNIT_ELEMENTS:
+            return None
+        srclang = tu.get("srclang") or header_src
+        units.extend(
+            _units_of(tu, tuvs, props, notes, name, name, index, srclang, None, segtype)
+        )
+        index += 1
+    return units
+
+
+def _plain_leaf(el: Any, props: list[tuple[str, str]], notes: list[str]) -> bool:
+    """Take a ``<prop>`` or ``<note>`` without children; False for anything else."""
+    if len(el):
+        return False
+    if el.tag == "prop":
+        props.append((el.get("type") or "", el.text or ""))
+    elif el.tag == "note":
+        notes.append(el.text or "")
+    else:
+        return False
+    return True
+
+
+def _plain_tuv(el: Any) -> _Tuv | None:
+    """A ``<tuv>`` as :func:`_read_tuv` reads it, or None when it is not plain."""
+    lang = el.get(XML_LANG) or el.get("lang")
+    seg = None
+    props: list[tuple[str, str]] = []
+    notes: list[str] = []
+    for c in el:
+        if c.tag == "seg" and not len(c):
+            seg = c if seg is None else seg
+        elif not _plain_leaf(c, props, notes):
+            return None
+    if not lang or seg is None:
+        return None
+    attrs = {k: v for k, v in el.attrib.items() if k not in (XML_LANG, "lang")}
+    return _Tuv(
+        normalize_lang(lang), seg.text or "", (), attrs, tuple(props), tuple(notes)
+    )
+
+
+def _units_of(
     tu: Any,
+    tuvs: list[_Tuv],
+    props: list[tuple[str, str]],
+    notes: list[str],
     path: str,
     doc_name: str,
     index: int,
@@ -163,8 +304,7 @@ def _tu_units(
     target_lang: str | None,
     segtype: str,
 ) -> Iterator[TranslationUnit]:
-    props, notes = _props_and_notes(tu)
-    tuvs = [_read_tuv(c, path) for c in tu if local_name(c.tag) == "tuv"]
+    """The units of one ``<tu>`` whose ``<tuv>``, props and notes are read."""
     if not tuvs:
         return
     src = _pick_source(tuvs, srclang)
@@ -408,8 +548,11 @@ def tu_bytes(
     a piece of a body that processes can serialize in parallel for
     :func:`write_tmx_parts`."""
     header = header or TMXHeader()
+    plain = fastpath.on(PLAIN_TU)
     tus = [
-        etree.tostring(_tu_element(u, header), pretty_print=True, encoding="UTF-8")
+        text.encode("utf-8")
+        if plain and (text := _tu_text(u, header)) is not None
+        else etree.tostring(_tu_element(u, header), pretty_print=True, encoding="UTF-8")
         for u in units
     ]
     return b"".join(tus), len(tus)
@@ -476,7 +619,16 @@ def _write(
     return count
 
 
-def _tu_element(unit: TranslationUnit, header: TMXHeader) -> Any:
+# What a <tu> is made of, before it is an element or text: its attributes, its
+# <note>/<prop> children as (tag, attributes, text), and per <tuv> its attributes,
+# children and <seg> text with codes.
+_Leaf = tuple[str, dict[str, str], str]
+_TuvLayout = tuple[dict[str, str], list[_Leaf], str, tuple[str, ...]]
+
+
+def _tu_layout(
+    unit: TranslationUnit, header: TMXHeader
+) -> tuple[dict[str, str], list[_Leaf], list[_TuvLayout]]:
     meta = _unit_meta(unit)
     dates = {
         attr: value for attr, field in _DATE_FIELDS if (value := getattr(unit, field))
@@ -490,17 +642,14 @@ def _tu_element(unit: TranslationUnit, header: TMXHeader) -> Any:
         attrs.update(dates)
     if unit.segtype and unit.segtype != header.segtype:
         attrs["segtype"] = unit.segtype
-    tu = etree.Element("tu", attrs)
-    for note in unit.notes:
-        etree.SubElement(tu, "note").text = note
-    for key, value in unit.props:
-        if key != TMX_META:
-            etree.SubElement(tu, "prop", type=key).text = value
+    leaves: list[_Leaf] = [("note", {}, note) for note in unit.notes]
+    leaves += [("prop", {"type": k}, v) for k, v in unit.props if k != TMX_META]
     if unit.occurrence is not None:
-        for key, value in _occurrence_props(unit.occurrence):
-            etree.SubElement(tu, "prop", type=key).text = value
+        occ_props = _occurrence_props(unit.occurrence)
+        leaves += [("prop", {"type": k}, v) for k, v in occ_props]
     for occ in unit.other_occurrences:
-        etree.SubElement(tu, "prop", type=OCC_MORE).text = occurrence_json(occ)
+        leaves.append(("prop", {"type": OCC_MORE}, occurrence_json(occ)))
+    tuvs: list[_TuvLayout] = []
     for side, lang, text, codes in (
         ("source", unit.source_lang, unit.source, unit.source_codes),
         ("target", unit.target_lang, unit.target, unit.target_codes),
@@ -509,13 +658,107 @@ def _tu_element(unit: TranslationUnit, header: TMXHeader) -> Any:
         tuv_attrs = {XML_LANG: lang, **part.get("attrs", {})}
         if side == "target" and dates_on_tuv:
             tuv_attrs.update(dates)
+        tuv_leaves: list[_Leaf] = [("note", {}, n) for n in part.get("notes", ())]
+        tuv_leaves += [("prop", {"type": k}, v) for k, v in part.get("props", ())]
+        tuvs.append((tuv_attrs, tuv_leaves, text, codes))
+    return attrs, leaves, tuvs
+
+
+def _tu_element(unit: TranslationUnit, header: TMXHeader) -> Any:
+    attrs, leaves, tuvs = _tu_layout(unit, header)
+    tu = etree.Element("tu", attrs)
+    for tag, leaf_attrs, text in leaves:
+        etree.SubElement(tu, tag, leaf_attrs).text = text
+    for tuv_attrs, tuv_leaves, text, codes in tuvs:
         tuv = etree.SubElement(tu, "tuv", tuv_attrs)
-        for note in part.get("notes", ()):
-            etree.SubElement(tuv, "note").text = note
-        for key, value in part.get("props", ()):
-            etree.SubElement(tuv, "prop", type=key).text = value
+        for tag, leaf_attrs, leaf_text in tuv_leaves:
+            etree.SubElement(tuv, tag, leaf_attrs).text = leaf_text
         tuv.append(make_inline_element("seg", text, codes))
     return tu
+
+
+PLAIN_TU = fastpath.register(
+    "plain-tu",
+    "a <tu> without inline codes or characters XML cannot carry is written as text "
+    "(the bytes lxml's pretty print gives) instead of built as elements (export)",
+)
+_ATTR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+# Characters that need an escape in text or in an attribute, or make the unit one for
+# lxml to write (those XML cannot carry: lxml refuses them).
+_TEXT_SPECIAL = re.compile("[&<>\r" + NON_XML_RE.pattern[1:-1] + "]")
+_ATTR_SPECIAL = re.compile('[&<>"\n\r\t' + NON_XML_RE.pattern[1:-1] + "]")
+
+
+# libxml2's escapes in element content, and in quoted attribute values ("&" first).
+_TEXT_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
+_ATTR_ESCAPES = (*_TEXT_ESCAPES, ('"', "&quot;"), ("\n", "&#10;"), ("\t", "&#9;"))
+
+
+def _escaped(value: str, *, attr: bool = False) -> str | None:
+    """``value`` as element content (or an attribute value) as libxml2 escapes it;
+    None when it holds a character XML cannot carry (lxml's to write or refuse)."""
+    special, escapes = (
+        (_ATTR_SPECIAL, _ATTR_ESCAPES) if attr else (_TEXT_SPECIAL, _TEXT_ESCAPES)
+    )
+    if special.search(value) is None:
+        return value
+    if NON_XML_RE.search(value):
+        return None
+    for ch, ref in escapes:
+        value = value.replace(ch, ref)
+    return value
+
+
+def _tu_text(unit: TranslationUnit, header: TMXHeader) -> str | None:
+    """The pretty-printed ``<tu>`` :func:`_tu_element` gives, as text; None when the
+    unit has inline codes, a character XML cannot carry, a value that is not text or
+    an attribute name that is not a plain XML name (lxml then writes it, or says
+    what is wrong)."""
+    if unit.source_codes or unit.target_codes:
+        return None
+    attrs, leaves, tuvs = _tu_layout(unit, header)
+    tu_attrs = _attrs_text(attrs)
+    if tu_attrs is None:
+        return None
+    out = [f"<tu{tu_attrs}>\n"]
+    if not _leaves_text(leaves, "  ", out):
+        return None
+    for tuv_attrs, tuv_leaves, text, _codes in tuvs:
+        lang = _escaped(tuv_attrs.pop(XML_LANG), attr=True)
+        more = _attrs_text(tuv_attrs)
+        seg = _escaped(text)
+        if lang is None or more is None or seg is None:
+            return None
+        out.append(f'  <tuv xml:lang="{lang}"{more}>\n')
+        if not _leaves_text(tuv_leaves, "    ", out):
+            return None
+        out.append(f"    <seg>{seg}</seg>\n  </tuv>\n")
+    out.append("</tu>\n")
+    return "".join(out)
+
+
+def _attrs_text(attrs: dict[Any, Any]) -> str | None:
+    """`` a="v" b="w"``; None when one is not text or its name not a plain XML name
+    (values from the ``x-tm-tmx`` prop are whatever its JSON held)."""
+    parts = []
+    for name, value in attrs.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            return None
+        escaped = _escaped(value, attr=True)
+        if escaped is None or _ATTR_NAME.match(name) is None:
+            return None
+        parts.append(f' {name}="{escaped}"')
+    return "".join(parts)
+
+
+def _leaves_text(leaves: list[_Leaf], indent: str, out: list[str]) -> bool:
+    for tag, attrs, text in leaves:
+        more = _attrs_text(attrs)
+        escaped = _escaped(text) if isinstance(text, str) else None
+        if more is None or escaped is None:
+            return False
+        out.append(f"{indent}<{tag}{more}>{escaped}</{tag}>\n")
+    return True
 
 
 def _unit_meta(unit: TranslationUnit) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from tm.models import Occurrence, SegmentState, TranslationUnit
 from tm.store.rows import PreparedBatch
 
 Progress = Callable[[int], None]
+# Told the ids and rows of the units a batch added (see Store.add_batches).
+Added = Callable[[list[int], list[tuple[Any, ...]]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +141,11 @@ class Store(Protocol):
         ...
 
     def add_batches(
-        self, batches: Iterable[PreparedBatch], *, progress: Progress | None = None
+        self,
+        batches: Iterable[PreparedBatch],
+        *,
+        progress: Progress | None = None,
+        on_added: Added | None = None,
     ) -> AddResult:
         """:meth:`add_units` for units already prepared as rows (``prepare_batches``),
         as an import's worker process sends them; one transaction, the same result.
@@ -147,6 +153,8 @@ class Store(Protocol):
         Args:
             batches: consumed once, lazily; may raise part-way (nothing is kept).
             progress: called with the number of units written so far, per batch.
+            on_added: called per batch with the ids and rows of the units it added
+                (in id order), before the transaction commits.
         """
         ...
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from tm.errors import ConfigError, StoreError
 from tm.models import Occurrence, TranslationUnit, now_stamp
-from tm.store.base import AddResult, KeyRow, Progress
+from tm.store.base import Added, AddResult, KeyRow, Progress
 from tm.store.rows import (
     OCCURRENCE_SELECT,
     UNIT_SELECT,
@@ -405,7 +405,11 @@ class PostgresStore(SQLStore):
         raise StoreError(f"{self.location}: document {name!r} vanished while adding it")
 
     def add_batches(
-        self, batches: Iterable[PreparedBatch], *, progress: Progress | None = None
+        self,
+        batches: Iterable[PreparedBatch],
+        *,
+        progress: Progress | None = None,
+        on_added: Added | None = None,
     ) -> AddResult:
         """Write prepared units and their occurrences, in one transaction.
 
@@ -429,6 +433,8 @@ class PostgresStore(SQLStore):
                             for i in new:
                                 cp.write_row(stored_row(ids[i], batch.rows[i]))
                     added += len(new)
+                    if on_added is not None and new:
+                        on_added([ids[i] for i in new], [batch.rows[i] for i in new])
                     ord_ = self._stage_occurrences(cur, batch, ids, doc_ids, ord_)
                     n += len(batch)
                     if progress:

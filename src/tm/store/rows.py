@@ -126,6 +126,7 @@ NO_OCCURRENCE = (None,) * len(OCCURRENCE_COLUMNS)
 _UNIT_INDEX = {c.name: i for i, c in enumerate(UNIT_COLUMNS)}
 IDENT = _UNIT_INDEX["ident"]
 TUID = _UNIT_INDEX["tuid"]
+SOURCE_KEY = _UNIT_INDEX["source_key"]
 # What makes a unit itself, taken from its row: compared when two hashes agree.
 identity_of = itemgetter(
     *(

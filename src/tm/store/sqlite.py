@@ -31,7 +31,7 @@ import sqlite_utils
 
 from tm.errors import StoreError
 from tm.models import Occurrence, TranslationUnit, now_stamp
-from tm.store.base import AddResult, KeyRow, Progress
+from tm.store.base import Added, AddResult, KeyRow, Progress
 from tm.store.rows import (
     OCCURRENCE_SELECT,
     UNIT_SELECT,
@@ -435,7 +435,11 @@ class SQLiteStore(SQLStore):
             return int(cur.lastrowid or 0)
 
     def add_batches(
-        self, batches: Iterable[PreparedBatch], *, progress: Progress | None = None
+        self,
+        batches: Iterable[PreparedBatch],
+        *,
+        progress: Progress | None = None,
+        on_added: Added | None = None,
     ) -> AddResult:
         """Write prepared units and their occurrences, in one transaction.
 
@@ -456,6 +460,8 @@ class SQLiteStore(SQLStore):
                         INSERT_UNIT, [(ids[i], *batch.rows[i]) for i in new]
                     )
                     added += len(new)
+                    if on_added is not None and new:
+                        on_added([ids[i] for i in new], [batch.rows[i] for i in new])
                     occ_added += self._add_occurrences(batch, ids, doc_ids)
                     n += len(batch)
                     if progress:

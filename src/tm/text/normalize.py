@@ -88,7 +88,12 @@ def fold(text: str) -> str:
         # whitespace runs fold (str.split and \s agree on ASCII). Imports fold every
         # English target: this path is a fifth of the cost.
         return " ".join(text.split())
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    if fastpath.on(PLAIN_NFKC) and _NOT_PLAIN.search(text) is None:
+        # NFKC of plain text works character by character (see _plain_key).
+        for ch in set(_FOLD_CHANGED.findall(text)):
+            text = text.replace(ch, _FOLD_MAP[ch])
+    else:
+        text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
     if _ANY_SPACE.search(text) is None:  # most Chinese text: nothing left to fold
         return text
     text = _CJK_SPACE.sub("", text)
@@ -116,8 +121,9 @@ _SPACELESS_TABLE = str.maketrans(
 )
 PLAIN_NFKC = fastpath.register(
     "plain-nfkc",
-    "spaceless_key: ASCII text skips NFKC; text of 'plain' CJK characters replaces "
-    "the few characters NFKC changes instead of normalizing",
+    "spaceless_key: ASCII text skips NFKC; spaceless_key and match_key: text of "
+    "'plain' CJK characters replaces the few characters NFKC changes instead of "
+    "normalizing",
 )
 
 
@@ -142,6 +148,15 @@ def _plain_key(text: str) -> str:
     return text.casefold()
 
 
+def _extra_chars() -> list[str]:
+    """The characters besides ASCII and CJK ideographs that may be plain."""
+    return [
+        chr(cp)
+        for lo, hi in ((0x2010, 0x2027), (0x3000, 0x303F), (0xFF00, 0xFFEF))
+        for cp in range(lo, hi + 1)
+    ] + list(PUNCT_TABLE)
+
+
 def _plain_chars() -> tuple[str, dict[str, str]]:
     """The plain characters and the key each one folds to (when it changes).
 
@@ -154,11 +169,7 @@ def _plain_chars() -> tuple[str, dict[str, str]]:
     def stable(c: str) -> bool:
         return unicodedata.normalize("NFKC", c) == c and not unicodedata.combining(c)
 
-    extra = [
-        chr(cp)
-        for lo, hi in ((0x2010, 0x2027), (0x3000, 0x303F), (0xFF00, 0xFFEF))
-        for cp in range(lo, hi + 1)
-    ] + list(PUNCT_TABLE)
+    extra = _extra_chars()
     plain = [chr(cp) for cp in range(0x80)]
     changed: dict[str, str] = {}
     for c in extra:
@@ -177,6 +188,15 @@ def _plain_chars() -> tuple[str, dict[str, str]]:
 _PLAIN_RANGES, _PLAIN_MAP = _plain_chars()
 _NOT_PLAIN = re.compile(f"[^{_PLAIN_RANGES}]")
 _PLAIN_CHANGED = re.compile("[" + re.escape("".join(_PLAIN_MAP)) + "]")
+# The plain characters :func:`fold` changes: NFKC, then the punctuation table (ASCII
+# and the CJK ideographs of the plain set are NFKC-stable and not in the table).
+_FOLD_MAP = {
+    c: folded
+    for c in _extra_chars()
+    if _NOT_PLAIN.match(c) is None
+    and (folded := unicodedata.normalize("NFKC", c).translate(_TRANSLATE)) != c
+}
+_FOLD_CHANGED = re.compile("[" + re.escape("".join(_FOLD_MAP)) + "]")
 _TRAIL_CHARS = ".,;:!?\"'"
 
 
