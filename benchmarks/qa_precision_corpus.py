@@ -30,7 +30,10 @@ corpus) and ``round``:
 * corpus-3: a further seeded sample (48) of the findings still unjudged after those
   changes (``--show unjudged-sample``). Its tune-part findings led to two later
   changes (a quote mark alone at the start or end of a source; near-source as info);
-  its held-out part led to none.
+  its held-out part led to none;
+* corpus-4: every held-out error and warning finding still unjudged after all the
+  changes (15: with the rounds before, the whole held-out error + warning stratum
+  is judged), judged last and used for nothing.
 
 The findings fall in the tune and held-out parts by the rule of ``qa_precision.py``
 (the SHA-1 of their subject); changes are chosen from the tune part, and the
