@@ -253,3 +253,19 @@ def test_an_edge_after_a_word_does_not_cut_a_longer_word(seed_grams: tuple) -> N
     assert "业要素保障" not in keep
     assert grams["气候投融资"].left2.most_common(1)[0][0] == "探索"
     assert "气候投融资" in keep
+
+
+def test_occurrences_read_through_the_character_index(seed_units: list) -> None:
+    """Counting a candidate only in the units holding its rarest character finds
+    exactly what reading every unit finds, for every candidate of the seed."""
+    from tm.terms.candidates import count_grams
+    from tm.terms.extract import _occurrences, _units_holding
+    from tm.text.normalize import match_key
+
+    keys = [match_key(u.source) for u in seed_units]
+    holding = _units_holding(keys)
+    grams = count_grams(seed_units, 2)
+    assert len(grams) > 100
+    for zh in grams:
+        every = {ui: k.count(zh) for ui, k in enumerate(keys) if zh in k}
+        assert list(_occurrences(keys, zh, holding).items()) == list(every.items()), zh

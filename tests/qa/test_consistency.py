@@ -62,6 +62,9 @@ def test_near_identical_sources(pair_unit: Callable[..., TranslationUnit]) -> No
         [a, b], checks=["near-source-inconsistent", "source-inconsistent"]
     )
     assert report.findings
+    near = [f for f in report.findings if f.check == "near-source-inconsistent"]
+    assert near
+    assert all(f.severity.value == "info" for f in near)  # the sources differ
     same = run_checks([a, pair_unit(35, id=999)], checks=["near-source-inconsistent"])
     assert same.findings == ()
 

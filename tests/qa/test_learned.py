@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tm.models import QAIssue
+from tm.models import QAIssue, TranslationUnit
 from tm.qa import run_checks
 from tm.service import TMService
 
@@ -66,3 +66,24 @@ def test_a_sentence_is_reported_once_not_clause_by_clause(
         f for f in findings if f.check == "clause-inconsistent" and sentence in f.source
     ]
     assert pieces == []
+
+
+def test_article_numbers_are_not_learned_terms(shared_dir: Path) -> None:
+    """Taiwan-law paragraphs citing 第十八條, 第二十八條 … (../shared/corpora): 十八條
+    and 三十八條 recur with 'Article 18', 'Article 28', 'Article 138' beside them, which
+    are numbers and references, not renderings of a term."""
+    import gzip
+
+    units = []
+    path = shared_dir / "corpora/tw_moj_laws.paragraphs.zh-en.tsv.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            zh, _, en = line.rstrip("\n").partition("\t")
+            if "十八條" in zh and len(zh) < 80:
+                units.append(TranslationUnit(zh, en, id=len(units) + 1))
+            if len(units) == 60:
+                break
+    findings = run_checks(units, checks=["rendering-inconsistent"]).findings
+    terms = [str(dict(f.data)["term"]) for f in findings]
+    assert terms  # the check runs and learns from these units
+    assert not [t for t in terms if "條" in t or t.endswith("第")], terms

@@ -67,6 +67,63 @@ def test_numbers_wan_yi_and_years() -> None:
     assert len(found(bad, "numbers")) == 2
 
 
+def test_numbers_news_and_statute_forms() -> None:
+    """Pairs of the WMT news test sets and the Taiwan laws (../shared/corpora): a
+    space or 余 before 万, 一百二 for 120, "three million", "£75m", "Sep 27" and the
+    bare ROC years of a statute are the same numbers in the English."""
+    same = [
+        (
+            "报道称，工党或需支付 300 万到 800 万的赔偿金。",
+            "Labour could have to pay damages of between £3million and £8million.",
+        ),
+        (
+            "但由于治疗仍需要30余万费用，一时想不到好的办法募捐。",
+            "Since more than 300 thousand yuan was required for treatment, she had no idea.",
+        ),
+        (
+            "一、每一個人身體傷亡：新臺幣三百萬元。",
+            "(1) For bodily injury or death per person: Three million NT dollars.",
+        ),
+        (
+            "在2007年的挑战赛上，我们团队赢得了50万美元。",
+            "So in 2007, our team won half a million dollars.",
+        ),
+        (
+            "Liz Truss 在七国集团会议上承诺再向阿富汗提供 7500 万英镑的援助",
+            "Liz Truss pledges another £75m in aid to Afghanistan at G7 meeting",
+        ),
+        (
+            "来自一百二多个国家的代表与会。",
+            "Representatives of more than 120 countries attended.",
+        ),
+        ("新华社合肥9月27日电", "Hefei, Sep 27th (Xinhua)"),
+        (
+            "本條例中華民國九十八年五月五日修正之條文，自九十八年十一月二十三日施行。",
+            "The articles of the Act amended on May 5, 2009 shall be implemented from "
+            "November 23, 2009.",
+        ),
+    ]
+    for zh, en in same:
+        assert found(TranslationUnit(zh, en), "numbers") == [], zh
+    from tm.text.numbers import parse_chinese_numeral
+
+    assert [
+        parse_chinese_numeral(t) for t in ("一百二", "两万五", "三亿五", "一百零二")
+    ] == [
+        120,
+        25_000,
+        350_000_000,
+        102,
+    ]
+    wrong = TranslationUnit(
+        "报道称，工党或需支付 300 万到 800 万的赔偿金。",
+        "Labour could have to pay damages of between £3million and £9million.",
+    )
+    [f] = found(wrong, "numbers")
+    assert "800 万" in f.message
+    assert "8,000,000" in f.message
+
+
 def test_numbers_date_month_names(pair_unit: Callable[..., TranslationUnit]) -> None:
     assert pair_unit(21).source.startswith("2025年9月8日")
     assert found(pair_unit(21), "numbers") == []
@@ -88,6 +145,30 @@ def test_enumerator_value(pair_unit: Callable[..., TranslationUnit]) -> None:
     assert found(pair_unit(5, target=u.target[3:]), "enumerator")
 
 
+def test_enumerator_in_roman_or_letter_style() -> None:
+    """Taiwan-law pairs (../shared/corpora): 一、 carried as "I", 三、 as "III", （一）
+    as "(I)", 一、 as "A." are the same numbers; "II" for 一、 is not."""
+    same = [
+        ("一、依法設立之勞工團體。", "I Relevant organizations established by law."),
+        ("三、計畫目標及人力需求。", "III Project goals and manpower requirements."),
+        (
+            "（一）職能復健相關教學經驗三年以上者。",
+            "(I) Those with three years of teaching experience.",
+        ),
+        ("一、一般教育補助。", "A.General education subsidies."),
+    ]
+    for zh, en in same:
+        assert found(TranslationUnit(zh, en), "enumerator") == [], en
+    assert found(
+        TranslationUnit("一、依法設立之勞工團體。", "II Relevant organizations."),
+        "enumerator",
+    )
+    assert found(
+        TranslationUnit("（二）職能復健相關教學經驗。", "(I) Teaching experience."),
+        "enumerator",
+    )
+
+
 def test_brackets_both_sides(
     next_doc_path: Path, pair_unit: Callable[..., TranslationUnit]
 ) -> None:
@@ -102,11 +183,38 @@ def test_brackets_both_sides(
     assert f.span is not None
     assert f.span.side == "source"
     assert f.span.text == "”"
+    assert f.severity is Severity.INFO  # nothing for the translator to fix
     u = pair_unit(78)  # (21) and (marked land prices) are balanced
     assert found(u, "brackets") == []
     assert found(
         pair_unit(78, target=u.target.replace("(marked", "marked")), "brackets"
     )
+
+
+def test_brackets_mirrored_quote_and_list_label() -> None:
+    """WMT news and Taiwan-law pairs (../shared/corpora): a quotation the source
+    closes without opening (it runs over paragraphs) and a "1)" label are not
+    unbalanced; a quote the source closes and the English drops is."""
+    zh = "在这种情况下，控制睡眠周期的褪黑激素和皮质醇可让你的身体进入昏昏欲睡的状态。”"
+    en = "In this instance melatonin and cortisol put your body into a sleepy state."
+    # the source closes a quotation opened paragraphs before: no error on either side
+    assert found(TranslationUnit(zh, en + '"'), "brackets") == []
+    assert (
+        found(
+            TranslationUnit("一、中華民國國民所有。", "1) Owned by ROC citizens."),
+            "brackets",
+        )
+        == []
+    )
+    [f] = found(
+        TranslationUnit(
+            "他说：“我们必须相亲相爱。”", 'He said: "We must love each other.'
+        ),
+        "brackets",
+    )
+    assert f.span is not None
+    assert f.span.side == "target"
+    assert f.severity is Severity.WARNING
 
 
 def test_spacing(pair_unit: Callable[..., TranslationUnit]) -> None:
@@ -195,3 +303,37 @@ def test_enumerator_closing_paren_and_legal_list_ending() -> None:
         TranslationUnit(PROCUREMENT.source, PROCUREMENT.target[:-4] + " or"),
         "truncated",
     )
+
+
+def test_length_ratio_leaves_out_names_in_both_scripts(shared_dir: Path) -> None:
+    """A WMT news sentence (../shared/corpora) that names three players in Chinese and
+    in Latin letters is not three times too long in English; the same English for a
+    source that says it all twice is short (the model: 200 news pairs)."""
+    import gzip
+
+    units = []
+    with gzip.open(
+        shared_dir / "corpora/wmt_news_test_2017-2022.zh-en.tsv.gz", "rt"
+    ) as fh:
+        for line in fh:
+            zh, _, en = line.rstrip("\n").partition("\t")
+            units.append(TranslationUnit(zh, en, id=len(units) + 1))
+            if len(units) == 200:
+                break
+    zh = (
+        "当德克兰·加拉格尔 (Declan Gallagher) 把球传给斯科特·罗宾逊 (Scott Robinson) 时，"
+        "斯科特·阿菲尔德 (Scott Arfield) 并没有做出任何反应，阿菲尔德冷静地判断出蒙加将完成一记简单的射门。"
+    )
+    en = (
+        "Scott Arfield did not react as Declan Gallagher slotted the ball to Scott "
+        "Robinson, who kept his cool to pick out Menga for a simple finish."
+    )
+    news = TranslationUnit(zh, en, id=999)
+
+    def flagged(unit: TranslationUnit) -> bool:
+        report = run_checks([*units, unit], checks=["length-ratio"])
+        return any(f.units == (999,) for f in report.findings)
+
+    assert not flagged(news)
+    twice = TranslationUnit(zh + zh.replace("(", "（").replace(")", "）"), en, id=999)
+    assert flagged(twice)

@@ -12,8 +12,9 @@ import re
 from collections.abc import Iterator
 
 from tm import fastpath
-from tm.models import QAIssue, Span, TranslationUnit
+from tm.models import QAIssue, Severity, Span, TranslationUnit
 from tm.qa.base import QAContext, issue, register, target_span
+from tm.text.labels import en_enumerator
 from tm.text.normalize import has_han
 
 # -- form --------------------------------------------------------------------------
@@ -68,20 +69,71 @@ def _balanced(text: str) -> bool:
 _MARKS = re.compile("[" + re.escape("".join(_PAIRS) + "".join(_CLOSERS) + '"') + "]")
 
 
+# What a mark is, whatever its width or style: a source's unbalanced “ and a target's
+# unbalanced " are the same quotation left open.
+_FAMILY = str.maketrans(
+    {"（": "(", "）": ")", "“": '"', "”": '"', "【": "[", "】": "]"}
+)
+
+
+_QUOTES = frozenset('“”"')
+_EDGE = re.compile(r"[\s。！？!?.…]*")
+
+
+def _running_quote(text: str, i: int) -> bool:
+    """Whether the quote mark at ``i`` opens the paragraph or closes it: a quotation
+    running over paragraphs opens each one and closes only the last."""
+    if text[i] not in _QUOTES:
+        return False
+    return not text[:i].strip() or _EDGE.fullmatch(text, i + 1) is not None
+
+
+def _families(text: str, at: list[int]) -> set[str]:
+    return {text[i].translate(_FAMILY).replace(")", "(").replace("]", "[") for i in at}
+
+
 @register("brackets", "warning")
 def brackets(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
-    """Unbalanced brackets or quotes, in the source or the target."""
-    for side, text in (("source", unit.source), ("target", unit.target)):
-        if fastpath.on(BRACKET_PRETEST) and _balanced(text):
-            continue
-        for i in _unbalanced(text):
+    """Unbalanced brackets or quotes, in the source or the target.
+
+    In the target a warning, unless the source leaves the same kind of mark open
+    (a quotation running over several paragraphs opens in one and closes in
+    another: the translation mirrors it) or the mark closes the list label the
+    target starts with ("1) Owned by …"). In the source an info: the translator has
+    nothing to fix, the source's author may; a quote mark alone at the very start or
+    end of the source is a quotation running over paragraphs, no error at all.
+    """
+    src_bad: list[int] = []
+    if not (fastpath.on(BRACKET_PRETEST) and _balanced(unit.source)):
+        src_bad = _unbalanced(unit.source)
+        for i in src_bad:
+            if _running_quote(unit.source, i):
+                continue
             yield issue(
                 "brackets",
                 unit,
-                f"unbalanced {text[i]} in the {side}",
-                spans=[Span(side, i, i + 1, text[i])],
+                f"unbalanced {unit.source[i]} in the source",
+                spans=[Span("source", i, i + 1, unit.source[i])],
                 fix="add the missing partner or remove it",
+                severity=Severity.INFO,
             )
+    text = unit.target
+    if fastpath.on(BRACKET_PRETEST) and _balanced(text):
+        return
+    mirrored = _families(unit.source, src_bad)
+    label = en_enumerator(text)
+    for i in _unbalanced(text):
+        if label and i < label.end:
+            continue
+        if _families(text, [i]) & mirrored:
+            continue
+        yield issue(
+            "brackets",
+            unit,
+            f"unbalanced {text[i]} in the target",
+            spans=[Span("target", i, i + 1, text[i])],
+            fix="add the missing partner or remove it",
+        )
 
 
 _SPACING = re.compile(
@@ -206,6 +258,8 @@ def truncated(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """The target stops mid-phrase (ends on 'and', 'of', 'the' …)."""
     tail = len(unit.target) - 40 if len(unit.target) > 40 else 0
     m = _DANGLING.search(unit.target, tail)
+    if unit.source.rstrip()[-1:] in "：:":
+        return  # the source leads into a list: "The Board shall be responsible for"
     if m and not _DANGLING.search(unit.source[-40:]):
         yield issue(
             "truncated",

@@ -120,7 +120,11 @@ _TEENS = [
     "nineteen",
 ]
 _EN_EXTRA = re.compile(
-    r"\b(?:(?P<month>" + "|".join(_MONTHS) + r")|(?P<once>once|twice)"
+    r"\b(?:(?P<month>"
+    + "|".join(_MONTHS)
+    + r")|(?P<mon>"
+    + "|".join(m[:3] for m in _MONTHS)
+    + r"|sept)\.?(?=\s*\d)|(?P<once>once|twice)"
     r"|(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
     r"|(?P<teen>" + "|".join(_TEENS) + r")"
     r"|(?P<tens>"
@@ -185,8 +189,14 @@ def _counts(n: Number) -> bool:
 
 
 def _roc_year(source: str, n: Number, values: list[float]) -> bool:
-    """民國108年 is 2019: Taiwan's statutes count years from 1912."""
-    if not _ROC_YEAR.search(source[max(0, n.start - 6) : n.start]):
+    """民國108年 is 2019: Taiwan's statutes count years from 1912.
+
+    A statute names 民國 once and then writes the other years of the sentence bare
+    (一百零五年二月一日), so any year (a number before 年) rendered as itself plus
+    1911 is one.
+    """
+    roc = _ROC_YEAR.search(source[max(0, n.start - 6) : n.start])
+    if not roc and not (n.value < 200 and source[n.end : n.end + 1] == "年"):
         return False
     return any(_close(n.value + 1911, v) for v in values)
 
@@ -220,13 +230,59 @@ def _numbers_agree_fast(source: str, target: str) -> bool:
     return wanted <= set(_DIGITS.findall(target, label.end if label else 0))
 
 
-def _word_values(text: str) -> list[float]:
-    """Numbers English writes as words: month names, once/twice, ordinals."""
+_SMALL_WORDS = {
+    w: i for i, w in enumerate([*_UNITS, "ten", "eleven", "twelve", *_TEENS], start=1)
+}
+_SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+# "Three million", "sixty-four million", "half a million", "a thousand": a number
+# word (or "a", "half a") times a scale word; "£75m", "$3bn": the press's short forms.
+_EN_SCALED = re.compile(
+    r"\b(?P<words>half an?|an?|(?:"
+    + "|".join(_TENS)
+    + r")(?:-(?:"
+    + "|".join(_UNITS)
+    + r"))?|"
+    + "|".join(sorted(_SMALL_WORDS, key=len, reverse=True))
+    + r")\s+(?P<scale>hundred|thousand|million|billion)\b"
+    r"|[£$€¥]\s?(?P<num>\d+(?:\.\d+)?)\s?(?P<short>m|bn)\b",
+    re.IGNORECASE,
+)
+
+
+def _scaled_word_values(text: str) -> list[float]:
+    """Values of "three million", "half a million", "£75m" … in English text."""
     out: list[float] = []
+    for m in _EN_SCALED.finditer(text):
+        if m.group("num"):
+            short = m.group("short").lower()
+            out.append(float(m.group("num")) * (1e6 if short == "m" else 1e9))
+            continue
+        words = m.group("words").lower()
+        if words.startswith("half"):
+            base = 0.5
+        elif words in ("a", "an"):
+            base = 1.0
+        elif words in _SMALL_WORDS:
+            base = float(_SMALL_WORDS[words])
+        else:
+            tens, _, unit = words.partition("-")
+            base = 10.0 * (_TENS.index(tens) + 2) + (
+                _UNITS.index(unit) + 1 if unit else 0
+            )
+        out.append(base * _SCALES[m.group("scale").lower()])
+    return out
+
+
+def _word_values(text: str) -> list[float]:
+    """Numbers English writes as words: month names, once/twice, ordinals, and
+    numbers scaled by a word ("three million", "£75m")."""
+    out: list[float] = _scaled_word_values(text)
     for m in _EN_EXTRA.finditer(text):
         word = m.group(0).lower()
         if m.group("month"):
             out.append(float(_MONTHS.index(word) + 1))
+        elif m.group("mon"):  # Sep 27, Sept. 27
+            out.append(float([x[:3] for x in _MONTHS].index(word[:3]) + 1))
         elif m.group("once"):
             out.append(1.0 if word == "once" else 2.0)
         elif m.group("teen"):
@@ -285,6 +341,8 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     if zs is None:
         return
     ze = en_enumerator(unit.target)
+    if zs.value in _other_label_values(unit.target):
+        return  # the same number in Roman or letter style: "I", "(II)", "(iii)", "A."
     if ze is None:
         yield issue(
             "enumerator",
@@ -307,16 +365,72 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
         )
 
 
+# Labels a translator writes for 一、 or （一） in a style of their own: Roman numerals
+# bare, dotted or in brackets ("I Relevant …", "(II) …", "(iii) …") and capital letters
+# ("A. …", "A.General …"). "(i)" reads as the letter i elsewhere; here it may be 1.
+_OTHER_LABEL = re.compile(
+    r"^\s*(?:\((?P<proman>[ivxl]{1,6})\)|(?P<roman>[IVXL]{1,6})(?:\.|\s)(?=\s*[A-Z(])"
+    r"|(?P<letter>[A-Z])\.(?=\s*[A-Z]))",
+    re.IGNORECASE,
+)
+_ROMAN_DIGITS = {"i": 1, "v": 5, "x": 10, "l": 50}
+
+
+def _roman_value(text: str) -> int:
+    digits = [_ROMAN_DIGITS[c] for c in text.lower()]
+    return sum(
+        -d if d < nxt else d for d, nxt in zip(digits, [*digits[1:], 0], strict=True)
+    )
+
+
+def _other_label_values(target: str) -> set[int]:
+    """Values the target's label may stand for in a Roman or letter style."""
+    m = _OTHER_LABEL.match(target)
+    if not m:
+        return set()
+    if m.group("letter"):
+        return {ord(m.group("letter").upper()) - ord("A") + 1}
+    return {_roman_value(m.group("proman") or m.group("roman"))}
+
+
 # -- length ratio (learns from the corpus) -------------------------------------------
 
 MIN_SOURCE_CHARS = 12
 Z_LIMIT = 4.0
 
 
+# Latin text in a Chinese source (names given in both scripts, "阿尔弗雷多·莫雷洛斯
+# (Alfredo Morelos)", English quoted as is) passes into the English as it is: it is
+# left out of both lengths, so the ratio measures the translated part alone.
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9'’.\- ]*[A-Za-z0-9]")
+
+
+# A foreign name given in both scripts, its transliteration joined by the interpunct
+# ("鲍里斯·约翰逊 (Boris Johnson)"): the Chinese has the same English as the Latin.
+_GLOSSED = re.compile(
+    r"(?:[\u4e00-\u9fff]{1,8}[·・])+[\u4e00-\u9fff]{1,8}\s*[(（]\s*[A-Za-z][^()（）]*[)）]"
+)
+
+
+def _lengths(unit: TranslationUnit) -> tuple[int, int]:
+    """The lengths of source and target, less the Latin text the source carries."""
+    source, target = unit.source.strip(), unit.target.strip()
+    s, t = len(source), len(target)
+    for m in _GLOSSED.finditer(source):
+        latin = _LATIN_RUN.search(m.group(0))
+        if latin is not None and latin.group(0) in target:
+            s -= len(m.group(0)) - len(latin.group(0))  # the rest goes below
+    for m in _LATIN_RUN.finditer(source):
+        run = m.group(0)
+        if len(run) >= 2 and run in target:
+            s -= len(run)
+            t -= len(run)
+    return s, t
+
+
 def _log_ratio(unit: TranslationUnit) -> float | None:
-    s = len(unit.source.strip())
-    t = len(unit.target.strip())
-    if s < MIN_SOURCE_CHARS or t == 0 or not has_han(unit.source):
+    s, t = _lengths(unit)
+    if s < MIN_SOURCE_CHARS or t <= 0 or not has_han(unit.source):
         return None
     return math.log(t / s)
 
@@ -347,7 +461,8 @@ def length_ratio(units: Sequence[TranslationUnit], ctx: QAContext) -> Iterator[Q
         z = (r - med) / spread
         if abs(z) < Z_LIMIT:
             continue
-        expect = round(len(u.source.strip()) * math.exp(med))
+        s, t = _lengths(u)
+        expect = round(s * math.exp(med)) + len(u.target.strip()) - t
         short = z < 0
         yield issue(
             "length-ratio",

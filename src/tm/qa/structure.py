@@ -10,12 +10,13 @@ lost.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from rapidfuzz import fuzz
 
 from tm.models import QAIssue, TranslationUnit
-from tm.qa.base import QAContext, issue, register, target_span
+from tm.qa.base import QAContext, issue, primary_units, register, target_span
+from tm.text.labels import zh_enumerator
 from tm.text.normalize import has_han, unlabeled_key
 from tm.text.segment import sentence_spans
 
@@ -32,6 +33,19 @@ def _ends_with_stop(source: str) -> bool:
     return source.rstrip()[-1:] in _ZH_STOPS
 
 
+# Where the English splitter saw a sentence end that is none: an ellipsis ("fooled ...
+# and then"), a decimal point ("0.5-1.2"), a short capitalised abbreviation ("Gen.").
+_NO_SENTENCE_END = re.compile(r"(?:\.\.\.|…|\d\.|\b[A-Z][a-z]{0,3}\.)$")
+_WORD = re.compile(r"[A-Za-z0-9]")
+_NUMS = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _source_pieces(source: str) -> int:
+    """Sentences of the source, counting the clauses a ； separates: an English
+    translation may make each one a sentence of its own."""
+    return len(sentence_spans(source, "zh")) + source.count("；") + source.count(";")
+
+
 @register("stray-tail", "warning")
 def stray_tail(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     """Text after the target's final sentence that belongs to no source sentence."""
@@ -41,14 +55,15 @@ def stray_tail(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     if len(en) < 2:
         return
     a, b = en[-1]
-    if unit.target[: en[-2][1]].rstrip()[-1:] not in ".!?":
-        return  # the piece follows a semicolon: a clause, not a stray sentence
+    before = unit.target[: en[-2][1]].rstrip()
+    if before[-1:] not in ".!?" or _NO_SENTENCE_END.search(before):
+        return  # after a semicolon, an ellipsis, a decimal point or "Gen.": no break
     last = unit.target[a:b]
     words = last.split()
     starts_low = last[:1].islower()
-    if not (starts_low or len(words) <= STRAY_MAX_WORDS):
-        return
-    if len(sentence_spans(unit.source, "zh")) >= len(en):
+    if not (starts_low or len(words) <= STRAY_MAX_WORDS) or not _WORD.search(last):
+        return  # a whole sentence, or a closing quote mark
+    if _source_pieces(unit.source) >= len(en):
         return  # the source has as many sentences: the piece may render one
     yield issue(
         "stray-tail",
@@ -67,6 +82,9 @@ def repeated_sentence(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue
     if len(en) < 2 or not has_han(unit.source):
         return
     keys = [unlabeled_key(unit.target[a:b], "en") for a, b in en]
+    # Sentences with different numbers say different things ("systolic … 140 mmHg",
+    # "diastolic … 90 mmHg"), however alike their words.
+    nums = [_NUMS.findall(unit.target[a:b]) for a, b in en]
     zh = [
         unlabeled_key(unit.source[a:b], "zh")
         for a, b in sentence_spans(unit.source, "zh")
@@ -78,7 +96,9 @@ def repeated_sentence(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue
         if len(unit.target[a:b].split()) < REPEAT_MIN_WORDS:
             continue
         for i in range(j):
-            if fuzz.ratio(keys[i], keys[j], score_cutoff=REPEAT_MIN):
+            if nums[i] == nums[j] and fuzz.ratio(
+                keys[i], keys[j], score_cutoff=REPEAT_MIN
+            ):
                 seen += 1
                 if seen > zh_repeats:
                     yield issue(
@@ -92,17 +112,70 @@ def repeated_sentence(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue
                 break
 
 
-@register("final-punctuation", "info")
-def final_punctuation(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
+# The English of a TM may leave the full stop off on purpose: the items of a statute's
+# list often end bare or with ";" ("1. The title of the musical work;"). The convention
+# is learned where it lives: for list items, from the other items of the same list
+# (consecutive units opening with a label); for other units, and for a list of one,
+# from all units of that kind in the TM, once there are CONVENTION_MIN_UNITS of them.
+# Where fewer than CONVENTION_MIN_SHARE of the targets end with a stop, a target
+# without one follows the convention.
+CONVENTION_MIN_UNITS = 20
+CONVENTION_MIN_SHARE = 0.5
+# A list item ending like this leads on to the next item: its punctuation is there.
+_LIST_GOES_ON = re.compile(r"(?:[;,:]|[;,]\s*(?:and|or))$")
+
+
+@register("final-punctuation", "info", scope="corpus")
+def final_punctuation(
+    units: Sequence[TranslationUnit], ctx: QAContext
+) -> Iterator[QAIssue]:
     """The source ends with a full stop (。！？) and the target does not."""
+    kinds = {True: [0, 0], False: [0, 0]}  # list item? -> [targets with a stop, all]
+    lists: list[list[tuple[TranslationUnit, bool]]] = []  # runs of list items
+    others: list[TranslationUnit] = []
+    in_list = False
+    for unit in sorted(primary_units(units), key=lambda u: u.id or 0):
+        item = zh_enumerator(unit.source) is not None
+        if item and not in_list:
+            lists.append([])
+        in_list = item
+        target = unit.target.rstrip()
+        if not target or not _ends_with_stop(unit.source):
+            continue
+        stop = bool(_EN_END.search(target))
+        kinds[item][0] += stop
+        kinds[item][1] += 1
+        if item:
+            lists[-1].append((unit, stop))
+        elif not stop:
+            others.append(unit)
+    for unit in others:
+        if _follows_convention(*kinds[False]):
+            continue
+        yield _missing_stop(unit)
+    for run in lists:
+        stops = sum(stop for _, stop in run)
+        if len(run) > 1 and stops < CONVENTION_MIN_SHARE * len(run):
+            continue  # the list's own items end without a stop
+        if len(run) == 1 and _follows_convention(*kinds[True]):
+            continue
+        for unit, stop in run:
+            if not stop and not _LIST_GOES_ON.search(unit.target.rstrip()):
+                yield _missing_stop(unit)
+
+
+def _follows_convention(stops: int, n: int) -> bool:
+    """Whether units of a kind mostly end without a stop in this TM."""
+    return n >= CONVENTION_MIN_UNITS and stops < CONVENTION_MIN_SHARE * n
+
+
+def _missing_stop(unit: TranslationUnit) -> QAIssue:
     target = unit.target.rstrip()
-    if not target or not _ends_with_stop(unit.source) or _EN_END.search(target):
-        return
-    n = len(target)
-    yield issue(
+    end = len(target)
+    return issue(
         "final-punctuation",
         unit,
         "the source ends with a full stop and the target does not",
-        spans=[target_span(unit, max(0, n - 12), n)],
-        fix=target[-12:] + ".",
+        spans=[target_span(unit, max(0, end - 12), end)],
+        fix=target[-12:].rstrip(";,:") + ".",
     )

@@ -19,6 +19,8 @@ and misses free paraphrases, which stay ``missing``.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +32,7 @@ from tm.models import QAIssue, Severity, Span, TermEntry, TranslationUnit
 from tm.qa.base import QAContext, issue, register
 from tm.qa.lexicon import Lexicon, en_roots, learn_lexicon
 from tm.text.normalize import has_han
+from tm.text.numbers import find_numbers
 
 UNKNOWN_MIN_SCORE = 72.0
 _STOP = frozenset(
@@ -249,6 +252,7 @@ def term_prefilter(termbase: Any) -> re.Pattern[str] | None:
 
 
 _HAN_RUNS = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN_CHARS = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def _norm(text: str) -> str:
@@ -641,20 +645,60 @@ def learned_usage(
         return []
     known = (lambda zh: "x" if termbase.lookup(zh) else None) if termbase else None
     texts = [" ".join(_norm(u.target).split()) for u in pool]
+    holding = _units_holding(pool)
     out: list[TermUsage] = []
     for cand in extract_terms(pool, top=LEARN_TOP, known=known, max_renderings=1):
         if cand.in_glossary or len(cand.zh) < LEARN_MIN_CHARS or not cand.renderings:
             continue
+        if find_numbers(cand.zh) or cand.zh.endswith("第"):
+            # 十八條 (in 二十八條, 一百一十八條), 本法第 (before an article's number):
+            # numbers and references, which the numbers check reads, not terms
+            continue
         main = cand.renderings[0]
         if main.dice < LEARN_MIN_DICE or cand.units < 2:
             continue
+        if any(c.isdigit() for c in main.en):
+            continue  # rendered as a number ("Article 48"): a reference, not a term
         entry = TermEntry(zh=cand.zh, en=main.en, category="learned")
-        usage = term_usage(pool, TermBase([entry]))
+        tb = TermBase([entry])
+        usage = term_usage(
+            pool, tb, candidates=term_candidates(_holding(holding, cand.zh, pool), tb)
+        )
         if usage:
             kept = _learned_renderings(usage[0], main.proper, pool, texts)
             if kept is not None:
                 out.append(kept)
     return out
+
+
+def _units_holding(pool: Sequence[TranslationUnit]) -> dict[str, list[int]]:
+    """For each Han character, the positions in ``pool`` of the sources holding it."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for i, u in enumerate(pool):
+        for ch in set(_HAN_CHARS.findall(u.source)):
+            out[_unified(ch)].append(i)
+    return out
+
+
+def _unified(ch: str) -> str:
+    """A compatibility ideograph (U+F900…) as normalization reads it."""
+    return unicodedata.normalize("NFKC", ch) if ch >= "\uf900" else ch
+
+
+def _holding(
+    holding: dict[str, list[int]], zh: str, pool: Sequence[TranslationUnit]
+) -> Sequence[TranslationUnit]:
+    """The units of ``pool`` that hold the rarest Han character of ``zh``, in order.
+
+    A learned term is read in these only: the others cannot hold it (Han characters
+    pass normalization unchanged), and reading the whole TM once per learned term was
+    the largest cost of QA on a large TM after term extraction.
+    """
+    han = {_unified(ch) for ch in _HAN_CHARS.findall(zh)}
+    if not han:
+        return pool
+    rarest = min(han, key=lambda ch: len(holding.get(ch, ())))
+    return [pool[i] for i in holding.get(rarest, ())]
 
 
 # An odd rendering must stand with the term in at least this share of the units that

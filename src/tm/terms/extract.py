@@ -116,11 +116,12 @@ def extract_terms(
     english = RenderingIndex(units)
     out = []
     pool = rank_candidates(grams)[: max(top, POOL)]
+    holding = _units_holding(english.keys)
     for done, mono in enumerate(pool):
         if progress is not None and done % 50 == 0:
             progress(done, len(pool))
         zh = mono.zh
-        per_unit = _occurrences(english.keys, zh)
+        per_unit = _occurrences(english.keys, zh, holding)
         starts = _positions(english.keys, per_unit, zh)
         rends = english.renderings(zh, starts, max_renderings)
         out.append(
@@ -240,11 +241,28 @@ def _positions(
     return out
 
 
-def _occurrences(keys: list[str], zh: str) -> dict[int, int]:
-    """Occurrences of ``zh`` per unit (all copies count here: they all need a rendering)."""
-    out = {}
+def _units_holding(keys: list[str]) -> dict[str, list[int]]:
+    """For each character, the units whose key holds it, in unit order."""
+    out: dict[str, list[int]] = defaultdict(list)
     for ui, key in enumerate(keys):
-        n = key.count(zh)
+        for ch in set(key):
+            out[ch].append(ui)
+    return out
+
+
+def _occurrences(
+    keys: list[str], zh: str, holding: dict[str, list[int]]
+) -> dict[int, int]:
+    """Occurrences of ``zh`` per unit (all copies count here: they all need a rendering).
+
+    Only the units holding the candidate's rarest character are read: a candidate is
+    in a few hundred of the TM's units, and reading them all for each of the
+    candidates was the largest cost of learning terms on a large TM.
+    """
+    rarest = min(zh, key=lambda ch: len(holding.get(ch, ())))
+    out = {}
+    for ui in holding.get(rarest, ()):
+        n = keys[ui].count(zh)
         if n:
             out[ui] = n
     return out

@@ -48,7 +48,9 @@ _CN_CHARS = "".join(CN_DIGITS) + "".join(CN_UNITS) + "".join(CN_BIG)
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 NUMBER_RE = re.compile(
     rf"(?P<pct_cn>百分之(?P<pct_body>[{_CN_CHARS}点]+|{_ARABIC}))"
-    rf"|(?P<arabic>{_ARABIC})(?P<scale>[万亿萬億]+)?(?P<pct>[%％])?"
+    # News copy sets a space between the digits and 万/亿 ("300 万") and writes
+    # "30余万" (over 300,000): the space and 余/多 still let 万 scale the number.
+    rf"|(?P<arabic>{_ARABIC})(?: ?[余多]?(?P<scale>[万亿萬億]+))?(?P<pct>[%％])?"
     rf"|(?P<cn>[{_CN_CHARS}]*[{''.join(CN_DIGITS)}十拾][{_CN_CHARS}]*)"
 )
 _EN_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
@@ -118,6 +120,13 @@ def parse_chinese_numeral(text: str) -> int | None:
             )
             section = 0
             digit = None
+    # 一百二 is 120 and 两万五 25,000: a digit straight after 百/千/万/亿 (no 零)
+    # counts in the next unit down.
+    before = (
+        CN_UNITS.get(text[-2], 0) or CN_BIG.get(text[-2], 0) if len(text) > 1 else 0
+    )
+    if digit and before >= 100:
+        return total + section + digit * before // 10
     return total + section + (digit or 0)
 
 
