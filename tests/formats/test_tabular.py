@@ -4,6 +4,7 @@ people make are read as they mean them."""
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 from dataclasses import replace
 from pathlib import Path
@@ -201,3 +202,22 @@ def test_header_names_the_columns(tmp_path: Path) -> None:
     path = _write(tmp_path, "x.tsv", "id\tnote\ten\tzh\n1\tn\tone\t一\n".encode())
     (unit,) = iter_tsv(path)
     assert (unit.source, unit.target, unit.source_lang) == ("一", "one", "zh")
+
+
+def test_a_news_tsv_whose_quotations_run_over_paragraphs_keeps_each_line(
+    tmp_path: Path, shared_dir: Path
+) -> None:
+    # WMT news: an English field opens a quotation that goes on in the next
+    # paragraph; read with Excel's quoting, that field ran over the next rows up to
+    # another row's closing quote and merged them into one unit without a word.
+    corpus = shared_dir / "corpora" / "wmt_news_test_2017-2022.zh-en.tsv.gz"
+    with gzip.open(corpus, "rt", encoding="utf-8", newline="") as fh:
+        lines = [line for _, line in zip(range(2200), fh, strict=False)][2100:]
+    opened = [line for line in lines if line.split("\t")[1].startswith(("“", '"'))]
+    assert any(line.count('"') % 2 for line in lines)  # an unclosed quotation
+    assert opened
+    path = _write(tmp_path, "news.tsv", "".join(lines).encode("utf-8"))
+    units = list(iter_tsv(path))
+    assert [(u.source, u.target) for u in units] == [
+        tuple(line.rstrip("\n").split("\t")) for line in lines
+    ]

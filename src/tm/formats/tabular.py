@@ -312,7 +312,8 @@ def _quoted_cell(text: str, pos: int) -> tuple[str, int] | None:
 
 def _quoted_file(text: str) -> bool:
     """Whether a TSV uses Excel's quoting: some quoted field holds what only quoting
-    can carry (a doubled quote, a tab, a line break), or every field is quoted."""
+    can carry (a doubled quote, a tab, a line break), or every field is quoted, and
+    no field holds a quote outside quoting (see :func:`_bare_quote`)."""
     starts = [m.start() for m in re.finditer(r'(?:^|(?<=[\t\n]))"', text)]
     quoted = 0
     for start in starts:
@@ -320,10 +321,33 @@ def _quoted_file(text: str) -> bool:
         if parsed is None:
             continue
         if any(c in parsed[0] for c in '"\t\n'):
-            return True
+            return not _bare_quote(text)
         quoted += 1
     cells = text.count("\t") + sum(1 for r in text.splitlines() if r.strip())
-    return quoted > 0 and quoted >= cells
+    return quoted > 0 and quoted >= cells and not _bare_quote(text)
+
+
+def _bare_quote(text: str) -> bool:
+    """Whether some field, read with Excel's quoting, holds a quote outside quoting.
+
+    Excel quotes every field that holds a quote, so such a field means the file is
+    not Excel's: in a news TSV, an English field opening a quotation that goes on in
+    the next paragraph ("…they've done.) reads, quoted, as one field running over the
+    following rows up to another row's closing quote, and silently merged them.
+    """
+    pos, n = 0, len(text)
+    while pos < n:
+        if text[pos] == '"' and (parsed := _quoted_cell(text, pos)) is not None:
+            pos = parsed[1]
+        else:
+            end = pos
+            while end < n and text[end] not in "\t\r\n":
+                end += 1
+            if '"' in text[pos:end]:
+                return True
+            pos = end
+        pos += 2 if text.startswith("\r\n", pos) else 1
+    return False
 
 
 def _units(
