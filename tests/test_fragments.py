@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,36 @@ def test_a_large_tm_builds_its_fragment_index_in_another_process_and_caches_it(
     with TMService.open(seed_db) as service:
         assert service.fragments(query) == got  # loaded, not built again
     assert cache.stat().st_mtime_ns == stamp
+
+
+def test_two_threads_asking_at_once_share_one_fragment_index_build(
+    seed_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tm.match, "CACHE_MIN_UNITS", 100)  # built in a process
+    built: list[str] = []
+    build = tm.match.Matcher._fragment_index
+
+    def counted(self: tm.match.Matcher, version: str) -> FragmentIndex:
+        built.append(version)
+        return build(self, version)
+
+    monkeypatch.setattr(tm.match.Matcher, "_fragment_index", counted)
+    query = "鼓励社会资本参与,探索生态环境导向的开发模式。"
+    start = threading.Barrier(2)
+    found: list[object] = []
+    with TMService.open(seed_db) as service:
+        service.lookup(query)  # the match index first, as a look-up screen has it
+
+        def ask() -> None:  # the TUI's look-up and document screens
+            start.wait()
+            found.append(service.fragments(query))
+
+        threads = [threading.Thread(target=ask) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len(built) == 1
+    assert len(found) == 2
+    assert found[0] == found[1]
+    assert found[0]

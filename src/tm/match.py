@@ -264,6 +264,7 @@ class Matcher:
         self.check_every = VERSION_CHECK_SECONDS
         self._lock = threading.Lock()
         self._fragments: tuple[str, FragmentIndex] | None = None
+        self._fragments_building = threading.Lock()
 
     # -- index lifecycle -----------------------------------------------------------
 
@@ -504,9 +505,15 @@ class Matcher:
             held = self._fragments
         if held is None or held[0] != version:
             # Built outside the lock: look-ups in other threads need not wait for it.
-            held = (version, self._fragment_index(version))
-            with self._lock:
-                self._fragments = held
+            # One build at a time: a second caller (the TUI's look-up and document
+            # screens) waits for the first and takes its index.
+            with self._fragments_building:
+                with self._lock:
+                    held = self._fragments
+                if held is None or held[0] != version:
+                    held = (version, self._fragment_index(version))
+                    with self._lock:
+                        self._fragments = held
         index = held[1]
         return find_fragments(
             index, self.store, text, min_chars=min_chars, limit=limit, exclude=exclude
