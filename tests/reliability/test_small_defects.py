@@ -112,12 +112,35 @@ def _state(pid: int) -> str:
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_ctrl_c_during_parallel_qa_prints_no_worker_tracebacks(tmp_path: Path) -> None:
-    tmx, db = tmp_path / "big.tmx", tmp_path / "tm.db"
+    tmx, db, out = tmp_path / "big.tmx", tmp_path / "tm.db", tmp_path / "qa.json"
     write_big_tmx(tmx, 30_000, cut=20)
     assert run_tm("import", tmx, "--db", db, timeout=600).returncode == 0
+    # The signal can land just after QA's last worker finished (QA then ends well):
+    # that race lost, the run is tried again.
+    for _ in range(3):
+        interrupted = _qa_interrupted_while_a_worker_waits(db, out)
+        if interrupted is not None:
+            break
+    else:
+        pytest.fail("QA finished before each of 3 interrupts")
+    proc, err, workers = interrupted
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err, err
+    assert "Process " not in err, err
+    assert err.strip() == "Interrupted."
+    assert not out.exists()
+    time.sleep(0.5)
+    assert not [w for w in workers if Path(f"/proc/{w}").exists()], "workers left"
+
+
+def _qa_interrupted_while_a_worker_waits(
+    db: Path, out: Path
+) -> tuple[subprocess.Popen[str], str, list[int]] | None:
+    """``tm qa --workers 2`` sent Ctrl+C once one of its corpus-check workers waits
+    for work: the process, its stderr and its workers; None if QA ended first."""
     # A terminal's Ctrl+C is SIGINT to the whole process group, workers included.
     proc = subprocess.Popen(
-        tm_cmd("qa", "--workers", "2", "--db", db, "-o", tmp_path / "qa.json"),
+        tm_cmd("qa", "--workers", "2", "--db", db, "-o", out),
         env=tm_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -134,21 +157,18 @@ def test_ctrl_c_during_parallel_qa_prints_no_worker_tracebacks(tmp_path: Path) -
         seen.update(_children(proc.pid))
         time.sleep(0.1)
     workers = _children(proc.pid)
-    # Then until one worker has waited for work for a second (it sleeps on its queue;
-    # a busy one is running or runnable).
+    # Then until one worker has waited for work for half a second (it sleeps on its
+    # queue; a busy one is running or runnable).
     idle = dict.fromkeys(workers, 0)
-    while max(idle.values(), default=0) < 10 and proc.poll() is None:
+    while max(idle.values(), default=0) < 5 and proc.poll() is None:
         assert time.monotonic() < deadline, "no QA worker ever waited for work"
         for w in idle:
             idle[w] = idle[w] + 1 if _state(w) == "S" else 0
         time.sleep(0.1)
-    assert proc.poll() is None, "QA ended before the test could interrupt it"
-    os.killpg(proc.pid, signal.SIGINT)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
-    assert "Traceback" not in err, err
-    assert "Process " not in err, err
-    assert err.strip() == "Interrupted."
-    assert not (tmp_path / "qa.json").exists()
-    time.sleep(0.5)
-    assert not [w for w in workers if Path(f"/proc/{w}").exists()], "workers left"
+    if proc.returncode == 0:
+        out.unlink(missing_ok=True)
+        return None
+    return proc, err, workers
