@@ -113,7 +113,7 @@ def _state(pid: int) -> str:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_ctrl_c_during_parallel_qa_prints_no_worker_tracebacks(tmp_path: Path) -> None:
     tmx, db, out = tmp_path / "big.tmx", tmp_path / "tm.db", tmp_path / "qa.json"
-    write_big_tmx(tmx, 30_000, cut=20)
+    write_big_tmx(tmx, 60_000, cut=40)
     assert run_tm("import", tmx, "--db", db, timeout=600).returncode == 0
     # The signal can land just after QA's last worker finished (QA then ends well):
     # that race lost, the run is tried again.
@@ -157,10 +157,10 @@ def _qa_interrupted_while_a_worker_waits(
         seen.update(_children(proc.pid))
         time.sleep(0.1)
     workers = _children(proc.pid)
-    # Then until one worker has waited for work for half a second (it sleeps on its
+    # Then until one worker has waited for work for 0.2 s (it sleeps on its
     # queue; a busy one is running or runnable).
     idle = dict.fromkeys(workers, 0)
-    while max(idle.values(), default=0) < 5 and proc.poll() is None:
+    while max(idle.values(), default=0) < 2 and proc.poll() is None:
         assert time.monotonic() < deadline, "no QA worker ever waited for work"
         for w in idle:
             idle[w] = idle[w] + 1 if _state(w) == "S" else 0
