@@ -156,15 +156,18 @@ def _qa_interrupted_while_a_worker_waits(
         assert time.monotonic() < deadline, "the second QA pool never started"
         seen.update(_children(proc.pid))
         time.sleep(0.1)
-    workers = _children(proc.pid)
-    # Then until one worker has waited for work for 0.2 s (it sleeps on its
-    # queue; a busy one is running or runnable).
-    idle = dict.fromkeys(workers, 0)
+    # Then until one worker has waited for work for 0.2 s (it sleeps on its queue; a
+    # busy one is running or runnable). The workers are read again at each look: the
+    # first pool's may still be leaving when the second's start.
+    idle: dict[int, int] = {}
     while max(idle.values(), default=0) < 2 and proc.poll() is None:
         assert time.monotonic() < deadline, "no QA worker ever waited for work"
-        for w in idle:
-            idle[w] = idle[w] + 1 if _state(w) == "S" else 0
+        idle = {
+            w: idle.get(w, 0) + 1 if _state(w) == "S" else 0
+            for w in _children(proc.pid)
+        }
         time.sleep(0.1)
+    workers = list(idle)
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=120)
