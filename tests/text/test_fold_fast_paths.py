@@ -11,12 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tm import fastpath
 from tm.text.normalize import (
     _CJK_SPACE,
     _NOT_PLAIN,
     _SPACE_RUN,
     _TRANSLATE,
+    PLAIN_NFKC,
     fold,
+    fold_with_map,
     match_key,
 )
 
@@ -71,3 +74,36 @@ def test_plain_text_path_for_every_plain_character() -> None:
             assert _NOT_PLAIN.search(text) is None
             assert fold(text) == plain_fold(text), hex(ord(c))
             assert match_key(text) == plain_fold(text).casefold(), hex(ord(c))
+
+
+def slow_fold_with_map(text: str) -> tuple[str, list[int]]:
+    """fold_with_map() character by character, without its plain-text path."""
+    with fastpath.plain(PLAIN_NFKC):
+        return fold_with_map(text)
+
+
+@settings(max_examples=300)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from("中文，。（）「」〔〕１２ＡＢ、；：？！ａZ" + SPACES),
+            st.characters(),
+        )
+    )
+)
+def test_fold_with_map_paths_agree(text: str) -> None:
+    key, where = fold_with_map(text)
+    assert (key, where) == slow_fold_with_map(text)
+    assert key == match_key(text)
+
+
+def test_fold_with_map_plain_path_for_every_plain_character() -> None:
+    plain = [chr(c) for c in range(0x10000) if _NOT_PLAIN.search(chr(c)) is None]
+    for c in plain:
+        if c.isspace():
+            continue
+        for text in (f"中{c}文{c}", f"{c}{c}Ａ，Ｑ"):
+            key, where = fold_with_map(text)
+            assert (key, where) == slow_fold_with_map(text), hex(ord(c))
+            assert key == match_key(text), hex(ord(c))
+            assert where == list(range(len(text)))
