@@ -62,6 +62,7 @@ def test_corpus_lines(shared_dir: Path) -> None:
     for line in lines:
         for side in line.rstrip("\n").split("\t"):
             assert fold(side) == plain_fold(side)
+            assert fold_with_map(side) == slow_fold_with_map(side)
 
 
 def test_plain_text_path_for_every_plain_character() -> None:
@@ -86,7 +87,7 @@ def slow_fold_with_map(text: str) -> tuple[str, list[int]]:
 @given(
     st.text(
         alphabet=st.one_of(
-            st.sampled_from("中文，。（）「」〔〕１２ＡＢ、；：？！ａZ" + SPACES),
+            st.sampled_from("中文，。（）「」〔〕１２ＡＢ、；：？！ａZb" + SPACES),
             st.characters(),
         )
     )
@@ -100,10 +101,9 @@ def test_fold_with_map_paths_agree(text: str) -> None:
 def test_fold_with_map_plain_path_for_every_plain_character() -> None:
     plain = [chr(c) for c in range(0x10000) if _NOT_PLAIN.search(chr(c)) is None]
     for c in plain:
-        if c.isspace():
-            continue
-        for text in (f"中{c}文{c}", f"{c}{c}Ａ，Ｑ"):
+        # the fast path rests on this: key character i is text character i
+        assert len(slow_fold_with_map(c)[0]) == (0 if c.isspace() else 1), hex(ord(c))
+        for text in (f"中{c}文{c}", f"{c}{c}Ａ，Ｑ", f" {c} a  {c}\u3000中 {c}b "):
             key, where = fold_with_map(text)
             assert (key, where) == slow_fold_with_map(text), hex(ord(c))
             assert key == match_key(text), hex(ord(c))
-            assert where == list(range(len(text)))

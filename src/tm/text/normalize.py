@@ -198,21 +198,6 @@ _FOLD_MAP = {
 }
 _FOLD_CHANGED = re.compile("[" + re.escape("".join(_FOLD_MAP)) + "]")
 
-
-def _plain_fold_table() -> dict[int, str]:
-    """What :func:`fold_with_map` makes of each plain character that its fold changes."""
-    plain = [chr(cp) for cp in range(0x80)] + [
-        c for c in _extra_chars() if _NOT_PLAIN.match(c) is None
-    ]
-    table: dict[int, str] = {}
-    for c in plain:
-        folded = unicodedata.normalize("NFKC", c).translate(_TRANSLATE).casefold()
-        if folded != c:
-            table[ord(c)] = folded
-    return table
-
-
-_PLAIN_FOLD_TABLE = _plain_fold_table()
 _TRAIL_CHARS = ".,;:!?\"'"
 
 
@@ -244,15 +229,18 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
 
     Used to map differences found on keys back onto the stored text for highlighting.
     """
-    if (
-        fastpath.on(PLAIN_NFKC)
-        and _NOT_PLAIN.search(text) is None
-        and _ANY_SPACE.search(text) is None
-    ):
+    if fastpath.on(PLAIN_NFKC) and _NOT_PLAIN.search(text) is None:
         # Each plain character folds to exactly one character (a test checks it), so
-        # the key is a translation and key character i comes from text character i:
+        # key character i comes from text character i (as in fold, NFKC is a few
+        # replacements here, then case):
         # a look-up's repair and highlighting fold every match, a fifth of its CPU.
-        return text.translate(_PLAIN_FOLD_TABLE), list(range(len(text)))
+        folded = text
+        for ch in set(_FOLD_CHANGED.findall(text)):
+            folded = folded.replace(ch, _FOLD_MAP[ch])
+        folded = folded.casefold()
+        if _SPACE.search(folded) is None:
+            return folded, list(range(len(text)))
+        return _fold_spaces(folded)
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
@@ -290,6 +278,30 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
             keep_chars.append(c)
             keep_where.append(where[j])
     return "".join(keep_chars), keep_where
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _fold_spaces(folded: str) -> tuple[str, list[int]]:
+    """``fold_with_map`` of a text already folded one character for one: each
+    whitespace run becomes one space between two characters that are not CJK, else
+    nothing."""
+    parts: list[str] = []
+    where: list[int] = []
+    at = 0
+    for run in _SPACES.finditer(folded):
+        start, end = run.span()
+        parts.append(folded[at:start])
+        where.extend(range(at, start))
+        inside = start > 0 and end < len(folded)
+        if inside and not (_is_cjkish(folded[start - 1]) or _is_cjkish(folded[end])):
+            parts.append(" ")
+            where.append(start)
+        at = end
+    parts.append(folded[at:])
+    where.extend(range(at, len(folded)))
+    return "".join(parts), where
 
 
 # Each character's fold, as fold_with_map meets them: three calls per character cost
