@@ -80,7 +80,7 @@ def languages(request: Request) -> JSONResponse:
         "`max_candidates` matches scoring at least `min_similarity`, best first."
     ),
 )
-def unit(
+async def unit(
     request: Request,
     source: str,
     target: str,
@@ -101,11 +101,16 @@ def unit(
         )
     if not text.strip():
         return JSONResponse([])
+    # On the event loop, not a request thread: a look-up takes about a millisecond
+    # of CPU, a hop to a thread and back cost more than that, and under load the
+    # thread waited for the interpreter lock in 5 ms slices (the loop holds it
+    # between requests). A worker serves one look-up at a time either way.
     matches = state.service.lookup(
         text,
         # amaGama raises a low cutoff to its floor too (30 there)
         min_score=max(min_similarity, state.settings.min_score_floor),
         limit=min(max_candidates, state.settings.max_candidates),
+        details=False,  # amaGama answers with the stored English and a score
     )
     found: list[dict[str, Any]] = [
         {
