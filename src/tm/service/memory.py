@@ -500,6 +500,7 @@ class TMService:
         min_score: float = 70,
         limit: int = 5,
         side: str = "source",
+        details: bool = True,
     ) -> list[list[Match]]:
         """:meth:`lookup` for each text with its own neighbours, in order: the same
         results, with the units that the texts' rankings show fetched in one round
@@ -509,6 +510,7 @@ class TMService:
             texts: the segments to translate.
             prevs: each text's previous segment (None: no context).
             followings: each text's next segment (see :meth:`lookup`).
+            details: as for :meth:`lookup`.
         """
         n = len(texts)
         prevs = list(prevs) if prevs is not None else [None] * n
@@ -526,6 +528,7 @@ class TMService:
                 limit=limit,
                 prevs=prevs[chunk],
                 termbase=termbase,
+                details=details,
             )
         for i, (prev, following) in enumerate(zip(prevs, followings, strict=True)):
             if prev is not None and following is not None:
