@@ -152,6 +152,17 @@ class Served:
             total += (int(fields[11]) + int(fields[12])) / CLOCK
         return total
 
+    def worker_cpu(self) -> dict[int, float]:
+        """CPU seconds of each worker so far."""
+        out = {}
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            out[pid] = (int(fields[11]) + int(fields[12])) / CLOCK
+        return out
+
     def rss_mb(self) -> list[float]:
         out = []
         for pid in self.worker_pids():
@@ -263,6 +274,17 @@ def cpu_now() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def shares(before: dict[int, float], after: dict[int, float]) -> str:
+    """Each worker's share of the CPU the server spent: uvicorn's workers share one
+    listening socket, and a worker that accepted most connections does most work."""
+    used = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
+    total = sum(used.values())
+    if len(used) < 2 or total <= 0:
+        return ""
+    parts = "/".join(f"{100 * u / total:.0f}" for u in sorted(used.values()))
+    return f"; workers' CPU shares {parts} %"
+
+
 def line(name: str, lat: list[float], n: int, wall: float, cpu: float | None) -> str:
     cpu_part = (
         f"; server CPU {1000 * cpu / n:.2f} ms a look-up" if cpu is not None else ""
@@ -346,9 +368,10 @@ def main() -> None:
         )
         try:
             asyncio.run(closed_loop(server.url, queries[:200], args.clients))  # warm-up
-            c0 = server.cpu_seconds()
+            c0, w0 = server.cpu_seconds(), server.worker_cpu()
             lat, wall = asyncio.run(closed_loop(server.url, load, args.clients))
             cpu = server.cpu_seconds() - c0
+            split = shares(w0, server.worker_cpu())
             print(
                 line(
                     f"GET /tmserver, {args.clients} clients, closed loop",
@@ -357,6 +380,7 @@ def main() -> None:
                     wall,
                     cpu,
                 )
+                + split
             )
             ratio = cpu / len(load) / (local_cpu[False] / len(queries))
             print(
@@ -364,11 +388,12 @@ def main() -> None:
                 f" {ratio:.2f}; on {args.workers} idle core(s) that is"
                 f" {args.workers * len(load) / cpu:,.0f} look-ups/s"
             )
-            c0 = server.cpu_seconds()
+            c0, w0 = server.cpu_seconds(), server.worker_cpu()
             lat, wall = asyncio.run(
                 open_loop(server.url, load, args.clients, args.rate)
             )
             cpu = server.cpu_seconds() - c0
+            split = shares(w0, server.worker_cpu())
             print(
                 line(
                     f"GET /tmserver, {args.clients} clients, open loop at {args.rate:g}/s",
@@ -377,13 +402,15 @@ def main() -> None:
                     wall,
                     cpu,
                 )
+                + split
             )
             for details in (True, False):
-                c0 = server.cpu_seconds()
+                c0, w0 = server.cpu_seconds(), server.worker_cpu()
                 lat, wall = asyncio.run(
                     batches(server.url, load, args.batch, args.batch_clients, details)
                 )
                 cpu = server.cpu_seconds() - c0
+                split = shares(w0, server.worker_cpu())
                 what = "" if details else ', "details": false'
                 print(
                     line(
@@ -395,7 +422,7 @@ def main() -> None:
                         cpu,
                     )
                     + f"; on {args.workers} idle core(s):"
-                    f" {args.workers * len(load) / cpu:,.0f} look-ups/s"
+                    f" {args.workers * len(load) / cpu:,.0f} look-ups/s" + split
                 )
                 ratio = cpu / len(load) / (local_cpu[details] / len(queries))
                 print(
