@@ -188,6 +188,16 @@ def unit_url(base: str, text: str) -> URL:
     return URL(f"{base}/tmserver/zh/en/unit/{quote(text[:500], safe='')}", encoded=True)
 
 
+# Keep-alive connections by default (as a script with a session sends); with
+# --new-connections, one connection per request, as Weblate's machinery sends (its
+# requests go through requests.request, a new session each).
+NEW_CONNECTIONS = False
+
+
+def connector(clients: int) -> aiohttp.TCPConnector:
+    return aiohttp.TCPConnector(limit=clients, force_close=NEW_CONNECTIONS)
+
+
 async def fetch(session: aiohttp.ClientSession, url: URL) -> None:
     async with session.get(url) as resp:
         await resp.read()
@@ -200,9 +210,7 @@ async def closed_loop(
     """Each client sends its next query once the last is answered; (latencies, wall)."""
     todo = list(enumerate(queries))
     latencies: list[float] = []
-    async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=clients)
-    ) as session:
+    async with aiohttp.ClientSession(connector=connector(clients)) as session:
 
         async def client() -> None:
             while todo:
@@ -222,9 +230,7 @@ async def open_loop(
     """Requests on a fixed schedule (``rate`` a second) over ``clients`` connections;
     each latency counts from the request's scheduled time."""
     latencies: list[float] = []
-    async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=clients)
-    ) as session:
+    async with aiohttp.ClientSession(connector=connector(clients)) as session:
         t0 = time.perf_counter()
 
         async def one(i: int, text: str) -> None:
@@ -242,9 +248,7 @@ async def batches(
 ) -> tuple[list[float], float]:
     todo = [queries[i : i + size] for i in range(0, len(queries), size)]
     latencies: list[float] = []
-    async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=clients)
-    ) as session:
+    async with aiohttp.ClientSession(connector=connector(clients)) as session:
 
         async def client() -> None:
             while todo:
@@ -308,7 +312,14 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=100)
     ap.add_argument("--batch-clients", type=int, default=4)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument(
+        "--new-connections",
+        action="store_true",
+        help="one connection per request (as Weblate sends) instead of keep-alive",
+    )
     args = ap.parse_args()
+    global NEW_CONNECTIONS
+    NEW_CONNECTIONS = args.new_connections
     db = args.db or f"/tmp/tm_bench_{args.size}.db"
     build_db(db, args.size)
     queries = [q for _, q in make_queries(db, args.queries)]
