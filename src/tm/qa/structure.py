@@ -81,15 +81,17 @@ def repeated_sentence(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue
     en = sentence_spans(unit.target, "en")
     if len(en) < 2 or not has_han(unit.source):
         return
-    keys = [unlabeled_key(unit.target[a:b], "en") for a, b in en]
+    keys: dict[int, str] = {}  # built when first compared: most never are
+
+    def key(i: int) -> str:
+        if i not in keys:
+            keys[i] = unlabeled_key(unit.target[en[i][0] : en[i][1]], "en")
+        return keys[i]
+
     # Sentences with different numbers say different things ("systolic … 140 mmHg",
     # "diastolic … 90 mmHg"), however alike their words.
     nums = [_NUMS.findall(unit.target[a:b]) for a, b in en]
-    zh = [
-        unlabeled_key(unit.source[a:b], "zh")
-        for a, b in sentence_spans(unit.source, "zh")
-    ]
-    zh_repeats = len(zh) - len(set(zh))
+    zh_repeats = -1  # how often the source repeats a sentence, read at the first hit
     seen = 0
     for j in range(1, len(en)):
         a, b = en[j]
@@ -97,9 +99,11 @@ def repeated_sentence(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue
             continue
         for i in range(j):
             if nums[i] == nums[j] and fuzz.ratio(
-                keys[i], keys[j], score_cutoff=REPEAT_MIN
+                key(i), key(j), score_cutoff=REPEAT_MIN
             ):
                 seen += 1
+                if zh_repeats < 0:
+                    zh_repeats = _repeats(unit.source)
                 if seen > zh_repeats:
                     yield issue(
                         "repeated-sentence",
@@ -110,6 +114,12 @@ def repeated_sentence(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue
                         fix="remove the repeated sentence",
                     )
                 break
+
+
+def _repeats(source: str) -> int:
+    """How many sentences of the Chinese ``source`` repeat one before them."""
+    zh = [unlabeled_key(source[a:b], "zh") for a, b in sentence_spans(source, "zh")]
+    return len(zh) - len(set(zh))
 
 
 # The English of a TM may leave the full stop off on purpose: the items of a statute's
