@@ -224,7 +224,7 @@ def _run(
         ctx.stats["clauses"] = swept.clauses
     if plan.terms:
         ctx.stats["term_candidates"] = swept.term_candidates
-    found = swept.found
+    found = form.continued(swept.found, pool) if "truncated" in names else swept.found
     if not (cancel is not None and cancel.is_set()):
         found.extend(
             _corpus(pool, [c for c in selected if c.scope == "corpus"], ctx, workers)

@@ -9,7 +9,8 @@ only the English side is checked for full-width punctuation; brackets on both si
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from itertools import pairwise
 
 from tm import fastpath
 from tm.models import QAIssue, Severity, Span, TranslationUnit
@@ -45,9 +46,13 @@ def _unbalanced(text: str) -> list[int]:
             else:
                 bad.append(i)
     bad.extend(stack)
-    if text.count('"') % 2:
+    if (text.count('"') - len(_INCH.findall(text))) % 2:
         bad.append(text.rfind('"'))
     return sorted(bad)
+
+
+# A " between numbers is an inch mark (5"2, 6'1"), not a quote.
+_INCH = re.compile(r"(?<=\d)\"(?=\d)|(?<=\d'\d)\"|(?<=\d'\d\d)\"")
 
 
 BRACKET_PRETEST = fastpath.register(
@@ -63,7 +68,7 @@ def _balanced(text: str) -> bool:
     scan reads those instead of the whole text.
     """
     marks = "".join(_MARKS.findall(text))
-    return not marks or not _unbalanced(marks)
+    return not marks or (not _unbalanced(marks) and not _INCH.search(text))
 
 
 _MARKS = re.compile("[" + re.escape("".join(_PAIRS) + "".join(_CLOSERS) + '"') + "]")
@@ -127,12 +132,17 @@ def brackets(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             continue
         if _families(text, [i]) & mirrored:
             continue
+        # A quote mark alone at the very start or end: news copy opens each paragraph
+        # of a quotation running over several and closes only the last.
+        running = _running_quote(text, i)
         yield issue(
             "brackets",
             unit,
-            f"unbalanced {text[i]} in the target",
+            f"unbalanced {text[i]} in the target"
+            + (": a quotation running over paragraphs?" if running else ""),
             spans=[Span("target", i, i + 1, text[i])],
             fix="add the missing partner or remove it",
+            severity=Severity.INFO if running else None,
         )
 
 
@@ -268,3 +278,34 @@ def truncated(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             spans=[target_span(unit, m.start(), m.end())],
             fix="complete the translation",
         )
+
+
+# How a complete Chinese sentence or paragraph ends: a stop, a closing quote or bracket.
+_ZH_CLOSED = "。！？!?.；;…”’」』)）》"
+
+
+def continued(found: list[QAIssue], pool: Sequence[TranslationUnit]) -> list[QAIssue]:
+    """``found`` without the truncated findings on a sentence that goes on in the next
+    unit of the TM.
+
+    A TM may split one sentence over two units ("他表示" / "当前俄中贸易…"): the first
+    source then ends without a stop and the next target opens in lower case ("He
+    expressed that" / "at present, …"). The first target ends mid-phrase because its
+    sentence does; nothing is cut.
+    """
+    cut = {f.units[0] for f in found if f.check == "truncated" and f.units}
+    if not cut:
+        return found
+    goes_on: set[int] = set()
+    for u, after in pairwise(pool):
+        if (
+            u.id in cut
+            and u.source.rstrip()[-1:] not in _ZH_CLOSED
+            and after.target.lstrip()[:1].islower()
+        ):
+            goes_on.add(u.id)
+    return [
+        f
+        for f in found
+        if not (f.check == "truncated" and f.units and f.units[0] in goes_on)
+    ]

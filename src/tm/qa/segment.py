@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from tm import fastpath
 from tm.models import QAIssue, Severity, TranslationUnit
@@ -164,7 +164,11 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     values = [n.value for n in tgt_nums]
     words: list[float] | None = None
     for n in wanted:
-        if _present(n, values) or _roc_year(unit.source, n, values):
+        if (
+            _present(n, values)
+            or _roc_year(unit.source, n, values)
+            or _converted(unit.source, n, values)
+        ):
             continue
         if words is None:
             words = _word_values(unit.target)
@@ -199,6 +203,56 @@ def _roc_year(source: str, n: Number, values: list[float]) -> bool:
     if not roc and not (n.value < 200 and source[n.end : n.end + 1] == "年"):
         return False
     return any(_close(n.value + 1911, v) for v in values)
+
+
+# A measure given in one system of units is often rendered in the other, rounded
+# ("32.2 摄氏度" is "90 degrees" Fahrenheit, "4,047 公顷" "10,000 acres"): the source
+# unit written after the number, and what one of it is in the other system.
+_CONVERSIONS: dict[str, Callable[[float], float]] = {
+    "摄氏度": lambda c: c * 9 / 5 + 32,
+    "℃": lambda c: c * 9 / 5 + 32,
+    "°C": lambda c: c * 9 / 5 + 32,
+    "华氏度": lambda f: (f - 32) * 5 / 9,
+    "華氏度": lambda f: (f - 32) * 5 / 9,
+    "℉": lambda f: (f - 32) * 5 / 9,
+    "公顷": lambda x: x * 2.471054,
+    "公頃": lambda x: x * 2.471054,
+    "英亩": lambda x: x * 0.4046856,
+    "英畝": lambda x: x * 0.4046856,
+    "平方公里": lambda x: x * 0.3861022,
+    "平方千米": lambda x: x * 0.3861022,
+    "公里": lambda x: x * 0.6213712,
+    "千米": lambda x: x * 0.6213712,
+    "英里": lambda x: x * 1.609344,
+    "公斤": lambda x: x * 2.204623,
+    "千克": lambda x: x * 2.204623,
+    "磅": lambda x: x * 0.4535924,
+    "平方米": lambda x: x * 10.76391,
+    "厘米": lambda x: x * 0.3937008,
+    "公分": lambda x: x * 0.3937008,
+    "米": lambda x: x * 3.280840,
+    "英尺": lambda x: x * 0.3048,
+    "英寸": lambda x: x * 2.54,
+    "升": lambda x: x * 0.2641721,
+}
+_UNIT_AFTER = re.compile(
+    r"\s*("
+    + "|".join(sorted(map(re.escape, _CONVERSIONS), key=len, reverse=True))
+    + ")"
+)
+# A converted measure is rounded, usually to two or three significant digits.
+CONVERSION_TOLERANCE = 0.03
+
+
+def _converted(source: str, n: Number, values: list[float]) -> bool:
+    """Whether the number is a measure that the target gives converted to the other
+    system of units (within rounding)."""
+    m = _UNIT_AFTER.match(source, n.end)
+    if m is None:
+        return False
+    other = _CONVERSIONS[m.group(1)](n.value)
+    slack = max(abs(other) * CONVERSION_TOLERANCE, 0.5)
+    return any(abs(v - other) <= slack for v in values)
 
 
 def _present(n: Number, values: list[float]) -> bool:

@@ -40,10 +40,22 @@ _WORD = re.compile(r"[A-Za-z0-9]")
 _NUMS = re.compile(r"\d+(?:[.,]\d+)*")
 
 
+# Between Han characters, a space separates the clauses of a headline ("小学生做错题被
+# 老师体罚 涉事学校取消…") and a dash sets off a credit ("…资格-中新网", "-- ECNS").
+_HEADLINE_BREAK = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?:\s+|\s*[-—–]+\s*)(?=[\u4e00-\u9fff])"
+)
+
+
 def _source_pieces(source: str) -> int:
-    """Sentences of the source, counting the clauses a ； separates: an English
-    translation may make each one a sentence of its own."""
-    return len(sentence_spans(source, "zh")) + source.count("；") + source.count(";")
+    """Sentences of the source, counting the clauses a ； separates and the pieces
+    of a headline: an English translation may make each one a sentence of its own."""
+    return (
+        len(sentence_spans(source, "zh"))
+        + source.count("；")
+        + source.count(";")
+        + len(_HEADLINE_BREAK.findall(source))
+    )
 
 
 @register("stray-tail", "warning")
