@@ -150,10 +150,9 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     if fastpath.on(NUMBERS_PRETEST) and _numbers_agree_fast(unit.source, unit.target):
         return
     zs = zh_enumerator(unit.source)
+    label_end = zs.end if zs else _lead_label_end(unit.source)
     wanted = [
-        n
-        for n in find_numbers(unit.source)
-        if not (zs and n.start < zs.end) and _counts(n)
+        n for n in find_numbers(unit.source) if n.start >= label_end and _counts(n)
     ]
     if not wanted:
         return
@@ -168,6 +167,7 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             _present(n, values)
             or _roc_year(unit.source, n, values)
             or _converted(unit.source, n, values)
+            or _decade(unit.source, n, values)
         ):
             continue
         if words is None:
@@ -253,6 +253,28 @@ def _converted(source: str, n: Number, values: list[float]) -> bool:
     other = _CONVERSIONS[m.group(1)](n.value)
     slack = max(abs(other) * CONVERSION_TOLERANCE, 0.5)
     return any(abs(v - other) <= slack for v in values)
+
+
+# A list label of the English style that a Chinese source may carry ("2) 使用 eBay …"):
+# like 一、 and (一) it is structure, which the enumerator check reads.
+_LEAD_LABEL = re.compile(r"\s*[(（]?\d{1,3}[)）.．、]")
+
+
+def _lead_label_end(source: str) -> int:
+    m = _LEAD_LABEL.match(source)
+    return m.end() if m else 0
+
+
+def _decade(source: str, n: Number, values: list[float]) -> bool:
+    """Whether the number names a decade ("90 年代", 上世纪40年代) that the target
+    gives with its century ("the 1990s", "the 1940s")."""
+    if (
+        n.value >= 100
+        or n.value % 10
+        or not source[n.end :].lstrip().startswith("年代")
+    ):
+        return False
+    return any(v in (1900 + n.value, 2000 + n.value) for v in values)
 
 
 def _present(n: Number, values: list[float]) -> bool:
@@ -347,6 +369,35 @@ def _word_values(text: str) -> list[float]:
             out.append(float(tens + (_UNITS.index(unit.lower()) + 1 if unit else 0)))
         else:
             out.append(float(_ORDINAL_WORDS.index(word) + 1))
+    out.extend(_ordinal_values(text))
+    out.extend(_roman_values(text))
+    return out
+
+
+def _ordinal_values(text: str) -> list[float]:
+    out = []
+    for m in _ORDINAL_MORE.finditer(text):
+        if m.group("teen"):
+            out.append(float(_ORDINAL_TEENS.index(m.group("teen").lower()) + 11))
+        elif m.group("tieth"):
+            out.append(float(10 * (_ORDINAL_TENS.index(m.group("tieth").lower()) + 2)))
+        else:
+            tens = 10 * (_TENS.index(m.group("tens").lower()) + 2)
+            out.append(float(tens + _ORDINAL_WORDS.index(m.group("unit").lower()) + 1))
+    return out
+
+
+def _roman_values(text: str) -> list[float]:
+    out = []
+    for m in _ROMAN.finditer(text):
+        word = m.group(0)
+        if not word or (len(word) == 1 and text[m.end() : m.end() + 1] not in ".)"):
+            continue
+        total = 0
+        for a, b in zip(word, word[1:] + " ", strict=True):
+            v = _ROMAN_VALUE[a]
+            total += -v if b != " " and _ROMAN_VALUE[b] > v else v
+        out.append(float(total))
     return out
 
 
@@ -362,6 +413,32 @@ _ORDINAL_WORDS = [
     "ninth",
     "tenth",
 ]
+
+
+# English ordinals past "tenth" ("Twelfth Level", "twenty-first"): a Chinese 第十二 or
+# a list item's number is often rendered so.
+_ORDINAL_TEENS = [
+    "eleventh",
+    "twelfth",
+    *(w[:-1] + "th" if w.endswith("t") else w + "th" for w in _TEENS),
+]
+_ORDINAL_TENS = [w[:-1] + "ieth" for w in _TENS]
+_ORDINAL_MORE = re.compile(
+    r"\b(?:(?P<teen>" + "|".join(_ORDINAL_TEENS) + r")"
+    r"|(?P<tieth>" + "|".join(_ORDINAL_TENS) + r")"
+    r"|(?P<tens>"
+    + "|".join(_TENS)
+    + r")-(?P<unit>"
+    + "|".join(_ORDINAL_WORDS[:9])
+    + r"))\b",
+    re.IGNORECASE,
+)
+# A Roman numeral used as a label or a number ("XII. Twelfth Level", "Part IV"):
+# capitals only, two letters or more, or one followed by "." or ")".
+_ROMAN = re.compile(
+    r"\b(?=[IVXLC])(C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})\b(?=[.)]|\s|$)"
+)
+_ROMAN_VALUE = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
 def _fmt(value: float) -> str:
