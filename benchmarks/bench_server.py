@@ -14,7 +14,8 @@ edited TM sentences, half unseen news and Tatoeba sentences). In one run it meas
       on a fixed schedule whatever the answers do, and each latency counts from its
       scheduled time (no coordinated omission): p50/p95/p99 at that load;
 3. batches: ``POST /api/v1/lookup`` with 100 queries a request, ``--batch-clients``
-   at a time: look-ups per second.
+   at a time, with every detail (repair, diff) and with ``"details": false``:
+   look-ups per second.
 
 Wall-clock figures on a shared machine measure the neighbours too, so it also prints
 the server's CPU time per look-up (from /proc, all its workers) beside the in-process
@@ -226,7 +227,7 @@ async def open_loop(
 
 
 async def batches(
-    base: str, queries: list[str], size: int, clients: int
+    base: str, queries: list[str], size: int, clients: int, details: bool = True
 ) -> tuple[list[float], float]:
     todo = [queries[i : i + size] for i in range(0, len(queries), size)]
     latencies: list[float] = []
@@ -237,7 +238,11 @@ async def batches(
         async def client() -> None:
             while todo:
                 chunk = todo.pop()
-                body = {"queries": [{"text": q} for q in chunk], "min_score": MIN_SCORE}
+                body = {
+                    "queries": [{"text": q} for q in chunk],
+                    "min_score": MIN_SCORE,
+                    "details": details,
+                }
                 t = time.perf_counter()
                 async with session.post(base + "/api/v1/lookup", json=body) as resp:
                     data = await resp.json()
@@ -289,27 +294,38 @@ def main() -> None:
 
     # 1. in process (builds the cache file a server then loads); like a server's
     # look-ups, these do not check the data version (a count over every unit) each
-    # second
+    # second. /tmserver answers with source, target and score (details=False); the
+    # batch API with everything `tm lookup --json` shows (repair, diff).
     with TMService.open(db, create=False, poll_seconds=3600) as service:
         t = time.perf_counter()
         indexed = service.warm()["source"]
         build = time.perf_counter() - t
         service.lookup(queries[0], min_score=MIN_SCORE)
-        local: list[float] = []
-        c0, t0 = cpu_now(), time.perf_counter()
-        for q in queries:
-            t = time.perf_counter()
-            service.lookup(q, min_score=MIN_SCORE)
-            local.append((time.perf_counter() - t) * 1000)
-        local_wall, local_cpu = time.perf_counter() - t0, cpu_now() - c0
-    print(f"TM: {indexed:,} units ({db}); index ready in process in {build:.1f}s")
-    print(
-        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start"
-    )
-    print(
-        line("in process, one thread", local, len(queries), local_wall, None)
-        + f"; CPU {1000 * local_cpu / len(queries):.2f} ms a look-up"
-    )
+        print(f"TM: {indexed:,} units ({db}); index ready in process in {build:.1f}s")
+        print(
+            f"machine: {os.cpu_count()} cores,"
+            f" load average {os.getloadavg()[0]:.1f} at start"
+        )
+        local_cpu = {}
+        for details in (False, True):
+            local: list[float] = []
+            c0, t0 = cpu_now(), time.perf_counter()
+            for q in queries:
+                t = time.perf_counter()
+                service.lookup(q, min_score=MIN_SCORE, details=details)
+                local.append((time.perf_counter() - t) * 1000)
+            local_wall, local_cpu[details] = time.perf_counter() - t0, cpu_now() - c0
+            what = "with repair and diff" if details else "source, target, score"
+            print(
+                line(
+                    f"in process, one thread, {what}",
+                    local,
+                    len(queries),
+                    local_wall,
+                    None,
+                )
+                + f"; CPU {1000 * local_cpu[details] / len(queries):.2f} ms a look-up"
+            )
 
     with tempfile.TemporaryDirectory() as tmp:
         small = str(Path(tmp) / "seed.db")
@@ -342,7 +358,7 @@ def main() -> None:
                     cpu,
                 )
             )
-            ratio = cpu / len(load) / (local_cpu / len(queries))
+            ratio = cpu / len(load) / (local_cpu[False] / len(queries))
             print(
                 f"  HTTP overhead: server CPU a look-up / in-process CPU a look-up ="
                 f" {ratio:.2f}; on {args.workers} idle core(s) that is"
@@ -362,22 +378,30 @@ def main() -> None:
                     cpu,
                 )
             )
-            c0 = server.cpu_seconds()
-            lat, wall = asyncio.run(
-                batches(server.url, load, args.batch, args.batch_clients)
-            )
-            cpu = server.cpu_seconds() - c0
-            print(
-                line(
-                    f"POST /api/v1/lookup, {args.batch} queries a request,"
-                    f" {args.batch_clients} clients (latency per request)",
-                    lat,
-                    len(load),
-                    wall,
-                    cpu,
+            for details in (True, False):
+                c0 = server.cpu_seconds()
+                lat, wall = asyncio.run(
+                    batches(server.url, load, args.batch, args.batch_clients, details)
                 )
-                + f"; on {args.workers} idle core(s): {args.workers * len(load) / cpu:,.0f} look-ups/s"
-            )
+                cpu = server.cpu_seconds() - c0
+                what = "" if details else ', "details": false'
+                print(
+                    line(
+                        f"POST /api/v1/lookup, {args.batch} queries a request{what},"
+                        f" {args.batch_clients} clients (latency per request)",
+                        lat,
+                        len(load),
+                        wall,
+                        cpu,
+                    )
+                    + f"; on {args.workers} idle core(s):"
+                    f" {args.workers * len(load) / cpu:,.0f} look-ups/s"
+                )
+                ratio = cpu / len(load) / (local_cpu[details] / len(queries))
+                print(
+                    "  server CPU a look-up / in-process CPU a look-up (same details)"
+                    f" = {ratio:.2f}"
+                )
         finally:
             server.stop()
     print(f"machine: load average {os.getloadavg()[0]:.1f} at the end")

@@ -22,7 +22,7 @@ import time
 
 from tm.server.languages import LanguagePairs
 from tm.server.settings import ServerSettings
-from tm.service import TMService, TMStats
+from tm.service import TermService, TMService, TMStats
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ LOOKUP_POLL_SECONDS = 3600.0
 FULL_CHECK_SECONDS = 30.0
 STATS_SECONDS = 300.0
 STATS_ON_REQUEST_SECONDS = 10.0
+# A glossary edited on disk is read again within this many seconds.
+GLOSSARY_SECONDS = 1.0
 
 
 class WorkerState:
@@ -47,7 +49,7 @@ class WorkerState:
         self.settings = settings
         self.service = TMService.open(
             settings.db,
-            glossary=settings.glossary,
+            terms=TermService(settings.glossary, recheck_seconds=GLOSSARY_SECONDS),
             create=not settings.read_only,
             readonly=settings.read_only,
             poll_seconds=LOOKUP_POLL_SECONDS,
