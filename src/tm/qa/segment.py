@@ -156,7 +156,9 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     ]
     if not wanted:
         return
-    ze = en_enumerator(unit.target)
+    # The target's label is structure only where the source has one: "4 Students
+    # Drowned …" renders the source's 4名学生.
+    ze = en_enumerator(unit.target) if label_end else None
     tgt_nums = [
         n for n in find_english_numbers(unit.target) if not (ze and n.start < ze.end)
     ]
@@ -257,7 +259,10 @@ def _converted(source: str, n: Number, values: list[float]) -> bool:
 
 # A list label of the English style that a Chinese source may carry ("2) 使用 eBay …"):
 # like 一、 and (一) it is structure, which the enumerator check reads.
-_LEAD_LABEL = re.compile(r"\s*[(（]?\d{1,3}[)）.．、]")
+# A Chinese numeral set off by spaces opens an item as 一、 does ("二十  有關文化之…").
+_LEAD_LABEL = re.compile(
+    r"\s*(?:[(（]?\d{1,3}[)）.．、]|[一二三四五六七八九十百]{1,4}[ \u3000]+)"
+)
 
 
 def _lead_label_end(source: str) -> int:
@@ -319,7 +324,7 @@ _EN_SCALED = re.compile(
     + "|".join(_UNITS)
     + r"))?|"
     + "|".join(sorted(_SMALL_WORDS, key=len, reverse=True))
-    + r")\s+(?P<scale>hundred|thousand|million|billion)\b"
+    + r")\s+(?P<scale>hundred|thousand|million|billion)(?:\s+(?P<more>thousand|million)\b)?\b"
     r"|[£$€¥]\s?(?P<num>\d+(?:\.\d+)?)\s?(?P<short>m|bn)\b",
     re.IGNORECASE,
 )
@@ -346,7 +351,23 @@ def _scaled_word_values(text: str) -> list[float]:
                 _UNITS.index(unit) + 1 if unit else 0
             )
         out.append(base * _SCALES[m.group("scale").lower()])
+        if m.group("scale").lower() == "hundred" and m.group("more"):
+            out.append(
+                out[-1] * _SCALES[m.group("more").lower()]
+            )  # "five hundred thousand"
+    for m in _EN_FRACTION.finditer(text):
+        words = (m.group("n") or "one").lower()
+        out.append(_SMALL_WORDS.get(words, 1) * _SCALES[m.group("scale").lower()])
     return out
+
+
+# A denominator in words: "one four-thousandth" renders 四千分之一, "a hundredth" 百分之一.
+_EN_FRACTION = re.compile(
+    r"\b(?:(?P<n>"
+    + "|".join(sorted(_SMALL_WORDS, key=len, reverse=True))
+    + r")[-\s])?(?P<scale>hundred|thousand|million)ths?\b",
+    re.IGNORECASE,
+)
 
 
 def _word_values(text: str) -> list[float]:
@@ -498,10 +519,12 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
 
 # Labels a translator writes for 一、 or （一） in a style of their own: Roman numerals
 # bare, dotted or in brackets ("I Relevant …", "(II) …", "(iii) …") and capital letters
-# ("A. …", "A.General …"). "(i)" reads as the letter i elsewhere; here it may be 1.
+# ("A. …", "A.General …"), or in words ("Subparagraph 6 …"). "(i)" reads as the letter i
+# elsewhere; here it may be 1.
 _OTHER_LABEL = re.compile(
     r"^\s*(?:\((?P<proman>[ivxl]{1,6})\)|(?P<roman>[IVXL]{1,6})(?:\.|\s)(?=\s*[A-Z(])"
-    r"|(?P<letter>[A-Z])\.(?=\s*[A-Z]))",
+    r"|(?P<letter>[A-Z])\.(?=\s*[A-Z])"
+    r"|[A-Z][a-z]+\s+(?P<worded>\d{1,3})\b)",
     re.IGNORECASE,
 )
 _ROMAN_DIGITS = {"i": 1, "v": 5, "x": 10, "l": 50}
@@ -521,6 +544,8 @@ def _other_label_values(target: str) -> set[int]:
         return set()
     if m.group("letter"):
         return {ord(m.group("letter").upper()) - ord("A") + 1}
+    if m.group("worded"):  # "Subparagraph 6", "Item 6": the label in words
+        return {int(m.group("worded"))}
     return {_roman_value(m.group("proman") or m.group("roman"))}
 
 
@@ -551,12 +576,27 @@ def _lengths(unit: TranslationUnit) -> tuple[int, int]:
         latin = _LATIN_RUN.search(m.group(0))
         if latin is not None and latin.group(0) in target:
             s -= len(m.group(0)) - len(latin.group(0))  # the rest goes below
+    folded: str | None = None
     for m in _LATIN_RUN.finditer(source):
         run = m.group(0)
-        if len(run) >= 2 and run in target:
-            s -= len(run)
-            t -= len(run)
+        if len(run) < 2:
+            continue
+        if run not in target:
+            # "Moody ’ s" in the source is "Moody’s" or "Moody's" in the target
+            if folded is None:
+                folded = _fold_apostrophes(target)
+            if _fold_apostrophes(run) not in folded:
+                continue
+        s -= len(run)
+        t -= len(run)
     return s, t
+
+
+_APOSTROPHE = re.compile(r"\s*[’'‘]\s*")
+
+
+def _fold_apostrophes(text: str) -> str:
+    return _APOSTROPHE.sub("'", text)
 
 
 def _log_ratio(unit: TranslationUnit) -> float | None:

@@ -75,6 +75,8 @@ def stray_tail(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     starts_low = last[:1].islower()
     if not (starts_low or len(words) <= STRAY_MAX_WORDS) or not _WORD.search(last):
         return  # a whole sentence, or a closing quote mark
+    if not starts_low and len(words) >= STRAY_MAX_WORDS and _EN_END.search(last):
+        return  # "Nobody said nothing.": short, but a whole sentence
     if _source_pieces(unit.source) >= len(en):
         return  # the source has as many sentences: the piece may render one
     yield issue(
@@ -129,9 +131,27 @@ def repeated_sentence(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue
 
 
 def _repeats(source: str) -> int:
-    """How many sentences of the Chinese ``source`` repeat one before them."""
+    """How many sentences or clauses of the Chinese ``source`` repeat one before them,
+    word for word or nearly: "財產保險業不得承接人身保險業之…，人身保險業不得承接財產保險業
+    之…" says one thing twice with the parties swapped, and its English does too."""
     zh = [unlabeled_key(source[a:b], "zh") for a, b in sentence_spans(source, "zh")]
-    return len(zh) - len(set(zh))
+    exact = len(zh) - len(set(zh))
+    pieces = [p for p in _ZH_CLAUSE.split(source) if len(p) >= REPEAT_MIN_ZH_CHARS]
+    near = sum(
+        any(
+            fuzz.ratio(pieces[i], pieces[j], score_cutoff=REPEAT_MIN_ZH)
+            for i in range(j)
+        )
+        for j in range(1, len(pieces))
+    )
+    return max(exact, near)
+
+
+_ZH_CLAUSE = re.compile(r"[，,；;。！？!?：:]")
+# Two clauses of a source this alike (the same characters, a few swapped) say the same
+# thing twice; shorter clauses ("第一項", "前項") repeat without saying much.
+REPEAT_MIN_ZH = 75.0
+REPEAT_MIN_ZH_CHARS = 8
 
 
 # The English of a TM may leave the full stop off on purpose: the items of a statute's
