@@ -170,6 +170,9 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             or _roc_year(unit.source, n, values)
             or _converted(unit.source, n, values)
             or _decade(unit.source, n, values)
+            or _century(unit.source, n, values)
+            or _date_name(unit.source, unit.target, n)
+            or _total(unit.source, n, values)
         ):
             continue
         if words is None:
@@ -280,6 +283,44 @@ def _decade(source: str, n: Number, values: list[float]) -> bool:
     ):
         return False
     return any(v in (1900 + n.value, 2000 + n.value) for v in values)
+
+
+def _century(source: str, n: Number, values: list[float]) -> bool:
+    """Whether the number is a century (20世纪) the target names by a year in it
+    ("the 1990s") or as "20th"."""
+    if n.value >= 30 or not source[n.end :].lstrip().startswith(("世纪", "世紀")):
+        return False
+    return any(v == n.value or (n.value - 1) * 100 <= v < n.value * 100 for v in values)
+
+
+# A date used as a name: “8·11” (the reform of 11 August), “9·11”.
+_DATE_NAME = re.compile(r"(\d{1,2})\s*[·・.．]\s*(\d{1,2})")
+
+
+def _date_name(source: str, target: str, n: Number) -> bool:
+    """Whether the number is part of a date name (8·11) that the target writes with
+    another separator ("8.11", "8/11", "8-11")."""
+    for m in _DATE_NAME.finditer(source):
+        if m.start() <= n.start < m.end():
+            month, day = m.group(1), m.group(2)
+            return (
+                re.search(rf"(?<!\d){month}\s*[./\-·]\s*{day}(?!\d)", target)
+                is not None
+            )
+    return False
+
+
+def _total(source: str, n: Number, values: list[float]) -> bool:
+    """Whether a total (共计2000余人) is given as its parts, two numbers of the target
+    that add up to it ("1,500 students and 500 other actors")."""
+    if not re.search(
+        r"(?:共|共计|共計|合计|合計|总计|總計)\s*$",
+        source[max(0, n.start - 3) : n.start],
+    ):
+        return False
+    return any(
+        _close(a + b, n.value) for i, a in enumerate(values) for b in values[i + 1 :]
+    )
 
 
 def _present(n: Number, values: list[float]) -> bool:
@@ -519,12 +560,14 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
 
 # Labels a translator writes for 一、 or （一） in a style of their own: Roman numerals
 # bare, dotted or in brackets ("I Relevant …", "(II) …", "(iii) …") and capital letters
-# ("A. …", "A.General …"), or in words ("Subparagraph 6 …"). "(i)" reads as the letter i
+# ("A. …", "A.General …"), in words ("Subparagraph 6 …") or as the last part of an
+# outline number ("16.1.3 Change in …"). "(i)" reads as the letter i
 # elsewhere; here it may be 1.
 _OTHER_LABEL = re.compile(
     r"^\s*(?:\((?P<proman>[ivxl]{1,6})\)|(?P<roman>[IVXL]{1,6})(?:\.|\s)(?=\s*[A-Z(])"
     r"|(?P<letter>[A-Z])\.(?=\s*[A-Z])"
-    r"|[A-Z][a-z]+\s+(?P<worded>\d{1,3})\b)",
+    r"|[A-Z][a-z]+\s+(?P<worded>\d{1,3})\b"
+    r"|\d{1,3}(?:\.\d{1,3})+\.(?P<outline>\d{1,3})\b(?!\.\d))",
     re.IGNORECASE,
 )
 _ROMAN_DIGITS = {"i": 1, "v": 5, "x": 10, "l": 50}
@@ -546,6 +589,8 @@ def _other_label_values(target: str) -> set[int]:
         return {ord(m.group("letter").upper()) - ord("A") + 1}
     if m.group("worded"):  # "Subparagraph 6", "Item 6": the label in words
         return {int(m.group("worded"))}
+    if m.group("outline"):  # "16.1.3": an outline number, the item's last
+        return {int(m.group("outline"))}
     return {_roman_value(m.group("proman") or m.group("roman"))}
 
 
@@ -627,8 +672,15 @@ def length_ratio(units: Sequence[TranslationUnit], ctx: QAContext) -> Iterator[Q
     if model is None:
         return
     ctx.stats["length"] = model
-    med, spread = model
+    # A TM holding texts of two kinds (Taiwan's statutes in Traditional script, news in
+    # Simplified) holds two ratios: legal English is longer for its Chinese than news
+    # English. Each source language variant with enough units gets its own model.
+    by_lang: dict[str, list[float]] = {}
     for u, r in rated:
+        by_lang.setdefault(u.source_lang, []).append(r)
+    models = {lang: _model(rs) or model for lang, rs in by_lang.items()}
+    for u, r in rated:
+        med, spread = models[u.source_lang]
         z = (r - med) / spread
         if abs(z) < Z_LIMIT:
             continue
