@@ -173,6 +173,7 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             or _century(unit.source, n, values)
             or _date_name(unit.source, unit.target, n)
             or _total(unit.source, n, values)
+            or _clock(unit.source, unit.target, n)
         ):
             continue
         if words is None:
@@ -194,7 +195,14 @@ def _counts(n: Number) -> bool:
     """Whether a source number must show in the target."""
     if ((n.chinese and n.value < 10) or n.value == 1) and not n.percent:
         return False  # 一批, 两个, 1次 … are as often "a", "both", "another"
+    if n.chinese and len(n.text) < 3 and not _CN_UNIT_CHARS.intersection(n.text):
+        return (
+            False  # 唯一一家, 一一对应: digits written one by one are years (二〇一九)
+        )
     return not (n.chinese and not _CN_DIGIT_CHARS.intersection(n.text))  # 十百千
+
+
+_CN_UNIT_CHARS = frozenset("十拾百佰千仟万萬亿億")
 
 
 def _roc_year(source: str, n: Number, values: list[float]) -> bool:
@@ -307,6 +315,21 @@ def _date_name(source: str, target: str, n: Number) -> bool:
                 re.search(rf"(?<!\d){month}\s*[./\-·]\s*{day}(?!\d)", target)
                 is not None
             )
+    return False
+
+
+# A time of day: 7点50分, 7時50分.
+_CLOCK = re.compile(r"(\d{1,2})\s*[点點時时]\s*(\d{1,2})\s*分")
+
+
+def _clock(source: str, target: str, n: Number) -> bool:
+    """Whether the number is the hour or minute of a time of day (7点50分) that the
+    target writes as a clock time ("7.50am", "7:50")."""
+    for m in _CLOCK.finditer(source):
+        if m.start() <= n.start < m.end():
+            hour, minute = int(m.group(1)), int(m.group(2))
+            clock = rf"(?<!\d)0?{hour}\s*[.:：]\s*{minute:02d}(?!\d)"
+            return re.search(clock, target) is not None
     return False
 
 
@@ -564,7 +587,7 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
 # outline number ("16.1.3 Change in …"). "(i)" reads as the letter i
 # elsewhere; here it may be 1.
 _OTHER_LABEL = re.compile(
-    r"^\s*(?:\((?P<proman>[ivxl]{1,6})\)|(?P<roman>[IVXL]{1,6})(?:\.|\s)(?=\s*[A-Z(])"
+    r"^\s*(?:\((?P<proman>[ivxl]{1,6})\)|(?P<roman>[IVXL]{1,6})(?:\.|\s)(?=\s*[A-Z(“\"'‘])"
     r"|(?P<letter>[A-Z])\.(?=\s*[A-Z])"
     r"|[A-Z][a-z]+\s+(?P<worded>\d{1,3})\b"
     r"|\d{1,3}(?:\.\d{1,3})+\.(?P<outline>\d{1,3})\b(?!\.\d))",

@@ -147,7 +147,7 @@ def _repeats(source: str) -> int:
     return max(exact, near)
 
 
-_ZH_CLAUSE = re.compile(r"[，,；;。！？!?：:]")
+_ZH_CLAUSE = re.compile(r"[，,、；;。！？!?：:]")
 # Two clauses of a source this alike (the same characters, a few swapped) say the same
 # thing twice; shorter clauses ("第一項", "前項") repeat without saying much.
 REPEAT_MIN_ZH = 75.0
