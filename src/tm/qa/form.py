@@ -35,6 +35,8 @@ _CLOSERS = {v: k for k, v in _PAIRS.items()}
 
 def _unbalanced(text: str) -> list[int]:
     """Positions of brackets and curly quotes that have no partner."""
+    if "x" in text or "×" in text:
+        text = _DIMENSIONS.sub(_blank_marks, text)  # 2”x2”: inch marks
     stack: list[int] = []
     bad: list[int] = []
     for i, ch in enumerate(text):
@@ -53,6 +55,12 @@ def _unbalanced(text: str) -> list[int]:
 
 # A " between numbers is an inch mark (5"2, 6'1"), not a quote.
 _INCH = re.compile(r"(?<=\d)\"(?=\d)|(?<=\d'\d)\"|(?<=\d'\d\d)\"")
+# Dimensions in inches: 2”x2”, 8" × 10".
+_DIMENSIONS = re.compile(r"\d[\"”″]\s*[x×]\s*\d+(?:\.\d+)?[\"”″]")
+
+
+def _blank_marks(m: re.Match[str]) -> str:
+    return re.sub('["”″]', "_", m.group(0))
 
 
 BRACKET_PRETEST = fastpath.register(
@@ -68,7 +76,11 @@ def _balanced(text: str) -> bool:
     scan reads those instead of the whole text.
     """
     marks = "".join(_MARKS.findall(text))
-    return not marks or (not _unbalanced(marks) and not _INCH.search(text))
+    return not marks or (
+        not _unbalanced(marks)
+        and not _INCH.search(text)
+        and not _DIMENSIONS.search(text)
+    )
 
 
 _MARKS = re.compile("[" + re.escape("".join(_PAIRS) + "".join(_CLOSERS) + '"') + "]")
@@ -134,7 +146,10 @@ def brackets(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             continue
         # A quote mark alone at the very start or end: news copy opens each paragraph
         # of a quotation running over several and closes only the last.
-        running = _running_quote(text, i)
+        # or a quotation the source, cut mid-sentence, carries on in the next unit.
+        running = _running_quote(text, i) or (
+            text[i] in _QUOTES and unit.source.rstrip()[-1:] not in _ZH_CLOSED
+        )
         yield issue(
             "brackets",
             unit,

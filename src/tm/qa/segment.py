@@ -14,6 +14,7 @@ import math
 import re
 import statistics
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 
 from tm import fastpath
 from tm.models import QAIssue, Severity, TranslationUnit
@@ -124,7 +125,7 @@ _EN_EXTRA = re.compile(
     + "|".join(_MONTHS)
     + r")|(?P<mon>"
     + "|".join(m[:3] for m in _MONTHS)
-    + r"|sept)\.?(?=\s*\d)|(?P<once>once|twice)"
+    + r"|sept)(?=\.?\s*\d)|(?P<once>once|twice)"
     r"|(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
     r"|(?P<teen>" + "|".join(_TEENS) + r")"
     r"|(?P<tens>"
@@ -151,8 +152,11 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
         return
     zs = zh_enumerator(unit.source)
     label_end = zs.end if zs else _lead_label_end(unit.source)
+    source_numbers = _joined(find_numbers(unit.source))
     wanted = [
-        n for n in find_numbers(unit.source) if n.start >= label_end and _counts(n)
+        n
+        for n in source_numbers
+        if n.start >= label_end and _counts(n) and not _quoted_name(unit.source, n)
     ]
     if not wanted:
         return
@@ -291,6 +295,41 @@ def _decade(source: str, n: Number, values: list[float]) -> bool:
     ):
         return False
     return any(v in (1900 + n.value, 2000 + n.value) for v in values)
+
+
+# A number alone in quotes names a day or an event: “十一” (the National Day holiday),
+# ‘五一’, “双11”. The English gives the name, not the number.
+_QUOTED = re.compile(r"[“‘\"'「『]\s*(?:双|雙)?\s*$")
+_UNQUOTED = re.compile(r"^\s*[”’\"'」』]")
+
+
+def _quoted_name(source: str, n: Number) -> bool:
+    return bool(
+        _QUOTED.search(source[max(0, n.start - 3) : n.start])
+        and _UNQUOTED.match(source[n.end : n.end + 3])
+    )
+
+
+def _joined(numbers: list[Number]) -> list[Number]:
+    """The numbers, with a 万/亿 figure and the figure right after it read as one:
+    11万7015 is 117,015."""
+    out: list[Number] = []
+    for n in numbers:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.end == n.start
+            and last.text[-1:] in "万萬亿億"
+            and not n.chinese
+            and not n.percent
+            and n.value < 10_000
+        ):
+            out[-1] = replace(
+                last, end=n.end, text=last.text + n.text, value=last.value + n.value
+            )
+            continue
+        out.append(n)
+    return out
 
 
 def _century(source: str, n: Number, values: list[float]) -> bool:
@@ -456,7 +495,14 @@ def _word_values(text: str) -> list[float]:
             out.append(float(_ORDINAL_WORDS.index(word) + 1))
     out.extend(_ordinal_values(text))
     out.extend(_roman_values(text))
+    for m in _FOLD.finditer(text):  # "sixtyfold", "ten-fold"
+        out.extend(
+            _word_values(m.group(1)) or [float(_SMALL_WORDS.get(m.group(1).lower(), 0))]
+        )
     return out
+
+
+_FOLD = re.compile(r"\b([a-z]+?)-?fold\b", re.IGNORECASE)
 
 
 def _ordinal_values(text: str) -> list[float]:
@@ -589,7 +635,7 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
 _OTHER_LABEL = re.compile(
     r"^\s*(?:\((?P<proman>[ivxl]{1,6})\)|(?P<roman>[IVXL]{1,6})(?:\.|\s)(?=\s*[A-Z(“\"'‘])"
     r"|(?P<letter>[A-Z])\.(?=\s*[A-Z])"
-    r"|[A-Z][a-z]+\s+(?P<worded>\d{1,3})\b"
+    r"|[A-Z][a-z]+\s+\(?(?P<worded>\d{1,3})\b"
     r"|\d{1,3}(?:\.\d{1,3})+\.(?P<outline>\d{1,3})\b(?!\.\d))",
     re.IGNORECASE,
 )
