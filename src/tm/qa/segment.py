@@ -178,6 +178,10 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             or _date_name(unit.source, unit.target, n)
             or _total(unit.source, n, values)
             or _clock(unit.source, unit.target, n)
+            or _range_scaled(unit.source, n, values)
+            or _digit_list(n, values)
+            or _per(unit.source, unit.target, n)
+            or _subsection(unit.source, n, values)
         ):
             continue
         if words is None:
@@ -370,6 +374,58 @@ def _clock(source: str, target: str, n: Number) -> bool:
             clock = rf"(?<!\d)0?{hour}\s*[.:：]\s*{minute:02d}(?!\d)"
             return re.search(clock, target) is not None
     return False
+
+
+# The start of a range takes the scale written after its end: 600至850亿 is 60 to 85
+# billion.
+_RANGE_END = re.compile(r"\s*(?:至|到|~|～|-|－|—)\s*[\d,.]+\s*(?P<scale>[万萬亿億])")
+_CN_SCALE = {"万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8}
+
+
+def _range_scaled(source: str, n: Number, values: list[float]) -> bool:
+    m = _RANGE_END.match(source, n.end)
+    if m is None or n.chinese:
+        return False
+    scaled = n.value * _CN_SCALE[m.group("scale")]
+    # the English range shares its scale word too: "60 to 85 billion"
+    return any(_close(scaled, v * unit) for v in values for unit in (1, 1e3, 1e6, 1e9))
+
+
+def _digit_list(n: Number, values: list[float]) -> bool:
+    """Whether Chinese digits written one by one list numbers (一二三年级 is "grade 1,
+    2 and 3") that the target gives one by one."""
+    if (
+        not n.chinese
+        or _CN_UNIT_CHARS.intersection(n.text)
+        or "〇" in n.text
+        or "零" in n.text
+    ):
+        return False
+    digits = ["一二三四五六七八九".find(ch) + 1 for ch in n.text.replace("两", "二")]
+    return all(d > 0 and any(_close(d, v) for v in values) for d in digits)
+
+
+# A share written per ten thousand, thousand or hundred (萬分之十五) is often given in
+# another base ("1.5 thousandths", "0.15%").
+_PER = re.compile(r"(?P<base>[萬万千百])分之\s*$")
+_BASE = {"萬": 1e4, "万": 1e4, "千": 1e3, "百": 1e2}
+
+
+def _per(source: str, target: str, n: Number) -> bool:
+    m = _PER.search(source[max(0, n.start - 4) : n.start])
+    if m is None:
+        return False
+    share = n.value / _BASE[m.group("base")]
+    written = [float(d.replace(",", "")) for d in _DIGITS.findall(target)]
+    return any(_close(share * unit, v) for v in written for unit in (1, 1e2, 1e3, 1e4))
+
+
+def _subsection(source: str, n: Number, values: list[float]) -> bool:
+    """Whether an article's number (第二百十三條第二款) shows as the whole part of a
+    dotted number ("Article 213.2")."""
+    if source[n.end : n.end + 1] not in "條条":
+        return False
+    return any(v != n.value and int(v) == n.value for v in values)
 
 
 def _total(source: str, n: Number, values: list[float]) -> bool:
