@@ -362,7 +362,7 @@ def _date_name(source: str, target: str, n: Number) -> bool:
 
 
 # A time of day: 7点50分, 7時50分.
-_CLOCK = re.compile(r"(\d{1,2})\s*[点點時时]\s*(\d{1,2})\s*分")
+_CLOCK = re.compile(r"(\d{1,2})\s*(?:[点點時时]\s*(\d{1,2})\s*分|[:：](\d{2})(?!\d))")
 
 
 def _clock(source: str, target: str, n: Number) -> bool:
@@ -370,7 +370,7 @@ def _clock(source: str, target: str, n: Number) -> bool:
     target writes as a clock time ("7.50am", "7:50")."""
     for m in _CLOCK.finditer(source):
         if m.start() <= n.start < m.end():
-            hour, minute = int(m.group(1)), int(m.group(2))
+            hour, minute = int(m.group(1)), int(m.group(2) or m.group(3))
             clock = rf"(?<!\d)0?{hour}\s*[.:：]\s*{minute:02d}(?!\d)"
             return re.search(clock, target) is not None
     return False
@@ -658,8 +658,11 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     zs = zh_enumerator(unit.source)
     if zs is None:
         return
-    ze = en_enumerator(unit.target)
-    if zs.value in _other_label_values(unit.target):
+    # A label in full-width brackets ("（3）The candidate …") is carried; the brackets
+    # are the cjk-punctuation check's finding.
+    target = unit.target.translate(_HALF_BRACKETS)
+    ze = en_enumerator(target)
+    if zs.value in _other_label_values(target):
         return  # the same number in Roman or letter style: "I", "(II)", "(iii)", "A."
     if ze is None:
         yield issue(
@@ -683,6 +686,9 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
         )
 
 
+_HALF_BRACKETS = str.maketrans("（）", "()")
+
+
 # Labels a translator writes for 一、 or （一） in a style of their own: Roman numerals
 # bare, dotted or in brackets ("I Relevant …", "(II) …", "(iii) …") and capital letters
 # ("A. …", "A.General …"), in words ("Subparagraph 6 …") or as the last part of an
@@ -691,6 +697,8 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
 _OTHER_LABEL = re.compile(
     r"^\s*(?:\((?P<proman>[ivxl]{1,6})\)|(?P<roman>[IVXL]{1,6})(?:\.|\s)(?=\s*[A-Z(“\"'‘])"
     r"|(?P<letter>[A-Z])\.(?=\s*[A-Z])"
+    r"|(?P<double>AA|BB|CC|DD|EE|FF|GG|HH|JJ|KK|MM|NN|OO|PP|QQ|RR|SS|TT|UU|WW|YY|ZZ)"
+    r"\.(?=\s*[A-Z])"
     r"|[A-Z][a-z]+\s+\(?(?P<worded>\d{1,3})\b"
     r"|\d{1,3}(?:\.\d{1,3})+\.(?P<outline>\d{1,3})\b(?!\.\d))",
     re.IGNORECASE,
@@ -712,11 +720,27 @@ def _other_label_values(target: str) -> set[int]:
         return set()
     if m.group("letter"):
         return {ord(m.group("letter").upper()) - ord("A") + 1}
+    if m.group("double"):
+        return _letter_values(target)
     if m.group("worded"):  # "Subparagraph 6", "Item 6": the label in words
         return {int(m.group("worded"))}
     if m.group("outline"):  # "16.1.3": an outline number, the item's last
         return {int(m.group("outline"))}
-    return {_roman_value(m.group("proman") or m.group("roman"))}
+    roman = m.group("proman") or m.group("roman")
+    return {_roman_value(roman), *_letter_values(target)}
+
+
+# A list lettered A … Z, then AA, BB … (a statute's forms: "V.Statement …" is the
+# 22nd item, "JJ.Statement …" the 36th). A lone I, V, L or X reads both ways.
+_LETTERED = re.compile(r"^\s*\(?(?P<letters>([A-Z])\2?)[.)]")
+
+
+def _letter_values(target: str) -> set[int]:
+    m = _LETTERED.match(target)
+    if m is None:
+        return set()
+    letters = m.group("letters")
+    return {ord(letters[0]) - ord("A") + 1 + 26 * (len(letters) - 1)}
 
 
 # -- length ratio (learns from the corpus) -------------------------------------------
