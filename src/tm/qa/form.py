@@ -270,10 +270,11 @@ def whitespace(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             )
 
 
-# "…; or" / "…, and" end list items in legal English, and "applies to:" / "based on."
-# end with punctuation: not a cut. A cut target stops on the bare word.
+# "…; or" / "…, and" (or "…； and", with a full-width mark) end list items in legal
+# English, and "applies to:" / "based on." end with punctuation: not a cut. A cut
+# target stops on the bare word.
 _DANGLING = re.compile(
-    r"(?<![,;]\s)(?<![,;])\b(?:and|or|of|the|a|an|in|for|to|with|by|on|at|from|as|that)[\s,]*$",
+    r"(?<![,;，；]\s)(?<![,;，；])\b(?:and|or|of|the|a|an|in|for|to|with|by|on|at|from|as|that)[\s,]*$",
     re.IGNORECASE,
 )
 

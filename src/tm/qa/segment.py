@@ -551,6 +551,7 @@ def _word_values(text: str) -> list[float]:
             out.append(float(_ORDINAL_WORDS.index(word) + 1))
     out.extend(_ordinal_values(text))
     out.extend(_roman_values(text))
+    out.extend(_cardinal_values(text))
     for m in _FOLD.finditer(text):  # "sixtyfold", "ten-fold"
         out.extend(
             _word_values(m.group(1)) or [float(_SMALL_WORDS.get(m.group(1).lower(), 0))]
@@ -559,6 +560,35 @@ def _word_values(text: str) -> list[float]:
 
 
 _FOLD = re.compile(r"\b([a-z]+?)-?fold\b", re.IGNORECASE)
+
+# Cardinals written in words, however long: "one hundred twenty days", "Five-hundred-
+# meter", "two thousand three hundred and five".
+_SMALL = {
+    w: i for i, w in enumerate(["zero", *_UNITS, "ten", "eleven", "twelve", *_TEENS])
+}
+_SMALL.update({w: 10 * (i + 2) for i, w in enumerate(_TENS)})
+_CARDINAL_WORD = "|".join(sorted([*_SMALL, *_SCALES], key=len, reverse=True))
+_CARDINAL_RUN = re.compile(
+    rf"\b(?:{_CARDINAL_WORD})(?:(?:[\s-]+|\s+and\s+)(?:{_CARDINAL_WORD}))+\b",
+    re.IGNORECASE,
+)
+
+
+def _cardinal_values(text: str) -> list[float]:
+    """The values of runs of two or more number words."""
+    out = []
+    for m in _CARDINAL_RUN.finditer(text):
+        total = current = 0.0
+        for word in re.findall(r"[a-z]+", m.group(0).lower()):
+            if word in _SMALL:
+                current += _SMALL[word]
+            elif word == "hundred":
+                current = max(current, 1.0) * 100
+            elif word in _SCALES:
+                total += max(current, 1.0) * _SCALES[word]
+                current = 0.0
+        out.append(total + current)
+    return out
 
 
 def _ordinal_values(text: str) -> list[float]:
