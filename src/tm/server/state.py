@@ -70,6 +70,10 @@ class WorkerState:
         self.languages = LanguagePairs.of(self._stats)
         self.last_refresh = self._full_at = time.monotonic()
         self.refresh_error: str | None = None
+        # True while the refresher brings the index up to date: a look-up may have to
+        # wait for it (a rebuild after a bulk import takes seconds), so the event loop
+        # hands look-ups to a thread meanwhile and keeps answering /healthz.
+        self.refreshing = False
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._keep_fresh, name="tm-refresh", daemon=True
@@ -93,6 +97,13 @@ class WorkerState:
 
     def refresh_once(self) -> None:
         """One check of the TM: the index, and the statistics when they are due."""
+        self.refreshing = True
+        try:
+            self._refresh()
+        finally:
+            self.refreshing = False
+
+    def _refresh(self) -> None:
         try:
             now = time.monotonic()
             full = now - self._full_at >= FULL_CHECK_SECONDS
