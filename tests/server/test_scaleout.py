@@ -3,6 +3,8 @@ writes within seconds, without a restart; SIGTERM lets a running request finish.
 
 from __future__ import annotations
 
+import http.client
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -53,6 +55,43 @@ def wait_for(server: Server, text: str, target: str, *, checks: int = 12) -> flo
     for _ in range(checks):
         assert target in [m["target"] for m in lookup(server, text)]
     return seen
+
+
+def listening(port: int) -> int:
+    """How many sockets listen on ``port`` (IPv4, from /proc: no extra tool)."""
+    lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(
+        1
+        for line in lines
+        if (f := line.split())[1].endswith(f":{port:04X}") and f[3] == "0A"
+    )
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs /proc")
+def test_a_burst_of_connections_reaches_every_worker(
+    serve: Callable[..., Server], tmp_path: Path
+) -> None:
+    """32 clients connecting together: each worker gets some of them. Each worker
+    listens on a socket of its own (SO_REUSEPORT); with one shared socket, one worker
+    took them all in a run of three."""
+    tm = str(tmp_path / "tm.db")
+    import_shipped(tm)
+    server = serve(tm, "--workers", "2")
+    host, port = server.url.removeprefix("http://").split(":")
+    # Each worker listens once its index is ready: wait for both sockets.
+    deadline = time.monotonic() + 60
+    while listening(int(port)) < 2:
+        assert time.monotonic() < deadline, "the workers never both listened"
+        time.sleep(0.1)
+    conns = [http.client.HTTPConnection(host, int(port), timeout=30) for _ in range(32)]
+    for c in conns:  # all connected before the first request
+        c.connect()
+    workers = []
+    for c in conns:
+        c.request("GET", "/healthz")
+        workers.append(json.loads(c.getresponse().read())["worker"])
+        c.close()
+    assert len(set(workers)) == 2, workers
 
 
 def test_servers_answer_alike_and_see_each_others_writes(

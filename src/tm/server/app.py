@@ -11,6 +11,7 @@ thread and closes the TM.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -91,6 +92,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         body = {
             "status": "ok" if ok else "unavailable",
             "index_refreshed_seconds_ago": round(stale, 1),
+            "worker": os.getpid(),  # which worker process answered
         }
         if not ok:
             body["error"] = "the TM database is unavailable"

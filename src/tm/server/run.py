@@ -10,8 +10,8 @@ signal again with the handler it found; ours makes a drained SIGTERM exit 0.
 from __future__ import annotations
 
 import logging
-import os
 import signal
+import socket
 import sys
 from types import FrameType
 from typing import Any
@@ -63,14 +63,8 @@ def serve(
 
     settings.validate()
     settings.hand_to_workers()
-    if settings.workers > 1:
-        # The workers share one listening socket, and libuv (uvloop) accepts every
-        # pending connection at once: one worker could take all of a burst (32
-        # clients connecting together all went to one worker in one run of three,
-        # the other idle). One accept per turn lets the others take their share.
-        os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
     signal.signal(signal.SIGTERM, _exit_cleanly)
-    uvicorn.run(
+    config = uvicorn.Config(
         APP_FACTORY,
         factory=True,
         host=settings.host,
@@ -84,3 +78,70 @@ def serve(
         # a worker building a large index is busy but alive
         timeout_worker_healthcheck=60,
     )
+    if settings.workers > 1 and hasattr(socket, "SO_REUSEPORT"):
+        _serve_workers(config)
+        return
+    server = uvicorn.Server(config)
+    if settings.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    else:
+        server.run()
+        if not server.started:
+            sys.exit(3)  # uvicorn's own code for a start-up that failed
+
+
+def _serve_workers(config: Any) -> None:
+    """uvicorn's supervisor of N workers, each listening on a socket of its own.
+
+    uvicorn's workers share one listening socket, so whichever is awake takes a new
+    connection: a worker busy answering took all of them (keep-alive connections
+    stay with it) while the other idled, in one benchmark run of three and in every
+    run of batches. With SO_REUSEPORT the kernel spreads connections over the
+    workers' sockets by their addresses.
+    """
+    from uvicorn.supervisors import Multiprocess
+
+    holder = _ReusePortSocket.bound(config.host, config.port)
+    host, port = holder.getsockname()[:2]
+    logging.getLogger("uvicorn.error").info(
+        "Uvicorn running on http://%s:%d (Press CTRL+C to quit)",
+        f"[{host}]" if ":" in host else host,
+        port,
+    )
+    try:
+        Multiprocess(config, sockets=[holder]).run()
+    finally:
+        holder.close()
+
+
+class _ReusePortSocket(socket.socket):
+    """The supervisor's socket: bound, never listening, holding the port (a port 0
+    becomes the one each worker binds). Handed to a worker, it becomes a listening
+    socket of the worker's own on the same address (see :func:`_listener`)."""
+
+    @classmethod
+    def bound(cls, host: str, port: int) -> _ReusePortSocket:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = cls(family, socket.SOCK_STREAM)
+        _reuse(sock)
+        sock.bind((host, port))
+        return sock
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        host, port = self.getsockname()[:2]
+        return (_listener, (self.family, host, port))
+
+
+def _reuse(sock: socket.socket) -> None:
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+
+
+def _listener(family: int, host: str, port: int) -> socket.socket:
+    """In a worker: its own socket on the supervisor's address (uvicorn listens)."""
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    _reuse(sock)
+    sock.bind((host, port))
+    return sock
