@@ -56,3 +56,59 @@ def test_packed_build_equals_the_stable_sorts_on_repeats(alphabet: str) -> None:
     codes += [alphabet[0] * 2000, "", alphabet[-1]]
     codes.sort(key=len)
     _same(*_both(codes))
+
+
+def _law_keys(n: int) -> list[str]:
+    path = CORPORA / "tw_moj_laws.paragraphs.zh-en.tsv.gz"
+    if not path.exists():
+        pytest.skip("corpus not available")
+    keys: list[str] = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for _, line in zip(range(n), fh, strict=False):
+            zh = line.split("\t")[0]
+            keys.append(match_key(zh))
+    return keys
+
+
+def _same_index(a: match_index.CandidateIndex, b: match_index.CandidateIndex) -> None:
+    for name in ("ids", "lens", "gram_keys", "offsets", "postings"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.dtype == y.dtype and np.array_equal(x, y), name
+    assert np.array_equal(a.stripped_hashes(), b.stripped_hashes())
+    assert a.codes == b.codes and a.keys == b.keys
+
+
+def test_an_index_fed_in_parts_equals_the_one_built_at_once() -> None:
+    """What an import feeds a builder batch by batch (ids in arrival order, lengths
+    in any order) is the index a build from the whole list gives."""
+    keys = _law_keys(6000)
+    ids = list(range(1, len(keys) + 1))
+    bodies = [body_codes(k, "source") for k in keys]
+    whole = match_index.CandidateIndex.build(ids, bodies, keys)
+    builder = match_index.IndexBuilder()
+    rng = random.Random(3)
+    start = 0
+    while start < len(keys):
+        end = start + rng.randint(1, 900)
+        builder.add(ids[start:end], bodies[start:end], keys[start:end])
+        start = end
+    assert len(builder) == len(keys)
+    _same_index(builder.finish(), whole)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [[], ["a\x00b"], ["\x00", "\x01", "\ufffe", "\uffff", "\U0010fffe", "\U0010ffff"]],
+)
+def test_the_cache_gives_back_every_text(tmp_path: Path, extra: list[str]) -> None:
+    """Texts holding the separators the cache joins with (down to none left: then
+    lengths) come back unchanged, empty ones and astral characters too."""
+    keys = _law_keys(300) + extra + ["", "𠀀𠀁", "x"]
+    codes = [body_codes(k, "source") for k in keys]
+    index = match_index.CandidateIndex.build(list(range(len(keys))), codes, keys)
+    path = tmp_path / "index.npz"
+    match_index.save_index(index, path, "stamp")
+    loaded = match_index.load_index(path, "stamp")
+    assert loaded is not None
+    _same_index(loaded, index)
+    assert match_index.load_index(path, "other") is None

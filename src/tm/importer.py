@@ -628,8 +628,10 @@ class _IndexFeed:
     calls next, waits for it).
 
     The import into an empty file TM sends each batch's new ids and source keys; the
-    process folds them into the matcher's code strings as they come (on the core the
-    parsers leave), and after the commit builds and caches the index if the store's
+    process folds them into the matcher's code strings and numbers their q-grams as
+    they come (:class:`tm.match_index.IndexBuilder`, in the time the parsers and the
+    writer leave), and after the commit sorts them into the index and caches it if
+    the store's
     data version says the TM holds exactly the units it was sent (alignment, or
     another writer, adding units makes it drop them: ``tm import`` then builds the
     index from the store as before, see :func:`cache_match_index`).
@@ -687,21 +689,21 @@ def _fed_index(receive: Any, db_path: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent()
     from tm.match import body_codes, cache_source_index
+    from tm.match_index import IndexBuilder
 
-    ids: list[int] = []
-    keys: list[str] = []
-    bodies: list[str] = []
+    builder = IndexBuilder()
+    last_id = 0
     while True:
         try:
             item = receive.recv()
         except EOFError:  # the import failed or was abandoned
             return
         if isinstance(item, str):
-            cache_source_index(db_path, ids, keys, bodies, item)
+            cache_source_index(db_path, builder, last_id, item)
             return
-        ids += item[0]
-        keys += item[1]
-        bodies += [body_codes(k, "source") for k in item[1]]
+        ids, keys = item
+        builder.add(ids, [body_codes(k, "source") for k in keys], keys)
+        last_id = max(last_id, *ids)
 
 
 # -- after an import -----------------------------------------------------------------

@@ -52,6 +52,7 @@ from tm.flags import unit_flags
 from tm.fragments import MIN_CLAUSE, OCCURRENCES, FragmentIndex, find_fragments
 from tm.match_index import (
     CandidateIndex,
+    IndexBuilder,
     cache_path,
     cached_stamp,
     load_index,
@@ -956,17 +957,18 @@ def index_is_cached(store: Store) -> bool:
 
 
 def cache_source_index(
-    db_path: str, ids: list[int], keys: list[str], bodies: list[str], version: str
+    db_path: str, builder: IndexBuilder, last_id: int, version: str
 ) -> bool:
-    """Cache the source-side index of the TM at ``db_path`` built from its units'
-    ids and source keys in id order (``bodies``: their :func:`body_codes`), as a
-    :class:`Matcher` builds it from the store at ``version``; False, and nothing
+    """Cache the source-side index of the TM at ``db_path`` that ``builder`` holds:
+    its units' ids (the highest ``last_id``), :func:`body_codes` and source keys, as
+    a :class:`Matcher` builds it from the store at ``version``; False, and nothing
     written, when ``version`` says the TM holds other units too, or when the TM is
     too small to cache.
     """
-    if not ids or version != f"{len(ids)}:{max(ids)}" or len(ids) < CACHE_MIN_UNITS:
+    n = len(builder)
+    if not n or version != f"{n}:{last_id}" or n < CACHE_MIN_UNITS:
         return False
-    index = CandidateIndex.build(ids, bodies, keys)
+    index = builder.finish()
     save_index(index, cache_path(db_path, "source"), index_stamp("source", version))
     return True
 

@@ -42,7 +42,9 @@ DROP_SHARE = 0.5
 # A length window this small is scored outright rather than filtered by q-grams
 # (benchmarks/bench_lookup.py prints both paths' times).
 SCAN_BELOW = 2000
-CACHE_FORMAT = "2"  # 2: codes are the keys' bodies (list labels and full stops apart)
+# 2: codes are the keys' bodies (list labels and full stops apart); 3: texts in UTF-8,
+# joined by a character none of them holds (one split rebuilds the list).
+CACHE_FORMAT = "3"
 
 
 class CandidateIndex:
@@ -92,23 +94,15 @@ class CandidateIndex:
         q: int = Q,
     ) -> CandidateIndex:
         """Index ``codes`` (one per unit id); ``keys`` default to the codes themselves."""
-        lens = np.fromiter((len(c) for c in codes), dtype=np.int32, count=len(codes))
-        order = np.argsort(lens, kind="stable")
-        order_list = order.tolist()
-        sorted_codes = [codes[i] for i in order_list]
-        sorted_keys = sorted_codes if keys is None else [keys[i] for i in order_list]
-        gram_keys, offsets, postings = _build_postings(sorted_codes, q)
-        return cls(
-            ids=np.asarray(ids, dtype=np.int64)[order],
-            lens=lens[order],
-            codes=sorted_codes,
-            keys=sorted_keys,
-            gram_keys=gram_keys,
-            offsets=offsets,
-            postings=postings,
-            stripped=_stripped_hashes(sorted_keys),
-            q=q,
-        )
+        builder = IndexBuilder(q)
+        for start in range(0, len(codes), BUILD_CHUNK):
+            end = start + BUILD_CHUNK
+            builder.add(
+                ids[start:end],
+                codes[start:end],
+                None if keys is None else keys[start:end],
+            )
+        return builder.finish()
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -228,6 +222,101 @@ class CandidateIndex:
         return self._stripped_order[a:b]
 
 
+# Units whose grams are counted at a time (bounds the temporary arrays of a build).
+BUILD_CHUNK = 50_000
+
+
+class IndexBuilder:
+    """A :class:`CandidateIndex` built from units given a few at a time, in any
+    order of length: each part's numbered grams and hashes are computed when it is
+    added, so :meth:`finish` only sorts. The import feeds one the units it writes
+    while it writes them (:mod:`tm.importer`); :meth:`CandidateIndex.build` is one
+    too, so both give the same arrays.
+    """
+
+    def __init__(self, q: int = Q) -> None:
+        if q != 2:
+            raise ValueError("the vectorized build supports q = 2")
+        self.q = q
+        self._ids: list[np.ndarray] = []
+        self._codes: list[str] = []
+        self._keys: list[str] | None = []
+        self._grams: list[np.ndarray] = []
+        self._owners: list[np.ndarray] = []
+        self._stripped: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def add(
+        self, ids: Sequence[int], codes: Sequence[str], keys: Sequence[str] | None
+    ) -> None:
+        """Add units: their ids, code strings and match keys (None: the codes).
+
+        Every call passes keys, or none does.
+        """
+        if len(ids) != len(codes) or (keys is not None and len(keys) != len(codes)):
+            raise ValueError("ids, codes and keys of different lengths")
+        if (keys is None) != (self._keys is None) and self._codes:
+            raise ValueError("keys given for some units only")
+        grams, owners = _chunk_grams(list(codes), len(self._codes))
+        self._ids.append(np.asarray(ids, dtype=np.int64))
+        self._codes += codes
+        if keys is None:
+            self._keys = None
+        elif self._keys is not None:
+            self._keys += keys
+        self._grams.append(grams)
+        self._owners.append(owners)
+        self._stripped.append(_stripped_hashes(keys if keys is not None else codes))
+
+    def finish(self) -> CandidateIndex:
+        """The index of every unit added (the builder is emptied)."""
+        codes = self._codes
+        lens = np.fromiter((len(c) for c in codes), dtype=np.int32, count=len(codes))
+        order = np.argsort(lens, kind="stable")
+        order_list = order.tolist()
+        sorted_codes = [codes[i] for i in order_list]
+        sorted_keys = (
+            sorted_codes if self._keys is None else [self._keys[i] for i in order_list]
+        )
+        # Each unit's position in length order, for the grams counted in arrival order.
+        position = np.empty(len(codes), dtype=np.int32)
+        position[order] = np.arange(len(codes), dtype=np.int32)
+        ids = _joined(self._ids, np.int64)[order]
+        stripped = _joined(self._stripped, np.int64)[order]
+        owners = _joined(self._owners, np.int32)
+        grams = _joined(self._grams, np.int64)
+        pos = position[owners]
+        del owners, position
+        self._codes, self._keys = [], []
+        gram_keys, offsets, postings = _postings(grams, pos, len(codes))
+        return CandidateIndex(
+            ids=ids,
+            lens=lens[order],
+            codes=sorted_codes,
+            keys=sorted_keys,
+            gram_keys=gram_keys,
+            offsets=offsets,
+            postings=postings,
+            stripped=stripped,
+            q=self.q,
+        )
+
+
+def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    """``parts`` concatenated into one array, each part dropped once copied (the list
+    is emptied), so the peak holds every element about once, not twice."""
+    out = np.empty(sum(len(p) for p in parts), dtype=dtype)
+    at = 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        out[at : at + len(part)] = part
+        at += len(part)
+    return out
+
+
 def _search(
     ordered: np.ndarray, values: int | tuple[int, ...], side: str = "left"
 ) -> Any:
@@ -246,7 +335,7 @@ def _stable_hash(text: str) -> int:
     return zlib.crc32(text.encode("utf-8"))
 
 
-def _stripped_hashes(keys: list[str]) -> np.ndarray:
+def _stripped_hashes(keys: Sequence[str]) -> np.ndarray:
     return np.fromiter(
         (_stable_hash(unpunctuated_key(k)) for k in keys),
         dtype=np.int64,
@@ -289,32 +378,35 @@ def _gram_value(gram: str) -> int:
 
 
 def _build_postings(
-    codes: list[str], q: int, chunk: int = 50_000
+    codes: list[str], q: int, chunk: int = BUILD_CHUNK
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted numbered-gram keys, list offsets, and postings (positions, ascending)."""
+    """Sorted numbered-gram keys, list offsets, and postings (positions, ascending)
+    of ``codes`` at positions 0, 1, …"""
     if q != 2:
         raise ValueError("the vectorized build supports q = 2")
-    # Fill preallocated arrays chunk by chunk: concatenating per-chunk parts would
-    # hold every gram twice at the peak.
-    total = sum(max(0, len(c) - q + 1) for c in codes)
-    keys = np.empty(total, dtype=np.int64)
-    pos = np.empty(total, dtype=np.int32)
-    at = 0
+    grams: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
     for start in range(0, len(codes), chunk):
-        part_keys, part_pos = _chunk_grams(codes[start : start + chunk], start)
-        keys[at : at + len(part_keys)] = part_keys
-        pos[at : at + len(part_pos)] = part_pos
-        at += len(part_keys)
-        del part_keys, part_pos
+        part_grams, part_owners = _chunk_grams(codes[start : start + chunk], start)
+        grams.append(part_grams)
+        owners.append(part_owners)
+    return _postings(_joined(grams, np.int64), _joined(owners, np.int32), len(codes))
+
+
+def _postings(
+    keys: np.ndarray, pos: np.ndarray, n_codes: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted numbered-gram keys, list offsets, and postings (positions, ascending)
+    from each gram occurrence's key and position, in any order (both overwritten)."""
     if not len(keys):
         return keys, np.zeros(1, dtype=np.int64), pos
-    packed = _packed_postings(keys, pos, len(codes))
+    packed = _packed_postings(keys, pos, n_codes)
     if packed is not None:
         return packed
-    order = np.argsort(keys, kind="stable")  # stable: positions stay ascending
+    order = np.lexsort((pos, keys))  # by key, then position
     pos = pos[order]
+    keys = keys[order]
     del order
-    keys.sort()  # in place: the same order as keys[order], without a second copy
     # Run starts of the sorted keys (np.unique would sort them all over again).
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     uniq = keys[starts]
@@ -420,12 +512,11 @@ def save_index(index: CandidateIndex, path: Path, stamp: str) -> None:
         "offsets": index.offsets,
         "postings": index.postings,
         "stripped": index.stripped_hashes(),
-        "codes": _flatten(index.codes),
         "stamp": np.array([CACHE_FORMAT + "|" + stamp]),
+        **_texts("codes", index.codes),
     }
     if index.keys is not index.codes:
-        arrays["keys"] = _flatten(index.keys)
-        arrays["key_lens"] = np.fromiter(map(len, index.keys), dtype=np.int32)
+        arrays.update(_texts("keys", index.keys))
     tmp = path.with_name(path.name + ".tmp")
     try:
         with open(tmp, "wb") as fh:
@@ -481,10 +572,8 @@ def _read_index(path: Path, stamp: str) -> CandidateIndex | None:
             if str(data["stamp"][0]) != CACHE_FORMAT + "|" + stamp:
                 return None
             lens = data["lens"]
-            codes = _unflatten(data["codes"], lens)
-            keys = (
-                _unflatten(data["keys"], data["key_lens"]) if "keys" in data else codes
-            )
+            codes = _read_texts(data, "codes")
+            keys = _read_texts(data, "keys") if "keys" in data else codes
             if not len(data["ids"]) == len(lens) == len(codes) == len(keys):
                 raise ValueError("arrays of different lengths")
             return CandidateIndex(
@@ -502,15 +591,41 @@ def _read_index(path: Path, stamp: str) -> CandidateIndex | None:
         return None
 
 
-def _flatten(texts: list[str]) -> np.ndarray:
-    return np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+# Joins a list of texts for the cache: the first of these that no text holds.
+_SEPARATORS = ("\x00", "\x01", "\ufffe", "\uffff", "\U0010fffe", "\U0010ffff")
 
 
-def _unflatten(flat: np.ndarray, lens: np.ndarray) -> list[str]:
-    text = flat.tobytes().decode("utf-32-le")
+def _texts(name: str, texts: list[str]) -> dict[str, np.ndarray]:
+    """``texts`` as arrays for the cache: UTF-8 bytes of the texts joined by a
+    separator none of them holds (``<name>_sep``, its code point), or, when each
+    candidate occurs, back to back with their lengths (``<name>_lens``).
+
+    Splitting one string is what makes loading fast: rebuilding a million strings
+    one slice at a time took most of a first look-up's load.
+    """
+    joined = "".join(texts)
+    for sep in _SEPARATORS:
+        if sep not in joined:
+            joined = sep.join(texts)
+            extra = {f"{name}_sep": np.array([ord(sep)], dtype=np.int32)}
+            break
+    else:
+        extra = {f"{name}_lens": np.fromiter(map(len, texts), dtype=np.int32)}
+    data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    return {name: data, **extra}
+
+
+def _read_texts(data: Any, name: str) -> list[str]:
+    """The list :func:`_texts` stored under ``name``."""
+    text = data[name].tobytes().decode("utf-8", "surrogatepass")
+    if f"{name}_sep" in data:
+        if not text and not len(data["lens"]):
+            return []
+        texts: list[str] = text.split(chr(int(data[f"{name}_sep"][0])))
+        return texts
     out = []
     start = 0
-    for end in np.cumsum(lens).tolist():
+    for end in np.cumsum(data[f"{name}_lens"]).tolist():
         out.append(text[start:end])
         start = end
     return out
