@@ -108,6 +108,31 @@ def test_a_body_that_may_hide_a_tu_is_not_cut(tmp_path: Path, inject: bytes) -> 
     assert importer.tmx_parts(str(path), 8000) is not None
 
 
+def test_a_body_found_unsafe_while_importing_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import cuts the file as its parts are parsed: a comment found past the
+    first parts rolls the import back and reads the file whole, with the same units
+    and counts as a read in one process."""
+    path = tmp_path / "odd.tmx"
+    write_big_tmx(path, 3000, tag="u")
+    data = path.read_bytes()
+    at = data.index(b"<tu ", 3 * len(data) // 4)
+    path.write_bytes(data[:at] + b"<!-- <tu> in a comment -->" + data[at:])
+    monkeypatch.setattr(importer, "PART_BYTES", 20_000)
+    cut = importer.tmx_cut(str(path))
+    assert cut is not None
+    drawn: list[importer.Part] = []
+    with pytest.raises(importer._PartFailed):
+        drawn.extend(cut.parts)
+    assert len(drawn) > 3
+    parts = _import(f"{tmp_path}/parts.db", path, workers=True)
+    whole = _import(f"{tmp_path}/whole.db", path, workers=False)
+    assert parts == whole
+    assert whole.added == 3000
+    assert _stored(f"{tmp_path}/parts.db") == _stored(f"{tmp_path}/whole.db")
+
+
 def test_utf16_and_small_files_are_not_cut(tmp_path: Path) -> None:
     utf16 = tmp_path / "utf16.tmx"
     write_big_tmx(utf16, 2000, encoding="utf-16")

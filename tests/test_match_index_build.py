@@ -73,9 +73,11 @@ def _law_keys(n: int) -> list[str]:
 def _same_index(a: match_index.CandidateIndex, b: match_index.CandidateIndex) -> None:
     for name in ("ids", "lens", "gram_keys", "offsets", "postings"):
         x, y = getattr(a, name), getattr(b, name)
-        assert x.dtype == y.dtype and np.array_equal(x, y), name
+        assert x.dtype == y.dtype, name
+        assert np.array_equal(x, y), name
     assert np.array_equal(a.stripped_hashes(), b.stripped_hashes())
-    assert a.codes == b.codes and a.keys == b.keys
+    assert a.codes == b.codes
+    assert a.keys == b.keys
 
 
 def test_an_index_fed_in_parts_equals_the_one_built_at_once() -> None:

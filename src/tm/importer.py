@@ -60,11 +60,14 @@ OnWritten = Callable[[ImportReport], None]
 
 # Files smaller than this are read in this process.
 WORKER_MIN_BYTES = 4 * 1024 * 1024
-# A TMX is cut into parts of about this size, two of them parsed at a time.
-PART_BYTES = 4 * 1024 * 1024
+# A TMX is cut into parts of about this size, two of them parsed at a time. Small
+# parts let the writer start soon after the parsers and end soon after them (it
+# writes the parts still queued alone): 1 MB is about 2,000 sentence units, a
+# tenth of a second to parse.
+PART_BYTES = 1024 * 1024
 PARSERS = 2
 # Parts parsed ahead of the writer (bounds the memory the import holds).
-AHEAD = 2 * PARSERS
+AHEAD = 3 * PARSERS
 BATCH = 2000
 # Start tags of <tu> elements (any namespace prefix), and what makes a cut unsafe.
 _TU_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?tu[\s/>]")
@@ -273,10 +276,11 @@ def import_file(
     try:
         return _import(job, workers=workers, parts=True)
     except _PartFailed as exc:
-        # A part of the TMX did not parse alone (the whole transaction rolled back,
-        # before ``on_written`` ran): read the file whole, so the units and any error
-        # are the reader's own. The report starts again from zero.
-        log.info("%s: parts did not parse alone (%s); reading it whole", path, exc)
+        # A part of the TMX could not be cut or did not parse alone (the whole
+        # transaction rolled back, before ``on_written`` ran): read the file whole,
+        # so the units and any error are the reader's own. The report starts again
+        # from zero.
+        log.info("%s: not read in parts (%s); reading it whole", path, exc)
         return _import(job, workers=workers, parts=False)
 
 
@@ -368,7 +372,7 @@ def _prepared(
         return reading.prepare(list(doc_units(doc)), watch)
     if not workers:
         return reading.units(watch)
-    cut = tmx_parts(reading.path) if reading.fmt == "tmx" and parts else None
+    cut = tmx_cut(reading.path) if reading.fmt == "tmx" and parts else None
     if cut is not None:
         return _parsed_in_parts(reading, cut)
     return _streamed(reading)
@@ -437,18 +441,42 @@ class TMXParts:
     parts: tuple[Part, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class TMXCut:
+    """:class:`TMXParts` whose parts are cut as they are drawn (see :func:`tmx_cut`);
+    the iterator raises :class:`_PartFailed` at a part that cannot be cut."""
+
+    prolog: bytes
+    epilog: bytes
+    parts: Iterator[Part]
+
+
 # The file's start and end are read whole to find <body> and </body>.
 HEAD_BYTES = TAIL_BYTES = 64 * 1024
 
 
 def tmx_parts(path: str, size: int | None = None) -> TMXParts | None:
-    """Where to cut the TMX at ``path`` into parts of about ``size`` bytes.
+    """Where to cut the TMX at ``path`` into parts of about ``size`` bytes (all of
+    them: the file is read once, a part at a time).
 
     None when it cannot be cut safely: not UTF-8, no ``<body>`` near the start or
     ``</body>`` near the end, or comments, CDATA sections or processing instructions
     in the body (which may hide a ``<tu``), or when it is too small to be worth it.
-    The file is read once, a part at a time (memory stays at a part's size).
     """
+    cut = tmx_cut(path, size)
+    if cut is None:
+        return None
+    try:
+        return TMXParts(cut.prolog, cut.epilog, tuple(cut.parts))
+    except _PartFailed:
+        return None
+
+
+def tmx_cut(path: str, size: int | None = None) -> TMXCut | None:
+    """:func:`tmx_parts` with the parts cut as they are drawn, so the first ones
+    are parsed while the rest of the file is cut; None as there, except that a body
+    which may hide a ``<tu`` is only found at the part that holds it (the iterator
+    then raises :class:`_PartFailed`)."""
     size = size or PART_BYTES
     with open(path, "rb") as fh:
         total = os.fstat(fh.fileno()).st_size
@@ -458,15 +486,13 @@ def tmx_parts(path: str, size: int | None = None) -> TMXParts | None:
         fh.seek(max(0, total - TAIL_BYTES))
         tail_at = fh.tell()
         tail = fh.read()
-        first = _first_tu(head)
-        ends = list(_BODY_END.finditer(tail))
-        if first is None or not ends:
-            return None
-        epilog = tail_at + ends[-1].start()
-        parts = _cut(fh, first, epilog, size)
-    if parts is None:
+    first = _first_tu(head)
+    ends = list(_BODY_END.finditer(tail))
+    if first is None or not ends:
         return None
-    return TMXParts(head[:first], tail[epilog - tail_at :], parts)
+    epilog = tail_at + ends[-1].start()
+    parts = _cut(path, first, epilog, size)
+    return TMXCut(head[:first], tail[epilog - tail_at :], parts)
 
 
 def _first_tu(head: bytes) -> int | None:
@@ -486,28 +512,33 @@ def _first_tu(head: bytes) -> int | None:
     return first.start()
 
 
-def _cut(fh: Any, start: int, epilog: int, size: int) -> tuple[Part, ...] | None:
+def _cut(path: str, start: int, epilog: int, size: int) -> Iterator[Part]:
     """Parts of about ``size`` bytes from ``start`` to ``epilog``, each ending where a
-    ``<tu`` starts; None if a part holds something that may hide a ``<tu``."""
-    parts: list[Part] = []
+    ``<tu`` starts, read as they are drawn.
+
+    Raises:
+        _PartFailed: a part holds something that may hide a ``<tu``.
+    """
     index = 0
-    while start < epilog:
-        fh.seek(start)
-        data = fh.read(min(size, epilog - start))
-        cut = None
-        while cut is None and start + len(data) < epilog:
-            more = fh.read(min(size, epilog - start - len(data)))
-            # A <tu just past the part's end (or inside a long unit): keep reading.
-            cut = _TU_START.search(data + more, max(size, len(data) - 64))
-            data += more
-        end = start + (cut.start() if cut else len(data))
-        part = data[: end - start]
-        if _UNSAFE.search(part):
-            return None
-        parts.append(Part(start, end, index))
-        index += sum(1 for _ in _TU_START.finditer(part))
-        start = end
-    return tuple(parts)
+    with open(path, "rb") as fh:
+        while start < epilog:
+            fh.seek(start)
+            data = fh.read(min(size, epilog - start))
+            cut = None
+            while cut is None and start + len(data) < epilog:
+                more = fh.read(min(size, epilog - start - len(data)))
+                # A <tu just past the part's end (or inside a long unit): read on.
+                cut = _TU_START.search(data + more, max(size, len(data) - 64))
+                data += more
+            end = start + (cut.start() if cut else len(data))
+            part = data[: end - start]
+            if _UNSAFE.search(part):
+                raise _PartFailed(
+                    "a comment, CDATA section or processing instruction in the body"
+                )
+            yield Part(start, end, index)
+            index += sum(1 for _ in _TU_START.finditer(part))
+            start = end
 
 
 @dataclass(frozen=True, slots=True)
@@ -550,16 +581,17 @@ def _parse_part(job: _PartJob) -> list[Prepared] | str:
         return f"{type(exc).__name__}: {exc}"
 
 
-def _parsed_in_parts(reading: Reading, cut: TMXParts) -> Iterator[Prepared]:
+def _parsed_in_parts(reading: Reading, cut: TMXCut) -> Iterator[Prepared]:
     """The parts' batches in file order, parsed ``PARSERS`` at a time, ``AHEAD`` ahead.
 
     Raises:
-        _PartFailed: a part did not parse alone (see :func:`import_file`).
+        _PartFailed: a part could not be cut or did not parse alone (see
+            :func:`import_file`).
     """
     from tm.formats.tmx import PLAIN_TMX
 
     plain = fastpath.on(PLAIN_TMX)
-    jobs = [_PartJob(reading, cut.prolog, cut.epilog, p, plain) for p in cut.parts]
+    jobs = (_PartJob(reading, cut.prolog, cut.epilog, p, plain) for p in cut.parts)
     for result in ordered_map(_parse_part, jobs, workers=PARSERS, ahead=AHEAD):
         if isinstance(result, str):
             raise _PartFailed(result)
