@@ -396,6 +396,56 @@ def test_a_new_tm_gets_the_index_a_build_from_the_store_gives(tmp_path: Path) ->
         assert index_is_cached(store)
 
 
+@pytest.mark.slow
+def test_the_fed_cache_serves_the_first_look_up_until_another_writer_adds_units(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After an import into a new TM, a new process's first look-up loads the index
+    the import fed and cached (it builds none); once another writer adds a unit, the
+    cache is stale: the next new matcher builds from the store and finds that unit."""
+    from tm.match import CACHE_MIN_UNITS, Matcher
+    from tm.models import TranslationUnit
+
+    path = tmp_path / "big.tmx"
+    write_big_tmx(path, CACHE_MIN_UNITS + 500, tag="s")
+    db = tmp_path / "tm.db"
+    with open_store(db) as store:
+        importer.import_file(store, path, workers=True, user=USER)
+        importer.cache_match_index(store)
+    caplog.set_level(logging.INFO, logger="tm.match")
+    with open_store(db, readonly=True) as store:
+        (unit,) = store.get_units([11])
+        assert Matcher(store).lookup(unit.source)[0].unit == unit
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("loaded source index") for m in messages)
+    assert not any(m.startswith("built source index") for m in messages)
+    caplog.clear()
+    with open_store(db) as other:
+        other.add_units(
+            [TranslationUnit("另一个写入者后来加入的一句话", "added later")]
+        )
+    with open_store(db, readonly=True) as store:
+        (match,) = Matcher(store).lookup("另一个写入者后来加入的一句话")
+    assert match.unit.target == "added later"
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("built source index") for m in messages)
+    assert not any(m.startswith("loaded source index") for m in messages)
+
+
+def test_a_feed_whose_import_aligns_is_abandoned(tmp_path: Path) -> None:
+    """Alignment adds units the feed never sees: once the file's units are written
+    the feed ends, and the commit hands it nothing to cache."""
+    with open_store(tmp_path / "tm.db") as store:
+        feed = importer._IndexFeed.start(store)
+        assert feed is not None
+        feed.send([1], [("x",) * 20])
+        feed.units_sent(complete=False)
+        assert not feed._proc.is_alive()
+        assert store.path is not None
+        feed.finish(store.data_version(), store.path)
+        assert store.path not in importer._FEEDS
+
+
 def test_prepared_batches_pickle(tm_tmx: Path) -> None:
     """What workers send is plain data: a batch survives pickling unchanged."""
     import pickle

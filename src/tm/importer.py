@@ -326,6 +326,9 @@ def _import_into(
         report.added += result.added
         report.duplicates += result.duplicates
         report.occurrences_added += result.occurrences_added
+        if feed is not None:
+            # Alignment adds units the feed has not seen: its index would be stale.
+            feed.units_sent(complete=not (paragraphs and not report.had_sentences))
         if job.on_written is not None:
             job.on_written(report)
         # A file that already has sentence units (a TM exported with both levels)
@@ -672,6 +675,7 @@ class _IndexFeed:
     def __init__(self, out: Any, proc: Any) -> None:
         self._out = out
         self._proc = proc
+        self._abandoned = False
 
     @classmethod
     def start(cls, store: Store) -> _IndexFeed | None:
@@ -689,9 +693,23 @@ class _IndexFeed:
     def send(self, ids: list[int], rows: list[tuple[Any, ...]]) -> None:
         self._out.send((ids, [r[SOURCE_KEY] for r in rows]))
 
+    def units_sent(self, *, complete: bool) -> None:
+        """Every unit of the file was sent: the process sorts them into the index
+        while the import commits. ``complete`` False: the import adds units the
+        feed does not see (alignment), so the feed is abandoned."""
+        if not complete:
+            self.abandon()
+            return
+        try:
+            self._out.send(_UNITS_SENT)
+        except OSError as exc:  # it ended: the first look-up builds the index
+            log.info("the match index feed ended early: %s", exc)
+
     def finish(self, version: str, db_path: str) -> None:
-        """Let the process build and cache the index (at ``version``) while the
+        """Let the process cache the index (if the TM is at ``version``) while the
         caller goes on; :func:`cache_match_index` waits for it."""
+        if self._abandoned:
+            return
         try:
             self._out.send(version)
         except OSError as exc:  # it ended: the first look-up builds the index
@@ -707,9 +725,16 @@ class _IndexFeed:
             proc.join()
 
     def abandon(self) -> None:
+        if self._abandoned:
+            return
+        self._abandoned = True
         self._out.close()
         self._proc.terminate()
         self._proc.join()
+
+
+# What the import sends the feed after the file's last units (see units_sent).
+_UNITS_SENT = "units sent"
 
 
 def _fed_index(receive: Any, db_path: str) -> None:
@@ -720,22 +745,27 @@ def _fed_index(receive: Any, db_path: str) -> None:
     # itself (a KeyboardInterrupt here would print a traceback under "Interrupted.").
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent()
-    from tm.match import body_codes, cache_source_index
+    from tm.match import CACHE_MIN_UNITS, body_codes, cache_source_index
     from tm.match_index import IndexBuilder
 
     builder = IndexBuilder()
+    index = None
     last_id = 0
     while True:
         try:
             item = receive.recv()
         except EOFError:  # the import failed or was abandoned
             return
-        if isinstance(item, str):
-            cache_source_index(db_path, builder, last_id, item)
+        if item == _UNITS_SENT:
+            index = builder.finish() if len(builder) >= CACHE_MIN_UNITS else None
+        elif isinstance(item, str):  # the data version, once the import committed
+            if index is not None:
+                cache_source_index(db_path, index, last_id, item)
             return
-        ids, keys = item
-        builder.add(ids, [body_codes(k, "source") for k in keys], keys)
-        last_id = max(last_id, *ids)
+        else:
+            ids, keys = item
+            builder.add(ids, [body_codes(k, "source") for k in keys], keys)
+            last_id = max(last_id, *ids)
 
 
 # -- after an import -----------------------------------------------------------------

@@ -52,7 +52,6 @@ from tm.flags import unit_flags
 from tm.fragments import MIN_CLAUSE, OCCURRENCES, FragmentIndex, find_fragments
 from tm.match_index import (
     CandidateIndex,
-    IndexBuilder,
     cache_path,
     cached_stamp,
     load_index,
@@ -957,18 +956,17 @@ def index_is_cached(store: Store) -> bool:
 
 
 def cache_source_index(
-    db_path: str, builder: IndexBuilder, last_id: int, version: str
+    db_path: str, index: CandidateIndex, last_id: int, version: str
 ) -> bool:
-    """Cache the source-side index of the TM at ``db_path`` that ``builder`` holds:
-    its units' ids (the highest ``last_id``), :func:`body_codes` and source keys, as
+    """Cache ``index``, the source-side index of the TM at ``db_path`` built from
+    its units' :func:`body_codes` and source keys (the highest id ``last_id``), as
     a :class:`Matcher` builds it from the store at ``version``; False, and nothing
     written, when ``version`` says the TM holds other units too, or when the TM is
     too small to cache.
     """
-    n = len(builder)
+    n = len(index)
     if not n or version != f"{n}:{last_id}" or n < CACHE_MIN_UNITS:
         return False
-    index = builder.finish()
     save_index(index, cache_path(db_path, "source"), index_stamp("source", version))
     return True
 
