@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -751,10 +753,10 @@ def _fed_index(receive: Any, db_path: str) -> None:
     builder = IndexBuilder()
     index = None
     last_id = 0
+    items = _drained(receive)
     while True:
-        try:
-            item = receive.recv()
-        except EOFError:  # the import failed or was abandoned
+        item = items.get()
+        if item is None:  # the import failed or was abandoned
             return
         if item == _UNITS_SENT:
             index = builder.finish() if len(builder) >= CACHE_MIN_UNITS else None
@@ -766,6 +768,31 @@ def _fed_index(receive: Any, db_path: str) -> None:
             ids, keys = item
             builder.add(ids, [body_codes(k, "source") for k in keys], keys)
             last_id = max(last_id, *ids)
+
+
+def _drained(receive: Any) -> queue.SimpleQueue[Any]:
+    """What the import sends, read off the pipe by a thread as soon as it comes
+    (None at the end of the pipe).
+
+    A batch's keys are more than a pipe holds: read only between two batches'
+    work, each send would hold the writer until this process had folded and
+    counted the batch before it.
+    """
+    items: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    def drain() -> None:
+        while True:
+            try:
+                item = receive.recv()
+            except EOFError:
+                items.put(None)
+                return
+            items.put(item)
+            if isinstance(item, str) and item != _UNITS_SENT:
+                return  # the data version: the last thing sent
+
+    threading.Thread(target=drain, name="tm-index-feed", daemon=True).start()
+    return items
 
 
 # -- after an import -----------------------------------------------------------------
