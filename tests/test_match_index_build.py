@@ -114,3 +114,24 @@ def test_the_cache_gives_back_every_text(tmp_path: Path, extra: list[str]) -> No
     assert loaded is not None
     _same_index(loaded, index)
     assert match_index.load_index(path, "other") is None
+
+
+def test_a_staged_index_is_cached_only_when_published(tmp_path: Path) -> None:
+    """The import writes the index before its commit: in place (and loadable) only
+    once published; a discarded one leaves nothing behind."""
+    keys = _law_keys(400)
+    codes = [body_codes(k, "source") for k in keys]
+    index = match_index.CandidateIndex.build(list(range(1, 401)), codes, keys)
+    path = tmp_path / "tm.db.match-source.npz"
+    staged = match_index.stage_index(index, path, "stamp")
+    assert staged is not None
+    assert not path.exists()
+    staged.discard()
+    assert list(tmp_path.iterdir()) == []
+    staged = match_index.stage_index(index, path, "stamp")
+    assert staged is not None
+    staged.publish()
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    loaded = match_index.load_index(path, "stamp")
+    assert loaded is not None
+    _same_index(loaded, index)

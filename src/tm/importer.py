@@ -69,7 +69,7 @@ WORKER_MIN_BYTES = 4 * 1024 * 1024
 PART_BYTES = 1024 * 1024
 PARSERS = 2
 # Parts parsed ahead of the writer (bounds the memory the import holds).
-AHEAD = 3 * PARSERS
+AHEAD = 2 * PARSERS
 BATCH = 2000
 # Start tags of <tu> elements (any namespace prefix), and what makes a cut unsafe.
 _TU_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?tu[\s/>]")
@@ -667,11 +667,12 @@ class _IndexFeed:
     The import into an empty file TM sends each batch's new ids and source keys; the
     process folds them into the matcher's code strings and numbers their q-grams as
     they come (:class:`tm.match_index.IndexBuilder`, in the time the parsers and the
-    writer leave), and after the commit sorts them into the index and caches it if
-    the store's
-    data version says the TM holds exactly the units it was sent (alignment, or
-    another writer, adding units makes it drop them: ``tm import`` then builds the
-    index from the store as before, see :func:`cache_match_index`).
+    writer leave). Once the file's units are written it sorts them into the index and
+    writes it beside the TM while the import commits; after the commit it puts the
+    file in place if the store's data version says the TM holds exactly the units it
+    was sent (alignment, or another writer, adding units makes it drop them: ``tm
+    import`` then builds the index from the store as before, see
+    :func:`cache_match_index`).
     """
 
     def __init__(self, out: Any, proc: Any) -> None:
@@ -747,22 +748,30 @@ def _fed_index(receive: Any, db_path: str) -> None:
     # itself (a KeyboardInterrupt here would print a traceback under "Interrupted.").
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent()
-    from tm.match import CACHE_MIN_UNITS, body_codes, cache_source_index
+    from tm.match import body_codes, stage_source_index
     from tm.match_index import IndexBuilder
 
     builder = IndexBuilder()
-    index = None
+    staged = None
     last_id = 0
     items = _drained(receive)
     while True:
         item = items.get()
         if item is None:  # the import failed or was abandoned
+            if staged is not None:
+                staged[1].discard()
             return
         if item == _UNITS_SENT:
-            index = builder.finish() if len(builder) >= CACHE_MIN_UNITS else None
+            # Sorted and written while the import commits; put in place only if
+            # the TM then holds exactly these units.
+            staged = stage_source_index(db_path, builder.finish(), last_id)
         elif isinstance(item, str):  # the data version, once the import committed
-            if index is not None:
-                cache_source_index(db_path, index, last_id, item)
+            if staged is not None:
+                version, index_file = staged
+                if item == version:
+                    index_file.publish()
+                else:
+                    index_file.discard()
             return
         else:
             ids, keys = item

@@ -527,6 +527,35 @@ def cache_path(db_path: str | Path, side: str) -> Path:
 
 def save_index(index: CandidateIndex, path: Path, stamp: str) -> None:
     """Write ``index`` to ``path`` atomically, tagged with ``stamp`` (best effort)."""
+    staged = stage_index(index, path, stamp)
+    if staged is not None:
+        staged.publish()
+
+
+class StagedIndex:
+    """An index written to a temporary file beside ``path``: :meth:`publish` puts
+    it in place (an atomic rename), :meth:`discard` removes it."""
+
+    def __init__(self, tmp: Path, path: Path) -> None:
+        self.tmp = tmp
+        self.path = path
+
+    def publish(self) -> None:
+        try:
+            self.tmp.replace(self.path)
+        except OSError as exc:
+            log.info("index not cached at %s: %s", self.path, exc)
+            self.discard()
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.tmp.unlink()
+
+
+def stage_index(index: CandidateIndex, path: Path, stamp: str) -> StagedIndex | None:
+    """Write ``index``, tagged with ``stamp``, to a temporary file beside ``path``
+    (flushed to disk); None when it cannot be written (a read-only directory only
+    costs a rebuild next time)."""
     arrays = {
         "ids": index.ids,
         "lens": index.lens,
@@ -539,17 +568,19 @@ def save_index(index: CandidateIndex, path: Path, stamp: str) -> None:
     }
     if index.keys is not index.codes:
         arrays.update(_texts("keys", index.keys))
-    tmp = path.with_name(path.name + ".tmp")
+    # One name per process: two processes caching the same TM do not share a file.
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as fh:
             np.savez(fh, **arrays)  # type: ignore[arg-type]
             fh.flush()
             os.fsync(fh.fileno())  # else a crash can leave a renamed, empty file
-        tmp.replace(path)
-    except OSError as exc:  # a read-only directory only costs a rebuild next time
+    except OSError as exc:
         log.info("index not cached at %s: %s", path, exc)
         with contextlib.suppress(OSError):
             tmp.unlink()
+        return None
+    return StagedIndex(tmp, path)
 
 
 def cached_stamp(path: Path) -> str | None:
