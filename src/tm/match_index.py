@@ -243,7 +243,6 @@ class IndexBuilder:
         self._codes: list[str] = []
         self._keys: list[str] | None = []
         self._grams: list[np.ndarray] = []
-        self._owners: list[np.ndarray] = []
         self._stripped: list[np.ndarray] = []
 
     def __len__(self) -> int:
@@ -260,7 +259,9 @@ class IndexBuilder:
             raise ValueError("ids, codes and keys of different lengths")
         if (keys is None) != (self._keys is None) and self._codes:
             raise ValueError("keys given for some units only")
-        grams, owners = _chunk_grams(list(codes), len(self._codes))
+        # Each unit's grams, in unit order: a unit of length n has max(n - 1, 0),
+        # which is all finish() needs to know whose they are.
+        grams, _ = _chunk_grams(list(codes), len(self._codes))
         self._ids.append(np.asarray(ids, dtype=np.int64))
         self._codes += codes
         if keys is None:
@@ -268,7 +269,6 @@ class IndexBuilder:
         elif self._keys is not None:
             self._keys += keys
         self._grams.append(grams)
-        self._owners.append(owners)
         self._stripped.append(_stripped_hashes(keys if keys is not None else codes))
 
     def finish(self) -> CandidateIndex:
@@ -286,10 +286,11 @@ class IndexBuilder:
         position[order] = np.arange(len(codes), dtype=np.int32)
         ids = _joined(self._ids, np.int64)[order]
         stripped = _joined(self._stripped, np.int64)[order]
-        owners = _joined(self._owners, np.int32)
         grams = _joined(self._grams, np.int64)
-        pos = position[owners]
-        del owners, position
+        pos = np.repeat(position, np.maximum(lens.astype(np.int64) - 1, 0))
+        del position
+        if len(pos) != len(grams):
+            raise AssertionError("q-grams counted do not match the units' lengths")
         self._codes, self._keys = [], []
         gram_keys, offsets, postings = _postings(grams, pos, len(codes))
         return CandidateIndex(
