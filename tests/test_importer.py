@@ -9,6 +9,7 @@ store contract's (tests/store/).
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -430,6 +431,34 @@ def test_the_fed_cache_serves_the_first_look_up_until_another_writer_adds_units(
     messages = [r.getMessage() for r in caplog.records]
     assert any(m.startswith("built source index") for m in messages)
     assert not any(m.startswith("loaded source index") for m in messages)
+
+
+@pytest.mark.slow
+def test_an_import_that_fails_after_writing_leaves_no_index_file(
+    tmp_path: Path,
+) -> None:
+    """The feed stages the index while the import commits; an import that fails at
+    that point (here in on_written) abandons it, and nothing of it stays beside the
+    TM: no cache, no staged file."""
+    from tm.match import CACHE_MIN_UNITS
+
+    path = tmp_path / "big.tmx"
+    write_big_tmx(path, CACHE_MIN_UNITS + 500, tag="x")
+    db = tmp_path / "tm.db"
+
+    def fail(report: Any) -> None:
+        # Once the feed has started writing its file (it sorts first).
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob("tm.db.match-source.npz.*.tmp")):
+            assert time.monotonic() < deadline, "the feed staged no index"
+            time.sleep(0.01)
+        raise RuntimeError("after the units were written")
+
+    with open_store(db) as store, pytest.raises(RuntimeError, match="after the units"):
+        importer.import_file(store, path, workers=True, user=USER, on_written=fail)
+    with open_store(db) as store:
+        assert store.count_units() == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if "match" in p.name) == []
 
 
 def test_a_feed_whose_import_aligns_is_abandoned(tmp_path: Path) -> None:

@@ -135,3 +135,23 @@ def test_a_staged_index_is_cached_only_when_published(tmp_path: Path) -> None:
     loaded = match_index.load_index(path, "stamp")
     assert loaded is not None
     _same_index(loaded, index)
+
+
+def test_staging_removes_what_ended_processes_left(tmp_path: Path) -> None:
+    """A process killed while writing leaves its staged file; the next staging of
+    the same cache removes it, and leaves a live process's file alone."""
+    import os
+
+    path = tmp_path / "tm.db.match-source.npz"
+    dead = 4_000_000  # above Linux's pid_max: no such process
+    orphan = match_index.staging_path(path, dead)
+    orphan.write_bytes(b"partial")
+    live = match_index.staging_path(path, os.getppid())
+    live.write_bytes(b"being written")
+    index = match_index.CandidateIndex.build([1, 2], ["甲乙丙", "丁戊"])
+    staged = match_index.stage_index(index, path, "stamp")
+    assert staged is not None
+    assert not orphan.exists()
+    assert live.exists()
+    staged.publish()
+    assert match_index.load_index(path, "stamp") is not None

@@ -29,6 +29,7 @@ stays small).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
@@ -675,9 +676,10 @@ class _IndexFeed:
     :func:`cache_match_index`).
     """
 
-    def __init__(self, out: Any, proc: Any) -> None:
+    def __init__(self, out: Any, proc: Any, db_path: str) -> None:
         self._out = out
         self._proc = proc
+        self._db_path = db_path
         self._abandoned = False
 
     @classmethod
@@ -691,7 +693,7 @@ class _IndexFeed:
         proc = SPAWN.Process(target=_fed_index, args=(receive, store.path))
         proc.start()
         receive.close()
-        return cls(out, proc)
+        return cls(out, proc, store.path)
 
     def send(self, ids: list[int], rows: list[tuple[Any, ...]]) -> None:
         self._out.send((ids, [r[SOURCE_KEY] for r in rows]))
@@ -734,6 +736,12 @@ class _IndexFeed:
         self._out.close()
         self._proc.terminate()
         self._proc.join()
+        # Ended while the commit was awaited: the index it staged goes too.
+        from tm.match_index import cache_path, staging_path
+
+        staged = staging_path(cache_path(self._db_path, "source"), self._proc.pid)
+        with contextlib.suppress(OSError):
+            staged.unlink()
 
 
 # What the import sends the feed after the file's last units (see units_sent).

@@ -557,6 +557,31 @@ class StagedIndex:
             self.tmp.unlink()
 
 
+def staging_path(path: Path, pid: int) -> Path:
+    """Where process ``pid`` writes the cache ``path`` before renaming it: one name
+    per process, so two processes caching the same TM never write one file."""
+    return path.with_name(f"{path.name}.{pid}.tmp")
+
+
+def _remove_orphans(path: Path) -> None:
+    """Remove what processes that ended (killed while writing) staged for ``path``."""
+    for tmp in path.parent.glob(f"{path.name}.*.tmp"):
+        pid = tmp.name[len(path.name) + 1 : -len(".tmp")]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
 def stage_index(index: CandidateIndex, path: Path, stamp: str) -> StagedIndex | None:
     """Write ``index``, tagged with ``stamp``, to a temporary file beside ``path``
     (flushed to disk); None when it cannot be written (a read-only directory only
@@ -573,8 +598,8 @@ def stage_index(index: CandidateIndex, path: Path, stamp: str) -> StagedIndex | 
     }
     if index.keys is not index.codes:
         arrays.update(_texts("keys", index.keys))
-    # One name per process: two processes caching the same TM do not share a file.
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    _remove_orphans(path)
+    tmp = staging_path(path, os.getpid())
     try:
         with open(tmp, "wb") as fh:
             np.savez(fh, **arrays)  # type: ignore[arg-type]
