@@ -14,7 +14,8 @@ edited TM sentences, half unseen news and Tatoeba sentences). In one run it meas
       on a fixed schedule whatever the answers do, and each latency counts from its
       scheduled time (no coordinated omission): p50/p95/p99 at that load;
 3. batches: ``POST /api/v1/lookup`` with 100 queries a request, ``--batch-clients``
-   at a time: look-ups per second.
+   at a time, with every detail (repair, diff) and with ``"details": false``:
+   look-ups per second.
 
 Wall-clock figures on a shared machine measure the neighbours too, so it also prints
 the server's CPU time per look-up (from /proc, all its workers) beside the in-process
@@ -151,6 +152,17 @@ class Served:
             total += (int(fields[11]) + int(fields[12])) / CLOCK
         return total
 
+    def worker_cpu(self) -> dict[int, float]:
+        """CPU seconds of each worker so far."""
+        out = {}
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            out[pid] = (int(fields[11]) + int(fields[12])) / CLOCK
+        return out
+
     def rss_mb(self) -> list[float]:
         out = []
         for pid in self.worker_pids():
@@ -176,6 +188,16 @@ def unit_url(base: str, text: str) -> URL:
     return URL(f"{base}/tmserver/zh/en/unit/{quote(text[:500], safe='')}", encoded=True)
 
 
+# Keep-alive connections by default (as a script with a session sends); with
+# --new-connections, one connection per request, as Weblate's machinery sends (its
+# requests go through requests.request, a new session each).
+NEW_CONNECTIONS = False
+
+
+def connector(clients: int) -> aiohttp.TCPConnector:
+    return aiohttp.TCPConnector(limit=clients, force_close=NEW_CONNECTIONS)
+
+
 async def fetch(session: aiohttp.ClientSession, url: URL) -> None:
     async with session.get(url) as resp:
         await resp.read()
@@ -188,9 +210,7 @@ async def closed_loop(
     """Each client sends its next query once the last is answered; (latencies, wall)."""
     todo = list(enumerate(queries))
     latencies: list[float] = []
-    async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=clients)
-    ) as session:
+    async with aiohttp.ClientSession(connector=connector(clients)) as session:
 
         async def client() -> None:
             while todo:
@@ -210,9 +230,7 @@ async def open_loop(
     """Requests on a fixed schedule (``rate`` a second) over ``clients`` connections;
     each latency counts from the request's scheduled time."""
     latencies: list[float] = []
-    async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=clients)
-    ) as session:
+    async with aiohttp.ClientSession(connector=connector(clients)) as session:
         t0 = time.perf_counter()
 
         async def one(i: int, text: str) -> None:
@@ -226,18 +244,20 @@ async def open_loop(
 
 
 async def batches(
-    base: str, queries: list[str], size: int, clients: int
+    base: str, queries: list[str], size: int, clients: int, details: bool = True
 ) -> tuple[list[float], float]:
     todo = [queries[i : i + size] for i in range(0, len(queries), size)]
     latencies: list[float] = []
-    async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=clients)
-    ) as session:
+    async with aiohttp.ClientSession(connector=connector(clients)) as session:
 
         async def client() -> None:
             while todo:
                 chunk = todo.pop()
-                body = {"queries": [{"text": q} for q in chunk], "min_score": MIN_SCORE}
+                body = {
+                    "queries": [{"text": q} for q in chunk],
+                    "min_score": MIN_SCORE,
+                    "details": details,
+                }
                 t = time.perf_counter()
                 async with session.post(base + "/api/v1/lookup", json=body) as resp:
                     data = await resp.json()
@@ -256,6 +276,17 @@ async def batches(
 def cpu_now() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
+
+
+def shares(before: dict[int, float], after: dict[int, float]) -> str:
+    """Each worker's share of the CPU the server spent: uvicorn's workers share one
+    listening socket, and a worker that accepted most connections does most work."""
+    used = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
+    total = sum(used.values())
+    if len(used) < 2 or total <= 0:
+        return ""
+    parts = "/".join(f"{100 * u / total:.0f}" for u in sorted(used.values()))
+    return f"; workers' CPU shares {parts} %"
 
 
 def line(name: str, lat: list[float], n: int, wall: float, cpu: float | None) -> str:
@@ -281,7 +312,14 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=100)
     ap.add_argument("--batch-clients", type=int, default=4)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument(
+        "--new-connections",
+        action="store_true",
+        help="one connection per request (as Weblate sends) instead of keep-alive",
+    )
     args = ap.parse_args()
+    global NEW_CONNECTIONS
+    NEW_CONNECTIONS = args.new_connections
     db = args.db or f"/tmp/tm_bench_{args.size}.db"
     build_db(db, args.size)
     queries = [q for _, q in make_queries(db, args.queries)]
@@ -289,27 +327,38 @@ def main() -> None:
 
     # 1. in process (builds the cache file a server then loads); like a server's
     # look-ups, these do not check the data version (a count over every unit) each
-    # second
+    # second. /tmserver answers with source, target and score (details=False); the
+    # batch API with everything `tm lookup --json` shows (repair, diff).
     with TMService.open(db, create=False, poll_seconds=3600) as service:
         t = time.perf_counter()
         indexed = service.warm()["source"]
         build = time.perf_counter() - t
         service.lookup(queries[0], min_score=MIN_SCORE)
-        local: list[float] = []
-        c0, t0 = cpu_now(), time.perf_counter()
-        for q in queries:
-            t = time.perf_counter()
-            service.lookup(q, min_score=MIN_SCORE)
-            local.append((time.perf_counter() - t) * 1000)
-        local_wall, local_cpu = time.perf_counter() - t0, cpu_now() - c0
-    print(f"TM: {indexed:,} units ({db}); index ready in process in {build:.1f}s")
-    print(
-        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start"
-    )
-    print(
-        line("in process, one thread", local, len(queries), local_wall, None)
-        + f"; CPU {1000 * local_cpu / len(queries):.2f} ms a look-up"
-    )
+        print(f"TM: {indexed:,} units ({db}); index ready in process in {build:.1f}s")
+        print(
+            f"machine: {os.cpu_count()} cores,"
+            f" load average {os.getloadavg()[0]:.1f} at start"
+        )
+        local_cpu = {}
+        for details in (False, True):
+            local: list[float] = []
+            c0, t0 = cpu_now(), time.perf_counter()
+            for q in queries:
+                t = time.perf_counter()
+                service.lookup(q, min_score=MIN_SCORE, details=details)
+                local.append((time.perf_counter() - t) * 1000)
+            local_wall, local_cpu[details] = time.perf_counter() - t0, cpu_now() - c0
+            what = "with repair and diff" if details else "source, target, score"
+            print(
+                line(
+                    f"in process, one thread, {what}",
+                    local,
+                    len(queries),
+                    local_wall,
+                    None,
+                )
+                + f"; CPU {1000 * local_cpu[details] / len(queries):.2f} ms a look-up"
+            )
 
     with tempfile.TemporaryDirectory() as tmp:
         small = str(Path(tmp) / "seed.db")
@@ -330,9 +379,10 @@ def main() -> None:
         )
         try:
             asyncio.run(closed_loop(server.url, queries[:200], args.clients))  # warm-up
-            c0 = server.cpu_seconds()
+            c0, w0 = server.cpu_seconds(), server.worker_cpu()
             lat, wall = asyncio.run(closed_loop(server.url, load, args.clients))
             cpu = server.cpu_seconds() - c0
+            split = shares(w0, server.worker_cpu())
             print(
                 line(
                     f"GET /tmserver, {args.clients} clients, closed loop",
@@ -341,18 +391,20 @@ def main() -> None:
                     wall,
                     cpu,
                 )
+                + split
             )
-            ratio = cpu / len(load) / (local_cpu / len(queries))
+            ratio = cpu / len(load) / (local_cpu[False] / len(queries))
             print(
                 f"  HTTP overhead: server CPU a look-up / in-process CPU a look-up ="
                 f" {ratio:.2f}; on {args.workers} idle core(s) that is"
                 f" {args.workers * len(load) / cpu:,.0f} look-ups/s"
             )
-            c0 = server.cpu_seconds()
+            c0, w0 = server.cpu_seconds(), server.worker_cpu()
             lat, wall = asyncio.run(
                 open_loop(server.url, load, args.clients, args.rate)
             )
             cpu = server.cpu_seconds() - c0
+            split = shares(w0, server.worker_cpu())
             print(
                 line(
                     f"GET /tmserver, {args.clients} clients, open loop at {args.rate:g}/s",
@@ -361,23 +413,33 @@ def main() -> None:
                     wall,
                     cpu,
                 )
+                + split
             )
-            c0 = server.cpu_seconds()
-            lat, wall = asyncio.run(
-                batches(server.url, load, args.batch, args.batch_clients)
-            )
-            cpu = server.cpu_seconds() - c0
-            print(
-                line(
-                    f"POST /api/v1/lookup, {args.batch} queries a request,"
-                    f" {args.batch_clients} clients (latency per request)",
-                    lat,
-                    len(load),
-                    wall,
-                    cpu,
+            for details in (True, False):
+                c0, w0 = server.cpu_seconds(), server.worker_cpu()
+                lat, wall = asyncio.run(
+                    batches(server.url, load, args.batch, args.batch_clients, details)
                 )
-                + f"; on {args.workers} idle core(s): {args.workers * len(load) / cpu:,.0f} look-ups/s"
-            )
+                cpu = server.cpu_seconds() - c0
+                split = shares(w0, server.worker_cpu())
+                what = "" if details else ', "details": false'
+                print(
+                    line(
+                        f"POST /api/v1/lookup, {args.batch} queries a request{what},"
+                        f" {args.batch_clients} clients (latency per request)",
+                        lat,
+                        len(load),
+                        wall,
+                        cpu,
+                    )
+                    + f"; on {args.workers} idle core(s):"
+                    f" {args.workers * len(load) / cpu:,.0f} look-ups/s" + split
+                )
+                ratio = cpu / len(load) / (local_cpu[details] / len(queries))
+                print(
+                    "  server CPU a look-up / in-process CPU a look-up (same details)"
+                    f" = {ratio:.2f}"
+                )
         finally:
             server.stop()
     print(f"machine: load average {os.getloadavg()[0]:.1f} at the end")

@@ -50,3 +50,33 @@ def test_results_come_as_chunks_finish(
     results = seed_service.lookup_batch(texts())
     next(results)
     assert len(read) == 4
+
+
+def test_lookup_many_equals_one_by_one_with_each_texts_neighbours(
+    seed_service: TMService, seed_path: Path, queries: list[str]
+) -> None:
+    """The server's batch path: each text with its own previous and next segment."""
+    pairs = read_bilingual(seed_path).pairs
+    # Neighbours as the document had them (context and double-context matches),
+    # wrong ones (an exact match then scores 100), and none.
+    prevs: list[str | None] = []
+    followings: list[str | None] = []
+    for i, _ in enumerate(queries):
+        j = 20 + i % 40
+        if i % 3 == 0:
+            prevs.append(pairs[j - 1].zh)
+            followings.append(pairs[j + 1].zh)
+        elif i % 3 == 1:
+            prevs.append(pairs[j - 1].zh)
+            followings.append("不是下一句。")
+        else:
+            prevs.append(None)
+            followings.append(None)
+    expected = [
+        seed_service.lookup(t, prev=p, following=f)
+        for t, p, f in zip(queries, prevs, followings, strict=True)
+    ]
+    got = seed_service.lookup_many(queries, prevs=prevs, followings=followings)
+    assert got == expected
+    kinds = {m.kind for ms in got for m in ms}
+    assert {"context", "exact", "fuzzy"} <= {str(k) for k in kinds}

@@ -306,6 +306,24 @@ def test_next_document_gets_the_same_best_match_as_the_scan(
     assert found > 0  # the seed holds paragraphs: low cutoffs reach some of them
 
 
+def test_lookup_without_details_gives_the_same_matches(
+    seed_service: TMService, seed_units: list[TranslationUnit]
+) -> None:
+    """``details=False`` (the tmserver answer) drops repair, diff and penalty wording
+    only: the same units, scores, flags and order, glossary included."""
+    queries = random_queries([u.source for u in seed_units], 400, seed=7)
+    differs = 0
+    for q in queries:
+        full = seed_service.lookup(q, min_score=50, limit=5)
+        bare = seed_service.lookup(q, min_score=50, limit=5, details=False)
+        assert [(m.id, m.score, m.similarity, m.flags) for m in bare] == [
+            (m.id, m.score, m.similarity, m.flags) for m in full
+        ], q
+        assert all(not m.diff for m in bare)
+        differs += any(m.diff or m.repaired_target for m in full)
+    assert differs > 100  # the full answers did carry the details left out
+
+
 def _law_units(shared: Path, size: int) -> list[TranslationUnit]:
     """Law paragraphs split naively into sentences: a quick ~100k-unit TM."""
     units = []

@@ -56,6 +56,27 @@ def test_term_service_rereads_a_hand_edited_file(
     assert terms.lookup("新质生产力")[0].en == "new quality productive forces"
 
 
+def test_a_recheck_interval_defers_the_look_at_the_files(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """A server's term base looks at its files at most once a ``recheck_seconds``;
+    its own edits show at once."""
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        (data_dir / "glossary" / "mini.zh-en.yaml").read_text("utf-8"), "utf-8"
+    )
+    terms = TermService(tmp_path, recheck_seconds=3600)
+    first = terms.load()
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("\n- zh: 新质生产力\n  en: new quality productive forces\n")
+    _touch_later(path)
+    assert terms.load() is first  # within the interval: not looked at
+    terms._checked_at -= 3601  # the interval has passed
+    assert terms.lookup("新质生产力")[0].en == "new quality productive forces"
+    terms.add(TermEntry(zh="数据资产入表", en="recognizing data assets"))
+    assert terms.lookup("数据资产入表")
+
+
 def test_a_save_keeps_a_hand_edit_made_since_loading(
     tmp_path: Path, data_dir: Path
 ) -> None:

@@ -71,6 +71,8 @@ def _forbidden(unit: TranslationUnit, termbase: Any) -> list[Flag]:
     out: list[Flag] = []
     seen: set[tuple[int, int]] = set()
     for hit in termbase.find(unit.source):
+        if not hit.entry.forbidden:  # most entries: nothing to look for
+            continue
         for found in termbase.renderings_in(hit.entry, unit.target):
             kind = getattr(found.kind, "value", found.kind)
             if kind != "forbidden" or (found.start, found.end) in seen:

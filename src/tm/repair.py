@@ -30,7 +30,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
@@ -75,9 +75,12 @@ _CLOSERS = "\"')]”’"
 _NOT_APPLIED = "not applied: another difference could not be repaired"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A character (its match-key form) or a placeable of the Chinese text."""
+class Token(NamedTuple):
+    """A character (its match-key form) or a placeable of the Chinese text.
+
+    A named tuple, not a frozen dataclass: a text makes one per character, and a
+    frozen dataclass took ten times as long to build (half of tokenizing a query).
+    """
 
     kind: str  # char, number, date, docnum, latin, term
     start: int
@@ -128,9 +131,8 @@ def repair(
         termbase: glossary whose terms are swapped (None: terms are plain text).
     """
     work = _Work(target)
-    q_label, s_label = zh_label(query), zh_label(source)
-    q_end, s_end = _end_mark(query), _end_mark(source)
-    q_tokens = tokens(query, q_label, q_end, termbase)
+    q_label, q_end, q_tokens = _query_tokens(query, termbase)
+    s_label, s_end = zh_label(source), _end_mark(source)
     s_tokens = tokens(source, s_label, s_end, termbase)
     pairs, unpaired, text_differs = _align(q_tokens, s_tokens)
     _repair_label(work, q_label, s_label)
@@ -154,6 +156,27 @@ def repair(
             f"only the {where} has it",
         )
     return work.result(text_differs)
+
+
+# The last query's tokens, with the term base they were found with: a look-up
+# repairs each of its matches against the same query. One tuple, replaced whole, so
+# threads read a consistent entry (and it holds the term base, whose id cannot be
+# reused meanwhile).
+_last_query: tuple[str, TermBase | None, Label | None, int | None, list[Token]] | None
+_last_query = None
+
+
+def _query_tokens(
+    query: str, termbase: TermBase | None
+) -> tuple[Label | None, int | None, list[Token]]:
+    global _last_query
+    last = _last_query
+    if last is not None and last[0] == query and last[1] is termbase:
+        return last[2], last[3], last[4]
+    label, end = zh_label(query), _end_mark(query)
+    found = tokens(query, label, end, termbase)
+    _last_query = (query, termbase, label, end, found)
+    return label, end, found
 
 
 class _Work:

@@ -159,3 +159,73 @@ def test_run_leaves_the_garbage_collector_as_it_found_it(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# -- repeated units --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def with_repeats(corpus_units: list[TranslationUnit]) -> list[TranslationUnit]:
+    """The TM with its first 1,500 units again as further occurrences (new ids), as a
+    TM exported one unit per occurrence holds them."""
+    n = len(corpus_units)
+    again = [
+        TranslationUnit(**_fields(u), id=n + i + 1)
+        for i, u in enumerate(corpus_units[:1500])
+    ]
+    return [*corpus_units, *again]
+
+
+def test_repeats_take_their_first_occurrences_findings(
+    with_repeats: list[TranslationUnit], termbase: Any
+) -> None:
+    fast = run_checks(with_repeats, termbase=termbase)
+    with fastpath.plain("repeat-reuse"):
+        plain = run_checks(with_repeats, termbase=termbase)
+    assert plain.findings == fast.findings
+    n = len(with_repeats) - 1500
+    unit_checks = {c.name for c in tm.qa.CHECKS.values() if c.scope == "unit"}
+    on_repeats = [f for f in fast.findings if f.check in unit_checks and f.units[0] > n]
+    assert len(on_repeats) > 50  # the reused findings are there, on the repeats
+    firsts = {
+        (f.check, f.fingerprint, f.units[0])
+        for f in fast.findings
+        if f.check in unit_checks
+    }
+    assert all((f.check, f.fingerprint, f.units[0] - n) in firsts for f in on_repeats)
+
+
+def test_repeats_in_processes_same_as_serial(
+    with_repeats: list[TranslationUnit],
+    termbase: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    serial = run_checks(with_repeats, termbase=termbase)
+    monkeypatch.setattr(tm.qa, "PARALLEL_MIN", 0)
+    parallel = run_checks(with_repeats, termbase=termbase, workers=2)
+    assert parallel.findings == serial.findings
+
+
+def test_repeats_count_in_progress_and_a_cancelled_run(
+    with_repeats: list[TranslationUnit], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Progress counts every unit, repeats too; a run cancelled after its first slice
+    reports what the plain run reports when cancelled after the same units."""
+    import threading
+
+    monkeypatch.setattr(tm.qa, "SLICE", 1000)
+    seen: list[int] = []
+    run_checks(with_repeats, checks=["numbers"], progress=seen.append)
+    with fastpath.plain("repeat-reuse"):
+        plain_seen: list[int] = []
+        run_checks(with_repeats, checks=["numbers"], progress=plain_seen.append)
+    assert (
+        seen[-1] == plain_seen[-1] == sum(u.segtype != "sentence" for u in with_repeats)
+    )
+    cancel = threading.Event()
+    cancel.set()
+    cut = run_checks(with_repeats, checks=["numbers"], cancel=cancel)
+    ids = [u.id for u in with_repeats[:1000]]
+    full = run_checks(with_repeats[:1000], checks=["numbers"])
+    assert cut.findings == full.findings
+    assert {i for f in cut.findings for i in f.units} <= set(ids)

@@ -65,6 +65,28 @@ def test_lookup_batch_is_tm_lookup_json(module_server: Server, module_tm: str) -
     assert body["results"][0]["matches"][0]["source"] == texts[0]
 
 
+def test_lookup_batch_without_details(module_server: Server, module_tm: str) -> None:
+    """``details: false``: the same matches and scores, repair and diff left out."""
+    texts = [t[:-3] for t in paragraphs(module_tm, 6)] + ["", "完全无关的句子内容"]
+    queries = [{"text": t} for t in texts]
+    url = module_server.url + "/api/v1/lookup"
+    _, full = post_json(url, {"queries": queries})
+    status, bare = post_json(url, {"queries": queries, "details": False})
+    assert status == 200
+
+    def shown(body: dict) -> list[list[tuple]]:  # type: ignore[type-arg]
+        return [
+            [(m["id"], m["source"], m["target"], m["score"]) for m in r["matches"]]
+            for r in body["results"]
+        ]
+
+    assert shown(bare) == shown(full)
+    assert any(m["diff"] for r in full["results"] for m in r["matches"])
+    assert not any(
+        m["diff"] or m["repaired_target"] for r in bare["results"] for m in r["matches"]
+    )
+
+
 def test_concurrent_clients_get_the_serial_answers(
     module_server: Server, module_tm: str
 ) -> None:
@@ -154,6 +176,14 @@ def test_openapi_page(module_server: Server) -> None:
         "application/x-tmx+xml"
         in paths["/api/v1/units"]["post"]["requestBody"]["content"]
     )
+    unit = paths["/tmserver/{source}/{target}/unit/{text}"]["get"]
+    assert {p["name"] for p in unit["parameters"]} == {
+        "source",
+        "target",
+        "text",
+        "min_similarity",
+        "max_candidates",
+    }
     status, page = request("GET", module_server.url + "/api/v1/docs")
     assert status == 200
     assert "/api/v1/openapi.json" in page

@@ -212,6 +212,27 @@ def test_invalid_requests_are_json_422(module_server: Server, payload: object) -
     assert "Traceback" not in json.dumps(body)
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "min_similarity=high",
+        "min_similarity=101",
+        "min_similarity=nan",
+        "max_candidates=0",
+        "max_candidates=2.5",
+        "max_candidates=inf",
+    ],
+)
+def test_invalid_tmserver_parameters_are_json_422(
+    module_server: Server, query: str
+) -> None:
+    url = module_server.url + "/tmserver/zh/en/unit/" + quote("要素市场") + "?" + query
+    status, body = get(url)
+    assert status == 422
+    name = query.split("=")[0]
+    assert body["error"].startswith(f"invalid request: {name}: must be")
+
+
 def test_not_json_at_all_is_422(module_server: Server) -> None:
     status, body = request(
         "POST",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,7 +34,7 @@ from tm.qa import (  # noqa: F401
 )
 from tm.qa.base import CHECKS, Check, QAContext
 from tm.qa.merge import merge_findings
-from tm.qa.sweep import Plan, Swept, make_plan, sweep
+from tm.qa.sweep import Plan, Swept, first_occurrences, make_plan, reuse, sweep
 
 ProgressFn = Callable[[int], None]
 PARALLEL_MIN = 20_000
@@ -216,21 +217,14 @@ def _run(
         want_clauses="clause-inconsistent" in names,
         want_terms=bool(names & TERM_CHECKS),
     )
-    if workers > 1 and len(pool) >= PARALLEL_MIN:
-        from tm.qa.parallel import sweep_parallel
-
-        swept = sweep_parallel(pool, plan, workers=workers)
-        if progress:
-            progress(len(pool))
-    else:
-        swept = _serial(pool, plan, progress, cancel)
+    swept = _sweep(pool, plan, progress, cancel, workers)
     if plan.segments:
         ctx.stats["segments"] = swept.segs
     if plan.clauses:
         ctx.stats["clauses"] = swept.clauses
     if plan.terms:
         ctx.stats["term_candidates"] = swept.term_candidates
-    found = swept.found
+    found = form.continued(swept.found, pool) if "truncated" in names else swept.found
     if not (cancel is not None and cancel.is_set()):
         found.extend(
             _corpus(pool, [c for c in selected if c.scope == "corpus"], ctx, workers)
@@ -270,27 +264,70 @@ def _corpus(
     return [f for c in checks for f in c.func(pool, ctx)]
 
 
-def _serial(
+def _sweep(
     pool: Sequence[TranslationUnit],
     plan: Plan,
     progress: ProgressFn | None,
     cancel: threading.Event | None,
+    workers: int,
 ) -> Swept:
-    out = Swept()
-    checked = 0
-    for a in range(0, len(pool), SLICE):
-        part = pool[a : a + SLICE]
-        sweep(plan, part, out)
-        checked += (
-            sum(u.segtype != "sentence" for u in part)
-            if plan.skip_sentences
-            else len(part)
+    """The sweep of ``pool``: of its first occurrences only when units repeat (a
+    repeat takes a copy of its first occurrence's results), in processes for a large
+    run."""
+    first = first_occurrences(pool)
+    where = (
+        range(len(pool))
+        if first is None
+        else [j for i, j in enumerate(first) if i == j]
+    )
+    distinct = pool if first is None else [pool[i] for i in where]
+    if workers > 1 and len(distinct) >= PARALLEL_MIN:
+        from tm.qa.parallel import sweep_parallel
+
+        swept = sweep_parallel(
+            distinct, plan, workers=workers, counted=first is not None
         )
+        if progress:
+            progress(_checked(pool, plan))
+        covered = len(pool)
+    else:
+        swept, covered = _serial(pool, distinct, where, plan, progress, cancel, first)
+    if first is None:
+        return swept
+    return reuse(pool[:covered], first, swept)
+
+
+def _checked(units: Sequence[TranslationUnit], plan: Plan) -> int:
+    """How many of ``units`` the per-unit checks read."""
+    if plan.skip_sentences:
+        return sum(u.segtype != "sentence" for u in units)
+    return len(units)
+
+
+def _serial(
+    pool: Sequence[TranslationUnit],
+    distinct: Sequence[TranslationUnit],
+    where: Sequence[int],
+    plan: Plan,
+    progress: ProgressFn | None,
+    cancel: threading.Event | None,
+    first: list[int] | None,
+) -> tuple[Swept, int]:
+    """The serial sweep of ``distinct`` (at ``where`` in ``pool``), and how many units
+    of ``pool`` it covers: all, unless cancelled (the repeats of a swept unit that
+    stand before the next unswept one count as covered)."""
+    out = Swept(counts=array("q") if first is not None else None)
+    checked = covered = 0
+    for a in range(0, len(distinct), SLICE):
+        sweep(plan, distinct[a : a + SLICE], out)
+        end = where[a + SLICE] if a + SLICE < len(distinct) else len(pool)
+        checked += _checked(pool[covered:end], plan)
+        covered = end
         if progress:
             progress(checked)
         if cancel is not None and cancel.is_set():
             break
-    return out
+    return out, covered
 
 
 __all__ = [

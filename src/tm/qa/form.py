@@ -9,7 +9,8 @@ only the English side is checked for full-width punctuation; brackets on both si
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from itertools import pairwise
 
 from tm import fastpath
 from tm.models import QAIssue, Severity, Span, TranslationUnit
@@ -34,6 +35,8 @@ _CLOSERS = {v: k for k, v in _PAIRS.items()}
 
 def _unbalanced(text: str) -> list[int]:
     """Positions of brackets and curly quotes that have no partner."""
+    if "x" in text or "×" in text:
+        text = _DIMENSIONS.sub(_blank_marks, text)  # 2”x2”: inch marks
     stack: list[int] = []
     bad: list[int] = []
     for i, ch in enumerate(text):
@@ -45,9 +48,19 @@ def _unbalanced(text: str) -> list[int]:
             else:
                 bad.append(i)
     bad.extend(stack)
-    if text.count('"') % 2:
+    if (text.count('"') - len(_INCH.findall(text))) % 2:
         bad.append(text.rfind('"'))
     return sorted(bad)
+
+
+# A " between numbers is an inch mark (5"2, 6'1"), not a quote.
+_INCH = re.compile(r"(?<=\d)\"(?=\d)|(?<=\d'\d)\"|(?<=\d'\d\d)\"")
+# Dimensions in inches: 2”x2”, 8" × 10".
+_DIMENSIONS = re.compile(r"\d[\"”″]\s*[x×]\s*\d+(?:\.\d+)?[\"”″]")
+
+
+def _blank_marks(m: re.Match[str]) -> str:
+    return re.sub('["”″]', "_", m.group(0))
 
 
 BRACKET_PRETEST = fastpath.register(
@@ -63,7 +76,11 @@ def _balanced(text: str) -> bool:
     scan reads those instead of the whole text.
     """
     marks = "".join(_MARKS.findall(text))
-    return not marks or not _unbalanced(marks)
+    return not marks or (
+        not _unbalanced(marks)
+        and not _INCH.search(text)
+        and not _DIMENSIONS.search(text)
+    )
 
 
 _MARKS = re.compile("[" + re.escape("".join(_PAIRS) + "".join(_CLOSERS) + '"') + "]")
@@ -127,12 +144,20 @@ def brackets(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             continue
         if _families(text, [i]) & mirrored:
             continue
+        # A quote mark alone at the very start or end: news copy opens each paragraph
+        # of a quotation running over several and closes only the last.
+        # or a quotation the source, cut mid-sentence, carries on in the next unit.
+        running = _running_quote(text, i) or (
+            text[i] in _QUOTES and unit.source.rstrip()[-1:] not in _ZH_CLOSED
+        )
         yield issue(
             "brackets",
             unit,
-            f"unbalanced {text[i]} in the target",
+            f"unbalanced {text[i]} in the target"
+            + (": a quotation running over paragraphs?" if running else ""),
             spans=[Span("target", i, i + 1, text[i])],
             fix="add the missing partner or remove it",
+            severity=Severity.INFO if running else None,
         )
 
 
@@ -245,10 +270,11 @@ def whitespace(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             )
 
 
-# "…; or" / "…, and" end list items in legal English, and "applies to:" / "based on."
-# end with punctuation: not a cut. A cut target stops on the bare word.
+# "…; or" / "…, and" (or "…； and", with a full-width mark) end list items in legal
+# English, and "applies to:" / "based on." end with punctuation: not a cut. A cut
+# target stops on the bare word.
 _DANGLING = re.compile(
-    r"(?<![,;]\s)(?<![,;])\b(?:and|or|of|the|a|an|in|for|to|with|by|on|at|from|as|that)[\s,]*$",
+    r"(?<![,;，；]\s)(?<![,;，；])\b(?:and|or|of|the|a|an|in|for|to|with|by|on|at|from|as|that)[\s,]*$",
     re.IGNORECASE,
 )
 
@@ -268,3 +294,34 @@ def truncated(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             spans=[target_span(unit, m.start(), m.end())],
             fix="complete the translation",
         )
+
+
+# How a complete Chinese sentence or paragraph ends: a stop, a closing quote or bracket.
+_ZH_CLOSED = "。！？!?.；;…”’」』)）》"
+
+
+def continued(found: list[QAIssue], pool: Sequence[TranslationUnit]) -> list[QAIssue]:
+    """``found`` without the truncated findings on a sentence that goes on in the next
+    unit of the TM.
+
+    A TM may split one sentence over two units ("他表示" / "当前俄中贸易…"): the first
+    source then ends without a stop and the next target opens in lower case ("He
+    expressed that" / "at present, …"). The first target ends mid-phrase because its
+    sentence does; nothing is cut.
+    """
+    cut = {f.units[0] for f in found if f.check == "truncated" and f.units}
+    if not cut:
+        return found
+    goes_on: set[int] = set()
+    for u, after in pairwise(pool):
+        if (
+            u.id in cut
+            and u.source.rstrip()[-1:] not in _ZH_CLOSED
+            and after.target.lstrip()[:1].islower()
+        ):
+            goes_on.add(u.id)
+    return [
+        f
+        for f in found
+        if not (f.check == "truncated" and f.units and f.units[0] in goes_on)
+    ]

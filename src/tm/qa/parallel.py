@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import signal
+from array import array
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -77,18 +78,21 @@ def _start(off: frozenset[str], *args: Any) -> None:
 
 
 def sweep_parallel(
-    pool: Sequence[TranslationUnit], plan: Plan, *, workers: int
+    pool: Sequence[TranslationUnit], plan: Plan, *, workers: int, counted: bool = False
 ) -> Swept:
-    """Sweep ``pool`` with ``plan`` in ``workers`` processes; the same result as serial."""
+    """Sweep ``pool`` with ``plan`` in ``workers`` processes; the same result as serial
+    (with the per-unit counts when ``counted``)."""
     step = max(2000, len(pool) // (workers * SLICES_PER_WORKER) + 1)
-    bounds = [(a, min(a + step, len(pool))) for a in range(0, len(pool), step)]
-    out = Swept()
+    bounds = [(a, min(a + step, len(pool)), counted) for a in range(0, len(pool), step)]
+    out = Swept(counts=array("q") if counted else None)
     with _pool(workers, pool, plan) as procs:
-        for f, srows, crows, tids in procs.map(_sweep_slice, bounds):
+        for f, srows, crows, tids, counts in procs.map(_sweep_slice, bounds):
             out.found.extend(f)
             out.segs.extend(_seg(pool, r) for r in srows)
             out.clauses.extend(_seg(pool, r) for r in crows)
             out.term_candidates.extend(pool[i] for i in tids)
+            if out.counts is not None and counts is not None:
+                out.counts.extend(counts)
     return out
 
 
@@ -97,18 +101,19 @@ def _seg(pool: Sequence[TranslationUnit], r: Row) -> Seg:
 
 
 def _sweep_slice(
-    bounds: tuple[int, int],
-) -> tuple[list[QAIssue], list[Row], list[Row], list[int]]:
+    bounds: tuple[int, int, bool],
+) -> tuple[list[QAIssue], list[Row], list[Row], list[int], array[int] | None]:
     pool, plan = _given["args"]
-    a, b = bounds
+    a, b, counted = bounds
     chunk = pool[a:b]
-    done = sweep(plan, chunk)
+    done = sweep(plan, chunk, Swept(counts=array("q") if counted else None))
     index = {id(u): a + i for i, u in enumerate(chunk)}
     return (
         done.found,
         [_row(index, s) for s in done.segs],
         [_row(index, s) for s in done.clauses],
         [index[id(u)] for u in done.term_candidates],
+        done.counts,
     )
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 
 from tm import fastpath
 from tm.models import QAIssue, Severity, TranslationUnit
@@ -124,7 +125,7 @@ _EN_EXTRA = re.compile(
     + "|".join(_MONTHS)
     + r")|(?P<mon>"
     + "|".join(m[:3] for m in _MONTHS)
-    + r"|sept)\.?(?=\s*\d)|(?P<once>once|twice)"
+    + r"|sept)(?=\.?\s*\d)|(?P<once>once|twice)"
     r"|(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
     r"|(?P<teen>" + "|".join(_TEENS) + r")"
     r"|(?P<tens>"
@@ -150,21 +151,38 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     if fastpath.on(NUMBERS_PRETEST) and _numbers_agree_fast(unit.source, unit.target):
         return
     zs = zh_enumerator(unit.source)
+    label_end = zs.end if zs else _lead_label_end(unit.source)
+    source_numbers = _joined(find_numbers(unit.source))
     wanted = [
         n
-        for n in find_numbers(unit.source)
-        if not (zs and n.start < zs.end) and _counts(n)
+        for n in source_numbers
+        if n.start >= label_end and _counts(n) and not _quoted_name(unit.source, n)
     ]
     if not wanted:
         return
-    ze = en_enumerator(unit.target)
+    # The target's label is structure only where the source has one: "4 Students
+    # Drowned …" renders the source's 4名学生.
+    ze = en_enumerator(unit.target) if label_end else None
     tgt_nums = [
         n for n in find_english_numbers(unit.target) if not (ze and n.start < ze.end)
     ]
     values = [n.value for n in tgt_nums]
     words: list[float] | None = None
     for n in wanted:
-        if _present(n, values) or _roc_year(unit.source, n, values):
+        if (
+            _present(n, values)
+            or _roc_year(unit.source, n, values)
+            or _converted(unit.source, n, values)
+            or _decade(unit.source, n, values)
+            or _century(unit.source, n, values)
+            or _date_name(unit.source, unit.target, n)
+            or _total(unit.source, n, values)
+            or _clock(unit.source, unit.target, n)
+            or _range_scaled(unit.source, n, values)
+            or _digit_list(n, values)
+            or _per(unit.source, unit.target, n)
+            or _subsection(unit.source, n, values)
+        ):
             continue
         if words is None:
             words = _word_values(unit.target)
@@ -185,7 +203,14 @@ def _counts(n: Number) -> bool:
     """Whether a source number must show in the target."""
     if ((n.chinese and n.value < 10) or n.value == 1) and not n.percent:
         return False  # 一批, 两个, 1次 … are as often "a", "both", "another"
+    if n.chinese and len(n.text) < 3 and not _CN_UNIT_CHARS.intersection(n.text):
+        return (
+            False  # 唯一一家, 一一对应: digits written one by one are years (二〇一九)
+        )
     return not (n.chinese and not _CN_DIGIT_CHARS.intersection(n.text))  # 十百千
+
+
+_CN_UNIT_CHARS = frozenset("十拾百佰千仟万萬亿億")
 
 
 def _roc_year(source: str, n: Number, values: list[float]) -> bool:
@@ -199,6 +224,221 @@ def _roc_year(source: str, n: Number, values: list[float]) -> bool:
     if not roc and not (n.value < 200 and source[n.end : n.end + 1] == "年"):
         return False
     return any(_close(n.value + 1911, v) for v in values)
+
+
+# A measure given in one system of units is often rendered in the other, rounded
+# ("32.2 摄氏度" is "90 degrees" Fahrenheit, "4,047 公顷" "10,000 acres"): the source
+# unit written after the number, and what one of it is in the other system.
+_CONVERSIONS: dict[str, Callable[[float], float]] = {
+    "摄氏度": lambda c: c * 9 / 5 + 32,
+    "℃": lambda c: c * 9 / 5 + 32,
+    "°C": lambda c: c * 9 / 5 + 32,
+    "华氏度": lambda f: (f - 32) * 5 / 9,
+    "華氏度": lambda f: (f - 32) * 5 / 9,
+    "℉": lambda f: (f - 32) * 5 / 9,
+    "公顷": lambda x: x * 2.471054,
+    "公頃": lambda x: x * 2.471054,
+    "英亩": lambda x: x * 0.4046856,
+    "英畝": lambda x: x * 0.4046856,
+    "平方公里": lambda x: x * 0.3861022,
+    "平方千米": lambda x: x * 0.3861022,
+    "公里": lambda x: x * 0.6213712,
+    "千米": lambda x: x * 0.6213712,
+    "英里": lambda x: x * 1.609344,
+    "公斤": lambda x: x * 2.204623,
+    "千克": lambda x: x * 2.204623,
+    "磅": lambda x: x * 0.4535924,
+    "平方米": lambda x: x * 10.76391,
+    "厘米": lambda x: x * 0.3937008,
+    "公分": lambda x: x * 0.3937008,
+    "米": lambda x: x * 3.280840,
+    "英尺": lambda x: x * 0.3048,
+    "英寸": lambda x: x * 2.54,
+    "升": lambda x: x * 0.2641721,
+}
+_UNIT_AFTER = re.compile(
+    r"\s*("
+    + "|".join(sorted(map(re.escape, _CONVERSIONS), key=len, reverse=True))
+    + ")"
+)
+# A converted measure is rounded, usually to two or three significant digits.
+CONVERSION_TOLERANCE = 0.03
+
+
+def _converted(source: str, n: Number, values: list[float]) -> bool:
+    """Whether the number is a measure that the target gives converted to the other
+    system of units (within rounding)."""
+    m = _UNIT_AFTER.match(source, n.end)
+    if m is None:
+        return False
+    other = _CONVERSIONS[m.group(1)](n.value)
+    slack = max(abs(other) * CONVERSION_TOLERANCE, 0.5)
+    return any(abs(v - other) <= slack for v in values)
+
+
+# A list label of the English style that a Chinese source may carry ("2) 使用 eBay …"):
+# like 一、 and (一) it is structure, which the enumerator check reads.
+# A Chinese numeral set off by spaces opens an item as 一、 does ("二十  有關文化之…").
+_LEAD_LABEL = re.compile(
+    r"\s*(?:[(（]?\d{1,3}[)）.．、]|[一二三四五六七八九十百]{1,4}[ \u3000]+)"
+)
+
+
+def _lead_label_end(source: str) -> int:
+    m = _LEAD_LABEL.match(source)
+    return m.end() if m else 0
+
+
+def _decade(source: str, n: Number, values: list[float]) -> bool:
+    """Whether the number names a decade ("90 年代", 上世纪40年代) that the target
+    gives with its century ("the 1990s", "the 1940s")."""
+    if (
+        n.value >= 100
+        or n.value % 10
+        or not source[n.end :].lstrip().startswith("年代")
+    ):
+        return False
+    return any(v in (1900 + n.value, 2000 + n.value) for v in values)
+
+
+# A number alone in quotes names a day or an event: “十一” (the National Day holiday),
+# ‘五一’, “双11”. The English gives the name, not the number.
+_QUOTED = re.compile(r"[“‘\"'「『]\s*(?:双|雙)?\s*$")
+_UNQUOTED = re.compile(r"^\s*[”’\"'」』]")
+
+
+def _quoted_name(source: str, n: Number) -> bool:
+    return bool(
+        _QUOTED.search(source[max(0, n.start - 3) : n.start])
+        and _UNQUOTED.match(source[n.end : n.end + 3])
+    )
+
+
+def _joined(numbers: list[Number]) -> list[Number]:
+    """The numbers, with a 万/亿 figure and the figure right after it read as one:
+    11万7015 is 117,015."""
+    out: list[Number] = []
+    for n in numbers:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.end == n.start
+            and last.text[-1:] in "万萬亿億"
+            and not n.chinese
+            and not n.percent
+            and n.value < 10_000
+        ):
+            out[-1] = replace(
+                last, end=n.end, text=last.text + n.text, value=last.value + n.value
+            )
+            continue
+        out.append(n)
+    return out
+
+
+def _century(source: str, n: Number, values: list[float]) -> bool:
+    """Whether the number is a century (20世纪) the target names by a year in it
+    ("the 1990s") or as "20th"."""
+    if n.value >= 30 or not source[n.end :].lstrip().startswith(("世纪", "世紀")):
+        return False
+    return any(v == n.value or (n.value - 1) * 100 <= v < n.value * 100 for v in values)
+
+
+# A date used as a name: “8·11” (the reform of 11 August), “9·11”.
+_DATE_NAME = re.compile(r"(\d{1,2})\s*[·・.．]\s*(\d{1,2})")
+
+
+def _date_name(source: str, target: str, n: Number) -> bool:
+    """Whether the number is part of a date name (8·11) that the target writes with
+    another separator ("8.11", "8/11", "8-11")."""
+    for m in _DATE_NAME.finditer(source):
+        if m.start() <= n.start < m.end():
+            month, day = m.group(1), m.group(2)
+            return (
+                re.search(rf"(?<!\d){month}\s*[./\-·]\s*{day}(?!\d)", target)
+                is not None
+            )
+    return False
+
+
+# A time of day: 7点50分, 7時50分.
+_CLOCK = re.compile(r"(\d{1,2})\s*(?:[点點時时]\s*(\d{1,2})\s*分|[:：](\d{2})(?!\d))")
+
+
+def _clock(source: str, target: str, n: Number) -> bool:
+    """Whether the number is the hour or minute of a time of day (7点50分) that the
+    target writes as a clock time ("7.50am", "7:50")."""
+    for m in _CLOCK.finditer(source):
+        if m.start() <= n.start < m.end():
+            hour, minute = int(m.group(1)), int(m.group(2) or m.group(3))
+            clock = rf"(?<!\d)0?{hour}\s*[.:：]\s*{minute:02d}(?!\d)"
+            return re.search(clock, target) is not None
+    return False
+
+
+# The start of a range takes the scale written after its end: 600至850亿 is 60 to 85
+# billion.
+_RANGE_END = re.compile(r"\s*(?:至|到|~|～|-|－|—)\s*[\d,.]+\s*(?P<scale>[万萬亿億])")
+_CN_SCALE = {"万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8}
+
+
+def _range_scaled(source: str, n: Number, values: list[float]) -> bool:
+    m = _RANGE_END.match(source, n.end)
+    if m is None or n.chinese:
+        return False
+    scaled = n.value * _CN_SCALE[m.group("scale")]
+    # the English range shares its scale word too: "60 to 85 billion"
+    return any(_close(scaled, v * unit) for v in values for unit in (1, 1e3, 1e6, 1e9))
+
+
+def _digit_list(n: Number, values: list[float]) -> bool:
+    """Whether Chinese digits written one by one list numbers (一二三年级 is "grade 1,
+    2 and 3") that the target gives one by one."""
+    if (
+        not n.chinese
+        or _CN_UNIT_CHARS.intersection(n.text)
+        or "〇" in n.text
+        or "零" in n.text
+    ):
+        return False
+    digits = ["一二三四五六七八九".find(ch) + 1 for ch in n.text.replace("两", "二")]
+    return all(d > 0 and any(_close(d, v) for v in values) for d in digits)
+
+
+# A share written per ten thousand, thousand or hundred (萬分之十五) is often given in
+# another base ("1.5 thousandths", "0.15%").
+_PER = re.compile(r"(?P<base>[萬万千百])分之\s*$")
+_BASE = {"萬": 1e4, "万": 1e4, "千": 1e3, "百": 1e2}
+
+
+def _per(source: str, target: str, n: Number) -> bool:
+    m = _PER.search(source[max(0, n.start - 4) : n.start])
+    if m is None:
+        return False
+    share = n.value / _BASE[m.group("base")]
+    written = [float(d.replace(",", "")) for d in _DIGITS.findall(target)]
+    return any(_close(share * unit, v) for v in written for unit in (1, 1e2, 1e3, 1e4))
+
+
+def _subsection(source: str, n: Number, values: list[float]) -> bool:
+    """Whether an article's number (第二百十三條第二款) shows as the whole part of a
+    dotted number ("Article 213.2")."""
+    if source[n.end : n.end + 1] not in "條条":
+        return False
+    return any(v != n.value and int(v) == n.value for v in values)
+
+
+def _total(source: str, n: Number, values: list[float]) -> bool:
+    """Whether a total (共计2000余人) is given as its parts, two numbers of the target
+    that add up to it ("1,500 students and 500 other actors")."""
+    if not re.search(
+        r"(?:共|共计|共計|合计|合計|总计|總計)\s*$",
+        source[max(0, n.start - 3) : n.start],
+    ):
+        return False
+    return any(
+        _close(a + b, n.value) for i, a in enumerate(values) for b in values[i + 1 :]
+    )
 
 
 def _present(n: Number, values: list[float]) -> bool:
@@ -243,7 +483,7 @@ _EN_SCALED = re.compile(
     + "|".join(_UNITS)
     + r"))?|"
     + "|".join(sorted(_SMALL_WORDS, key=len, reverse=True))
-    + r")\s+(?P<scale>hundred|thousand|million|billion)\b"
+    + r")\s+(?P<scale>hundred|thousand|million|billion)(?:\s+(?P<more>thousand|million)\b)?\b"
     r"|[£$€¥]\s?(?P<num>\d+(?:\.\d+)?)\s?(?P<short>m|bn)\b",
     re.IGNORECASE,
 )
@@ -270,7 +510,23 @@ def _scaled_word_values(text: str) -> list[float]:
                 _UNITS.index(unit) + 1 if unit else 0
             )
         out.append(base * _SCALES[m.group("scale").lower()])
+        if m.group("scale").lower() == "hundred" and m.group("more"):
+            out.append(
+                out[-1] * _SCALES[m.group("more").lower()]
+            )  # "five hundred thousand"
+    for m in _EN_FRACTION.finditer(text):
+        words = (m.group("n") or "one").lower()
+        out.append(_SMALL_WORDS.get(words, 1) * _SCALES[m.group("scale").lower()])
     return out
+
+
+# A denominator in words: "one four-thousandth" renders 四千分之一, "a hundredth" 百分之一.
+_EN_FRACTION = re.compile(
+    r"\b(?:(?P<n>"
+    + "|".join(sorted(_SMALL_WORDS, key=len, reverse=True))
+    + r")[-\s])?(?P<scale>hundred|thousand|million)ths?\b",
+    re.IGNORECASE,
+)
 
 
 def _word_values(text: str) -> list[float]:
@@ -293,6 +549,72 @@ def _word_values(text: str) -> list[float]:
             out.append(float(tens + (_UNITS.index(unit.lower()) + 1 if unit else 0)))
         else:
             out.append(float(_ORDINAL_WORDS.index(word) + 1))
+    out.extend(_ordinal_values(text))
+    out.extend(_roman_values(text))
+    out.extend(_cardinal_values(text))
+    for m in _FOLD.finditer(text):  # "sixtyfold", "ten-fold"
+        out.extend(
+            _word_values(m.group(1)) or [float(_SMALL_WORDS.get(m.group(1).lower(), 0))]
+        )
+    return out
+
+
+_FOLD = re.compile(r"\b([a-z]+?)-?fold\b", re.IGNORECASE)
+
+# Cardinals written in words, however long: "one hundred twenty days", "Five-hundred-
+# meter", "two thousand three hundred and five".
+_SMALL = {
+    w: i for i, w in enumerate(["zero", *_UNITS, "ten", "eleven", "twelve", *_TEENS])
+}
+_SMALL.update({w: 10 * (i + 2) for i, w in enumerate(_TENS)})
+_CARDINAL_WORD = "|".join(sorted([*_SMALL, *_SCALES], key=len, reverse=True))
+_CARDINAL_RUN = re.compile(
+    rf"\b(?:{_CARDINAL_WORD})(?:(?:[\s-]+|\s+and\s+)(?:{_CARDINAL_WORD}))+\b",
+    re.IGNORECASE,
+)
+
+
+def _cardinal_values(text: str) -> list[float]:
+    """The values of runs of two or more number words."""
+    out = []
+    for m in _CARDINAL_RUN.finditer(text):
+        total = current = 0.0
+        for word in re.findall(r"[a-z]+", m.group(0).lower()):
+            if word in _SMALL:
+                current += _SMALL[word]
+            elif word == "hundred":
+                current = max(current, 1.0) * 100
+            elif word in _SCALES:
+                total += max(current, 1.0) * _SCALES[word]
+                current = 0.0
+        out.append(total + current)
+    return out
+
+
+def _ordinal_values(text: str) -> list[float]:
+    out = []
+    for m in _ORDINAL_MORE.finditer(text):
+        if m.group("teen"):
+            out.append(float(_ORDINAL_TEENS.index(m.group("teen").lower()) + 11))
+        elif m.group("tieth"):
+            out.append(float(10 * (_ORDINAL_TENS.index(m.group("tieth").lower()) + 2)))
+        else:
+            tens = 10 * (_TENS.index(m.group("tens").lower()) + 2)
+            out.append(float(tens + _ORDINAL_WORDS.index(m.group("unit").lower()) + 1))
+    return out
+
+
+def _roman_values(text: str) -> list[float]:
+    out = []
+    for m in _ROMAN.finditer(text):
+        word = m.group(0)
+        if not word or (len(word) == 1 and text[m.end() : m.end() + 1] not in ".)"):
+            continue
+        total = 0
+        for a, b in zip(word, word[1:] + " ", strict=True):
+            v = _ROMAN_VALUE[a]
+            total += -v if b != " " and _ROMAN_VALUE[b] > v else v
+        out.append(float(total))
     return out
 
 
@@ -308,6 +630,32 @@ _ORDINAL_WORDS = [
     "ninth",
     "tenth",
 ]
+
+
+# English ordinals past "tenth" ("Twelfth Level", "twenty-first"): a Chinese 第十二 or
+# a list item's number is often rendered so.
+_ORDINAL_TEENS = [
+    "eleventh",
+    "twelfth",
+    *(w[:-1] + "th" if w.endswith("t") else w + "th" for w in _TEENS),
+]
+_ORDINAL_TENS = [w[:-1] + "ieth" for w in _TENS]
+_ORDINAL_MORE = re.compile(
+    r"\b(?:(?P<teen>" + "|".join(_ORDINAL_TEENS) + r")"
+    r"|(?P<tieth>" + "|".join(_ORDINAL_TENS) + r")"
+    r"|(?P<tens>"
+    + "|".join(_TENS)
+    + r")-(?P<unit>"
+    + "|".join(_ORDINAL_WORDS[:9])
+    + r"))\b",
+    re.IGNORECASE,
+)
+# A Roman numeral used as a label or a number ("XII. Twelfth Level", "Part IV"):
+# capitals only, two letters or more, or one followed by "." or ")".
+_ROMAN = re.compile(
+    r"\b(?=[IVXLC])(C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})\b(?=[.)]|\s|$)"
+)
+_ROMAN_VALUE = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
 def _fmt(value: float) -> str:
@@ -340,8 +688,11 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     zs = zh_enumerator(unit.source)
     if zs is None:
         return
-    ze = en_enumerator(unit.target)
-    if zs.value in _other_label_values(unit.target):
+    # A label in full-width brackets ("（3）The candidate …") is carried; the brackets
+    # are the cjk-punctuation check's finding.
+    target = unit.target.translate(_HALF_BRACKETS)
+    ze = en_enumerator(target)
+    if zs.value in _other_label_values(target):
         return  # the same number in Roman or letter style: "I", "(II)", "(iii)", "A."
     if ze is None:
         yield issue(
@@ -365,12 +716,21 @@ def enumerator(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
         )
 
 
+_HALF_BRACKETS = str.maketrans("（）", "()")
+
+
 # Labels a translator writes for 一、 or （一） in a style of their own: Roman numerals
 # bare, dotted or in brackets ("I Relevant …", "(II) …", "(iii) …") and capital letters
-# ("A. …", "A.General …"). "(i)" reads as the letter i elsewhere; here it may be 1.
+# ("A. …", "A.General …"), in words ("Subparagraph 6 …") or as the last part of an
+# outline number ("16.1.3 Change in …"). "(i)" reads as the letter i
+# elsewhere; here it may be 1.
 _OTHER_LABEL = re.compile(
-    r"^\s*(?:\((?P<proman>[ivxl]{1,6})\)|(?P<roman>[IVXL]{1,6})(?:\.|\s)(?=\s*[A-Z(])"
-    r"|(?P<letter>[A-Z])\.(?=\s*[A-Z]))",
+    r"^\s*(?:\((?P<proman>[ivxl]{1,6})\)|(?P<roman>[IVXL]{1,6})(?:\.|\s)(?=\s*[A-Z(“\"'‘])"
+    r"|(?P<letter>[A-Z])\.(?=\s*[A-Z])"
+    r"|(?P<double>AA|BB|CC|DD|EE|FF|GG|HH|JJ|KK|MM|NN|OO|PP|QQ|RR|SS|TT|UU|WW|YY|ZZ)"
+    r"\.(?=\s*[A-Z])"
+    r"|[A-Z][a-z]+\s+\(?(?P<worded>\d{1,3})\b"
+    r"|\d{1,3}(?:\.\d{1,3})+\.(?P<outline>\d{1,3})\b(?!\.\d))",
     re.IGNORECASE,
 )
 _ROMAN_DIGITS = {"i": 1, "v": 5, "x": 10, "l": 50}
@@ -390,7 +750,27 @@ def _other_label_values(target: str) -> set[int]:
         return set()
     if m.group("letter"):
         return {ord(m.group("letter").upper()) - ord("A") + 1}
-    return {_roman_value(m.group("proman") or m.group("roman"))}
+    if m.group("double"):
+        return _letter_values(target)
+    if m.group("worded"):  # "Subparagraph 6", "Item 6": the label in words
+        return {int(m.group("worded"))}
+    if m.group("outline"):  # "16.1.3": an outline number, the item's last
+        return {int(m.group("outline"))}
+    roman = m.group("proman") or m.group("roman")
+    return {_roman_value(roman), *_letter_values(target)}
+
+
+# A list lettered A … Z, then AA, BB … (a statute's forms: "V.Statement …" is the
+# 22nd item, "JJ.Statement …" the 36th). A lone I, V, L or X reads both ways.
+_LETTERED = re.compile(r"^\s*\(?(?P<letters>([A-Z])\2?)[.)]")
+
+
+def _letter_values(target: str) -> set[int]:
+    m = _LETTERED.match(target)
+    if m is None:
+        return set()
+    letters = m.group("letters")
+    return {ord(letters[0]) - ord("A") + 1 + 26 * (len(letters) - 1)}
 
 
 # -- length ratio (learns from the corpus) -------------------------------------------
@@ -420,12 +800,27 @@ def _lengths(unit: TranslationUnit) -> tuple[int, int]:
         latin = _LATIN_RUN.search(m.group(0))
         if latin is not None and latin.group(0) in target:
             s -= len(m.group(0)) - len(latin.group(0))  # the rest goes below
+    folded: str | None = None
     for m in _LATIN_RUN.finditer(source):
         run = m.group(0)
-        if len(run) >= 2 and run in target:
-            s -= len(run)
-            t -= len(run)
+        if len(run) < 2:
+            continue
+        if run not in target:
+            # "Moody ’ s" in the source is "Moody’s" or "Moody's" in the target
+            if folded is None:
+                folded = _fold_apostrophes(target)
+            if _fold_apostrophes(run) not in folded:
+                continue
+        s -= len(run)
+        t -= len(run)
     return s, t
+
+
+_APOSTROPHE = re.compile(r"\s*[’'‘]\s*")
+
+
+def _fold_apostrophes(text: str) -> str:
+    return _APOSTROPHE.sub("'", text)
 
 
 def _log_ratio(unit: TranslationUnit) -> float | None:
@@ -456,8 +851,15 @@ def length_ratio(units: Sequence[TranslationUnit], ctx: QAContext) -> Iterator[Q
     if model is None:
         return
     ctx.stats["length"] = model
-    med, spread = model
+    # A TM holding texts of two kinds (Taiwan's statutes in Traditional script, news in
+    # Simplified) holds two ratios: legal English is longer for its Chinese than news
+    # English. Each source language variant with enough units gets its own model.
+    by_lang: dict[str, list[float]] = {}
     for u, r in rated:
+        by_lang.setdefault(u.source_lang, []).append(r)
+    models = {lang: _model(rs) or model for lang, rs in by_lang.items()}
+    for u, r in rated:
+        med, spread = models[u.source_lang]
         z = (r - med) / spread
         if abs(z) < Z_LIMIT:
             continue

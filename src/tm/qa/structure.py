@@ -40,10 +40,22 @@ _WORD = re.compile(r"[A-Za-z0-9]")
 _NUMS = re.compile(r"\d+(?:[.,]\d+)*")
 
 
+# Between Han characters, a space separates the clauses of a headline ("小学生做错题被
+# 老师体罚 涉事学校取消…") and a dash sets off a credit ("…资格-中新网", "-- ECNS").
+_HEADLINE_BREAK = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?:\s+|\s*[-—–]+\s*)(?=[\u4e00-\u9fff])"
+)
+
+
 def _source_pieces(source: str) -> int:
-    """Sentences of the source, counting the clauses a ； separates: an English
-    translation may make each one a sentence of its own."""
-    return len(sentence_spans(source, "zh")) + source.count("；") + source.count(";")
+    """Sentences of the source, counting the clauses a ； separates and the pieces
+    of a headline: an English translation may make each one a sentence of its own."""
+    return (
+        len(sentence_spans(source, "zh"))
+        + source.count("；")
+        + source.count(";")
+        + len(_HEADLINE_BREAK.findall(source))
+    )
 
 
 @register("stray-tail", "warning")
@@ -63,6 +75,8 @@ def stray_tail(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
     starts_low = last[:1].islower()
     if not (starts_low or len(words) <= STRAY_MAX_WORDS) or not _WORD.search(last):
         return  # a whole sentence, or a closing quote mark
+    if not starts_low and len(words) >= STRAY_MAX_WORDS and _EN_END.search(last):
+        return  # "Nobody said nothing.": short, but a whole sentence
     if _source_pieces(unit.source) >= len(en):
         return  # the source has as many sentences: the piece may render one
     yield issue(
@@ -81,15 +95,17 @@ def repeated_sentence(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue
     en = sentence_spans(unit.target, "en")
     if len(en) < 2 or not has_han(unit.source):
         return
-    keys = [unlabeled_key(unit.target[a:b], "en") for a, b in en]
+    keys: dict[int, str] = {}  # built when first compared: most never are
+
+    def key(i: int) -> str:
+        if i not in keys:
+            keys[i] = unlabeled_key(unit.target[en[i][0] : en[i][1]], "en")
+        return keys[i]
+
     # Sentences with different numbers say different things ("systolic … 140 mmHg",
     # "diastolic … 90 mmHg"), however alike their words.
     nums = [_NUMS.findall(unit.target[a:b]) for a, b in en]
-    zh = [
-        unlabeled_key(unit.source[a:b], "zh")
-        for a, b in sentence_spans(unit.source, "zh")
-    ]
-    zh_repeats = len(zh) - len(set(zh))
+    zh_repeats = -1  # how often the source repeats a sentence, read at the first hit
     seen = 0
     for j in range(1, len(en)):
         a, b = en[j]
@@ -97,9 +113,11 @@ def repeated_sentence(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue
             continue
         for i in range(j):
             if nums[i] == nums[j] and fuzz.ratio(
-                keys[i], keys[j], score_cutoff=REPEAT_MIN
+                key(i), key(j), score_cutoff=REPEAT_MIN
             ):
                 seen += 1
+                if zh_repeats < 0:
+                    zh_repeats = _repeats(unit.source)
                 if seen > zh_repeats:
                     yield issue(
                         "repeated-sentence",
@@ -110,6 +128,30 @@ def repeated_sentence(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue
                         fix="remove the repeated sentence",
                     )
                 break
+
+
+def _repeats(source: str) -> int:
+    """How many sentences or clauses of the Chinese ``source`` repeat one before them,
+    word for word or nearly: "財產保險業不得承接人身保險業之…，人身保險業不得承接財產保險業
+    之…" says one thing twice with the parties swapped, and its English does too."""
+    zh = [unlabeled_key(source[a:b], "zh") for a, b in sentence_spans(source, "zh")]
+    exact = len(zh) - len(set(zh))
+    pieces = [p for p in _ZH_CLAUSE.split(source) if len(p) >= REPEAT_MIN_ZH_CHARS]
+    near = sum(
+        any(
+            fuzz.ratio(pieces[i], pieces[j], score_cutoff=REPEAT_MIN_ZH)
+            for i in range(j)
+        )
+        for j in range(1, len(pieces))
+    )
+    return max(exact, near)
+
+
+_ZH_CLAUSE = re.compile(r"[，,、；;。！？!?：:]")
+# Two clauses of a source this alike (the same characters, a few swapped) say the same
+# thing twice; shorter clauses ("第一項", "前項") repeat without saying much.
+REPEAT_MIN_ZH = 75.0
+REPEAT_MIN_ZH_CHARS = 8
 
 
 # The English of a TM may leave the full stop off on purpose: the items of a statute's

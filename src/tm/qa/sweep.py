@@ -10,8 +10,10 @@ serial run sweeps the whole TM in slices (for progress and cancel); the forked r
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from typing import Any
 
 from tm import fastpath
@@ -81,12 +83,17 @@ def make_plan(
 
 @dataclass(slots=True)
 class Swept:
-    """What one sweep found: findings, segments, clauses and term candidates, in order."""
+    """What one sweep found: findings, segments, clauses and term candidates, in order.
+
+    ``counts`` (when asked for) holds four numbers per unit swept, in order: how many
+    findings, segments, clauses and term candidates (0 or 1) the unit gave.
+    """
 
     found: list[QAIssue] = field(default_factory=list)
     segs: list[Seg] = field(default_factory=list)
     clauses: list[Seg] = field(default_factory=list)
     term_candidates: list[TranslationUnit] = field(default_factory=list)
+    counts: array[int] | None = None
 
 
 def sweep(
@@ -95,10 +102,13 @@ def sweep(
     """Sweep ``units`` (a slice of the TM) with ``plan``; results go into ``into``."""
     out = into if into is not None else Swept()
     found, segs, pieces, cands = out.found, out.segs, out.clauses, out.term_candidates
+    counts = out.counts
     checks, ctx = plan.checks, plan.ctx
     maybe = plan.prefilter
     prefilter_on = fastpath.on(TERM_PREFILTER)
     for u in units:
+        if counts is not None:
+            before = (len(found), len(segs), len(pieces), len(cands))
         sentence = u.segtype == "sentence"
         if checks and not (plan.skip_sentences and sentence):
             for c in checks:
@@ -114,4 +124,92 @@ def sweep(
             and (maybe is None or not prefilter_on or maybe.search(u.source))
         ):
             cands.append(u)
+        if counts is not None:
+            counts.extend(
+                (
+                    len(found) - before[0],
+                    len(segs) - before[1],
+                    len(pieces) - before[2],
+                    len(cands) - before[3],
+                )
+            )
     return out
+
+
+# -- repeated units ------------------------------------------------------------------
+
+REPEAT_REUSE = fastpath.register(
+    "repeat-reuse",
+    "a unit repeated in the TM (same texts, kind and languages) reuses the sweep of "
+    "its first occurrence",
+)
+
+
+def first_occurrences(pool: Sequence[TranslationUnit]) -> list[int] | None:
+    """For each unit, the index of the first unit of ``pool`` the sweep reads alike;
+    None when no unit repeats one before it (or the fast path is off).
+
+    A TM exported one unit per occurrence, or one that holds a document twice, repeats
+    units; the sweep reads a unit's texts, kind and languages only (never its id or
+    metadata), so a repeat gives what its first occurrence gave, moved onto it.
+    """
+    if not fastpath.on(REPEAT_REUSE):
+        return None
+    seen: dict[tuple[str, str, str, str, str], int] = {}
+    first = [
+        seen.setdefault(
+            (u.source, u.target, u.segtype, u.source_lang, u.target_lang), i
+        )
+        for i, u in enumerate(pool)
+    ]
+    return first if len(seen) < len(pool) else None
+
+
+def reuse(pool: Sequence[TranslationUnit], first: Sequence[int], done: Swept) -> Swept:
+    """The sweep of ``pool`` from ``done``, the sweep (with counts) of its first
+    occurrences in order: each repeat gets a copy of its first occurrence's findings,
+    segments, clauses and term candidacy, on itself, where it stands in ``pool``."""
+    assert done.counts is not None
+    counts = done.counts
+    # Where each first occurrence's results start in done's lists.
+    starts = [array("q", [0, *accumulate(counts[kind::4])]) for kind in range(4)]
+    lists: tuple[list[Any], ...] = (
+        done.found,
+        done.segs,
+        done.clauses,
+        done.term_candidates,
+    )
+    out = Swept()
+    into: tuple[list[Any], ...] = (
+        out.found,
+        out.segs,
+        out.clauses,
+        out.term_candidates,
+    )
+    rank = array("q", bytes(8 * len(pool)))  # a first occurrence's place in done
+    k = flushed = 0
+    for i, u in enumerate(pool):
+        j = first[i]
+        if j == i:
+            rank[i] = k
+            k += 1
+            continue
+        for have, got, at in zip(lists, into, starts, strict=True):
+            got.extend(have[at[flushed] : at[k]])  # the first occurrences before it
+        flushed = k
+        r = rank[j]
+        f0, s0, c0, t0 = (at[r] for at in starts)
+        f1, s1, c1, t1 = (at[r + 1] for at in starts)
+        ids = (u.id,) if u.id is not None else ()
+        out.found.extend(replace(f, units=ids) for f in done.found[f0:f1])
+        out.segs.extend(_moved(s, u) for s in done.segs[s0:s1])
+        out.clauses.extend(_moved(s, u) for s in done.clauses[c0:c1])
+        if t1 > t0:
+            out.term_candidates.append(u)
+    for have, got, at in zip(lists, into, starts, strict=True):
+        got.extend(have[at[flushed] : at[k]])
+    return out
+
+
+def _moved(s: Seg, u: TranslationUnit) -> Seg:
+    return Seg(s.level, u, s.src, s.tgt, s.skey, s.tkey)

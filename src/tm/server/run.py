@@ -10,6 +10,7 @@ signal again with the handler it found; ours makes a drained SIGTERM exit 0.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from types import FrameType
@@ -62,6 +63,12 @@ def serve(
 
     settings.validate()
     settings.hand_to_workers()
+    if settings.workers > 1:
+        # The workers share one listening socket, and libuv (uvloop) accepts every
+        # pending connection at once: one worker could take all of a burst (32
+        # clients connecting together all went to one worker in one run of three,
+        # the other idle). One accept per turn lets the others take their share.
+        os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
     signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         APP_FACTORY,

@@ -22,7 +22,7 @@ import time
 
 from tm.server.languages import LanguagePairs
 from tm.server.settings import ServerSettings
-from tm.service import TMService, TMStats
+from tm.service import TermService, TMService, TMStats
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ LOOKUP_POLL_SECONDS = 3600.0
 FULL_CHECK_SECONDS = 30.0
 STATS_SECONDS = 300.0
 STATS_ON_REQUEST_SECONDS = 10.0
+# A glossary edited on disk is read again within this many seconds.
+GLOSSARY_SECONDS = 1.0
 
 
 class WorkerState:
@@ -47,7 +49,7 @@ class WorkerState:
         self.settings = settings
         self.service = TMService.open(
             settings.db,
-            glossary=settings.glossary,
+            terms=TermService(settings.glossary, recheck_seconds=GLOSSARY_SECONDS),
             create=not settings.read_only,
             readonly=settings.read_only,
             poll_seconds=LOOKUP_POLL_SECONDS,
@@ -68,6 +70,10 @@ class WorkerState:
         self.languages = LanguagePairs.of(self._stats)
         self.last_refresh = self._full_at = time.monotonic()
         self.refresh_error: str | None = None
+        # True while the refresher brings the index up to date: a look-up may have to
+        # wait for it (a rebuild after a bulk import takes seconds), so the event loop
+        # hands look-ups to a thread meanwhile and keeps answering /healthz.
+        self.refreshing = False
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._keep_fresh, name="tm-refresh", daemon=True
@@ -91,6 +97,13 @@ class WorkerState:
 
     def refresh_once(self) -> None:
         """One check of the TM: the index, and the statistics when they are due."""
+        self.refreshing = True
+        try:
+            self._refresh()
+        finally:
+            self.refreshing = False
+
+    def _refresh(self) -> None:
         try:
             now = time.monotonic()
             full = now - self._full_at >= FULL_CHECK_SECONDS

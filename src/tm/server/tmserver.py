@@ -23,10 +23,13 @@ the languages list offers. (The native API answers an unknown pair with 404.)
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import math
+from functools import partial
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
 from tm.server.errors import APIError
@@ -72,6 +75,63 @@ def languages(request: Request) -> JSONResponse:
     return JSONResponse(listed_languages(_state(request).languages))
 
 
+# The look-up route reads its own parameters: FastAPI's parameter machinery cost a
+# fifth of the server's CPU a request on this, the route Weblate calls per string.
+# These describe them for the OpenAPI page.
+UNIT_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "name": "source",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "Source language (`zh`, `zh_cn`, `zh_hans`).",
+    },
+    {
+        "name": "target",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "Target language (`en`, `en_us`).",
+    },
+    {
+        "name": "text",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "The string, percent-encoded (a `/` too).",
+    },
+    {
+        "name": "min_similarity",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "number", "minimum": 0, "maximum": 100, "default": 70},
+        "description": "The lowest score offered (raised to the server's floor).",
+    },
+    {
+        "name": "max_candidates",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1, "default": 5},
+        "description": "Matches at most (capped by the server).",
+    },
+]
+
+
+def _number(request: Request, name: str, default: float, lo: float, hi: float) -> float:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return float(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not lo <= value <= hi:  # NaN fails too
+        raise APIError(
+            422, f"invalid request: {name}: must be a number from {lo:g} to {hi:g}"
+        )
+    return value
+
+
 @router.get(
     "/{source}/{target}/unit/{text:text}",
     summary="Fuzzy matches for one string",
@@ -79,18 +139,18 @@ def languages(request: Request) -> JSONResponse:
         "The text is the rest of the path, percent-encoded. Returns up to "
         "`max_candidates` matches scoring at least `min_similarity`, best first."
     ),
+    openapi_extra={"parameters": UNIT_PARAMETERS},
 )
-def unit(
-    request: Request,
-    source: str,
-    target: str,
-    text: str,
-    min_similarity: Annotated[float, Query(ge=0, le=100)] = 70,
-    max_candidates: Annotated[int, Query(ge=1)] = 5,
-) -> JSONResponse:
+async def unit(request: Request) -> JSONResponse:
     state = _state(request)
+    params = request.path_params
+    source, target, text = params["source"], params["target"], params["text"]
     if not text:  # amaGama's other spelling: .../unit/?source=<text>
         text = request.query_params.get("source", "")
+    min_similarity = _number(request, "min_similarity", 70, 0, 100)
+    max_candidates = _number(request, "max_candidates", 5, 1, math.inf)
+    if not max_candidates.is_integer():
+        raise APIError(422, "invalid request: max_candidates: must be a whole number")
     if not state.languages.holds(source, target):
         return JSONResponse([])
     limit = state.settings.max_query_chars
@@ -101,12 +161,24 @@ def unit(
         )
     if not text.strip():
         return JSONResponse([])
-    matches = state.service.lookup(
+    look_up = partial(
+        state.service.lookup,
         text,
         # amaGama raises a low cutoff to its floor too (30 there)
         min_score=max(min_similarity, state.settings.min_score_floor),
-        limit=min(max_candidates, state.settings.max_candidates),
+        limit=min(int(max_candidates), state.settings.max_candidates),
+        details=False,  # amaGama answers with the stored English and a score
     )
+    # On the event loop, not a request thread: a look-up takes about a millisecond
+    # of CPU, a hop to a thread and back cost more than that, and under load the
+    # thread waited for the interpreter lock in 5 ms slices (the loop holds it
+    # between requests). A worker serves one look-up at a time either way. While
+    # the index is being brought up to date a look-up may wait for it: then a thread
+    # waits, and the loop goes on answering.
+    if state.refreshing:
+        matches = await run_in_threadpool(look_up)
+    else:
+        matches = look_up()
     found: list[dict[str, Any]] = [
         {
             "source": m.source,

@@ -425,6 +425,7 @@ class TMService:
         prev: str | None = None,
         following: str | None = None,
         side: str = "source",
+        details: bool = True,
     ) -> list[Match]:
         """Fuzzy matches for one segment, best first (score, kind, penalties, diff,
         repaired English, flags).
@@ -441,6 +442,9 @@ class TMService:
                 match must have occurred between the same two segments (memoQ's
                 double context); an exact match that did not is offered at 100.
             side: ``source`` or ``target``.
+            details: False: without the repaired English, the diff and the
+                penalties' wording (same matches, scores and order; half the CPU),
+                for answers that show only source, target and score.
         """
         found = self.matcher(side).lookup(
             text,
@@ -448,6 +452,7 @@ class TMService:
             limit=limit,
             prev=prev,
             termbase=self._match_terms() if side == "source" else None,
+            details=details,
         )
         if prev is not None and following is not None:
             found = self._double_context(found, prev, following)
@@ -485,6 +490,50 @@ class TMService:
         except TMError as exc:
             log.warning("glossary not used for matching: %s", exc)
             return None
+
+    def lookup_many(
+        self,
+        texts: Sequence[str],
+        *,
+        prevs: Sequence[str | None] | None = None,
+        followings: Sequence[str | None] | None = None,
+        min_score: float = 70,
+        limit: int = 5,
+        side: str = "source",
+        details: bool = True,
+    ) -> list[list[Match]]:
+        """:meth:`lookup` for each text with its own neighbours, in order: the same
+        results, with the units that the texts' rankings show fetched in one round
+        trip per :data:`LOOKUP_CHUNK` texts instead of one per text.
+
+        Args:
+            texts: the segments to translate.
+            prevs: each text's previous segment (None: no context).
+            followings: each text's next segment (see :meth:`lookup`).
+            details: as for :meth:`lookup`.
+        """
+        n = len(texts)
+        prevs = list(prevs) if prevs is not None else [None] * n
+        followings = list(followings) if followings is not None else [None] * n
+        if len(prevs) != n or len(followings) != n:
+            raise ValueError("texts, prevs and followings differ in length")
+        matcher = self.matcher(side)
+        termbase = self._match_terms() if side == "source" else None
+        out: list[list[Match]] = []
+        for at in range(0, n, LOOKUP_CHUNK):
+            chunk = slice(at, at + LOOKUP_CHUNK)
+            out += matcher.lookup_many(
+                texts[chunk],
+                min_score=min_score,
+                limit=limit,
+                prevs=prevs[chunk],
+                termbase=termbase,
+                details=details,
+            )
+        for i, (prev, following) in enumerate(zip(prevs, followings, strict=True)):
+            if prev is not None and following is not None:
+                out[i] = self._double_context(out[i], prev, following)
+        return out
 
     def lookup_batch(
         self,

@@ -47,7 +47,7 @@ _CN_CHARS = "".join(CN_DIGITS) + "".join(CN_UNITS) + "".join(CN_BIG)
 # Chinese numeral run. Percent (%, ％, 百分之…) handled separately.
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 NUMBER_RE = re.compile(
-    rf"(?P<pct_cn>百分之(?P<pct_body>[{_CN_CHARS}点]+|{_ARABIC}))"
+    rf"(?P<pct_cn>百分之(?P<pct_body>[{_CN_CHARS}点點]+|{_ARABIC}))"
     # News copy sets a space between the digits and 万/亿 ("300 万") and writes
     # "30余万" (over 300,000): the space and 余/多 still let 万 scale the number.
     rf"|(?P<arabic>{_ARABIC})(?: ?[余多]?(?P<scale>[万亿萬億]+))?(?P<pct>[%％])?"
@@ -218,7 +218,7 @@ def _after_annex(text: str, start: int) -> bool:
 
 
 def _cn_decimal(body: str) -> float | None:
-    whole, _, frac = body.partition("点")
+    whole, _, frac = body.replace("點", "点").partition("点")  # 點: Traditional
     w = parse_chinese_numeral(whole)
     if w is None:
         return None

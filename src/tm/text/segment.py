@@ -144,6 +144,13 @@ def sentence_spans(text: str, lang: str) -> list[Span]:
     Raises:
         ConfigError: no rules for that language.
     """
+    return list(_sentences(text, lang))
+
+
+# QA reads one unit's English with several checks (a stray tail, a repeated sentence)
+# one after the other; a small cache splits it once.
+@lru_cache(maxsize=64)
+def _sentences(text: str, lang: str) -> tuple[Span, ...]:
     rules = rule_set(lang)
     out: list[Span] = []
     start = 0
@@ -155,7 +162,7 @@ def sentence_spans(text: str, lang: str) -> list[Span]:
         _add(out, text, start, pos)
         start = pos
     _add(out, text, start, len(text))
-    return out
+    return tuple(out)
 
 
 def clause_spans(
