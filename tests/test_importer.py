@@ -9,6 +9,7 @@ store contract's (tests/store/).
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,31 @@ def test_a_body_that_may_hide_a_tu_is_not_cut(tmp_path: Path, inject: bytes) -> 
     assert importer.tmx_parts(str(path), 8000) is None
     path.write_bytes(data)
     assert importer.tmx_parts(str(path), 8000) is not None
+
+
+def test_a_body_found_unsafe_while_importing_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import cuts the file as its parts are parsed: a comment found past the
+    first parts rolls the import back and reads the file whole, with the same units
+    and counts as a read in one process."""
+    path = tmp_path / "odd.tmx"
+    write_big_tmx(path, 3000, tag="u")
+    data = path.read_bytes()
+    at = data.index(b"<tu ", 3 * len(data) // 4)
+    path.write_bytes(data[:at] + b"<!-- <tu> in a comment -->" + data[at:])
+    monkeypatch.setattr(importer, "PART_BYTES", 20_000)
+    cut = importer.tmx_cut(str(path))
+    assert cut is not None
+    drawn: list[importer.Part] = []
+    with pytest.raises(importer._PartFailed):
+        drawn.extend(cut.parts)
+    assert len(drawn) > 3
+    parts = _import(f"{tmp_path}/parts.db", path, workers=True)
+    whole = _import(f"{tmp_path}/whole.db", path, workers=False)
+    assert parts == whole
+    assert whole.added == 3000
+    assert _stored(f"{tmp_path}/parts.db") == _stored(f"{tmp_path}/whole.db")
 
 
 def test_utf16_and_small_files_are_not_cut(tmp_path: Path) -> None:
@@ -369,6 +395,84 @@ def test_a_new_tm_gets_the_index_a_build_from_the_store_gives(tmp_path: Path) ->
         assert not index_is_cached(store)
         importer.cache_match_index(store)
         assert index_is_cached(store)
+
+
+@pytest.mark.slow
+def test_the_fed_cache_serves_the_first_look_up_until_another_writer_adds_units(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After an import into a new TM, a new process's first look-up loads the index
+    the import fed and cached (it builds none); once another writer adds a unit, the
+    cache is stale: the next new matcher builds from the store and finds that unit."""
+    from tm.match import CACHE_MIN_UNITS, Matcher
+    from tm.models import TranslationUnit
+
+    path = tmp_path / "big.tmx"
+    write_big_tmx(path, CACHE_MIN_UNITS + 500, tag="s")
+    db = tmp_path / "tm.db"
+    with open_store(db) as store:
+        importer.import_file(store, path, workers=True, user=USER)
+        importer.cache_match_index(store)
+    caplog.set_level(logging.INFO, logger="tm.match")
+    with open_store(db, readonly=True) as store:
+        (unit,) = store.get_units([11])
+        assert Matcher(store).lookup(unit.source)[0].unit == unit
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("loaded source index") for m in messages)
+    assert not any(m.startswith("built source index") for m in messages)
+    caplog.clear()
+    with open_store(db) as other:
+        other.add_units(
+            [TranslationUnit("另一个写入者后来加入的一句话", "added later")]
+        )
+    with open_store(db, readonly=True) as store:
+        (match,) = Matcher(store).lookup("另一个写入者后来加入的一句话")
+    assert match.unit.target == "added later"
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("built source index") for m in messages)
+    assert not any(m.startswith("loaded source index") for m in messages)
+
+
+@pytest.mark.slow
+def test_an_import_that_fails_after_writing_leaves_no_index_file(
+    tmp_path: Path,
+) -> None:
+    """The feed stages the index while the import commits; an import that fails at
+    that point (here in on_written) abandons it, and nothing of it stays beside the
+    TM: no cache, no staged file."""
+    from tm.match import CACHE_MIN_UNITS
+
+    path = tmp_path / "big.tmx"
+    write_big_tmx(path, CACHE_MIN_UNITS + 500, tag="x")
+    db = tmp_path / "tm.db"
+
+    def fail(report: Any) -> None:
+        # Once the feed has started writing its file (it sorts first).
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob("tm.db.match-source.npz.*.tmp")):
+            assert time.monotonic() < deadline, "the feed staged no index"
+            time.sleep(0.01)
+        raise RuntimeError("after the units were written")
+
+    with open_store(db) as store, pytest.raises(RuntimeError, match="after the units"):
+        importer.import_file(store, path, workers=True, user=USER, on_written=fail)
+    with open_store(db) as store:
+        assert store.count_units() == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if "match" in p.name) == []
+
+
+def test_a_feed_whose_import_aligns_is_abandoned(tmp_path: Path) -> None:
+    """Alignment adds units the feed never sees: once the file's units are written
+    the feed ends, and the commit hands it nothing to cache."""
+    with open_store(tmp_path / "tm.db") as store:
+        feed = importer._IndexFeed.start(store)
+        assert feed is not None
+        feed.send([1], [("x",) * 20])
+        feed.units_sent(complete=False)
+        assert not feed._proc.is_alive()
+        assert store.path is not None
+        feed.finish(store.data_version(), store.path)
+        assert store.path not in importer._FEEDS
 
 
 def test_prepared_batches_pickle(tm_tmx: Path) -> None:

@@ -56,3 +56,102 @@ def test_packed_build_equals_the_stable_sorts_on_repeats(alphabet: str) -> None:
     codes += [alphabet[0] * 2000, "", alphabet[-1]]
     codes.sort(key=len)
     _same(*_both(codes))
+
+
+def _law_keys(n: int) -> list[str]:
+    path = CORPORA / "tw_moj_laws.paragraphs.zh-en.tsv.gz"
+    if not path.exists():
+        pytest.skip("corpus not available")
+    keys: list[str] = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for _, line in zip(range(n), fh, strict=False):
+            zh = line.split("\t")[0]
+            keys.append(match_key(zh))
+    return keys
+
+
+def _same_index(a: match_index.CandidateIndex, b: match_index.CandidateIndex) -> None:
+    for name in ("ids", "lens", "gram_keys", "offsets", "postings"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.dtype == y.dtype, name
+        assert np.array_equal(x, y), name
+    assert np.array_equal(a.stripped_hashes(), b.stripped_hashes())
+    assert a.codes == b.codes
+    assert a.keys == b.keys
+
+
+def test_an_index_fed_in_parts_equals_the_one_built_at_once() -> None:
+    """What an import feeds a builder batch by batch (ids in arrival order, lengths
+    in any order) is the index a build from the whole list gives."""
+    keys = _law_keys(6000)
+    ids = list(range(1, len(keys) + 1))
+    bodies = [body_codes(k, "source") for k in keys]
+    whole = match_index.CandidateIndex.build(ids, bodies, keys)
+    builder = match_index.IndexBuilder()
+    rng = random.Random(3)
+    start = 0
+    while start < len(keys):
+        end = start + rng.randint(1, 900)
+        builder.add(ids[start:end], bodies[start:end], keys[start:end])
+        start = end
+    assert len(builder) == len(keys)
+    _same_index(builder.finish(), whole)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [[], ["a\x00b"], ["\x00", "\x01", "\ufffe", "\uffff", "\U0010fffe", "\U0010ffff"]],
+)
+def test_the_cache_gives_back_every_text(tmp_path: Path, extra: list[str]) -> None:
+    """Texts holding the separators the cache joins with (down to none left: then
+    lengths) come back unchanged, empty ones and astral characters too."""
+    keys = _law_keys(300) + extra + ["", "𠀀𠀁", "x"]
+    codes = [body_codes(k, "source") for k in keys]
+    index = match_index.CandidateIndex.build(list(range(len(keys))), codes, keys)
+    path = tmp_path / "index.npz"
+    match_index.save_index(index, path, "stamp")
+    loaded = match_index.load_index(path, "stamp")
+    assert loaded is not None
+    _same_index(loaded, index)
+    assert match_index.load_index(path, "other") is None
+
+
+def test_a_staged_index_is_cached_only_when_published(tmp_path: Path) -> None:
+    """The import writes the index before its commit: in place (and loadable) only
+    once published; a discarded one leaves nothing behind."""
+    keys = _law_keys(400)
+    codes = [body_codes(k, "source") for k in keys]
+    index = match_index.CandidateIndex.build(list(range(1, 401)), codes, keys)
+    path = tmp_path / "tm.db.match-source.npz"
+    staged = match_index.stage_index(index, path, "stamp")
+    assert staged is not None
+    assert not path.exists()
+    staged.discard()
+    assert list(tmp_path.iterdir()) == []
+    staged = match_index.stage_index(index, path, "stamp")
+    assert staged is not None
+    staged.publish()
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    loaded = match_index.load_index(path, "stamp")
+    assert loaded is not None
+    _same_index(loaded, index)
+
+
+def test_staging_removes_what_ended_processes_left(tmp_path: Path) -> None:
+    """A process killed while writing leaves its staged file; the next staging of
+    the same cache removes it, and leaves a live process's file alone."""
+    import os
+
+    path = tmp_path / "tm.db.match-source.npz"
+    dead = 4_000_000  # above Linux's pid_max: no such process
+    orphan = match_index.staging_path(path, dead)
+    orphan.write_bytes(b"partial")
+    live = match_index.staging_path(path, os.getppid())
+    live.write_bytes(b"being written")
+    index = match_index.CandidateIndex.build([1, 2], ["甲乙丙", "丁戊"])
+    staged = match_index.stage_index(index, path, "stamp")
+    assert staged is not None
+    assert not orphan.exists()
+    assert live.exists()
+    staged.publish()
+    assert match_index.load_index(path, "stamp") is not None

@@ -29,9 +29,12 @@ stays small).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,8 +63,11 @@ OnWritten = Callable[[ImportReport], None]
 
 # Files smaller than this are read in this process.
 WORKER_MIN_BYTES = 4 * 1024 * 1024
-# A TMX is cut into parts of about this size, two of them parsed at a time.
-PART_BYTES = 4 * 1024 * 1024
+# A TMX is cut into parts of about this size, two of them parsed at a time. Small
+# parts let the writer start soon after the parsers and end soon after them (it
+# writes the parts still queued alone): 1 MB is about 2,000 sentence units, a
+# tenth of a second to parse.
+PART_BYTES = 1024 * 1024
 PARSERS = 2
 # Parts parsed ahead of the writer (bounds the memory the import holds).
 AHEAD = 2 * PARSERS
@@ -273,10 +279,11 @@ def import_file(
     try:
         return _import(job, workers=workers, parts=True)
     except _PartFailed as exc:
-        # A part of the TMX did not parse alone (the whole transaction rolled back,
-        # before ``on_written`` ran): read the file whole, so the units and any error
-        # are the reader's own. The report starts again from zero.
-        log.info("%s: parts did not parse alone (%s); reading it whole", path, exc)
+        # A part of the TMX could not be cut or did not parse alone (the whole
+        # transaction rolled back, before ``on_written`` ran): read the file whole,
+        # so the units and any error are the reader's own. The report starts again
+        # from zero.
+        log.info("%s: not read in parts (%s); reading it whole", path, exc)
         return _import(job, workers=workers, parts=False)
 
 
@@ -322,6 +329,9 @@ def _import_into(
         report.added += result.added
         report.duplicates += result.duplicates
         report.occurrences_added += result.occurrences_added
+        if feed is not None:
+            # Alignment adds units the feed has not seen: its index would be stale.
+            feed.units_sent(complete=not (paragraphs and not report.had_sentences))
         if job.on_written is not None:
             job.on_written(report)
         # A file that already has sentence units (a TM exported with both levels)
@@ -368,7 +378,7 @@ def _prepared(
         return reading.prepare(list(doc_units(doc)), watch)
     if not workers:
         return reading.units(watch)
-    cut = tmx_parts(reading.path) if reading.fmt == "tmx" and parts else None
+    cut = tmx_cut(reading.path) if reading.fmt == "tmx" and parts else None
     if cut is not None:
         return _parsed_in_parts(reading, cut)
     return _streamed(reading)
@@ -437,18 +447,42 @@ class TMXParts:
     parts: tuple[Part, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class TMXCut:
+    """:class:`TMXParts` whose parts are cut as they are drawn (see :func:`tmx_cut`);
+    the iterator raises :class:`_PartFailed` at a part that cannot be cut."""
+
+    prolog: bytes
+    epilog: bytes
+    parts: Iterator[Part]
+
+
 # The file's start and end are read whole to find <body> and </body>.
 HEAD_BYTES = TAIL_BYTES = 64 * 1024
 
 
 def tmx_parts(path: str, size: int | None = None) -> TMXParts | None:
-    """Where to cut the TMX at ``path`` into parts of about ``size`` bytes.
+    """Where to cut the TMX at ``path`` into parts of about ``size`` bytes (all of
+    them: the file is read once, a part at a time).
 
     None when it cannot be cut safely: not UTF-8, no ``<body>`` near the start or
     ``</body>`` near the end, or comments, CDATA sections or processing instructions
     in the body (which may hide a ``<tu``), or when it is too small to be worth it.
-    The file is read once, a part at a time (memory stays at a part's size).
     """
+    cut = tmx_cut(path, size)
+    if cut is None:
+        return None
+    try:
+        return TMXParts(cut.prolog, cut.epilog, tuple(cut.parts))
+    except _PartFailed:
+        return None
+
+
+def tmx_cut(path: str, size: int | None = None) -> TMXCut | None:
+    """:func:`tmx_parts` with the parts cut as they are drawn, so the first ones
+    are parsed while the rest of the file is cut; None as there, except that a body
+    which may hide a ``<tu`` is only found at the part that holds it (the iterator
+    then raises :class:`_PartFailed`)."""
     size = size or PART_BYTES
     with open(path, "rb") as fh:
         total = os.fstat(fh.fileno()).st_size
@@ -458,15 +492,13 @@ def tmx_parts(path: str, size: int | None = None) -> TMXParts | None:
         fh.seek(max(0, total - TAIL_BYTES))
         tail_at = fh.tell()
         tail = fh.read()
-        first = _first_tu(head)
-        ends = list(_BODY_END.finditer(tail))
-        if first is None or not ends:
-            return None
-        epilog = tail_at + ends[-1].start()
-        parts = _cut(fh, first, epilog, size)
-    if parts is None:
+    first = _first_tu(head)
+    ends = list(_BODY_END.finditer(tail))
+    if first is None or not ends:
         return None
-    return TMXParts(head[:first], tail[epilog - tail_at :], parts)
+    epilog = tail_at + ends[-1].start()
+    parts = _cut(path, first, epilog, size)
+    return TMXCut(head[:first], tail[epilog - tail_at :], parts)
 
 
 def _first_tu(head: bytes) -> int | None:
@@ -486,28 +518,33 @@ def _first_tu(head: bytes) -> int | None:
     return first.start()
 
 
-def _cut(fh: Any, start: int, epilog: int, size: int) -> tuple[Part, ...] | None:
+def _cut(path: str, start: int, epilog: int, size: int) -> Iterator[Part]:
     """Parts of about ``size`` bytes from ``start`` to ``epilog``, each ending where a
-    ``<tu`` starts; None if a part holds something that may hide a ``<tu``."""
-    parts: list[Part] = []
+    ``<tu`` starts, read as they are drawn.
+
+    Raises:
+        _PartFailed: a part holds something that may hide a ``<tu``.
+    """
     index = 0
-    while start < epilog:
-        fh.seek(start)
-        data = fh.read(min(size, epilog - start))
-        cut = None
-        while cut is None and start + len(data) < epilog:
-            more = fh.read(min(size, epilog - start - len(data)))
-            # A <tu just past the part's end (or inside a long unit): keep reading.
-            cut = _TU_START.search(data + more, max(size, len(data) - 64))
-            data += more
-        end = start + (cut.start() if cut else len(data))
-        part = data[: end - start]
-        if _UNSAFE.search(part):
-            return None
-        parts.append(Part(start, end, index))
-        index += sum(1 for _ in _TU_START.finditer(part))
-        start = end
-    return tuple(parts)
+    with open(path, "rb") as fh:
+        while start < epilog:
+            fh.seek(start)
+            data = fh.read(min(size, epilog - start))
+            cut = None
+            while cut is None and start + len(data) < epilog:
+                more = fh.read(min(size, epilog - start - len(data)))
+                # A <tu just past the part's end (or inside a long unit): read on.
+                cut = _TU_START.search(data + more, max(size, len(data) - 64))
+                data += more
+            end = start + (cut.start() if cut else len(data))
+            part = data[: end - start]
+            if _UNSAFE.search(part):
+                raise _PartFailed(
+                    "a comment, CDATA section or processing instruction in the body"
+                )
+            yield Part(start, end, index)
+            index += sum(1 for _ in _TU_START.finditer(part))
+            start = end
 
 
 @dataclass(frozen=True, slots=True)
@@ -550,16 +587,17 @@ def _parse_part(job: _PartJob) -> list[Prepared] | str:
         return f"{type(exc).__name__}: {exc}"
 
 
-def _parsed_in_parts(reading: Reading, cut: TMXParts) -> Iterator[Prepared]:
+def _parsed_in_parts(reading: Reading, cut: TMXCut) -> Iterator[Prepared]:
     """The parts' batches in file order, parsed ``PARSERS`` at a time, ``AHEAD`` ahead.
 
     Raises:
-        _PartFailed: a part did not parse alone (see :func:`import_file`).
+        _PartFailed: a part could not be cut or did not parse alone (see
+            :func:`import_file`).
     """
     from tm.formats.tmx import PLAIN_TMX
 
     plain = fastpath.on(PLAIN_TMX)
-    jobs = [_PartJob(reading, cut.prolog, cut.epilog, p, plain) for p in cut.parts]
+    jobs = (_PartJob(reading, cut.prolog, cut.epilog, p, plain) for p in cut.parts)
     for result in ordered_map(_parse_part, jobs, workers=PARSERS, ahead=AHEAD):
         if isinstance(result, str):
             raise _PartFailed(result)
@@ -628,16 +666,21 @@ class _IndexFeed:
     calls next, waits for it).
 
     The import into an empty file TM sends each batch's new ids and source keys; the
-    process folds them into the matcher's code strings as they come (on the core the
-    parsers leave), and after the commit builds and caches the index if the store's
-    data version says the TM holds exactly the units it was sent (alignment, or
-    another writer, adding units makes it drop them: ``tm import`` then builds the
-    index from the store as before, see :func:`cache_match_index`).
+    process folds them into the matcher's code strings and numbers their q-grams as
+    they come (:class:`tm.match_index.IndexBuilder`, in the time the parsers and the
+    writer leave). Once the file's units are written it sorts them into the index and
+    writes it beside the TM while the import commits; after the commit it puts the
+    file in place if the store's data version says the TM holds exactly the units it
+    was sent (alignment, or another writer, adding units makes it drop them: ``tm
+    import`` then builds the index from the store as before, see
+    :func:`cache_match_index`).
     """
 
-    def __init__(self, out: Any, proc: Any) -> None:
+    def __init__(self, out: Any, proc: Any, db_path: str) -> None:
         self._out = out
         self._proc = proc
+        self._db_path = db_path
+        self._abandoned = False
 
     @classmethod
     def start(cls, store: Store) -> _IndexFeed | None:
@@ -650,14 +693,28 @@ class _IndexFeed:
         proc = SPAWN.Process(target=_fed_index, args=(receive, store.path))
         proc.start()
         receive.close()
-        return cls(out, proc)
+        return cls(out, proc, store.path)
 
     def send(self, ids: list[int], rows: list[tuple[Any, ...]]) -> None:
         self._out.send((ids, [r[SOURCE_KEY] for r in rows]))
 
+    def units_sent(self, *, complete: bool) -> None:
+        """Every unit of the file was sent: the process sorts them into the index
+        while the import commits. ``complete`` False: the import adds units the
+        feed does not see (alignment), so the feed is abandoned."""
+        if not complete:
+            self.abandon()
+            return
+        try:
+            self._out.send(_UNITS_SENT)
+        except OSError as exc:  # it ended: the first look-up builds the index
+            log.info("the match index feed ended early: %s", exc)
+
     def finish(self, version: str, db_path: str) -> None:
-        """Let the process build and cache the index (at ``version``) while the
+        """Let the process cache the index (if the TM is at ``version``) while the
         caller goes on; :func:`cache_match_index` waits for it."""
+        if self._abandoned:
+            return
         try:
             self._out.send(version)
         except OSError as exc:  # it ended: the first look-up builds the index
@@ -673,9 +730,22 @@ class _IndexFeed:
             proc.join()
 
     def abandon(self) -> None:
+        if self._abandoned:
+            return
+        self._abandoned = True
         self._out.close()
         self._proc.terminate()
         self._proc.join()
+        # Ended while the commit was awaited: the index it staged goes too.
+        from tm.match_index import cache_path, staging_path
+
+        staged = staging_path(cache_path(self._db_path, "source"), self._proc.pid)
+        with contextlib.suppress(OSError):
+            staged.unlink()
+
+
+# What the import sends the feed after the file's last units (see units_sent).
+_UNITS_SENT = "units sent"
 
 
 def _fed_index(receive: Any, db_path: str) -> None:
@@ -686,22 +756,60 @@ def _fed_index(receive: Any, db_path: str) -> None:
     # itself (a KeyboardInterrupt here would print a traceback under "Interrupted.").
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent()
-    from tm.match import body_codes, cache_source_index
+    from tm.match import body_codes, stage_source_index
+    from tm.match_index import IndexBuilder
 
-    ids: list[int] = []
-    keys: list[str] = []
-    bodies: list[str] = []
+    builder = IndexBuilder()
+    staged = None
+    last_id = 0
+    items = _drained(receive)
     while True:
-        try:
-            item = receive.recv()
-        except EOFError:  # the import failed or was abandoned
+        item = items.get()
+        if item is None:  # the import failed or was abandoned
+            if staged is not None:
+                staged[1].discard()
             return
-        if isinstance(item, str):
-            cache_source_index(db_path, ids, keys, bodies, item)
+        if item == _UNITS_SENT:
+            # Sorted and written while the import commits; put in place only if
+            # the TM then holds exactly these units.
+            staged = stage_source_index(db_path, builder.finish(), last_id)
+        elif isinstance(item, str):  # the data version, once the import committed
+            if staged is not None:
+                version, index_file = staged
+                if item == version:
+                    index_file.publish()
+                else:
+                    index_file.discard()
             return
-        ids += item[0]
-        keys += item[1]
-        bodies += [body_codes(k, "source") for k in item[1]]
+        else:
+            ids, keys = item
+            builder.add(ids, [body_codes(k, "source") for k in keys], keys)
+            last_id = max(last_id, *ids)
+
+
+def _drained(receive: Any) -> queue.SimpleQueue[Any]:
+    """What the import sends, read off the pipe by a thread as soon as it comes
+    (None at the end of the pipe).
+
+    A batch's keys are more than a pipe holds: read only between two batches'
+    work, each send would hold the writer until this process had folded and
+    counted the batch before it.
+    """
+    items: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    def drain() -> None:
+        while True:
+            try:
+                item = receive.recv()
+            except EOFError:
+                items.put(None)
+                return
+            items.put(item)
+            if isinstance(item, str) and item != _UNITS_SENT:
+                return  # the data version: the last thing sent
+
+    threading.Thread(target=drain, name="tm-index-feed", daemon=True).start()
+    return items
 
 
 # -- after an import -----------------------------------------------------------------

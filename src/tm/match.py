@@ -52,10 +52,12 @@ from tm.flags import unit_flags
 from tm.fragments import MIN_CLAUSE, OCCURRENCES, FragmentIndex, find_fragments
 from tm.match_index import (
     CandidateIndex,
+    StagedIndex,
     cache_path,
     cached_stamp,
     load_index,
     save_index,
+    stage_index,
 )
 from tm.models import (
     DiffSpan,
@@ -967,20 +969,21 @@ def index_is_cached(store: Store) -> bool:
     return cached_stamp(cache_path(store.path, "source")) == stamp
 
 
-def cache_source_index(
-    db_path: str, ids: list[int], keys: list[str], bodies: list[str], version: str
-) -> bool:
-    """Cache the source-side index of the TM at ``db_path`` built from its units'
-    ids and source keys in id order (``bodies``: their :func:`body_codes`), as a
-    :class:`Matcher` builds it from the store at ``version``; False, and nothing
-    written, when ``version`` says the TM holds other units too, or when the TM is
-    too small to cache.
+def stage_source_index(
+    db_path: str, index: CandidateIndex, last_id: int
+) -> tuple[str, StagedIndex] | None:
+    """Write ``index``, the source-side index of the TM at ``db_path`` built from its
+    units' :func:`body_codes` and source keys (the highest id ``last_id``) as a
+    :class:`Matcher` builds it, beside the TM, stamped with the data version the TM
+    has if it holds exactly these units; that version and the file to publish once
+    the TM is known to be at it (None when the TM is too small to cache).
     """
-    if not ids or version != f"{len(ids)}:{max(ids)}" or len(ids) < CACHE_MIN_UNITS:
-        return False
-    index = CandidateIndex.build(ids, bodies, keys)
-    save_index(index, cache_path(db_path, "source"), index_stamp("source", version))
-    return True
+    if len(index) < CACHE_MIN_UNITS:
+        return None
+    version = f"{len(index)}:{last_id}"
+    path = cache_path(db_path, "source")
+    staged = stage_index(index, path, index_stamp("source", version))
+    return (version, staged) if staged is not None else None
 
 
 def new_matcher(store: Store, *, side: str = "source") -> Matcher:

@@ -20,6 +20,7 @@ import contextlib
 import logging
 import math
 import os
+import threading
 import zlib
 from collections import Counter
 from collections.abc import Sequence
@@ -42,7 +43,9 @@ DROP_SHARE = 0.5
 # A length window this small is scored outright rather than filtered by q-grams
 # (benchmarks/bench_lookup.py prints both paths' times).
 SCAN_BELOW = 2000
-CACHE_FORMAT = "2"  # 2: codes are the keys' bodies (list labels and full stops apart)
+# 2: codes are the keys' bodies (list labels and full stops apart); 3: texts in UTF-8,
+# joined by a character none of them holds (one split rebuilds the list).
+CACHE_FORMAT = "3"
 
 
 class CandidateIndex:
@@ -92,23 +95,15 @@ class CandidateIndex:
         q: int = Q,
     ) -> CandidateIndex:
         """Index ``codes`` (one per unit id); ``keys`` default to the codes themselves."""
-        lens = np.fromiter((len(c) for c in codes), dtype=np.int32, count=len(codes))
-        order = np.argsort(lens, kind="stable")
-        order_list = order.tolist()
-        sorted_codes = [codes[i] for i in order_list]
-        sorted_keys = sorted_codes if keys is None else [keys[i] for i in order_list]
-        gram_keys, offsets, postings = _build_postings(sorted_codes, q)
-        return cls(
-            ids=np.asarray(ids, dtype=np.int64)[order],
-            lens=lens[order],
-            codes=sorted_codes,
-            keys=sorted_keys,
-            gram_keys=gram_keys,
-            offsets=offsets,
-            postings=postings,
-            stripped=_stripped_hashes(sorted_keys),
-            q=q,
-        )
+        builder = IndexBuilder(q)
+        for start in range(0, len(codes), BUILD_CHUNK):
+            end = start + BUILD_CHUNK
+            builder.add(
+                ids[start:end],
+                codes[start:end],
+                None if keys is None else keys[start:end],
+            )
+        return builder.finish()
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -235,6 +230,102 @@ class CandidateIndex:
         return self._stripped_order[a:b]
 
 
+# Units whose grams are counted at a time (bounds the temporary arrays of a build).
+BUILD_CHUNK = 50_000
+
+
+class IndexBuilder:
+    """A :class:`CandidateIndex` built from units given a few at a time, in any
+    order of length: each part's numbered grams and hashes are computed when it is
+    added, so :meth:`finish` only sorts. The import feeds one the units it writes
+    while it writes them (:mod:`tm.importer`); :meth:`CandidateIndex.build` is one
+    too, so both give the same arrays.
+    """
+
+    def __init__(self, q: int = Q) -> None:
+        if q != 2:
+            raise ValueError("the vectorized build supports q = 2")
+        self.q = q
+        self._ids: list[np.ndarray] = []
+        self._codes: list[str] = []
+        self._keys: list[str] | None = []
+        self._grams: list[np.ndarray] = []
+        self._stripped: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def add(
+        self, ids: Sequence[int], codes: Sequence[str], keys: Sequence[str] | None
+    ) -> None:
+        """Add units: their ids, code strings and match keys (None: the codes).
+
+        Every call passes keys, or none does.
+        """
+        if len(ids) != len(codes) or (keys is not None and len(keys) != len(codes)):
+            raise ValueError("ids, codes and keys of different lengths")
+        if (keys is None) != (self._keys is None) and self._codes:
+            raise ValueError("keys given for some units only")
+        # Each unit's grams, in unit order: a unit of length n has max(n - 1, 0),
+        # which is all finish() needs to know whose they are.
+        grams, _ = _chunk_grams(list(codes), len(self._codes))
+        self._ids.append(np.asarray(ids, dtype=np.int64))
+        self._codes += codes
+        if keys is None:
+            self._keys = None
+        elif self._keys is not None:
+            self._keys += keys
+        self._grams.append(grams)
+        self._stripped.append(_stripped_hashes(keys if keys is not None else codes))
+
+    def finish(self) -> CandidateIndex:
+        """The index of every unit added (the builder is emptied)."""
+        codes = self._codes
+        lens = np.fromiter((len(c) for c in codes), dtype=np.int32, count=len(codes))
+        order = np.argsort(lens, kind="stable")
+        order_list = order.tolist()
+        sorted_codes = [codes[i] for i in order_list]
+        sorted_keys = (
+            sorted_codes if self._keys is None else [self._keys[i] for i in order_list]
+        )
+        # Each unit's position in length order, for the grams counted in arrival order.
+        position = np.empty(len(codes), dtype=np.int32)
+        position[order] = np.arange(len(codes), dtype=np.int32)
+        ids = _joined(self._ids, np.int64)[order]
+        stripped = _joined(self._stripped, np.int64)[order]
+        grams = _joined(self._grams, np.int64)
+        pos = np.repeat(position, np.maximum(lens.astype(np.int64) - 1, 0))
+        del position
+        if len(pos) != len(grams):
+            raise AssertionError("q-grams counted do not match the units' lengths")
+        self._codes, self._keys = [], []
+        gram_keys, offsets, postings = _postings(grams, pos, len(codes))
+        return CandidateIndex(
+            ids=ids,
+            lens=lens[order],
+            codes=sorted_codes,
+            keys=sorted_keys,
+            gram_keys=gram_keys,
+            offsets=offsets,
+            postings=postings,
+            stripped=stripped,
+            q=self.q,
+        )
+
+
+def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    """``parts`` concatenated into one array, each part dropped once copied (the list
+    is emptied), so the peak holds every element about once, not twice."""
+    out = np.empty(sum(len(p) for p in parts), dtype=dtype)
+    at = 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        out[at : at + len(part)] = part
+        at += len(part)
+    return out
+
+
 def _search(
     ordered: np.ndarray, values: int | tuple[int, ...], side: str = "left"
 ) -> Any:
@@ -253,7 +344,7 @@ def _stable_hash(text: str) -> int:
     return zlib.crc32(text.encode("utf-8"))
 
 
-def _stripped_hashes(keys: list[str]) -> np.ndarray:
+def _stripped_hashes(keys: Sequence[str]) -> np.ndarray:
     return np.fromiter(
         (_stable_hash(unpunctuated_key(k)) for k in keys),
         dtype=np.int64,
@@ -296,32 +387,35 @@ def _gram_value(gram: str) -> int:
 
 
 def _build_postings(
-    codes: list[str], q: int, chunk: int = 50_000
+    codes: list[str], q: int, chunk: int = BUILD_CHUNK
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted numbered-gram keys, list offsets, and postings (positions, ascending)."""
+    """Sorted numbered-gram keys, list offsets, and postings (positions, ascending)
+    of ``codes`` at positions 0, 1, …"""
     if q != 2:
         raise ValueError("the vectorized build supports q = 2")
-    # Fill preallocated arrays chunk by chunk: concatenating per-chunk parts would
-    # hold every gram twice at the peak.
-    total = sum(max(0, len(c) - q + 1) for c in codes)
-    keys = np.empty(total, dtype=np.int64)
-    pos = np.empty(total, dtype=np.int32)
-    at = 0
+    grams: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
     for start in range(0, len(codes), chunk):
-        part_keys, part_pos = _chunk_grams(codes[start : start + chunk], start)
-        keys[at : at + len(part_keys)] = part_keys
-        pos[at : at + len(part_pos)] = part_pos
-        at += len(part_keys)
-        del part_keys, part_pos
+        part_grams, part_owners = _chunk_grams(codes[start : start + chunk], start)
+        grams.append(part_grams)
+        owners.append(part_owners)
+    return _postings(_joined(grams, np.int64), _joined(owners, np.int32), len(codes))
+
+
+def _postings(
+    keys: np.ndarray, pos: np.ndarray, n_codes: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted numbered-gram keys, list offsets, and postings (positions, ascending)
+    from each gram occurrence's key and position, in any order (both overwritten)."""
     if not len(keys):
         return keys, np.zeros(1, dtype=np.int64), pos
-    packed = _packed_postings(keys, pos, len(codes))
+    packed = _packed_postings(keys, pos, n_codes)
     if packed is not None:
         return packed
-    order = np.argsort(keys, kind="stable")  # stable: positions stay ascending
+    order = np.lexsort((pos, keys))  # by key, then position
     pos = pos[order]
+    keys = keys[order]
     del order
-    keys.sort()  # in place: the same order as keys[order], without a second copy
     # Run starts of the sorted keys (np.unique would sort them all over again).
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     uniq = keys[starts]
@@ -347,7 +441,7 @@ def _packed_postings(
     keys' order with positions ascending within each key: what the stable argsort of
     the keys and the sort of the keys give together, for half their time. None when
     the packed value would not fit (more distinct characters, positions or repeats
-    than 63 bits hold). ``keys`` is overwritten.
+    than 63 bits hold). ``keys`` and ``pos`` are overwritten.
     """
     if len(keys) < _PACK_MIN:
         return None  # a small index: the table of characters would cost more
@@ -374,8 +468,12 @@ def _packed_postings(
         value |= pos[start : start + _PACK_CHUNK]
         packed[start : start + _PACK_CHUNK] = value
     del dense
-    packed.sort()
-    pos = (packed & ((1 << p) - 1)).astype(np.int32)
+    _sort_on_two_cores(packed)
+    # The sorted positions go back into ``pos`` a chunk at a time: no temporary of
+    # every gram (at 1M units, 45M grams: 360 MB for the masked copy alone).
+    mask = (1 << p) - 1
+    for start in range(0, len(packed), _PACK_CHUNK):
+        pos[start : start + _PACK_CHUNK] = packed[start : start + _PACK_CHUNK] & mask
     packed >>= p
     starts = np.flatnonzero(np.concatenate(([True], packed[1:] != packed[:-1])))
     runs = packed[starts]
@@ -385,6 +483,27 @@ def _packed_postings(
     uniq |= chars[runs & bmask]
     offsets = np.append(starts, len(pos)).astype(np.int64)
     return uniq, offsets, pos
+
+
+def _sort_on_two_cores(values: np.ndarray) -> None:
+    """Sort ``values`` in place: each half in a thread of its own (numpy lets go of
+    the GIL while it sorts), then one merge of the two runs (timsort finds them).
+
+    The sort is most of what is left to do once an import has fed the builder,
+    and it runs after the import, when the other core is free.
+    """
+    if len(values) < _PARALLEL_SORT_MIN:
+        values.sort()
+        return
+    half = len(values) // 2
+    other = threading.Thread(target=values[:half].sort, name="tm-index-sort")
+    other.start()
+    values[half:].sort()
+    other.join()
+    values.sort(kind="stable")
+
+
+_PARALLEL_SORT_MIN = 1 << 20
 
 
 def _chunk_grams(codes: list[str], base: int) -> tuple[np.ndarray, np.ndarray]:
@@ -420,6 +539,60 @@ def cache_path(db_path: str | Path, side: str) -> Path:
 
 def save_index(index: CandidateIndex, path: Path, stamp: str) -> None:
     """Write ``index`` to ``path`` atomically, tagged with ``stamp`` (best effort)."""
+    staged = stage_index(index, path, stamp)
+    if staged is not None:
+        staged.publish()
+
+
+class StagedIndex:
+    """An index written to a temporary file beside ``path``: :meth:`publish` puts
+    it in place (an atomic rename), :meth:`discard` removes it."""
+
+    def __init__(self, tmp: Path, path: Path) -> None:
+        self.tmp = tmp
+        self.path = path
+
+    def publish(self) -> None:
+        try:
+            self.tmp.replace(self.path)
+        except OSError as exc:
+            log.info("index not cached at %s: %s", self.path, exc)
+            self.discard()
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.tmp.unlink()
+
+
+def staging_path(path: Path, pid: int) -> Path:
+    """Where process ``pid`` writes the cache ``path`` before renaming it: one name
+    per process, so two processes caching the same TM never write one file."""
+    return path.with_name(f"{path.name}.{pid}.tmp")
+
+
+def _remove_orphans(path: Path) -> None:
+    """Remove what processes that ended (killed while writing) staged for ``path``."""
+    for tmp in path.parent.glob(f"{path.name}.*.tmp"):
+        pid = tmp.name[len(path.name) + 1 : -len(".tmp")]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def stage_index(index: CandidateIndex, path: Path, stamp: str) -> StagedIndex | None:
+    """Write ``index``, tagged with ``stamp``, to a temporary file beside ``path``
+    (flushed to disk); None when it cannot be written (a read-only directory only
+    costs a rebuild next time)."""
     arrays = {
         "ids": index.ids,
         "lens": index.lens,
@@ -427,23 +600,24 @@ def save_index(index: CandidateIndex, path: Path, stamp: str) -> None:
         "offsets": index.offsets,
         "postings": index.postings,
         "stripped": index.stripped_hashes(),
-        "codes": _flatten(index.codes),
         "stamp": np.array([CACHE_FORMAT + "|" + stamp]),
+        **_texts("codes", index.codes),
     }
     if index.keys is not index.codes:
-        arrays["keys"] = _flatten(index.keys)
-        arrays["key_lens"] = np.fromiter(map(len, index.keys), dtype=np.int32)
-    tmp = path.with_name(path.name + ".tmp")
+        arrays.update(_texts("keys", index.keys))
+    _remove_orphans(path)
+    tmp = staging_path(path, os.getpid())
     try:
         with open(tmp, "wb") as fh:
             np.savez(fh, **arrays)  # type: ignore[arg-type]
             fh.flush()
             os.fsync(fh.fileno())  # else a crash can leave a renamed, empty file
-        tmp.replace(path)
-    except OSError as exc:  # a read-only directory only costs a rebuild next time
+    except OSError as exc:
         log.info("index not cached at %s: %s", path, exc)
         with contextlib.suppress(OSError):
             tmp.unlink()
+        return None
+    return StagedIndex(tmp, path)
 
 
 def cached_stamp(path: Path) -> str | None:
@@ -488,10 +662,8 @@ def _read_index(path: Path, stamp: str) -> CandidateIndex | None:
             if str(data["stamp"][0]) != CACHE_FORMAT + "|" + stamp:
                 return None
             lens = data["lens"]
-            codes = _unflatten(data["codes"], lens)
-            keys = (
-                _unflatten(data["keys"], data["key_lens"]) if "keys" in data else codes
-            )
+            codes = _read_texts(data, "codes")
+            keys = _read_texts(data, "keys") if "keys" in data else codes
             if not len(data["ids"]) == len(lens) == len(codes) == len(keys):
                 raise ValueError("arrays of different lengths")
             return CandidateIndex(
@@ -509,15 +681,41 @@ def _read_index(path: Path, stamp: str) -> CandidateIndex | None:
         return None
 
 
-def _flatten(texts: list[str]) -> np.ndarray:
-    return np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+# Joins a list of texts for the cache: the first of these that no text holds.
+_SEPARATORS = ("\x00", "\x01", "\ufffe", "\uffff", "\U0010fffe", "\U0010ffff")
 
 
-def _unflatten(flat: np.ndarray, lens: np.ndarray) -> list[str]:
-    text = flat.tobytes().decode("utf-32-le")
+def _texts(name: str, texts: list[str]) -> dict[str, np.ndarray]:
+    """``texts`` as arrays for the cache: UTF-8 bytes of the texts joined by a
+    separator none of them holds (``<name>_sep``, its code point), or, when each
+    candidate occurs, back to back with their lengths (``<name>_lens``).
+
+    Splitting one string is what makes loading fast: rebuilding a million strings
+    one slice at a time took most of a first look-up's load.
+    """
+    joined = "".join(texts)
+    for sep in _SEPARATORS:
+        if sep not in joined:
+            joined = sep.join(texts)
+            extra = {f"{name}_sep": np.array([ord(sep)], dtype=np.int32)}
+            break
+    else:
+        extra = {f"{name}_lens": np.fromiter(map(len, texts), dtype=np.int32)}
+    data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    return {name: data, **extra}
+
+
+def _read_texts(data: Any, name: str) -> list[str]:
+    """The list :func:`_texts` stored under ``name``."""
+    text = data[name].tobytes().decode("utf-8", "surrogatepass")
+    if f"{name}_sep" in data:
+        if not text and not len(data["lens"]):
+            return []
+        texts: list[str] = text.split(chr(int(data[f"{name}_sep"][0])))
+        return texts
     out = []
     start = 0
-    for end in np.cumsum(lens).tolist():
+    for end in np.cumsum(data[f"{name}_lens"]).tolist():
         out.append(text[start:end])
         start = end
     return out

@@ -314,8 +314,10 @@ def _units_of(
         )
     occ, props_kept = _occurrence(props, doc_name, index)
     others = _other_occurrences(props, path, tu.sourceline)
-    tu_dates = {a: tu.get(a) for a in _DATE_ATTRS if tu.get(a)}
-    tu_extra = {k: v for k, v in tu.attrib.items() if k not in _TU_KNOWN}
+    # The attributes read once into a dict: each lxml get() is a call into C.
+    tu_attrs = dict(tu.attrib)
+    tu_dates = {a: tu_attrs[a] for a in _DATE_ATTRS if tu_attrs.get(a)}
+    tu_extra = {k: v for k, v in tu_attrs.items() if k not in _TU_KNOWN}
     for tuv in tuvs:
         if tuv is src or tuv.lang == src.lang:
             continue
@@ -326,7 +328,11 @@ def _units_of(
         ):
             continue
         # OmegaT dates and signs each translation on its <tuv>, not on the <tu>.
-        dates_on_tuv = not tu_dates and any(a in tuv.attrs for a in _DATE_ATTRS)
+        dates_on_tuv = (
+            not tu_dates
+            and bool(tuv.attrs)
+            and any(a in tuv.attrs for a in _DATE_ATTRS)
+        )
         dates = tuv.attrs if dates_on_tuv else tu_dates
         meta = _meta_prop(tu_extra, src, tuv, dates_on_tuv)
         yield TranslationUnit(
@@ -334,8 +340,8 @@ def _units_of(
             target=tuv.text,
             source_lang=src.lang,
             target_lang=tuv.lang,
-            segtype=tu.get("segtype") or segtype,
-            tuid=tu.get("tuid"),
+            segtype=tu_attrs.get("segtype") or segtype,
+            tuid=tu_attrs.get("tuid"),
             created_at=dates.get("creationdate"),
             created_by=dates.get("creationid"),
             changed_at=dates.get("changedate"),
@@ -422,8 +428,9 @@ def _pick_source(tuvs: list[_Tuv], srclang: str | None) -> _Tuv | None:
     for tuv in tuvs:
         if tuv.lang == want:
             return tuv
+    primary = primary_lang(want)
     for tuv in tuvs:
-        if primary_lang(tuv.lang) == primary_lang(want):
+        if primary_lang(tuv.lang) == primary:
             return tuv
     return None
 

@@ -25,9 +25,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from tm.errors import StoreError
 from tm.models import Occurrence, TranslationUnit, now_stamp
@@ -51,6 +49,9 @@ from tm.store.schema import (
     ordered,
 )
 from tm.store.sql import SQLStore
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 60_000
 # How long a writer queues behind another one (a large import) before giving up.
@@ -316,12 +317,20 @@ class SQLiteStore(SQLStore):
     # -- schema ------------------------------------------------------------------
 
     def _db(self) -> sqlite_utils.Database:
-        """sqlite-utils over this thread's read connection (introspection only)."""
+        """sqlite-utils over this thread's read connection (``tm db info`` only).
+
+        Imported here: it brings click, dateutil and its plugin machinery, a tenth of
+        a second that a look-up does not need.
+        """
+        import sqlite_utils
+
         return sqlite_utils.Database(self._reader(), recursive_triggers=False)
 
     def _has_table(self, name: str) -> bool:
+        # What sqlite-utils' table_names() reads, without importing it on every open.
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
         try:
-            return name in self._db().table_names()
+            return self._reader().execute(sql, (name,)).fetchone() is not None
         except sqlite3.DatabaseError as exc:
             raise _store_error(self.location, exc) from exc
 

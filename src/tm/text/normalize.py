@@ -340,6 +340,7 @@ def normalize_lang(tag: str) -> str:
     return "-".join(out)
 
 
+@lru_cache(maxsize=1024)  # readers compare every unit's languages
 def primary_lang(tag: str) -> str:
     """The primary subtag: ``zh-CN`` → ``zh``."""
     return tag.split("-", 1)[0].lower()
