@@ -288,29 +288,34 @@ def tokens(
                 era = "roc" if explicit else "year"
             value = (n.value, n.percent, era)
             spans.append(Token("number", n.start, n.end, n.text, "\x00number", value))
-    spans.sort(key=lambda t: t.start)
     key, where = fold_with_map(text)
-    out: list[Token] = []
-    k = 0
-    for tok in spans:
-        while k < len(key) and where[k] < tok.start:
-            if where[k] >= lo and where[k] < hi:
-                out.append(Token("char", where[k], where[k] + 1, key[k], key[k]))
-            k += 1
-        out.append(tok)
-        while k < len(key) and where[k] < tok.end:
-            k += 1
-    for k2 in range(k, len(key)):
-        if lo <= where[k2] < hi:
-            out.append(Token("char", where[k2], where[k2] + 1, key[k2], key[k2]))
-    return [t for t in out if t.kind != "char" or not t.sym.isspace()]
+    # Each key character outside the placeables, between the label and the final
+    # mark, and not a space, in text order; then the placeables in their places (a
+    # stable sort by start keeps the order of key characters from one character).
+    covered = {p for t in spans for p in range(t.start, t.end)}
+    chars = [
+        Token("char", w, w + 1, c, c)
+        for c, w in zip(key, where, strict=True)
+        if lo <= w < hi and w not in covered and not c.isspace()
+    ]
+    if not spans:
+        return chars
+    return sorted(chars + spans, key=_start)
+
+
+def _start(token: Token) -> int:
+    return token.start
+
+
+_FULLWIDTH_ALNUM = re.compile("[\uff10-\uff5a]")
+_FULLWIDTH_TO_ASCII = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF5B)}
 
 
 def _ascii_letters(text: str) -> str:
     """Full-width Latin letters and digits as ASCII, one for one (spans unchanged)."""
-    return "".join(
-        chr(ord(c) - 0xFEE0) if "\uff10" <= c <= "\uff5a" else c for c in text
-    )
+    if _FULLWIDTH_ALNUM.search(text) is None:  # most text: nothing to change
+        return text
+    return text.translate(_FULLWIDTH_TO_ASCII)
 
 
 def _end_mark(text: str) -> int | None:
