@@ -143,25 +143,13 @@ class Served:
 
     def cpu_seconds(self) -> float:
         """CPU time of the server and its workers so far."""
-        total = 0.0
-        for pid in {self.proc.pid, *self.worker_pids()}:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / CLOCK
-        return total
+        pids = {self.proc.pid, *self.worker_pids()}
+        return sum(c for pid in pids if (c := process_cpu(pid)) is not None)
 
     def worker_cpu(self) -> dict[int, float]:
         """CPU seconds of each worker so far."""
-        out = {}
-        for pid in self.worker_pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            out[pid] = (int(fields[11]) + int(fields[12])) / CLOCK
-        return out
+        found = {pid: process_cpu(pid) for pid in self.worker_pids()}
+        return {pid: c for pid, c in found.items() if c is not None}
 
     def rss_mb(self) -> list[float]:
         out = []
@@ -178,6 +166,15 @@ class Served:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def process_cpu(pid: int) -> float | None:
+    """A process's user + system CPU seconds, from /proc (None once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLOCK
 
 
 # -- load --------------------------------------------------------------------------

@@ -183,16 +183,12 @@ async def lookup(request: Request, body: LookupRequest) -> JSONResponse:
             side=body.side,
             details=body.details,
         )
-        # As /tmserver's look-ups: on the event loop (a worker busy with a batch
-        # then leaves new connections to idle workers: from a thread, its loop
-        # stayed free and took every connection while the other worker idled), a
-        # step at a time so that other requests are answered in between; in a
-        # thread while the index may be rebuilt or the English index first built.
-        if state.refreshing or body.side != "source":
-            found += await run_in_threadpool(look_up)
-        else:
-            found += look_up()
-            await asyncio.sleep(0)
+        # On the event loop (see WorkerState.look_up): a worker busy with a batch
+        # then leaves new connections to idle workers; a step at a time, so that
+        # other requests are answered in between. The English-side index is built
+        # on its first use: that waits in a thread.
+        found += await state.look_up(look_up, in_thread=body.side != "source")
+        await asyncio.sleep(0)
     shown = iter(found)
     results = [
         {

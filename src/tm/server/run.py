@@ -14,7 +14,7 @@ import signal
 import socket
 import sys
 from types import FrameType
-from typing import Any
+from typing import Any, cast
 
 from tm.server.settings import ServerSettings
 
@@ -78,18 +78,17 @@ def serve(
         # a worker building a large index is busy but alive
         timeout_worker_healthcheck=60,
     )
-    if settings.workers > 1 and hasattr(socket, "SO_REUSEPORT"):
-        _serve_workers(config)
-        return
-    server = uvicorn.Server(config)
-    if settings.workers > 1:
-        from uvicorn.supervisors import Multiprocess
-
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
-    else:
+    if settings.workers == 1:
+        server = uvicorn.Server(config)
         server.run()
         if not server.started:
             sys.exit(3)  # uvicorn's own code for a start-up that failed
+    elif hasattr(socket, "SO_REUSEPORT"):
+        _serve_workers(config)
+    else:  # one socket shared by the workers, as uvicorn.run does
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 def _serve_workers(config: Any) -> None:
@@ -119,29 +118,25 @@ def _serve_workers(config: Any) -> None:
 class _ReusePortSocket(socket.socket):
     """The supervisor's socket: bound, never listening, holding the port (a port 0
     becomes the one each worker binds). Handed to a worker, it becomes a listening
-    socket of the worker's own on the same address (see :func:`_listener`)."""
+    socket of the worker's own on the same address (see :func:`_reuse_port_socket`)."""
 
     @classmethod
     def bound(cls, host: str, port: int) -> _ReusePortSocket:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = cls(family, socket.SOCK_STREAM)
-        _reuse(sock)
-        sock.bind((host, port))
-        return sock
+        return cast(_ReusePortSocket, _reuse_port_socket(family, host, port, cls))
 
     def __reduce__(self) -> tuple[Any, ...]:
         host, port = self.getsockname()[:2]
-        return (_listener, (self.family, host, port))
+        return (_reuse_port_socket, (self.family, host, port))
 
 
-def _reuse(sock: socket.socket) -> None:
+def _reuse_port_socket(
+    family: int, host: str, port: int, kind: type[socket.socket] = socket.socket
+) -> socket.socket:
+    """A socket bound to ``host:port`` beside others with SO_REUSEPORT (uvicorn
+    makes a worker's listen)."""
+    sock = kind(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-
-
-def _listener(family: int, host: str, port: int) -> socket.socket:
-    """In a worker: its own socket on the supervisor's address (uvicorn listens)."""
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    _reuse(sock)
     sock.bind((host, port))
     return sock

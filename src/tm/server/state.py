@@ -19,12 +19,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from starlette.concurrency import run_in_threadpool
 
 from tm.server.languages import LanguagePairs
 from tm.server.settings import ServerSettings
 from tm.service import TermService, TMService, TMStats
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Look-ups check the data version themselves only this rarely: the refresher does it.
 LOOKUP_POLL_SECONDS = 3600.0
@@ -117,6 +122,17 @@ class WorkerState:
         except Exception as exc:  # a database that went away: report it on /healthz
             self.refresh_error = f"{type(exc).__name__}: {exc}"
             log.warning("could not refresh the index: %s", self.refresh_error)
+
+    async def look_up(self, call: Callable[[], T], *, in_thread: bool = False) -> T:
+        """Run a look-up on the event loop: it takes about a millisecond of CPU, a
+        hop to a thread and back cost more, and under load a thread waited for the
+        interpreter lock in 5 ms slices. While the refresher brings the index up to
+        date a look-up may wait for it (a rebuild takes seconds), and ``in_thread``
+        says this one may take long: then a thread waits and the loop goes on
+        answering."""
+        if in_thread or self.refreshing:
+            return await run_in_threadpool(call)
+        return call()
 
     def wrote(self) -> None:
         """This worker wrote units: its statistics are due."""

@@ -29,7 +29,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
 from tm.server.errors import APIError
@@ -161,24 +160,16 @@ async def unit(request: Request) -> JSONResponse:
         )
     if not text.strip():
         return JSONResponse([])
-    look_up = partial(
-        state.service.lookup,
-        text,
-        # amaGama raises a low cutoff to its floor too (30 there)
-        min_score=max(min_similarity, state.settings.min_score_floor),
-        limit=min(int(max_candidates), state.settings.max_candidates),
-        details=False,  # amaGama answers with the stored English and a score
+    matches = await state.look_up(
+        partial(
+            state.service.lookup,
+            text,
+            # amaGama raises a low cutoff to its floor too (30 there)
+            min_score=max(min_similarity, state.settings.min_score_floor),
+            limit=min(int(max_candidates), state.settings.max_candidates),
+            details=False,  # amaGama answers with the stored English and a score
+        )
     )
-    # On the event loop, not a request thread: a look-up takes about a millisecond
-    # of CPU, a hop to a thread and back cost more than that, and under load the
-    # thread waited for the interpreter lock in 5 ms slices (the loop holds it
-    # between requests). A worker serves one look-up at a time either way. While
-    # the index is being brought up to date a look-up may wait for it: then a thread
-    # waits, and the loop goes on answering.
-    if state.refreshing:
-        matches = await run_in_threadpool(look_up)
-    else:
-        matches = look_up()
     found: list[dict[str, Any]] = [
         {
             "source": m.source,
