@@ -82,10 +82,18 @@ def seed_run(seed: Path, glossary: Path) -> tuple[list[QAIssue], list[Translatio
     return list(report.findings), units
 
 
+def kind(f: QAIssue) -> str:
+    """A finding's check and, where the check tells sub-kinds apart, its sub-kind
+    ("numbers/altered", "length-ratio/short"): what its severity is calibrated by."""
+    sub = dict(f.data).get("kind")
+    return f"{f.check}/{sub}" if sub else f.check
+
+
 def tally(
     findings: Sequence[QAIssue], judged: dict[str, dict]
 ) -> tuple[dict[tuple[str, str], Counter[str]], int]:
-    """Verdict counts per (severity, check), and the number of unjudged findings."""
+    """Verdict counts per (severity, check/sub-kind), and the number of unjudged
+    findings."""
     out: dict[tuple[str, str], Counter[str]] = {}
     unjudged = 0
     for f in findings:
@@ -93,14 +101,14 @@ def tally(
         if j is None:
             unjudged += 1
             continue
-        out.setdefault((f.severity.value, f.check), Counter())[j["verdict"]] += 1
+        out.setdefault((f.severity.value, kind(f)), Counter())[j["verdict"]] += 1
     return out, unjudged
 
 
 def print_table(table: dict[tuple[str, str], Counter[str]]) -> None:
     print(
-        f"{'severity':8} {'check':26} {'n':>4} {'true':>5} {'triv':>5} {'false':>5}"
-        f" {'prec':>6} {'strict':>6}"
+        f"{'severity':8} {'check[/sub-kind]':26} {'n':>4} {'true':>5} {'triv':>5}"
+        f" {'false':>5} {'prec':>6} {'strict':>6}"
     )
     by_sev: dict[str, Counter[str]] = {}
     for (sev, check), c in sorted(table.items()):

@@ -42,6 +42,23 @@ corpus) and ``round``:
   figure is therefore held out once, when it was judged: 0.75, 0.53, 0.68, 0.78,
   0.60, 0.80, 0.50, 0.75, 0.75 (corpus-13, after every change).
 
+* corpus-14, corpus-15, corpus-16: seeded samples of the held-out error and warning
+  findings of three new evaluation TMs (``--seed 2036``, 2037, 2038; 40, 40 and all
+  36), plus 14, 13 and 13 held-out info findings (``--show unjudged-sample --part
+  held-out --info --sample 14``), judged after the severity calibration below and
+  before any figure on them was looked at. As judged: error + warning 0.97, 0.48,
+  1.00 (pooled 94 of 116, 0.81); info 9 of 14, 6 of 13, 7 of 13 (22 of 40, 0.55).
+  corpus-15's false positives are one statute's outline labels ("9.3 Name …" for
+  三、), 18 of its 21.
+
+Severities are calibrated per check and per sub-kind the check can tell apart (its
+finding's ``data["kind"]``: numbers altered / reference / missing, enumerator
+dropped / relabelled, length-ratio long / short-extreme / short, truncated
+source-closed / source-open): ``--calibrate`` prints precision per (severity,
+check/sub-kind) over every judged round, each on its own TM, plus the seed TM's tune
+part: the tune data. The figures each severity rests on are written beside the code
+that sets it.
+
 ``--seed N`` builds the evaluation TM from other blocks (and draws with that seed);
 ``--show unjudged-sample --part held-out --seed N`` prints a new round to judge, and
 ``--seed N --rounds corpus-K`` counts round K on its own TM.
@@ -70,7 +87,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from qa_precision import part, print_table, show, tally  # noqa: E402
+from qa_precision import (  # noqa: E402
+    part,
+    print_table,
+    seed_run,
+    show,
+    tally,
+)
 
 from tm.models import QAIssue, TranslationUnit  # noqa: E402
 from tm.qa import run_checks  # noqa: E402
@@ -150,6 +173,35 @@ def draw_sample(
     return chosen
 
 
+def round_seed(name: str) -> int:
+    """The seed of the evaluation TM a round was judged on: corpus-1 … corpus-4 on
+    ``SEED``, corpus-K from 5 on ``2022 + K`` (corpus-5 on 2027 … corpus-16 on 2038)."""
+    k = int(name.rsplit("-", 1)[1])
+    return SEED if k < 5 else 2022 + k
+
+
+def calibrate(
+    judged: dict[str, dict], glossary: Path, seed_judged: Path | None
+) -> dict[tuple[str, str], Counter[str]]:
+    """Verdicts of the judged findings the checks still produce, per (severity now,
+    check/sub-kind), over every round's own evaluation TM, plus the seed TM's tune
+    part when ``seed_judged`` is given: the tune data severities are set from."""
+    table: dict[tuple[str, str], Counter[str]] = {}
+
+    def add(findings: Sequence[QAIssue], mine: dict[str, dict]) -> None:
+        for key, c in tally(findings, mine)[0].items():
+            table.setdefault(key, Counter()).update(c)
+
+    for seed in sorted({round_seed(j["round"]) for j in judged.values()}):
+        mine = {fp: j for fp, j in judged.items() if round_seed(j["round"]) == seed}
+        add(corpus_run(glossary, seed)[0], mine)
+    if seed_judged is not None:
+        findings, _ = seed_run(ROOT / "examples/factor-reform-2025.zh-en.txt", glossary)
+        seed_j = {j["fingerprint"]: j for j in yaml.safe_load(seed_judged.read_text())}
+        add([f for f in findings if part(f) == "tune"], seed_j)
+    return table
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
@@ -170,6 +222,17 @@ def main(argv: list[str] | None = None) -> int:
         choices=("tune", "held-out"),
         help="with --show: only this part's error and warning findings",
     )
+    ap.add_argument(
+        "--info",
+        action="store_true",
+        help="with --show and --part: the part's info findings instead",
+    )
+    ap.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="precision per check and sub-kind over every judged round's own TM"
+        " (--rounds to choose them) and the seed TM's tune part: the tune data",
+    )
     args = ap.parse_args(argv)
 
     judged: dict[str, dict] = {}
@@ -178,6 +241,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.rounds and not args.show:
         keep = set(args.rounds.split(","))
         judged = {fp: j for fp, j in judged.items() if j.get("round") in keep}
+    if args.calibrate:
+        seed_judged = ROOT / "benchmarks" / "qa_judged.yaml"
+        print("== tune data: judged corpus rounds (each on its own TM)")
+        print(
+            "   + the seed TM's tune part (qa_judged.yaml), severities as they are now"
+        )
+        print_table(calibrate(judged, args.glossary, seed_judged))
+        return 0
     findings, units = corpus_run(args.glossary, args.seed)
     by_id = {u.id: u for u in units if u.id is not None}
     if args.show:
@@ -185,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             findings = [
                 f
                 for f in findings
-                if part(f) == args.part and f.severity.value != "info"
+                if part(f) == args.part and (f.severity.value == "info") == args.info
             ]
         picked = draw_sample(findings, args.sample, args.seed)
         if args.show == "unjudged":
