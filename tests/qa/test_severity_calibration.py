@@ -148,3 +148,53 @@ def test_checks_measured_under_the_warning_bar_are_info() -> None:
     for name in ("term-inconsistent", "term-mismatch", "stray-tail"):
         assert CHECKS[name].severity is Severity.INFO, name
     assert CHECKS["term-forbidden"].severity is Severity.ERROR
+
+
+def test_brackets_of_list_labels_and_of_a_mixed_quote_pair() -> None:
+    # corpus-17 (seed 2039): the statute's English labels items "2.)"
+    label = _unit(
+        "二、解任代表人證明文件。",
+        "2.)Document of proof showing that the business representative has been "
+        "relieved of his/her responsibilities.",
+    )
+    # corpus-19 (seed 2041): labels inside the sentence
+    inline = _unit(
+        "經營者與其他機構合作提供前項服務者，應就其合作對象、合作方式及使用之簡碼或電信號碼，"
+        "於提供服務前七日內，報請主管機關備查。",
+        "An operator cooperating with another organization to provide the service as "
+        "referred to in the preceding Paragraph shall report to the competent authority "
+        "with records regarding 1) the cooperator, 2) cooperating method, and 3) the "
+        "simplified or telecommunication number used, within 7 days before the service "
+        "is online.",
+    )
+    assert _findings(label, "brackets") == []
+    assert _findings(inline, "brackets") == []
+    # corpus-18 (seed 2040): the brackets are closed; only the quote pair is mixed
+    act = _unit(
+        "本辦法依傳染病防治法（以下稱本法）第三十四條第三項規定訂定之。",
+        "These Regulations are enacted pursuant to Paragraph 3, Article 34 of the "
+        'Communicable Disease Control Act (hereafter referred to as “the Act").',
+    )
+    marks = sorted(f.spans[0].text for f in _findings(act, "brackets"))
+    assert marks == ['"', "“"]
+    # corpus-8: a stray bracket after a word is still reported
+    garbled = _unit(
+        "策略与计费规则功能（PCRF）",
+        "(Policy and Charging Rules Function) PCRF)",
+    )
+    assert [f.spans[0].text for f in _findings(garbled, "brackets")] == [")"]
+
+
+def test_numbers_an_item_given_by_its_letter() -> None:
+    # corpus-18 (seed 2040): 第十一目或第十二目 is "Item (k) or (l)"
+    item = _unit(
+        "（十四）位於山坡地之土石採取區開發，符合下列規定之一，其申請之開發面積應合併計算，"
+        "且累積達第十一目或第十二目規定規模：",
+        "N. Extraction zones are located in a slopeland, one of the following conditions "
+        "is present, the development areas for which application is made shall be "
+        "combined for calculation, and the total area reaches the scale specified in "
+        "Item (k) or (l):",
+    )
+    assert _findings(item, "numbers") == []
+    wrong = _unit(item.source, item.target.replace("(k)", "(m)"))
+    assert _kinds(wrong, "numbers") == [("error", "reference")]

@@ -183,6 +183,7 @@ def numbers(unit: TranslationUnit, ctx: QAContext) -> Iterator[QAIssue]:
             or _per(unit.source, unit.target, n)
             or _subsection(unit.source, n, values)
             or _bound(unit.source, n, values)
+            or _lettered(unit.source, unit.target, n)
         ):
             continue
         if words is None:
@@ -512,6 +513,15 @@ def _bound(source: str, n: Number, values: list[float]) -> bool:
         return False
     other = n.value - 1 if m.group("bound") == "以上" else n.value + 1
     return any(_close(other, v) for v in values)
+
+
+def _lettered(source: str, target: str, n: Number) -> bool:
+    """Whether a statute's item number (第十一目, 第三款) is given as the letter of
+    the same place ("Item (k)", "subparagraph (c)"): English editions letter them."""
+    if source[n.end : n.end + 1] not in "目款" or not 1 <= n.value <= 26:
+        return False
+    letter = chr(ord("a") + int(n.value) - 1)
+    return re.search(rf"\(\s*{letter}\s*\)", target, re.IGNORECASE) is not None
 
 
 def _total(source: str, n: Number, values: list[float]) -> bool:
