@@ -255,7 +255,7 @@ def test_length_ratio_learns_from_corpus(seed_report: Any) -> None:
     }
     assert 50 in flagged  # 全域 scope sentence: "the whole area of" dropped
     assert 25 not in flagged  # the same sentence kept whole
-    # Shorter than the model by 4 to 6 spreads is info (8 of 24 real on the judged
+    # Shorter than the model by 4 to 6 spreads is info (12 of 26 real on the judged
     # rounds); by more, or longer, a warning.
     for f in seed_report.findings:
         if f.check == "length-ratio":
