@@ -551,6 +551,8 @@ class DateMention:
 def find_zh_dates(text: str) -> list[DateMention]:
     """Dates written 2025年9月15日, 九月十五日, 中華民國一百十年一月一日 (years made Gregorian)."""
     text = _nfkc_one_to_one(text)
+    if "月" not in text:  # every form has a month; most text has none to look for
+        return []
     out = []
     for m in _ZH_DATE_RE.finditer(text):
         month = _zh_int(m.group("m"))
