@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -338,13 +339,16 @@ def _align(
     unpaired: list[Token] = []
     text_differs = False
     ops = list(Levenshtein.opcodes([t.sym for t in q], [t.sym for t in s]))
+    # Where the query's placeables are: only they pair up, and the characters
+    # between them are most of a text.
+    places = [i for i, t in enumerate(q) if t.kind != "char"]
     for n, op in enumerate(ops):
         if op.tag == "equal":
             size = op.src_end - op.src_start
-            for i in range(size):
-                a, b = q[op.src_start + i], s[op.dest_start + i]
-                if a.kind == "char":
-                    continue
+            first = bisect_left(places, op.src_start)
+            for k in places[first : bisect_left(places, op.src_end, first)]:
+                i = k - op.src_start
+                a, b = q[k], s[op.dest_start + i]
                 edge = (i == 0 and n > 0) or (i == size - 1 and n < len(ops) - 1)
                 if edge and a.kind in _WORDLIKE and a.text != b.text:
                     # Two different terms paired only because text beside them
