@@ -155,3 +155,36 @@ def test_staging_removes_what_ended_processes_left(tmp_path: Path) -> None:
     assert live.exists()
     staged.publish()
     assert match_index.load_index(path, "stamp") is not None
+
+
+def test_hits_counted_by_sorting_equal_those_counted_into_the_window() -> None:
+    """The two ways of counting a query's q-gram hits give the same candidates, on
+    law sentences queried with their own edited copies and with other laws' text."""
+    keys = _law_keys(20_000)
+    bodies = [body_codes(k, "source") for k in keys]
+    index = match_index.CandidateIndex.build(range(len(keys)), bodies, keys)
+    rng = random.Random(11)
+    queries = [
+        b[: len(b) // 2] + "的" + b[len(b) // 2 + 1 :] for b in rng.sample(bodies, 150)
+    ]
+    queries += [body_codes(k, "source") for k in _law_keys(20_300)[20_000:]]
+    ratio = match_index.SORT_COUNT_RATIO
+
+    def sorts(q: str) -> bool:  # the way the default ratio takes at 75
+        lo, hi = index.window(len(q), 75.0)
+        return sum(len(x) for x in index._lists(q, lo, hi)) * ratio < hi - lo
+
+    assert {sorts(q) for q in queries} == {True, False}
+    found = {}
+    try:
+        for name, setting in (("bincount", 0), ("sort", 10**9)):
+            match_index.SORT_COUNT_RATIO = setting
+            found[name] = [
+                index.candidates(q, cutoff).tolist()
+                for q in queries
+                for cutoff in (60.0, 75.0, 90.0)
+            ]
+    finally:
+        match_index.SORT_COUNT_RATIO = ratio
+    assert found["sort"] == found["bincount"]
+    assert sum(map(len, found["sort"])) > 1000  # the queries do find candidates

@@ -41,7 +41,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -797,16 +797,20 @@ class Matcher:
 
     def _finish(self, query: Query, match: Match, termbase: TermBase | None) -> Match:
         """A kept match with its repair, diff and penalty details."""
+        # One replace() for every field (it costs as much as building the match).
+        repaired: dict[str, Any] = {}
+        target, repairs = match.repaired_target, match.repairs
         if (
             self.side == "source"
             and match.kind is MatchKind.FUZZY
             and not match.repairs
         ):
             fixed = repair(query.text, match.source, match.target, termbase=termbase)
-            match = _with_repair(match, fixed)
+            repaired = _repaired_fields(match, fixed)
+            target, repairs = fixed.target, fixed.repairs
         text = match.source if self.side == "source" else match.target
-        fixed_numbers = match.repaired_target is not None and not any(
-            r.kind in NUMERIC_KINDS and not r.done for r in match.repairs
+        fixed_numbers = target is not None and not any(
+            r.kind in NUMERIC_KINDS and not r.done for r in repairs
         )
         return replace(
             match,
@@ -817,14 +821,21 @@ class Matcher:
                 for p in match.penalties
             ),
             diff=tuple(diff_spans(query.text, text)),
+            **repaired,
         )
 
 
+def _repaired_fields(match: Match, fixed: RepairResult) -> dict[str, Any]:
+    """What repairing ``match`` changes in it."""
+    return {
+        "kind": MatchKind.REPAIRED if fixed.complete else match.kind,
+        "repaired_target": fixed.target,
+        "repairs": fixed.repairs,
+    }
+
+
 def _with_repair(match: Match, fixed: RepairResult) -> Match:
-    kind = MatchKind.REPAIRED if fixed.complete else match.kind
-    return replace(
-        match, kind=kind, repaired_target=fixed.target, repairs=fixed.repairs
-    )
+    return replace(match, **_repaired_fields(match, fixed))
 
 
 def ranking_score(m: Match) -> float:

@@ -22,8 +22,8 @@ import math
 import os
 import threading
 import zlib
-from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,9 @@ DROP_OVER = 256
 # Share of the bound that dropping lists may use up: a lower bound means fewer
 # postings to count but more candidates to verify, which cost far more each.
 DROP_SHARE = 0.5
+# Hits are counted by sorting them when they are this many times fewer than the
+# window's positions; otherwise into an array over the window (np.bincount).
+SORT_COUNT_RATIO = 32
 # A length window this small is scored outright rather than filtered by q-grams
 # (benchmarks/bench_lookup.py prints both paths' times).
 SCAN_BELOW = 2000
@@ -187,7 +190,7 @@ class CandidateIndex:
             while dropped < budget and lists and len(lists[-1]) > drop_over:
                 lists.pop()
                 dropped += 1
-        counted = _counted(lists, lo, max(1, min_need - dropped))
+        counted = _counted(lists, lo, hi, max(1, min_need - dropped))
         pos = counted[0] + lo
         ok = counted[1] >= need[self.lens[pos] - first_len] - dropped
         out = pos[ok]
@@ -359,23 +362,42 @@ def _need(m: np.ndarray, min_score: float, q: int) -> np.ndarray:
 
 
 def _counted(
-    lists: list[np.ndarray], lo: int, at_least: int
+    lists: list[np.ndarray], lo: int, hi: int, at_least: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets from ``lo``, counts) of the positions hit at least ``at_least`` times."""
+    """(offsets from ``lo``, counts) of the positions hit at least ``at_least`` times
+    by ``lists`` (positions in ``[lo, hi)``)."""
     if not lists:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    counts = np.bincount(np.concatenate(lists) - lo)
+    hits = np.concatenate(lists)
+    if len(hits) * SORT_COUNT_RATIO < hi - lo:
+        # Few hits over a wide window (the median query at 1M units: 5k hits, 300k
+        # positions): sorting the hits costs less than an array of counts over the
+        # whole window, which bincount allocates and the cut-off then scans.
+        hits.sort()
+        run = np.flatnonzero(np.concatenate(([True], hits[1:] != hits[:-1])))
+        counts = np.diff(np.append(run, len(hits)))
+        keep = counts >= at_least
+        return hits[run[keep]].astype(np.int64) - lo, counts[keep]
+    counts = np.bincount(hits - lo)
     where = np.flatnonzero(counts >= at_least)
     return where, counts[where]
 
 
 def _numbered_grams(codes: str, q: int) -> list[int]:
-    seen: Counter[int] = Counter()
+    """The value of each q-gram of ``codes``; the i-th occurrence of a gram is
+    numbered i (in the bits above 42)."""
+    if q == 2:
+        grams = [(ord(a) << 21) | ord(b) for a, b in pairwise(codes)]
+    else:
+        grams = [_gram_value(codes[i : i + q]) for i in range(len(codes) - q + 1)]
+    if len(set(grams)) == len(grams):  # most keys: no gram repeats
+        return grams
+    seen: dict[int, int] = {}
     out = []
-    for i in range(len(codes) - q + 1):
-        g = _gram_value(codes[i : i + q])
-        out.append(g | (seen[g] << 42))
-        seen[g] += 1
+    for g in grams:
+        n = seen.get(g, 0)
+        seen[g] = n + 1
+        out.append(g | (n << 42))
     return out
 
 

@@ -517,6 +517,24 @@ class SQLiteStore(SQLStore):
         except sqlite3.DatabaseError as exc:
             raise _store_error(self.location, exc) from exc
 
+    def _first_occurrences(self, ids: list[int]) -> dict[int, Occurrence]:
+        """Each unit's first occurrence, read alone: a sentence a team's documents
+        repeat (a heading, a closing formula) can have thousands, and a look-up
+        shows only the first."""
+        out: dict[int, Occurrence] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self._query(
+                f"SELECT o.unit_id, d.name, {OCCURRENCE_SELECT} FROM occurrences o"
+                " JOIN documents d ON d.id = o.document_id WHERE o.id IN"
+                " (SELECT min(id) FROM occurrences"
+                f" WHERE unit_id IN ({marks}) GROUP BY unit_id)",
+                chunk,
+            )
+            for r in rows:
+                out[r[0]] = row_to_occurrence(r[1], r[2:])
+        return out
+
     def _unit_occurrences(self, ids: list[int]) -> dict[int, list[Occurrence]]:
         out: dict[int, list[Occurrence]] = {}
         for chunk in _chunks(ids, 500):

@@ -516,6 +516,7 @@ MONTHS = [
     "December",
 ]
 _MONTH_RE = "|".join(MONTHS + [m[:3] + r"\." for m in MONTHS if len(m) > 4])
+_DIGIT = re.compile(r"\d")
 _EN_DATE_RE = re.compile(
     rf"\b(?P<mn>{_MONTH_RE})\s+(?P<d>\d{{1,2}})(?P<dsuf>st|nd|rd|th)?"
     rf"(?:(?P<sep>,?\s+)(?P<y>\d{{4}}))?\b"
@@ -551,6 +552,8 @@ class DateMention:
 def find_zh_dates(text: str) -> list[DateMention]:
     """Dates written 2025年9月15日, 九月十五日, 中華民國一百十年一月一日 (years made Gregorian)."""
     text = _nfkc_one_to_one(text)
+    if "月" not in text:  # every form has a month; most text has none to look for
+        return []
     out = []
     for m in _ZH_DATE_RE.finditer(text):
         month = _zh_int(m.group("m"))
@@ -586,6 +589,8 @@ _EN_FORMS = (
 
 def find_en_dates(text: str) -> list[DateMention]:
     """Dates written September 15, 2025 / 15 September 2025 / September 2025 / 2025-09-15."""
+    if _DIGIT.search(text) is None:  # every form has a digit; most English has none
+        return []
     out = []
     for m in _EN_DATE_RE.finditer(text):
         named = next((f for f in _EN_FORMS if m.group(f[1])), None)
