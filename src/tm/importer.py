@@ -47,7 +47,7 @@ from tm.formats.status import screen
 from tm.models import ImportReport, SegType, TranslationUnit, now_stamp
 from tm.store.rows import SOURCE_KEY, PreparedBatch, prepare_batches
 from tm.store.sql import default_user
-from tm.workers import SPAWN, exit_with_parent, ordered_map
+from tm.workers import SPAWN, exit_with_parent, one_blas_thread, ordered_map
 
 if TYPE_CHECKING:
     from tm.store.base import Store
@@ -756,6 +756,7 @@ def _fed_index(receive: Any, db_path: str) -> None:
     # itself (a KeyboardInterrupt here would print a traceback under "Interrupted.").
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent()
+    one_blas_thread()
     from tm.match import body_codes, stage_source_index
     from tm.match_index import IndexBuilder
 
@@ -838,6 +839,7 @@ def cache_match_index(store: Store) -> None:
 
 def _build_index(path: str) -> None:
     exit_with_parent()
+    one_blas_thread()
     from tm.match import new_matcher
     from tm.store import open_store
 
