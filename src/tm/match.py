@@ -67,7 +67,7 @@ from tm.models import (
     Penalty,
     TranslationUnit,
 )
-from tm.placeables import Parts, label_of, split_key
+from tm.placeables import Parts, key_body, label_of, split_key
 from tm.repair import NUMERIC_KINDS, RepairResult, repair
 from tm.store.base import Store
 from tm.text.normalize import fold_with_map, match_key, unpunctuated_key
@@ -130,7 +130,7 @@ def _cached_bag(body: str) -> Counter[tuple[float, bool]]:
 
 def body_codes(key: str, side: str) -> str:
     """What the scorer compares of a key: its body, without label and final full stop."""
-    return split_key(key, _lang(side)).body
+    return key_body(key, _lang(side))
 
 
 def _lang(side: str) -> str:
