@@ -200,6 +200,9 @@ def count_read(
     """
     for unit in units:
         report.read += 1
+        if len(unit.source) <= MAX_SEGMENT_CHARS >= len(unit.target):
+            yield unit  # nearly every unit: no pair of tuples to build
+            continue
         for side, text in (("source", unit.source), ("target", unit.target)):
             if len(text) > MAX_SEGMENT_CHARS:
                 raise FormatError(

@@ -171,6 +171,10 @@ def prepare_unit(
     u: TranslationUnit, stamp: str, user: str
 ) -> tuple[tuple[Any, ...], tuple[tuple[str, tuple[Any, ...]], ...]]:
     """A unit's row and its occurrences' rows (see :class:`PreparedBatch`)."""
+    occ = u.occurrence
+    if not u.other_occurrences:  # most units: one occurrence or none
+        one = () if occ is None else ((occ.document, occurrence_row(occ, u)),)
+        return unit_row(u, stamp, user), one
     occs = tuple(
         (o.document, occurrence_row(o, u))
         for o in (u.occurrence, *u.other_occurrences)
