@@ -74,7 +74,8 @@ def _row_builder(name: str, columns: Sequence[Column]) -> Callable[[Any, Any], A
                 f"column {c.name} has neither a field nor a derive function"
             )
         elif c.json:
-            values.append(f"dumps(obj.{c.field})")
+            # dumps' own shortcut for (), inline: four calls a unit saved on import.
+            values.append(f"('[]' if obj.{c.field} == () else dumps(obj.{c.field}))")
         else:
             values.append(f"obj.{c.field}")
     builder: Callable[[Any, Any], Any] = _compiled(
