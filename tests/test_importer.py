@@ -434,6 +434,49 @@ def test_the_fed_cache_serves_the_first_look_up_until_another_writer_adds_units(
 
 
 @pytest.mark.slow
+def test_after_a_fed_import_the_cache_is_trusted_only_at_the_version_fed(
+    tmp_path: Path,
+) -> None:
+    """cache_match_index takes the feed's word that the index is cached (without
+    importing the matcher) only while the TM is at the version the feed cached it
+    for; once another writer has added a unit it builds the index from the store."""
+    import subprocess
+    import sys
+
+    from tm.match import CACHE_MIN_UNITS, index_is_cached
+    from tm.match_index import cache_path
+    from tm.models import TranslationUnit
+
+    path = tmp_path / "big.tmx"
+    write_big_tmx(path, CACHE_MIN_UNITS + 500, tag="v")
+    script = (
+        "import sys\n"
+        "from tm.importer import cache_match_index, import_file\n"
+        "from tm.store import open_store\n"
+        f"with open_store({str(tmp_path / 'a.db')!r}) as store:\n"
+        f"    import_file(store, {str(path)!r}, workers=True)\n"
+        "    cache_match_index(store)\n"
+        "print('tm.match' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], check=True, capture_output=True, text=True
+    )
+    assert out.stdout.split() == ["False"]
+    with open_store(tmp_path / "a.db", readonly=True) as store:
+        assert index_is_cached(store)
+
+    db = tmp_path / "b.db"
+    with open_store(db) as store:
+        importer.import_file(store, path, workers=True, user=USER)
+        with open_store(db) as other:
+            other.add_units([TranslationUnit("版本变了以后才加入的一句", "added")])
+        importer.cache_match_index(store)
+        assert index_is_cached(store)
+    with np.load(cache_path(db, "source")) as data:
+        assert len(data["ids"]) == CACHE_MIN_UNITS + 501
+
+
+@pytest.mark.slow
 def test_an_import_that_fails_after_writing_leaves_no_index_file(
     tmp_path: Path,
 ) -> None:

@@ -34,6 +34,7 @@ import logging
 import os
 import queue
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ from tm.formats.status import screen
 from tm.models import ImportReport, SegType, TranslationUnit, now_stamp
 from tm.store.rows import SOURCE_KEY, PreparedBatch, prepare_batches
 from tm.store.sql import default_user
-from tm.workers import SPAWN, exit_with_parent, ordered_map
+from tm.workers import SPAWN, exit_with_parent, one_blas_thread, ordered_map
 
 if TYPE_CHECKING:
     from tm.store.base import Store
@@ -199,6 +200,9 @@ def count_read(
     """
     for unit in units:
         report.read += 1
+        if len(unit.source) <= MAX_SEGMENT_CHARS >= len(unit.target):
+            yield unit  # nearly every unit: no pair of tuples to build
+            continue
         for side, text in (("source", unit.source), ("target", unit.target)):
             if len(text) > MAX_SEGMENT_CHARS:
                 raise FormatError(
@@ -543,7 +547,7 @@ def _cut(path: str, start: int, epilog: int, size: int) -> Iterator[Part]:
                     "a comment, CDATA section or processing instruction in the body"
                 )
             yield Part(start, end, index)
-            index += sum(1 for _ in _TU_START.finditer(part))
+            index += len(_TU_START.findall(part))  # a list: no match objects
             start = end
 
 
@@ -720,14 +724,17 @@ class _IndexFeed:
         except OSError as exc:  # it ended: the first look-up builds the index
             log.info("the match index feed ended early: %s", exc)
         self._out.close()
-        _FEEDS[db_path] = self._proc
+        _FEEDS[db_path] = (self._proc, version)
 
     @staticmethod
-    def wait(db_path: str) -> None:
-        """Wait for the index a feed builds for the TM at ``db_path``, if any."""
-        proc = _FEEDS.pop(db_path, None)
-        if proc is not None:
-            proc.join()
+    def wait(db_path: str) -> str | None:
+        """Wait for the index a feed builds for the TM at ``db_path``, if any; the
+        data version it cached the index for (None: it cached none)."""
+        proc, version = _FEEDS.pop(db_path, (None, None))
+        if proc is None:
+            return None
+        proc.join()
+        return version if proc.exitcode == 0 else None
 
     def abandon(self) -> None:
         if self._abandoned:
@@ -746,6 +753,8 @@ class _IndexFeed:
 
 # What the import sends the feed after the file's last units (see units_sent).
 _UNITS_SENT = "units sent"
+# The feed's exit code when it did not cache the index.
+_NOT_CACHED = 3
 
 
 def _fed_index(receive: Any, db_path: str) -> None:
@@ -756,6 +765,7 @@ def _fed_index(receive: Any, db_path: str) -> None:
     # itself (a KeyboardInterrupt here would print a traceback under "Interrupted.").
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent()
+    one_blas_thread()
     from tm.match import body_codes, stage_source_index
     from tm.match_index import IndexBuilder
 
@@ -768,7 +778,7 @@ def _fed_index(receive: Any, db_path: str) -> None:
         if item is None:  # the import failed or was abandoned
             if staged is not None:
                 staged[1].discard()
-            return
+            sys.exit(_NOT_CACHED)
         if item == _UNITS_SENT:
             # Sorted and written while the import commits; put in place only if
             # the TM then holds exactly these units.
@@ -776,11 +786,10 @@ def _fed_index(receive: Any, db_path: str) -> None:
         elif isinstance(item, str):  # the data version, once the import committed
             if staged is not None:
                 version, index_file = staged
-                if item == version:
-                    index_file.publish()
-                else:
-                    index_file.discard()
-            return
+                if item == version and index_file.publish():
+                    return  # exit code 0: cached (see _IndexFeed.wait)
+                index_file.discard()
+            sys.exit(_NOT_CACHED)
         else:
             ids, keys = item
             builder.add(ids, [body_codes(k, "source") for k in keys], keys)
@@ -822,11 +831,15 @@ def cache_match_index(store: Store) -> None:
     Only for a TM large enough for the matcher to cache its index; a failure only
     costs the first look-up the build.
     """
-    from tm.match import CACHE_MIN_UNITS, index_is_cached
-
     if store.path is None:
         return
-    _IndexFeed.wait(store.path)
+    fed = _IndexFeed.wait(store.path)
+    if fed is not None and fed == store.data_version():
+        # What index_is_cached would say, without importing the matcher (numpy,
+        # rapidfuzz: 0.15-0.2 s of CPU at the end of every import).
+        return
+    from tm.match import CACHE_MIN_UNITS, index_is_cached
+
     if store.count_units() < CACHE_MIN_UNITS or index_is_cached(store):
         return  # small, or the import built it (see _IndexFeed)
     proc = SPAWN.Process(target=_build_index, args=(store.path,))
@@ -838,6 +851,7 @@ def cache_match_index(store: Store) -> None:
 
 def _build_index(path: str) -> None:
     exit_with_parent()
+    one_blas_thread()
     from tm.match import new_matcher
     from tm.store import open_store
 

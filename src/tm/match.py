@@ -67,13 +67,12 @@ from tm.models import (
     Penalty,
     TranslationUnit,
 )
-from tm.placeables import Parts, label_of, split_key
+from tm.placeables import Parts, key_body, label_of, split_key
 from tm.repair import NUMERIC_KINDS, RepairResult, repair
 from tm.store.base import Store
 from tm.text.normalize import fold_with_map, match_key, unpunctuated_key
 from tm.text.numbers import Number, find_numbers
 from tm.text.tokenize import Tokenizer
-from tm.workers import SPAWN, exit_with_parent
 
 if TYPE_CHECKING:
     from tm.terms import TermBase
@@ -131,7 +130,7 @@ def _cached_bag(body: str) -> Counter[tuple[float, bool]]:
 
 def body_codes(key: str, side: str) -> str:
     """What the scorer compares of a key: its body, without label and final full stop."""
-    return split_key(key, _lang(side)).body
+    return key_body(key, _lang(side))
 
 
 def _lang(side: str) -> str:
@@ -545,6 +544,8 @@ class Matcher:
         stamp = fragment_stamp(version)
         index = FragmentIndex.load(path, stamp)
         if index is None:
+            from tm.workers import SPAWN  # multiprocessing: not for every look-up
+
             proc = SPAWN.Process(target=_cache_fragments, args=(str(self.store.path),))
             proc.start()
             proc.join()
@@ -1040,8 +1041,10 @@ def fragment_stamp(version: str) -> str:
 
 def _cache_fragments(path: str) -> None:
     """Worker: build the fragment index of the TM file at ``path`` and cache it."""
-    exit_with_parent()
     from tm.store import open_store
+    from tm.workers import exit_with_parent
+
+    exit_with_parent()
 
     with open_store(path, readonly=True) as store:
         index = FragmentIndex.build(store)

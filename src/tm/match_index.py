@@ -574,12 +574,15 @@ class StagedIndex:
         self.tmp = tmp
         self.path = path
 
-    def publish(self) -> None:
+    def publish(self) -> bool:
+        """Put the index in place; False when it could not be (it is removed)."""
         try:
             self.tmp.replace(self.path)
         except OSError as exc:
             log.info("index not cached at %s: %s", self.path, exc)
             self.discard()
+            return False
+        return True
 
     def discard(self) -> None:
         with contextlib.suppress(OSError):

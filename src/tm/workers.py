@@ -79,10 +79,22 @@ def exit_with_parent() -> None:
     threading.Thread(target=watch, name="tm-parent-watch", daemon=True).start()
 
 
+def one_blas_thread() -> None:
+    """Before numpy is first imported: let OpenBLAS start no thread pool.
+
+    numpy's import starts OpenBLAS's pool, a thread per core, which costs a process
+    60 ms of CPU (a third of a first look-up's imports) on two cores; tm calls no
+    BLAS routine (no matrix products), so the pool only costs. A value the user set
+    is kept.
+    """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def _start_worker(
     initializer: Callable[..., None] | None, initargs: tuple[Any, ...]
 ) -> None:
     exit_with_parent()
+    one_blas_thread()
     if initializer is not None:
         initializer(*initargs)
 

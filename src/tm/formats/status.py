@@ -46,10 +46,13 @@ def mark(unit: TranslationUnit, status: UnitStatus, why: str) -> TranslationUnit
 
 def status_of(unit: TranslationUnit) -> tuple[UnitStatus, str]:
     """The unit's status and the reason for it ("" for a confirmed unit)."""
-    if not unit.target.strip():
+    target = unit.target.strip()
+    if not target:
         return UnitStatus.UNTRANSLATED, "no target"
-    if unit.target.strip() == unit.source.strip() and HAN_RE.search(unit.source):
+    if target == unit.source.strip() and HAN_RE.search(unit.source):
         return UnitStatus.UNTRANSLATED, "target copies the source"
+    if not unit.props:
+        return UnitStatus.CONFIRMED, ""  # most units: no status marks to read
     props = dict(unit.props)
     marked = props.get(STATUS_PROP)
     if marked in (UnitStatus.UNTRANSLATED, UnitStatus.UNCONFIRMED):
@@ -75,7 +78,7 @@ def screen(
     for unit in units:
         status, why = status_of(unit)
         if status is UnitStatus.CONFIRMED:
-            if any(k in _OUR_PROPS for k, _ in unit.props):
+            if unit.props and any(k in _OUR_PROPS for k, _ in unit.props):
                 unit = replace(
                     unit, props=tuple(p for p in unit.props if p[0] not in _OUR_PROPS)
                 )

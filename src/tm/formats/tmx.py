@@ -52,6 +52,7 @@ OCC_PROPS = (
     "x-context-prev",
     "x-context-next",
 )
+_OCC_PROP_SET = frozenset(OCC_PROPS)
 # One per occurrence after the first (see the module docstring).
 OCC_MORE = "x-occurrence"
 # What TMX carries that a unit has no field for — further <tu> attributes (Trados's
@@ -248,6 +249,8 @@ def _plain_body(
                     return None
                 tuvs.append(tuv)
                 elements += len(c)
+            elif tag == "prop" and not len(c):  # _plain_leaf's, inline: every <tu>
+                props.append((c.get("type") or "", c.text or ""))
             elif not _plain_leaf(c, props, notes):
                 return None
         if elements > MAX_UNIT_ELEMENTS:
@@ -275,7 +278,13 @@ def _plain_leaf(el: Any, props: list[tuple[str, str]], notes: list[str]) -> bool
 
 def _plain_tuv(el: Any) -> _Tuv | None:
     """A ``<tuv>`` as :func:`_read_tuv` reads it, or None when it is not plain."""
-    lang = el.get(XML_LANG) or el.get("lang")
+    items = el.items()
+    if len(items) == 1 and items[0][0] == XML_LANG:  # most <tuv>: xml:lang only
+        lang, attrs = items[0][1], {}
+    else:
+        attrs = dict(items)
+        xml_lang, lang = attrs.pop(XML_LANG, None), attrs.pop("lang", None)
+        lang = xml_lang or lang
     seg = None
     props: list[tuple[str, str]] = []
     notes: list[str] = []
@@ -286,9 +295,13 @@ def _plain_tuv(el: Any) -> _Tuv | None:
             return None
     if not lang or seg is None:
         return None
-    attrs = {k: v for k, v in el.attrib.items() if k not in (XML_LANG, "lang")}
     return _Tuv(
-        normalize_lang(lang), seg.text or "", (), attrs, tuple(props), tuple(notes)
+        normalize_lang(lang),
+        seg.text or "",
+        (),
+        attrs,
+        tuple(props) if props else (),
+        tuple(notes) if notes else (),
     )
 
 
@@ -313,11 +326,17 @@ def _units_of(
             path, tu.sourceline, f"<tu> has no <tuv> in the source language {srclang}"
         )
     occ, props_kept = _occurrence(props, doc_name, index)
-    others = _other_occurrences(props, path, tu.sourceline)
-    # The attributes read once into a dict: each lxml get() is a call into C.
+    others = _other_occurrences(props, path, tu)
+    # The attributes read once into a dict: each lxml get() is a call into C. Most
+    # <tu> have none (the comprehensions below are a visible cost per unit).
     tu_attrs = dict(tu.attrib)
-    tu_dates = {a: tu_attrs[a] for a in _DATE_ATTRS if tu_attrs.get(a)}
-    tu_extra = {k: v for k, v in tu_attrs.items() if k not in _TU_KNOWN}
+    if tu_attrs:
+        tu_dates = {a: tu_attrs[a] for a in _DATE_ATTRS if tu_attrs.get(a)}
+        tu_extra = {k: v for k, v in tu_attrs.items() if k not in _TU_KNOWN}
+        segtype = tu_attrs.get("segtype") or segtype
+    else:
+        tu_dates = tu_extra = {}
+    notes_kept = tuple(notes)
     for tuv in tuvs:
         if tuv is src or tuv.lang == src.lang:
             continue
@@ -335,36 +354,52 @@ def _units_of(
         )
         dates = tuv.attrs if dates_on_tuv else tu_dates
         meta = _meta_prop(tu_extra, src, tuv, dates_on_tuv)
+        # Positional: keyword arguments cost a third of a unit's construction.
         yield TranslationUnit(
-            source=src.text,
-            target=tuv.text,
-            source_lang=src.lang,
-            target_lang=tuv.lang,
-            segtype=tu_attrs.get("segtype") or segtype,
-            tuid=tu_attrs.get("tuid"),
-            created_at=dates.get("creationdate"),
-            created_by=dates.get("creationid"),
-            changed_at=dates.get("changedate"),
-            changed_by=dates.get("changeid"),
-            props=(*props_kept, *meta),
-            notes=tuple(notes),
-            source_codes=src.codes,
-            target_codes=tuv.codes,
-            occurrence=occ,
-            other_occurrences=others,
+            src.text,
+            tuv.text,
+            src.lang,
+            tuv.lang,
+            segtype,
+            tu_attrs.get("tuid"),
+            dates.get("creationdate"),
+            dates.get("creationid"),
+            dates.get("changedate"),
+            dates.get("changeid"),
+            (*props_kept, *meta) if meta else tuple(props_kept),
+            notes_kept,
+            src.codes,
+            tuv.codes,
+            occ,
+            None,
+            others,
         )
 
 
-@dataclass(frozen=True, slots=True)
 class _Tuv:
-    """One ``<tuv>`` as read: language, text and codes, and what else it carried."""
+    """One ``<tuv>`` as read: language, text and codes, and what else it carried.
 
-    lang: str
-    text: str
-    codes: tuple[str, ...]
-    attrs: dict[str, str]
-    props: tuple[tuple[str, str], ...] = ()
-    notes: tuple[str, ...] = ()
+    A carrier between the reader and :func:`_units_of`, never kept: a plain class,
+    which costs a fifth of a frozen dataclass to make (two per unit read).
+    """
+
+    __slots__ = ("attrs", "codes", "lang", "notes", "props", "text")
+
+    def __init__(
+        self,
+        lang: str,
+        text: str,
+        codes: tuple[str, ...],
+        attrs: dict[str, str],
+        props: tuple[tuple[str, str], ...] = (),
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        self.lang = lang
+        self.text = text
+        self.codes = codes
+        self.attrs = attrs
+        self.props = props
+        self.notes = notes
 
 
 def _read_tuv(el: Any, path: str) -> _Tuv:
@@ -397,6 +432,17 @@ def _meta_prop(
     tu_extra: dict[str, str], src: _Tuv, tgt: _Tuv, dates_on_tuv: bool
 ) -> tuple[tuple[str, str], ...]:
     """The ``x-tm-tmx`` prop for what the unit's fields do not hold, or nothing."""
+    if not (
+        tu_extra
+        or dates_on_tuv
+        or src.attrs
+        or src.props
+        or src.notes
+        or tgt.attrs
+        or tgt.props
+        or tgt.notes
+    ):
+        return ()  # most units
     meta: dict[str, Any] = {}
     if tu_extra:
         meta["tu"] = tu_extra
@@ -438,30 +484,33 @@ def _pick_source(tuvs: list[_Tuv], srclang: str | None) -> _Tuv | None:
 def _occurrence(
     props: list[tuple[str, str]], doc_name: str, index: int
 ) -> tuple[Occurrence, list[tuple[str, str]]]:
-    ours = {k: v for k, v in props if k in OCC_PROPS}
-    kept = [
-        (k, v) for k, v in props if k not in OCC_PROPS and k not in (OCC_MORE, TMX_META)
-    ]
+    ours: dict[str, str] = {}
+    kept: list[tuple[str, str]] = []
+    for k, v in props:  # one pass: this runs for every <tu>
+        if k in _OCC_PROP_SET:
+            ours[k] = v
+        elif k != OCC_MORE and k != TMX_META:
+            kept.append((k, v))
     if "x-document" not in ours:
-        return Occurrence(document=doc_name, position=index), kept
+        return Occurrence(doc_name, index), kept
     try:
         position = int(ours.get("x-position", index))
         sub = int(ours.get("x-sub", 0))
     except ValueError:
         position, sub = index, 0
     occ = Occurrence(
-        document=ours["x-document"],
-        position=position,
-        sub=sub,
-        prev_source=ours.get("x-context-prev"),
-        next_source=ours.get("x-context-next"),
-        section=ours.get("x-section", ""),
+        ours["x-document"],
+        position,
+        sub,
+        ours.get("x-context-prev"),
+        ours.get("x-context-next"),
+        ours.get("x-section", ""),
     )
     return occ, kept
 
 
 def _other_occurrences(
-    props: list[tuple[str, str]], path: str, line: int | None
+    props: list[tuple[str, str]], path: str, tu: Any
 ) -> tuple[Occurrence, ...]:
     """The ``x-occurrence`` props of a ``<tu>`` as occurrences, in document order."""
     out: list[Occurrence] = []
@@ -472,7 +521,7 @@ def _other_occurrences(
             out.append(occurrence_of(json.loads(value)))
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise FormatError(
-                path, line, f'bad <prop type="{OCC_MORE}">: {value[:60]!r}'
+                path, tu.sourceline, f'bad <prop type="{OCC_MORE}">: {value[:60]!r}'
             ) from exc
     return tuple(out)
 

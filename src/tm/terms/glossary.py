@@ -89,6 +89,8 @@ def parse_glossary(text: str, path: str) -> tuple[GlossaryHeader, list[TermEntry
 
 def _refuse_surrogates(data: Any, text: str, path: str) -> None:
     """YAML's ``"\\ud800"`` escape gives a lone surrogate, which no output can write."""
+    if "\\u" not in text and "\\U" not in text:
+        return  # no escape: the text (a str the YAML reader took) has no surrogate
     stack = [data]
     seen: set[int] = set()  # aliases share lists: an alias bomb is a DAG, not a tree
     while stack:
