@@ -45,10 +45,11 @@ from tm import fastpath
 from tm.errors import FormatError, TMError
 from tm.formats import detect_format, read_units
 from tm.formats.status import screen
+from tm.locations import one_blas_thread
 from tm.models import ImportReport, SegType, TranslationUnit, now_stamp
 from tm.store.rows import SOURCE_KEY, PreparedBatch, prepare_batches
 from tm.store.sql import default_user
-from tm.workers import SPAWN, exit_with_parent, one_blas_thread, ordered_map
+from tm.workers import SPAWN, exit_with_parent, ordered_map
 
 if TYPE_CHECKING:
     from tm.store.base import Store

@@ -62,6 +62,17 @@ def project_db_path(master: str | Path | None, document: str | Path) -> Path:
 # -- the environment -------------------------------------------------------------------
 
 
+def one_blas_thread() -> None:
+    """Before numpy is first imported: let OpenBLAS start no thread pool.
+
+    numpy's import starts OpenBLAS's pool, a thread per core, which costs a process
+    60 ms of CPU (a third of a first look-up's imports) on two cores; tm calls no
+    BLAS routine (no matrix products), so the pool only costs. A value the user set
+    is kept. The ``tm`` command and tm's worker processes call it first thing.
+    """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def db_url(explicit: str | Path | None = None) -> str:
     """The TM to open: ``explicit``, else ``$TM_DB``, else ``tm.db`` in the current directory."""
     if explicit is not None and str(explicit) != "":

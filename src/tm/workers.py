@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from tm.locations import one_blas_thread
+
 J = TypeVar("J")
 R = TypeVar("R")
 
@@ -77,17 +79,6 @@ def exit_with_parent() -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="tm-parent-watch", daemon=True).start()
-
-
-def one_blas_thread() -> None:
-    """Before numpy is first imported: let OpenBLAS start no thread pool.
-
-    numpy's import starts OpenBLAS's pool, a thread per core, which costs a process
-    60 ms of CPU (a third of a first look-up's imports) on two cores; tm calls no
-    BLAS routine (no matrix products), so the pool only costs. A value the user set
-    is kept.
-    """
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _start_worker(

@@ -8,7 +8,6 @@ on stderr (plus a hint) and an exit code from ``ExitCode``; a traceback only wit
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from typing import Any
 
@@ -109,10 +108,6 @@ def _register() -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Entry point: run the CLI and map errors to exit codes."""
-    # Before anything imports numpy: tm calls no BLAS routine, and OpenBLAS's thread
-    # pool costs every command that imports numpy 60 ms of CPU to start (a tenth of
-    # a first look-up). As tm.workers.one_blas_thread does in tm's worker processes.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     _register()
     debug = "--debug" in (argv if argv is not None else sys.argv)
     try:
