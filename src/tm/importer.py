@@ -201,7 +201,10 @@ def count_read(
     """
     for unit in units:
         report.read += 1
-        if len(unit.source) <= MAX_SEGMENT_CHARS >= len(unit.target):
+        if (
+            len(unit.source) <= MAX_SEGMENT_CHARS
+            and len(unit.target) <= MAX_SEGMENT_CHARS
+        ):
             yield unit  # nearly every unit: no pair of tuples to build
             continue
         for side, text in (("source", unit.source), ("target", unit.target)):

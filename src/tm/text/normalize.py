@@ -324,7 +324,6 @@ def _is_cjkish(ch: str) -> bool:
 
 
 @lru_cache(maxsize=1024)  # a reader calls it for every <tuv>; files use few tags
-@lru_cache(maxsize=1024)  # readers normalize every <tuv>'s language
 def normalize_lang(tag: str) -> str:
     """BCP 47 case conventions: ``ZH-cn`` → ``zh-CN``, ``zh-hans`` → ``zh-Hans``."""
     parts = tag.strip().replace("_", "-").split("-")
