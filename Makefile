@@ -12,6 +12,10 @@ $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	# Bytecode for every module, as pip writes it for an installed package: an
+	# editable install has none, and where PYTHONDONTWRITEBYTECODE is set each tm
+	# process (an import's workers, every CLI call) would compile its modules again.
+	$(BIN)/python -m compileall -q src
 	touch $@
 
 install: $(BIN)/.installed
