@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tm.repair import repair
+from tm.placeables import zh_label
+from tm.repair import _MARKS, _align, _end_mark, _sequence, repair, tokens
 from tm.service import TermService
 from tm.text.normalize import match_key
 from tm.text.numbers import english_quantities, find_zh_dates, render_like
@@ -246,3 +247,75 @@ def test_repair_never_fails_and_its_spans_point_into_the_english(
         a, b = r.target_span  # type: ignore[misc]
         assert 0 <= a <= b <= len(result.target)
     assert repair(source, source, target).target is None  # nothing to repair
+
+
+def _law_paragraphs(shared_dir: Path, every: int) -> list[str]:
+    path = shared_dir / "corpora" / "tw_moj_laws.paragraphs.zh-en.tsv.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [line.partition("\t")[0] for i, line in enumerate(fh) if not i % every]
+
+
+def _as_tokens_say(text: str, termbase: object) -> tuple[list[str], list[object]]:
+    """The symbols and placeables of text, read off the token list."""
+    label, end = zh_label(text), _end_mark(text)
+    found = tokens(text, label, end, termbase)  # type: ignore[arg-type]
+    syms = [t.sym if t.kind == "char" else _MARKS[t.kind] for t in found]
+    return syms, [t for t in found if t.kind != "char"]
+
+
+def test_the_alignment_string_holds_what_the_token_list_does(
+    shared_dir: Path, glossary_dir: Path
+) -> None:
+    """The string repair aligns has one symbol per token, in token order: each
+    character token's own and a marker per placeable, which sits at its place (on
+    statute paragraphs with numbers, dates and document numbers, glossary terms on,
+    and the seed)."""
+    termbase = TermService(glossary_dir).load()
+    seed = Path(__file__).parent.parent / "examples" / "factor-reform-2025.zh-en.txt"
+    texts = _law_paragraphs(shared_dir, 40) + [
+        line.split("\t")[0] for line in seed.read_text(encoding="utf-8").splitlines()
+    ]
+    assert len(texts) > 1000
+    placed = 0
+    for text in texts:
+        seq = _sequence(text, zh_label(text), _end_mark(text), termbase)
+        syms, placeables = _as_tokens_say(text, termbase)
+        assert list(seq.syms) == syms, text
+        assert seq.placeables == placeables, text
+        assert [seq.syms[i] for i in seq.places] == [_MARKS[t.kind] for t in placeables]
+        placed += len(placeables)
+    assert placed > 1000
+
+
+def test_a_text_holding_a_marker_character_is_aligned_token_by_token() -> None:
+    """A character that stands for a placeable in the string comparison, in the text
+    itself: it must not pair with a placeable of the other text."""
+    marker = _MARKS["number"]
+    query = f"新增3个{marker}项目"
+    source = "新增5个项目"
+    q = _sequence(query, None, None, None)
+    s = _sequence(source, None, None, None)
+    assert isinstance(q.syms, list)
+    assert isinstance(s.syms, str)
+    pairs, unpaired, differs = _align(q, s)
+    # The numbers pair (3 → 5); the marker character is only text the query has.
+    assert [(a.text, b.text) for a, b in pairs] == [("3", "5")]
+    assert differs
+    assert not unpaired
+    fixed = repair(query, source, "5 new projects")
+    assert fixed.target == "3 new projects"
+    assert not fixed.complete
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    query=st.text(alphabet=_ZH + "统标准项目ABC", max_size=16),
+    source=st.text(alphabet=_ZH + "统标准项目ABC", max_size=16),
+)
+def test_aligning_the_strings_pairs_what_aligning_the_token_lists_does(
+    query: str, source: str
+) -> None:
+    """The string comparison gives the pairs, unpaired placeables and numerals in
+    differing text that the token lists themselves give."""
+    q, s = _sequence(query), _sequence(source)
+    assert _align(q, s) == _align(q.in_list(), s.in_list())

@@ -133,10 +133,12 @@ def repair(
         termbase: glossary whose terms are swapped (None: terms are plain text).
     """
     work = _Work(target)
-    q_label, q_end, q_tokens = _query_tokens(query, termbase)
+    q_label, q_end, q_seq = _query_tokens(query, termbase)
     s_label, s_end = zh_label(source), _end_mark(source)
-    s_tokens = tokens(source, s_label, s_end, termbase)
-    pairs, unpaired, text_differs = _align(q_tokens, s_tokens)
+    s_seq = _sequence(source, s_label, s_end, termbase)
+    pairs, unpaired, text_differs = _align(q_seq, s_seq)
+    # The repairs read placeables only: the TM source's, without its characters.
+    s_tokens = s_seq.placeables
     _repair_label(work, q_label, s_label)
     _repair_end(work, query, source, q_end, s_end)
     blocked = _english_placeable_spans(target, work)
@@ -150,7 +152,7 @@ def repair(
         if tok.value is None:  # numerals inside text that differs
             work.skip(tok.kind, tok.text, "", "numerals in text that differs")
             continue
-        where = "query" if tok in q_tokens else "TM source"
+        where = "query" if tok in q_seq.placeables else "TM source"
         work.skip(
             tok.kind,
             tok.text if where == "TM source" else "",
@@ -164,19 +166,19 @@ def repair(
 # repairs each of its matches against the same query. One tuple, replaced whole, so
 # threads read a consistent entry (and it holds the term base, whose id cannot be
 # reused meanwhile).
-_last_query: tuple[str, TermBase | None, Label | None, int | None, list[Token]] | None
+_last_query: tuple[str, TermBase | None, Label | None, int | None, _Sequence] | None
 _last_query = None
 
 
 def _query_tokens(
     query: str, termbase: TermBase | None
-) -> tuple[Label | None, int | None, list[Token]]:
+) -> tuple[Label | None, int | None, _Sequence]:
     global _last_query
     last = _last_query
     if last is not None and last[0] == query and last[1] is termbase:
         return last[2], last[3], last[4]
     label, end = zh_label(query), _end_mark(query)
-    found = tokens(query, label, end, termbase)
+    found = _sequence(query, label, end, termbase)
     _last_query = (query, termbase, label, end, found)
     return label, end, found
 
@@ -256,8 +258,34 @@ def tokens(
     termbase: TermBase | None = None,
 ) -> list[Token]:
     """The body of ``text`` (between its label and its final mark) as tokens."""
+    lo, hi = _body(text, label, end_mark)
+    spans = _placeables(text, lo, hi, termbase)
+    key, where = fold_with_map(text)
+    # Each key character outside the placeables, between the label and the final
+    # mark, and not a space, in text order; then the placeables in their places (a
+    # stable sort by start keeps the order of key characters from one character).
+    covered = {p for t in spans for p in range(t.start, t.end)}
+    chars = [
+        _new_tuple(Token, ("char", w, w + 1, c, c, None))
+        for c, w in zip(key, where, strict=True)
+        if lo <= w < hi and w not in covered and not c.isspace()
+    ]
+    if not spans:
+        return chars
+    return sorted(chars + spans, key=_START)
+
+
+def _body(text: str, label: Label | None, end_mark: int | None) -> tuple[int, int]:
+    """Where the body of ``text`` starts and ends: after its label, before its final
+    mark."""
     lo = label.end if label is not None else 0
     hi = end_mark if end_mark is not None and end_mark >= lo else len(text)
+    return lo, hi
+
+
+def _placeables(text: str, lo: int, hi: int, termbase: TermBase | None) -> list[Token]:
+    """The placeables of ``text[lo:hi]``, none overlapping another (the first kind
+    found keeps its span: document numbers, dates, terms, Latin words, numbers)."""
     spans: list[Token] = []
 
     def free(a: int, b: int) -> bool:
@@ -290,19 +318,119 @@ def tokens(
                 era = "roc" if explicit else "year"
             value = (n.value, n.percent, era)
             spans.append(Token("number", n.start, n.end, n.text, "\x00number", value))
+    return spans
+
+
+class _Sequence:
+    """A text's tokens (:func:`tokens`) as the alignment compares them: ``syms`` has
+    one character per token, the character itself or a marker for a placeable's
+    kind, and ``places`` says where the placeables are in it.
+
+    Comparing two strings costs a fraction of comparing two lists of tokens, and a
+    text has a token per character: building those tuples was the largest part of
+    repairing a match. The token list itself is made only when asked for (numerals
+    in text that differs, a rare case).
+    """
+
+    __slots__ = ("_args", "_tokens", "placeables", "places", "syms")
+
+    def __init__(
+        self,
+        syms: str | list[str],
+        placeables: list[Token],
+        places: list[int],
+        args: tuple[str, Label | None, int | None, TermBase | None],
+    ) -> None:
+        self.syms = syms
+        self.placeables = placeables  # in text order
+        self.places = places  # the index in syms of each placeable
+        self._args = args
+        self._tokens: list[Token] | None = None
+
+    def tokens(self) -> list[Token]:
+        """What :func:`tokens` gives for the text (one token per symbol)."""
+        if self._tokens is None:
+            self._tokens = tokens(*self._args)
+        return self._tokens
+
+    def in_list(self) -> _Sequence:
+        """This sequence with the tokens' own symbols (see :func:`_from_tokens`)."""
+        if isinstance(self.syms, str):
+            return _from_tokens(self.tokens(), self._args)
+        return self
+
+    def placeables_in(self, a: int, b: int) -> list[Token]:
+        """The placeables at symbols ``a`` to ``b``."""
+        first = bisect_left(self.places, a)
+        return self.placeables[first : bisect_left(self.places, b, first)]
+
+    def chars_in(self, a: int, b: int) -> Sequence[str]:
+        """The characters (not placeables) at symbols ``a`` to ``b``."""
+        if isinstance(self.syms, str):
+            return self.syms[a:b].translate(_NO_MARKS)
+        return [t.sym for t in self.tokens()[a:b] if t.kind == "char"]
+
+
+# A placeable's symbol in _Sequence.syms: a private-use character per kind (a text
+# holding one of them is tokenized the slow way, see _sequence).
+_MARKS = {
+    kind: chr(0x10FFF0 + i)
+    for i, kind in enumerate(("docnum", "date", "term", "latin", "number"))
+}
+_MARKED = re.compile("[\U0010fff0-\U0010ffff]")
+_NO_MARKS = dict.fromkeys(map(ord, _MARKS.values()))
+_WHITESPACE = re.compile(r"\s")  # what str.isspace() says (checked on every code point)
+
+
+def _sequence(
+    text: str,
+    label: Label | None = None,
+    end_mark: int | None = None,
+    termbase: TermBase | None = None,
+) -> _Sequence:
+    """``tokens(text, …)`` as a :class:`_Sequence`, without building the tokens.
+
+    The key's characters map to non-decreasing text positions (``fold_with_map``), so
+    the characters a placeable covers, and those in the body, are slices of the key.
+    """
+    args = (text, label, end_mark, termbase)
+    lo, hi = _body(text, label, end_mark)
+    spans = sorted(_placeables(text, lo, hi, termbase), key=_START)
     key, where = fold_with_map(text)
-    # Each key character outside the placeables, between the label and the final
-    # mark, and not a space, in text order; then the placeables in their places (a
-    # stable sort by start keeps the order of key characters from one character).
-    covered = {p for t in spans for p in range(t.start, t.end)}
-    chars = [
-        _new_tuple(Token, ("char", w, w + 1, c, c, None))
-        for c, w in zip(key, where, strict=True)
-        if lo <= w < hi and w not in covered and not c.isspace()
-    ]
-    if not spans:
+    if _MARKED.search(key) is not None:
+        return _from_tokens(tokens(*args), args)
+    end = bisect_left(where, hi)
+    at = bisect_left(where, lo)
+    pieces: list[str] = []
+    places: list[int] = []
+    size = 0
+    for span in spans:
+        cut = bisect_left(where, span.start, at, end)
+        piece = _without_spaces(key[at:cut])
+        pieces += (piece, _MARKS[span.kind])
+        size += len(piece)
+        places.append(size)
+        size += 1
+        at = bisect_left(where, span.end, cut, end)
+    pieces.append(_without_spaces(key[at:end]))
+    return _Sequence("".join(pieces), spans, places, args)
+
+
+def _without_spaces(chars: str) -> str:
+    if _WHITESPACE.search(chars) is None:
         return chars
-    return sorted(chars + spans, key=_START)
+    return _WHITESPACE.sub("", chars)
+
+
+def _from_tokens(
+    found: list[Token], args: tuple[str, Label | None, int | None, TermBase | None]
+) -> _Sequence:
+    """A :class:`_Sequence` whose symbols are the tokens' own, in a list: for a text
+    that holds a marker character."""
+    places = [i for i, t in enumerate(found) if t.kind != "char"]
+    seq = _Sequence([t.sym for t in found], [found[i] for i in places], places, args)
+    seq._tokens = found
+    return seq
 
 
 # A character token built by tuple.__new__, skipping the named tuple's own
@@ -332,23 +460,30 @@ def _end_mark(text: str) -> int | None:
 
 
 def _align(
-    q: Sequence[Token], s: Sequence[Token]
+    q: _Sequence, s: _Sequence
 ) -> tuple[list[tuple[Token, Token]], list[Token], bool]:
     """Placeable pairs (query, source), placeables only one side has, other differences."""
     pairs: list[tuple[Token, Token]] = []
     unpaired: list[Token] = []
     text_differs = False
-    ops = list(Levenshtein.opcodes([t.sym for t in q], [t.sym for t in s]))
-    # Where the query's placeables are: only they pair up, and the characters
-    # between them are most of a text.
-    places = [i for i, t in enumerate(q) if t.kind != "char"]
+    if isinstance(q.syms, str) != isinstance(s.syms, str):
+        q, s = q.in_list(), s.in_list()  # one text holds a marker character
+    ops = list(Levenshtein.opcodes(q.syms, s.syms))
+    # Only the query's placeables pair up, and the characters between them are most
+    # of a text: each equal stretch looks up the placeables inside it.
+    places = q.places
+    s_at = dict(zip(s.places, s.placeables, strict=True))
+    # Text without numerals on either side has none that differ (most matches).
+    numerals = not (
+        _NUMERAL_CHARS.isdisjoint(q.syms) and _NUMERAL_CHARS.isdisjoint(s.syms)
+    )
     for n, op in enumerate(ops):
         if op.tag == "equal":
             size = op.src_end - op.src_start
             first = bisect_left(places, op.src_start)
-            for k in places[first : bisect_left(places, op.src_end, first)]:
-                i = k - op.src_start
-                a, b = q[k], s[op.dest_start + i]
+            for j in range(first, bisect_left(places, op.src_end, first)):
+                i = places[j] - op.src_start
+                a, b = q.placeables[j], s_at[op.dest_start + i]
                 edge = (i == 0 and n > 0) or (i == size - 1 and n < len(ops) - 1)
                 if edge and a.kind in _WORDLIKE and a.text != b.text:
                     # Two different terms paired only because text beside them
@@ -357,9 +492,13 @@ def _align(
                     continue
                 pairs.append((a, b))
             continue
-        q_block, s_block = q[op.src_start : op.src_end], s[op.dest_start : op.dest_end]
-        unpaired += [t for t in (*q_block, *s_block) if t.kind != "char"]
-        if _numeral_text(q_block, s_block):
+        unpaired += q.placeables_in(op.src_start, op.src_end)
+        unpaired += s.placeables_in(op.dest_start, op.dest_end)
+        if numerals and _numeral_text(
+            q.chars_in(op.src_start, op.src_end), s.chars_in(op.dest_start, op.dest_end)
+        ):
+            q_block = q.tokens()[op.src_start : op.src_end]
+            s_block = s.tokens()[op.dest_start : op.dest_end]
             unpaired.append(_numeral_token(q_block, s_block))
         text_differs = True
     return pairs, unpaired, text_differs
@@ -369,20 +508,18 @@ _WORDLIKE = frozenset({"term", "latin"})
 _NUMERAL_CHARS = frozenset("0123456789〇○零一二三四五六七八九十百千万亿萬億两兩")
 
 
-def _numeral_text(q_block: Sequence[Token], s_block: Sequence[Token]) -> bool:
+def _numeral_text(q_chars: Sequence[str], s_chars: Sequence[str]) -> bool:
     """Whether text that differs has numerals the tokens did not read as numbers.
 
     Numerals on both sides (二等 against 一等), or a run of numerals only one side
     has: then the English's number may be wrong, and nothing is offered as repaired.
     """
-    q_chars = [t.sym for t in q_block if t.kind == "char"]
-    s_chars = [t.sym for t in s_block if t.kind == "char"]
 
-    def some(chars: list[str]) -> bool:
-        return any(c in _NUMERAL_CHARS for c in chars)
+    def some(chars: Sequence[str]) -> bool:
+        return not _NUMERAL_CHARS.isdisjoint(chars)
 
-    def only(chars: list[str]) -> bool:
-        return bool(chars) and all(c in _NUMERAL_CHARS for c in chars)
+    def only(chars: Sequence[str]) -> bool:
+        return bool(chars) and _NUMERAL_CHARS.issuperset(chars)
 
     return (some(q_chars) and some(s_chars)) or only(q_chars) or only(s_chars)
 
