@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from tm.models import Occurrence, SegType, TranslationUnit
 from tm.server.errors import APIError
+from tm.server.responses import FastJSONResponse
 from tm.server.state import WorkerState
 from tm.service import (
     IMPORT_BYTES_FORMATS,
@@ -149,7 +150,7 @@ LOOKUP_EXAMPLE = {
     ),
     responses={200: {"content": {"application/json": {"example": LOOKUP_EXAMPLE}}}},
 )
-async def lookup(request: Request, body: LookupRequest) -> JSONResponse:
+async def lookup(request: Request, body: LookupRequest) -> FastJSONResponse:
     state = _state(request)
     if len(body.queries) > state.settings.max_batch:
         raise APIError(
@@ -197,7 +198,7 @@ async def lookup(request: Request, body: LookupRequest) -> JSONResponse:
         }
         for q in body.queries
     ]
-    return JSONResponse({"results": results})
+    return FastJSONResponse({"results": results})
 
 
 @router.get(
