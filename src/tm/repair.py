@@ -340,12 +340,13 @@ class _Sequence:
         placeables: list[Token],
         places: list[int],
         args: tuple[str, Label | None, int | None, TermBase | None],
+        found: list[Token] | None = None,
     ) -> None:
         self.syms = syms
         self.placeables = placeables  # in text order
         self.places = places  # the index in syms of each placeable
-        self._args = args
-        self._tokens: list[Token] | None = None
+        self._args = args  # what tokens() takes, to make the tokens if asked
+        self._tokens = found
 
     def tokens(self) -> list[Token]:
         """What :func:`tokens` gives for the text (one token per symbol)."""
@@ -428,9 +429,8 @@ def _from_tokens(
     """A :class:`_Sequence` whose symbols are the tokens' own, in a list: for a text
     that holds a marker character."""
     places = [i for i, t in enumerate(found) if t.kind != "char"]
-    seq = _Sequence([t.sym for t in found], [found[i] for i in places], places, args)
-    seq._tokens = found
-    return seq
+    placeables = [found[i] for i in places]
+    return _Sequence([t.sym for t in found], placeables, places, args, found)
 
 
 # A character token built by tuple.__new__, skipping the named tuple's own
@@ -473,7 +473,7 @@ def _align(
     # of a text: each equal stretch looks up the placeables inside it.
     places = q.places
     s_at = dict(zip(s.places, s.placeables, strict=True))
-    # Text without numerals on either side has none that differ (most matches).
+    # Without numerals on either side, no differing stretch can hold any.
     numerals = not (
         _NUMERAL_CHARS.isdisjoint(q.syms) and _NUMERAL_CHARS.isdisjoint(s.syms)
     )
