@@ -176,6 +176,37 @@ def test_a_100k_character_query_is_refused(
     assert answers(server)
 
 
+def test_a_lone_surrogate_is_refused_and_nothing_is_written(
+    serve: Callable[..., Server], tm: str
+) -> None:
+    """JSON's "\\ud800" escape reads as a lone surrogate, which no answer can hold:
+    a 422 that says where, not an internal error, and no unit stored."""
+    server = serve(tm)
+    before = units_in(tm)
+    status, body = post_json(
+        server.url + "/api/v1/lookup", {"queries": [{"text": "推进\ud800要素"}]}
+    )
+    assert status == 422
+    assert body["error"] == (
+        "query 0 text holds a lone UTF-16 surrogate (U+D800) at character 2"
+    )
+    status, body = post_json(server.url + "/api/v1/terms/find", {"text": "\udfff"})
+    assert status == 422
+    unit = {"source": "数据要素\udc00", "target": "data"}
+    status, body = post_json(
+        server.url + "/api/v1/units", {"units": [unit]}, token=TOKEN
+    )
+    assert status == 422
+    assert "surrogate" in body["error"]
+    assert units_in(tm) == before
+    # A pair of halves is one character, as JSON reads it.
+    status, body = post_json(
+        server.url + "/api/v1/lookup", {"queries": [{"text": "数据\ud83d\ude00"}]}
+    )
+    assert status == 200
+    assert answers(server)
+
+
 def test_unknown_language_pair_is_404_json(module_server: Server) -> None:
     status, body = post_json(
         module_server.url + "/api/v1/lookup",

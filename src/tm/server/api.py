@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import re
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -59,6 +60,19 @@ def _check_text(state: WorkerState, text: str, what: str) -> None:
         raise APIError(
             422, f"{what} is {len(text):,} characters; the limit is {limit:,}"
         )
+    # JSON's "\ud800" escape gives a lone surrogate, which no answer can hold (and
+    # no TM should store): it failed as an internal error once written out.
+    lone = _SURROGATE.search(text)
+    if lone is not None:
+        raise APIError(
+            422,
+            f"{what} holds a lone UTF-16 surrogate (U+{ord(lone.group()):04X})"
+            f" at character {lone.start():,}",
+            hint="send the character itself, or both halves of its surrogate pair",
+        )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _check_pair(state: WorkerState, source: str | None, target: str | None) -> None:
