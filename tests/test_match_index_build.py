@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import random
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -157,34 +158,86 @@ def test_staging_removes_what_ended_processes_left(tmp_path: Path) -> None:
     assert match_index.load_index(path, "stamp") is not None
 
 
-def test_hits_counted_by_sorting_equal_those_counted_into_the_window() -> None:
-    """The two ways of counting a query's q-gram hits give the same candidates, on
-    law sentences queried with their own edited copies and with other laws' text."""
-    keys = _law_keys(20_000)
+def _reference_candidates(
+    index: match_index.CandidateIndex, query: str, cutoff: float
+) -> list[int]:
+    """The q-gram lemma applied position by position: shared numbered grams counted
+    with a Counter over the whole window, no list left out."""
+    lo, hi = index.window(len(query), cutoff)
+    grams = Counter(match_index._numbered_grams(query, index.q))
+    out = []
+    for pos in range(lo, hi):
+        shared = sum(
+            (
+                Counter(match_index._numbered_grams(index.codes[pos], index.q)) & grams
+            ).values()
+        )
+        longest = max(len(query), int(index.lens[pos]))
+        need = int(match_index._need(np.array([longest]), cutoff, index.q)[0])
+        if shared >= need:
+            out.append(pos)
+    return out
+
+
+def test_candidates_equal_a_plain_count_of_shared_grams() -> None:
+    """With no list left out, the candidates are exactly the positions whose count
+    of shared grams reaches the bound: on law sentences queried with edited copies of
+    their own and with other laws' text, at three cutoffs (the bound not positive
+    at 60 for short keys, so whole lengths come in unfiltered)."""
+    keys = _law_keys(3_000)
     bodies = [body_codes(k, "source") for k in keys]
     index = match_index.CandidateIndex.build(range(len(keys)), bodies, keys)
     rng = random.Random(11)
     queries = [
-        b[: len(b) // 2] + "的" + b[len(b) // 2 + 1 :] for b in rng.sample(bodies, 150)
+        b[: len(b) // 2] + "的" + b[len(b) // 2 + 1 :] for b in rng.sample(bodies, 25)
     ]
-    queries += [body_codes(k, "source") for k in _law_keys(20_300)[20_000:]]
-    ratio = match_index.SORT_COUNT_RATIO
+    queries += [body_codes(k, "source") for k in _law_keys(3_015)[3_000:]]
+    found = 0
+    for cutoff in (60.0, 75.0, 90.0):
+        for q in queries:
+            got = index.candidates(q, cutoff, drop_over=10**9).tolist()
+            assert got == _reference_candidates(index, q, cutoff), (q, cutoff)
+            found += len(got)
+    assert found > 100  # the queries do find candidates
 
-    def sorts(q: str) -> bool:  # the way the default ratio takes at 75
-        lo, hi = index.window(len(q), 75.0)
-        return sum(len(x) for x in index._lists(q, lo, hi)) * ratio < hi - lo
 
-    assert {sorts(q) for q in queries} == {True, False}
-    found = {}
-    try:
-        for name, setting in (("bincount", 0), ("sort", 10**9)):
-            match_index.SORT_COUNT_RATIO = setting
-            found[name] = [
-                index.candidates(q, cutoff).tolist()
-                for q in queries
-                for cutoff in (60.0, 75.0, 90.0)
-            ]
-    finally:
-        match_index.SORT_COUNT_RATIO = ratio
-    assert found["sort"] == found["bincount"]
-    assert sum(map(len, found["sort"])) > 1000  # the queries do find candidates
+def test_candidates_of_a_batch_equal_each_querys_own() -> None:
+    """Lists found and cut for many queries at once give each query the candidates
+    it gets alone, with the default dropping of long lists, queries of every length
+    (an empty one and one longer than any key among them) and a window outside the
+    index."""
+    keys = _law_keys(20_000)
+    bodies = [body_codes(k, "source") for k in keys]
+    index = match_index.CandidateIndex.build(range(len(keys)), bodies, keys)
+    rng = random.Random(12)
+    queries = [
+        b[: len(b) // 3] + "之" + b[len(b) // 3 + 1 :] for b in rng.sample(bodies, 120)
+    ]
+    queries += [body_codes(k, "source") for k in _law_keys(20_080)[20_000:]]
+    queries += ["", "的", max(bodies, key=len) * 3]
+    rng.shuffle(queries)
+    found = 0
+    for cutoff in (50.0, 75.0, 95.0):
+        alone = [index.candidates(q, cutoff).tolist() for q in queries]
+        together = [c.tolist() for c in index.candidates_many(queries, cutoff)]
+        assert together == alone
+        found += sum(map(len, alone))
+    assert found > 1000  # the queries do find candidates
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_lower_bounds_equal_numpys_search_per_run(seed: int) -> None:
+    """The batched binary search finds, in each sorted run, numpy's searchsorted
+    answer: runs empty, of one value, of repeats, targets before, inside and after."""
+    rng = np.random.default_rng(seed)
+    runs = [np.sort(rng.integers(0, 50, size)) for size in rng.integers(0, 40, 300)]
+    values = np.concatenate(runs).astype(np.int32)
+    sizes = np.array([len(r) for r in runs])
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    targets = rng.integers(-5, 56, len(runs))
+    got = match_index._lower_bounds(values, starts, sizes, targets)
+    want = [
+        start + int(np.searchsorted(run, t))
+        for start, run, t in zip(starts, runs, targets, strict=True)
+    ]
+    assert got.tolist() == want

@@ -23,7 +23,7 @@ import os
 import threading
 import zlib
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +40,6 @@ DROP_OVER = 256
 # Share of the bound that dropping lists may use up: a lower bound means fewer
 # postings to count but more candidates to verify, which cost far more each.
 DROP_SHARE = 0.5
-# Hits are counted by sorting them when they are this many times fewer than the
-# window's positions; otherwise into an array over the window (np.bincount).
-SORT_COUNT_RATIO = 32
 # A length window this small is scored outright rather than filtered by q-grams
 # (benchmarks/bench_lookup.py prints both paths' times).
 SCAN_BELOW = 2000
@@ -147,19 +144,6 @@ class CandidateIndex:
             return True
         return int(_need(np.array([m]), min_score, self.q)[0]) <= 0
 
-    def _gram_lists(self, codes: str) -> np.ndarray:
-        """Indexes (into ``gram_keys``) of the query's numbered grams the index has."""
-        keys = np.array(_numbered_grams(codes, self.q), dtype=np.int64)
-        if not len(keys) or not len(self.gram_keys):
-            return np.empty(0, dtype=np.int64)
-        at = np.searchsorted(self.gram_keys, keys)
-        inside = at < len(self.gram_keys)
-        # Compare each key with the gram at its own place (the query's grams are not
-        # sorted, so dropping the ones past the end must not shift the others).
-        at, keys = at[inside], keys[inside]
-        found: np.ndarray = at[self.gram_keys[at] == keys]
-        return found
-
     def candidates(
         self, codes: str, min_score: float, *, drop_over: int | None = None
     ) -> np.ndarray:
@@ -171,26 +155,96 @@ class CandidateIndex:
             drop_over: lists longer than this may be left out of the count (while
                 the bound allows it); a tuning knob that never changes the result.
         """
-        m = len(codes)
-        lo, hi = self.window(m, min_score)
+        return self.candidates_many([codes], min_score, drop_over=drop_over)[0]
+
+    def candidates_many(
+        self,
+        queries: Sequence[str],
+        min_score: float,
+        *,
+        drop_over: int | None = None,
+    ) -> list[np.ndarray]:
+        """:meth:`candidates` of each of ``queries`` (code strings), in order.
+
+        The lists of all the queries' grams are looked up and cut to each query's
+        window together: a look-up's lists lie scattered over hundreds of MB, and
+        one binary search per list waited on one cache miss after another.
+        """
+        windows = [self.window(len(codes), min_score) for codes in queries]
+        spans = self._spans(queries, windows)
+        return [
+            self._counted_candidates(len(codes), lo, hi, found, min_score, drop_over)
+            for codes, (lo, hi), found in zip(queries, windows, spans, strict=True)
+        ]
+
+    def _spans(
+        self, queries: Sequence[str], windows: list[tuple[int, int]]
+    ) -> list[list[tuple[int, int]]]:
+        """Per query, where in ``postings`` each of its grams' lists has the positions
+        of its window: (start, end) pairs, empty ones left out, in the query's order
+        of grams."""
+        grams = [
+            _numbered_grams(codes, self.q) if lo < hi else []
+            for codes, (lo, hi) in zip(queries, windows, strict=True)
+        ]
+        out: list[list[tuple[int, int]]] = [[] for _ in queries]
+        sizes = [len(g) for g in grams]
+        total = sum(sizes)
+        if not total or not len(self.gram_keys):
+            return out
+        keys = np.fromiter(chain.from_iterable(grams), dtype=np.int64, count=total)
+        owner = np.repeat(np.arange(len(queries)), sizes)
+        at = np.searchsorted(self.gram_keys, keys)
+        at[at == len(self.gram_keys)] = 0  # past the last gram: compared unequal below
+        known = self.gram_keys[at] == keys
+        at, owner = at[known], owner[known]
+        bounds = np.array(windows, dtype=self.postings.dtype)[owner]
+        starts = self.offsets[at]
+        sizes_ = self.offsets[at + 1] - starts
+        # Both ends of each list's window at once: [first ≥ lo] then [first ≥ hi].
+        cut = _lower_bounds(
+            self.postings,
+            np.concatenate((starts, starts)),
+            np.concatenate((sizes_, sizes_)),
+            np.concatenate((bounds[:, 0], bounds[:, 1])),
+        )
+        begin, stop = cut[: len(at)], cut[len(at) :]
+        keep = stop > begin
+        for who, a, b in zip(
+            owner[keep].tolist(), begin[keep].tolist(), stop[keep].tolist(), strict=True
+        ):
+            out[who].append((a, b))
+        return out
+
+    def _counted_candidates(
+        self,
+        m: int,
+        lo: int,
+        hi: int,
+        spans: list[tuple[int, int]],
+        min_score: float,
+        drop_over: int | None,
+    ) -> np.ndarray:
+        """The candidates of a query of ``m`` codes from its lists' ``spans``."""
         if lo >= hi:
             return np.empty(0, dtype=np.int64)
         first_len = int(self.lens[lo])
         lengths = np.arange(first_len, int(self.lens[hi - 1]) + 1)
         need = _need(np.maximum(lengths, m), min_score, self.q)  # per length
-        lists = self._lists(codes, lo, hi)
         min_need = int(need.min())
         dropped = 0
-        if min_need > 1 and lists:
+        if min_need > 1 and spans:
             # Leave the longest lists out while the bound stays ≥ 1: a unit loses at
             # most one count per list left out, so the bound drops by as much.
-            lists.sort(key=len)
+            spans.sort(key=_span_size)
             budget = int((min_need - 1) * DROP_SHARE)
             drop_over = DROP_OVER if drop_over is None else drop_over
-            while dropped < budget and lists and len(lists[-1]) > drop_over:
-                lists.pop()
+            while dropped < budget and spans and _span_size(spans[-1]) > drop_over:
+                spans.pop()
                 dropped += 1
-        counted = _counted(lists, lo, hi, max(1, min_need - dropped))
+        postings = self.postings
+        lists = [postings[a:b] for a, b in spans]
+        counted = _counted(lists, lo, max(1, min_need - dropped))
         pos = counted[0] + lo
         ok = counted[1] >= need[self.lens[pos] - first_len] - dropped
         out = pos[ok]
@@ -208,23 +262,6 @@ class CandidateIndex:
             for n in lengths.tolist()
         ]
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
-
-    def _lists(self, codes: str, lo: int, hi: int) -> list[np.ndarray]:
-        at = self._gram_lists(codes)
-        # The bounds in the postings' own type, and the lists' ends as Python ints,
-        # made once: per list, numpy's conversions and wrappers cost more than the
-        # search itself (about 45 lists a query).
-        bounds = np.array((lo, hi), dtype=self.postings.dtype)
-        starts = self.offsets[at].tolist()
-        ends = self.offsets[at + 1].tolist()
-        postings = self.postings
-        out = []
-        for start, end in zip(starts, ends, strict=True):
-            post = postings[start:end]
-            a, b = post.searchsorted(bounds).tolist()
-            if b > a:
-                out.append(post[a:b])
-        return out
 
     def same_stripped(self, stripped: str) -> np.ndarray:
         """Positions of units whose punctuation-free key hashes like ``stripped``."""
@@ -355,6 +392,34 @@ def _stripped_hashes(keys: Sequence[str]) -> np.ndarray:
     )
 
 
+def _span_size(span: tuple[int, int]) -> int:
+    return span[1] - span[0]
+
+
+def _lower_bounds(
+    values: np.ndarray, starts: np.ndarray, sizes: np.ndarray, targets: np.ndarray
+) -> np.ndarray:
+    """Per i, the first index in ``values[starts[i] : starts[i] + sizes[i]]`` (a sorted
+    run) whose value is at least ``targets[i]``; the run's end if none is.
+
+    All the binary searches step together, so each step's reads of ``values`` are
+    independent and the processor overlaps their cache misses.
+    """
+    base = starts.astype(np.int64)
+    left = sizes.astype(np.int64)
+    targets = targets.astype(values.dtype)
+    last = len(values) - 1
+    while left.any():
+        half = left >> 1
+        mid = base + half
+        # A finished search (nothing left) reads a harmless in-range value.
+        go = values[np.minimum(mid, last)] < targets
+        go &= left > 0
+        base = np.where(go, mid + 1, base)
+        left = np.where(go, left - half - 1, half)
+    return base
+
+
 def _need(m: np.ndarray, min_score: float, q: int) -> np.ndarray:
     """The q-gram bound per max length: ``M − q + 1 − k·q`` with ``k`` the edits allowed."""
     k = np.floor(m * (1.0 - min_score / 100.0) + 1e-9).astype(np.int64)
@@ -362,25 +427,40 @@ def _need(m: np.ndarray, min_score: float, q: int) -> np.ndarray:
 
 
 def _counted(
-    lists: list[np.ndarray], lo: int, hi: int, at_least: int
+    lists: list[np.ndarray], lo: int, at_least: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """(offsets from ``lo``, counts) of the positions hit at least ``at_least`` times
-    by ``lists`` (positions in ``[lo, hi)``)."""
+    by ``lists`` (each list sorted, a position at most once in it).
+
+    The hits are sorted, not counted into an array over the window: with numpy's
+    vectorized sort that costs less at every density seen at 1M units (a mean of 19k
+    hits over a 300k-position window), and the cut-off then reads only the hits.
+    """
     if not lists:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return _NONE, _NONE
     hits = np.concatenate(lists)
-    if len(hits) * SORT_COUNT_RATIO < hi - lo:
-        # Few hits over a wide window (the median query at 1M units: 5k hits, 300k
-        # positions): sorting the hits costs less than an array of counts over the
-        # whole window, which bincount allocates and the cut-off then scans.
-        hits.sort()
-        run = np.flatnonzero(np.concatenate(([True], hits[1:] != hits[:-1])))
-        counts = np.diff(np.append(run, len(hits)))
-        keep = counts >= at_least
-        return hits[run[keep]].astype(np.int64) - lo, counts[keep]
-    counts = np.bincount(hits - lo)
-    where = np.flatnonzero(counts >= at_least)
-    return where, counts[where]
+    hits.sort()
+    n = len(hits)
+    if at_least > 1:
+        if n < at_least:
+            return _NONE, _NONE
+        # Sorted, a position is hit at least k times exactly where some hits[i] equals
+        # hits[i + k - 1]; a run longer than k shows its position more than once.
+        head = hits[: n - at_least + 1]
+        found = head[hits[at_least - 1 :] == head]
+        if not len(found):
+            return _NONE, _NONE
+        pos = found[np.concatenate(([True], found[1:] != found[:-1]))]
+    else:
+        pos = hits[np.concatenate(([True], hits[1:] != hits[:-1]))]
+    counts = np.searchsorted(hits, pos, side="right") - np.searchsorted(
+        hits, pos, side="left"
+    )
+    return pos.astype(np.int64) - lo, counts
+
+
+_NONE = np.empty(0, dtype=np.int64)
+_NONE.flags.writeable = False
 
 
 def _numbered_grams(codes: str, q: int) -> list[int]:
