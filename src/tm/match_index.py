@@ -290,6 +290,10 @@ class IndexBuilder:
         self._keys: list[str] | None = []
         self._grams: list[np.ndarray] = []
         self._stripped: list[np.ndarray] = []
+        # The characters the grams use and their highest rank, noted as units come,
+        # so that finish() (which an import waits for) need not scan every gram.
+        self._chars = _Chars()
+        self._lens: list[np.ndarray] = []
 
     def __len__(self) -> int:
         return len(self._codes)
@@ -307,7 +311,9 @@ class IndexBuilder:
             raise ValueError("keys given for some units only")
         # Each unit's grams, in unit order: a unit of length n has max(n - 1, 0),
         # which is all finish() needs to know whose they are.
-        grams, _ = _chunk_grams(list(codes), len(self._codes))
+        lens = _lengths(codes)
+        grams, _ = _chunk_grams(list(codes), len(self._codes), lens)
+        self._lens.append(lens.astype(np.int32))
         self._ids.append(np.asarray(ids, dtype=np.int64))
         self._codes += codes
         if keys is None:
@@ -315,12 +321,13 @@ class IndexBuilder:
         elif self._keys is not None:
             self._keys += keys
         self._grams.append(grams)
+        self._chars.add(grams)
         self._stripped.append(_stripped_hashes(keys if keys is not None else codes))
 
     def finish(self) -> CandidateIndex:
         """The index of every unit added (the builder is emptied)."""
         codes = self._codes
-        lens = np.fromiter((len(c) for c in codes), dtype=np.int32, count=len(codes))
+        lens = _joined(self._lens, np.int32)
         order = np.argsort(lens, kind="stable")
         order_list = order.tolist()
         sorted_codes = [codes[i] for i in order_list]
@@ -338,7 +345,8 @@ class IndexBuilder:
         if len(pos) != len(grams):
             raise AssertionError("q-grams counted do not match the units' lengths")
         self._codes, self._keys = [], []
-        gram_keys, offsets, postings = _postings(grams, pos, len(codes))
+        gram_keys, offsets, postings = _postings(grams, pos, len(codes), self._chars)
+        self._chars = _Chars()
         return CandidateIndex(
             ids=ids,
             lens=lens[order],
@@ -504,13 +512,14 @@ def _build_postings(
 
 
 def _postings(
-    keys: np.ndarray, pos: np.ndarray, n_codes: int
+    keys: np.ndarray, pos: np.ndarray, n_codes: int, chars: _Chars | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sorted numbered-gram keys, list offsets, and postings (positions, ascending)
-    from each gram occurrence's key and position, in any order (both overwritten)."""
+    from each gram occurrence's key and position, in any order (both overwritten).
+    ``chars``: what the keys use, if noted already."""
     if not len(keys):
         return keys, np.zeros(1, dtype=np.int64), pos
-    packed = _packed_postings(keys, pos, n_codes)
+    packed = _packed_postings(keys, pos, n_codes, chars)
     if packed is not None:
         return packed
     order = np.lexsort((pos, keys))  # by key, then position
@@ -535,8 +544,23 @@ _PACK_CHUNK = 1 << 18
 _PACK_MIN = 1 << 16
 
 
+class _Chars:
+    """Which characters numbered grams use, and their highest rank."""
+
+    def __init__(self) -> None:
+        self.present = np.zeros(1 << _CHAR_BITS, dtype=bool)
+        self.rank = 0
+
+    def add(self, keys: np.ndarray) -> None:
+        for start in range(0, len(keys), _PACK_CHUNK):
+            part = keys[start : start + _PACK_CHUNK]
+            self.present[(part >> _CHAR_BITS) & _CHAR_MASK] = True
+            self.present[part & _CHAR_MASK] = True
+            self.rank = max(self.rank, int(part.max() >> 42))
+
+
 def _packed_postings(
-    keys: np.ndarray, pos: np.ndarray, n_codes: int
+    keys: np.ndarray, pos: np.ndarray, n_codes: int, chars: _Chars | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """:func:`_build_postings`'s result from one sort instead of two, or None.
 
@@ -550,17 +574,14 @@ def _packed_postings(
     """
     if len(keys) < _PACK_MIN:
         return None  # a small index: the table of characters would cost more
-    present = np.zeros(1 << _CHAR_BITS, dtype=bool)
-    for start in range(0, len(keys), _PACK_CHUNK):
-        part = keys[start : start + _PACK_CHUNK]
-        present[(part >> _CHAR_BITS) & _CHAR_MASK] = True
-        present[part & _CHAR_MASK] = True
-    chars = np.flatnonzero(present).astype(np.int64)
-    dense = np.cumsum(present, dtype=np.int64) - 1
-    del present
-    b = max(1, int(len(chars) - 1).bit_length())
+    if chars is None:
+        chars = _Chars()
+        chars.add(keys)
+    used = np.flatnonzero(chars.present).astype(np.int64)
+    dense = np.cumsum(chars.present, dtype=np.int64) - 1
+    b = max(1, int(len(used) - 1).bit_length())
     p = max(1, int(n_codes - 1).bit_length())
-    r = int(keys.max() >> 42).bit_length()
+    r = chars.rank.bit_length()
     if 2 * b + p + r > 63:
         return None
     packed = keys  # overwritten chunk by chunk: no second array of every gram
@@ -586,14 +607,21 @@ def _packed_postings(
     runs = packed[starts]
     bmask = (1 << b) - 1
     uniq = (runs >> (2 * b)) << 42
-    uniq |= chars[(runs >> b) & bmask] << _CHAR_BITS
-    uniq |= chars[runs & bmask]
+    uniq |= used[(runs >> b) & bmask] << _CHAR_BITS
+    uniq |= used[runs & bmask]
     offsets = np.append(starts, len(pos)).astype(np.int64)
     return uniq, offsets, pos
 
 
-def _chunk_grams(codes: list[str], base: int) -> tuple[np.ndarray, np.ndarray]:
-    lens = np.fromiter((len(c) for c in codes), dtype=np.int64, count=len(codes))
+def _lengths(codes: Sequence[str]) -> np.ndarray:
+    return np.fromiter(map(len, codes), dtype=np.int64, count=len(codes))
+
+
+def _chunk_grams(
+    codes: list[str], base: int, lens: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    if lens is None:
+        lens = _lengths(codes)
     flat = np.frombuffer("".join(codes).encode("utf-32-le"), dtype=np.uint32)
     flat = flat.astype(np.int64)
     owner = np.repeat(np.arange(len(codes), dtype=np.int64), lens)
