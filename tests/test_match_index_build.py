@@ -117,6 +117,30 @@ def test_the_cache_gives_back_every_text(tmp_path: Path, extra: list[str]) -> No
     assert match_index.load_index(path, "other") is None
 
 
+@pytest.mark.parametrize(
+    ("keys", "utf16"),
+    [
+        (["abc", "", "x y", "the act."], False),
+        (["第一條", "本法", "𠀀𠀁", "mixed 文字"], True),
+        (["第一條", "甲\ud800\udc00", "\udfff"], False),  # surrogates kept apart
+    ],
+)
+def test_cached_texts_are_utf16_unless_ascii_or_holding_surrogates(
+    tmp_path: Path, keys: list[str], utf16: bool
+) -> None:
+    codes = [k.encode("utf-16", "surrogatepass").hex() for k in keys]  # all ASCII
+    index = match_index.CandidateIndex.build(list(range(len(keys))), codes, keys)
+    path = tmp_path / "index.npz"
+    match_index.save_index(index, path, "stamp")
+    with np.load(path) as data:
+        assert bool(data["keys_utf16"][0]) is utf16
+        assert not bool(data["codes_utf16"][0])
+    loaded = match_index.load_index(path, "stamp")
+    assert loaded is not None
+    assert loaded.keys == index.keys
+    assert loaded.codes == index.codes
+
+
 def test_a_staged_index_is_cached_only_when_published(tmp_path: Path) -> None:
     """The import writes the index before its commit: in place (and loadable) only
     once published; a discarded one leaves nothing behind."""
