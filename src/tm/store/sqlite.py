@@ -116,6 +116,11 @@ INSERT_OCCURRENCE = (
 # Page cache of the write connection: the hash indexes take inserts in random order,
 # and a cache that holds them keeps a large import from slowing as the TM grows.
 WRITE_CACHE_KIB = 64 * 1024
+# Page size of a new database (SQLite's default is 4096; an existing file keeps its
+# own). Importing 100k units into 8 KB pages took 0.3-0.5 s less CPU (fewer pages to
+# log, checksum and copy back at the checkpoint) and made the file 6 % smaller;
+# 16 and 32 KB did worse than 8.
+PAGE_SIZE = 8192
 # Key rows fetched at a time by iter_keys (the reader's lock is held per fetch).
 KEY_ROWS = 4096
 
@@ -205,6 +210,8 @@ class SQLiteStore(SQLStore):
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if write and self.location != ":memory:":
                 self._refuse_foreign(conn)  # before WAL: that alone changes the file
+                # Before WAL and the first table: it only takes on an empty file.
+                conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
