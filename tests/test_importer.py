@@ -13,11 +13,12 @@ import time
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import numpy as np
 import pytest
 
-from tests.reliability._support import write_big_tmx
+from tests.reliability._support import SEED, write_big_tmx
 from tm import fastpath, importer
 from tm.errors import FormatError
 from tm.formats.bilingual import iter_bilingual
@@ -25,6 +26,7 @@ from tm.formats.tmx import PLAIN_TMX, TMXHeader, iter_tmx, plain_units, write_tm
 from tm.models import Occurrence
 from tm.store import open_store
 from tm.store.rows import PreparedBatch
+from tm.store.sql import SQLStore
 
 STAMP, USER = "20250101T000000Z", "tester"
 
@@ -194,6 +196,49 @@ def test_plain_parts_store_what_the_streaming_reader_stores(
     assert got == expected
     assert got.added == 3000
     assert _stored(store_url) == _stored(streamed)
+
+
+def _repeating_tmx(path: Path, n: int, distinct: int) -> None:
+    """A TMX of ``n`` <tu> cycling through ``distinct`` seed pairs: units repeat
+    within a batch of the writer (importer.BATCH) and across batches, each time
+    as another occurrence (its own tuid)."""
+    pairs = list(dict.fromkeys((u.source, u.target) for u in iter_bilingual(SEED)))
+    pairs = pairs[:distinct]
+    assert len(pairs) == distinct
+    body = "".join(
+        f'<tu tuid="r{i}"><tuv xml:lang="zh-CN"><seg>{escape(zh)}</seg></tuv>'
+        f'<tuv xml:lang="en-US"><seg>{escape(en)}</seg></tuv></tu>\n'
+        for i, (zh, en) in enumerate(pairs[j % distinct] for j in range(n))
+    )
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n'
+        '<header creationtool="test" creationtoolversion="1" segtype="sentence" '
+        'o-tmf="test" adminlang="en-US" srclang="zh-CN" datatype="plaintext"/>\n'
+        f"<body>\n{body}</body>\n</tmx>\n",
+        encoding="utf-8",
+    )
+
+
+def test_an_empty_tm_takes_repeated_units_as_the_probing_writer_does(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into an empty TM the writer asks the database nothing for a batch whose units
+    are all new; units that repeat, in one batch or across batches, still become one
+    unit with every occurrence: the same report and TM as the writer that probes the
+    database for every batch (both backends, real worker processes)."""
+    monkeypatch.setattr(importer, "PART_BYTES", 20_000)
+    path = tmp_path / "repeats.tmx"
+    _repeating_tmx(path, 5_000, 300)
+    probing = f"{tmp_path}/probing.db"
+    with monkeypatch.context() as m:
+        writing = SQLStore._writing
+        m.setattr(SQLStore, "_writing", lambda self, empty: writing(self, False))
+        expected = _import(probing, path, workers=True, sentences=False)
+    got = _import(store_url, path, workers=True, sentences=False)
+    assert got == expected
+    assert got.added == 300
+    assert got.duplicates == 4_700
+    assert _stored(store_url) == _stored(probing)
 
 
 def _screened_tmx(path: Path, n: int, *, translated: bool = True) -> None:

@@ -424,21 +424,27 @@ class PostgresStore(SQLStore):
                 cur.execute(STAGE)  # here, not at open: a read-only session may not
                 cur.execute("TRUNCATE tm_occurrence_stage")
                 doc_ids: dict[str, int] = {}
-                for batch in batches:
-                    ids, new = self._resolve(batch)
-                    if new:
-                        with cur.copy(
-                            f"COPY units (id, {UNIT_NAMES}) FROM STDIN"
-                        ) as cp:
-                            for i in new:
-                                cp.write_row(stored_row(ids[i], batch.rows[i]))
-                    added += len(new)
-                    if on_added is not None and new:
-                        on_added([ids[i] for i in new], [batch.rows[i] for i in new])
-                    ord_ = self._stage_occurrences(cur, batch, ids, doc_ids, ord_)
-                    n += len(batch)
-                    if progress:
-                        progress(n)
+                empty = not cur.execute(
+                    "SELECT EXISTS (SELECT 1 FROM units)"
+                ).fetchone()[0]
+                with self._writing(empty=empty):
+                    for batch in batches:
+                        ids, new = self._resolve(batch)
+                        if new:
+                            with cur.copy(
+                                f"COPY units (id, {UNIT_NAMES}) FROM STDIN"
+                            ) as cp:
+                                for i in new:
+                                    cp.write_row(stored_row(ids[i], batch.rows[i]))
+                        added += len(new)
+                        if on_added is not None and new:
+                            on_added(
+                                [ids[i] for i in new], [batch.rows[i] for i in new]
+                            )
+                        ord_ = self._stage_occurrences(cur, batch, ids, doc_ids, ord_)
+                        n += len(batch)
+                        if progress:
+                            progress(n)
                 cur.execute(INSERT_OCCURRENCES)
                 occ_added = max(cur.rowcount, 0)
                 cur.execute("TRUNCATE tm_occurrence_stage")

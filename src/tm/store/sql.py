@@ -11,6 +11,7 @@ checks against the protocol where ``open_store`` returns them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
@@ -102,6 +103,9 @@ class SQLStore(ABC):
     P = "?"
     # ``column`` contains the parameter (a substring test that needs no index).
     CONTAINS = "instr({}, ?) > 0"
+    # While add_batches writes into a TM that had no units: the identity hashes of
+    # the units written so far (None otherwise). See _resolve.
+    _written: set[int] | None = None
 
     # -- what a backend provides -----------------------------------------------------
 
@@ -295,7 +299,19 @@ class SQLStore(ABC):
         writer's transaction, after its first write took the write turn, so no one
         else adds units in between.
         """
-        known = self._known([r[IDENT] for r in batch.rows])
+        hashes = [r[IDENT] for r in batch.rows]
+        written = self._written
+        if written is not None:
+            # Into a TM that was empty: a batch whose hashes are new and distinct is
+            # new units throughout, with nothing to ask the database (the probes and
+            # this loop were a sixth of a 100k-unit import's writer).
+            if written.isdisjoint(hashes):
+                distinct = set(hashes)
+                if len(distinct) == len(hashes):
+                    written |= distinct
+                    return self._new_ids(len(hashes)), list(range(len(hashes)))
+            written.update(hashes)
+        known = self._known(hashes)
         ids: list[int] = []
         new: list[int] = []
         for i, row in enumerate(batch.rows):
@@ -316,6 +332,15 @@ class SQLStore(ABC):
             ids.append(uid)
         fresh = self._new_ids(len(new)) if new else []
         return [fresh[-u - 1] if u < 0 else u for u in ids], new
+
+    @contextlib.contextmanager
+    def _writing(self, empty: bool) -> Iterator[None]:
+        """add_batches' writes, into a TM that had no units if ``empty``."""
+        self._written = set() if empty else None
+        try:
+            yield
+        finally:
+            self._written = None
 
     def _known(self, hashes: list[int]) -> dict[int, list[tuple[Any, int]]]:
         """Stored units with these identity hashes: hash → [(identity, id)]."""

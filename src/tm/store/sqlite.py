@@ -470,18 +470,21 @@ class SQLiteStore(SQLStore):
                     "SELECT coalesce(max(id), 0) + 1 FROM units"
                 ).fetchone()[0]
                 doc_ids: dict[str, int] = {}
-                for batch in batches:
-                    ids, new = self._resolve(batch)
-                    self._conn.executemany(
-                        INSERT_UNIT, [(ids[i], *batch.rows[i]) for i in new]
-                    )
-                    added += len(new)
-                    if on_added is not None and new:
-                        on_added([ids[i] for i in new], [batch.rows[i] for i in new])
-                    occ_added += self._add_occurrences(batch, ids, doc_ids)
-                    n += len(batch)
-                    if progress:
-                        progress(n)
+                with self._writing(empty=self._next_id == 1):
+                    for batch in batches:
+                        ids, new = self._resolve(batch)
+                        self._conn.executemany(
+                            INSERT_UNIT, [(ids[i], *batch.rows[i]) for i in new]
+                        )
+                        added += len(new)
+                        if on_added is not None and new:
+                            on_added(
+                                [ids[i] for i in new], [batch.rows[i] for i in new]
+                            )
+                        occ_added += self._add_occurrences(batch, ids, doc_ids)
+                        n += len(batch)
+                        if progress:
+                            progress(n)
         except sqlite3.DatabaseError as exc:
             raise _store_error(self.location, exc) from exc
         return AddResult(added=added, duplicates=n - added, occurrences_added=occ_added)
