@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import random
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -182,20 +183,20 @@ def test_staging_removes_what_ended_processes_left(tmp_path: Path) -> None:
     assert match_index.load_index(path, "stamp") is not None
 
 
+def _shared_grams(a: str, b: str) -> int:
+    """How many bigrams ``a`` and ``b`` share, counted with multiplicity."""
+    return sum((Counter(pairwise(a)) & Counter(pairwise(b))).values())
+
+
 def _reference_candidates(
     index: match_index.CandidateIndex, query: str, cutoff: float
 ) -> list[int]:
-    """The q-gram lemma applied position by position: shared numbered grams counted
-    with a Counter over the whole window, no list left out."""
+    """The q-gram lemma applied position by position: shared bigrams counted with
+    multiplicity over the whole window, no list left out."""
     lo, hi = index.window(len(query), cutoff)
-    grams = Counter(match_index._numbered_grams(query, index.q))
     out = []
     for pos in range(lo, hi):
-        shared = sum(
-            (
-                Counter(match_index._numbered_grams(index.codes[pos], index.q)) & grams
-            ).values()
-        )
+        shared = _shared_grams(query, index.codes[pos])
         longest = max(len(query), int(index.lens[pos]))
         need = int(match_index._need(np.array([longest]), cutoff, index.q)[0])
         if shared >= need:

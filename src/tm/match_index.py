@@ -22,7 +22,6 @@ import math
 import os
 import zlib
 from collections.abc import Sequence
-from itertools import chain, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -181,19 +180,22 @@ class CandidateIndex:
         self, queries: Sequence[str], windows: list[tuple[int, int]]
     ) -> list[list[tuple[int, int]]]:
         """Per query, where in ``postings`` each of its grams' lists has the positions
-        of its window: (start, end) pairs, empty ones left out, in the query's order
-        of grams."""
-        grams = [
-            _numbered_grams(codes, self.q) if lo < hi else []
-            for codes, (lo, hi) in zip(queries, windows, strict=True)
-        ]
+        of its window: (start, end) pairs, empty ones left out, in the order of the
+        numbered grams."""
         out: list[list[tuple[int, int]]] = [[] for _ in queries]
-        sizes = [len(g) for g in grams]
-        total = sum(sizes)
-        if not total or not len(self.gram_keys):
+        if not len(self.gram_keys):
             return out
-        keys = np.fromiter(chain.from_iterable(grams), dtype=np.int64, count=total)
-        owner = np.repeat(np.arange(len(queries)), sizes)
+        # The numbered grams of all the queries at once, as the index numbers them
+        # when it is built (sorted by query, then gram).
+        keys, owner = _chunk_grams(
+            [
+                codes if lo < hi else ""
+                for codes, (lo, hi) in zip(queries, windows, strict=True)
+            ],
+            0,
+        )
+        if not len(keys):
+            return out
         at = np.searchsorted(self.gram_keys, keys)
         at[at == len(self.gram_keys)] = 0  # past the last gram: compared unequal below
         known = self.gram_keys[at] == keys
@@ -469,31 +471,6 @@ def _counted(
 
 _NONE = np.empty(0, dtype=np.int64)
 _NONE.flags.writeable = False
-
-
-def _numbered_grams(codes: str, q: int) -> list[int]:
-    """The value of each q-gram of ``codes``; the i-th occurrence of a gram is
-    numbered i (in the bits above 42)."""
-    if q == 2:
-        grams = [(ord(a) << 21) | ord(b) for a, b in pairwise(codes)]
-    else:
-        grams = [_gram_value(codes[i : i + q]) for i in range(len(codes) - q + 1)]
-    if len(set(grams)) == len(grams):  # most keys: no gram repeats
-        return grams
-    seen: dict[int, int] = {}
-    out = []
-    for g in grams:
-        n = seen.get(g, 0)
-        seen[g] = n + 1
-        out.append(g | (n << 42))
-    return out
-
-
-def _gram_value(gram: str) -> int:
-    v = 0
-    for ch in gram:
-        v = (v << 21) | ord(ch)
-    return v
 
 
 def _build_postings(
