@@ -79,9 +79,25 @@ def _unit_key(unit: str) -> str:
     return {"條": "条", "節": "节", "項": "项", "編": "编"}.get(unit, unit.lower())
 
 
-@lru_cache(maxsize=4096)
 def zh_label(text: str) -> Label | None:
     """The list label opening Chinese ``text``: ``(二)推动…`` → Label("cnparen", 2)."""
+    first = text[:1]
+    if first.isspace():
+        first = text.lstrip()[:1]
+    if first not in _ZH_LABEL_OPENERS and not first.isdecimal():
+        # Most sentences: no label can open them (nor a cache entry pay off). An
+        # index build asks this of every unit's key.
+        return None
+    return _zh_label(text)
+
+
+# What a Chinese label can open with: 第 (an article), a numeral or a bracket; or a
+# decimal digit (\d in the patterns below), tested apart.
+_ZH_LABEL_OPENERS = frozenset("第(（零〇一二三四五六七八九十百")
+
+
+@lru_cache(maxsize=4096)
+def _zh_label(text: str) -> Label | None:
     m = _ZH_ARTICLE.match(text)
     if m:
         raw = m.group("n")
