@@ -183,6 +183,23 @@ def test_staging_removes_what_ended_processes_left(tmp_path: Path) -> None:
     assert match_index.load_index(path, "stamp") is not None
 
 
+def _index_and_queries(
+    n: int, *, edited: int, others: int, seed: int
+) -> tuple[match_index.CandidateIndex, list[str], list[str]]:
+    """An index of the bodies of ``n`` law paragraphs' keys; those bodies; and
+    queries: ``edited`` of them with their middle character replaced, then the
+    bodies of ``others`` paragraphs the index does not hold."""
+    keys = _law_keys(n + others)
+    bodies = [body_codes(k, "source") for k in keys]
+    index = match_index.CandidateIndex.build(range(n), bodies[:n], keys[:n])
+    rng = random.Random(seed)
+    queries = [
+        b[: len(b) // 2] + "的" + b[len(b) // 2 + 1 :]
+        for b in rng.sample(bodies[:n], edited)
+    ]
+    return index, bodies[:n], queries + bodies[n:]
+
+
 def _shared_grams(a: str, b: str) -> int:
     """How many bigrams ``a`` and ``b`` share, counted with multiplicity."""
     return sum((Counter(pairwise(a)) & Counter(pairwise(b))).values())
@@ -209,14 +226,7 @@ def test_candidates_equal_a_plain_count_of_shared_grams() -> None:
     of shared grams reaches the bound: on law sentences queried with edited copies of
     their own and with other laws' text, at three cutoffs (the bound not positive
     at 60 for short keys, so whole lengths come in unfiltered)."""
-    keys = _law_keys(3_000)
-    bodies = [body_codes(k, "source") for k in keys]
-    index = match_index.CandidateIndex.build(range(len(keys)), bodies, keys)
-    rng = random.Random(11)
-    queries = [
-        b[: len(b) // 2] + "的" + b[len(b) // 2 + 1 :] for b in rng.sample(bodies, 25)
-    ]
-    queries += [body_codes(k, "source") for k in _law_keys(3_015)[3_000:]]
+    index, _, queries = _index_and_queries(3_000, edited=25, others=15, seed=11)
     found = 0
     for cutoff in (60.0, 75.0, 90.0):
         for q in queries:
@@ -231,16 +241,9 @@ def test_candidates_of_a_batch_equal_each_querys_own() -> None:
     it gets alone, with the default dropping of long lists, queries of every length
     (an empty one and one longer than any key among them) and a window outside the
     index."""
-    keys = _law_keys(20_000)
-    bodies = [body_codes(k, "source") for k in keys]
-    index = match_index.CandidateIndex.build(range(len(keys)), bodies, keys)
-    rng = random.Random(12)
-    queries = [
-        b[: len(b) // 3] + "之" + b[len(b) // 3 + 1 :] for b in rng.sample(bodies, 120)
-    ]
-    queries += [body_codes(k, "source") for k in _law_keys(20_080)[20_000:]]
+    index, bodies, queries = _index_and_queries(20_000, edited=120, others=80, seed=12)
     queries += ["", "的", max(bodies, key=len) * 3]
-    rng.shuffle(queries)
+    random.Random(12).shuffle(queries)
     found = 0
     for cutoff in (50.0, 75.0, 95.0):
         alone = [index.candidates(q, cutoff).tolist() for q in queries]
