@@ -202,12 +202,12 @@ class CandidateIndex:
         at, owner = at[known], owner[known]
         bounds = np.array(windows, dtype=self.postings.dtype)[owner]
         starts = self.offsets[at]
-        sizes_ = self.offsets[at + 1] - starts
+        list_sizes = self.offsets[at + 1] - starts
         # Both ends of each list's window at once: [first ≥ lo] then [first ≥ hi].
         cut = _lower_bounds(
             self.postings,
             np.concatenate((starts, starts)),
-            np.concatenate((sizes_, sizes_)),
+            np.concatenate((list_sizes, list_sizes)),
             np.concatenate((bounds[:, 0], bounds[:, 1])),
         )
         begin, stop = cut[: len(at)], cut[len(at) :]
