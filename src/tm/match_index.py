@@ -33,8 +33,10 @@ from tm.text.normalize import unpunctuated_key
 log = logging.getLogger(__name__)
 
 Q = 2
-# Lists at most this long are always counted: leaving them out saves little.
-DROP_OVER = 256
+# Lists at most this long are always counted: leaving them out saves little. With the
+# hits sorted, 64 took 1-3 % less CPU a look-up than 256 on both halves of the 1,000
+# queries at 1M units and on a 100k-unit TM of the other corpora.
+DROP_OVER = 64
 # Share of the bound that dropping lists may use up: a lower bound means fewer
 # postings to count but more candidates to verify, which cost far more each.
 DROP_SHARE = 0.5
