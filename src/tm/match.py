@@ -674,20 +674,16 @@ class Matcher:
         The window and the candidates hold the same units that can reach the cutoff;
         the index chooses whichever costs less to score (see ``prefer_scan``).
         """
-        if not query.key:
-            return range(0)
-        if exhaustive:
+        if exhaustive and query.key:
             return range(len(index))
-        if index.prefer_scan(query.codes, min_score):
-            return range(*index.window(len(query.codes), min_score))
-        return index.candidates(query.codes, min_score)
+        return Matcher._positions_many(index, [query], min_score)[0]
 
     @staticmethod
     def _positions_many(
         index: CandidateIndex, queries: list[Query], min_score: float
     ) -> list[np.ndarray | range]:
-        """:meth:`_positions` of each query (not exhaustive), the candidates of all
-        found together."""
+        """The positions to score for each query (see :meth:`_positions`), the
+        candidates of all found together."""
         out: list[np.ndarray | range] = []
         filtered: list[int] = []
         for i, query in enumerate(queries):

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from tm.text.labels import en_enumerator, render, zh_enumerator
+from tm.text.labels import ZH_NUMERALS, en_enumerator, render, zh_enumerator
 from tm.text.numbers import parse_chinese_numeral
 
 STOPS = "。．."
@@ -93,7 +93,7 @@ def zh_label(text: str) -> Label | None:
 
 # What a Chinese label can open with: 第 (an article), a numeral or a bracket; or a
 # decimal digit (\d in the patterns below), tested apart.
-_ZH_LABEL_OPENERS = frozenset("第(（零〇一二三四五六七八九十百")
+_ZH_LABEL_OPENERS = frozenset("第(（" + ZH_NUMERALS)
 
 
 @lru_cache(maxsize=4096)

@@ -15,10 +15,11 @@ from functools import lru_cache
 
 from tm.text.numbers import parse_chinese_numeral
 
-_CN = "零〇一二三四五六七八九十百"
+# The Chinese numerals a list label is written with.
+ZH_NUMERALS = "零〇一二三四五六七八九十百"
 _ZH_ENUM = re.compile(
-    rf"^\s*(?:(?P<dun>[{_CN}]+)[、,，.．]"
-    rf"|[(（](?P<cnparen>[{_CN}]+)[)）]"
+    rf"^\s*(?:(?P<dun>[{ZH_NUMERALS}]+)[、,，.．]"
+    rf"|[(（](?P<cnparen>[{ZH_NUMERALS}]+)[)）]"
     r"|(?P<numdot>\d{1,3})(?:[.．、](?!\d))"
     r"|[(（](?P<numparen>\d{1,3})[)）])\s*"
 )
