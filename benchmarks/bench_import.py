@@ -55,6 +55,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from tm.locations import numpy_defaults  # noqa: E402
+
+# As the tm command does, before numpy is imported: the in-process figures are tm's.
+numpy_defaults()
+
 CORPORA = ROOT.parent / "shared" / "corpora"
 FILES = (
     "tw_moj_laws.paragraphs.zh-en.tsv.gz",

@@ -36,6 +36,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from tm.locations import numpy_defaults  # noqa: E402
+
+# As the tm command does, before numpy is imported: the in-process figures are tm's.
+numpy_defaults()
+
 from tm.match import Matcher  # noqa: E402
 from tm.match_index import CandidateIndex, cache_path  # noqa: E402
 from tm.models import SegType, TranslationUnit  # noqa: E402

@@ -9,6 +9,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -271,6 +273,32 @@ def test_environment_is_resolved_in_locations(monkeypatch: pytest.MonkeyPatch) -
     assert locations.user("translator") == "translator"
     monkeypatch.delenv(locations.ENV_DB)
     assert locations.db_url() == locations.DEFAULT_DB
+
+
+@pytest.mark.parametrize(("user_value", "madvise"), [(None, "False"), ("1", "True")])
+def test_numpy_defaults_turn_off_huge_pages_unless_the_user_chose(
+    user_value: str | None, madvise: str
+) -> None:
+    """numpy reads its settings once, at import: a fresh process shows what it took.
+    ``_set_madvise_hugepage`` returns the setting it replaces."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("NUMPY_MADVISE_HUGEPAGE", "OPENBLAS_NUM_THREADS")
+    }
+    if user_value is not None:
+        env["NUMPY_MADVISE_HUGEPAGE"] = user_value
+    script = (
+        "from tm.locations import numpy_defaults; numpy_defaults()\n"
+        "import os, numpy\n"
+        "print(numpy._core.multiarray._set_madvise_hugepage(False),"
+        " os.environ['OPENBLAS_NUM_THREADS'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [madvise, "1"]
 
 
 def test_only_locations_reads_the_environment() -> None:

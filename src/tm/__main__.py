@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tm.locations import one_blas_thread
+from tm.locations import numpy_defaults
 
 
 def run() -> Any:
-    """Run the CLI, OpenBLAS told first to start no thread pool: every command that
-    imports numpy would pay 60 ms of CPU for it (a tenth of a first look-up)."""
-    one_blas_thread()
+    """Run the CLI, numpy's settings made first (:func:`tm.locations.numpy_defaults`):
+    OpenBLAS's thread pool alone would cost every command that imports numpy 60 ms
+    of CPU (a tenth of a first look-up)."""
+    numpy_defaults()
     from tm.cli import main
 
     return main()

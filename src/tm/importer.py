@@ -45,7 +45,7 @@ from tm import fastpath
 from tm.errors import FormatError, TMError
 from tm.formats import detect_format, read_units
 from tm.formats.status import screen
-from tm.locations import one_blas_thread
+from tm.locations import numpy_defaults
 from tm.models import ImportReport, SegType, TranslationUnit, now_stamp
 from tm.store.rows import SOURCE_KEY, PreparedBatch, prepare_batches
 from tm.store.sql import default_user
@@ -769,7 +769,7 @@ def _fed_index(receive: Any, db_path: str) -> None:
     # itself (a KeyboardInterrupt here would print a traceback under "Interrupted.").
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent()
-    one_blas_thread()
+    numpy_defaults()
     from tm.match import body_codes, stage_source_index
     from tm.match_index import IndexBuilder
 
@@ -855,7 +855,7 @@ def cache_match_index(store: Store) -> None:
 
 def _build_index(path: str) -> None:
     exit_with_parent()
-    one_blas_thread()
+    numpy_defaults()
     from tm.match import new_matcher
     from tm.store import open_store
 

@@ -62,15 +62,25 @@ def project_db_path(master: str | Path | None, document: str | Path) -> Path:
 # -- the environment -------------------------------------------------------------------
 
 
-def one_blas_thread() -> None:
-    """Before numpy is first imported: let OpenBLAS start no thread pool.
+def numpy_defaults() -> None:
+    """Before numpy is first imported: numpy's settings for tm's work, unless the
+    user set them.
 
-    numpy's import starts OpenBLAS's pool, a thread per core, which costs a process
-    60 ms of CPU (a third of a first look-up's imports) on two cores; tm calls no
-    BLAS routine (no matrix products), so the pool only costs. A value the user set
-    is kept. The ``tm`` command and tm's worker processes call it first thing.
+    - OpenBLAS starts no thread pool. numpy's import starts one, a thread per core,
+      which costs a process 60 ms of CPU (a third of a first look-up's imports) on
+      two cores; tm calls no BLAS routine (no matrix products), so the pool only costs.
+    - No transparent huge pages for numpy's arrays. numpy asks the kernel for them
+      (madvise) for every array over 4 MB, and where the kernel then compacts memory
+      to find 2 MB pages, a page fault can take a tenth of a millisecond: loading
+      the match index of 1M units took 2-3 s of system time instead of 0.7 s, and
+      the index an import builds took 0.25-0.7 s to sort instead of 0.2 s. Look-ups
+      on the loaded index measured the same either way.
+
+    The ``tm`` command and tm's worker processes call it first thing (the workers
+    ``tm`` starts inherit its environment).
     """
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 
 
 def db_url(explicit: str | Path | None = None) -> str:

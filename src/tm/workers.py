@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
-from tm.locations import one_blas_thread
+from tm.locations import numpy_defaults
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -85,7 +85,7 @@ def _start_worker(
     initializer: Callable[..., None] | None, initargs: tuple[Any, ...]
 ) -> None:
     exit_with_parent()
-    one_blas_thread()
+    numpy_defaults()
     if initializer is not None:
         initializer(*initargs)
 
