@@ -163,18 +163,28 @@ def test_sigterm_lets_a_running_request_finish(
     body = json.dumps({"queries": queries(shared_tm, 100) * 2}).encode()
     host, port = server.url.removeprefix("http://").rsplit(":", 1)
     conn = http.client.HTTPConnection(host, int(port), timeout=120)
-    conn.putrequest("POST", "/api/v1/lookup")
-    conn.putheader("Content-Type", "application/json")
-    conn.putheader("Content-Length", str(len(body)))
-    conn.endheaders()
-    half = len(body) // 2
-    conn.send(body[:half])
-    server.proc.send_signal(signal.SIGTERM)
-    wait_for_log(server, "Waiting for connections to close")
-    conn.send(body[half:])
-    resp = conn.getresponse()
-    answer = json.loads(resp.read())
-    conn.close()
+    try:
+        conn.putrequest("POST", "/api/v1/lookup")
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Length", str(len(body)))
+        conn.putheader("Expect", "100-continue")
+        conn.endheaders()
+        # The server answers "100 Continue" once the application asks for the body:
+        # the request is then in flight. A SIGTERM sent before the server has read
+        # the headers finds only an idle connection, which it may simply close.
+        interim = b""
+        while b"\r\n\r\n" not in interim:
+            interim += conn.sock.recv(64)
+        assert interim.startswith(b"HTTP/1.1 100")
+        half = len(body) // 2
+        conn.send(body[:half])
+        server.proc.send_signal(signal.SIGTERM)
+        wait_for_log(server, "Waiting for connections to close")
+        conn.send(body[half:])
+        resp = conn.getresponse()
+        answer = json.loads(resp.read())
+    finally:
+        conn.close()
     assert resp.status == 200
     assert len(answer["results"]) == len(json.loads(body)["queries"])
     assert answer["results"][0]["matches"]
