@@ -241,6 +241,56 @@ def test_an_empty_tm_takes_repeated_units_as_the_probing_writer_does(
     assert _stored(store_url) == _stored(probing)
 
 
+def _repeated_occurrences_tmx(path: Path) -> None:
+    """Seed pairs whose occurrences repeat: each <tu> also lists its own occurrence
+    again (x-occurrence) beside one of its own, and every pair comes three times, the
+    later two at the first one's place with another section (their occurrence is
+    the first one's: an import keeps the first)."""
+    pairs = list(dict.fromkeys((u.source, u.target) for u in iter_bilingual(SEED)))
+    tus = []
+    for copy in range(3):
+        for i, (zh, en) in enumerate(pairs[:200]):
+            again = f'{{"document":"plan","position":{i}}}'
+            other = f'{{"document":"plan","position":{1000 + i}}}'
+            tus.append(
+                f'<tu><prop type="x-document">plan</prop>'
+                f'<prop type="x-position">{i}</prop>'
+                f'<prop type="x-section">copy {copy}</prop>'
+                f'<prop type="x-occurrence">{escape(again)}</prop>'
+                f'<prop type="x-occurrence">{escape(other)}</prop>'
+                f'<tuv xml:lang="zh-CN"><seg>{escape(zh)}</seg></tuv>'
+                f'<tuv xml:lang="en-US"><seg>{escape(en)}</seg></tuv></tu>\n'
+            )
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n'
+        '<header creationtool="test" creationtoolversion="1" segtype="sentence" '
+        'o-tmf="test" adminlang="en-US" srclang="zh-CN" datatype="plaintext"/>\n'
+        f"<body>\n{''.join(tus)}</body>\n</tmx>\n",
+        encoding="utf-8",
+    )
+
+
+def test_repeated_occurrences_are_stored_once_on_both_backends(
+    store_url: str, tmp_path: Path
+) -> None:
+    """An occurrence a unit lists twice, or that a later copy of the unit lists
+    again, is stored once, the first one kept; importing the file again adds
+    nothing. PostgreSQL copies the occurrences of new units straight into their
+    table and stages the rest: the same TM and reports as SQLite's writer."""
+    path = tmp_path / "repeated.tmx"
+    _repeated_occurrences_tmx(path)
+    sqlite = f"{tmp_path}/reference.db"
+    first = [_import(url, path, workers=False) for url in (sqlite, store_url)]
+    assert first[1] == first[0]
+    assert (first[0].added, first[0].occurrences_added) == (200, 400)
+    again = [_import(url, path, workers=False) for url in (sqlite, store_url)]
+    assert again[1] == again[0]
+    assert (again[0].added, again[0].occurrences_added) == (0, 0)
+    stored = _stored(store_url)
+    assert stored == _stored(sqlite)
+    assert {u["occurrence"]["section"] for u in stored} == {"copy 0"}
+
+
 def _screened_tmx(path: Path, n: int, *, translated: bool = True) -> None:
     """A TMX of ``n`` seed pairs: every 7th target empty, every 11th a Trados draft,
     and the last 300 untranslated (a part with no unit to write); with

@@ -9,14 +9,16 @@ Same semantics as SQLiteStore, so both pass one contract test. What differs, and
   indexes it used cost 70 % of an import's server time (18.5 s of server CPU per
   100,000 units with them, 5.6 s without; the README has the figures); migration
   0010 drops them, and tm needs neither pg_trgm nor a particular locale any more.
-* An import writes straight into the tables: units with ``COPY`` (ids drawn from the
-  table's sequence), occurrences through a session-local staging table and one
-  ``INSERT … ON CONFLICT DO NOTHING``. Before its first write to the TM's tables a
-  transaction takes a transaction-scoped advisory lock keyed on the TM's schema
-  (``pg_advisory_xact_lock``), so writers to one TM take turns, as SQLite's single
-  writer does, while readers never wait: an import sees every unit committed before
-  it, never deadlocks with another, and none is lost. Imports still read and prepare
-  their files at the same time (in their worker processes).
+* An import writes straight into the tables with ``COPY``: units (ids drawn from the
+  table's sequence) and the occurrences of the units it adds. Occurrences of units
+  the TM already had go through a session-local staging table and one
+  ``INSERT … ON CONFLICT DO NOTHING``, which skips those stored. Before its first
+  write to the TM's tables a transaction takes a transaction-scoped advisory lock
+  keyed on the TM's schema (``pg_advisory_xact_lock``), so writers to one TM take
+  turns, as SQLite's single writer does, while readers never wait: an import sees
+  every unit committed before it, never deadlocks with another, and none is lost.
+  Imports still read and prepare their files at the same time (in their worker
+  processes).
 * Writes use one connection, guarded by a lock; reads borrow connections from a small
   idle list, so a TUI worker thread can read while another thread imports.
 """
@@ -30,6 +32,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from tm.errors import ConfigError, StoreError
@@ -92,7 +95,8 @@ MIGRATIONS: list[Migration] = ordered(
     ]
 )
 
-# Occurrences are staged with COPY, then inserted at once, skipping those stored.
+# Occurrences of units the TM had are staged with COPY, then inserted at once,
+# skipping those stored.
 STAGE = (
     "CREATE TEMP TABLE IF NOT EXISTS tm_occurrence_stage (ord INTEGER NOT NULL,"
     f" unit_id INTEGER NOT NULL, document_id INTEGER NOT NULL,"
@@ -102,6 +106,17 @@ INSERT_OCCURRENCES = (
     f"INSERT INTO occurrences (unit_id, document_id, {OCCURRENCE_NAMES})"
     f" SELECT unit_id, document_id, {OCCURRENCE_NAMES} FROM tm_occurrence_stage"
     " ORDER BY ord ON CONFLICT DO NOTHING"
+)
+COPY_OCCURRENCES = (
+    f"COPY occurrences (unit_id, document_id, {OCCURRENCE_NAMES}) FROM STDIN"
+)
+# What makes an occurrence itself besides its unit and document (the unique index
+# occurrences_identity): its segtype, position and sub, in an occurrence row.
+_OCCURRENCE_AT = itemgetter(
+    *(
+        [c.name for c in OCCURRENCE_COLUMNS].index(n)
+        for n in ("segtype", "position", "sub")
+    )
 )
 # The key of the one-writer-per-TM advisory lock (two int4 keys: a space apart from
 # the single-bigint key of the migration lock).
@@ -416,7 +431,7 @@ class PostgresStore(SQLStore):
         All or nothing: if ``batches`` raises part-way (a malformed file), nothing is
         added.
         """
-        added = n = ord_ = 0
+        added = n = ord_ = occ_added = 0
         try:
             with self.transaction():
                 self._before_write()  # first: the identity probes must see every unit
@@ -441,35 +456,84 @@ class PostgresStore(SQLStore):
                             on_added(
                                 [ids[i] for i in new], [batch.rows[i] for i in new]
                             )
-                        ord_ = self._stage_occurrences(cur, batch, ids, doc_ids, ord_)
+                        self._add_documents(batch, doc_ids)
+                        occ_added += self._copy_occurrences(
+                            cur, batch, ids, new, doc_ids
+                        )
+                        ord_ = self._stage_occurrences(
+                            cur, batch, ids, new, doc_ids, ord_
+                        )
                         n += len(batch)
                         if progress:
                             progress(n)
-                cur.execute(INSERT_OCCURRENCES)
-                occ_added = max(cur.rowcount, 0)
-                cur.execute("TRUNCATE tm_occurrence_stage")
+                if ord_:
+                    cur.execute(INSERT_OCCURRENCES)
+                    occ_added += max(cur.rowcount, 0)
+                    cur.execute("TRUNCATE tm_occurrence_stage")
                 self._added = self._added or added > 0
         except self.pg.Error as exc:
             raise self._error(exc) from exc
         return AddResult(added=added, duplicates=n - added, occurrences_added=occ_added)
+
+    def _add_documents(self, batch: PreparedBatch, doc_ids: dict[str, int]) -> None:
+        for name in batch.documents():
+            if name not in doc_ids:
+                doc_ids[name] = self.add_document(name)
+
+    def _copy_occurrences(
+        self,
+        cur: psycopg.Cursor[Any],
+        batch: PreparedBatch,
+        ids: list[int],
+        new: list[int],
+        doc_ids: dict[str, int],
+    ) -> int:
+        """COPY the occurrences of the batch's new units into their table; the count.
+
+        A new unit's id is fresh, so none of its occurrences can be stored: only one
+        it lists twice is skipped here (the first kept, as ON CONFLICT would). An
+        occurrence of a later row with the same unit is staged, and the final INSERT
+        skips it if this COPY wrote it. Staging every occurrence cost PostgreSQL a
+        second write and read of each, and left one INSERT of them all to the end.
+        """
+        if not new:
+            return 0
+        copied = 0
+        with cur.copy(COPY_OCCURRENCES) as cp:
+            for i in new:
+                uid, occs = ids[i], batch.occurrences[i]
+                seen: set[tuple[Any, ...]] = set()
+                for doc, row in occs:
+                    if len(occs) > 1:  # most units have one occurrence or none
+                        at = (doc_ids[doc], *_OCCURRENCE_AT(row))
+                        if at in seen:
+                            continue
+                        seen.add(at)
+                    cp.write_row((uid, doc_ids[doc], *row))
+                    copied += 1
+        return copied
 
     def _stage_occurrences(
         self,
         cur: psycopg.Cursor[Any],
         batch: PreparedBatch,
         ids: list[int],
+        new: list[int],
         doc_ids: dict[str, int],
         ord_: int,
     ) -> int:
-        """COPY the batch's occurrences into the stage; returns the next ``ord``."""
-        for name in batch.documents():
-            if name not in doc_ids:
-                doc_ids[name] = self.add_document(name)
+        """COPY into the stage the occurrences of the batch's rows whose unit is not
+        new (stored before, or an earlier row's); returns the next ``ord``."""
+        if len(new) == len(batch):
+            return ord_
+        fresh = set(new)
         with cur.copy(
             f"COPY tm_occurrence_stage (ord, unit_id, document_id, {OCCURRENCE_NAMES})"
             " FROM STDIN"
         ) as cp:
-            for uid, occs in zip(ids, batch.occurrences, strict=True):
+            for i, (uid, occs) in enumerate(zip(ids, batch.occurrences, strict=True)):
+                if i in fresh:
+                    continue
                 for doc, row in occs:
                     cp.write_row((ord_, uid, doc_ids[doc], *row))
                     ord_ += 1
