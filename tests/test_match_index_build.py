@@ -82,13 +82,19 @@ def _same_index(a: match_index.CandidateIndex, b: match_index.CandidateIndex) ->
     assert a.keys == b.keys
 
 
-def test_an_index_fed_in_parts_equals_the_one_built_at_once() -> None:
+@pytest.mark.parametrize("block", [None, 1000])
+def test_an_index_fed_in_parts_equals_the_one_built_at_once(
+    block: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """What an import feeds a builder batch by batch (ids in arrival order, lengths
-    in any order) is the index a build from the whole list gives."""
+    in any order) is the index a build from the whole list gives; also when the
+    grams fill many blocks, parts straddling them (a block of 1,000 grams)."""
     keys = _law_keys(6000)
     ids = list(range(1, len(keys) + 1))
     bodies = [body_codes(k, "source") for k in keys]
     whole = match_index.CandidateIndex.build(ids, bodies, keys)
+    if block is not None:
+        monkeypatch.setattr(match_index._Blocks, "SIZE", block)
     builder = match_index.IndexBuilder()
     rng = random.Random(3)
     start = 0

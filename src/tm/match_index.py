@@ -293,7 +293,7 @@ class IndexBuilder:
         self._ids: list[np.ndarray] = []
         self._codes: list[str] = []
         self._keys: list[str] | None = []
-        self._grams: list[np.ndarray] = []
+        self._grams = _Blocks()
         self._stripped: list[np.ndarray] = []
         # The characters the grams use and their highest rank, noted as units come,
         # so that finish() (which an import waits for) need not scan every gram.
@@ -325,7 +325,7 @@ class IndexBuilder:
             self._keys = None
         elif self._keys is not None:
             self._keys += keys
-        self._grams.append(grams)
+        self._grams.extend(grams)
         self._chars.add(grams)
         self._stripped.append(_stripped_hashes(keys if keys is not None else codes))
 
@@ -344,7 +344,7 @@ class IndexBuilder:
         position[order] = np.arange(len(codes), dtype=np.int32)
         ids = _joined(self._ids, np.int64)[order]
         stripped = _joined(self._stripped, np.int64)[order]
-        grams = _joined(self._grams, np.int64)
+        grams = self._grams.joined()
         pos = np.repeat(position, np.maximum(lens.astype(np.int64) - 1, 0))
         del position
         if len(pos) != len(grams):
@@ -363,6 +363,45 @@ class IndexBuilder:
             stripped=stripped,
             q=self.q,
         )
+
+
+class _Blocks:
+    """int64 values appended a part at a time, kept in blocks of 32 MB.
+
+    An import's feed adds its units' grams a batch at a time, a few hundred KB each:
+    arrays that size come from the C heap, which keeps them when they are freed, so
+    joining them at the end held every gram twice (0.3 GB more at 1M units). A block
+    this large is mapped apart, and goes back to the system when it is freed.
+    """
+
+    SIZE = 1 << 22
+
+    def __init__(self) -> None:
+        self._blocks: list[np.ndarray] = []
+        self._free = 0  # unused values at the end of the last block
+
+    def __len__(self) -> int:
+        return len(self._blocks) * self.SIZE - self._free
+
+    def extend(self, values: np.ndarray) -> None:
+        at = 0
+        while at < len(values):
+            if not self._free:
+                self._blocks.append(np.empty(self.SIZE, dtype=np.int64))
+                self._free = self.SIZE
+            start = self.SIZE - self._free
+            n = min(self._free, len(values) - at)
+            self._blocks[-1][start : start + n] = values[at : at + n]
+            self._free -= n
+            at += n
+
+    def joined(self) -> np.ndarray:
+        """Every value in one array (the blocks are emptied, each freed once copied)."""
+        n = len(self)
+        if self._blocks:
+            self._blocks[-1] = self._blocks[-1][: self.SIZE - self._free]
+        self._free = 0
+        return _joined(self._blocks, np.int64) if n else np.empty(0, np.int64)
 
 
 def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
