@@ -275,3 +275,26 @@ def test_lower_bounds_equal_numpys_search_per_run(seed: int) -> None:
         for start, run, t in zip(starts, runs, targets, strict=True)
     ]
     assert got.tolist() == want
+
+
+def test_saved_arrays_load_back_as_numpy_saved_them(tmp_path: Path) -> None:
+    """The cache's own writer gives np.load what np.savez would: every dtype the
+    cache holds, empty arrays and a non-contiguous view included."""
+    arrays = {
+        "ids": np.arange(5, dtype=np.int64) * 7,
+        "lens": np.array([3, 1, 4], dtype=np.int32),
+        "empty": np.empty(0, dtype=np.int64),
+        "stamp": np.array(["4|source:12:34"]),
+        "flag": np.array([True]),
+        "texts": np.frombuffer("要素市场".encode("utf-16-le"), dtype=np.uint8),
+        "every_other": np.arange(10, dtype=np.int64)[::2],
+    }
+    ours, numpys = tmp_path / "ours.npz", tmp_path / "numpy.npz"
+    with open(ours, "wb") as fh:
+        match_index._save_arrays(fh, arrays)
+    np.savez(numpys, **arrays)  # type: ignore[arg-type]
+    with np.load(ours, allow_pickle=False) as a, np.load(numpys) as b:
+        assert a.files == b.files
+        for name in b.files:
+            assert a[name].dtype == b[name].dtype
+            assert np.array_equal(a[name], b[name])

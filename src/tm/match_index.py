@@ -20,10 +20,11 @@ import contextlib
 import logging
 import math
 import os
+import zipfile
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -745,7 +746,7 @@ def stage_index(index: CandidateIndex, path: Path, stamp: str) -> StagedIndex | 
     tmp = staging_path(path, os.getpid())
     try:
         with open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]
+            _save_arrays(fh, arrays)
             fh.flush()
             os.fsync(fh.fileno())  # else a crash can leave a renamed, empty file
     except OSError as exc:
@@ -754,6 +755,23 @@ def stage_index(index: CandidateIndex, path: Path, stamp: str) -> StagedIndex | 
             tmp.unlink()
         return None
     return StagedIndex(tmp, path)
+
+
+def _save_arrays(fh: IO[bytes], arrays: dict[str, np.ndarray]) -> None:
+    """The file ``np.savez`` writes (a zip of ``.npy`` members, stored), each array's
+    bytes written from its own memory.
+
+    ``np.savez`` copies every array out in pieces of 16 MB before writing it: at 100k
+    units that took 0.09-0.25 s of the 0.1-0.3 s staging costs, all of it after the
+    import's last batch, while the import waits.
+    """
+    with zipfile.ZipFile(fh, mode="w", compression=zipfile.ZIP_STORED) as zf:
+        for name, value in arrays.items():
+            array = np.ascontiguousarray(value)
+            header = np.lib.format.header_data_from_array_1_0(array)
+            with zf.open(f"{name}.npy", mode="w", force_zip64=True) as member:
+                np.lib.format.write_array_header_1_0(member, header)
+                member.write(array.reshape(-1).view(np.uint8).data)
 
 
 def cached_stamp(path: Path) -> str | None:
