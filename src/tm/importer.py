@@ -49,7 +49,7 @@ from tm.locations import numpy_defaults
 from tm.models import ImportReport, SegType, TranslationUnit, now_stamp
 from tm.store.rows import SOURCE_KEY, PreparedBatch, prepare_batches
 from tm.store.sql import default_user
-from tm.workers import SPAWN, exit_with_parent, ordered_map
+from tm.workers import SPAWN, end_now, exit_with_parent, ordered_map
 
 if TYPE_CHECKING:
     from tm.store.base import Store
@@ -791,7 +791,7 @@ def _fed_index(receive: Any, db_path: str) -> None:
             if staged is not None:
                 version, index_file = staged
                 if item == version and index_file.publish():
-                    return  # exit code 0: cached (see _IndexFeed.wait)
+                    end_now(0)  # cached (see _IndexFeed.wait)
                 index_file.discard()
             sys.exit(_NOT_CACHED)
         else:
@@ -861,3 +861,4 @@ def _build_index(path: str) -> None:
 
     with open_store(path, readonly=True) as store:
         new_matcher(store).ensure_index()
+    end_now(0)

@@ -16,7 +16,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from tm.locations import numpy_defaults
 
@@ -79,6 +79,15 @@ def exit_with_parent() -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="tm-parent-watch", daemon=True).start()
+
+
+def end_now(code: int = 0) -> NoReturn:
+    """In a worker whose work is done and saved: end without the interpreter's
+    teardown, which frees every object one by one while the parent waits (an index
+    of 1M units: 0.26 s against 0.03 s; of 100k: 62 against 11 ms)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _start_worker(
