@@ -502,15 +502,11 @@ class PostgresStore(SQLStore):
         with cur.copy(COPY_OCCURRENCES) as cp:
             for i in new:
                 uid, occs = ids[i], batch.occurrences[i]
-                seen: set[tuple[Any, ...]] = set()
+                if len(occs) > 1:  # most units have one occurrence or none
+                    occs = _first_of_each(occs, doc_ids)
                 for doc, row in occs:
-                    if len(occs) > 1:  # most units have one occurrence or none
-                        at = (doc_ids[doc], *_OCCURRENCE_AT(row))
-                        if at in seen:
-                            continue
-                        seen.add(at)
                     cp.write_row((uid, doc_ids[doc], *row))
-                    copied += 1
+                copied += len(occs)
         return copied
 
     def _stage_occurrences(
@@ -621,6 +617,21 @@ class PostgresStore(SQLStore):
             " coalesce(max(id), 0) FROM units"
         )[0]
         return f"{row[0]}:{row[1]}"
+
+
+def _first_of_each(
+    occs: tuple[tuple[str, tuple[Any, ...]], ...], doc_ids: dict[str, int]
+) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    """A unit's occurrences without repeats (same document, segtype, position and
+    sub), each first one kept."""
+    seen: set[tuple[Any, ...]] = set()
+    kept = []
+    for doc, row in occs:
+        at = (doc_ids[doc], *_OCCURRENCE_AT(row))
+        if at not in seen:
+            seen.add(at)
+            kept.append((doc, row))
+    return tuple(kept)
 
 
 def _location(conn: Any) -> str:
