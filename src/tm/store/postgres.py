@@ -457,12 +457,10 @@ class PostgresStore(SQLStore):
                                 [ids[i] for i in new], [batch.rows[i] for i in new]
                             )
                         self._add_documents(batch, doc_ids)
-                        occ_added += self._copy_occurrences(
-                            cur, batch, ids, new, doc_ids
-                        )
-                        ord_ = self._stage_occurrences(
+                        copied, ord_ = self._write_occurrences(
                             cur, batch, ids, new, doc_ids, ord_
                         )
+                        occ_added += copied
                         n += len(batch)
                         if progress:
                             progress(n)
@@ -480,36 +478,7 @@ class PostgresStore(SQLStore):
             if name not in doc_ids:
                 doc_ids[name] = self.add_document(name)
 
-    def _copy_occurrences(
-        self,
-        cur: psycopg.Cursor[Any],
-        batch: PreparedBatch,
-        ids: list[int],
-        new: list[int],
-        doc_ids: dict[str, int],
-    ) -> int:
-        """COPY the occurrences of the batch's new units into their table; the count.
-
-        A new unit's id is fresh, so none of its occurrences can be stored: only one
-        it lists twice is skipped here (the first kept, as ON CONFLICT would). An
-        occurrence of a later row with the same unit is staged, and the final INSERT
-        skips it if this COPY wrote it. Staging every occurrence cost PostgreSQL a
-        second write and read of each, and left one INSERT of them all to the end.
-        """
-        if not new:
-            return 0
-        copied = 0
-        with cur.copy(COPY_OCCURRENCES) as cp:
-            for i in new:
-                uid, occs = ids[i], batch.occurrences[i]
-                if len(occs) > 1:  # most units have one occurrence or none
-                    occs = _first_of_each(occs, doc_ids)
-                for doc, row in occs:
-                    cp.write_row((uid, doc_ids[doc], *row))
-                copied += len(occs)
-        return copied
-
-    def _stage_occurrences(
+    def _write_occurrences(
         self,
         cur: psycopg.Cursor[Any],
         batch: PreparedBatch,
@@ -517,11 +486,29 @@ class PostgresStore(SQLStore):
         new: list[int],
         doc_ids: dict[str, int],
         ord_: int,
-    ) -> int:
-        """COPY into the stage the occurrences of the batch's rows whose unit is not
-        new (stored before, or an earlier row's); returns the next ``ord``."""
+    ) -> tuple[int, int]:
+        """COPY the batch's occurrences: those of its new units into their table, the
+        others into the stage; the count copied and the next ``ord`` of the stage.
+
+        A new unit's id is fresh, so none of its occurrences can be stored: only one
+        it lists twice is skipped here (the first kept, as ON CONFLICT would). An
+        occurrence of a row whose unit is not new (stored before, or an earlier
+        row's) is staged, and the final INSERT skips it if it is stored. Staging
+        every occurrence cost PostgreSQL a second write and read of each, and left
+        one INSERT of them all to the end.
+        """
+        copied = 0
+        if new:
+            with cur.copy(COPY_OCCURRENCES) as cp:
+                for i in new:
+                    uid, occs = ids[i], batch.occurrences[i]
+                    if len(occs) > 1:  # most units have one occurrence or none
+                        occs = _first_of_each(occs, doc_ids)
+                    for doc, row in occs:
+                        cp.write_row((uid, doc_ids[doc], *row))
+                    copied += len(occs)
         if len(new) == len(batch):
-            return ord_
+            return copied, ord_
         fresh = set(new)
         with cur.copy(
             f"COPY tm_occurrence_stage (ord, unit_id, document_id, {OCCURRENCE_NAMES})"
@@ -533,7 +520,7 @@ class PostgresStore(SQLStore):
                 for doc, row in occs:
                     cp.write_row((ord_, uid, doc_ids[doc], *row))
                     ord_ += 1
-        return ord_
+        return copied, ord_
 
     def _new_ids(self, n: int) -> list[int]:
         rows = self._conn.execute(
