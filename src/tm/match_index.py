@@ -398,11 +398,10 @@ class _Blocks:
 
     def joined(self) -> np.ndarray:
         """Every value in one array (the blocks are emptied, each freed once copied)."""
-        n = len(self)
         if self._blocks:
             self._blocks[-1] = self._blocks[-1][: self.SIZE - self._free]
         self._free = 0
-        return _joined(self._blocks, np.int64) if n else np.empty(0, np.int64)
+        return _joined(self._blocks, np.int64)
 
 
 def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:

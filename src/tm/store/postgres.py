@@ -473,11 +473,6 @@ class PostgresStore(SQLStore):
             raise self._error(exc) from exc
         return AddResult(added=added, duplicates=n - added, occurrences_added=occ_added)
 
-    def _add_documents(self, batch: PreparedBatch, doc_ids: dict[str, int]) -> None:
-        for name in batch.documents():
-            if name not in doc_ids:
-                doc_ids[name] = self.add_document(name)
-
     def _write_occurrences(
         self,
         cur: psycopg.Cursor[Any],

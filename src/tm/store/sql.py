@@ -5,7 +5,7 @@ one migration runner.
 SQLiteStore and PostgresStore differ in their drivers (``?`` vs ``%s`` parameters),
 in how they index text and in how they write in bulk: they provide the hooks below
 (abstract, so a backend that forgets one cannot be instantiated) and the protocol's
-remaining methods (add_document, iter_keys), which mypy
+remaining methods (iter_keys), which mypy
 checks against the protocol where ``open_store`` returns them.
 """
 
@@ -153,6 +153,10 @@ class SQLStore(ABC):
         """The parameters :meth:`_with_hashes` binds."""
 
     @abstractmethod
+    def add_document(self, name: str, meta: dict[str, str] | None = None) -> int:
+        """See :meth:`tm.store.base.Store.add_document`."""
+
+    @abstractmethod
     def get_units(self, ids: Iterable[int]) -> list[TranslationUnit]:
         """See :meth:`tm.store.base.Store.get_units`."""
 
@@ -289,6 +293,13 @@ class SQLStore(ABC):
             units, stamp=now_stamp(), user=user or default_user(), size=batch_size
         )
         return self.add_batches(batches, progress=progress)
+
+    def _add_documents(self, batch: PreparedBatch, doc_ids: dict[str, int]) -> None:
+        """Note in ``doc_ids`` (name → id) the documents the batch's occurrences name,
+        adding those the TM lacks."""
+        for name in batch.documents():
+            if name not in doc_ids:
+                doc_ids[name] = self.add_document(name)
 
     def _resolve(self, batch: PreparedBatch) -> tuple[list[int], list[int]]:
         """Each row's unit id, and the positions of the rows that are new units.

@@ -504,9 +504,7 @@ class SQLiteStore(SQLStore):
         self, batch: PreparedBatch, ids: list[int], doc_ids: dict[str, int]
     ) -> int:
         """Insert the batch's occurrences (those already stored are skipped); the count."""
-        for name in batch.documents():
-            if name not in doc_ids:
-                doc_ids[name] = self.add_document(name)
+        self._add_documents(batch, doc_ids)
         return self._executemany(
             INSERT_OCCURRENCE,
             (
