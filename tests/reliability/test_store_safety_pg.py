@@ -292,10 +292,17 @@ PHASES = {
 
 
 def _kill_when(app: str, phase: str, proc: subprocess.Popen[str]) -> str:
-    """Terminate the import's backends as soon as one runs ``phase``; its query."""
+    """Terminate the import's backends as soon as one runs ``phase``, or has just run
+    it inside the import's transaction; its query.
+
+    A backend idle in its transaction still shows the statement it ran last: the
+    identity probes of a batch take a few milliseconds, which a poll every 10 ms may
+    miss while they run but not while the import prepares the next batch.
+    """
     sql = (
         "SELECT left(query, 60) FROM pg_stat_activity WHERE application_name = %s"
-        f" AND state = 'active' AND {PHASES[phase]}"
+        " AND state IN ('active', 'idle in transaction')"
+        f" AND {PHASES[phase]}"
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
@@ -308,6 +315,7 @@ def _kill_when(app: str, phase: str, proc: subprocess.Popen[str]) -> str:
             )
             return str(rows[0][0])
         time.sleep(0.01)
+    proc.communicate(timeout=120)  # its pipes closed, not left to the collector
     pytest.fail(f"the import ended before its {phase} phase was seen")
 
 
