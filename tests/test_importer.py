@@ -458,14 +458,20 @@ def test_the_index_is_cached_after_a_large_import(
 
 
 @pytest.mark.slow
-def test_a_new_tm_gets_the_index_a_build_from_the_store_gives(tmp_path: Path) -> None:
+@pytest.mark.parametrize("in_memory", ["memory", "disk"])
+def test_a_new_tm_gets_the_index_a_build_from_the_store_gives(
+    tmp_path: Path, in_memory: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An import into an empty TM caches the match index built from the units it
     writes (tm import then builds none); it is the index, array for array, that a
-    build from the store gives. A second file, into a TM that has units, leaves the
-    cache to the build from the store."""
+    build from the store gives, whether the feed built it in memory or, past 5,000
+    units, on disk (leaving no file behind). A second file, into a TM that has
+    units, leaves the cache to the build from the store."""
     from tm.match import CACHE_MIN_UNITS, index_is_cached, new_matcher
     from tm.match_index import cache_path
 
+    if in_memory == "disk":
+        monkeypatch.setattr(importer, "FEED_MEMORY_UNITS", 5000)
     path = tmp_path / "big.tmx"
     write_big_tmx(path, CACHE_MIN_UNITS + 500, tag="f")
     db = tmp_path / "tm.db"
@@ -475,6 +481,9 @@ def test_a_new_tm_gets_the_index_a_build_from_the_store_gives(tmp_path: Path) ->
         importer._IndexFeed.wait(store.path)  # what cache_match_index waits for
         assert index_is_cached(store)
     cache = cache_path(db, "source")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["big.tmx", "tm.db", cache.name]
+    )
     fed = dict(np.load(cache))
     cache.unlink()
     with open_store(db, readonly=True) as store:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tm import match_index
+from tm import match_index, match_index_disk
 from tm.match import body_codes
 from tm.text.normalize import match_key
 
@@ -298,3 +298,91 @@ def test_saved_arrays_load_back_as_numpy_saved_them(tmp_path: Path) -> None:
         for name in b.files:
             assert a[name].dtype == b[name].dtype
             assert np.array_equal(a[name], b[name])
+
+
+def _fed_on_disk(
+    tmp_path: Path, ids: list[int], keys: list[str], in_memory: int
+) -> match_index_disk.DiskIndexBuilder:
+    """What an import's feed builds: ``in_memory`` units in memory, handed to a disk
+    builder, then the rest in parts of random sizes."""
+    rng = random.Random(len(keys))
+    memory = match_index.IndexBuilder()
+    disk = None
+    start = 0
+    while start < len(keys):
+        end = start + rng.randint(1, 900)
+        part = keys[start:end]
+        codes = [body_codes(k, "source") for k in part]
+        (disk or memory).add(ids[start:end], codes, part)
+        if disk is None and len(memory) > in_memory:
+            disk = match_index_disk.DiskIndexBuilder(tmp_path)
+            disk.take_over(memory)
+            assert not len(memory)
+        start = end
+    assert disk is not None
+    assert len(disk) == len(keys)
+    return disk
+
+
+@pytest.mark.parametrize("sort_max", [None, 5000])
+def test_an_index_built_on_disk_is_the_one_built_in_memory(
+    tmp_path: Path, sort_max: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache a disk build writes loads as the index a build in memory gives, and
+    holds the same arrays as the file that index is saved to; also when key ranges
+    are too large to sort at once and are cut again (5,000 grams at a time). Nothing
+    is left beside the cache."""
+    keys = [*_law_keys(8000), "", "x", "𠀀𠀁", "第一條。"]
+    ids = list(range(10, 10 + len(keys)))
+    if sort_max is not None:
+        monkeypatch.setattr(match_index_disk, "SORT_MAX", sort_max)
+        monkeypatch.setattr(match_index_disk, "_TEXTS_HELD", 700)
+    disk = _fed_on_disk(tmp_path, ids, keys, 3000)
+    staged = disk.stage(tmp_path / "disk.npz", "stamp")
+    assert staged is not None
+    assert staged.publish()
+    whole = match_index.CandidateIndex.build(
+        ids, [body_codes(k, "source") for k in keys], keys
+    )
+    loaded = match_index.load_index(tmp_path / "disk.npz", "stamp")
+    assert loaded is not None
+    _same_index(loaded, whole)
+    match_index.save_index(whole, tmp_path / "memory.npz", "stamp")
+    with np.load(tmp_path / "disk.npz") as a, np.load(tmp_path / "memory.npz") as b:
+        assert sorted(a.files) == sorted(b.files)
+        for name in b.files:
+            assert a[name].dtype == b[name].dtype, name
+            assert np.array_equal(a[name], b[name]), name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["disk.npz", "memory.npz"]
+
+
+def test_an_index_of_ascii_texts_built_on_disk_is_stored_as_ascii(
+    tmp_path: Path,
+) -> None:
+    keys = [f"section {i} of the act {i % 97}." for i in range(6000)]
+    ids = list(range(len(keys)))
+    disk = _fed_on_disk(tmp_path, ids, keys, 2000)
+    staged = disk.stage(tmp_path / "disk.npz", "stamp")
+    assert staged is not None
+    assert staged.publish()
+    with np.load(tmp_path / "disk.npz") as data:
+        assert not data["keys_utf16"][0]
+        assert not data["codes_utf16"][0]
+    loaded = match_index.load_index(tmp_path / "disk.npz", "stamp")
+    whole = match_index.CandidateIndex.build(
+        ids, [body_codes(k, "source") for k in keys], keys
+    )
+    assert loaded is not None
+    _same_index(loaded, whole)
+
+
+def test_a_disk_build_leaves_texts_it_cannot_join_to_the_first_look_up(
+    tmp_path: Path,
+) -> None:
+    """A key holding U+0000: no cache is written (the first look-up builds the
+    index), and no file is left behind."""
+    keys = _law_keys(3000)
+    keys[2500] = "第一條\x00本法"
+    disk = _fed_on_disk(tmp_path, list(range(len(keys))), keys, 1000)
+    assert disk.stage(tmp_path / "disk.npz", "stamp") is None
+    assert not list(tmp_path.iterdir())

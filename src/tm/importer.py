@@ -52,6 +52,8 @@ from tm.store.sql import default_user
 from tm.workers import SPAWN, end_now, exit_with_parent, ordered_map
 
 if TYPE_CHECKING:
+    from tm.match_index import IndexBuilder
+    from tm.match_index_disk import DiskIndexBuilder
     from tm.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -698,7 +700,9 @@ class _IndexFeed:
         receive, out = SPAWN.Pipe(duplex=False)
         # Not a daemon: a caller that ends before cache_match_index still waits
         # for the cache to be written (multiprocessing joins it at exit).
-        proc = SPAWN.Process(target=_fed_index, args=(receive, store.path))
+        proc = SPAWN.Process(
+            target=_fed_index, args=(receive, store.path, FEED_MEMORY_UNITS)
+        )
         proc.start()
         receive.close()
         return cls(out, proc, store.path)
@@ -755,14 +759,19 @@ class _IndexFeed:
             staged.unlink()
 
 
+# The feed builds the index in memory up to this many units (about 230 MB at its
+# peak on the benchmark's TMX), and on disk past them (tm.match_index_disk): in
+# memory it costs about 1 KB a unit.
+FEED_MEMORY_UNITS = 150_000
 # What the import sends the feed after the file's last units (see units_sent).
 _UNITS_SENT = "units sent"
 # The feed's exit code when it did not cache the index.
 _NOT_CACHED = 3
 
 
-def _fed_index(receive: Any, db_path: str) -> None:
-    """Worker of :class:`_IndexFeed`: ids and keys until the data version (or EOF)."""
+def _fed_index(receive: Any, db_path: str, in_memory: int) -> None:
+    """Worker of :class:`_IndexFeed`: ids and keys until the data version (or EOF);
+    past ``in_memory`` units the index is built on disk."""
     import signal
 
     # Ctrl+C reaches the whole process group: the import abandons this process
@@ -773,7 +782,7 @@ def _fed_index(receive: Any, db_path: str) -> None:
     from tm.match import body_codes, stage_source_index
     from tm.match_index import IndexBuilder
 
-    builder = IndexBuilder()
+    builder: IndexBuilder | DiskIndexBuilder | None = IndexBuilder()
     staged = None
     last_id = 0
     items = _drained(receive)
@@ -786,7 +795,8 @@ def _fed_index(receive: Any, db_path: str) -> None:
         if item == _UNITS_SENT:
             # Sorted and written while the import commits; put in place only if
             # the TM then holds exactly these units.
-            staged = stage_source_index(db_path, builder.finish(), last_id)
+            if builder is not None:
+                staged = stage_source_index(db_path, builder, last_id)
         elif isinstance(item, str):  # the data version, once the import committed
             if staged is not None:
                 version, index_file = staged
@@ -794,10 +804,35 @@ def _fed_index(receive: Any, db_path: str) -> None:
                     end_now(0)  # cached (see _IndexFeed.wait)
                 index_file.discard()
             sys.exit(_NOT_CACHED)
-        else:
+        elif builder is not None:
             ids, keys = item
-            builder.add(ids, [body_codes(k, "source") for k in keys], keys)
+            try:
+                builder.add(ids, [body_codes(k, "source") for k in keys], keys)
+                if isinstance(builder, IndexBuilder) and len(builder) > in_memory:
+                    builder = _on_disk(builder, db_path)
+            except OSError as exc:  # a full disk: the first look-up builds it
+                log.info("the match index feed stopped building: %s", exc)
+                builder = None  # what comes is still read, so the import goes on
             last_id = max(last_id, *ids)
+
+
+def _on_disk(builder: IndexBuilder, db_path: str) -> IndexBuilder | DiskIndexBuilder:
+    """``builder``'s units, in a builder that keeps them on disk beside the TM (or
+    ``builder`` itself, when no file can be created there).
+
+    Raises:
+        OSError: a file created could not be written.
+    """
+    from tm.match_index import cache_path
+    from tm.match_index_disk import DiskIndexBuilder
+
+    try:
+        disk = DiskIndexBuilder(cache_path(db_path, "source").parent)
+    except OSError as exc:
+        log.info("the match index is built in memory: %s", exc)
+        return builder
+    disk.take_over(builder)
+    return disk
 
 
 def _drained(receive: Any) -> queue.SimpleQueue[Any]:

@@ -57,7 +57,6 @@ from tm.match_index import (
     cached_stamp,
     load_index,
     save_index,
-    stage_index,
 )
 from tm.models import (
     DiffSpan,
@@ -75,6 +74,8 @@ from tm.text.numbers import Number, find_numbers
 from tm.text.tokenize import Tokenizer
 
 if TYPE_CHECKING:
+    from tm.match_index import IndexBuilder
+    from tm.match_index_disk import DiskIndexBuilder
     from tm.terms import TermBase
 
 log = logging.getLogger(__name__)
@@ -1036,19 +1037,20 @@ def index_is_cached(store: Store) -> bool:
 
 
 def stage_source_index(
-    db_path: str, index: CandidateIndex, last_id: int
+    db_path: str, builder: IndexBuilder | DiskIndexBuilder, last_id: int
 ) -> tuple[str, StagedIndex] | None:
-    """Write ``index``, the source-side index of the TM at ``db_path`` built from its
-    units' :func:`body_codes` and source keys (the highest id ``last_id``) as a
-    :class:`Matcher` builds it, beside the TM, stamped with the data version the TM
-    has if it holds exactly these units; that version and the file to publish once
-    the TM is known to be at it (None when the TM is too small to cache).
+    """Write the index ``builder`` holds, the source-side index of the TM at
+    ``db_path`` built from its units' :func:`body_codes` and source keys (the highest
+    id ``last_id``) as a :class:`Matcher` builds it, beside the TM, stamped with the
+    data version the TM has if it holds exactly these units; that version and the
+    file to publish once the TM is known to be at it (None when the TM is too small
+    to cache, or the file could not be written).
     """
-    if len(index) < CACHE_MIN_UNITS:
+    if len(builder) < CACHE_MIN_UNITS:
         return None
-    version = f"{len(index)}:{last_id}"
+    version = f"{len(builder)}:{last_id}"
     path = cache_path(db_path, "source")
-    staged = stage_index(index, path, index_stamp("source", version))
+    staged = builder.stage(path, index_stamp("source", version))
     return (version, staged) if staged is not None else None
 
 

@@ -22,7 +22,7 @@ import math
 import os
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -291,6 +291,9 @@ class IndexBuilder:
         if q != 2:
             raise ValueError("the vectorized build supports q = 2")
         self.q = q
+        self._empty()
+
+    def _empty(self) -> None:
         self._ids: list[np.ndarray] = []
         self._codes: list[str] = []
         self._keys: list[str] | None = []
@@ -364,6 +367,19 @@ class IndexBuilder:
             stripped=stripped,
             q=self.q,
         )
+
+    def stage(self, path: Path, stamp: str) -> StagedIndex | None:
+        """:meth:`finish`, written as :func:`stage_index` writes it."""
+        return stage_index(self.finish(), path, stamp)
+
+    def handed_over(self) -> tuple[np.ndarray, list[str], list[str] | None, np.ndarray]:
+        """The units added (ids, codes, keys or None) and their grams, in any order;
+        the builder is emptied."""
+        ids = _joined(self._ids, np.int64)
+        codes, keys = self._codes, self._keys
+        grams = self._grams.joined()
+        self._empty()
+        return ids, codes, keys, grams
 
 
 class _Blocks:
@@ -569,8 +585,19 @@ class _Chars:
     def __init__(self) -> None:
         self.present = np.zeros(1 << _CHAR_BITS, dtype=bool)
         self.rank = 0
+        self._numbering: tuple[np.ndarray, np.ndarray] | None = None
+
+    def numbering(self) -> tuple[np.ndarray, np.ndarray]:
+        """The characters used, in code point order, and each code point's number
+        among them: computed once (a build on disk packs a key range at a time)."""
+        if self._numbering is None:
+            used = np.flatnonzero(self.present).astype(np.int64)
+            dense = np.cumsum(self.present, dtype=np.int64) - 1
+            self._numbering = used, dense
+        return self._numbering
 
     def add(self, keys: np.ndarray) -> None:
+        self._numbering = None
         for start in range(0, len(keys), _PACK_CHUNK):
             part = keys[start : start + _PACK_CHUNK]
             self.present[(part >> _CHAR_BITS) & _CHAR_MASK] = True
@@ -596,8 +623,7 @@ def _packed_postings(
     if chars is None:
         chars = _Chars()
         chars.add(keys)
-    used = np.flatnonzero(chars.present).astype(np.int64)
-    dense = np.cumsum(chars.present, dtype=np.int64) - 1
+    used, dense = chars.numbering()
     b = max(1, int(len(used) - 1).bit_length())
     p = max(1, int(n_codes - 1).bit_length())
     r = chars.rank.bit_length()
@@ -612,7 +638,6 @@ def _packed_postings(
         value <<= p
         value |= pos[start : start + _PACK_CHUNK]
         packed[start : start + _PACK_CHUNK] = value
-    del dense
     # One core: numpy's vectorized sort of 45M values (1M units) took 0.60 s, and
     # sorting halves in two threads then merging them 0.71-0.77 s.
     packed.sort()
@@ -765,12 +790,52 @@ def _save_arrays(fh: IO[bytes], arrays: dict[str, np.ndarray]) -> None:
     import's last batch, while the import waits.
     """
     with zipfile.ZipFile(fh, mode="w", compression=zipfile.ZIP_STORED) as zf:
-        for name, value in arrays.items():
-            array = np.ascontiguousarray(value)
-            header = np.lib.format.header_data_from_array_1_0(array)
-            with zf.open(f"{name}.npy", mode="w", force_zip64=True) as member:
-                np.lib.format.write_array_header_1_0(member, header)
-                member.write(array.reshape(-1).view(np.uint8).data)
+        write_arrays(zf, arrays)
+
+
+def write_arrays(zf: zipfile.ZipFile, arrays: dict[str, np.ndarray]) -> None:
+    """Add each of ``arrays`` to ``zf`` as ``np.savez`` would (a ``.npy`` member)."""
+    for name, value in arrays.items():
+        array = np.ascontiguousarray(value)
+        with npy_member(zf, name, array.dtype, array.shape) as member:
+            member.write(array.reshape(-1).view(np.uint8).data)
+
+
+@contextlib.contextmanager
+def npy_member(
+    zf: zipfile.ZipFile, name: str, dtype: Any, shape: tuple[int, ...]
+) -> Iterator[_Counted]:
+    """A ``.npy`` member of ``zf`` holding an array of ``dtype`` and ``shape``, whose
+    bytes (C order) the caller writes, in as many pieces as it likes.
+
+    Raises:
+        ValueError: what was written is not that array's size.
+    """
+    dtype = np.dtype(dtype)
+    header = {
+        "descr": np.lib.format.dtype_to_descr(dtype),
+        "fortran_order": False,
+        "shape": tuple(shape),
+    }
+    with zf.open(f"{name}.npy", mode="w", force_zip64=True) as member:
+        np.lib.format.write_array_header_1_0(member, header)
+        counted = _Counted(member)
+        yield counted
+    if counted.written != math.prod(shape) * dtype.itemsize:
+        raise ValueError(f"{name}: {counted.written} bytes written for shape {shape}")
+
+
+class _Counted:
+    """A zip member's writer that counts the bytes written (it cannot tell)."""
+
+    def __init__(self, member: IO[bytes]) -> None:
+        self._member = member
+        self.written = 0
+
+    def write(self, data: Any) -> int:
+        n = self._member.write(data)
+        self.written += n
+        return n
 
 
 def cached_stamp(path: Path) -> str | None:
