@@ -466,7 +466,8 @@ def test_a_new_tm_gets_the_index_a_build_from_the_store_gives(
     writes (tm import then builds none); it is the index, array for array, that a
     build from the store gives, whether the feed built it in memory or, past 5,000
     units, on disk (leaving no file behind). A second file, into a TM that has
-    units, leaves the cache to the build from the store."""
+    units, leaves the cache to a build from the store after the import, in memory or
+    on disk too: again the index a look-up's own build gives."""
     from tm.match import CACHE_MIN_UNITS, index_is_cached, new_matcher
     from tm.match_index import cache_path
 
@@ -499,6 +500,15 @@ def test_a_new_tm_gets_the_index_a_build_from_the_store_gives(
         assert not index_is_cached(store)
         importer.cache_match_index(store)
         assert index_is_cached(store)
+    after_import = dict(np.load(cache))
+    cache.unlink()
+    with open_store(db, readonly=True) as store:
+        new_matcher(store).ensure_index()
+    built = dict(np.load(cache))
+    assert sorted(after_import) == sorted(built)
+    for name, array in built.items():
+        assert np.array_equal(after_import[name], array), name
+    assert len(built["ids"]) == CACHE_MIN_UNITS + 3500
 
 
 @pytest.mark.slow

@@ -780,7 +780,8 @@ def _fed_index(receive: Any, db_path: str, in_memory: int) -> None:
     exit_with_parent()
     numpy_defaults()
     from tm.match import body_codes, stage_source_index
-    from tm.match_index import IndexBuilder
+    from tm.match_index import IndexBuilder, cache_path
+    from tm.match_index_disk import moved_to_disk
 
     builder: IndexBuilder | DiskIndexBuilder | None = IndexBuilder()
     staged = None
@@ -809,30 +810,13 @@ def _fed_index(receive: Any, db_path: str, in_memory: int) -> None:
             try:
                 builder.add(ids, [body_codes(k, "source") for k in keys], keys)
                 if isinstance(builder, IndexBuilder) and len(builder) > in_memory:
-                    builder = _on_disk(builder, db_path)
+                    builder = moved_to_disk(
+                        builder, cache_path(db_path, "source").parent
+                    )
             except OSError as exc:  # a full disk: the first look-up builds it
                 log.info("the match index feed stopped building: %s", exc)
                 builder = None  # what comes is still read, so the import goes on
             last_id = max(last_id, *ids)
-
-
-def _on_disk(builder: IndexBuilder, db_path: str) -> IndexBuilder | DiskIndexBuilder:
-    """``builder``'s units, in a builder that keeps them on disk beside the TM (or
-    ``builder`` itself, when no file can be created there).
-
-    Raises:
-        OSError: a file created could not be written.
-    """
-    from tm.match_index import cache_path
-    from tm.match_index_disk import DiskIndexBuilder
-
-    try:
-        disk = DiskIndexBuilder(cache_path(db_path, "source").parent)
-    except OSError as exc:
-        log.info("the match index is built in memory: %s", exc)
-        return builder
-    disk.take_over(builder)
-    return disk
 
 
 def _drained(receive: Any) -> queue.SimpleQueue[Any]:
@@ -881,19 +865,19 @@ def cache_match_index(store: Store) -> None:
 
     if store.count_units() < CACHE_MIN_UNITS or index_is_cached(store):
         return  # small, or the import built it (see _IndexFeed)
-    proc = SPAWN.Process(target=_build_index, args=(store.path,))
+    proc = SPAWN.Process(target=_build_index, args=(store.path, FEED_MEMORY_UNITS))
     proc.start()
     proc.join()
     if proc.exitcode != 0:
         log.info("the match index was not cached (exit code %s)", proc.exitcode)
 
 
-def _build_index(path: str) -> None:
+def _build_index(path: str, in_memory: int) -> None:
     exit_with_parent()
     numpy_defaults()
-    from tm.match import new_matcher
+    from tm.match import cache_source_index
     from tm.store import open_store
 
     with open_store(path, readonly=True) as store:
-        new_matcher(store).ensure_index()
+        cache_source_index(store, in_memory)
     end_now(0)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import itertools
 import logging
 import re
 import threading
@@ -1034,6 +1035,36 @@ def index_is_cached(store: Store) -> bool:
         return False
     stamp = index_stamp("source", store.data_version())
     return cached_stamp(cache_path(store.path, "source")) == stamp
+
+
+def cache_source_index(store: Store, in_memory: int) -> bool:
+    """Build the source-side index of the file TM ``store`` from its units, as a
+    :class:`Matcher` builds it, and cache it beside the file; past ``in_memory``
+    units it is built on disk (:mod:`tm.match_index_disk`), so the process stays
+    small whatever the TM's size. True when it was cached.
+    """
+    from tm.match_index import IndexBuilder
+    from tm.match_index_disk import moved_to_disk
+
+    if store.path is None:
+        return False
+    version = store.data_version()
+    path = cache_path(store.path, "source")
+    builder: IndexBuilder | DiskIndexBuilder = IndexBuilder()
+    rows = store.iter_keys(side="source")
+    while part := list(itertools.islice(rows, _CACHE_BATCH)):
+        keys = [r.key for r in part]
+        builder.add([r.id for r in part], [body_codes(k, "source") for k in keys], keys)
+        if isinstance(builder, IndexBuilder) and len(builder) > in_memory:
+            builder = moved_to_disk(builder, path.parent)
+    if len(builder) < CACHE_MIN_UNITS:
+        return False
+    staged = builder.stage(path, index_stamp("source", version))
+    return staged is not None and staged.publish()
+
+
+# Units read from the store at a time by cache_source_index.
+_CACHE_BATCH = 2000
 
 
 def stage_source_index(

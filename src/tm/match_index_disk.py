@@ -242,6 +242,24 @@ class DiskIndexBuilder:
         return lists
 
 
+def moved_to_disk(
+    builder: IndexBuilder, directory: Path
+) -> IndexBuilder | DiskIndexBuilder:
+    """``builder``'s units, in a disk builder spilling to ``directory`` (or ``builder``
+    itself, when no file can be created there).
+
+    Raises:
+        OSError: a file created could not be written.
+    """
+    try:
+        disk = DiskIndexBuilder(directory)
+    except OSError as exc:
+        log.info("the match index is built in memory: %s", exc)
+        return builder
+    disk.take_over(builder)
+    return disk
+
+
 def _spill_file(directory: Path) -> IO[bytes]:
     return tempfile.TemporaryFile(dir=directory, prefix=".tm-index-", buffering=1 << 16)
 
