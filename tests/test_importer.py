@@ -632,6 +632,23 @@ def test_a_feed_whose_import_aligns_is_abandoned(tmp_path: Path) -> None:
         assert store.path not in importer._FEEDS
 
 
+def test_an_import_goes_on_when_its_feed_dies(tmp_path: Path) -> None:
+    """The feed only caches the index: if its process dies (killed, out of memory),
+    what the import sends it is dropped, the import is not failed, and no cache is
+    claimed (the build from the store after the import makes it)."""
+    with open_store(tmp_path / "tm.db") as store:
+        feed = importer._IndexFeed.start(store)
+        assert feed is not None
+        feed._proc.kill()
+        feed._proc.join()
+        for start in range(0, 200_000, 1000):  # far more than a pipe holds
+            feed.send(list(range(start, start + 1000)), [("键" * 50,) * 20] * 1000)
+        feed.units_sent(complete=True)
+        assert store.path is not None
+        feed.finish(store.data_version(), store.path)
+        assert importer._IndexFeed.wait(store.path) is None
+
+
 def test_prepared_batches_pickle(tm_tmx: Path) -> None:
     """What workers send is plain data: a batch survives pickling unchanged."""
     import pickle

@@ -708,7 +708,13 @@ class _IndexFeed:
         return cls(out, proc, store.path)
 
     def send(self, ids: list[int], rows: list[tuple[Any, ...]]) -> None:
-        self._out.send((ids, [r[SOURCE_KEY] for r in rows]))
+        if self._abandoned:
+            return
+        try:
+            self._out.send((ids, [r[SOURCE_KEY] for r in rows]))
+        except OSError as exc:  # it died: the build after the import makes the index
+            log.info("the match index feed ended early: %s", exc)
+            self.abandon()
 
     def units_sent(self, *, complete: bool) -> None:
         """Every unit of the file was sent: the process sorts them into the index
