@@ -472,7 +472,7 @@ def test_a_new_tm_gets_the_index_a_build_from_the_store_gives(
     from tm.match_index import cache_path
 
     if in_memory == "disk":
-        monkeypatch.setattr(importer, "FEED_MEMORY_UNITS", 5000)
+        monkeypatch.setattr(importer, "INDEX_MEMORY_UNITS", 5000)
     path = tmp_path / "big.tmx"
     write_big_tmx(path, CACHE_MIN_UNITS + 500, tag="f")
     db = tmp_path / "tm.db"

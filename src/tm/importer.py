@@ -701,7 +701,7 @@ class _IndexFeed:
         # Not a daemon: a caller that ends before cache_match_index still waits
         # for the cache to be written (multiprocessing joins it at exit).
         proc = SPAWN.Process(
-            target=_fed_index, args=(receive, store.path, FEED_MEMORY_UNITS)
+            target=_fed_index, args=(receive, store.path, INDEX_MEMORY_UNITS)
         )
         proc.start()
         receive.close()
@@ -765,10 +765,10 @@ class _IndexFeed:
             staged.unlink()
 
 
-# The feed builds the index in memory up to this many units (about 230 MB at its
-# peak on the benchmark's TMX), and on disk past them (tm.match_index_disk): in
-# memory it costs about 1 KB a unit.
-FEED_MEMORY_UNITS = 150_000
+# The feed, or the build after an import, holds the index in memory up to this many
+# units (175 MB at 150k on the benchmark's TMX: about 1 KB a unit), and builds it
+# on disk past them (tm.match_index_disk).
+INDEX_MEMORY_UNITS = 150_000
 # What the import sends the feed after the file's last units (see units_sent).
 _UNITS_SENT = "units sent"
 # The feed's exit code when it did not cache the index.
@@ -819,7 +819,7 @@ def _fed_index(receive: Any, db_path: str, in_memory: int) -> None:
                     builder = moved_to_disk(
                         builder, cache_path(db_path, "source").parent
                     )
-            except OSError as exc:  # a full disk: the first look-up builds it
+            except OSError as exc:  # a full disk: the build after the import tries
                 log.info("the match index feed stopped building: %s", exc)
                 builder = None  # what comes is still read, so the import goes on
             last_id = max(last_id, *ids)
@@ -871,7 +871,7 @@ def cache_match_index(store: Store) -> None:
 
     if store.count_units() < CACHE_MIN_UNITS or index_is_cached(store):
         return  # small, or the import built it (see _IndexFeed)
-    proc = SPAWN.Process(target=_build_index, args=(store.path, FEED_MEMORY_UNITS))
+    proc = SPAWN.Process(target=_build_index, args=(store.path, INDEX_MEMORY_UNITS))
     proc.start()
     proc.join()
     if proc.exitcode != 0:

@@ -1,9 +1,10 @@
-"""The match index of a large import, built with its grams and texts on disk.
+"""The match index cache of a large TM, built with its grams and texts on disk.
 
 An import's feed (:mod:`tm.importer`) builds the index of the units it writes with an
 :class:`~tm.match_index.IndexBuilder`, which holds every unit's texts and numbered
 grams in memory: about 1 KB a unit, over 1 GB at a million. Past
-``tm.importer.FEED_MEMORY_UNITS`` units the feed hands them to a
+``tm.importer.INDEX_MEMORY_UNITS`` units the feed (and the build from the store after
+any other import, :func:`tm.match.cache_source_index`) hands them to a
 :class:`DiskIndexBuilder`, which keeps a few numbers a unit in memory and the rest in
 temporary files beside the TM, and writes the cache file from them (the same file,
 which look-ups load as before):
@@ -11,8 +12,8 @@ which look-ups load as before):
 * each unit's numbered grams go to one of a few files by key range, with the unit's
   number in arrival order; the ranges are cut at quantiles of the grams of the units
   handed over;
-* its code string and key go to two text files, a batch's texts grouped by the code
-  string's length, so that reading the groups back length by length, each length's
+* its code string and key go to two text files, the texts of some thousands of units
+  at a time grouped by the code string's length, so that reading the groups back length by length, each length's
   in arrival order, gives the texts in the index's order (stable by length).
 
 Writing the file sorts one key range at a time (each gram's position in length order
@@ -204,8 +205,8 @@ class DiskIndexBuilder:
             },
         )
         del lens, order
-        # Gram keys and list offsets are as many as the distinct numbered grams (4M
-        # at 1M units): they wait on disk while the postings are written.
+        # Gram keys and list offsets are as many as the distinct numbered grams
+        # (883k at 977k units): they wait on disk while the postings are written.
         with _spill_file(self._dir) as gram_keys, _spill_file(self._dir) as offsets:
             lists = self._write_postings(zf, position, gram_keys, offsets)
             _copy_member(zf, "gram_keys", gram_keys, np.int64, lists)
