@@ -468,7 +468,7 @@ def test_a_new_tm_gets_the_index_a_build_from_the_store_gives(
     units, on disk (leaving no file behind). A second file, into a TM that has
     units, leaves the cache to a build from the store after the import, in memory or
     on disk too: again the index a look-up's own build gives."""
-    from tm.match import CACHE_MIN_UNITS, index_is_cached, new_matcher
+    from tm.match import CACHE_MIN_UNITS, index_is_cached
     from tm.match_index import cache_path
 
     if in_memory == "disk":
@@ -485,14 +485,7 @@ def test_a_new_tm_gets_the_index_a_build_from_the_store_gives(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["big.tmx", "tm.db", cache.name]
     )
-    fed = dict(np.load(cache))
-    cache.unlink()
-    with open_store(db, readonly=True) as store:
-        new_matcher(store).ensure_index()
-    built = dict(np.load(cache))
-    assert sorted(fed) == sorted(built)
-    for name, array in built.items():
-        assert np.array_equal(fed[name], array), name
+    _same_as_a_look_ups_build(db)
     more = tmp_path / "more.tmx"
     write_big_tmx(more, 3000, tag="g")
     with open_store(db) as store:
@@ -500,15 +493,25 @@ def test_a_new_tm_gets_the_index_a_build_from_the_store_gives(
         assert not index_is_cached(store)
         importer.cache_match_index(store)
         assert index_is_cached(store)
-    after_import = dict(np.load(cache))
+    assert len(_same_as_a_look_ups_build(db)["ids"]) == CACHE_MIN_UNITS + 3500
+
+
+def _same_as_a_look_ups_build(db: Path) -> dict[str, np.ndarray]:
+    """Assert that the index cached beside ``db`` holds the arrays a look-up's own
+    build writes there (it replaces it); those arrays."""
+    from tm.match import new_matcher
+    from tm.match_index import cache_path
+
+    cache = cache_path(db, "source")
+    cached = dict(np.load(cache))
     cache.unlink()
     with open_store(db, readonly=True) as store:
         new_matcher(store).ensure_index()
     built = dict(np.load(cache))
-    assert sorted(after_import) == sorted(built)
+    assert sorted(cached) == sorted(built)
     for name, array in built.items():
-        assert np.array_equal(after_import[name], array), name
-    assert len(built["ids"]) == CACHE_MIN_UNITS + 3500
+        assert np.array_equal(cached[name], array), name
+    return built
 
 
 @pytest.mark.slow
