@@ -52,8 +52,6 @@ from tm.store.sql import default_user
 from tm.workers import SPAWN, end_now, exit_with_parent, ordered_map
 
 if TYPE_CHECKING:
-    from tm.match_index import IndexBuilder
-    from tm.match_index_disk import DiskIndexBuilder
     from tm.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -785,11 +783,9 @@ def _fed_index(receive: Any, db_path: str, in_memory: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent()
     numpy_defaults()
-    from tm.match import body_codes, stage_source_index
-    from tm.match_index import IndexBuilder, cache_path
-    from tm.match_index_disk import moved_to_disk
+    from tm.match import SourceIndexBuild, stage_source_index
 
-    builder: IndexBuilder | DiskIndexBuilder | None = IndexBuilder()
+    build: SourceIndexBuild | None = SourceIndexBuild(db_path, in_memory)
     staged = None
     last_id = 0
     items = _drained(receive)
@@ -802,8 +798,8 @@ def _fed_index(receive: Any, db_path: str, in_memory: int) -> None:
         if item == _UNITS_SENT:
             # Sorted and written while the import commits; put in place only if
             # the TM then holds exactly these units.
-            if builder is not None:
-                staged = stage_source_index(db_path, builder, last_id)
+            if build is not None:
+                staged = stage_source_index(build, last_id)
         elif isinstance(item, str):  # the data version, once the import committed
             if staged is not None:
                 version, index_file = staged
@@ -811,17 +807,13 @@ def _fed_index(receive: Any, db_path: str, in_memory: int) -> None:
                     end_now(0)  # cached (see _IndexFeed.wait)
                 index_file.discard()
             sys.exit(_NOT_CACHED)
-        elif builder is not None:
+        elif build is not None:
             ids, keys = item
             try:
-                builder.add(ids, [body_codes(k, "source") for k in keys], keys)
-                if isinstance(builder, IndexBuilder) and len(builder) > in_memory:
-                    builder = moved_to_disk(
-                        builder, cache_path(db_path, "source").parent
-                    )
+                build.add(ids, keys)
             except OSError as exc:  # a full disk: the build after the import tries
                 log.info("the match index feed stopped building: %s", exc)
-                builder = None  # what comes is still read, so the import goes on
+                build = None  # what comes is still read, so the import goes on
             last_id = max(last_id, *ids)
 
 

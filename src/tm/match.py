@@ -53,12 +53,14 @@ from tm.flags import unit_flags
 from tm.fragments import MIN_CLAUSE, OCCURRENCES, FragmentIndex, find_fragments
 from tm.match_index import (
     CandidateIndex,
+    IndexBuilder,
     StagedIndex,
     cache_path,
     cached_stamp,
     load_index,
     save_index,
 )
+from tm.match_index_disk import DiskIndexBuilder, moved_to_disk
 from tm.models import (
     DiffSpan,
     FragmentHit,
@@ -75,8 +77,6 @@ from tm.text.numbers import Number, find_numbers
 from tm.text.tokenize import Tokenizer
 
 if TYPE_CHECKING:
-    from tm.match_index import IndexBuilder
-    from tm.match_index_disk import DiskIndexBuilder
     from tm.terms import TermBase
 
 log = logging.getLogger(__name__)
@@ -1037,29 +1037,51 @@ def index_is_cached(store: Store) -> bool:
     return cached_stamp(cache_path(store.path, "source")) == stamp
 
 
-def cache_source_index(store: Store, in_memory: int) -> bool:
-    """Build the source-side index of the file TM ``store`` from its units, as a
-    :class:`Matcher` builds it, and cache it beside the file; past ``in_memory``
-    units it is built on disk (:mod:`tm.match_index_disk`), so the process stays
-    small whatever the TM's size. True when it was cached.
+class SourceIndexBuild:
+    """The source-side index of the file TM at ``db_path``, built from its units' ids
+    and source keys in id order as a :class:`Matcher` builds it: in memory up to
+    ``in_memory`` units, on disk past them (:mod:`tm.match_index_disk`), so the
+    process stays small whatever the TM's size.
     """
-    from tm.match_index import IndexBuilder
-    from tm.match_index_disk import moved_to_disk
 
+    def __init__(self, db_path: str, in_memory: int) -> None:
+        self.path = cache_path(db_path, "source")
+        self._in_memory = in_memory
+        self._builder: IndexBuilder | DiskIndexBuilder = IndexBuilder()
+
+    def __len__(self) -> int:
+        return len(self._builder)
+
+    def add(self, ids: list[int], keys: list[str]) -> None:
+        """Add units by id and source key.
+
+        Raises:
+            OSError: a temporary file of the build on disk could not be written.
+        """
+        self._builder.add(ids, [body_codes(k, "source") for k in keys], keys)
+        if isinstance(self._builder, IndexBuilder) and len(self) > self._in_memory:
+            self._builder = moved_to_disk(self._builder, self.path.parent)
+
+    def stage(self, version: str) -> StagedIndex | None:
+        """Write the index beside the TM stamped with data ``version``, to publish
+        once the TM is known to be at it; None when the TM is too small to cache or
+        the file could not be written."""
+        if len(self) < CACHE_MIN_UNITS:
+            return None
+        return self._builder.stage(self.path, index_stamp("source", version))
+
+
+def cache_source_index(store: Store, in_memory: int) -> bool:
+    """Build the source-side index of the file TM ``store`` from its units and cache
+    it beside the file (:class:`SourceIndexBuild`); True when it was cached."""
     if store.path is None:
         return False
     version = store.data_version()
-    path = cache_path(store.path, "source")
-    builder: IndexBuilder | DiskIndexBuilder = IndexBuilder()
+    build = SourceIndexBuild(store.path, in_memory)
     rows = store.iter_keys(side="source")
     while part := list(itertools.islice(rows, _CACHE_BATCH)):
-        keys = [r.key for r in part]
-        builder.add([r.id for r in part], [body_codes(k, "source") for k in keys], keys)
-        if isinstance(builder, IndexBuilder) and len(builder) > in_memory:
-            builder = moved_to_disk(builder, path.parent)
-    if len(builder) < CACHE_MIN_UNITS:
-        return False
-    staged = builder.stage(path, index_stamp("source", version))
+        build.add([r.id for r in part], [r.key for r in part])
+    staged = build.stage(version)
     return staged is not None and staged.publish()
 
 
@@ -1068,20 +1090,15 @@ _CACHE_BATCH = 2000
 
 
 def stage_source_index(
-    db_path: str, builder: IndexBuilder | DiskIndexBuilder, last_id: int
+    build: SourceIndexBuild, last_id: int
 ) -> tuple[str, StagedIndex] | None:
-    """Write the index ``builder`` holds, the source-side index of the TM at
-    ``db_path`` built from its units' :func:`body_codes` and source keys (the highest
-    id ``last_id``) as a :class:`Matcher` builds it, beside the TM, stamped with the
-    data version the TM has if it holds exactly these units; that version and the
-    file to publish once the TM is known to be at it (None when the TM is too small
-    to cache, or the file could not be written).
+    """Write the index ``build`` holds, of units whose highest id is ``last_id``,
+    stamped with the data version the TM has if it holds exactly these units; that
+    version and the file to publish once the TM is known to be at it (None when the
+    TM is too small to cache, or the file could not be written).
     """
-    if len(builder) < CACHE_MIN_UNITS:
-        return None
-    version = f"{len(builder)}:{last_id}"
-    path = cache_path(db_path, "source")
-    staged = builder.stage(path, index_stamp("source", version))
+    version = f"{len(build)}:{last_id}"
+    staged = build.stage(version)
     return (version, staged) if staged is not None else None
 
 

@@ -340,7 +340,6 @@ def _read(fh: IO[bytes], dtype: type, start: int, count: int) -> np.ndarray:
         if not n:
             raise OSError(f"a spill file ended early ({got} of {len(view)} bytes)")
         got += n
-    fh.seek(0, os.SEEK_END)  # where the next add writes
     return out
 
 
